@@ -1,0 +1,1 @@
+//! arm_emulator (skeleton; being built).

@@ -1,0 +1,1 @@
+//! sentinel_kql (skeleton; being built).

@@ -1,0 +1,2 @@
+//! sentinelctl: detection-as-code for Microsoft Sentinel (skeleton).
+fn main() {}
