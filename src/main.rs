@@ -1,2 +1,2 @@
-//! sentinelctl: detection-as-code for Microsoft Sentinel (skeleton).
+//! sentinelctl binary.
 fn main() {}

@@ -1,0 +1,3 @@
+//! sentinelctl library (being assembled).
+pub mod diag;
+pub mod load;
