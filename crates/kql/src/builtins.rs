@@ -1,0 +1,1 @@
+//! Built-in scalar, aggregation and window functions with their arities (filled in below).

@@ -1,0 +1,114 @@
+//! Diagnostics produced by the KQL front end, and the table of their stable codes.
+//!
+//! Owns [`KqlDiagnostic`], [`Severity`] and [`CODES`]. Ranges are byte offsets into the query text that was
+//! passed to [`crate::analyze`]; mapping them to file lines and columns is the caller's job. Messages are
+//! lowercase phrases with identifiers in backticks; the fix goes in `help`.
+
+use std::ops::Range;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// The query is wrong: it will not run, or it refers to something that does not exist.
+    Error,
+    /// The query probably does not do what was meant.
+    Warning,
+    /// Informational.
+    Info,
+}
+
+/// One finding in a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KqlDiagnostic {
+    /// Stable code, `SC2001`…; see [`CODES`].
+    pub code: &'static str,
+    /// Kebab-case name of the code, e.g. `kql-unknown-column`.
+    pub name: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// Byte range in the query (always on char boundaries, `start <= end <= query.len()`).
+    pub range: Range<usize>,
+    /// A lowercase phrase, identifiers in backticks, no trailing period.
+    pub message: String,
+    /// The suggested fix, if any (e.g. "did you mean `actor_details`?").
+    pub help: Option<String>,
+}
+
+/// `SC2001`: the query does not parse.
+pub(crate) const SYNTAX: (&str, &str) = ("SC2001", "kql-syntax");
+/// `SC2002`: a table name that is not in the catalog.
+pub(crate) const UNKNOWN_TABLE: (&str, &str) = ("SC2002", "kql-unknown-table");
+/// `SC2003`: a column (or other name) that is not in scope.
+pub(crate) const UNKNOWN_COLUMN: (&str, &str) = ("SC2003", "kql-unknown-column");
+/// `SC2004`: a function that is neither built in, in the catalog nor declared with `let`.
+pub(crate) const UNKNOWN_FUNCTION: (&str, &str) = ("SC2004", "kql-unknown-function");
+/// `SC2005`: a function called with the wrong number of arguments.
+pub(crate) const WRONG_ARITY: (&str, &str) = ("SC2005", "kql-wrong-arity");
+/// `SC2006`: a catalog function whose own body has errors.
+pub(crate) const FUNCTION_BODY: (&str, &str) = ("SC2006", "kql-function-body-error");
+
+/// Every code this crate emits: `(code, kebab name, documentation)`. Codes are stable and never reused.
+pub const CODES: &[(&str, &str, &str)] = &[
+    (
+        "SC2001",
+        "kql-syntax",
+        "What it checks: the query text is well-formed KQL (balanced brackets, an operator after every `|`, \
+         terminated strings, known operator keywords). Why: a query that does not parse is rejected by the \
+         workspace at deploy time, or worse, by the scheduler later. Example: `T | where x == 1 |` (nothing after \
+         the last pipe). Fix: complete or remove the broken part; the range points at the first token that could \
+         not be understood.",
+    ),
+    (
+        "SC2002",
+        "kql-unknown-table",
+        "What it checks: every table the query reads is in the schema catalog (`schemas/*.json`), is a `let` \
+         binding, or is a saved function. Why: a misspelt table name makes a detection read nothing and never \
+         fire. Example: `OnePasswordEventLog_CL | take 1`. Fix: correct the name (the help suggests the closest \
+         known table), or add the table's schema under `schemas/`.",
+    ),
+    (
+        "SC2003",
+        "kql-unknown-column",
+        "What it checks: every column a query refers to exists at that point of the pipeline, tracking columns \
+         through project, extend, summarize, join, union, mv-expand, parse and friends. Why: a column typo \
+         (`actor_detail` for `actor_details`) fails at run time or silently compares against nothing. Example: \
+         `OnePasswordEventLogs_CL | where actor_detail.email == 'a@b.c'`. Fix: use the suggested column, or add \
+         it earlier with `extend`. When the schema of an input is not statically known (unknown plugin output, \
+         `_GetWatchlist`), column checking stops rather than guessing.",
+    ),
+    (
+        "SC2004",
+        "kql-unknown-function",
+        "What it checks: every called function is a KQL built-in, a saved function in the catalog, or a `let` \
+         lambda. Why: a misspelt function fails the whole query at run time. Example: `extend d = toString(x)` \
+         (KQL names are case-sensitive: `tostring`). Fix: use the suggested name, or add the saved function \
+         under `functions/`.",
+    ),
+    (
+        "SC2005",
+        "kql-wrong-arity",
+        "What it checks: a call passes a number of arguments the function accepts (built-ins by their documented \
+         arity; saved functions and `let` lambdas by their parameters and defaults). Why: the workspace rejects \
+         such a query. Example: `ago()` or `strcat_delim('-')`. Fix: pass the arguments the help lists.",
+    ),
+    (
+        "SC2006",
+        "kql-function-body-error",
+        "What it checks: a saved function that this query calls analyses cleanly itself. Why: a call to a \
+         broken function fails at run time although the calling query looks correct. Example: a rule calling \
+         `OnePasswordSignIns()` whose body reads an unknown column. Fix: fix the function (its own diagnostics \
+         say where).",
+    ),
+];
+
+impl KqlDiagnostic {
+    pub(crate) fn new(kind: (&'static str, &'static str), range: Range<usize>, message: impl Into<String>) -> Self {
+        let severity = if kind.0 == FUNCTION_BODY.0 { Severity::Warning } else { Severity::Error };
+        Self { code: kind.0, name: kind.1, severity, range, message: message.into(), help: None }
+    }
+
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}

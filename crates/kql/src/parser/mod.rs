@@ -1,0 +1,277 @@
+//! Recursive-descent parser: tokens → [`crate::ast::Query`], with error recovery.
+//!
+//! Owns the grammar (documented in `GRAMMAR.md`). Split by level: `expr.rs` (scalar expressions and
+//! sources), `tabular.rs` (the `|` operators), `recovery.rs` (resynchronising after an error). It does not
+//! resolve names; that is `analyze`'s job.
+//!
+//! Conventions (as in just's parser): `expect_*` records a user error if the token is missing;
+//! `eat_*` consumes the token only if present. A failed production returns `Err(Fail)` after recording
+//! exactly one [`ParseError`]; the nearest pipeline or statement loop then skips to the next `|`, `;` or
+//! closing bracket and carries on, so one typo gives one error and the rest of the query is still checked.
+//! Operators the parser knows by name but does not model (`scan`, `fork`, `facet`…) are skipped leniently
+//! and listed in [`Parsed::unsupported`].
+
+mod expr;
+mod recovery;
+mod tabular;
+
+use std::ops::Range;
+
+use crate::ast::{Name, Query};
+use crate::lexer::lex;
+use crate::token::{Token, TokenKind};
+
+/// A syntax error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// Where (byte offsets into the query).
+    pub range: Range<usize>,
+    /// Lowercase phrase.
+    pub message: String,
+}
+
+/// The parser's output: a tree (always, even with errors), the errors, and the features parsed leniently.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The tree.
+    pub query: Query,
+    /// Lexical and syntax errors, in order of appearance.
+    pub errors: Vec<ParseError>,
+    /// Features the parser skipped or did not understand (e.g. `operator scan`).
+    pub unsupported: Vec<String>,
+}
+
+/// Marker: a production failed and its error has been recorded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fail;
+
+pub(crate) type PResult<T> = Result<T, Fail>;
+
+/// Parses a whole query.
+pub fn parse(src: &str) -> Parsed {
+    let lexed = lex(src);
+    let mut p = Parser {
+        src,
+        toks: lexed.tokens,
+        pos: 0,
+        errors: lexed.errors.into_iter().map(|e| ParseError { range: e.range, message: e.message }).collect(),
+        unsupported: Vec::new(),
+        depth: 0,
+    };
+    let statements = p.parse_statements(true);
+    Parsed { query: Query { statements }, errors: p.errors, unsupported: p.unsupported }
+}
+
+pub(crate) struct Parser<'s> {
+    pub(crate) src: &'s str,
+    pub(crate) toks: Vec<Token>,
+    pub(crate) pos: usize,
+    pub(crate) errors: Vec<ParseError>,
+    pub(crate) unsupported: Vec<String>,
+    /// Nesting depth guard against stack overflow on pathological input.
+    pub(crate) depth: usize,
+}
+
+const MAX_DEPTH: usize = 200;
+
+impl<'s> Parser<'s> {
+    // ---- token access -------------------------------------------------------------------------
+
+    pub(crate) fn tok(&self) -> &Token {
+        &self.toks[self.pos.min(self.toks.len() - 1)]
+    }
+
+    pub(crate) fn nth(&self, n: usize) -> &Token {
+        &self.toks[(self.pos + n).min(self.toks.len() - 1)]
+    }
+
+    pub(crate) fn text_of(&self, t: &Token) -> &'s str {
+        &self.src[t.range.clone()]
+    }
+
+    pub(crate) fn text(&self) -> &'s str {
+        let t = self.tok();
+        &self.src[t.range.clone()]
+    }
+
+    pub(crate) fn nth_text(&self, n: usize) -> &'s str {
+        let t = self.nth(n);
+        &self.src[t.range.clone()]
+    }
+
+    pub(crate) fn at_eof(&self) -> bool {
+        self.tok().kind == TokenKind::Eof
+    }
+
+    pub(crate) fn bump(&mut self) -> Token {
+        let t = self.tok().clone();
+        if self.pos < self.toks.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+
+    pub(crate) fn at_punct(&self, p: &str) -> bool {
+        let t = self.tok();
+        t.kind == TokenKind::Punct && self.text_of(t) == p
+    }
+
+    pub(crate) fn nth_is_punct(&self, n: usize, p: &str) -> bool {
+        let t = self.nth(n);
+        t.kind == TokenKind::Punct && self.text_of(t) == p
+    }
+
+    pub(crate) fn at_kw(&self, kw: &str) -> bool {
+        let t = self.tok();
+        t.kind == TokenKind::Ident && self.text_of(t) == kw
+    }
+
+    pub(crate) fn nth_is_kw(&self, n: usize, kw: &str) -> bool {
+        let t = self.nth(n);
+        t.kind == TokenKind::Ident && self.text_of(t) == kw
+    }
+
+    pub(crate) fn eat_punct(&mut self, p: &str) -> bool {
+        if self.at_punct(p) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    pub(crate) fn eat_kw(&mut self, kw: &str) -> bool {
+        if self.at_kw(kw) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// End offset of the previous token.
+    pub(crate) fn prev_end(&self) -> usize {
+        if self.pos == 0 { 0 } else { self.toks[self.pos - 1].range.end }
+    }
+
+    /// True when token `n` ahead touches the previous one (no space), for glued forms like `mv-expand`.
+    pub(crate) fn nth_glued(&self, n: usize) -> bool {
+        !self.nth(n).space_before
+    }
+
+    // ---- errors -------------------------------------------------------------------------------
+
+    pub(crate) fn error_at(&mut self, range: Range<usize>, message: impl Into<String>) -> Fail {
+        self.errors.push(ParseError { range, message: message.into() });
+        Fail
+    }
+
+    /// Records "expected X, found Y" at the current token.
+    pub(crate) fn expected(&mut self, what: &str) -> Fail {
+        let t = self.tok().clone();
+        let found = match t.kind {
+            TokenKind::Eof => "end of query".to_string(),
+            _ => format!("`{}`", truncate(self.text_of(&t))),
+        };
+        self.error_at(t.range, format!("expected {what}, found {found}"))
+    }
+
+    pub(crate) fn expect_punct(&mut self, p: &str) -> PResult<Token> {
+        if self.at_punct(p) { Ok(self.bump()) } else { Err(self.expected(&format!("`{p}`"))) }
+    }
+
+    pub(crate) fn expect_kw(&mut self, kw: &str) -> PResult<Token> {
+        if self.at_kw(kw) { Ok(self.bump()) } else { Err(self.expected(&format!("`{kw}`"))) }
+    }
+
+    pub(crate) fn unsupported(&mut self, what: impl Into<String>) {
+        let w = what.into();
+        if !self.unsupported.contains(&w) {
+            self.unsupported.push(w);
+        }
+    }
+
+    pub(crate) fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            let r = self.tok().range.clone();
+            return Err(self.error_at(r, "query is nested too deeply"));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    // ---- names --------------------------------------------------------------------------------
+
+    /// An identifier or bracketed identifier, unquoted.
+    pub(crate) fn at_name(&self) -> bool {
+        matches!(self.tok().kind, TokenKind::Ident | TokenKind::BracketIdent)
+    }
+
+    pub(crate) fn expect_name(&mut self, what: &str) -> PResult<Name> {
+        if self.at_name() {
+            let t = self.bump();
+            Ok(self.name_of(&t))
+        } else {
+            Err(self.expected(what))
+        }
+    }
+
+    pub(crate) fn name_of(&self, t: &Token) -> Name {
+        let text = self.text_of(t);
+        let text = if t.kind == TokenKind::BracketIdent { unquote_bracket(text) } else { text.to_string() };
+        Name { text, range: t.range.clone() }
+    }
+}
+
+/// `['a b']` → `a b`.
+pub(crate) fn unquote_bracket(s: &str) -> String {
+    let inner = s.trim_start_matches('[').trim_end_matches(']').trim();
+    unquote_string(inner)
+}
+
+/// The value of a string literal (escapes resolved approximately; enough for names).
+pub(crate) fn unquote_string(s: &str) -> String {
+    let s = s.trim_start_matches(['h', 'H']);
+    let (verbatim, s) = match s.strip_prefix('@') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    if s.len() >= 6 && (s.starts_with("```") || s.starts_with("~~~")) {
+        return s[3..s.len() - 3].to_string();
+    }
+    if s.len() < 2 {
+        return s.to_string();
+    }
+    let q = s.as_bytes()[0] as char;
+    let inner = &s[1..s.len() - 1];
+    if verbatim {
+        return inner.replace(&format!("{q}{q}"), &q.to_string());
+    }
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(o) => out.push(o),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn truncate(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out.replace('\n', " ")
+}

@@ -1,0 +1,614 @@
+//! Tabular operators: everything that can follow a `|`.
+//!
+//! [`Parser::parse_operator`] reads the (possibly hyphenated) operator keyword and dispatches. Operators
+//! known to exist but not modelled are skipped leniently up to the next `|` and reported as unsupported;
+//! an unknown keyword is a syntax error.
+
+use super::{PResult, Parser};
+use crate::ast::{ColumnDecl, Expr, ExprKind, MvItem, Name, NamedExpr, OpKind, OpParam, Operator, ParsePart};
+use crate::token::TokenKind;
+
+/// Operators we know exist but do not model (parsed leniently, schema becomes unknown).
+const LENIENT_OPERATORS: &[&str] = &[
+    "scan", "fork", "facet", "top-nested", "top-hitters", "reduce", "consume", "find", "search", "execute-and-cache",
+    "make-graph", "graph-match", "graph-merge", "graph-to-table", "graph-shortest-paths", "macro-expand", "lookup-v2",
+    "assert-schema", "project-smart",
+];
+
+/// Operators with a `kind=`/`hint.`… parameter list, and the parameter names each accepts.
+fn param_names(op: &str) -> &'static [&'static str] {
+    match op {
+        "join" | "lookup" => &["kind"],
+        "union" => &["kind", "isfuzzy", "withsource"],
+        "mv-expand" | "mv-apply" => &["bagexpansion", "with_itemindex", "kind"],
+        "parse" | "parse-where" => &["kind", "flags"],
+        "make-series" => &["kind"],
+        "summarize" | "evaluate" | "distinct" | "partition" | "as" | "sample" | "top" => &[],
+        _ => &[],
+    }
+}
+
+/// All operator keywords we model.
+const OPERATORS: &[&str] = &[
+    "where", "filter", "extend", "project", "project-away", "project-keep", "project-rename", "project-reorder",
+    "summarize", "sort", "order", "top", "take", "limit", "count", "distinct", "join", "lookup", "union", "mv-expand",
+    "mv-apply", "parse", "parse-where", "parse-kv", "evaluate", "make-series", "as", "serialize", "invoke",
+    "partition", "render", "getschema", "sample", "sample-distinct", "print", "range", "extend-smart",
+];
+
+impl Parser<'_> {
+    /// Reads the operator keyword at the cursor (joining glued `-` parts) without consuming it.
+    fn peek_operator_name(&self) -> Option<(String, usize)> {
+        if self.tok().kind != TokenKind::Ident {
+            return None;
+        }
+        let mut name = self.text().to_string();
+        let mut n = 1;
+        while self.nth_is_punct(n, "-") && self.nth_glued(n) && self.nth(n + 1).kind == TokenKind::Ident && self.nth_glued(n + 1)
+        {
+            name.push('-');
+            name.push_str(self.nth_text(n + 1));
+            n += 2;
+        }
+        Some((name, n))
+    }
+
+    /// True when the cursor is at a tabular operator keyword (for sub-queries with implicit input).
+    pub(crate) fn at_operator_keyword(&self) -> bool {
+        self.peek_operator_name().is_some_and(|(n, _)| {
+            (OPERATORS.contains(&n.as_str()) || LENIENT_OPERATORS.contains(&n.as_str()))
+                && !(self.nth_is_punct(1, "(") && self.nth_glued(1) && matches!(n.as_str(), "range" | "count" | "print"))
+                && !self.nth_is_punct(1, ".")
+        })
+    }
+
+    /// Parses one operator (the `|` already consumed).
+    pub(crate) fn parse_operator(&mut self) -> PResult<Operator> {
+        self.enter()?;
+        let r = self.parse_operator_inner();
+        self.leave();
+        r
+    }
+
+    fn parse_operator_inner(&mut self) -> PResult<Operator> {
+        let Some((name, n)) = self.peek_operator_name() else {
+            return Err(self.expected("a query operator after `|`"));
+        };
+        let start = self.tok().range.start;
+        for _ in 0..n {
+            self.bump();
+        }
+        let kind = match name.as_str() {
+            "where" | "filter" => OpKind::Where(self.parse_expr()?),
+            "extend" | "extend-smart" => OpKind::Extend(self.parse_named_list()?),
+            "project" => OpKind::Project(self.parse_named_list()?),
+            "project-away" => OpKind::ProjectAway(self.parse_name_patterns()?),
+            "project-keep" => OpKind::ProjectKeep(self.parse_name_patterns()?),
+            "project-reorder" => OpKind::ProjectReorder(self.parse_name_patterns()?),
+            "project-rename" => {
+                let mut pairs = Vec::new();
+                loop {
+                    let new = self.expect_name("a column name")?;
+                    self.expect_punct("=")?;
+                    let old = self.expect_name("a column name")?;
+                    pairs.push((new, old));
+                    if !self.eat_punct(",") {
+                        break;
+                    }
+                }
+                OpKind::ProjectRename(pairs)
+            }
+            "summarize" => {
+                self.parse_params(&name)?;
+                let aggs = if self.at_kw("by") { Vec::new() } else { self.parse_named_list_opt()? };
+                let by = if self.eat_kw("by") { self.parse_named_list()? } else { Vec::new() };
+                OpKind::Summarize { aggs, by }
+            }
+            "sort" | "order" => {
+                self.parse_params(&name)?;
+                self.expect_kw("by")?;
+                OpKind::Sort(self.parse_sort_keys()?)
+            }
+            "top" => {
+                self.parse_params(&name)?;
+                let count = self.parse_expr()?;
+                self.expect_kw("by")?;
+                let mut keys = self.parse_sort_keys()?;
+                let by = if keys.is_empty() { self.error_expr() } else { keys.swap_remove(0) };
+                OpKind::Top { count, by }
+            }
+            "take" | "limit" | "sample" => {
+                self.parse_params(&name)?;
+                OpKind::Take(self.parse_expr()?)
+            }
+            "sample-distinct" => {
+                let count = self.parse_expr()?;
+                self.expect_kw("of")?;
+                let col = self.parse_expr()?;
+                OpKind::Distinct(vec![NamedExpr { names: Vec::new(), expr: col }]).with_count(count)
+            }
+            "count" => {
+                if self.at_kw("as") {
+                    self.bump();
+                    self.expect_name("a column name")?;
+                }
+                OpKind::Count
+            }
+            "distinct" => {
+                self.parse_params(&name)?;
+                OpKind::Distinct(self.parse_named_list()?)
+            }
+            "join" | "lookup" => {
+                let params = self.parse_params(&name)?;
+                let right = if self.at_punct("(") {
+                    self.parse_implicit_free_paren()?
+                } else {
+                    self.parse_join_right()?
+                };
+                let mut on = Vec::new();
+                if self.eat_kw("on") {
+                    loop {
+                        on.push(self.parse_expr()?);
+                        if !self.eat_punct(",") {
+                            break;
+                        }
+                    }
+                } else {
+                    return Err(self.expected("`on` and the join condition"));
+                }
+                OpKind::Join { params, right, on, lookup: name == "lookup" }
+            }
+            "union" => {
+                let params = self.parse_params(&name)?;
+                let mut sources = Vec::new();
+                loop {
+                    let e = if self.at_punct("(") { self.parse_implicit_free_paren()? } else { self.parse_union_operand()? };
+                    sources.push(e);
+                    if !self.eat_punct(",") {
+                        break;
+                    }
+                }
+                OpKind::Union { params, sources }
+            }
+            "mv-expand" => {
+                let params = self.parse_params(&name)?;
+                let items = self.parse_mv_items()?;
+                self.parse_params(&name)?;
+                if self.eat_kw("limit") {
+                    self.parse_expr()?;
+                }
+                OpKind::MvExpand { params, items }
+            }
+            "mv-apply" => {
+                let mut params = self.parse_params(&name)?;
+                let items = self.parse_mv_items()?;
+                params.extend(self.parse_params(&name)?);
+                if self.eat_kw("limit") {
+                    self.parse_expr()?;
+                }
+                params.extend(self.parse_params(&name)?);
+                self.expect_kw("on")?;
+                let sub = self.parse_implicit_subquery()?;
+                OpKind::MvApply { params, items, sub }
+            }
+            "parse" | "parse-where" => {
+                self.parse_params(&name)?;
+                let source = self.parse_expr()?;
+                self.expect_kw("with")?;
+                let parts = self.parse_pattern()?;
+                OpKind::Parse { source, parts }
+            }
+            "parse-kv" => {
+                let source = self.parse_expr()?;
+                self.expect_kw("as")?;
+                let columns = self.parse_column_decls()?;
+                if self.eat_kw("with") {
+                    if self.at_punct("(") {
+                        self.skip_balanced()?;
+                    } else {
+                        return Err(self.expected("`(`"));
+                    }
+                }
+                OpKind::ParseKv { source, columns }
+            }
+            "evaluate" => {
+                self.parse_hint_params()?;
+                let e = self.parse_expr()?;
+                if !matches!(e.kind, ExprKind::Call { .. }) {
+                    return Err(self.error_at(e.range, "expected a plugin call after `evaluate`"));
+                }
+                if self.at_punct(":") {
+                    self.bump();
+                    self.parse_column_decls()?;
+                }
+                OpKind::Evaluate(e)
+            }
+            "make-series" => {
+                self.parse_params(&name)?;
+                let aggs = self.parse_series_aggs()?;
+                self.expect_kw("on")?;
+                let axis = self.parse_expr()?;
+                let mut range_exprs = Vec::new();
+                if self.eat_kw("in") {
+                    range_exprs.push(self.parse_expr()?);
+                } else {
+                    for kw in ["from", "to", "step"] {
+                        if self.eat_kw(kw) {
+                            range_exprs.push(self.parse_expr()?);
+                        }
+                    }
+                }
+                let by = if self.eat_kw("by") { self.parse_named_list()? } else { Vec::new() };
+                OpKind::MakeSeries { aggs, axis, range_exprs, by }
+            }
+            "as" => {
+                self.parse_hint_params()?;
+                OpKind::As(self.expect_name("a name after `as`")?)
+            }
+            "serialize" => OpKind::Serialize(self.parse_named_list_opt()?),
+            "invoke" => OpKind::Invoke(self.parse_expr()?),
+            "partition" => {
+                self.parse_hint_params()?;
+                self.expect_kw("by")?;
+                let key = self.expect_name("a column name after `by`")?;
+                let by = Expr { range: key.range.clone(), kind: ExprKind::Name(key.text) };
+                self.parse_hint_params()?;
+                let sub = if self.at_punct("{") {
+                    let t = self.bump();
+                    let inner = self.parse_pipe_expr_or_implicit()?;
+                    self.expect_punct("}")?;
+                    let _ = t;
+                    inner
+                } else {
+                    self.parse_implicit_subquery()?
+                };
+                OpKind::Partition { by, sub }
+            }
+            "print" => OpKind::Print(self.parse_named_list_opt()?),
+            "range" => {
+                let col = self.expect_name("a column name")?;
+                let mut bounds = Vec::new();
+                for kw in ["from", "to", "step"] {
+                    self.expect_kw(kw)?;
+                    bounds.push(self.parse_expr()?);
+                }
+                OpKind::Range { name: col, bounds }
+            }
+            "render" => {
+                self.unsupported("operator `render`");
+                self.skip_to_pipe_end();
+                OpKind::Render
+            }
+            "getschema" => OpKind::Getschema,
+            other if LENIENT_OPERATORS.contains(&other) => {
+                self.unsupported(format!("operator `{other}`"));
+                self.skip_to_pipe_end();
+                OpKind::Opaque(other.to_string())
+            }
+            other => {
+                let r = start..self.prev_end();
+                return Err(self.error_at(r, format!("unknown query operator `{other}`")));
+            }
+        };
+        Ok(Operator { kind, range: start..self.prev_end().max(start) })
+    }
+
+    /// Skips to the next `|`, `;` or closing bracket at this level.
+    fn skip_to_pipe_end(&mut self) {
+        self.sync();
+    }
+
+    /// `( pipe-expr )` on the right of a join/union: a full query in parentheses.
+    fn parse_implicit_free_paren(&mut self) -> PResult<Expr> {
+        let open = self.bump();
+        let inner = self.parse_pipe_expr()?;
+        self.expect_punct(")")?;
+        Ok(Expr { kind: ExprKind::Paren(Box::new(inner)), range: open.range.start..self.prev_end() })
+    }
+
+    /// Inside `{ }` of `partition`: a pipeline that may start with an operator.
+    fn parse_pipe_expr_or_implicit(&mut self) -> PResult<Expr> {
+        let start = self.tok().range.start;
+        let first = if self.at_operator_keyword() {
+            let op = self.parse_operator()?;
+            let input = Expr { kind: ExprKind::Input, range: start..start };
+            let range = start..op.range.end;
+            Expr { kind: ExprKind::Pipe { input: Box::new(input), op: Box::new(op) }, range }
+        } else {
+            self.parse_pipe_expr()?
+        };
+        self.parse_pipeline_tail(first)
+    }
+
+    /// Right side of `join` without parentheses: a name or call (`T`, `f(1d)`, `materialize(x)`).
+    fn parse_join_right(&mut self) -> PResult<Expr> {
+        self.parse_expr()
+    }
+
+    /// A `union` operand without parentheses: a table name, possibly a wildcard pattern (`Sec*`), or a call.
+    fn parse_union_operand(&mut self) -> PResult<Expr> {
+        if self.at_name() || self.at_punct("*") {
+            let start = self.tok().range.start;
+            let mut text = String::new();
+            let mut n = 0;
+            loop {
+                let t = self.nth(n);
+                let glued = n == 0 || !t.space_before;
+                if !glued {
+                    break;
+                }
+                if t.kind == TokenKind::Ident || (t.kind == TokenKind::Punct && self.text_of(t) == "*") {
+                    text.push_str(self.text_of(t));
+                    n += 1;
+                } else {
+                    break;
+                }
+            }
+            if text.contains('*') {
+                for _ in 0..n {
+                    self.bump();
+                }
+                self.unsupported("wildcard table names in `union`");
+                return Ok(Expr { kind: ExprKind::Name(text), range: start..self.prev_end() });
+            }
+        }
+        self.parse_postfix_only()
+    }
+
+    fn parse_postfix_only(&mut self) -> PResult<Expr> {
+        self.parse_expr()
+    }
+
+    /// `name=value` parameters accepted by operator `op` (and any `hint.*=`), in any number.
+    fn parse_params(&mut self, op: &str) -> PResult<Vec<OpParam>> {
+        let allowed = param_names(op);
+        let mut out = Vec::new();
+        loop {
+            if self.tok().kind != TokenKind::Ident {
+                break;
+            }
+            // dotted name: hint.strategy
+            let mut name = self.text().to_string();
+            let mut n = 1;
+            while self.nth_is_punct(n, ".") && self.nth(n + 1).kind == TokenKind::Ident {
+                name.push('.');
+                name.push_str(self.nth_text(n + 1));
+                n += 2;
+            }
+            if !self.nth_is_punct(n, "=") {
+                break;
+            }
+            let known = allowed.contains(&name.as_str()) || name.starts_with("hint.");
+            if !known {
+                break;
+            }
+            for _ in 0..=n {
+                self.bump();
+            }
+            let v = self.tok().clone();
+            match v.kind {
+                TokenKind::Ident | TokenKind::String | TokenKind::Int | TokenKind::BracketIdent | TokenKind::TimeSpan => {
+                    self.bump();
+                }
+                _ => return Err(self.expected("a parameter value")),
+            }
+            out.push(OpParam { name, value: self.text_of(&v).to_string(), value_range: v.range });
+        }
+        Ok(out)
+    }
+
+    fn parse_hint_params(&mut self) -> PResult<Vec<OpParam>> {
+        self.parse_params("")
+    }
+
+    /// `name = expr, (a, b) = expr, expr, …` (at least one item).
+    pub(crate) fn parse_named_list(&mut self) -> PResult<Vec<NamedExpr>> {
+        let mut out = Vec::new();
+        loop {
+            out.push(self.parse_named_expr()?);
+            if !self.eat_punct(",") {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Like [`Self::parse_named_list`] but possibly empty (before `by`, `|`, `)`, `;` or the end).
+    fn parse_named_list_opt(&mut self) -> PResult<Vec<NamedExpr>> {
+        if self.at_eof() || self.at_punct("|") || self.at_punct(")") || self.at_punct(";") || self.at_punct("}") {
+            return Ok(Vec::new());
+        }
+        self.parse_named_list()
+    }
+
+    fn parse_named_expr(&mut self) -> PResult<NamedExpr> {
+        if self.at_name() && self.nth_is_punct(1, "=") {
+            let t = self.bump();
+            let name = self.name_of(&t);
+            self.bump();
+            let expr = self.parse_expr()?;
+            return Ok(NamedExpr { names: vec![name], expr });
+        }
+        if self.at_punct("(") && self.tuple_assignment_ahead() {
+            self.bump();
+            let mut names = Vec::new();
+            loop {
+                names.push(self.expect_name("a column name")?);
+                if !self.eat_punct(",") {
+                    break;
+                }
+            }
+            self.expect_punct(")")?;
+            self.expect_punct("=")?;
+            let expr = self.parse_expr()?;
+            return Ok(NamedExpr { names, expr });
+        }
+        let expr = self.parse_expr()?;
+        Ok(NamedExpr { names: Vec::new(), expr })
+    }
+
+    /// `( name , name … ) =`
+    fn tuple_assignment_ahead(&self) -> bool {
+        let mut n = 1;
+        loop {
+            if !matches!(self.nth(n).kind, TokenKind::Ident | TokenKind::BracketIdent) {
+                return false;
+            }
+            n += 1;
+            if self.nth_is_punct(n, ",") {
+                n += 1;
+                continue;
+            }
+            return self.nth_is_punct(n, ")") && self.nth_is_punct(n + 1, "=");
+        }
+    }
+
+    /// Column names or wildcard patterns (`a`, `b*`, `*_s`), comma separated, with optional
+    /// `asc`/`desc`/`granny-asc`… (project-reorder).
+    fn parse_name_patterns(&mut self) -> PResult<Vec<Name>> {
+        let mut out = Vec::new();
+        loop {
+            let start = self.tok().range.start;
+            let mut text = String::new();
+            let mut first = true;
+            loop {
+                let t = self.tok().clone();
+                if !first && t.space_before {
+                    break;
+                }
+                match t.kind {
+                    TokenKind::Ident | TokenKind::Int => text.push_str(self.text_of(&t)),
+                    TokenKind::BracketIdent => text.push_str(&self.name_of(&t).text),
+                    TokenKind::Punct if self.text_of(&t) == "*" => text.push('*'),
+                    _ => break,
+                }
+                self.bump();
+                first = false;
+            }
+            if text.is_empty() {
+                return Err(self.expected("a column name"));
+            }
+            out.push(Name { text, range: start..self.prev_end() });
+            for kw in ["asc", "desc", "granny-asc", "granny-desc"] {
+                if self.at_kw(kw) {
+                    self.bump();
+                    break;
+                }
+            }
+            if self.at_kw("granny") {
+                // granny-asc / granny-desc lexed as granny - asc
+                self.bump();
+                self.eat_punct("-");
+                self.bump();
+            }
+            if !self.eat_punct(",") {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// `e [asc|desc] [nulls first|last], …`
+    fn parse_sort_keys(&mut self) -> PResult<Vec<Expr>> {
+        let mut out = Vec::new();
+        loop {
+            out.push(self.parse_expr()?);
+            if self.at_kw("asc") || self.at_kw("desc") {
+                self.bump();
+            }
+            if self.at_kw("nulls") {
+                self.bump();
+                if !(self.eat_kw("first") || self.eat_kw("last")) {
+                    return Err(self.expected("`first` or `last`"));
+                }
+            }
+            if !self.eat_punct(",") {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// `[name =] expr [to typeof(t)], …`
+    fn parse_mv_items(&mut self) -> PResult<Vec<MvItem>> {
+        let mut out = Vec::new();
+        loop {
+            let name = if self.at_name() && self.nth_is_punct(1, "=") {
+                let t = self.bump();
+                self.bump();
+                Some(self.name_of(&t))
+            } else {
+                None
+            };
+            let expr = self.parse_expr()?;
+            let to_type = if self.eat_kw("to") {
+                self.expect_kw("typeof")?;
+                self.expect_punct("(")?;
+                let ty = self.parse_type_text()?;
+                self.expect_punct(")")?;
+                Some(ty)
+            } else {
+                None
+            };
+            out.push(MvItem { name, expr, to_type });
+            if !self.eat_punct(",") {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// `parse … with` pattern: strings, `*`, and `name[:type]`.
+    fn parse_pattern(&mut self) -> PResult<Vec<ParsePart>> {
+        let mut parts = Vec::new();
+        loop {
+            let t = self.tok().clone();
+            match t.kind {
+                TokenKind::String => {
+                    self.bump();
+                    parts.push(ParsePart::Literal);
+                }
+                TokenKind::Punct if self.text_of(&t) == "*" => {
+                    self.bump();
+                    parts.push(ParsePart::Star);
+                }
+                TokenKind::Ident | TokenKind::BracketIdent => {
+                    self.bump();
+                    let name = self.name_of(&t);
+                    let ty = if self.eat_punct(":") { self.parse_type_text()? } else { "string".to_string() };
+                    parts.push(ParsePart::Column(ColumnDecl { name, ty }));
+                }
+                _ => break,
+            }
+        }
+        if parts.is_empty() {
+            return Err(self.expected("a parse pattern"));
+        }
+        Ok(parts)
+    }
+
+    /// make-series aggregations: `[name =] agg(e) [default = v], …`
+    fn parse_series_aggs(&mut self) -> PResult<Vec<NamedExpr>> {
+        let mut out = Vec::new();
+        loop {
+            out.push(self.parse_named_expr()?);
+            if self.at_kw("default") && self.nth_is_punct(1, "=") {
+                self.bump();
+                self.bump();
+                self.parse_expr()?;
+            }
+            if !self.eat_punct(",") {
+                return Ok(out);
+            }
+        }
+    }
+}
+
+trait WithCount {
+    fn with_count(self, count: Expr) -> Self;
+}
+
+impl WithCount for OpKind {
+    fn with_count(self, _count: Expr) -> Self {
+        self
+    }
+}
+
+#[allow(dead_code)]
+fn _names(_: Name) {}
