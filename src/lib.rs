@@ -1,3 +1,5 @@
 //! sentinelctl library (being assembled).
 pub mod diag;
 pub mod load;
+pub mod model;
+pub mod schema;

@@ -4,6 +4,7 @@
 //! Invariant: every range is a byte range into the text stored in the [`SourceDb`] under the
 //! diagnostic's [`FileId`]; line and column are computed only when rendering.
 
+pub mod codes;
 mod diagnostic;
 mod source;
 

@@ -1,7 +1,11 @@
-//! Loading: files on disk → spanned YAML trees → raw schema types, with diagnostics.
+//! Loading: files on disk → spanned YAML trees → raw schema types → models, with diagnostics.
 //!
-//! Owns reading and parsing. It does not interpret content (that is `crate::model`) and does not
-//! check semantic rules (that is `crate::validate`).
+//! Owns reading and parsing. It does not check semantic rules (that is `crate::validate`).
 
 pub mod de;
+pub mod file;
+pub mod repository;
 pub mod yaml;
+
+pub use file::Loaded;
+pub use repository::{FunctionFile, Repository, RuleFile, TableSchema, WorkbookFile};

@@ -1,0 +1,74 @@
+//! The registry of diagnostic codes: stable, never reused, each with a kebab-case name and docs.
+//!
+//! `sentinelctl explain CODE` prints the docs. Ranges: SC1xxx reading files, SC2xxx KQL (owned
+//! by the `sentinel_kql` crate), SC3xxx detections, SC4xxx functions, skills and workbooks,
+//! SC5xxx environments and references.
+
+/// A check's identity: (code, name).
+pub type Check = (&'static str, &'static str);
+
+macro_rules! checks {
+    ($($konst:ident = $code:literal $name:literal $doc:literal;)*) => {
+        $(#[doc = $doc] pub const $konst: Check = ($code, $name);)*
+        /// Every check: (code, name, documentation).
+        pub const ALL: &[(&str, &str, &str)] = &[$(($code, $name, $doc)),*];
+    };
+}
+
+checks! {
+    YAML_SYNTAX = "SC1001" "yaml-syntax" "The file is not valid YAML. Why: nothing else can be checked until it parses. Fix: correct the syntax at the position shown (often indentation or an unclosed quote or bracket).";
+    DUPLICATE_KEY = "SC1002" "duplicate-key" "A key appears twice in the same mapping. Why: YAML parsers disagree on which value wins, so the file means different things to different tools. Fix: keep one of them.";
+    UNKNOWN_KEY = "SC1003" "unknown-key" "A key the format does not know. Why: a misspelt key (`queryFrequncy`) is otherwise silently ignored and the rule deploys with defaults. Fix: correct the spelling (the hint suggests the closest known key) or remove it.";
+    INVALID_VALUE = "SC1004" "invalid-value" "A value has the wrong type or is not one of the allowed values. Example: `triggerThreshold: many`. Fix: use the type and values listed in docs/content-format.md.";
+    MISSING_KEY = "SC1005" "missing-key" "A required key is absent. Example: a detection without `query`. Fix: add the key.";
+    NOT_UTF8 = "SC1006" "not-utf8" "The file is not UTF-8. Why: ARM, Git diffs and the portal expect UTF-8. Fix: re-save the file as UTF-8.";
+    EMPTY_FILE = "SC1007" "empty-file" "The file has no content. Fix: add content or delete the file.";
+    FILE_TOO_LARGE = "SC1008" "file-too-large" "The file is larger than sentinelctl reads (4 MiB). Why: no legitimate rule, function or workbook is that large; it is probably a data file in the wrong folder. Fix: move it out of the content folders.";
+    NOT_A_RULE = "SC1009" "not-a-rule-file" "The file in a content folder is not a content file of that kind (for example an ARM template export, or a file with another extension). Fix: convert it to the Azure-Sentinel YAML format (`sentinelctl import` writes that format) or move it.";
+    MISPLACED_KEY = "SC1010" "misplaced-metadata-key" "A key that belongs under `metadata:` is at the top level (`source`, `author`, `support`, `categories`). Why: usually an indentation mistake. Fix: indent it under `metadata:`.";
+    UNREADABLE = "SC1011" "unreadable-file" "The file could not be read. Fix: check permissions.";
+    RULE_ID = "SC3001" "rule-id" "The rule `id` must be a GUID. Why: it becomes the ARM resource name and the content id that ownership is tracked by. Fix: generate one with `uuidgen`.";
+    DUPLICATE_ID = "SC3002" "duplicate-id" "Two files share one id (or one function alias, or one workbook key). Why: both would deploy to the same resource and overwrite each other. Fix: give one of them a new id.";
+    RULE_KIND = "SC3003" "rule-kind" "The rule `kind` is missing or not supported. sentinelctl deploys `Scheduled` and `NRT` rules. Fix: add `kind: Scheduled` or `kind: NRT`.";
+    FIELD_LIMIT = "SC3004" "field-limit" "A value is outside the limits ARM and Azure-Sentinel's CI enforce: name ≤ 256 characters, description ≤ 5000, query 1…10,000 characters, triggerThreshold 0…10000, severity one of Informational/Low/Medium/High. Fix: shorten or correct the value.";
+    SCHEDULE = "SC3005" "schedule" "queryFrequency and queryPeriod must be durations with 5m ≤ frequency ≤ 14d, frequency ≤ period ≤ 14d, and a frequency of at least 1h when the period is 2d or more. NRT rules must not set frequency, period or trigger. Why: ARM rejects the rule at deploy time otherwise. Fix: adjust the values.";
+    TACTIC = "SC3006" "mitre-tactic" "A tactic is not a MITRE ATT&CK tactic as Sentinel spells it (`CredentialAccess`, not `Credential Access`). Fix: use the spelling shown in the hint.";
+    TECHNIQUE = "SC3007" "mitre-technique" "A technique id is malformed (`T1234` or `T1234.001`) or unknown. Fix: correct the id.";
+    TECHNIQUE_TACTIC = "SC3008" "technique-without-tactic" "A technique belongs to tactics that the rule does not list. Why: Azure-Sentinel's CI rejects it and the portal shows an inconsistent MITRE mapping. Fix: add the tactic or remove the technique.";
+    ENTITY_MAPPING = "SC3009" "entity-mapping" "An entity mapping is invalid: unknown entity type, identifier not valid for the type, duplicate identifier, more than 10 mappings or 3 identifiers, or a column name that is not an identifier. Fix: use the identifiers listed in the hint.";
+    CUSTOM_DETAILS = "SC3010" "custom-details" "Custom details must have at most 20 entries, keys matching `^[a-zA-Z]+\\w*$` of at most 20 characters, and values naming a column. Fix: rename the key or the column.";
+    ALERT_OVERRIDE = "SC3011" "alert-details-override" "alertDetailsOverride formats may use at most 3 `{{column}}` placeholders, the display name format ≤ 256 characters and the description format ≤ 5000. Fix: reduce the placeholders or shorten the format.";
+    OUTPUT_COLUMN = "SC3012" "column-not-in-output" "An entity mapping, custom detail or alert override names a column that the query does not output. Why: the alert would be created without that entity or detail, silently. Fix: project the column in the query or correct the name.";
+    VERSION = "SC3013" "content-version" "The content version must look like `1.0.0`. Why: promotion and review rules compare versions. Fix: use three numbers separated by dots.";
+    GROUPING = "SC3014" "incident-grouping" "incidentConfiguration or eventGroupingSettings hold a value ARM rejects (matchingMethod, aggregationKind, lookbackDuration up to 7 days). Fix: use an allowed value.";
+    STATUS = "SC3015" "rule-status" "status must be Available, InPreview or Deprecated. Fix: correct it.";
+    FUNCTION_ALIAS = "SC4001" "function-alias" "The function alias is not a valid KQL identifier (letters, digits and `_`, not starting with a digit). Why: queries cannot call it without bracket quoting. Fix: rename the alias.";
+    FUNCTION_PARAMS = "SC4002" "function-parameters" "A function parameter is invalid: a bad name or type, a duplicate, or a parameter without a default after one with a default. Fix: correct the parameter list.";
+    SKILL = "SC4003" "copilot-skill" "The skill block is inconsistent with the function: an input without a parameter of the same name or the reverse, a name that is not letters and digits, or a field over its limit. Fix: align the inputs with FunctionParams.";
+    WORKBOOK = "SC4004" "workbook" "A workbook's metadata or JSON is invalid: the JSON file is missing or unreadable, or it is not a workbook (`version`/`items`). Fix: export the workbook JSON from the portal's advanced editor.";
+    ENVIRONMENT = "SC5001" "environment" "An environment file is invalid: an unknown cloud, a missing endpoint for `cloud: custom`, an unknown auth method, or an id that is not a GUID. Fix: correct the value.";
+    SELECTOR = "SC5002" "environment-selector" "An include/exclude selector, override or pin names content that does not exist. Why: a typo would silently deploy everything or nothing. Fix: correct the id or name.";
+    OVERRIDE = "SC5003" "override" "An override touches a field that cannot be overridden for that content kind, or sets an invalid value. Fix: remove it or correct the value.";
+    MISSING_FUNCTION = "SC5004" "missing-function" "A rule or function calls a function that is neither in `functions/` nor a known built-in or workspace function. Fix: add the function or correct the name.";
+}
+
+/// Documentation for a code or name, when it exists.
+pub fn lookup(code_or_name: &str) -> Option<(&'static str, &'static str, &'static str)> {
+    ALL.iter().copied().find(|(c, n, _)| c.eq_ignore_ascii_case(code_or_name) || *n == code_or_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (code, name, doc) in ALL {
+            assert!(seen.insert(*code), "duplicate {code}");
+            assert!(code.len() == 6 && code.starts_with("SC"), "{code}");
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{name}");
+            assert!(!doc.is_empty());
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! The content tree: walks `detections/`, `functions/`, `workbooks/`, `environments/` and
+//! `schemas/` under the repository root and loads every file, collecting diagnostics.
+//!
+//! File overview (which function loads what):
+//! - `detections/*.yaml|yml` → [`Repository::rules`] (`YamlRule` + [`AnalyticsRule`])
+//! - `functions/*.yaml|yml` → [`Repository::functions`] (`YamlFunction` + [`SavedFunction`])
+//! - `workbooks/<stem>.yaml` + `<stem>.json` → [`Repository::workbooks`]
+//! - `environments/<name>.yaml` → loaded on demand by [`Repository::environment`]
+//! - `schemas/<Table>.json` → [`Repository::tables`]
+//!
+//! A bad file never stops the walk: it becomes diagnostics and is left out of the model.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::file::{Loaded, load_yaml_file, parse_yaml_file, read_source};
+use crate::diag::codes;
+use crate::diag::{Diagnostic, FileId, SourceDb};
+use crate::model::{AnalyticsRule, Environment, SavedFunction};
+use crate::schema::{YamlEnvironment, YamlFunction, YamlRule, YamlWorkbook};
+
+/// A detection file and what it means (when it could be interpreted).
+#[derive(Debug, Clone)]
+pub struct RuleFile {
+    /// The parsed file.
+    pub loaded: Loaded<YamlRule>,
+    /// The model, `None` when the file has problems that stop interpretation.
+    pub rule: Option<AnalyticsRule>,
+}
+
+/// A function file and its model.
+#[derive(Debug, Clone)]
+pub struct FunctionFile {
+    /// The parsed file.
+    pub loaded: Loaded<YamlFunction>,
+    /// The model.
+    pub function: SavedFunction,
+}
+
+/// A workbook: metadata file plus JSON.
+#[derive(Debug, Clone)]
+pub struct WorkbookFile {
+    /// The metadata file.
+    pub loaded: Loaded<YamlWorkbook>,
+    /// The JSON file.
+    pub json_file: FileId,
+    /// The workbook JSON.
+    pub data: Value,
+}
+
+/// A table schema from `schemas/`.
+#[derive(Debug, Clone)]
+pub struct TableSchema {
+    /// Table name.
+    pub name: String,
+    /// (column, type) pairs; type as written (`String`, `DateTime`, ...).
+    pub columns: Vec<(String, String)>,
+}
+
+/// Everything read from a repository.
+#[derive(Debug, Default)]
+pub struct Repository {
+    /// Root directory.
+    pub root: PathBuf,
+    /// Every file read.
+    pub sources: SourceDb,
+    /// Detections.
+    pub rules: Vec<RuleFile>,
+    /// Functions.
+    pub functions: Vec<FunctionFile>,
+    /// Workbooks.
+    pub workbooks: Vec<WorkbookFile>,
+    /// Table schemas.
+    pub tables: Vec<TableSchema>,
+    /// Problems found while loading.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Files directly in `dir` (not recursive), sorted; empty when the folder does not exist.
+pub fn list_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file()).collect();
+    files.sort();
+    Ok(files)
+}
+
+fn extension(path: &Path) -> &str {
+    path.extension().and_then(|e| e.to_str()).unwrap_or("")
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(extension(path), "yaml" | "yml") && !path.to_string_lossy().ends_with(".lock.yaml")
+}
+
+impl Repository {
+    /// Loads the content tree under `root`. Fails only when the root itself cannot be read.
+    pub fn load(root: &Path) -> std::io::Result<Self> {
+        if !root.is_dir() {
+            return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("`{}` is not a directory", root.display())));
+        }
+        let mut repo = Self { root: root.to_path_buf(), ..Self::default() };
+        for path in list_files(&root.join("detections"))? {
+            repo.load_rule(&path);
+        }
+        for path in list_files(&root.join("functions"))? {
+            repo.load_function(&path);
+        }
+        for path in list_files(&root.join("workbooks"))?.iter().filter(|p| is_yaml(p)) {
+            repo.load_workbook(path);
+        }
+        for path in list_files(&root.join("schemas"))?.iter().filter(|p| extension(p) == "json") {
+            repo.load_table(path);
+        }
+        Ok(repo)
+    }
+
+    /// The path as shown to users: relative to the root when possible.
+    pub fn shown(&self, path: &Path) -> PathBuf {
+        path.strip_prefix(&self.root).map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+    }
+
+    fn load_rule(&mut self, path: &Path) {
+        let shown = self.shown(path);
+        if !is_yaml(path) {
+            let file = self.sources.add(&shown, String::new());
+            self.diagnostics.push(
+                Diagnostic::warning(codes::NOT_A_RULE, file, "not a YAML file; ignored").help("detections are `*.yaml` files in the Azure-Sentinel format"),
+            );
+            return;
+        }
+        if let Some(loaded) = load_yaml_file::<YamlRule>(&mut self.sources, path, &shown, &mut self.diagnostics) {
+            let rule = self.interpret_rule(&loaded);
+            self.rules.push(RuleFile { loaded, rule });
+        }
+    }
+
+    fn interpret_rule(&mut self, loaded: &Loaded<YamlRule>) -> Option<AnalyticsRule> {
+        match AnalyticsRule::from_yaml(&loaded.raw) {
+            Ok(rule) => Some(rule),
+            Err(problems) => {
+                for p in problems {
+                    let path: Vec<&str> = p.path.iter().map(String::as_str).collect();
+                    let check = if p.message.contains("kind") { codes::RULE_KIND } else { codes::INVALID_VALUE };
+                    let span = if path.is_empty() { 0..0 } else { loaded.span(&path) };
+                    self.diagnostics.push(Diagnostic::error(check, loaded.file, p.message).at(span).help_opt(p.help));
+                }
+                None
+            }
+        }
+    }
+
+    fn load_function(&mut self, path: &Path) {
+        let shown = self.shown(path);
+        if !is_yaml(path) {
+            return;
+        }
+        if let Some(loaded) = load_yaml_file::<YamlFunction>(&mut self.sources, path, &shown, &mut self.diagnostics) {
+            let function = SavedFunction::from_yaml(&loaded.raw);
+            self.functions.push(FunctionFile { loaded, function });
+        }
+    }
+
+    fn load_workbook(&mut self, path: &Path) {
+        let shown = self.shown(path);
+        let Some(loaded) = load_yaml_file::<YamlWorkbook>(&mut self.sources, path, &shown, &mut self.diagnostics) else { return };
+        let json_path = path.with_extension("json");
+        let json_shown = self.shown(&json_path);
+        if !json_path.is_file() {
+            self.diagnostics.push(
+                Diagnostic::error(codes::WORKBOOK, loaded.file, format!("the workbook JSON `{}` is missing", json_shown.display()))
+                    .help("save the workbook JSON from the portal's advanced editor next to this file"),
+            );
+            return;
+        }
+        let Some(json_file) = read_source(&mut self.sources, &json_path, &json_shown, &mut self.diagnostics) else { return };
+        match serde_json::from_str::<Value>(&self.sources.get(json_file).text) {
+            Ok(data) if data.get("items").is_some_and(Value::is_array) => self.workbooks.push(WorkbookFile { loaded, json_file, data }),
+            Ok(_) => self.diagnostics.push(
+                Diagnostic::error(codes::WORKBOOK, json_file, "not a workbook: expected a JSON object with `version` and `items`")
+                    .help("export the JSON from the portal's advanced editor (gallery template view)"),
+            ),
+            Err(e) => {
+                let text = &self.sources.get(json_file).text;
+                let offset = self.sources.get(json_file).line_start(e.line()) + e.column().saturating_sub(1);
+                let offset = offset.min(text.len());
+                self.diagnostics.push(Diagnostic::error(codes::WORKBOOK, json_file, format!("invalid JSON: {e}")).at(offset..offset));
+            }
+        }
+    }
+
+    fn load_table(&mut self, path: &Path) {
+        let shown = self.shown(path);
+        let Some(file) = read_source(&mut self.sources, path, &shown, &mut self.diagnostics) else { return };
+        let parsed: Result<Value, _> = serde_json::from_str(&self.sources.get(file).text);
+        let table = parsed.ok().and_then(|v| {
+            let name = v.get("Name")?.as_str()?.to_string();
+            let columns = v
+                .get("Properties")?
+                .as_array()?
+                .iter()
+                .filter_map(|c| Some((c.get("Name")?.as_str()?.to_string(), c.get("Type")?.as_str()?.to_string())))
+                .collect();
+            Some(TableSchema { name, columns })
+        });
+        match table {
+            Some(t) => self.tables.push(t),
+            None => self.diagnostics.push(
+                Diagnostic::error(codes::INVALID_VALUE, file, "not a table schema").help(r#"expected {"Name": "Table", "Properties": [{"Name": "Col", "Type": "String"}]}"#),
+            ),
+        }
+    }
+
+    /// Resolves `--env`: a name in `environments/` or a path to a YAML file.
+    pub fn environment_path(&self, env: &str) -> PathBuf {
+        let as_path = Path::new(env);
+        if is_yaml(as_path) || env.contains('/') {
+            if as_path.is_absolute() { as_path.to_path_buf() } else { self.root.join(as_path) }
+        } else {
+            self.root.join("environments").join(format!("{env}.yaml"))
+        }
+    }
+
+    /// Loads an environment; diagnostics go to the repository's list.
+    pub fn environment(&mut self, env: &str) -> Option<(Loaded<YamlEnvironment>, Environment)> {
+        let path = self.environment_path(env);
+        let shown = self.shown(&path);
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or(env).to_string();
+        let loaded = load_yaml_file::<YamlEnvironment>(&mut self.sources, &path, &shown, &mut self.diagnostics)?;
+        match Environment::from_yaml(&name, &loaded.raw) {
+            Ok(model) => Some((loaded, model)),
+            Err((path, message)) => {
+                self.diagnostics.push(Diagnostic::error(codes::ENVIRONMENT, loaded.file, message).at(loaded.span(&path)));
+                None
+            }
+        }
+    }
+
+    /// All environment names in `environments/`.
+    pub fn environment_names(&self) -> Vec<String> {
+        list_files(&self.root.join("environments"))
+            .unwrap_or_default()
+            .iter()
+            .filter(|p| is_yaml(p))
+            .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_string))
+            .collect()
+    }
+
+    /// Parses text as a rule file (used by tests and the fuzz target).
+    pub fn parse_rule_text(sources: &mut SourceDb, name: &str, text: String, diags: &mut Vec<Diagnostic>) -> Option<Loaded<YamlRule>> {
+        let file = sources.add(name, text);
+        parse_yaml_file(sources, file, diags)
+    }
+
+    /// True when any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == crate::diag::Severity::Error)
+    }
+}

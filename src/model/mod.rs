@@ -1,0 +1,19 @@
+//! The domain model: what content means, independent of file syntax and ARM wire shapes.
+//!
+//! Each type is built from its raw file type (`crate::schema`) and from ARM JSON, and turned into
+//! ARM JSON; diffs compare these types, never raw text.
+
+pub mod duration;
+pub mod environment;
+pub mod function;
+pub mod problem;
+pub mod rule;
+pub mod text;
+pub mod workbook;
+
+pub use duration::Duration;
+pub use environment::{Endpoint, Environment};
+pub use function::SavedFunction;
+pub use problem::Problem;
+pub use rule::{AnalyticsRule, RuleKind};
+pub use workbook::Workbook;

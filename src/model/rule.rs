@@ -1,0 +1,349 @@
+//! [`AnalyticsRule`]: what a detection means, independent of how it was written or sent.
+//!
+//! Built from a `detections/*.yaml` file ([`AnalyticsRule::from_yaml`]) or from what ARM returns
+//! ([`AnalyticsRule::from_arm`]), and turned into ARM `alertRules` properties with
+//! [`AnalyticsRule::to_arm`]. This file is the one place the YAML ↔ ARM mapping lives
+//! (documented in `docs/content-format.md`). Normalisation happens here, so two rules that mean
+//! the same compare equal: durations as durations, `gt` ≡ `GreaterThan`, CRLF ≡ LF, absent ≡
+//! server default, sets (tactics, techniques) sorted.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::duration::Duration;
+use super::problem::Problem;
+use super::text::normalize_query;
+use crate::schema::YamlRule;
+
+/// Scheduled or near-real-time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum RuleKind {
+    /// Runs on a schedule over a period.
+    Scheduled,
+    /// Near-real-time: runs every minute over new data.
+    #[serde(rename = "NRT")]
+    Nrt,
+}
+
+impl RuleKind {
+    /// ARM `kind` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scheduled => "Scheduled",
+            Self::Nrt => "NRT",
+        }
+    }
+
+    /// Parses the YAML or ARM spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "Scheduled" => Some(Self::Scheduled),
+            "NRT" | "Nrt" => Some(Self::Nrt),
+            _ => None,
+        }
+    }
+}
+
+/// Allowed severities, as ARM spells them.
+pub const SEVERITIES: &[&str] = &["Informational", "Low", "Medium", "High"];
+/// Trigger operators: (YAML short form, ARM form).
+pub const OPERATORS: &[(&str, &str)] = &[("gt", "GreaterThan"), ("lt", "LessThan"), ("eq", "Equal"), ("ne", "NotEqual")];
+
+/// Default suppression duration when the file has none (what the portal proposes).
+pub const DEFAULT_SUPPRESSION: Duration = Duration::hours(5);
+
+/// A detection, normalised. Serialises to ARM `alertRules` properties.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalyticsRule {
+    /// Resource name: the rule GUID, lower case.
+    #[serde(skip)]
+    pub name: String,
+    /// Rule kind.
+    #[serde(skip)]
+    pub kind: RuleKind,
+    /// Content version `x.y.z` (metadata only).
+    #[serde(skip)]
+    pub version: Option<String>,
+    /// `displayName`.
+    pub display_name: String,
+    /// `description`.
+    pub description: String,
+    /// `severity`.
+    pub severity: String,
+    /// `enabled`.
+    pub enabled: bool,
+    /// `query`, normalised (LF, no trailing blank lines).
+    pub query: String,
+    /// `queryFrequency` (Scheduled).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "iso_opt")]
+    pub query_frequency: Option<Duration>,
+    /// `queryPeriod` (Scheduled).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "iso_opt")]
+    pub query_period: Option<Duration>,
+    /// `triggerOperator` in ARM form (Scheduled).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trigger_operator: Option<String>,
+    /// `triggerThreshold` (Scheduled).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trigger_threshold: Option<i64>,
+    /// `suppressionEnabled`.
+    pub suppression_enabled: bool,
+    /// `suppressionDuration`.
+    #[serde(serialize_with = "iso")]
+    pub suppression_duration: Duration,
+    /// `tactics`, sorted.
+    pub tactics: Vec<String>,
+    /// `techniques` (parents), sorted.
+    pub techniques: Vec<String>,
+    /// `subTechniques`, sorted.
+    pub sub_techniques: Vec<String>,
+    /// `entityMappings` as ARM JSON (order kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity_mappings: Option<Value>,
+    /// `sentinelEntitiesMappings`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentinel_entities_mappings: Option<Value>,
+    /// `customDetails`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_details: Option<BTreeMap<String, String>>,
+    /// `alertDetailsOverride`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert_details_override: Option<Value>,
+    /// `eventGroupingSettings`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_grouping_settings: Option<Value>,
+    /// `incidentConfiguration` with defaults filled in.
+    pub incident_configuration: Value,
+}
+
+#[allow(clippy::ref_option, clippy::trivially_copy_pass_by_ref)] // serde's serialize_with signature
+fn iso_opt<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&d.to_iso()),
+        None => s.serialize_none(),
+    }
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's serialize_with signature
+fn iso<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.to_iso())
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Splits `relevantTechniques` + `subTechniques` into ARM's parents and sub-techniques.
+pub fn split_techniques(relevant: &[String], sub: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut parents = Vec::new();
+    let mut subs: Vec<String> = sub.to_vec();
+    for t in relevant {
+        match t.split_once('.') {
+            Some((parent, _)) => {
+                parents.push(parent.to_string());
+                subs.push(t.clone());
+            }
+            None => parents.push(t.clone()),
+        }
+    }
+    for s in &subs {
+        if let Some((parent, _)) = s.split_once('.') {
+            parents.push(parent.to_string());
+        }
+    }
+    (sorted(parents), sorted(subs))
+}
+
+/// Fills the service's defaults into an incident configuration, so absent ≡ default.
+fn incident_configuration(create: Option<bool>, grouping: Option<Value>) -> Value {
+    let mut g = json!({
+        "enabled": false,
+        "reopenClosedIncident": false,
+        "lookbackDuration": "PT5H",
+        "matchingMethod": "AllEntities",
+        "groupByEntities": [],
+        "groupByAlertDetails": [],
+        "groupByCustomDetails": [],
+    });
+    if let (Some(Value::Object(given)), Value::Object(base)) = (grouping, &mut g) {
+        for (k, v) in given {
+            if v.is_null() {
+                continue;
+            }
+            let v = match (k.as_str(), &v) {
+                ("lookbackDuration", Value::String(s)) => Duration::parse(s).map_or(v.clone(), |d| Value::String(d.to_iso())),
+                ("groupByEntities" | "groupByAlertDetails" | "groupByCustomDetails", Value::Array(a)) => {
+                    let mut a: Vec<String> = a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect();
+                    a.sort();
+                    json!(a)
+                }
+                _ => v,
+            };
+            base.insert(k, v);
+        }
+    }
+    json!({ "createIncident": create.unwrap_or(true), "groupingConfiguration": g })
+}
+
+fn non_empty_object(v: Option<Value>) -> Option<Value> {
+    match v {
+        Some(Value::Object(m)) if m.values().all(Value::is_null) => None,
+        Some(Value::Array(a)) if a.is_empty() => None,
+        Some(Value::Null) | None => None,
+        Some(v) => Some(strip_nulls(v)),
+    }
+}
+
+fn strip_nulls(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, strip_nulls(v))).collect()),
+        Value::Array(a) => Value::Array(a.into_iter().map(strip_nulls).collect()),
+        v => v,
+    }
+}
+
+impl AnalyticsRule {
+    /// Interprets a rule file. Problems carry the YAML path they are about.
+    pub fn from_yaml(raw: &YamlRule) -> Result<Self, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let kind = match raw.kind.as_deref() {
+            None => {
+                problems.push(Problem::new(&[], "missing required key `kind`").help("add `kind: Scheduled` or `kind: NRT`"));
+                RuleKind::Scheduled
+            }
+            Some(k) => RuleKind::parse(k).unwrap_or_else(|| {
+                problems.push(Problem::new(&["kind"], format!("unknown rule kind `{k}`")).help("use `Scheduled` or `NRT`"));
+                RuleKind::Scheduled
+            }),
+        };
+        let duration = |key: &str, text: &Option<String>, problems: &mut Vec<Problem>| {
+            text.as_deref().and_then(|t| {
+                let d = Duration::parse(t);
+                if d.is_none() {
+                    problems.push(Problem::new(&[key], format!("`{t}` is not a duration")).help("write it as `5m`, `1h`, `1d` or ISO-8601 `PT1H`"));
+                }
+                d
+            })
+        };
+        let query_frequency = duration("queryFrequency", &raw.query_frequency, &mut problems);
+        let query_period = duration("queryPeriod", &raw.query_period, &mut problems);
+        let suppression_duration = duration("suppressionDuration", &raw.suppression_duration, &mut problems).unwrap_or(DEFAULT_SUPPRESSION);
+        let trigger_operator = raw.trigger_operator.as_deref().and_then(|op| {
+            let arm = OPERATORS.iter().find(|(short, long)| op == *short || op == *long).map(|(_, long)| (*long).to_string());
+            if arm.is_none() {
+                problems.push(Problem::new(&["triggerOperator"], format!("unknown trigger operator `{op}`")).help("use `gt`, `lt`, `eq` or `ne`"));
+            }
+            arm
+        });
+        let (techniques, sub_techniques) =
+            split_techniques(raw.relevant_techniques.as_deref().unwrap_or_default(), raw.sub_techniques.as_deref().unwrap_or_default());
+        let rule = Self {
+            name: raw.id.trim().to_ascii_lowercase(),
+            kind,
+            version: raw.version.clone(),
+            display_name: raw.name.clone(),
+            description: raw.description.clone().unwrap_or_default().trim_end().to_string(),
+            severity: raw.severity.clone().unwrap_or_default(),
+            enabled: raw.enabled.unwrap_or(true),
+            query: normalize_query(raw.query.as_deref().unwrap_or_default()),
+            query_frequency: if kind == RuleKind::Scheduled { query_frequency } else { None },
+            query_period: if kind == RuleKind::Scheduled { query_period } else { None },
+            trigger_operator: if kind == RuleKind::Scheduled { trigger_operator } else { None },
+            trigger_threshold: if kind == RuleKind::Scheduled { raw.trigger_threshold } else { None },
+            suppression_enabled: raw.suppression_enabled.unwrap_or(false),
+            suppression_duration,
+            tactics: sorted(raw.tactics.clone().unwrap_or_default()),
+            techniques,
+            sub_techniques,
+            entity_mappings: non_empty_object(raw.entity_mappings.as_ref().map(to_json)),
+            sentinel_entities_mappings: non_empty_object(raw.sentinel_entities_mappings.as_ref().map(to_json)),
+            custom_details: raw.custom_details.clone().filter(|m| !m.is_empty()),
+            alert_details_override: non_empty_object(raw.alert_details_override.as_ref().map(to_json)),
+            event_grouping_settings: non_empty_object(raw.event_grouping_settings.as_ref().map(to_json)),
+            incident_configuration: incident_configuration(
+                raw.incident_configuration.as_ref().and_then(|c| c.create_incident),
+                raw.incident_configuration.as_ref().and_then(|c| c.grouping_configuration.as_ref()).map(to_json),
+            ),
+        };
+        if problems.is_empty() { Ok(rule) } else { Err(problems) }
+    }
+
+    /// ARM `properties` for a PUT.
+    pub fn to_arm(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// Interprets an ARM `alertRules` resource. Returns `None` for kinds we do not manage.
+    pub fn from_arm(resource: &Value) -> Option<Self> {
+        let kind = RuleKind::parse(resource.get("kind")?.as_str()?)?;
+        let name = resource.get("name")?.as_str()?.to_ascii_lowercase();
+        let p = resource.get("properties")?.as_object()?;
+        let s = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_string);
+        let d = |k: &str| p.get(k).and_then(Value::as_str).and_then(Duration::parse);
+        let list = |k: &str| sorted(p.get(k).and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default());
+        let obj = |k: &str| non_empty_object(p.get(k).cloned());
+        let incident = p.get("incidentConfiguration");
+        Some(Self {
+            name,
+            kind,
+            version: None,
+            display_name: s("displayName").unwrap_or_default(),
+            description: s("description").unwrap_or_default().trim_end().replace("\r\n", "\n"),
+            severity: s("severity").unwrap_or_default(),
+            enabled: p.get("enabled").and_then(Value::as_bool).unwrap_or(false),
+            query: normalize_query(&s("query").unwrap_or_default()),
+            query_frequency: d("queryFrequency").filter(|_| kind == RuleKind::Scheduled),
+            query_period: d("queryPeriod").filter(|_| kind == RuleKind::Scheduled),
+            trigger_operator: s("triggerOperator").filter(|_| kind == RuleKind::Scheduled),
+            trigger_threshold: p.get("triggerThreshold").and_then(Value::as_i64).filter(|_| kind == RuleKind::Scheduled),
+            suppression_enabled: p.get("suppressionEnabled").and_then(Value::as_bool).unwrap_or(false),
+            suppression_duration: d("suppressionDuration").unwrap_or(DEFAULT_SUPPRESSION),
+            tactics: list("tactics"),
+            techniques: list("techniques"),
+            sub_techniques: list("subTechniques"),
+            entity_mappings: obj("entityMappings"),
+            sentinel_entities_mappings: obj("sentinelEntitiesMappings"),
+            custom_details: p.get("customDetails").and_then(Value::as_object).filter(|m| !m.is_empty()).map(|m| {
+                m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()
+            }),
+            alert_details_override: obj("alertDetailsOverride"),
+            event_grouping_settings: obj("eventGroupingSettings"),
+            incident_configuration: incident_configuration(
+                incident.and_then(|i| i.get("createIncident")).and_then(Value::as_bool),
+                incident.and_then(|i| i.get("groupingConfiguration")).cloned(),
+            ),
+        })
+    }
+
+    /// The properties as a flat map `path → value`, for field-level diffs.
+    pub fn fields(&self) -> BTreeMap<String, Value> {
+        let mut out = BTreeMap::new();
+        flatten("", &self.to_arm(), &mut out);
+        out
+    }
+}
+
+/// Flattens objects into dotted paths; arrays and scalars are leaves.
+pub fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, v) in m {
+                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                flatten(&path, v, out);
+            }
+        }
+        _ => {
+            out.insert(prefix.to_string(), v.clone());
+        }
+    }
+}
+
+
+fn to_json<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}

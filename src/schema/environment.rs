@@ -1,0 +1,128 @@
+//! `environments/*.yaml`: one target workspace, how to reach it and what to deploy there.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// One environment file.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct YamlEnvironment {
+    /// Entra tenant id.
+    pub tenant_id: String,
+    /// Subscription id.
+    pub subscription_id: String,
+    /// Resource group of the workspace.
+    pub resource_group: String,
+    /// Log Analytics workspace name.
+    pub workspace: String,
+    /// Azure region of the workspace (used for workbooks).
+    pub location: Option<String>,
+    /// `public`, `usgov`, `china` or `custom`.
+    pub cloud: Option<String>,
+    /// Endpoint overrides.
+    pub endpoints: Option<YamlEndpoints>,
+    /// How to log in.
+    pub auth: Option<YamlAuth>,
+    /// Repository name recorded in ownership metadata.
+    pub repository: Option<String>,
+    /// What to deploy (empty = everything).
+    pub include: Option<Vec<YamlSelector>>,
+    /// What not to deploy.
+    pub exclude: Option<Vec<YamlSelector>>,
+    /// Per-environment changes.
+    pub overrides: Option<YamlOverrides>,
+    /// Deletion of owned content removed from code.
+    pub prune: Option<YamlPrune>,
+}
+
+/// `endpoints`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct YamlEndpoints {
+    /// ARM base URL, or `embedded` for the built-in emulator.
+    pub resource_manager: Option<String>,
+    /// Entra authority host, or `embedded`.
+    pub authority_host: Option<String>,
+    /// Token audience (default: derived from the cloud).
+    pub audience: Option<String>,
+}
+
+/// `auth`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct YamlAuth {
+    /// `default`, `azure-cli`, `client-secret`, `client-certificate`, `workload-identity`,
+    /// `azure-pipelines`, `managed-identity`.
+    pub method: String,
+    /// Application (client) id.
+    pub client_id: Option<String>,
+    /// Name of the environment variable holding the client secret.
+    pub client_secret_env: Option<String>,
+    /// PEM file with certificate and key.
+    pub certificate_file: Option<String>,
+    /// Azure Pipelines service connection id.
+    pub service_connection_id: Option<String>,
+    /// Federated token file (default `$AZURE_FEDERATED_TOKEN_FILE`).
+    pub federated_token_file: Option<String>,
+}
+
+/// One include/exclude selector; all given fields must match.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct YamlSelector {
+    /// `detection`, `function`, `workbook`.
+    pub kinds: Option<Vec<String>>,
+    /// Content ids or names.
+    pub ids: Option<Vec<String>>,
+    /// Tags.
+    pub tags: Option<Vec<String>>,
+    /// Glob paths relative to the repository root.
+    pub paths: Option<Vec<String>>,
+    /// Rule status.
+    pub status: Option<Vec<String>>,
+}
+
+/// `overrides`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct YamlOverrides {
+    /// By rule id or name.
+    pub detections: Option<BTreeMap<String, YamlOverride>>,
+    /// By function id, name or alias.
+    pub functions: Option<BTreeMap<String, YamlOverride>>,
+    /// By workbook key.
+    pub workbooks: Option<BTreeMap<String, YamlOverride>>,
+}
+
+/// Fields an environment may change.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct YamlOverride {
+    /// Enable or disable the rule.
+    pub enabled: Option<bool>,
+    /// Severity.
+    pub severity: Option<String>,
+    /// Trigger threshold.
+    pub trigger_threshold: Option<i64>,
+    /// Query frequency.
+    pub query_frequency: Option<String>,
+    /// Query period.
+    pub query_period: Option<String>,
+    /// Replaces top-level `let NAME = literal;` values in the query.
+    pub parameters: Option<BTreeMap<String, Value>>,
+    /// Workbook display name.
+    pub display_name: Option<String>,
+}
+
+/// `prune`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct YamlPrune {
+    /// Delete owned content that no longer exists in code.
+    pub enabled: Option<bool>,
+    /// Largest share of owned content one plan may delete (0…1, default 0.2).
+    pub max_delete_share: Option<f64>,
+}

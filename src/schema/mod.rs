@@ -1,0 +1,19 @@
+//! Raw shapes of the content files, exactly as written (serde only, no logic).
+//!
+//! These types mirror the YAML formats documented in `docs/content-format.md`. They reject
+//! unknown keys; values are kept close to the text (strings for durations, enums and ids) so that
+//! every well-formed file loads and value problems become located diagnostics in
+//! `crate::validate`, not load failures. `crate::model` turns them into domain types.
+
+mod environment;
+mod function;
+mod rule;
+mod workbook;
+
+pub use environment::{YamlAuth, YamlEndpoints, YamlEnvironment, YamlOverride, YamlOverrides, YamlPrune, YamlSelector};
+pub use function::{YamlFunction, YamlFunctionInfo, YamlParam, YamlSkill, YamlSkillInput};
+pub use rule::{
+    YamlAlertDetailsOverride, YamlDynamicProperty, YamlEntityMapping, YamlEventGrouping, YamlFieldMapping, YamlGrouping,
+    YamlIncidentConfig, YamlRequiredConnector, YamlRule, YamlSentinelEntityMapping,
+};
+pub use workbook::YamlWorkbook;
