@@ -1,1 +1,38 @@
-//! sentinel_arm (skeleton; being built).
+//! sentinel_arm: the only crate in sentinelctl that talks HTTP to Azure Resource Manager.
+//!
+//! Pipeline of one call, and where to start reading:
+//! 1. [`auth::build_credential`] turns an [`AuthSpec`] into a token credential (azure_identity, with our
+//!    TLS transport so `--ca-file` covers the token endpoint too).
+//! 2. [`ArmClient::new`] checks the endpoint (HTTPS, or HTTP to loopback when allowed) and builds the
+//!    reqwest/rustls(ring) client (`tls.rs`).
+//! 3. Callers build paths with [`WorkspaceRef`] (`address.rs`); the client resolves them against the
+//!    endpoint and appends the pinned api-version (`request_url.rs`, `api_version.rs`).
+//! 4. [`ArmClient::list`] / [`get`](ArmClient::get) / [`put`](ArmClient::put) / [`delete`](ArmClient::delete)
+//!    run the retry loop (`client.rs`, `retry.rs`) and map failures to [`ArmError`] (`error.rs`).
+//! 5. `resources/` holds typed wire models that keep unknown properties.
+//!
+//! File overview: `auth.rs` + `default_chain.rs` + `client_certificate.rs` + `identity_transport.rs`
+//! (credentials), `config.rs` (client config, clouds), `client.rs` (requests), `retry.rs` (backoff,
+//! Retry-After, budget), `error.rs`, `address.rs`, `api_version.rs`, `request_url.rs`, `tls.rs`.
+//!
+//! Does not: know the sentinelctl model, plan or print. Invariant: tokens and secrets never reach
+//! `Debug`, `Display` or tracing output.
+
+pub mod address;
+pub mod api_version;
+pub mod auth;
+mod client;
+mod client_certificate;
+mod config;
+pub mod default_chain;
+pub mod error;
+mod identity_transport;
+pub mod request_url;
+pub mod retry;
+mod tls;
+
+pub use address::WorkspaceRef;
+pub use auth::{AuthMethod, AuthSpec, Secret, build_credential};
+pub use client::{ArmClient, ClientStats, DeleteOutcome, Precondition, PutOutcome, Resource};
+pub use config::{ArmClientConfig, Cloud};
+pub use error::ArmError;
