@@ -1,18 +1,1182 @@
-//! Semantic analysis (stub, being built).
+//! Semantic analysis: names, arities and columns, checked against a [`Catalog`].
+//!
+//! Input: the [`crate::ast::Query`] from the parser. Output: diagnostics `SC2002`–`SC2006`, the result
+//! schema, and the tables/functions referenced. Walks statements in order, binding `let` names in a
+//! [`scope::Scope`], and evaluates each expression to a [`Value`]: a scalar type or a tabular
+//! [`schema::Schema`]. Operators transform schemas (`project`, `extend`, `summarize`, `join`, `union`,
+//! `mv-expand`, `parse`…). Whenever an input's schema is unknown, names that are not otherwise bound are
+//! accepted silently: reporting errors on valid content is worse than missing one.
 
-use crate::catalog::{Catalog, FunctionEntry, FunctionInfo};
-use crate::diagnostic::{KqlDiagnostic, SYNTAX};
-use crate::parser::parse;
+mod schema;
+mod scope;
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use schema::{Schema, push_unique, suggest, wildcard_match};
+use scope::{Binding, LambdaResult, Scope};
+
 use crate::Analysis;
+use crate::ast::{
+    ColumnDecl, Expr, ExprKind, LetValue, LitKind, MvItem, NamedExpr, OpKind, OpParam, Operator, ParamType, ParsePart,
+    Statement,
+};
+use crate::builtins::{self, Kind};
+use crate::catalog::{Catalog, Column, FunctionEntry, FunctionInfo};
+use crate::diagnostic::{FUNCTION_BODY, KqlDiagnostic, SYNTAX, UNKNOWN_COLUMN, UNKNOWN_FUNCTION, UNKNOWN_TABLE, WRONG_ARITY};
+use crate::parser::{parse, unquote_string};
+use crate::types::ScalarType;
 
-pub(crate) fn analyze_query(query: &str, _catalog: &Catalog) -> Analysis {
-    let parsed = parse(query);
-    let mut diagnostics: Vec<KqlDiagnostic> =
-        parsed.errors.iter().map(|e| KqlDiagnostic::new(SYNTAX, e.range.clone(), e.message.clone())).collect();
-    diagnostics.sort_by(|a, b| (a.range.start, a.code).cmp(&(b.range.start, b.code)));
-    Analysis { diagnostics, output_columns: None, tables: Vec::new(), functions: Vec::new(), unsupported: parsed.unsupported }
+/// Maximum nesting of saved-function analysis (functions calling functions).
+const MAX_FUNCTION_DEPTH: usize = 8;
+
+pub(crate) fn analyze_query(query: &str, catalog: &Catalog) -> Analysis {
+    let mut stack = Vec::new();
+    let (analysis, _) = run(query, catalog, Scope::default(), &mut stack, true);
+    analysis
 }
 
-pub(crate) fn function_info<'c>(_catalog: &Catalog, entry: &'c FunctionEntry, _depth: usize) -> &'c FunctionInfo {
-    entry.info.get_or_init(|| FunctionInfo { output: None, tabular: true, errors: 0, first_error: None })
+/// Analyses `query` with `scope` pre-bound (parameters of a saved function). Returns the analysis and
+/// the result (scalar type or schema) of the last statement.
+fn run(query: &str, catalog: &Catalog, scope: Scope, stack: &mut Vec<String>, top: bool) -> (Analysis, Option<Value>) {
+    let parsed = parse(query);
+    let mut cx = Ctx {
+        catalog,
+        src: query,
+        diags: parsed.errors.iter().map(|e| KqlDiagnostic::new(SYNTAX, e.range.clone(), e.message.clone())).collect(),
+        tables: BTreeSet::new(),
+        functions: BTreeSet::new(),
+        unsupported: parsed.unsupported.iter().cloned().collect(),
+        scope,
+        stack,
+        top,
+        column_counter: 0,
+    };
+    let has_syntax_errors = !cx.diags.is_empty();
+    let result = cx.statements(&parsed.query.statements);
+    let mut diagnostics = cx.diags;
+    diagnostics.sort_by(|a, b| (a.range.start, a.code, a.range.end).cmp(&(b.range.start, b.code, b.range.end)));
+    diagnostics.dedup();
+    let output_columns = match &result {
+        Some(Value::Tabular(s)) if !has_syntax_errors => s.cols.clone(),
+        _ => None,
+    };
+    let analysis = Analysis {
+        diagnostics,
+        output_columns,
+        tables: cx.tables.into_iter().collect(),
+        functions: cx.functions.into_iter().collect(),
+        unsupported: cx.unsupported.into_iter().collect(),
+    };
+    (analysis, result)
+}
+
+/// The result of analysing a saved function's body (cached in the catalog).
+pub(crate) fn function_info(catalog: &Catalog, entry: &FunctionEntry, _depth: usize) -> FunctionInfo {
+    let mut stack = Vec::new();
+    function_info_with(catalog, entry, &mut stack)
+}
+
+fn function_info_with(catalog: &Catalog, entry: &FunctionEntry, stack: &mut Vec<String>) -> FunctionInfo {
+    if let Some(info) = entry.info.get() {
+        return info.clone();
+    }
+    let name = &entry.decl.name;
+    if stack.iter().any(|n| n == name) || stack.len() >= MAX_FUNCTION_DEPTH {
+        return FunctionInfo { output: None, tabular: true, errors: 0, first_error: None };
+    }
+    let mut scope = Scope::default();
+    for p in &entry.decl.params {
+        scope.push(p.name.clone(), param_binding(&p.ty));
+    }
+    let body = entry.decl.body.trim();
+    let body = match body.strip_prefix('{').and_then(|b| b.strip_suffix('}')) {
+        Some(inner) => inner,
+        None => body,
+    };
+    stack.push(name.clone());
+    let (analysis, result) = run(body, catalog, scope, stack, false);
+    stack.pop();
+    let errors: Vec<&KqlDiagnostic> =
+        analysis.diagnostics.iter().filter(|d| d.severity == crate::Severity::Error).collect();
+    let (output, tabular) = match result {
+        Some(Value::Tabular(s)) => (if errors.is_empty() { s.cols } else { None }, true),
+        Some(Value::Scalar(_)) => (None, false),
+        None => (None, true),
+    };
+    let info = FunctionInfo { output, tabular, errors: errors.len(), first_error: errors.first().map(|d| d.message.clone()) };
+    let _ = entry.info.set(info.clone());
+    info
+}
+
+/// The binding of a parameter declared with type text `ty` (`string`, `(*)`, `(a:string)`).
+fn param_binding(ty: &str) -> Binding {
+    let t = ty.trim();
+    if let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        if inner.trim() == "*" {
+            return Binding::Tabular(Schema::unknown());
+        }
+        // declared columns; still open (extra columns allowed), so treat as unknown for checking
+        return Binding::Tabular(Schema::unknown());
+    }
+    Binding::Scalar(ScalarType::from_name(t).unwrap_or(ScalarType::Unknown))
+}
+
+/// What an expression evaluates to.
+#[derive(Debug, Clone)]
+enum Value {
+    Scalar(ScalarType),
+    Tabular(Schema),
+}
+
+impl Value {
+    fn ty(&self) -> ScalarType {
+        match self {
+            Value::Scalar(t) => *t,
+            Value::Tabular(_) => ScalarType::Unknown,
+        }
+    }
+}
+
+/// Where an expression is evaluated.
+#[derive(Clone, Copy)]
+struct Row<'a> {
+    /// The columns in scope (`None`: not in a row context, e.g. a `let` scalar).
+    schema: Option<&'a Schema>,
+    /// True inside `summarize` / `make-series` aggregations.
+    aggregate: bool,
+}
+
+struct Ctx<'c, 's> {
+    catalog: &'c Catalog,
+    src: &'c str,
+    diags: Vec<KqlDiagnostic>,
+    tables: BTreeSet<String>,
+    functions: BTreeSet<String>,
+    unsupported: BTreeSet<String>,
+    scope: Scope,
+    stack: &'s mut Vec<String>,
+    top: bool,
+    column_counter: usize,
+}
+
+impl Ctx<'_, '_> {
+    fn error(&mut self, kind: (&'static str, &'static str), range: Range<usize>, message: String, help: Option<String>) {
+        let mut d = KqlDiagnostic::new(kind, range, message);
+        d.help = help;
+        self.diags.push(d);
+    }
+
+    fn statements(&mut self, statements: &[Statement]) -> Option<Value> {
+        let mut last = None;
+        for s in statements {
+            match s {
+                Statement::Let { name, value } => {
+                    let b = match value {
+                        LetValue::Expr(e) => match self.expr(e, None) {
+                            Value::Scalar(t) => Binding::Scalar(t),
+                            Value::Tabular(s) => Binding::Tabular(s),
+                        },
+                        LetValue::Function { params, body, .. } => {
+                            let mark = self.scope.len();
+                            let mut min = 0;
+                            for p in params {
+                                if let Some(d) = &p.default {
+                                    self.expr(d, None);
+                                } else {
+                                    min += 1;
+                                }
+                                let b = match &p.ty {
+                                    ParamType::Scalar(t) => {
+                                        Binding::Scalar(ScalarType::from_name(t).unwrap_or(ScalarType::Unknown))
+                                    }
+                                    ParamType::Tabular(_) => Binding::Tabular(Schema::unknown()),
+                                };
+                                self.scope.push(p.name.text.clone(), b);
+                            }
+                            let r = self.statements(body);
+                            self.scope.truncate(mark);
+                            let result = match r {
+                                Some(Value::Tabular(s)) => LambdaResult::Tabular(s),
+                                Some(Value::Scalar(t)) => LambdaResult::Scalar(t),
+                                None => LambdaResult::Tabular(Schema::unknown()),
+                            };
+                            Binding::Lambda { min, max: params.len(), result }
+                        }
+                    };
+                    self.scope.push(name.text.clone(), b);
+                }
+                Statement::Expr(e) => last = Some(self.expr(e, None)),
+                Statement::Opaque { .. } => {}
+            }
+        }
+        last
+    }
+
+    // ---- expressions ----------------------------------------------------------------------------
+
+    /// Evaluates `e`; `row` is the current row schema (inside an operator), if any.
+    fn expr(&mut self, e: &Expr, row: Option<Row<'_>>) -> Value {
+        match &e.kind {
+            ExprKind::Name(n) => self.name(n, e.range.clone(), row),
+            ExprKind::Literal(k) => Value::Scalar(match k {
+                LitKind::String => ScalarType::String,
+                LitKind::Long => ScalarType::Long,
+                LitKind::Real => ScalarType::Real,
+                LitKind::TimeSpan => ScalarType::TimeSpan,
+                LitKind::Bool => ScalarType::Bool,
+                LitKind::DateTime => ScalarType::DateTime,
+                LitKind::Guid => ScalarType::Guid,
+                LitKind::Int => ScalarType::Int,
+                LitKind::Decimal => ScalarType::Decimal,
+                LitKind::Dynamic => ScalarType::Dynamic,
+            }),
+            ExprKind::Star | ExprKind::Error | ExprKind::TypeOf(_) => Value::Scalar(ScalarType::Unknown),
+            ExprKind::Input => Value::Tabular(Schema::unknown()),
+            ExprKind::Unary { operand, .. } => {
+                let t = self.expr(operand, row).ty();
+                Value::Scalar(t)
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let l = self.expr(lhs, row).ty();
+                let r = self.expr(rhs, row).ty();
+                Value::Scalar(binary_type(op, l, r))
+            }
+            ExprKind::In { lhs, list, .. } => {
+                self.expr(lhs, row);
+                for item in list {
+                    self.expr(item, row);
+                }
+                Value::Scalar(ScalarType::Bool)
+            }
+            ExprKind::Between { lhs, lo, hi, .. } => {
+                self.expr(lhs, row);
+                self.expr(lo, row);
+                self.expr(hi, row);
+                Value::Scalar(ScalarType::Bool)
+            }
+            ExprKind::Call { name, args } => self.call(&name.text, name.range.clone(), args, e, row),
+            ExprKind::NamedArg { value, .. } => self.expr(value, row),
+            ExprKind::Member { target, name } => {
+                if let ExprKind::Name(n) = &target.kind
+                    && (n == "$left" || n == "$right")
+                {
+                    let _ = name;
+                    return Value::Scalar(ScalarType::Unknown);
+                }
+                let t = self.expr(target, row);
+                match t {
+                    Value::Scalar(ScalarType::Dynamic) => Value::Scalar(ScalarType::Dynamic),
+                    _ => Value::Scalar(ScalarType::Unknown),
+                }
+            }
+            ExprKind::Index { target, index } => {
+                let t = self.expr(target, row).ty();
+                self.expr(index, row);
+                Value::Scalar(if t == ScalarType::Dynamic { ScalarType::Dynamic } else { ScalarType::Unknown })
+            }
+            ExprKind::Paren(inner) => self.expr(inner, row),
+            ExprKind::Pipe { .. } => Value::Tabular(self.pipeline(e, None)),
+            ExprKind::Datatable { columns, values } => {
+                for v in values {
+                    self.expr(v, None);
+                }
+                Value::Tabular(decl_schema(columns))
+            }
+            ExprKind::Externaldata { columns } => Value::Tabular(decl_schema(columns)),
+            ExprKind::Source(op) => Value::Tabular(self.operator(op, Schema::unknown(), true)),
+        }
+    }
+
+    /// Evaluates `e` as a tabular expression (pipeline input, join right side, union operand).
+    fn tabular(&mut self, e: &Expr, input: Option<&Schema>) -> Schema {
+        match &e.kind {
+            ExprKind::Name(n) => match self.resolve_tabular_name(n) {
+                Some(s) => s,
+                None => {
+                    let help = self.suggest_table(n);
+                    self.error(UNKNOWN_TABLE, e.range.clone(), format!("unknown table `{n}`"), help);
+                    Schema::unknown()
+                }
+            },
+            ExprKind::Pipe { .. } => self.pipeline(e, input),
+            ExprKind::Paren(inner) => self.tabular(inner, input),
+            ExprKind::Input => input.cloned().unwrap_or_default(),
+            _ => match self.expr(e, None) {
+                Value::Tabular(s) => s,
+                Value::Scalar(_) => Schema::unknown(),
+            },
+        }
+    }
+
+    fn resolve_tabular_name(&mut self, n: &str) -> Option<Schema> {
+        match self.scope.get(n) {
+            Some(Binding::Tabular(s)) => return Some(s.clone()),
+            Some(Binding::Lambda { result: LambdaResult::Tabular(s), min: 0, .. }) => return Some(s.clone()),
+            Some(_) => return Some(Schema::unknown()),
+            None => {}
+        }
+        if let Some(t) = self.catalog.tables.get(n) {
+            self.tables.insert(n.to_string());
+            return Some(Schema::known(t.columns.clone()));
+        }
+        if let Some(entry) = self.catalog.functions.get(n) {
+            self.functions.insert(n.to_string());
+            let info = function_info_with(self.catalog, entry, self.stack);
+            return Some(Schema { cols: info.output });
+        }
+        None
+    }
+
+    fn suggest_table(&self, n: &str) -> Option<String> {
+        let cands = self
+            .catalog
+            .tables
+            .keys()
+            .map(String::as_str)
+            .chain(self.catalog.functions.keys().map(String::as_str))
+            .chain(self.scope.names());
+        suggest(n, cands).map(|s| format!("did you mean `{s}`?"))
+    }
+
+    fn name(&mut self, n: &str, range: Range<usize>, row: Option<Row<'_>>) -> Value {
+        if let Some(r) = row
+            && let Some(s) = r.schema
+            && let Some(c) = s.get(n)
+        {
+            return Value::Scalar(c.ty);
+        }
+        match self.scope.get(n) {
+            Some(Binding::Scalar(t)) => return Value::Scalar(*t),
+            Some(Binding::Tabular(s)) => return Value::Tabular(s.clone()),
+            Some(Binding::Lambda { result, .. }) => {
+                return match result {
+                    LambdaResult::Tabular(s) => Value::Tabular(s.clone()),
+                    LambdaResult::Scalar(t) => Value::Scalar(*t),
+                };
+            }
+            None => {}
+        }
+        if self.catalog.tables.contains_key(n) || self.catalog.functions.contains_key(n) {
+            if let Some(s) = self.resolve_tabular_name(n) {
+                return Value::Tabular(s);
+            }
+        }
+        match row {
+            Some(Row { schema: Some(s), .. }) if s.is_known() => {
+                let cols = s.cols.as_deref().unwrap_or_default();
+                let cands = cols.iter().map(|c| c.name.as_str()).chain(self.scope.names());
+                let help = suggest(n, cands).map(|s| format!("did you mean `{s}`?"));
+                self.error(UNKNOWN_COLUMN, range, format!("unknown column `{n}`"), help);
+            }
+            Some(Row { schema: Some(_), .. }) => {}
+            _ => {
+                // Outside any row: a scalar `let`, a function argument… Only flag when nothing could bind it.
+                if row.is_none() && self.top_level_unknown_is_error() {
+                    let help = suggest(n, self.scope.names()).map(|s| format!("did you mean `{s}`?"));
+                    self.error(UNKNOWN_COLUMN, range, format!("unknown name `{n}`"), help);
+                }
+            }
+        }
+        Value::Scalar(ScalarType::Unknown)
+    }
+
+    fn top_level_unknown_is_error(&self) -> bool {
+        true
+    }
+
+    fn call(&mut self, name: &str, range: Range<usize>, args: &[Expr], whole: &Expr, row: Option<Row<'_>>) -> Value {
+        // let-bound lambdas
+        if let Some(b) = self.scope.get(name).cloned() {
+            for a in args {
+                self.expr(a, row);
+            }
+            return match b {
+                Binding::Lambda { min, max, result } => {
+                    self.check_arity(name, range, args.len(), min, max);
+                    match result {
+                        LambdaResult::Tabular(s) => Value::Tabular(s),
+                        LambdaResult::Scalar(t) => Value::Scalar(t),
+                    }
+                }
+                Binding::Tabular(s) => Value::Tabular(s),
+                Binding::Scalar(t) => Value::Scalar(t),
+            };
+        }
+        // special forms
+        match name {
+            "materialize" | "toscalar" if args.len() == 1 => {
+                let v = match &args[0].kind {
+                    ExprKind::Name(_) | ExprKind::Pipe { .. } | ExprKind::Paren(_) => {
+                        Value::Tabular(self.tabular(&args[0], None))
+                    }
+                    _ => self.expr(&args[0], row),
+                };
+                return if name == "toscalar" { Value::Scalar(ScalarType::Unknown) } else { v };
+            }
+            "_GetWatchlist" => {
+                for a in args {
+                    self.expr(a, row);
+                }
+                self.check_arity(name, range, args.len(), 1, 1);
+                return Value::Tabular(Schema::unknown());
+            }
+            "table" => {
+                for a in args {
+                    self.expr(a, row);
+                }
+                if let Some(a) = args.first()
+                    && matches!(a.kind, ExprKind::Literal(LitKind::String))
+                {
+                    let t = unquote_string(&self.src[a.range.clone()]);
+                    if let Some(s) = self.resolve_tabular_name(&t) {
+                        return Value::Tabular(s);
+                    }
+                }
+                return Value::Tabular(Schema::unknown());
+            }
+            "column_ifexists" | "columnifexists" => {
+                let mut ty = ScalarType::Unknown;
+                if let [a, d] = args {
+                    let dt = self.expr(d, row).ty();
+                    ty = dt;
+                    if matches!(a.kind, ExprKind::Literal(LitKind::String)) {
+                        let col = unquote_string(&self.src[a.range.clone()]);
+                        if let Some(Row { schema: Some(s), .. }) = row
+                            && let Some(c) = s.get(&col)
+                        {
+                            ty = c.ty;
+                        }
+                    } else {
+                        self.expr(a, row);
+                    }
+                } else {
+                    for a in args {
+                        self.expr(a, row);
+                    }
+                    self.check_arity(name, range, args.len(), 2, 2);
+                }
+                return Value::Scalar(ty);
+            }
+            _ => {}
+        }
+        // saved functions
+        if let Some(entry) = self.catalog.functions.get(name) {
+            self.functions.insert(name.to_string());
+            for a in args {
+                self.expr(a, row);
+            }
+            let params = &entry.decl.params;
+            let min = params.iter().filter(|p| p.default.is_none()).count();
+            self.check_arity(name, range.clone(), args.len(), min, params.len());
+            let info = function_info_with(self.catalog, entry, self.stack);
+            if self.top && info.errors > 0 {
+                let msg = format!("function `{name}` has {} error(s) in its body", info.errors);
+                let help = info.first_error.clone().map(|e| format!("first error: {e}"));
+                self.error(FUNCTION_BODY, range, msg, help);
+            }
+            return if info.tabular { Value::Tabular(Schema { cols: info.output }) } else { Value::Scalar(ScalarType::Unknown) };
+        }
+        // built-ins
+        let aggregate = row.is_some_and(|r| r.aggregate);
+        let b = builtins::get(Kind::Scalar, name).or_else(|| builtins::get(Kind::Aggregate, name));
+        let Some(b) = b else {
+            for a in args {
+                self.expr(a, row);
+            }
+            if self.catalog.tables.contains_key(name) {
+                // a table is not callable, but do not pile on
+                return Value::Tabular(Schema::unknown());
+            }
+            let catalog = self.catalog;
+            let mut cands: Vec<&str> = catalog.functions.keys().map(String::as_str).collect();
+            for n in builtins::names(Kind::Scalar) {
+                cands.push(n);
+            }
+            if aggregate {
+                for n in builtins::names(Kind::Aggregate) {
+                    cands.push(n);
+                }
+            }
+            let cands = cands.into_iter();
+            let help = suggest(name, cands).map(|s| format!("did you mean `{s}`?"));
+            self.error(UNKNOWN_FUNCTION, range, format!("unknown function `{name}`"), help);
+            return Value::Scalar(ScalarType::Unknown);
+        };
+        let _ = whole;
+        let arg_types: Vec<ScalarType> = args.iter().map(|a| self.expr(a, row).ty()).collect();
+        self.check_arity(name, range, args.len(), b.min as usize, b.max as usize);
+        Value::Scalar(return_type(b, &arg_types))
+    }
+
+    fn check_arity(&mut self, name: &str, range: Range<usize>, n: usize, min: usize, max: usize) {
+        if n < min || n > max {
+            let expects = if min == max {
+                format!("{min} argument{}", if min == 1 { "" } else { "s" })
+            } else if max >= 32767 {
+                format!("at least {min} arguments")
+            } else {
+                format!("between {min} and {max} arguments")
+            };
+            self.error(
+                WRONG_ARITY,
+                range,
+                format!("function `{name}` expects {expects}, got {n}"),
+                None,
+            );
+        }
+    }
+
+    // ---- pipelines ------------------------------------------------------------------------------
+
+    /// Evaluates a chain of `Pipe` nodes iteratively.
+    fn pipeline(&mut self, e: &Expr, input: Option<&Schema>) -> Schema {
+        let mut ops: Vec<&Operator> = Vec::new();
+        let mut cur = e;
+        while let ExprKind::Pipe { input, op } = &cur.kind {
+            ops.push(op);
+            cur = input;
+        }
+        let mut schema = self.tabular(cur, input);
+        for op in ops.into_iter().rev() {
+            schema = self.operator(op, schema, false);
+        }
+        schema
+    }
+
+    fn operator(&mut self, op: &Operator, input: Schema, source: bool) -> Schema {
+        let _ = source;
+        match &op.kind {
+            OpKind::Where(e) => {
+                self.expr(e, row(&input));
+                input
+            }
+            OpKind::Extend(items) | OpKind::Serialize(items) => {
+                let mut out = input;
+                self.column_counter = out.cols.as_ref().map_or(0, |c| count_generated(c));
+                for item in items {
+                    let t = self.expr(&item.expr, Some(Row { schema: Some(&out), aggregate: false })).ty();
+                    self.assign(&mut out, item, t);
+                }
+                out
+            }
+            OpKind::Project(items) => {
+                let mut out = Schema::known(Vec::new());
+                self.column_counter = 0;
+                for item in items {
+                    let t = self.expr(&item.expr, row(&input)).ty();
+                    self.assign(&mut out, item, t);
+                }
+                if !input.is_known() {
+                    // names we could not resolve are fine, but the output is exactly what we project
+                }
+                out
+            }
+            OpKind::ProjectAway(pats) => {
+                let mut out = input;
+                for p in pats {
+                    self.check_pattern(&out, p);
+                    if let Some(cols) = &mut out.cols {
+                        cols.retain(|c| !wildcard_match(&p.text, &c.name));
+                    }
+                }
+                out
+            }
+            OpKind::ProjectKeep(pats) => {
+                for p in pats {
+                    self.check_pattern(&input, p);
+                }
+                let mut out = input;
+                if let Some(cols) = &mut out.cols {
+                    cols.retain(|c| pats.iter().any(|p| wildcard_match(&p.text, &c.name)));
+                }
+                out
+            }
+            OpKind::ProjectReorder(pats) => {
+                for p in pats {
+                    self.check_pattern(&input, p);
+                }
+                let mut out = input;
+                if let Some(cols) = &mut out.cols {
+                    let mut front = Vec::new();
+                    for p in pats {
+                        let mut i = 0;
+                        while i < cols.len() {
+                            if wildcard_match(&p.text, &cols[i].name) {
+                                front.push(cols.remove(i));
+                            } else {
+                                i += 1;
+                            }
+                        }
+                    }
+                    front.append(cols);
+                    *cols = front;
+                }
+                out
+            }
+            OpKind::ProjectRename(pairs) => {
+                let mut out = input;
+                for (new, old) in pairs {
+                    self.check_pattern(&out, old);
+                    if let Some(cols) = &mut out.cols
+                        && let Some(c) = cols.iter_mut().find(|c| c.name == old.text)
+                    {
+                        c.name.clone_from(&new.text);
+                    }
+                }
+                out
+            }
+            OpKind::Summarize { aggs, by } => {
+                let mut cols = Vec::new();
+                let mut known = input.is_known();
+                self.column_counter = 0;
+                for item in by {
+                    let t = self.expr(&item.expr, row(&input)).ty();
+                    for n in self.item_names(item, t) {
+                        push_unique(&mut cols, &n.0, n.1);
+                    }
+                }
+                for item in aggs {
+                    let agg_row = Some(Row { schema: Some(&input), aggregate: true });
+                    let t = self.expr(&item.expr, agg_row).ty();
+                    if !item.names.is_empty() {
+                        for (i, n) in item.names.iter().enumerate() {
+                            let ty = if i == 0 { t } else { ScalarType::Unknown };
+                            set_or_push(&mut cols, &n.text, ty);
+                        }
+                        continue;
+                    }
+                    match self.aggregate_columns(&item.expr, &input, t) {
+                        Some(new_cols) => {
+                            for c in new_cols {
+                                if c.1 {
+                                    // arg_max(*) expansion: skip names already present
+                                    if !cols.iter().any(|x: &Column| x.name == c.0.name) {
+                                        cols.push(c.0);
+                                    }
+                                } else {
+                                    push_unique(&mut cols, &c.0.name, c.0.ty);
+                                }
+                            }
+                        }
+                        None => known = false,
+                    }
+                }
+                if known { Schema::known(cols) } else { Schema::unknown() }
+            }
+            OpKind::Sort(keys) => {
+                for k in keys {
+                    self.expr(k, row(&input));
+                }
+                input
+            }
+            OpKind::Top { count, by } => {
+                self.expr(count, None);
+                self.expr(by, row(&input));
+                input
+            }
+            OpKind::Take(e) => {
+                self.expr(e, None);
+                input
+            }
+            OpKind::Count => Schema::known(vec![Column::new("Count", ScalarType::Long)]),
+            OpKind::Distinct(items) => {
+                if items.len() == 1 && matches!(items[0].expr.kind, ExprKind::Star) {
+                    return input;
+                }
+                let mut out = Schema::known(Vec::new());
+                self.column_counter = 0;
+                for item in items {
+                    let t = self.expr(&item.expr, row(&input)).ty();
+                    self.assign(&mut out, item, t);
+                }
+                out
+            }
+            OpKind::Join { params, right, on, lookup } => self.join(input, params, right, on, *lookup),
+            OpKind::Union { params, sources } => {
+                let fuzzy = params.iter().any(|p| p.name == "isfuzzy" && p.value.eq_ignore_ascii_case("true"));
+                let mut schemas = Vec::new();
+                if !source {
+                    schemas.push(input);
+                }
+                for s in sources {
+                    if let ExprKind::Name(n) = &s.kind {
+                        if n.contains('*') {
+                            schemas.push(Schema::unknown());
+                            continue;
+                        }
+                        if fuzzy && self.resolve_tabular_name_quiet(n).is_none() {
+                            continue;
+                        }
+                    }
+                    let sch = self.tabular(s, None);
+                    schemas.push(sch);
+                }
+                let mut out = union_schemas(&schemas);
+                if let Some(p) = params.iter().find(|p| p.name == "withsource")
+                    && let Some(cols) = &mut out.cols
+                {
+                    cols.insert(0, Column::new(p.value.clone(), ScalarType::String));
+                }
+                out
+            }
+            OpKind::MvExpand { params, items } => {
+                let mut out = input.clone();
+                self.expand_items(&input, &mut out, items);
+                self.with_itemindex(&mut out, params);
+                out
+            }
+            OpKind::MvApply { params, items, sub } => {
+                let mut expanded = input.clone();
+                self.expand_items(&input, &mut expanded, items);
+                self.with_itemindex(&mut expanded, params);
+                let sub_out = self.tabular(sub, Some(&expanded));
+                match (input.cols, sub_out.cols) {
+                    (Some(mut cols), Some(sc)) => {
+                        for c in sc {
+                            set_or_push(&mut cols, &c.name, c.ty);
+                        }
+                        Schema::known(cols)
+                    }
+                    _ => Schema::unknown(),
+                }
+            }
+            OpKind::Parse { source, parts } => {
+                self.expr(source, row(&input));
+                let mut out = input;
+                for p in parts {
+                    if let ParsePart::Column(c) = p {
+                        out.set(&c.name.text, ScalarType::from_name(&c.ty).unwrap_or(ScalarType::Unknown));
+                    }
+                }
+                out
+            }
+            OpKind::ParseKv { source, columns } => {
+                self.expr(source, row(&input));
+                let mut out = input;
+                for c in columns {
+                    out.set(&c.name.text, ScalarType::from_name(&c.ty).unwrap_or(ScalarType::Unknown));
+                }
+                out
+            }
+            OpKind::Evaluate(call) => {
+                if let ExprKind::Call { name, args } = &call.kind {
+                    for a in args {
+                        self.expr(a, row(&input));
+                    }
+                    match builtins::get(Kind::Plugin, &name.text) {
+                        Some(b) => {
+                            self.check_arity(&name.text, name.range.clone(), args.len(), b.min as usize, b.max as usize);
+                            self.unsupported.insert(format!("output schema of plugin `{}`", name.text));
+                        }
+                        None => {
+                            let help = suggest(&name.text, builtins::names(Kind::Plugin)).map(|s| format!("did you mean `{s}`?"));
+                            self.error(UNKNOWN_FUNCTION, name.range.clone(), format!("unknown plugin `{}`", name.text), help);
+                        }
+                    }
+                }
+                Schema::unknown()
+            }
+            OpKind::MakeSeries { aggs, axis, range_exprs, by } => {
+                let mut cols = Vec::new();
+                self.column_counter = 0;
+                for item in by {
+                    let t = self.expr(&item.expr, row(&input)).ty();
+                    for n in self.item_names(item, t) {
+                        push_unique(&mut cols, &n.0, n.1);
+                    }
+                }
+                let _ = self.expr(axis, row(&input));
+                if let Some(n) = expr_name(axis) {
+                    push_unique(&mut cols, &n, ScalarType::Dynamic);
+                }
+                for r in range_exprs {
+                    self.expr(r, None);
+                }
+                for item in aggs {
+                    let agg_row = Some(Row { schema: Some(&input), aggregate: true });
+                    self.expr(&item.expr, agg_row);
+                    let name = match item.names.first() {
+                        Some(n) => n.text.clone(),
+                        None => self.aggregate_columns(&item.expr, &input, ScalarType::Dynamic)
+                            .and_then(|v| v.into_iter().next().map(|c| c.0.name))
+                            .unwrap_or_else(|| "Column1".into()),
+                    };
+                    push_unique(&mut cols, &name, ScalarType::Dynamic);
+                }
+                if input.is_known() { Schema::known(cols) } else { Schema::unknown() }
+            }
+            OpKind::As(_) | OpKind::Render => input,
+            OpKind::Invoke(e) => {
+                self.expr(e, None);
+                Schema::unknown()
+            }
+            OpKind::Partition { by, sub } => {
+                self.expr(by, row(&input));
+                self.tabular(sub, Some(&input))
+            }
+            OpKind::Print(items) => {
+                let mut out = Schema::known(Vec::new());
+                self.column_counter = 0;
+                for item in items {
+                    let t = self.expr(&item.expr, None).ty();
+                    if item.names.is_empty() && expr_name(&item.expr).is_none() {
+                        let n = format!("print_{}", out.cols.as_ref().map_or(0, Vec::len));
+                        out.set(&n, t);
+                    } else {
+                        self.assign(&mut out, item, t);
+                    }
+                }
+                out
+            }
+            OpKind::Range { name, bounds } => {
+                let mut t = ScalarType::Long;
+                for (i, b) in bounds.iter().enumerate() {
+                    let bt = self.expr(b, None).ty();
+                    if i == 0 {
+                        t = bt;
+                    }
+                }
+                Schema::known(vec![Column::new(name.text.clone(), t)])
+            }
+            OpKind::Getschema => Schema::known(vec![
+                Column::new("ColumnName", ScalarType::String),
+                Column::new("ColumnOrdinal", ScalarType::Int),
+                Column::new("DataType", ScalarType::String),
+                Column::new("ColumnType", ScalarType::String),
+            ]),
+            OpKind::Opaque(_) => Schema::unknown(),
+        }
+    }
+
+    fn resolve_tabular_name_quiet(&mut self, n: &str) -> Option<()> {
+        if self.scope.get(n).is_some() || self.catalog.tables.contains_key(n) || self.catalog.functions.contains_key(n) {
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    /// project-away / keep / reorder / rename operand: must exist unless it is a wildcard pattern.
+    fn check_pattern(&mut self, s: &Schema, p: &crate::ast::Name) {
+        if p.text.contains('*') || !s.is_known() || s.get(&p.text).is_some() {
+            return;
+        }
+        let cols = s.cols.as_deref().unwrap_or_default();
+        let help = suggest(&p.text, cols.iter().map(|c| c.name.as_str())).map(|x| format!("did you mean `{x}`?"));
+        self.error(UNKNOWN_COLUMN, p.range.clone(), format!("unknown column `{}`", p.text), help);
+    }
+
+    /// Adds an `extend`/`project` item to `out`.
+    fn assign(&mut self, out: &mut Schema, item: &NamedExpr, t: ScalarType) {
+        for (n, ty) in self.item_names(item, t) {
+            out.set(&n, ty);
+        }
+    }
+
+    /// Names (and types) an item produces: explicit names, or the derived name, or `ColumnN`.
+    fn item_names(&mut self, item: &NamedExpr, t: ScalarType) -> Vec<(String, ScalarType)> {
+        if !item.names.is_empty() {
+            return item
+                .names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.text.clone(), if i == 0 && item.names.len() == 1 { t } else { ScalarType::Unknown }))
+                .collect();
+        }
+        match expr_name(&item.expr) {
+            Some(n) => vec![(n, t)],
+            None => {
+                self.column_counter += 1;
+                vec![(format!("Column{}", self.column_counter), t)]
+            }
+        }
+    }
+
+    /// Columns an unnamed aggregation produces; the bool marks `*` expansions (not renamed on clash).
+    fn aggregate_columns(&mut self, e: &Expr, input: &Schema, t: ScalarType) -> Option<Vec<(Column, bool)>> {
+        let ExprKind::Call { name, args } = &e.kind else {
+            return Some(vec![(Column::new(expr_name(e).unwrap_or_else(|| self.next_column()), t), false)]);
+        };
+        let fname = name.text.as_str();
+        if matches!(fname, "arg_max" | "arg_min" | "argmax" | "argmin") {
+            let mut out = Vec::new();
+            for (i, a) in args.iter().enumerate() {
+                if matches!(a.kind, ExprKind::Star) {
+                    out.extend(input.cols.as_ref()?.iter().map(|c| (c.clone(), true)));
+                    continue;
+                }
+                let ty = self.type_of_quiet(a, input);
+                let n = match &a.kind {
+                    ExprKind::NamedArg { name, .. } => Some(name.text.clone()),
+                    _ => expr_name(a),
+                };
+                let n = n.unwrap_or_else(|| if i == 0 { format!("{fname}_") } else { self.next_column() });
+                out.push((Column::new(n, ty), false));
+            }
+            return Some(out);
+        }
+        let b = builtins::get(Kind::Aggregate, fname).or_else(|| builtins::get(Kind::Scalar, fname));
+        let Some(b) = b else {
+            return Some(vec![(Column::new(self.next_column(), t), false)]);
+        };
+        let first = args.first().and_then(expr_name);
+        let n = match b.name_kind {
+            1 => format!("{}_{}", b.name, first.unwrap_or_default()),
+            3 | 4 => format!("{}_{}", if b.prefix.is_empty() { b.name } else { b.prefix }, first.unwrap_or_default()),
+            6 => format!("{}_", if b.prefix.is_empty() { b.name } else { b.prefix }),
+            7 | 8 => first.unwrap_or_else(|| self.next_column()),
+            _ => self.next_column(),
+        };
+        Some(vec![(Column::new(n, t), false)])
+    }
+
+    fn next_column(&mut self) -> String {
+        self.column_counter += 1;
+        format!("Column{}", self.column_counter)
+    }
+
+    /// The type of `e` over `input`, without reporting anything (already reported).
+    fn type_of_quiet(&mut self, e: &Expr, input: &Schema) -> ScalarType {
+        let mark = self.diags.len();
+        let t = self.expr(e, Some(Row { schema: Some(input), aggregate: true })).ty();
+        self.diags.truncate(mark);
+        t
+    }
+
+    fn expand_items(&mut self, input: &Schema, out: &mut Schema, items: &[MvItem]) {
+        for item in items {
+            self.expr(&item.expr, Some(Row { schema: Some(input), aggregate: false }));
+            let ty = item
+                .to_type
+                .as_deref()
+                .and_then(ScalarType::from_name)
+                .unwrap_or(ScalarType::Dynamic);
+            let name = item.name.as_ref().map(|n| n.text.clone()).or_else(|| expr_name(&item.expr));
+            if let Some(n) = name {
+                out.set(&n, ty);
+            }
+        }
+    }
+
+    fn with_itemindex(&mut self, out: &mut Schema, params: &[OpParam]) {
+        if let Some(p) = params.iter().find(|p| p.name == "with_itemindex") {
+            out.set(&p.value, ScalarType::Long);
+        }
+    }
+
+    fn join(&mut self, left: Schema, params: &[OpParam], right: &Expr, on: &[Expr], lookup: bool) -> Schema {
+        let right_schema = self.tabular(right, None);
+        let mut keys: Vec<(String, String)> = Vec::new();
+        for cond in on {
+            self.join_condition(cond, &left, &right_schema, &mut keys);
+        }
+        let kind = params
+            .iter()
+            .find(|p| p.name == "kind")
+            .map(|p| p.value.to_ascii_lowercase())
+            .unwrap_or_else(|| if lookup { "leftouter".into() } else { "innerunique".into() });
+        match kind.as_str() {
+            "leftsemi" | "leftanti" | "leftantisemi" | "anti" | "semi" => return left,
+            "rightsemi" | "rightanti" | "rightantisemi" => return right_schema,
+            _ => {}
+        }
+        let (Some(lc), Some(rc)) = (left.cols, right_schema.cols) else {
+            return Schema::unknown();
+        };
+        let mut cols = lc;
+        for c in rc {
+            if lookup && keys.iter().any(|(l, r)| *r == c.name && *l == c.name) {
+                continue;
+            }
+            push_unique(&mut cols, &c.name, c.ty);
+        }
+        Schema::known(cols)
+    }
+
+    fn join_condition(&mut self, cond: &Expr, left: &Schema, right: &Schema, keys: &mut Vec<(String, String)>) {
+        match &cond.kind {
+            ExprKind::Name(n) => {
+                self.check_side(n, cond.range.clone(), left, "left");
+                self.check_side(n, cond.range.clone(), right, "right");
+                keys.push((n.clone(), n.clone()));
+            }
+            ExprKind::Binary { op, lhs, rhs } if op == "==" || op == "and" => {
+                if op == "and" {
+                    self.join_condition(lhs, left, right, keys);
+                    self.join_condition(rhs, left, right, keys);
+                    return;
+                }
+                let l = self.side_ref(lhs, left, right);
+                let r = self.side_ref(rhs, left, right);
+                if let (Some(l), Some(r)) = (l, r) {
+                    keys.push((l, r));
+                }
+            }
+            _ => {
+                self.expr(cond, None);
+            }
+        }
+    }
+
+    /// `$left.a` / `$right.b`: checks the column on its side; returns the column name.
+    fn side_ref(&mut self, e: &Expr, left: &Schema, right: &Schema) -> Option<String> {
+        if let ExprKind::Member { target, name } = &e.kind
+            && let ExprKind::Name(side) = &target.kind
+        {
+            match side.as_str() {
+                "$left" => self.check_side(&name.text, name.range.clone(), left, "left"),
+                "$right" => self.check_side(&name.text, name.range.clone(), right, "right"),
+                _ => {
+                    self.expr(e, None);
+                    return None;
+                }
+            }
+            return Some(name.text.clone());
+        }
+        self.expr(e, None);
+        None
+    }
+
+    fn check_side(&mut self, n: &str, range: Range<usize>, s: &Schema, side: &str) {
+        if !s.is_known() || s.get(n).is_some() {
+            return;
+        }
+        let cols = s.cols.as_deref().unwrap_or_default();
+        let help = suggest(n, cols.iter().map(|c| c.name.as_str())).map(|x| format!("did you mean `{x}`?"));
+        self.error(UNKNOWN_COLUMN, range, format!("unknown column `{n}` on the {side} side of the join"), help);
+    }
+}
+
+fn row(s: &Schema) -> Option<Row<'_>> {
+    Some(Row { schema: Some(s), aggregate: false })
+}
+
+fn count_generated(cols: &[Column]) -> usize {
+    let _ = cols;
+    0
+}
+
+fn set_or_push(cols: &mut Vec<Column>, name: &str, ty: ScalarType) {
+    if let Some(c) = cols.iter_mut().find(|c| c.name == name) {
+        c.ty = ty;
+    } else {
+        cols.push(Column::new(name, ty));
+    }
+}
+
+fn decl_schema(columns: &[ColumnDecl]) -> Schema {
+    Schema::known(
+        columns
+            .iter()
+            .map(|c| Column::new(c.name.text.clone(), ScalarType::from_name(&c.ty).unwrap_or(ScalarType::Unknown)))
+            .collect(),
+    )
+}
+
+/// Union of schemas by column name (Kusto `kind=outer`); same name with different known types becomes
+/// `name_type` columns.
+fn union_schemas(schemas: &[Schema]) -> Schema {
+    let mut out: Vec<Column> = Vec::new();
+    let mut clashes: Vec<String> = Vec::new();
+    for s in schemas {
+        let Some(cols) = &s.cols else {
+            return Schema::unknown();
+        };
+        for c in cols {
+            match out.iter_mut().find(|o| o.name == c.name) {
+                Some(o) if o.ty == c.ty || c.ty == ScalarType::Unknown => {}
+                Some(o) if o.ty == ScalarType::Unknown => o.ty = c.ty,
+                Some(_) => clashes.push(c.name.clone()),
+                None => out.push(c.clone()),
+            }
+        }
+    }
+    if !clashes.is_empty() {
+        // name_type columns for every type the clashing name has
+        let mut renamed = Vec::new();
+        for c in &out {
+            if clashes.contains(&c.name) {
+                for s in schemas {
+                    for sc in s.cols.as_deref().unwrap_or_default() {
+                        if sc.name == c.name {
+                            let n = format!("{}_{}", sc.name, sc.ty.kql_name());
+                            if !renamed.iter().any(|r: &Column| r.name == n) {
+                                renamed.push(Column::new(n, sc.ty));
+                            }
+                        }
+                    }
+                }
+            } else {
+                renamed.push(c.clone());
+            }
+        }
+        out = renamed;
+    }
+    Schema::known(out)
+}
+
+/// The column name Kusto derives for an unnamed expression: a column reference keeps its name, a path
+/// `a.b` becomes `a_b`, conversion-like calls pass the name of their first argument through.
+fn expr_name(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(n) => Some(n.clone()),
+        ExprKind::Member { target, name } => expr_name(target).map(|t| format!("{t}_{}", name.text)),
+        ExprKind::Index { target, index } => {
+            let t = expr_name(target)?;
+            match &index.kind {
+                ExprKind::Literal(LitKind::String) => Some(t),
+                _ => Some(t),
+            }
+        }
+        ExprKind::Paren(inner) => expr_name(inner),
+        ExprKind::Call { name, args } => {
+            let b = builtins::get(Kind::Scalar, &name.text)?;
+            match b.name_kind {
+                7 | 8 => args.first().and_then(expr_name),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn return_type(b: &builtins::B, args: &[ScalarType]) -> ScalarType {
+    let arg = |i: usize| args.get(i).copied().unwrap_or(ScalarType::Unknown);
+    match b.ret_kind {
+        0 => b.ret,
+        3 => arg(0),
+        4 => arg(1),
+        5 => arg(2),
+        6 => args.last().copied().unwrap_or(ScalarType::Unknown),
+        16..=18 => {
+            let skip = usize::from(matches!(b.name, "iff" | "iif" | "case"));
+            args.iter().skip(skip).copied().find(|t| *t != ScalarType::Unknown).unwrap_or(ScalarType::Unknown)
+        }
+        _ => {
+            if b.ret != ScalarType::Unknown {
+                b.ret
+            } else if matches!(b.name, "bin" | "floor" | "bin_at" | "min" | "max" | "take_any" | "any" | "sum") {
+                arg(0)
+            } else {
+                ScalarType::Unknown
+            }
+        }
+    }
+}
+
+fn binary_type(op: &str, l: ScalarType, r: ScalarType) -> ScalarType {
+    use ScalarType as T;
+    match op {
+        "+" | "-" | "*" | "/" | "%" => match (l, r) {
+            (T::DateTime, T::DateTime) if op == "-" => T::TimeSpan,
+            (T::DateTime, T::TimeSpan) | (T::TimeSpan, T::DateTime) => T::DateTime,
+            (T::TimeSpan, T::TimeSpan) => T::TimeSpan,
+            (T::Real, _) | (_, T::Real) if l.is_numeric() && r.is_numeric() => T::Real,
+            (T::Long, _) | (_, T::Long) if l.is_numeric() && r.is_numeric() => T::Long,
+            (T::Int, T::Int) => T::Int,
+            _ => T::Unknown,
+        },
+        _ => T::Bool,
+    }
 }

@@ -1,1 +1,0 @@
-//! Built-in scalar, aggregation and window functions with their arities (filled in below).
