@@ -1,1 +1,328 @@
-//! arm_emulator (skeleton; being built).
+//! # arm_emulator
+//!
+//! An emulator of the slice of Azure Resource Manager that sentinelctl talks to, built from Microsoft's
+//! published contracts (the OpenAPI files and examples under `specs/`, see `specs/MANIFEST.tsv`), not
+//! from sentinelctl's own types: it depends on no sentinelctl crate, so it cannot share their bugs.
+//! `sentinelctl emulator` runs it; tests embed it in-process.
+//!
+//! ## What it serves (one base URL)
+//! * `Microsoft.SecurityInsights/alertRules` under a workspace — Scheduled and NRT with the service's
+//!   defaults, other kinds stored and returned as given; `metadata`; Log Analytics `savedSearches`;
+//!   resource-group `Microsoft.Insights/workbooks` (GUID names, LIST needs `category`); GET/PUT of the
+//!   workspace itself. Unknown subscription, resource group or workspace → ARM's 404s.
+//! * api-versions real clients send: stable SecurityInsights versions are validated with the stable
+//!   2025-12-01 schema (no NRT, `subTechniques`, `sentinelEntitiesMappings`), previews with
+//!   2025-04-01-preview; savedSearches (and the workspace) with 2025-02-01 (list not paged);
+//!   workbooks with 2023-06-01. Unknown versions → 400 `InvalidApiVersionParameter`.
+//! * An Entra-shaped token endpoint: `POST {url}/{tenant}/oauth2/v2.0/token` (client secret or client
+//!   assertion), `GET {url}/{tenant}/v2.0/.well-known/openid-configuration`,
+//!   `GET {url}/common/discovery/instance`. Any login is accepted unless [`Config::credentials`] lists
+//!   the allowed `{tenantId, clientId, clientSecret}`. ARM calls need a bearer token it issued.
+//! * Admin API under `/_emulator/` (state, workspaces, request log, faults, throttling, page size).
+//!
+//! ## Behaviour kept from the service
+//! Request validation from the swagger (required, enums, types, ISO 8601 durations, date-times,
+//! limits; read-only properties ignored, undeclared properties dropped), 201 on create / 200 on update,
+//! a new quoted etag on each write, `If-Match`/`If-None-Match` → 412, stale body `etag` → 409, DELETE
+//! 200/204, ARM id casing, case-insensitive names, paging with `nextLink`/`$skipToken`, ARM token-bucket
+//! throttling with `x-ms-ratelimit-remaining-subscription-*` and 429 + `Retry-After`, request ids,
+//! deterministic fault injection, state in memory or in a human-editable JSON file (atomic rewrite),
+//! and a traffic log for `oav validate-traffic`.
+//!
+//! ## Library API
+//! ```no_run
+//! # async fn demo() -> Result<(), arm_emulator::StartError> {
+//! use arm_emulator::{Config, Faults, start};
+//! let emu = start(Config {
+//!     workspaces: vec!["/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws".into()],
+//!     ..Config::default()
+//! })
+//! .await?;
+//! let base = emu.url();                  // https://127.0.0.1:PORT (ARM endpoint and authority host)
+//! let token_url = emu.token_url("tenant"); // {base}/tenant/oauth2/v2.0/token
+//! let ca = emu.ca_file();                // Some(path to ca.pem) unless `http: true`
+//! emu.set_faults(Faults { fault_rate: 0.1, seed: 7, ..Faults::default() });
+//! let state = emu.snapshot();            // the state-file JSON
+//! emu.shutdown().await;
+//! # let _ = (base, token_url, ca, state); Ok(()) }
+//! ```
+//! [`run_until_signal`] is the `sentinelctl emulator` entry point: it calls `on_ready` with a
+//! [`ReadyInfo`] (url, token_url template with `{tenant}`, ca_file) and stops on SIGINT/SIGTERM after
+//! flushing the state file.
+
+mod admin;
+mod auth;
+mod config;
+mod errors;
+mod faults;
+mod paging;
+mod resources;
+mod router;
+mod server;
+mod store;
+mod throttle;
+mod tls;
+mod traffic;
+mod util;
+mod validate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use config::{Config, Faults};
+
+use crate::server::App;
+use crate::store::{State, Store, WorkspaceId};
+
+/// Why the emulator could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// Invalid configuration (a bad workspace id, an unreadable state or credentials file…).
+    Config(String),
+    /// Could not bind the listen address.
+    Bind(std::io::Error),
+    /// Certificate or TLS setup failed.
+    Tls(String),
+    /// Other I/O (writing `ca.pem`, creating directories, installing signal handlers).
+    Io(std::io::Error),
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartError::Config(m) => write!(f, "emulator configuration: {m}"),
+            StartError::Bind(e) => write!(f, "emulator cannot bind its address: {e}"),
+            StartError::Tls(m) => write!(f, "emulator TLS setup: {m}"),
+            StartError::Io(e) => write!(f, "emulator I/O: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StartError::Bind(e) | StartError::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// What `sentinelctl emulator` prints once ready.
+#[derive(Debug, Clone)]
+pub struct ReadyInfo {
+    /// Base URL: the ARM endpoint and the authority host.
+    pub url: String,
+    /// `{url}/{tenant}/oauth2/v2.0/token`, with the literal `{tenant}` placeholder.
+    pub token_url: String,
+    /// The CA certificate to trust (None over plain HTTP).
+    pub ca_file: Option<PathBuf>,
+}
+
+impl ReadyInfo {
+    /// `{"url":…,"token_url":…,"ca_file":…}`
+    pub fn to_json(&self) -> Value {
+        json!({
+            "url": self.url,
+            "token_url": self.token_url,
+            "ca_file": self.ca_file.as_ref().map(|p| p.display().to_string()),
+        })
+    }
+}
+
+/// A running emulator. Dropping it without [`Emulator::shutdown`] stops accepting at runtime end.
+#[derive(Debug)]
+pub struct Emulator {
+    url: String,
+    ca_file: Option<PathBuf>,
+    ca_pem: Option<String>,
+    app: Arc<App>,
+    shutdown_tx: watch::Sender<bool>,
+    task: JoinHandle<()>,
+    temp_dir: Option<PathBuf>,
+}
+
+impl Emulator {
+    /// Base URL (`https://127.0.0.1:PORT`): ARM endpoint and authority host.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// `{url}/{tenant}/oauth2/v2.0/token`
+    pub fn token_url(&self, tenant: &str) -> String {
+        format!("{}/{tenant}/oauth2/v2.0/token", self.url)
+    }
+
+    /// Path of the CA certificate (PEM) clients must trust; None over plain HTTP.
+    pub fn ca_file(&self) -> Option<&Path> {
+        self.ca_file.as_deref()
+    }
+
+    /// The CA certificate PEM itself (for in-process clients).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// Requests received so far (all endpoints).
+    pub fn request_count(&self) -> u64 {
+        self.app.requests.load(Ordering::Relaxed)
+    }
+
+    /// Replaces the fault settings; the fault sequence restarts from request 0 of `faults.seed`.
+    pub fn set_faults(&self, faults: Faults) {
+        self.app.faults.set(faults);
+    }
+
+    /// Switches ARM throttling on or off (buckets restart full).
+    pub fn set_throttle(&self, enabled: bool) {
+        self.app.throttle.set_enabled(enabled);
+    }
+
+    /// Changes the LIST page size.
+    pub fn set_page_size(&self, n: usize) {
+        self.app.set_page_size(n);
+    }
+
+    /// Adds a workspace (ARM id); errors on an id that is not a Log Analytics workspace id.
+    pub fn add_workspace(&self, id: &str) -> Result<(), StartError> {
+        let ws = WorkspaceId::parse(id).ok_or_else(|| StartError::Config(format!("'{id}' is not a workspace id")))?;
+        self.app.store.write(|st| (st.add_workspace(&ws, None), true));
+        Ok(())
+    }
+
+    /// The whole state, in the state-file format.
+    pub fn snapshot(&self) -> Value {
+        self.app.store.snapshot()
+    }
+
+    /// The request log (same as `GET /_emulator/requests`).
+    pub fn requests(&self) -> Vec<Value> {
+        self.app.request_log(0)
+    }
+
+    /// Stops accepting, lets open connections finish, flushes the state file.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown_tx.send(true);
+        let _ = self.task.await;
+        self.app.store.flush();
+        if let Some(dir) = &self.temp_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn host_for_url(addr: std::net::SocketAddr) -> String {
+    match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => "127.0.0.1".to_string(),
+        std::net::IpAddr::V4(ip) => ip.to_string(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => "[::1]".to_string(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+    }
+}
+
+/// Starts the emulator; it is bound and accepting when this returns.
+pub async fn start(config: Config) -> Result<Emulator, StartError> {
+    let credentials = match &config.credentials {
+        Some(p) => Some(auth::load_credentials(p).map_err(StartError::Config)?),
+        None => None,
+    };
+    let mut state = match &config.state_file {
+        Some(f) => Store::load(f).map_err(StartError::Config)?,
+        None => State::default(),
+    };
+    for id in &config.workspaces {
+        let ws = WorkspaceId::parse(id).ok_or_else(|| StartError::Config(format!("'{id}' is not a Log Analytics workspace id (/subscriptions/{{s}}/resourceGroups/{{rg}}/providers/Microsoft.OperationalInsights/workspaces/{{ws}})")))?;
+        state.add_workspace(&ws, None);
+    }
+    let listener = TcpListener::bind(config.listen).await.map_err(StartError::Bind)?;
+    let local = listener.local_addr().map_err(StartError::Bind)?;
+    let scheme = if config.http { "http" } else { "https" };
+    let url = format!("{scheme}://{}:{}", host_for_url(local), local.port());
+
+    let (tls, ca_pem, ca_file, temp_dir) = if config.http {
+        (None, None, None, None)
+    } else {
+        let material = tls::generate().map_err(StartError::Tls)?;
+        let (dir, temp) = if config.data_dir.as_os_str().is_empty() {
+            let d = std::env::temp_dir().join(format!(
+                "arm-emulator-{}-{}-{}",
+                std::process::id(),
+                local.port(),
+                util::hex(&util::random_bytes::<4>())
+            ));
+            (d.clone(), Some(d))
+        } else {
+            (config.data_dir.clone(), None)
+        };
+        std::fs::create_dir_all(&dir).map_err(StartError::Io)?;
+        let ca_path = dir.join("ca.pem");
+        let tmp = dir.join(format!("ca.pem.tmp-{}", local.port()));
+        std::fs::write(&tmp, &material.ca_pem).map_err(StartError::Io)?;
+        std::fs::rename(&tmp, &ca_path).map_err(StartError::Io)?;
+        (
+            Some(tokio_rustls::TlsAcceptor::from(material.server_config)),
+            Some(material.ca_pem),
+            Some(ca_path),
+            temp,
+        )
+    };
+
+    let traffic = match &config.traffic_dir {
+        Some(d) => Some(traffic::TrafficWriter::new(d.clone()).map_err(StartError::Io)?),
+        None => None,
+    };
+    let store = Store::new(state, config.state_file.clone());
+    store.flush();
+    let app = Arc::new(App::new(
+        url.clone(),
+        store,
+        auth::Auth::new(credentials),
+        throttle::Throttle::new(config.throttle),
+        faults::FaultInjector::new(Faults::from_config(&config)),
+        config.page_size,
+        traffic,
+    ));
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let task = tokio::spawn(server::serve(listener, app.clone(), tls, shutdown_rx));
+    Ok(Emulator {
+        url,
+        ca_file,
+        ca_pem,
+        app,
+        shutdown_tx,
+        task,
+        temp_dir,
+    })
+}
+
+/// Runs until SIGINT or SIGTERM (state flushed), calling `on_ready` once accepting.
+pub async fn run_until_signal(config: Config, on_ready: impl FnOnce(&ReadyInfo)) -> Result<(), StartError> {
+    let emu = start(config).await?;
+    let info = ReadyInfo {
+        url: emu.url().to_string(),
+        token_url: format!("{}/{{tenant}}/oauth2/v2.0/token", emu.url()),
+        ca_file: emu.ca_file().map(Path::to_path_buf),
+    };
+    on_ready(&info);
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).map_err(StartError::Io)?;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    emu.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! The admin API under `/_emulator/` (no authentication, no throttling, no faults):
+//!
+//! | method + path | what |
+//! |---|---|
+//! | `GET /_emulator/health` | `{"status":"ok"}` |
+//! | `GET /_emulator/state` | the whole state (the state-file format) |
+//! | `PUT /_emulator/state` | replace the whole state |
+//! | `GET /_emulator/workspaces` | workspace ids |
+//! | `POST /_emulator/workspaces` | add `{"id","location"?}`, `{"ids":[…]}` or `[…]` |
+//! | `GET /_emulator/requests` | the request log (`?since=N` for entries after sequence N) |
+//! | `DELETE /_emulator/requests` | clear the request log |
+//! | `GET`/`PUT /_emulator/faults` | `{"latencyMs","latencyJitterMs","faultRate","dropRate","slowBodyRate","slowBodyDelayMs","seed"}` (PUT merges) |
+//! | `GET`/`PUT /_emulator/throttle` | `{"enabled","reads":{"capacity","refillPerSecond"},"writes":{…}}` (PUT merges, buckets refill) |
+//! | `GET`/`PUT /_emulator/settings` | `{"pageSize"}` |
+//! | `POST /_emulator/tokens/revoke` | forget every issued token |
+
+use serde_json::{Value, json};
+
+use crate::errors::{Reply, arm_error};
+use crate::router::{Ctx, workspace_from_json};
+use crate::store::State;
+
+fn bad(msg: impl Into<String>) -> Reply {
+    arm_error(400, "BadRequest", msg)
+}
+
+fn body(ctx: &Ctx<'_>) -> Result<Value, Reply> {
+    serde_json::from_slice(ctx.body).map_err(|e| bad(format!("body is not JSON: {e}")))
+}
+
+pub(crate) fn handle(ctx: &Ctx<'_>, rest: &[String]) -> Reply {
+    let app = ctx.app;
+    let parts: Vec<&str> = rest.iter().map(String::as_str).collect();
+    match (ctx.method, parts.as_slice()) {
+        ("GET", ["health"] | []) => Reply::json(200, json!({"status": "ok", "url": app.base_url})),
+        ("GET", ["state"]) => Reply::json(200, app.store.snapshot()),
+        ("PUT", ["state"]) => match body(ctx).and_then(|v| State::from_json(&v).map_err(bad)) {
+            Ok(st) => {
+                app.store.replace(st);
+                Reply::json(200, app.store.snapshot())
+            }
+            Err(r) => r,
+        },
+        ("GET", ["workspaces"]) => Reply::json(
+            200,
+            json!({"value": app.store.read(|st| st.workspaces().map(|w| w.resource()).collect::<Vec<_>>())}),
+        ),
+        ("POST" | "PUT", ["workspaces"]) => match body(ctx).and_then(|v| workspace_from_json(&v).map_err(bad)) {
+            Ok(list) => {
+                let added = app.store.write(|st| {
+                    let mut added = Vec::new();
+                    for (id, loc) in &list {
+                        st.add_workspace(id, loc.as_deref());
+                        added.push(Value::String(id.canonical()));
+                    }
+                    (added, true)
+                });
+                Reply::json(200, json!({"value": added}))
+            }
+            Err(r) => r,
+        },
+        ("GET", ["requests"]) => {
+            let since = ctx.q("since").and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
+            Reply::json(200, json!({"value": app.request_log(since)}))
+        }
+        ("DELETE", ["requests"]) => {
+            app.clear_request_log();
+            Reply::empty(204)
+        }
+        ("GET", ["faults"]) => Reply::json(200, app.faults.get().to_json()),
+        ("PUT" | "POST", ["faults"]) => match body(ctx).and_then(|v| app.faults.get().merged_with_json(&v).map_err(bad)) {
+            Ok(f) => {
+                app.faults.set(f);
+                Reply::json(200, app.faults.get().to_json())
+            }
+            Err(r) => r,
+        },
+        ("GET", ["throttle"]) => Reply::json(200, app.throttle.to_json()),
+        ("PUT" | "POST", ["throttle"]) => match body(ctx).and_then(|v| app.throttle.update_from_json(&v).map_err(bad)) {
+            Ok(()) => Reply::json(200, app.throttle.to_json()),
+            Err(r) => r,
+        },
+        ("GET", ["settings"]) => Reply::json(200, json!({"pageSize": app.page_size()})),
+        ("PUT" | "POST", ["settings"]) => match body(ctx) {
+            Ok(v) => {
+                if let Some(ps) = v.get("pageSize") {
+                    match ps.as_u64().and_then(|n| usize::try_from(n).ok()).filter(|n| *n > 0) {
+                        Some(n) => app.set_page_size(n),
+                        None => return bad("pageSize must be a positive integer"),
+                    }
+                }
+                Reply::json(200, json!({"pageSize": app.page_size()}))
+            }
+            Err(r) => r,
+        },
+        ("POST", ["tokens", "revoke"]) => {
+            app.auth.revoke_all();
+            Reply::empty(204)
+        }
+        (m, p) => arm_error(404, "NotFound", format!("No admin endpoint '{m} /_emulator/{}'.", p.join("/"))),
+    }
+}

@@ -1,0 +1,156 @@
+//! Emulator configuration and run-time fault settings.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+/// How to start the emulator. `Config::default()` is loopback on a free port, HTTPS, page size 100,
+/// no faults, ARM throttling on, in-memory state.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to bind; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// Persist state to this JSON file (loaded at start, written atomically after each write).
+    pub state_file: Option<PathBuf>,
+    /// Where `ca.pem` is written. Empty (the default) means a fresh temporary directory per instance,
+    /// removed at shutdown.
+    pub data_dir: PathBuf,
+    /// LIST page size (items per page before a `nextLink`).
+    pub page_size: usize,
+    /// Fixed added latency per ARM request.
+    pub latency: Duration,
+    /// Uniformly distributed extra latency in `[0, latency_jitter)`.
+    pub latency_jitter: Duration,
+    /// Share of ARM requests answered 500/503 (0.0..=1.0).
+    pub fault_rate: f64,
+    /// Share of ARM requests whose connection is dropped without an answer (0.0..=1.0).
+    pub drop_rate: f64,
+    /// Seed for every random fault decision.
+    pub seed: u64,
+    /// ARM token-bucket throttling (reads 250 + 25/s, writes and deletes 200 + 10/s per subscription).
+    pub throttle: bool,
+    /// JSON file restricting logins to `[{"tenantId","clientId","clientSecret"}]`; `None` accepts any.
+    pub credentials: Option<PathBuf>,
+    /// Serve plain HTTP instead of HTTPS.
+    pub http: bool,
+    /// Workspace ARM ids to seed (`/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.OperationalInsights/workspaces/{ws}`).
+    pub workspaces: Vec<String>,
+    /// Write each ARM request/response pair as an `oav validate-traffic` file under this directory.
+    pub traffic_dir: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            state_file: None,
+            data_dir: PathBuf::new(),
+            page_size: 100,
+            latency: Duration::ZERO,
+            latency_jitter: Duration::ZERO,
+            fault_rate: 0.0,
+            drop_rate: 0.0,
+            seed: 0,
+            throttle: true,
+            credentials: None,
+            http: false,
+            workspaces: Vec::new(),
+            traffic_dir: None,
+        }
+    }
+}
+
+/// Fault injection settings, switchable at run time (`Emulator::set_faults`, `PUT /_emulator/faults`).
+///
+/// Decisions are drawn from a PRNG seeded with `seed` and the request's sequence number (counted from
+/// the last `set_faults`), so the same sequence of requests meets the same faults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Faults {
+    pub latency: Duration,
+    pub latency_jitter: Duration,
+    /// Share of requests answered 500 or 503 (half each).
+    pub fault_rate: f64,
+    /// Share of requests whose connection is closed without an answer.
+    pub drop_rate: f64,
+    /// Share of answers whose body is sent slowly, in small chunks.
+    pub slow_body_rate: f64,
+    /// Delay between chunks of a slow body.
+    pub slow_body_delay: Duration,
+    pub seed: u64,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Self {
+            latency: Duration::ZERO,
+            latency_jitter: Duration::ZERO,
+            fault_rate: 0.0,
+            drop_rate: 0.0,
+            slow_body_rate: 0.0,
+            slow_body_delay: Duration::from_millis(50),
+            seed: 0,
+        }
+    }
+}
+
+impl Faults {
+    pub(crate) fn from_config(c: &Config) -> Self {
+        Self {
+            latency: c.latency,
+            latency_jitter: c.latency_jitter,
+            fault_rate: c.fault_rate,
+            drop_rate: c.drop_rate,
+            seed: c.seed,
+            ..Self::default()
+        }
+    }
+
+    /// JSON form used by the admin API (`latencyMs`, `latencyJitterMs`, `faultRate`, `dropRate`,
+    /// `slowBodyRate`, `slowBodyDelayMs`, `seed`).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "latencyMs": u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX),
+            "latencyJitterMs": u64::try_from(self.latency_jitter.as_millis()).unwrap_or(u64::MAX),
+            "faultRate": self.fault_rate,
+            "dropRate": self.drop_rate,
+            "slowBodyRate": self.slow_body_rate,
+            "slowBodyDelayMs": u64::try_from(self.slow_body_delay.as_millis()).unwrap_or(u64::MAX),
+            "seed": self.seed,
+        })
+    }
+
+    /// Applies the fields present in `v` (the admin API's JSON form) on top of `self`.
+    pub fn merged_with_json(&self, v: &Value) -> Result<Self, String> {
+        let mut f = self.clone();
+        let obj = v.as_object().ok_or("faults must be a JSON object")?;
+        for (k, val) in obj {
+            let num = || val.as_f64().ok_or(format!("{k} must be a number"));
+            let ms = || {
+                val.as_u64()
+                    .map(Duration::from_millis)
+                    .ok_or(format!("{k} must be a non-negative integer (milliseconds)"))
+            };
+            let rate = || {
+                let r = num()?;
+                if (0.0..=1.0).contains(&r) {
+                    Ok(r)
+                } else {
+                    Err(format!("{k} must be between 0 and 1"))
+                }
+            };
+            match k.as_str() {
+                "latencyMs" => f.latency = ms()?,
+                "latencyJitterMs" => f.latency_jitter = ms()?,
+                "faultRate" => f.fault_rate = rate()?,
+                "dropRate" => f.drop_rate = rate()?,
+                "slowBodyRate" => f.slow_body_rate = rate()?,
+                "slowBodyDelayMs" => f.slow_body_delay = ms()?,
+                "seed" => f.seed = val.as_u64().ok_or("seed must be a non-negative integer")?,
+                other => return Err(format!("unknown fault setting '{other}'")),
+            }
+        }
+        Ok(f)
+    }
+}

@@ -1,0 +1,230 @@
+//! `Microsoft.SecurityInsights/alertRules` under a workspace.
+//!
+//! Scheduled and NRT rules get the service's defaults on write (what a GET then returns):
+//! `alertRuleTemplateName`/`templateVersion` null, `tactics`/`techniques`/`subTechniques` `[]`,
+//! `customDetails`/`entityMappings`/`alertDetailsOverride`/`sentinelEntitiesMappings` null,
+//! `eventGroupingSettings {aggregationKind: SingleAlert}`, an `incidentConfiguration` that creates
+//! incidents with grouping off (lookback PT5H, AllEntities, empty groupBy lists), and inside a given
+//! `alertDetailsOverride` null column names and `alertDynamicProperties: []`. `lastModifiedUtc` is set on
+//! every write. The stored rule is a superset; each answer is projected onto the api-version's model, so
+//! the stable version never shows `subTechniques`/`sentinelEntitiesMappings`.
+//!
+//! A PUT whose body `etag` differs from the current one is a 409 Conflict (as users of the real service
+//! report); `If-Match`/`If-None-Match` headers give 412.
+
+use serde_json::{Map, Value, json};
+
+use super::{Family, api_version, body_etag, json_body, method_not_allowed, preconditions, project, validate_request};
+use crate::errors::{Reply, arm_error};
+use crate::paging::{PageRequest, page};
+use crate::router::Ctx;
+use crate::store::{Coll, WorkspaceId, name_key};
+use crate::util;
+use crate::validate::{AR_PREVIEW, AR_STABLE, rules};
+
+pub(crate) const TYPE: &str = "Microsoft.SecurityInsights/alertRules";
+
+pub(crate) fn rule_id(ws: &WorkspaceId, name: &str) -> String {
+    format!("{}/providers/{TYPE}/{name}", ws.canonical())
+}
+
+/// The stored rule as answered for one api-version.
+pub(crate) fn render(ws: &WorkspaceId, stored: &Value, file: &str) -> Value {
+    let name = stored.get("name").and_then(Value::as_str).unwrap_or_default();
+    let mut o = Map::new();
+    o.insert("id".into(), json!(rule_id(ws, name)));
+    o.insert("name".into(), json!(name));
+    o.insert("type".into(), json!(TYPE));
+    for k in ["kind", "etag", "properties"] {
+        if let Some(v) = stored.get(k) {
+            o.insert(k.into(), v.clone());
+        }
+    }
+    project(file, "AlertRule", &Value::Object(o))
+}
+
+fn set_default(p: &mut Map<String, Value>, key: &str, v: Value) {
+    if !p.contains_key(key) {
+        p.insert(key.to_string(), v);
+    }
+}
+
+/// Fills the defaults the service returns for Scheduled and NRT rules.
+pub(crate) fn apply_defaults(kind: &str, p: &mut Map<String, Value>) {
+    if !matches!(kind, "Scheduled" | "NRT") {
+        return;
+    }
+    set_default(p, "alertRuleTemplateName", Value::Null);
+    set_default(p, "templateVersion", Value::Null);
+    set_default(p, "tactics", json!([]));
+    set_default(p, "techniques", json!([]));
+    set_default(p, "subTechniques", json!([]));
+    set_default(p, "customDetails", Value::Null);
+    set_default(p, "entityMappings", Value::Null);
+    set_default(p, "sentinelEntitiesMappings", Value::Null);
+    set_default(p, "eventGroupingSettings", json!({"aggregationKind": "SingleAlert"}));
+    match p.get_mut("alertDetailsOverride") {
+        Some(Value::Object(o)) => {
+            set_default(o, "alertDisplayNameFormat", Value::Null);
+            set_default(o, "alertDescriptionFormat", Value::Null);
+            set_default(o, "alertTacticsColumnName", Value::Null);
+            set_default(o, "alertSeverityColumnName", Value::Null);
+            set_default(o, "alertDynamicProperties", json!([]));
+        }
+        _ => set_default(p, "alertDetailsOverride", Value::Null),
+    }
+    let default_grouping = json!({
+        "enabled": false,
+        "reopenClosedIncident": false,
+        "lookbackDuration": "PT5H",
+        "matchingMethod": "AllEntities",
+        "groupByEntities": [],
+        "groupByAlertDetails": [],
+        "groupByCustomDetails": [],
+    });
+    match p.get_mut("incidentConfiguration") {
+        Some(Value::Object(ic)) => match ic.get_mut("groupingConfiguration") {
+            Some(Value::Object(g)) => {
+                set_default(g, "groupByEntities", json!([]));
+                set_default(g, "groupByAlertDetails", json!([]));
+                set_default(g, "groupByCustomDetails", json!([]));
+            }
+            _ => {
+                ic.insert("groupingConfiguration".into(), default_grouping);
+            }
+        },
+        _ => {
+            p.insert(
+                "incidentConfiguration".into(),
+                json!({"createIncident": true, "groupingConfiguration": default_grouping}),
+            );
+        }
+    }
+}
+
+pub(crate) fn handle(ctx: &Ctx<'_>, ws: &WorkspaceId, name: Option<&str>) -> Reply {
+    let ver = match api_version(ctx, Family::SecurityInsights) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let file = if ver.preview { AR_PREVIEW } else { AR_STABLE };
+    match (ctx.method, name) {
+        ("GET", None) => {
+            let items = ctx.app.store.read(|st| {
+                st.workspace(ws).map(|w| {
+                    w.coll(Coll::AlertRules)
+                        .iter()
+                        .map(|(k, v)| (k.clone(), render(&w.id, v, file)))
+                        .collect::<Vec<_>>()
+                })
+            });
+            let Some(items) = items else { return ctx.workspace_not_found(ws) };
+            match page(items, &ctx.page_request()) {
+                Ok(body) => Reply::json(200, body),
+                Err(r) => r,
+            }
+        }
+        ("GET", Some(n)) => ctx.app.store.read(|st| {
+            let Some(w) = st.workspace(ws) else { return ctx.workspace_not_found(ws) };
+            match w.coll(Coll::AlertRules).get(&name_key(n)) {
+                Some(v) => Reply::json(200, render(&w.id, v, file)),
+                None => not_found(ws, n),
+            }
+        }),
+        ("PUT", Some(n)) => put(ctx, ws, n, file),
+        ("DELETE", Some(n)) => ctx.app.store.write(|st| {
+            let Some(w) = st.workspace_mut(ws) else { return (ctx.workspace_not_found(ws), false) };
+            let key = name_key(n);
+            let current = w.coll(Coll::AlertRules).get(&key).and_then(|v| body_etag(v));
+            let exists = w.coll(Coll::AlertRules).contains_key(&key);
+            if let Err(r) = preconditions(ctx, current.as_deref(), exists) {
+                return (r, false);
+            }
+            if w.coll_mut(Coll::AlertRules).remove(&key).is_some() {
+                (Reply::empty(200), true)
+            } else {
+                (Reply::empty(204), false)
+            }
+        }),
+        (m, _) => method_not_allowed(m),
+    }
+}
+
+fn not_found(ws: &WorkspaceId, name: &str) -> Reply {
+    arm_error(
+        404,
+        "NotFound",
+        format!("Alert rule '{name}' was not found in workspace '{}'.", ws.name),
+    )
+}
+
+fn put(ctx: &Ctx<'_>, ws: &WorkspaceId, name: &str, file: &'static str) -> Reply {
+    let body = match json_body(ctx) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let cleaned = match validate_request(file, "AlertRule", &body) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let issues = rules::alert_rule(&cleaned);
+    if !issues.is_empty() {
+        return super::issues_reply(&issues);
+    }
+    let kind = cleaned.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
+    let mut props = cleaned
+        .get("properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let sent_etag = body_etag(&body);
+    ctx.app.store.write(|st| {
+        let Some(w) = st.workspace_mut(ws) else { return (ctx.workspace_not_found(ws), false) };
+        let key = name_key(name);
+        let existing = w.coll(Coll::AlertRules).get(&key);
+        let current_etag = existing.and_then(body_etag);
+        if let Err(r) = preconditions(ctx, current_etag.as_deref(), existing.is_some()) {
+            return (r, false);
+        }
+        if let (Some(existing), Some(sent)) = (existing, sent_etag.as_deref()) {
+            if !current_etag.as_deref().is_some_and(|c| util::etag_eq(sent, c)) && sent != "*" {
+                return (
+                    arm_error(
+                        409,
+                        "Conflict",
+                        format!("The alert rule '{name}' has been modified: the etag in the request ({sent}) does not match the current etag. Get the rule and retry with its etag."),
+                    ),
+                    false,
+                );
+            }
+            let old_kind = existing.get("kind").and_then(Value::as_str).unwrap_or_default();
+            if !old_kind.eq_ignore_ascii_case(&kind) {
+                return (
+                    arm_error(
+                        400,
+                        "BadRequest",
+                        format!("The kind of an existing alert rule cannot be changed (from '{old_kind}' to '{kind}'). Delete the rule and create it again."),
+                    ),
+                    false,
+                );
+            }
+        }
+        let stored_name = existing
+            .and_then(|e| e.get("name").and_then(Value::as_str))
+            .unwrap_or(name)
+            .to_string();
+        let created = existing.is_none();
+        props.remove("lastModifiedUtc");
+        apply_defaults(&kind, &mut props);
+        props.insert("lastModifiedUtc".into(), json!(util::utc_now_secs()));
+        let stored = json!({
+            "name": stored_name,
+            "kind": kind,
+            "etag": util::cosmos_etag(),
+            "properties": props,
+        });
+        let answer = render(&w.id, &stored, file);
+        w.coll_mut(Coll::AlertRules).insert(key, stored);
+        (Reply::json(if created { 201 } else { 200 }, answer), true)
+    })
+}
