@@ -1,5 +1,41 @@
-//! sentinelctl library (being assembled).
+//! sentinelctl: detection-as-code for Microsoft Sentinel.
+//!
+//! # Pipeline
+//! 1. [`load`]: the repository's files → spanned YAML → raw [`schema`] types → [`model`] types,
+//!    collecting [`diag::Diagnostic`]s.
+//! 2. [`validate`]: offline checks over the loaded repository (including KQL via `sentinel_kql`).
+//! 3. `desired` (plan/apply): model × environment → the resources a workspace should hold.
+//! 4. `sentinel_arm` reads the live workspace; `plan` diffs; `apply` writes.
+//! 5. [`render`]: diagnostics and plans → human, JSON, markdown, SARIF, JUnit.
+//!
+//! Start reading at [`run`], which sends each command to `commands/<command>.rs`.
+
+pub mod args;
+pub mod commands;
+pub mod context;
 pub mod diag;
+pub mod exit;
 pub mod load;
 pub mod model;
+pub mod printer;
+pub mod render;
 pub mod schema;
+pub mod validate;
+
+use args::{Cli, Command};
+use context::Context;
+use exit::ExitStatus;
+
+/// Runs one command. Errors are returned, not printed: `main` prints them once.
+pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
+    let cx = Context::from_cli(cli)?;
+    match &cli.command {
+        Command::Validate(a) => commands::validate::run(&cx, a),
+        Command::Schema(a) => commands::schema::run(&cx, a),
+        Command::Explain(a) => commands::explain::run(&cx, a),
+        Command::Completions(a) => commands::completions::run(&cx, a),
+        Command::Plan(_) | Command::Apply(_) | Command::Emulator(_) => {
+            anyhow::bail!("this command is not available in this build yet")
+        }
+    }
+}

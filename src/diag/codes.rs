@@ -54,7 +54,9 @@ checks! {
 
 /// Documentation for a code or name, when it exists.
 pub fn lookup(code_or_name: &str) -> Option<(&'static str, &'static str, &'static str)> {
-    ALL.iter().copied().find(|(c, n, _)| c.eq_ignore_ascii_case(code_or_name) || *n == code_or_name)
+    ALL.iter()
+        .copied()
+        .find(|(c, n, _)| c.eq_ignore_ascii_case(code_or_name) || *n == code_or_name)
 }
 
 #[cfg(test)]
@@ -67,7 +69,10 @@ mod tests {
         for (code, name, doc) in ALL {
             assert!(seen.insert(*code), "duplicate {code}");
             assert!(code.len() == 6 && code.starts_with("SC"), "{code}");
-            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{name}");
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{name}"
+            );
             assert!(!doc.is_empty());
         }
     }

@@ -51,7 +51,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A new error diagnostic for a check.
-    pub fn error(check: (&'static str, &'static str), file: FileId, message: impl Into<String>) -> Self {
+    pub fn error(
+        check: (&'static str, &'static str),
+        file: FileId,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             code: check.0,
             name: check.1,
@@ -65,8 +69,15 @@ impl Diagnostic {
     }
 
     /// A new warning diagnostic for a check.
-    pub fn warning(check: (&'static str, &'static str), file: FileId, message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, ..Self::error(check, file, message) }
+    pub fn warning(
+        check: (&'static str, &'static str),
+        file: FileId,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(check, file, message)
+        }
     }
 
     /// Sets the byte range.
@@ -100,12 +111,20 @@ impl Diagnostic {
     /// Adds a secondary location.
     #[must_use]
     pub fn label(mut self, file: FileId, range: Range<usize>, message: impl Into<String>) -> Self {
-        self.labels.push(Label { file, range, message: message.into() });
+        self.labels.push(Label {
+            file,
+            range,
+            message: message.into(),
+        });
         self
     }
 
     /// Sort key that makes output deterministic: file, offset, code.
     pub fn sort_key(&self) -> (FileId, usize, &'static str) {
-        (self.file, self.range.as_ref().map_or(0, |r| r.start), self.code)
+        (
+            self.file,
+            self.range.as_ref().map_or(0, |r| r.start),
+            self.code,
+        )
     }
 }

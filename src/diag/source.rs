@@ -32,7 +32,11 @@ impl SourceFile {
     fn new(path: PathBuf, text: String) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Self { path, text, line_starts }
+        Self {
+            path,
+            text,
+            line_starts,
+        }
     }
 
     /// Converts a byte offset (clamped to the text) into line and column.
@@ -45,18 +49,28 @@ impl SourceFile {
             end -= 1;
         }
         let col = self.text[start..end].chars().count() + 1;
-        LineCol { line: line + 1, col }
+        LineCol {
+            line: line + 1,
+            col,
+        }
     }
 
     /// Byte offset of the start of a 1-based line (clamped to the end of the text).
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts.get(line.saturating_sub(1)).copied().unwrap_or(self.text.len())
+        self.line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
     }
 
     /// The text of a 1-based line without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_start(line);
-        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 }

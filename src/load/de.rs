@@ -47,15 +47,34 @@ impl std::error::Error for DeError {}
 
 impl de::Error for DeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Self { message: msg.to_string(), span: None, help: None, kind: DeErrorKind::InvalidValue }
+        Self {
+            message: msg.to_string(),
+            span: None,
+            help: None,
+            kind: DeErrorKind::InvalidValue,
+        }
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
         let help = suggest(field, expected).map_or_else(
-            || format!("known keys here: {}", expected.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+            || {
+                format!(
+                    "known keys here: {}",
+                    expected
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
             |s| format!("did you mean `{s}`?"),
         );
-        Self { message: format!("unknown key `{field}`"), span: None, help: Some(help), kind: DeErrorKind::UnknownKey }
+        Self {
+            message: format!("unknown key `{field}`"),
+            span: None,
+            help: Some(help),
+            kind: DeErrorKind::UnknownKey,
+        }
     }
 
     fn missing_field(field: &'static str) -> Self {
@@ -68,9 +87,21 @@ impl de::Error for DeError {
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
-        let list = expected.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-        let help = suggest(variant, expected).map_or_else(|| format!("use one of {list}"), |s| format!("did you mean `{s}`?"));
-        Self { message: format!("`{variant}` is not an allowed value (expected one of {list})"), span: None, help: Some(help), kind: DeErrorKind::InvalidValue }
+        let list = expected
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let help = suggest(variant, expected).map_or_else(
+            || format!("use one of {list}"),
+            |s| format!("did you mean `{s}`?"),
+        );
+        Self {
+            message: format!("`{variant}` is not an allowed value (expected one of {list})"),
+            span: None,
+            help: Some(help),
+            kind: DeErrorKind::InvalidValue,
+        }
     }
 }
 
@@ -81,7 +112,12 @@ pub fn suggest<'a>(given: &str, candidates: &[&'a str]) -> Option<&'a str> {
     }
     candidates
         .iter()
-        .map(|c| (strsim::damerau_levenshtein(&given.to_ascii_lowercase(), &c.to_ascii_lowercase()), *c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&given.to_ascii_lowercase(), &c.to_ascii_lowercase()),
+                *c,
+            )
+        })
         .filter(|(d, c)| *d <= (c.len() / 3).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -141,7 +177,9 @@ impl<'de> NodeDe<'de> {
     }
 
     fn integer<T: std::str::FromStr>(&self, expected: &str) -> Result<T, DeError> {
-        self.plain().and_then(|s| s.parse().ok()).ok_or_else(|| self.mismatch(expected))
+        self.plain()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| self.mismatch(expected))
     }
 }
 
@@ -161,7 +199,13 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
         let span = &self.0.span;
         match &self.0.value {
             Value::Seq(items) => at(visitor.visit_seq(SeqAccess(items.iter())), span),
-            Value::Map(entries) => at(visitor.visit_map(MapAccess { entries: entries.iter(), value: None }), span),
+            Value::Map(entries) => at(
+                visitor.visit_map(MapAccess {
+                    entries: entries.iter(),
+                    value: None,
+                }),
+                span,
+            ),
             Value::Scalar(s, Style::Plain) => {
                 let result = if self.0.is_null() {
                     visitor.visit_unit()
@@ -169,7 +213,10 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
                     visitor.visit_bool(b)
                 } else if let Ok(i) = s.parse::<i64>() {
                     visitor.visit_i64(i)
-                } else if let (Ok(f), true) = (s.parse::<f64>(), s.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.')) {
+                } else if let (Ok(f), true) = (
+                    s.parse::<f64>(),
+                    s.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.'),
+                ) {
                     visitor.visit_f64(f)
                 } else {
                     visitor.visit_str(s)
@@ -181,7 +228,10 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        let b = self.plain().and_then(parse_bool).ok_or_else(|| self.mismatch("`true` or `false`"))?;
+        let b = self
+            .plain()
+            .and_then(parse_bool)
+            .ok_or_else(|| self.mismatch("`true` or `false`"))?;
         at(visitor.visit_bool(b), &self.0.span)
     }
 
@@ -219,11 +269,19 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        if self.0.is_null() { visitor.visit_none() } else { at(visitor.visit_some(self), &self.0.span) }
+        if self.0.is_null() {
+            visitor.visit_none()
+        } else {
+            at(visitor.visit_some(self), &self.0.span)
+        }
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        if self.0.is_null() { visitor.visit_unit() } else { Err(self.mismatch("nothing (null)")) }
+        if self.0.is_null() {
+            visitor.visit_unit()
+        } else {
+            Err(self.mismatch("nothing (null)"))
+        }
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
@@ -235,23 +293,46 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match &self.0.value {
-            Value::Map(entries) => at(visitor.visit_map(MapAccess { entries: entries.iter(), value: None }), &self.0.span),
+            Value::Map(entries) => at(
+                visitor.visit_map(MapAccess {
+                    entries: entries.iter(),
+                    value: None,
+                }),
+                &self.0.span,
+            ),
             _ => Err(self.mismatch("a mapping")),
         }
     }
 
-    fn deserialize_struct<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
         self.deserialize_map(visitor)
     }
 
-    fn deserialize_enum<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
         match &self.0.value {
-            Value::Scalar(s, _) if !self.0.is_null() => at(visitor.visit_enum(s.as_str().into_deserializer()), &self.0.span),
+            Value::Scalar(s, _) if !self.0.is_null() => at(
+                visitor.visit_enum(s.as_str().into_deserializer()),
+                &self.0.span,
+            ),
             _ => Err(self.mismatch("one of the allowed values")),
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -267,7 +348,10 @@ struct SeqAccess<'de>(std::slice::Iter<'de, Node>);
 impl<'de> de::SeqAccess<'de> for SeqAccess<'de> {
     type Error = DeError;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DeError> {
         match self.0.next() {
             Some(node) => at(seed.deserialize(NodeDe(node)), &node.span).map(Some),
             None => Ok(None),
@@ -287,7 +371,10 @@ struct MapAccess<'de> {
 impl<'de> de::MapAccess<'de> for MapAccess<'de> {
     type Error = DeError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
         match self.entries.next() {
             Some((key, value)) => {
                 self.value = Some(value);
@@ -298,7 +385,10 @@ impl<'de> de::MapAccess<'de> for MapAccess<'de> {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
-        let node = self.value.take().ok_or_else(|| de::Error::custom("value requested before key"))?;
+        let node = self
+            .value
+            .take()
+            .ok_or_else(|| de::Error::custom("value requested before key"))?;
         at(seed.deserialize(NodeDe(node)), &node.span)
     }
 }

@@ -34,20 +34,36 @@ impl<T> Loaded<T> {
 }
 
 /// Reads a file into the source database; `None` when it cannot be read or decoded.
-pub fn read_source(sources: &mut SourceDb, path: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Option<FileId> {
+pub fn read_source(
+    sources: &mut SourceDb,
+    path: &Path,
+    shown: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FileId> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
             let file = sources.add(shown, String::new());
-            diags.push(Diagnostic::error(codes::UNREADABLE, file, format!("cannot read the file: {e}")));
+            diags.push(Diagnostic::error(
+                codes::UNREADABLE,
+                file,
+                format!("cannot read the file: {e}"),
+            ));
             return None;
         }
     };
     if bytes.len() > MAX_FILE_BYTES {
         let file = sources.add(shown, String::new());
         diags.push(
-            Diagnostic::error(codes::FILE_TOO_LARGE, file, format!("the file is {} bytes, more than the {MAX_FILE_BYTES} sentinelctl reads", bytes.len()))
-                .help("content files are small; move data files out of the content folders"),
+            Diagnostic::error(
+                codes::FILE_TOO_LARGE,
+                file,
+                format!(
+                    "the file is {} bytes, more than the {MAX_FILE_BYTES} sentinelctl reads",
+                    bytes.len()
+                ),
+            )
+            .help("content files are small; move data files out of the content folders"),
         );
         return None;
     }
@@ -58,9 +74,13 @@ pub fn read_source(sources: &mut SourceDb, path: &Path, shown: &Path, diags: &mu
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let file = sources.add(shown, text);
             diags.push(
-                Diagnostic::error(codes::NOT_UTF8, file, format!("the file is not UTF-8 (invalid byte at offset {at})"))
-                    .at(at..at)
-                    .help("re-save the file as UTF-8"),
+                Diagnostic::error(
+                    codes::NOT_UTF8,
+                    file,
+                    format!("the file is not UTF-8 (invalid byte at offset {at})"),
+                )
+                .at(at..at)
+                .help("re-save the file as UTF-8"),
             );
             None
         }
@@ -68,7 +88,11 @@ pub fn read_source(sources: &mut SourceDb, path: &Path, shown: &Path, diags: &mu
 }
 
 /// Parses an already-read file into `T`.
-pub fn parse_yaml_file<T: DeserializeOwned>(sources: &SourceDb, file: FileId, diags: &mut Vec<Diagnostic>) -> Option<Loaded<T>> {
+pub fn parse_yaml_file<T: DeserializeOwned>(
+    sources: &SourceDb,
+    file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Loaded<T>> {
     let text = sources.get(file).text.as_str();
     let body_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let (root, problems) = yaml::parse(&text[body_start..]);
@@ -78,15 +102,24 @@ pub fn parse_yaml_file<T: DeserializeOwned>(sources: &SourceDb, file: FileId, di
         diags.push(match p {
             YamlProblem::Syntax { offset, message } => {
                 fatal = true;
-                Diagnostic::error(codes::YAML_SYNTAX, file, format!("invalid YAML: {message}")).at(shift(offset..offset))
+                Diagnostic::error(codes::YAML_SYNTAX, file, format!("invalid YAML: {message}"))
+                    .at(shift(offset..offset))
             }
-            YamlProblem::DuplicateKey { key, span, first } => Diagnostic::error(codes::DUPLICATE_KEY, file, format!("duplicate key `{key}`"))
-                .at(shift(span))
-                .label(file, shift(first), "first defined here")
-                .help("remove one of the two"),
+            YamlProblem::DuplicateKey { key, span, first } => {
+                Diagnostic::error(codes::DUPLICATE_KEY, file, format!("duplicate key `{key}`"))
+                    .at(shift(span))
+                    .label(file, shift(first), "first defined here")
+                    .help("remove one of the two")
+            }
             YamlProblem::MultipleDocuments { offset } => {
                 fatal = true;
-                Diagnostic::error(codes::YAML_SYNTAX, file, "more than one YAML document in the file").at(shift(offset..offset)).help("keep one document per file")
+                Diagnostic::error(
+                    codes::YAML_SYNTAX,
+                    file,
+                    "more than one YAML document in the file",
+                )
+                .at(shift(offset..offset))
+                .help("keep one document per file")
             }
         });
     }
@@ -94,20 +127,34 @@ pub fn parse_yaml_file<T: DeserializeOwned>(sources: &SourceDb, file: FileId, di
         return None;
     }
     let Some(mut doc) = root.filter(|r| !r.is_null()) else {
-        diags.push(Diagnostic::error(codes::EMPTY_FILE, file, "the file is empty").help("add content or delete the file"));
+        diags.push(
+            Diagnostic::error(codes::EMPTY_FILE, file, "the file is empty")
+                .help("add content or delete the file"),
+        );
         return None;
     };
     shift_spans(&mut doc, body_start);
     if doc.get("$schema").is_some() && doc.get("resources").is_some() {
         diags.push(
-            Diagnostic::error(codes::NOT_A_RULE, file, "this is an ARM template, not a content file in the Azure-Sentinel YAML format")
-                .at(doc.key_span(&["resources"]).unwrap_or(0..0))
-                .help("convert it with `sentinelctl import`, or move it out of the content folder"),
+            Diagnostic::error(
+                codes::NOT_A_RULE,
+                file,
+                "this is an ARM template, not a content file in the Azure-Sentinel YAML format",
+            )
+            .at(doc.key_span(&["resources"]).unwrap_or(0..0))
+            .help("convert it with `sentinelctl import`, or move it out of the content folder"),
         );
         return None;
     }
     if !matches!(doc.value, yaml::Value::Map(_)) {
-        diags.push(Diagnostic::error(codes::INVALID_VALUE, file, "expected a mapping of keys at the top of the file").at(doc.span.clone()));
+        diags.push(
+            Diagnostic::error(
+                codes::INVALID_VALUE,
+                file,
+                "expected a mapping of keys at the top of the file",
+            )
+            .at(doc.span.clone()),
+        );
         return None;
     }
     match from_node::<T>(&doc) {
@@ -119,8 +166,16 @@ pub fn parse_yaml_file<T: DeserializeOwned>(sources: &SourceDb, file: FileId, di
                 DeErrorKind::InvalidValue => codes::INVALID_VALUE,
             };
             let span = e.span.clone().unwrap_or(doc.span.clone());
-            let span = if e.kind == DeErrorKind::MissingKey { span.start..span.start } else { span };
-            diags.push(Diagnostic::error(check, file, e.message).at(span).help_opt(e.help));
+            let span = if e.kind == DeErrorKind::MissingKey {
+                span.start..span.start
+            } else {
+                span
+            };
+            diags.push(
+                Diagnostic::error(check, file, e.message)
+                    .at(span)
+                    .help_opt(e.help),
+            );
             None
         }
     }
@@ -142,7 +197,12 @@ fn shift_spans(node: &mut Node, by: usize) {
 }
 
 /// Reads and parses a file in one step.
-pub fn load_yaml_file<T: DeserializeOwned>(sources: &mut SourceDb, path: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Option<Loaded<T>> {
+pub fn load_yaml_file<T: DeserializeOwned>(
+    sources: &mut SourceDb,
+    path: &Path,
+    shown: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Loaded<T>> {
     let file = read_source(sources, path, shown, diags)?;
     parse_yaml_file(sources, file, diags)
 }

@@ -82,7 +82,11 @@ pub fn list_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
     files.sort();
     Ok(files)
 }
@@ -99,19 +103,31 @@ impl Repository {
     /// Loads the content tree under `root`. Fails only when the root itself cannot be read.
     pub fn load(root: &Path) -> std::io::Result<Self> {
         if !root.is_dir() {
-            return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("`{}` is not a directory", root.display())));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("`{}` is not a directory", root.display()),
+            ));
         }
-        let mut repo = Self { root: root.to_path_buf(), ..Self::default() };
+        let mut repo = Self {
+            root: root.to_path_buf(),
+            ..Self::default()
+        };
         for path in list_files(&root.join("detections"))? {
             repo.load_rule(&path);
         }
         for path in list_files(&root.join("functions"))? {
             repo.load_function(&path);
         }
-        for path in list_files(&root.join("workbooks"))?.iter().filter(|p| is_yaml(p)) {
+        for path in list_files(&root.join("workbooks"))?
+            .iter()
+            .filter(|p| is_yaml(p))
+        {
             repo.load_workbook(path);
         }
-        for path in list_files(&root.join("schemas"))?.iter().filter(|p| extension(p) == "json") {
+        for path in list_files(&root.join("schemas"))?
+            .iter()
+            .filter(|p| extension(p) == "json")
+        {
             repo.load_table(path);
         }
         Ok(repo)
@@ -119,7 +135,8 @@ impl Repository {
 
     /// The path as shown to users: relative to the root when possible.
     pub fn shown(&self, path: &Path) -> PathBuf {
-        path.strip_prefix(&self.root).map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+        path.strip_prefix(&self.root)
+            .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
     }
 
     fn load_rule(&mut self, path: &Path) {
@@ -127,11 +144,14 @@ impl Repository {
         if !is_yaml(path) {
             let file = self.sources.add(&shown, String::new());
             self.diagnostics.push(
-                Diagnostic::warning(codes::NOT_A_RULE, file, "not a YAML file; ignored").help("detections are `*.yaml` files in the Azure-Sentinel format"),
+                Diagnostic::warning(codes::NOT_A_RULE, file, "not a YAML file; ignored")
+                    .help("detections are `*.yaml` files in the Azure-Sentinel format"),
             );
             return;
         }
-        if let Some(loaded) = load_yaml_file::<YamlRule>(&mut self.sources, path, &shown, &mut self.diagnostics) {
+        if let Some(loaded) =
+            load_yaml_file::<YamlRule>(&mut self.sources, path, &shown, &mut self.diagnostics)
+        {
             let rule = self.interpret_rule(&loaded);
             self.rules.push(RuleFile { loaded, rule });
         }
@@ -143,9 +163,21 @@ impl Repository {
             Err(problems) => {
                 for p in problems {
                     let path: Vec<&str> = p.path.iter().map(String::as_str).collect();
-                    let check = if p.message.contains("kind") { codes::RULE_KIND } else { codes::INVALID_VALUE };
-                    let span = if path.is_empty() { 0..0 } else { loaded.span(&path) };
-                    self.diagnostics.push(Diagnostic::error(check, loaded.file, p.message).at(span).help_opt(p.help));
+                    let check = if p.message.contains("kind") {
+                        codes::RULE_KIND
+                    } else {
+                        codes::INVALID_VALUE
+                    };
+                    let span = if path.is_empty() {
+                        0..0
+                    } else {
+                        loaded.span(&path)
+                    };
+                    self.diagnostics.push(
+                        Diagnostic::error(check, loaded.file, p.message)
+                            .at(span)
+                            .help_opt(p.help),
+                    );
                 }
                 None
             }
@@ -157,7 +189,9 @@ impl Repository {
         if !is_yaml(path) {
             return;
         }
-        if let Some(loaded) = load_yaml_file::<YamlFunction>(&mut self.sources, path, &shown, &mut self.diagnostics) {
+        if let Some(loaded) =
+            load_yaml_file::<YamlFunction>(&mut self.sources, path, &shown, &mut self.diagnostics)
+        {
             let function = SavedFunction::from_yaml(&loaded.raw);
             self.functions.push(FunctionFile { loaded, function });
         }
@@ -165,35 +199,66 @@ impl Repository {
 
     fn load_workbook(&mut self, path: &Path) {
         let shown = self.shown(path);
-        let Some(loaded) = load_yaml_file::<YamlWorkbook>(&mut self.sources, path, &shown, &mut self.diagnostics) else { return };
+        let Some(loaded) =
+            load_yaml_file::<YamlWorkbook>(&mut self.sources, path, &shown, &mut self.diagnostics)
+        else {
+            return;
+        };
         let json_path = path.with_extension("json");
         let json_shown = self.shown(&json_path);
         if !json_path.is_file() {
             self.diagnostics.push(
-                Diagnostic::error(codes::WORKBOOK, loaded.file, format!("the workbook JSON `{}` is missing", json_shown.display()))
-                    .help("save the workbook JSON from the portal's advanced editor next to this file"),
+                Diagnostic::error(
+                    codes::WORKBOOK,
+                    loaded.file,
+                    format!("the workbook JSON `{}` is missing", json_shown.display()),
+                )
+                .help("save the workbook JSON from the portal's advanced editor next to this file"),
             );
             return;
         }
-        let Some(json_file) = read_source(&mut self.sources, &json_path, &json_shown, &mut self.diagnostics) else { return };
+        let Some(json_file) = read_source(
+            &mut self.sources,
+            &json_path,
+            &json_shown,
+            &mut self.diagnostics,
+        ) else {
+            return;
+        };
         match serde_json::from_str::<Value>(&self.sources.get(json_file).text) {
-            Ok(data) if data.get("items").is_some_and(Value::is_array) => self.workbooks.push(WorkbookFile { loaded, json_file, data }),
+            Ok(data) if data.get("items").is_some_and(Value::is_array) => {
+                self.workbooks.push(WorkbookFile {
+                    loaded,
+                    json_file,
+                    data,
+                })
+            }
             Ok(_) => self.diagnostics.push(
-                Diagnostic::error(codes::WORKBOOK, json_file, "not a workbook: expected a JSON object with `version` and `items`")
-                    .help("export the JSON from the portal's advanced editor (gallery template view)"),
+                Diagnostic::error(
+                    codes::WORKBOOK,
+                    json_file,
+                    "not a workbook: expected a JSON object with `version` and `items`",
+                )
+                .help("export the JSON from the portal's advanced editor (gallery template view)"),
             ),
             Err(e) => {
                 let text = &self.sources.get(json_file).text;
-                let offset = self.sources.get(json_file).line_start(e.line()) + e.column().saturating_sub(1);
+                let offset =
+                    self.sources.get(json_file).line_start(e.line()) + e.column().saturating_sub(1);
                 let offset = offset.min(text.len());
-                self.diagnostics.push(Diagnostic::error(codes::WORKBOOK, json_file, format!("invalid JSON: {e}")).at(offset..offset));
+                self.diagnostics.push(
+                    Diagnostic::error(codes::WORKBOOK, json_file, format!("invalid JSON: {e}"))
+                        .at(offset..offset),
+                );
             }
         }
     }
 
     fn load_table(&mut self, path: &Path) {
         let shown = self.shown(path);
-        let Some(file) = read_source(&mut self.sources, path, &shown, &mut self.diagnostics) else { return };
+        let Some(file) = read_source(&mut self.sources, path, &shown, &mut self.diagnostics) else {
+            return;
+        };
         let parsed: Result<Value, _> = serde_json::from_str(&self.sources.get(file).text);
         let table = parsed.ok().and_then(|v| {
             let name = v.get("Name")?.as_str()?.to_string();
@@ -201,7 +266,12 @@ impl Repository {
                 .get("Properties")?
                 .as_array()?
                 .iter()
-                .filter_map(|c| Some((c.get("Name")?.as_str()?.to_string(), c.get("Type")?.as_str()?.to_string())))
+                .filter_map(|c| {
+                    Some((
+                        c.get("Name")?.as_str()?.to_string(),
+                        c.get("Type")?.as_str()?.to_string(),
+                    ))
+                })
                 .collect();
             Some(TableSchema { name, columns })
         });
@@ -217,7 +287,11 @@ impl Repository {
     pub fn environment_path(&self, env: &str) -> PathBuf {
         let as_path = Path::new(env);
         if is_yaml(as_path) || env.contains('/') {
-            if as_path.is_absolute() { as_path.to_path_buf() } else { self.root.join(as_path) }
+            if as_path.is_absolute() {
+                as_path.to_path_buf()
+            } else {
+                self.root.join(as_path)
+            }
         } else {
             self.root.join("environments").join(format!("{env}.yaml"))
         }
@@ -227,12 +301,24 @@ impl Repository {
     pub fn environment(&mut self, env: &str) -> Option<(Loaded<YamlEnvironment>, Environment)> {
         let path = self.environment_path(env);
         let shown = self.shown(&path);
-        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or(env).to_string();
-        let loaded = load_yaml_file::<YamlEnvironment>(&mut self.sources, &path, &shown, &mut self.diagnostics)?;
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or(env)
+            .to_string();
+        let loaded = load_yaml_file::<YamlEnvironment>(
+            &mut self.sources,
+            &path,
+            &shown,
+            &mut self.diagnostics,
+        )?;
         match Environment::from_yaml(&name, &loaded.raw) {
             Ok(model) => Some((loaded, model)),
             Err((path, message)) => {
-                self.diagnostics.push(Diagnostic::error(codes::ENVIRONMENT, loaded.file, message).at(loaded.span(&path)));
+                self.diagnostics.push(
+                    Diagnostic::error(codes::ENVIRONMENT, loaded.file, message)
+                        .at(loaded.span(&path)),
+                );
                 None
             }
         }
@@ -249,13 +335,20 @@ impl Repository {
     }
 
     /// Parses text as a rule file (used by tests and the fuzz target).
-    pub fn parse_rule_text(sources: &mut SourceDb, name: &str, text: String, diags: &mut Vec<Diagnostic>) -> Option<Loaded<YamlRule>> {
+    pub fn parse_rule_text(
+        sources: &mut SourceDb,
+        name: &str,
+        text: String,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Loaded<YamlRule>> {
         let file = sources.add(name, text);
         parse_yaml_file(sources, file, diags)
     }
 
     /// True when any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == crate::diag::Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == crate::diag::Severity::Error)
     }
 }

@@ -94,7 +94,10 @@ impl Node {
     /// The key node and value under `key` when this is a mapping.
     pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
         match &self.value {
-            Value::Map(entries) => entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(k, v)| (k, v)),
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(k, v)| (k, v)),
             _ => None,
         }
     }
@@ -156,14 +159,19 @@ pub fn parse(text: &str) -> (Option<Node>, Vec<YamlProblem>) {
             None => break,
             Some(Err(e)) => {
                 let offset = builder.byte(e.marker().index());
-                builder.problems.push(YamlProblem::Syntax { offset, message: e.info().to_string() });
+                builder.problems.push(YamlProblem::Syntax {
+                    offset,
+                    message: e.info().to_string(),
+                });
                 return (None, builder.problems);
             }
             Some(Ok((Event::DocumentStart(_), span))) => {
                 documents += 1;
                 if documents > 1 {
                     let offset = builder.byte(span.start.index());
-                    builder.problems.push(YamlProblem::MultipleDocuments { offset });
+                    builder
+                        .problems
+                        .push(YamlProblem::MultipleDocuments { offset });
                     break;
                 }
             }
@@ -174,8 +182,17 @@ pub fn parse(text: &str) -> (Option<Node>, Vec<YamlProblem>) {
 }
 
 enum Frame {
-    Seq { start: usize, items: Vec<Node>, anchor: usize },
-    Map { start: usize, entries: Vec<(Node, Node)>, key: Option<Node>, anchor: usize },
+    Seq {
+        start: usize,
+        items: Vec<Node>,
+        anchor: usize,
+    },
+    Map {
+        start: usize,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+        anchor: usize,
+    },
 }
 
 struct Builder<'t> {
@@ -191,11 +208,21 @@ impl<'t> Builder<'t> {
     fn new(text: &'t str) -> Self {
         let mut char_to_byte: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         char_to_byte.push(text.len());
-        Self { text, char_to_byte, stack: Vec::new(), anchors: HashMap::new(), root: None, problems: Vec::new() }
+        Self {
+            text,
+            char_to_byte,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            root: None,
+            problems: Vec::new(),
+        }
     }
 
     fn byte(&self, char_index: usize) -> usize {
-        self.char_to_byte.get(char_index).copied().unwrap_or(self.text.len())
+        self.char_to_byte
+            .get(char_index)
+            .copied()
+            .unwrap_or(self.text.len())
     }
 
     fn range(&self, span: Span) -> Range<usize> {
@@ -211,23 +238,41 @@ impl<'t> Builder<'t> {
                     ScalarStyle::Folded => Style::Folded,
                     _ => Style::Quoted,
                 };
-                let node = Node { value: Value::Scalar(text.into_owned(), style), span: self.range(span) };
+                let node = Node {
+                    value: Value::Scalar(text.into_owned(), style),
+                    span: self.range(span),
+                };
                 self.remember(anchor, &node);
                 self.push(node);
             }
             Event::SequenceStart(anchor, _) => {
                 let start = self.byte(span.start.index());
-                self.stack.push(Frame::Seq { start, items: Vec::new(), anchor });
+                self.stack.push(Frame::Seq {
+                    start,
+                    items: Vec::new(),
+                    anchor,
+                });
             }
             Event::MappingStart(anchor, _) => {
                 let start = self.byte(span.start.index());
-                self.stack.push(Frame::Map { start, entries: Vec::new(), key: None, anchor });
+                self.stack.push(Frame::Map {
+                    start,
+                    entries: Vec::new(),
+                    key: None,
+                    anchor,
+                });
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(span),
             Event::Alias(id) => {
                 let node = self.anchors.get(&id).cloned();
                 let span = self.range(span);
-                self.push(node.map_or(Node { value: Value::Scalar(String::new(), Style::Plain), span: span.clone() }, |n| Node { span, ..n }));
+                self.push(node.map_or(
+                    Node {
+                        value: Value::Scalar(String::new(), Style::Plain),
+                        span: span.clone(),
+                    },
+                    |n| Node { span, ..n },
+                ));
             }
             _ => {}
         }
@@ -242,8 +287,29 @@ impl<'t> Builder<'t> {
     fn close(&mut self, span: Span) {
         let end = self.byte(span.end.index());
         let (node, anchor) = match self.stack.pop() {
-            Some(Frame::Seq { start, items, anchor }) => (Node { value: Value::Seq(items), span: start..end.max(start) }, anchor),
-            Some(Frame::Map { start, entries, anchor, .. }) => (Node { value: Value::Map(entries), span: start..end.max(start) }, anchor),
+            Some(Frame::Seq {
+                start,
+                items,
+                anchor,
+            }) => (
+                Node {
+                    value: Value::Seq(items),
+                    span: start..end.max(start),
+                },
+                anchor,
+            ),
+            Some(Frame::Map {
+                start,
+                entries,
+                anchor,
+                ..
+            }) => (
+                Node {
+                    value: Value::Map(entries),
+                    span: start..end.max(start),
+                },
+                anchor,
+            ),
             None => return,
         };
         self.remember(anchor, &node);
@@ -258,10 +324,17 @@ impl<'t> Builder<'t> {
                 None => *key = Some(node),
                 Some(k) => {
                     let duplicate = k.as_str().and_then(|name| {
-                        entries.iter().find(|(e, _)| e.as_str() == Some(name)).map(|(e, _)| (name.to_string(), e.span.clone()))
+                        entries
+                            .iter()
+                            .find(|(e, _)| e.as_str() == Some(name))
+                            .map(|(e, _)| (name.to_string(), e.span.clone()))
                     });
                     match duplicate {
-                        Some((key, first)) => self.problems.push(YamlProblem::DuplicateKey { key, span: k.span.clone(), first }),
+                        Some((key, first)) => self.problems.push(YamlProblem::DuplicateKey {
+                            key,
+                            span: k.span.clone(),
+                            first,
+                        }),
                         None => entries.push((k, node)),
                     }
                 }
@@ -289,7 +362,14 @@ mod tests {
     fn duplicate_keys_are_reported_once_with_both_places() {
         let (root, problems) = parse("a: 1\nb: 2\na: 3\n");
         assert_eq!(root.unwrap().get("a").unwrap().as_str(), Some("1"));
-        assert_eq!(problems, vec![YamlProblem::DuplicateKey { key: "a".into(), span: 10..11, first: 0..1 }]);
+        assert_eq!(
+            problems,
+            vec![YamlProblem::DuplicateKey {
+                key: "a".into(),
+                span: 10..11,
+                first: 0..1
+            }]
+        );
     }
 
     #[test]
@@ -310,6 +390,9 @@ mod tests {
         let (root, _) = parse(text);
         let q = root.unwrap();
         let q = q.get("q").unwrap();
-        assert_eq!(q.value, Value::Scalar("A\n| where x".into(), Style::Literal));
+        assert_eq!(
+            q.value,
+            Value::Scalar("A\n| where x".into(), Style::Literal)
+        );
     }
 }

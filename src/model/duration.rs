@@ -29,7 +29,9 @@ impl Duration {
     /// Parses any accepted spelling; `None` when it is none of them.
     pub fn parse(text: &str) -> Option<Self> {
         let t = text.trim();
-        parse_short(t).or_else(|| parse_iso(t)).or_else(|| parse_timespan(t))
+        parse_short(t)
+            .or_else(|| parse_iso(t))
+            .or_else(|| parse_timespan(t))
     }
 
     /// ISO-8601 as ARM stores it: `P1D`, `PT5H`, `PT1H30M`.
@@ -93,7 +95,10 @@ fn parse_iso(t: &str) -> Option<Duration> {
     };
     let mut total: u64 = 0;
     let mut any = false;
-    for (part, units) in [(date, &[('W', 604_800u64), ('D', 86_400)][..]), (time.unwrap_or(""), &[('H', 3600), ('M', 60), ('S', 1)][..])] {
+    for (part, units) in [
+        (date, &[('W', 604_800u64), ('D', 86_400)][..]),
+        (time.unwrap_or(""), &[('H', 3600), ('M', 60), ('S', 1)][..]),
+    ] {
         let mut num = String::new();
         for c in part.chars() {
             if c.is_ascii_digit() {
@@ -121,7 +126,9 @@ fn parse_timespan(t: &str) -> Option<Duration> {
         _ => (0, t),
     };
     let parts: Vec<&str> = clock.split(':').collect();
-    let [h, m, s] = parts.as_slice() else { return None };
+    let [h, m, s] = parts.as_slice() else {
+        return None;
+    };
     let (h, m, s): (u64, u64, u64) = (h.parse().ok()?, m.parse().ok()?, s.parse().ok()?);
     (m < 60 && s < 60).then_some(Duration(days * 86_400 + h * 3600 + m * 60 + s))
 }
@@ -132,7 +139,15 @@ mod tests {
 
     #[test]
     fn spellings_of_one_day_are_equal() {
-        for t in ["1d", "24h", "1440m", "P1D", "PT24H", "1.00:00:00", "24:00:00"] {
+        for t in [
+            "1d",
+            "24h",
+            "1440m",
+            "P1D",
+            "PT24H",
+            "1.00:00:00",
+            "24:00:00",
+        ] {
             assert_eq!(Duration::parse(t), Some(Duration::days(1)), "{t}");
         }
     }
@@ -149,7 +164,9 @@ mod tests {
 
     #[test]
     fn rejects_nonsense() {
-        for t in ["", "5", "m", "5x", "P", "PT", "P1H", "1.5h", "00:61:00", "-5m"] {
+        for t in [
+            "", "5", "m", "5x", "P", "PT", "P1H", "1.5h", "00:61:00", "-5m",
+        ] {
             assert_eq!(Duration::parse(t), None, "{t}");
         }
     }

@@ -16,9 +16,21 @@ pub enum Endpoint {
 
 /// Known clouds: (name, ARM endpoint, authority host).
 pub const CLOUDS: &[(&str, &str, &str)] = &[
-    ("public", "https://management.azure.com", "https://login.microsoftonline.com"),
-    ("usgov", "https://management.usgovcloudapi.net", "https://login.microsoftonline.us"),
-    ("china", "https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn"),
+    (
+        "public",
+        "https://management.azure.com",
+        "https://login.microsoftonline.com",
+    ),
+    (
+        "usgov",
+        "https://management.usgovcloudapi.net",
+        "https://login.microsoftonline.us",
+    ),
+    (
+        "china",
+        "https://management.chinacloudapi.cn",
+        "https://login.chinacloudapi.cn",
+    ),
 ];
 
 /// A resolved environment.
@@ -58,19 +70,38 @@ pub struct Environment {
 
 impl Environment {
     /// Resolves a raw environment; `Err` names what is wrong (a YAML key path and a message).
-    pub fn from_yaml(name: &str, raw: &YamlEnvironment) -> Result<Self, (Vec<&'static str>, String)> {
+    pub fn from_yaml(
+        name: &str,
+        raw: &YamlEnvironment,
+    ) -> Result<Self, (Vec<&'static str>, String)> {
         let cloud = raw.cloud.as_deref().unwrap_or("public");
         let (arm, auth) = match CLOUDS.iter().find(|c| c.0 == cloud) {
             Some((_, arm, auth)) => (Endpoint::Url((*arm).into()), Endpoint::Url((*auth).into())),
             None if cloud == "custom" => (Endpoint::Embedded, Endpoint::Embedded),
-            None => return Err((vec!["cloud"], format!("unknown cloud `{cloud}` (expected public, usgov, china or custom)"))),
+            None => {
+                return Err((
+                    vec!["cloud"],
+                    format!("unknown cloud `{cloud}` (expected public, usgov, china or custom)"),
+                ));
+            }
         };
-        let endpoint = |given: Option<&String>, default: Endpoint, key: &'static str| -> Result<Endpoint, (Vec<&'static str>, String)> {
+        let endpoint = |given: Option<&String>,
+                        default: Endpoint,
+                        key: &'static str|
+         -> Result<Endpoint, (Vec<&'static str>, String)> {
             match given.map(String::as_str) {
                 Some("embedded") => Ok(Endpoint::Embedded),
-                Some(url) if url.starts_with("https://") || url.starts_with("http://") => Ok(Endpoint::Url(url.trim_end_matches('/').to_string())),
-                Some(other) => Err((vec!["endpoints", key], format!("`{other}` is not a URL or `embedded`"))),
-                None if cloud == "custom" => Err((vec!["endpoints"], format!("cloud `custom` needs `endpoints.{key}`"))),
+                Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                    Ok(Endpoint::Url(url.trim_end_matches('/').to_string()))
+                }
+                Some(other) => Err((
+                    vec!["endpoints", key],
+                    format!("`{other}` is not a URL or `embedded`"),
+                )),
+                None if cloud == "custom" => Err((
+                    vec!["endpoints"],
+                    format!("cloud `custom` needs `endpoints.{key}`"),
+                )),
                 None => Ok(default),
             }
         };
@@ -82,15 +113,27 @@ impl Environment {
             resource_group: raw.resource_group.clone(),
             workspace: raw.workspace.clone(),
             location: raw.location.clone().unwrap_or_else(|| "westeurope".into()),
-            resource_manager: endpoint(eps.and_then(|e| e.resource_manager.as_ref()), arm, "resourceManager")?,
-            authority_host: endpoint(eps.and_then(|e| e.authority_host.as_ref()), auth, "authorityHost")?,
+            resource_manager: endpoint(
+                eps.and_then(|e| e.resource_manager.as_ref()),
+                arm,
+                "resourceManager",
+            )?,
+            authority_host: endpoint(
+                eps.and_then(|e| e.authority_host.as_ref()),
+                auth,
+                "authorityHost",
+            )?,
             auth: raw.auth.clone(),
             repository: raw.repository.clone(),
             include: raw.include.clone().unwrap_or_default(),
             exclude: raw.exclude.clone().unwrap_or_default(),
             overrides: raw.overrides.clone().unwrap_or_default(),
             prune: raw.prune.as_ref().and_then(|p| p.enabled).unwrap_or(false),
-            max_delete_share: raw.prune.as_ref().and_then(|p| p.max_delete_share).unwrap_or(0.2),
+            max_delete_share: raw
+                .prune
+                .as_ref()
+                .and_then(|p| p.max_delete_share)
+                .unwrap_or(0.2),
         })
     }
 

@@ -103,14 +103,25 @@ impl SavedFunction {
             .function_params
             .iter()
             .flatten()
-            .map(|p| FunctionParam { name: p.name.clone(), ty: p.ty.clone(), default: p.default.as_ref().and_then(default_literal) })
+            .map(|p| FunctionParam {
+                name: p.name.clone(),
+                ty: p.ty.clone(),
+                default: p.default.as_ref().and_then(default_literal),
+            })
             .collect();
-        let version = raw.function.as_ref().and_then(|f| f.version.clone()).or_else(|| raw.version.clone());
+        let version = raw
+            .function
+            .as_ref()
+            .and_then(|f| f.version.clone())
+            .or_else(|| raw.version.clone());
         Self {
             name: raw.function_alias.clone(),
             content_id: raw.id.as_ref().map(|s| s.trim().to_ascii_lowercase()),
             version,
-            category: raw.category.clone().unwrap_or_else(|| DEFAULT_CATEGORY.to_string()),
+            category: raw
+                .category
+                .clone()
+                .unwrap_or_else(|| DEFAULT_CATEGORY.to_string()),
             display_name: raw.function_name.clone(),
             query: normalize_query(&raw.function_query),
             function_alias: raw.function_alias.clone(),
@@ -124,7 +135,10 @@ impl SavedFunction {
     pub fn to_arm(&self) -> Value {
         let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
         if let Some(m) = v.as_object_mut() {
-            m.insert("functionParameters".into(), Value::String(parameters_text(&self.params)));
+            m.insert(
+                "functionParameters".into(),
+                Value::String(parameters_text(&self.params)),
+            );
         }
         v
     }
@@ -133,7 +147,12 @@ impl SavedFunction {
     pub fn from_arm(resource: &Value) -> Option<Self> {
         let name = resource.get("name")?.as_str()?.to_string();
         let p = resource.get("properties")?;
-        let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let s = |k: &str| {
+            p.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
         let alias = s("functionAlias");
         if alias.is_empty() {
             return None;
@@ -156,7 +175,11 @@ impl SavedFunction {
     /// Flat `path → value` map for field-level diffs.
     pub fn fields(&self) -> BTreeMap<String, Value> {
         let mut out = BTreeMap::new();
-        flatten("", &serde_json::to_value(self).unwrap_or(Value::Null), &mut out);
+        flatten(
+            "",
+            &serde_json::to_value(self).unwrap_or(Value::Null),
+            &mut out,
+        );
         out
     }
 }
@@ -189,7 +212,11 @@ pub fn parse_parameters(text: &str) -> Vec<FunctionParam> {
                 None => (p, None),
             };
             let (name, ty) = decl.split_once(':')?;
-            Some(FunctionParam { name: name.trim().to_string(), ty: ty.trim().to_string(), default })
+            Some(FunctionParam {
+                name: name.trim().to_string(),
+                ty: ty.trim().to_string(),
+                default,
+            })
         })
         .collect()
 }
@@ -204,7 +231,10 @@ mod tests {
         let params = parse_parameters(text);
         assert_eq!(params.len(), 3);
         assert_eq!(params[1].default.as_deref(), Some("''"));
-        assert_eq!(canonical_parameters(&parameters_text(&params)), canonical_parameters(text));
+        assert_eq!(
+            canonical_parameters(&parameters_text(&params)),
+            canonical_parameters(text)
+        );
         assert_eq!(canonical_parameters("a: string = 'x y'"), "a:string='x y'");
     }
 }

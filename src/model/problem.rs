@@ -17,7 +17,11 @@ pub struct Problem {
 impl Problem {
     /// A problem at `path`.
     pub fn new(path: &[&str], message: impl Into<String>) -> Self {
-        Self { path: path.iter().map(|s| (*s).to_string()).collect(), message: message.into(), help: None }
+        Self {
+            path: path.iter().map(|s| (*s).to_string()).collect(),
+            message: message.into(),
+            help: None,
+        }
     }
 
     /// Adds a help text.

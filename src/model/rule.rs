@@ -49,7 +49,12 @@ impl RuleKind {
 /// Allowed severities, as ARM spells them.
 pub const SEVERITIES: &[&str] = &["Informational", "Low", "Medium", "High"];
 /// Trigger operators: (YAML short form, ARM form).
-pub const OPERATORS: &[(&str, &str)] = &[("gt", "GreaterThan"), ("lt", "LessThan"), ("eq", "Equal"), ("ne", "NotEqual")];
+pub const OPERATORS: &[(&str, &str)] = &[
+    ("gt", "GreaterThan"),
+    ("lt", "LessThan"),
+    ("eq", "Equal"),
+    ("ne", "NotEqual"),
+];
 
 /// Default suppression duration when the file has none (what the portal proposes).
 pub const DEFAULT_SUPPRESSION: Duration = Duration::hours(5);
@@ -176,9 +181,17 @@ fn incident_configuration(create: Option<bool>, grouping: Option<Value>) -> Valu
                 continue;
             }
             let v = match (k.as_str(), &v) {
-                ("lookbackDuration", Value::String(s)) => Duration::parse(s).map_or(v.clone(), |d| Value::String(d.to_iso())),
-                ("groupByEntities" | "groupByAlertDetails" | "groupByCustomDetails", Value::Array(a)) => {
-                    let mut a: Vec<String> = a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect();
+                ("lookbackDuration", Value::String(s)) => {
+                    Duration::parse(s).map_or(v.clone(), |d| Value::String(d.to_iso()))
+                }
+                (
+                    "groupByEntities" | "groupByAlertDetails" | "groupByCustomDetails",
+                    Value::Array(a),
+                ) => {
+                    let mut a: Vec<String> = a
+                        .iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect();
                     a.sort();
                     json!(a)
                 }
@@ -201,7 +214,12 @@ fn non_empty_object(v: Option<Value>) -> Option<Value> {
 
 fn strip_nulls(v: Value) -> Value {
     match v {
-        Value::Object(m) => Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, strip_nulls(v))).collect()),
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, strip_nulls(v)))
+                .collect(),
+        ),
         Value::Array(a) => Value::Array(a.into_iter().map(strip_nulls).collect()),
         v => v,
     }
@@ -213,11 +231,17 @@ impl AnalyticsRule {
         let mut problems = Vec::new();
         let kind = match raw.kind.as_deref() {
             None => {
-                problems.push(Problem::new(&[], "missing required key `kind`").help("add `kind: Scheduled` or `kind: NRT`"));
+                problems.push(
+                    Problem::new(&[], "missing required key `kind`")
+                        .help("add `kind: Scheduled` or `kind: NRT`"),
+                );
                 RuleKind::Scheduled
             }
             Some(k) => RuleKind::parse(k).unwrap_or_else(|| {
-                problems.push(Problem::new(&["kind"], format!("unknown rule kind `{k}`")).help("use `Scheduled` or `NRT`"));
+                problems.push(
+                    Problem::new(&["kind"], format!("unknown rule kind `{k}`"))
+                        .help("use `Scheduled` or `NRT`"),
+                );
                 RuleKind::Scheduled
             }),
         };
@@ -225,52 +249,107 @@ impl AnalyticsRule {
             text.as_deref().and_then(|t| {
                 let d = Duration::parse(t);
                 if d.is_none() {
-                    problems.push(Problem::new(&[key], format!("`{t}` is not a duration")).help("write it as `5m`, `1h`, `1d` or ISO-8601 `PT1H`"));
+                    problems.push(
+                        Problem::new(&[key], format!("`{t}` is not a duration"))
+                            .help("write it as `5m`, `1h`, `1d` or ISO-8601 `PT1H`"),
+                    );
                 }
                 d
             })
         };
         let query_frequency = duration("queryFrequency", &raw.query_frequency, &mut problems);
         let query_period = duration("queryPeriod", &raw.query_period, &mut problems);
-        let suppression_duration = duration("suppressionDuration", &raw.suppression_duration, &mut problems).unwrap_or(DEFAULT_SUPPRESSION);
+        let suppression_duration = duration(
+            "suppressionDuration",
+            &raw.suppression_duration,
+            &mut problems,
+        )
+        .unwrap_or(DEFAULT_SUPPRESSION);
         let trigger_operator = raw.trigger_operator.as_deref().and_then(|op| {
-            let arm = OPERATORS.iter().find(|(short, long)| op == *short || op == *long).map(|(_, long)| (*long).to_string());
+            let arm = OPERATORS
+                .iter()
+                .find(|(short, long)| op == *short || op == *long)
+                .map(|(_, long)| (*long).to_string());
             if arm.is_none() {
-                problems.push(Problem::new(&["triggerOperator"], format!("unknown trigger operator `{op}`")).help("use `gt`, `lt`, `eq` or `ne`"));
+                problems.push(
+                    Problem::new(
+                        &["triggerOperator"],
+                        format!("unknown trigger operator `{op}`"),
+                    )
+                    .help("use `gt`, `lt`, `eq` or `ne`"),
+                );
             }
             arm
         });
-        let (techniques, sub_techniques) =
-            split_techniques(raw.relevant_techniques.as_deref().unwrap_or_default(), raw.sub_techniques.as_deref().unwrap_or_default());
+        let (techniques, sub_techniques) = split_techniques(
+            raw.relevant_techniques.as_deref().unwrap_or_default(),
+            raw.sub_techniques.as_deref().unwrap_or_default(),
+        );
         let rule = Self {
             name: raw.id.trim().to_ascii_lowercase(),
             kind,
             version: raw.version.clone(),
             display_name: raw.name.clone(),
-            description: raw.description.clone().unwrap_or_default().trim_end().to_string(),
+            description: raw
+                .description
+                .clone()
+                .unwrap_or_default()
+                .trim_end()
+                .to_string(),
             severity: raw.severity.clone().unwrap_or_default(),
             enabled: raw.enabled.unwrap_or(true),
             query: normalize_query(raw.query.as_deref().unwrap_or_default()),
-            query_frequency: if kind == RuleKind::Scheduled { query_frequency } else { None },
-            query_period: if kind == RuleKind::Scheduled { query_period } else { None },
-            trigger_operator: if kind == RuleKind::Scheduled { trigger_operator } else { None },
-            trigger_threshold: if kind == RuleKind::Scheduled { raw.trigger_threshold } else { None },
+            query_frequency: if kind == RuleKind::Scheduled {
+                query_frequency
+            } else {
+                None
+            },
+            query_period: if kind == RuleKind::Scheduled {
+                query_period
+            } else {
+                None
+            },
+            trigger_operator: if kind == RuleKind::Scheduled {
+                trigger_operator
+            } else {
+                None
+            },
+            trigger_threshold: if kind == RuleKind::Scheduled {
+                raw.trigger_threshold
+            } else {
+                None
+            },
             suppression_enabled: raw.suppression_enabled.unwrap_or(false),
             suppression_duration,
             tactics: sorted(raw.tactics.clone().unwrap_or_default()),
             techniques,
             sub_techniques,
             entity_mappings: non_empty_object(raw.entity_mappings.as_ref().map(to_json)),
-            sentinel_entities_mappings: non_empty_object(raw.sentinel_entities_mappings.as_ref().map(to_json)),
+            sentinel_entities_mappings: non_empty_object(
+                raw.sentinel_entities_mappings.as_ref().map(to_json),
+            ),
             custom_details: raw.custom_details.clone().filter(|m| !m.is_empty()),
-            alert_details_override: non_empty_object(raw.alert_details_override.as_ref().map(to_json)),
-            event_grouping_settings: non_empty_object(raw.event_grouping_settings.as_ref().map(to_json)),
+            alert_details_override: non_empty_object(
+                raw.alert_details_override.as_ref().map(to_json),
+            ),
+            event_grouping_settings: non_empty_object(
+                raw.event_grouping_settings.as_ref().map(to_json),
+            ),
             incident_configuration: incident_configuration(
-                raw.incident_configuration.as_ref().and_then(|c| c.create_incident),
-                raw.incident_configuration.as_ref().and_then(|c| c.grouping_configuration.as_ref()).map(to_json),
+                raw.incident_configuration
+                    .as_ref()
+                    .and_then(|c| c.create_incident),
+                raw.incident_configuration
+                    .as_ref()
+                    .and_then(|c| c.grouping_configuration.as_ref())
+                    .map(to_json),
             ),
         };
-        if problems.is_empty() { Ok(rule) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(rule)
+        } else {
+            Err(problems)
+        }
     }
 
     /// ARM `properties` for a PUT.
@@ -285,7 +364,18 @@ impl AnalyticsRule {
         let p = resource.get("properties")?.as_object()?;
         let s = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_string);
         let d = |k: &str| p.get(k).and_then(Value::as_str).and_then(Duration::parse);
-        let list = |k: &str| sorted(p.get(k).and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default());
+        let list = |k: &str| {
+            sorted(
+                p.get(k)
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            )
+        };
         let obj = |k: &str| non_empty_object(p.get(k).cloned());
         let incident = p.get("incidentConfiguration");
         Some(Self {
@@ -293,29 +383,48 @@ impl AnalyticsRule {
             kind,
             version: None,
             display_name: s("displayName").unwrap_or_default(),
-            description: s("description").unwrap_or_default().trim_end().replace("\r\n", "\n"),
+            description: s("description")
+                .unwrap_or_default()
+                .trim_end()
+                .replace("\r\n", "\n"),
             severity: s("severity").unwrap_or_default(),
             enabled: p.get("enabled").and_then(Value::as_bool).unwrap_or(false),
             query: normalize_query(&s("query").unwrap_or_default()),
             query_frequency: d("queryFrequency").filter(|_| kind == RuleKind::Scheduled),
             query_period: d("queryPeriod").filter(|_| kind == RuleKind::Scheduled),
             trigger_operator: s("triggerOperator").filter(|_| kind == RuleKind::Scheduled),
-            trigger_threshold: p.get("triggerThreshold").and_then(Value::as_i64).filter(|_| kind == RuleKind::Scheduled),
-            suppression_enabled: p.get("suppressionEnabled").and_then(Value::as_bool).unwrap_or(false),
+            trigger_threshold: p
+                .get("triggerThreshold")
+                .and_then(Value::as_i64)
+                .filter(|_| kind == RuleKind::Scheduled),
+            suppression_enabled: p
+                .get("suppressionEnabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             suppression_duration: d("suppressionDuration").unwrap_or(DEFAULT_SUPPRESSION),
             tactics: list("tactics"),
             techniques: list("techniques"),
             sub_techniques: list("subTechniques"),
             entity_mappings: obj("entityMappings"),
             sentinel_entities_mappings: obj("sentinelEntitiesMappings"),
-            custom_details: p.get("customDetails").and_then(Value::as_object).filter(|m| !m.is_empty()).map(|m| {
-                m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()
-            }),
+            custom_details: p
+                .get("customDetails")
+                .and_then(Value::as_object)
+                .filter(|m| !m.is_empty())
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                        .collect()
+                }),
             alert_details_override: obj("alertDetailsOverride"),
             event_grouping_settings: obj("eventGroupingSettings"),
             incident_configuration: incident_configuration(
-                incident.and_then(|i| i.get("createIncident")).and_then(Value::as_bool),
-                incident.and_then(|i| i.get("groupingConfiguration")).cloned(),
+                incident
+                    .and_then(|i| i.get("createIncident"))
+                    .and_then(Value::as_bool),
+                incident
+                    .and_then(|i| i.get("groupingConfiguration"))
+                    .cloned(),
             ),
         })
     }
@@ -333,7 +442,11 @@ pub fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
     match v {
         Value::Object(m) if !m.is_empty() => {
             for (k, v) in m {
-                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&path, v, out);
             }
         }
@@ -342,7 +455,6 @@ pub fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
         }
     }
 }
-
 
 fn to_json<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)

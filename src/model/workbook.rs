@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use super::rule::flatten;
 
 /// Namespace for workbook names (a fixed random UUID: changing it renames every workbook).
-const WORKBOOK_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6c1f_3d0e_9a4b_4c55_8d2e_5b7a_1f0c_9e31);
+const WORKBOOK_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x6c1f_3d0e_9a4b_4c55_8d2e_5b7a_1f0c_9e31);
 
 /// A workbook, normalised.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,9 +52,21 @@ static WORKSPACE_ID: LazyLock<Regex> = LazyLock::new(|| {
 /// Replaces every workspace resource id inside the JSON strings with `workspace_id`.
 pub fn rewrite_workspace_ids(v: &Value, workspace_id: &str) -> Value {
     match v {
-        Value::String(s) => Value::String(WORKSPACE_ID.replace_all(s, regex::NoExpand(workspace_id)).into_owned()),
-        Value::Array(a) => Value::Array(a.iter().map(|x| rewrite_workspace_ids(x, workspace_id)).collect()),
-        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), rewrite_workspace_ids(x, workspace_id))).collect()),
+        Value::String(s) => Value::String(
+            WORKSPACE_ID
+                .replace_all(s, regex::NoExpand(workspace_id))
+                .into_owned(),
+        ),
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|x| rewrite_workspace_ids(x, workspace_id))
+                .collect(),
+        ),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), rewrite_workspace_ids(x, workspace_id)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -79,9 +92,22 @@ impl Workbook {
     pub fn from_arm(resource: &Value) -> Option<Self> {
         let name = resource.get("name")?.as_str()?.to_ascii_lowercase();
         let p = resource.get("properties")?;
-        let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let s = |k: &str| {
+            p.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
         let data = serde_json::from_str(&s("serializedData")).unwrap_or(Value::Null);
-        let mut tags: Vec<String> = p.get("tags").and_then(Value::as_array).map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect()).unwrap_or_default();
+        let mut tags: Vec<String> = p
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
         tags.sort();
         Some(Self {
             name,
@@ -91,7 +117,11 @@ impl Workbook {
             category: s("category"),
             data,
             source_id: s("sourceId"),
-            location: resource.get("location").and_then(Value::as_str).unwrap_or_default().to_string(),
+            location: resource
+                .get("location")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
             tags,
         })
     }
@@ -117,7 +147,10 @@ mod tests {
 
     #[test]
     fn names_are_stable_guids() {
-        assert_eq!(workbook_name("onepassword-overview"), workbook_name("onepassword-overview"));
+        assert_eq!(
+            workbook_name("onepassword-overview"),
+            workbook_name("onepassword-overview")
+        );
         assert_ne!(workbook_name("a"), workbook_name("b"));
         assert_eq!(workbook_name("a").len(), 36);
     }
@@ -125,7 +158,13 @@ mod tests {
     #[test]
     fn workspace_ids_are_rewritten_in_any_case() {
         let v = json!({"fallbackResourceIds": ["/subscriptions/x/resourcegroups/rg/providers/Microsoft.OperationalInsights/workspaces/old"], "n": 1});
-        let out = rewrite_workspace_ids(&v, "/subscriptions/s/resourceGroups/r/providers/Microsoft.OperationalInsights/workspaces/new");
-        assert_eq!(out["fallbackResourceIds"][0], "/subscriptions/s/resourceGroups/r/providers/Microsoft.OperationalInsights/workspaces/new");
+        let out = rewrite_workspace_ids(
+            &v,
+            "/subscriptions/s/resourceGroups/r/providers/Microsoft.OperationalInsights/workspaces/new",
+        );
+        assert_eq!(
+            out["fallbackResourceIds"][0],
+            "/subscriptions/s/resourceGroups/r/providers/Microsoft.OperationalInsights/workspaces/new"
+        );
     }
 }

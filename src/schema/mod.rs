@@ -10,10 +10,13 @@ mod function;
 mod rule;
 mod workbook;
 
-pub use environment::{YamlAuth, YamlEndpoints, YamlEnvironment, YamlOverride, YamlOverrides, YamlPrune, YamlSelector};
+pub use environment::{
+    YamlAuth, YamlEndpoints, YamlEnvironment, YamlOverride, YamlOverrides, YamlPrune, YamlSelector,
+};
 pub use function::{YamlFunction, YamlFunctionInfo, YamlParam, YamlSkill, YamlSkillInput};
 pub use rule::{
-    YamlAlertDetailsOverride, YamlDynamicProperty, YamlEntityMapping, YamlEventGrouping, YamlFieldMapping, YamlGrouping,
-    YamlIncidentConfig, YamlRequiredConnector, YamlRule, YamlSentinelEntityMapping,
+    YamlAlertDetailsOverride, YamlDynamicProperty, YamlEntityMapping, YamlEventGrouping,
+    YamlFieldMapping, YamlGrouping, YamlIncidentConfig, YamlRequiredConnector, YamlRule,
+    YamlSentinelEntityMapping,
 };
 pub use workbook::YamlWorkbook;

@@ -1,0 +1,286 @@
+//! Command-line arguments: clap types only, no I/O and no derived state (ripgrep's "low args").
+//!
+//! `crate::context` turns these into what commands need.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Detection-as-code for Microsoft Sentinel: keep analytics rules, saved KQL functions and
+/// workbooks in Git, and keep workspaces identical to it.
+#[derive(Debug, Parser)]
+#[command(
+    name = "sentinelctl",
+    version,
+    about,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Examples:\n  sentinelctl validate\n  sentinelctl plan --env dev\n  sentinelctl apply --env local --auto-approve\n\nExit codes: see docs/exit-codes.md"
+)]
+pub struct Cli {
+    /// Repository root (default: the current directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// When to use colours.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// More output (-v info, -vv debug, -vvv trace). `SENTINELCTL_LOG` takes tracing filters.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the content offline: schema, limits, MITRE, entities, references, KQL.
+    #[command(
+        after_help = "Examples:\n  sentinelctl validate\n  sentinelctl validate --format sarif > results.sarif\n  sentinelctl validate --root ../shared/corpus/1password/solution"
+    )]
+    Validate(ValidateArgs),
+    /// Show what apply would change in a workspace.
+    #[command(
+        after_help = "Examples:\n  sentinelctl plan --env dev\n  sentinelctl plan --env prod --format markdown > plan.md\n  sentinelctl plan --env dev --out plan.json --detailed-exitcode"
+    )]
+    Plan(PlanArgs),
+    /// Make a workspace match the repository.
+    #[command(
+        after_help = "Examples:\n  sentinelctl apply --env local --auto-approve\n  sentinelctl apply --env dev --plan plan.json --auto-approve"
+    )]
+    Apply(ApplyArgs),
+    /// Run the embedded ARM emulator (a local Sentinel workspace over HTTPS).
+    #[command(
+        after_help = "Example:\n  sentinelctl emulator --listen 127.0.0.1:8443 --state emulator-state.json"
+    )]
+    Emulator(EmulatorArgs),
+    /// Print the JSON Schema of a content file kind (for editors).
+    #[command(
+        after_help = "Example:\n  sentinelctl schema --kind detection > schemas/json/detection.schema.json"
+    )]
+    Schema(SchemaArgs),
+    /// Explain a diagnostic code.
+    #[command(after_help = "Example:\n  sentinelctl explain SC3008")]
+    Explain(ExplainArgs),
+    /// Print shell completions.
+    #[command(
+        after_help = "Example:\n  sentinelctl completions bash > /etc/bash_completion.d/sentinelctl"
+    )]
+    Completions(CompletionsArgs),
+}
+
+/// Output formats for diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagFormat {
+    /// Grouped by file, with source lines; coloured on a terminal.
+    Human,
+    /// Stable JSON document (see docs/json-output.md).
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+}
+
+/// `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
+    pub format: DiagFormat,
+    /// Check only these environments (default: every file in environments/).
+    #[arg(long = "env", value_name = "ENV")]
+    pub envs: Vec<String>,
+    /// Skip KQL analysis.
+    #[arg(long)]
+    pub no_kql: bool,
+}
+
+/// Flags every command that talks to ARM takes.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ArmArgs {
+    /// ARM endpoint, overriding the environment file (e.g. a running emulator).
+    #[arg(long, value_name = "URL")]
+    pub arm_endpoint: Option<String>,
+    /// Entra authority host, overriding the environment file.
+    #[arg(long, value_name = "URL")]
+    pub authority_host: Option<String>,
+    /// Extra CA certificate (PEM) to trust, e.g. the emulator's.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// Allow plain http:// to a loopback endpoint.
+    #[arg(long)]
+    pub allow_http: bool,
+    /// Auth method, overriding the environment file.
+    #[arg(long, value_name = "METHOD")]
+    pub auth: Option<String>,
+}
+
+/// Plan output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Terraform-like, coloured on a terminal.
+    Human,
+    /// Stable JSON document.
+    Json,
+    /// Markdown for a pull-request comment.
+    Markdown,
+}
+
+/// `plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Environment name (environments/NAME.yaml) or path to an environment file.
+    #[arg(long, value_name = "ENV")]
+    pub env: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// Also save the plan as JSON for `apply --plan`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 2 when there are changes, 0 when none, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Only these content ids, names or aliases.
+    #[arg(long, value_name = "ID")]
+    pub target: Vec<String>,
+    /// Take over unmanaged resources with the same name.
+    #[arg(long)]
+    pub adopt: bool,
+    /// ARM connection.
+    #[command(flatten)]
+    pub arm: ArmArgs,
+}
+
+/// `apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Environment name or path.
+    #[arg(long, value_name = "ENV")]
+    pub env: String,
+    /// Apply this saved plan instead of planning now.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Writes in flight at once.
+    #[arg(long, default_value_t = 8)]
+    pub parallelism: usize,
+    /// Only these content ids, names or aliases.
+    #[arg(long, value_name = "ID")]
+    pub target: Vec<String>,
+    /// Take over unmanaged resources with the same name.
+    #[arg(long)]
+    pub adopt: bool,
+    /// Delete even when more than the environment's maxDeleteShare of owned content would go.
+    #[arg(long)]
+    pub force_prune: bool,
+    /// ARM connection.
+    #[command(flatten)]
+    pub arm: ArmArgs,
+}
+
+/// Throttling mode of the emulator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ThrottleMode {
+    /// ARM's published token buckets.
+    Arm,
+    /// No throttling.
+    Off,
+}
+
+/// `emulator`.
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on (port 0 = any free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// Persist state to this JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Where to write the CA certificate (default: a temporary directory).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// LIST page size.
+    #[arg(long, default_value_t = 100)]
+    pub page_size: usize,
+    /// Added latency per request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Share of requests answered 500/503 (0…1).
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// Share of connections dropped (0…1).
+    #[arg(long, default_value_t = 0.0)]
+    pub drop_rate: f64,
+    /// Seed for fault injection.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Throttling.
+    #[arg(long, value_enum, default_value_t = ThrottleMode::Arm)]
+    pub throttle: ThrottleMode,
+    /// Accept only the credentials listed in this JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub credentials: Option<PathBuf>,
+    /// Serve plain HTTP instead of HTTPS.
+    #[arg(long)]
+    pub http: bool,
+    /// Workspaces to create at start (ARM resource ids).
+    #[arg(long = "workspace", value_name = "ID")]
+    pub workspaces: Vec<String>,
+    /// Record traffic files for `oav validate-traffic` here.
+    #[arg(long, value_name = "DIR")]
+    pub traffic_dir: Option<PathBuf>,
+}
+
+/// Content file kinds with a JSON Schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// detections/*.yaml
+    Detection,
+    /// functions/*.yaml
+    Function,
+    /// workbooks/*.yaml
+    Workbook,
+    /// environments/*.yaml
+    Environment,
+}
+
+/// `schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which kind.
+    #[arg(long, value_enum)]
+    pub kind: SchemaKind,
+}
+
+/// `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A code such as SC3008, or its name.
+    pub code: String,
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// Shell.
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,28 @@
+//! `sentinelctl schema --kind K`: the JSON Schema of a content file kind, generated from the
+//! raw Rust types so it can never disagree with the loader.
+
+use crate::args::{SchemaArgs, SchemaKind};
+use crate::context::Context;
+use crate::exit::ExitStatus;
+use crate::schema::{YamlEnvironment, YamlFunction, YamlRule, YamlWorkbook};
+
+/// The schema document for a kind.
+pub fn schema_for(kind: SchemaKind) -> serde_json::Value {
+    let schema = match kind {
+        SchemaKind::Detection => schemars::schema_for!(YamlRule),
+        SchemaKind::Function => schemars::schema_for!(YamlFunction),
+        SchemaKind::Workbook => schemars::schema_for!(YamlWorkbook),
+        SchemaKind::Environment => schemars::schema_for!(YamlEnvironment),
+    };
+    serde_json::to_value(schema).unwrap_or_default()
+}
+
+/// Runs `schema`.
+pub fn run(cx: &Context, args: &SchemaArgs) -> anyhow::Result<ExitStatus> {
+    let schema = schema_for(args.kind);
+    cx.printer.stdout(|out| {
+        serde_json::to_writer_pretty(&mut *out, &schema)?;
+        writeln!(out)
+    })?;
+    Ok(ExitStatus::Success)
+}

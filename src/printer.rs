@@ -1,0 +1,75 @@
+//! The only place that writes to stdout and stderr, and decides about colour.
+//!
+//! Machine formats go to stdout without colour; progress, logs and human summaries of commands
+//! that also emit machine output go to stderr (cargo's `Shell`, ruff's `printer.rs`).
+#![allow(clippy::print_stdout, clippy::print_stderr)] // this module is the sanctioned writer
+
+use std::io::{self, IsTerminal, Write};
+
+use crate::args::ColorChoice;
+
+/// Output settings for a run.
+#[derive(Debug, Clone, Copy)]
+pub struct Printer {
+    /// Colour on stdout.
+    pub color_stdout: bool,
+    /// Colour on stderr.
+    pub color_stderr: bool,
+    /// Suppress non-error messages.
+    pub quiet: bool,
+    /// stderr is a terminal (progress bars allowed).
+    pub stderr_tty: bool,
+}
+
+impl Printer {
+    /// Decides colour from `--color`, `NO_COLOR` (passed in by the context) and terminals.
+    pub fn new(choice: ColorChoice, no_color_env: bool, quiet: bool) -> Self {
+        let decide = |tty: bool| match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color_env,
+        };
+        let stderr_tty = io::stderr().is_terminal();
+        Self {
+            color_stdout: decide(io::stdout().is_terminal()),
+            color_stderr: decide(stderr_tty),
+            quiet,
+            stderr_tty,
+        }
+    }
+
+    /// Runs `f` with a locked, buffered stdout.
+    pub fn stdout(&self, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+        let stdout = io::stdout();
+        let mut lock = io::BufWriter::new(stdout.lock());
+        f(&mut lock)?;
+        lock.flush()
+    }
+
+    /// Runs `f` with stderr.
+    pub fn stderr(&self, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+        let stderr = io::stderr();
+        let mut lock = stderr.lock();
+        f(&mut lock)
+    }
+
+    /// A status line on stderr (suppressed by `--quiet`).
+    pub fn status(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    /// Prints an error chain once, in the `error: ...` / `caused by: ...` form.
+    pub fn error(&self, error: &anyhow::Error) {
+        let style = if self.color_stderr {
+            anstyle::AnsiColor::Red.on_default().bold()
+        } else {
+            anstyle::Style::new()
+        };
+        eprintln!("{style}error{style:#}: {error}");
+        for cause in error.chain().skip(1) {
+            eprintln!("  caused by: {cause}");
+        }
+    }
+}

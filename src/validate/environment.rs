@@ -1,0 +1,274 @@
+//! Checks on an environment file: ids, auth, and that selectors and overrides name content that
+//! exists and only touch fields that can be overridden.
+
+use super::rule::is_guid;
+use crate::diag::{Diagnostic, codes};
+use crate::load::{Loaded, Repository};
+use crate::schema::{YamlEnvironment, YamlOverride};
+
+/// Auth methods and the keys each requires.
+pub const AUTH_METHODS: &[(&str, &[&str])] = &[
+    ("default", &[]),
+    ("azure-cli", &[]),
+    ("client-secret", &["clientId"]),
+    ("client-certificate", &["clientId", "certificateFile"]),
+    ("workload-identity", &[]),
+    ("azure-pipelines", &["clientId", "serviceConnectionId"]),
+    ("managed-identity", &[]),
+];
+
+/// Loads and checks one environment; findings go to the repository's diagnostics.
+pub fn check_environment(repo: &mut Repository, name: &str) {
+    let Some((loaded, _env)) = repo.environment(name) else {
+        return;
+    };
+    let mut out = Vec::new();
+    check_ids(&loaded, &mut out);
+    check_auth(&loaded, &mut out);
+    check_selectors(repo, &loaded, &mut out);
+    check_overrides(repo, &loaded, &mut out);
+    if let Some(share) = loaded
+        .raw
+        .prune
+        .as_ref()
+        .and_then(|p| p.max_delete_share)
+        .filter(|s| !(0.0..=1.0).contains(s))
+    {
+        out.push(
+            Diagnostic::error(
+                codes::ENVIRONMENT,
+                loaded.file,
+                format!("maxDeleteShare {share} is outside 0…1"),
+            )
+            .at(loaded.span(&["prune", "maxDeleteShare"])),
+        );
+    }
+    repo.diagnostics.append(&mut out);
+}
+
+fn check_ids(l: &Loaded<YamlEnvironment>, out: &mut Vec<Diagnostic>) {
+    for (key, value) in [
+        ("tenantId", &l.raw.tenant_id),
+        ("subscriptionId", &l.raw.subscription_id),
+    ] {
+        if !is_guid(value) {
+            out.push(
+                Diagnostic::error(
+                    codes::ENVIRONMENT,
+                    l.file,
+                    format!("`{key}` must be a GUID, not `{value}`"),
+                )
+                .at(l.span(&[key])),
+            );
+        }
+    }
+}
+
+fn check_auth(l: &Loaded<YamlEnvironment>, out: &mut Vec<Diagnostic>) {
+    let Some(auth) = &l.raw.auth else { return };
+    let Some((_, required)) = AUTH_METHODS.iter().find(|(m, _)| *m == auth.method) else {
+        let names: Vec<&str> = AUTH_METHODS.iter().map(|(m, _)| *m).collect();
+        let help = crate::load::de::suggest(&auth.method, &names).map_or_else(
+            || format!("use one of {}", names.join(", ")),
+            |s| format!("did you mean `{s}`?"),
+        );
+        out.push(
+            Diagnostic::error(
+                codes::ENVIRONMENT,
+                l.file,
+                format!("unknown auth method `{}`", auth.method),
+            )
+            .at(l.span(&["auth", "method"]))
+            .help(help),
+        );
+        return;
+    };
+    for key in *required {
+        let present = match *key {
+            "clientId" => auth.client_id.is_some(),
+            "certificateFile" => auth.certificate_file.is_some(),
+            "serviceConnectionId" => auth.service_connection_id.is_some(),
+            _ => true,
+        };
+        if !present {
+            out.push(
+                Diagnostic::error(
+                    codes::ENVIRONMENT,
+                    l.file,
+                    format!("auth method `{}` needs `{key}`", auth.method),
+                )
+                .at(l.span(&["auth"])),
+            );
+        }
+    }
+}
+
+/// True when some content item answers to `id` (rule id or name, function id, name or alias,
+/// workbook key).
+pub fn content_exists(repo: &Repository, id: &str) -> bool {
+    let id_l = id.to_ascii_lowercase();
+    repo.rules
+        .iter()
+        .any(|r| r.loaded.raw.id.to_ascii_lowercase() == id_l || r.loaded.raw.name == id)
+        || repo.functions.iter().any(|f| {
+            f.loaded
+                .raw
+                .id
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(id))
+                || f.loaded.raw.function_alias == id
+                || f.loaded.raw.function_name == id
+        })
+        || repo.workbooks.iter().any(|w| w.loaded.raw.key == id)
+}
+
+fn check_selectors(repo: &Repository, l: &Loaded<YamlEnvironment>, out: &mut Vec<Diagnostic>) {
+    for (list_key, list) in [("include", &l.raw.include), ("exclude", &l.raw.exclude)] {
+        for (i, sel) in list.iter().flatten().enumerate() {
+            let idx = i.to_string();
+            for (j, kind) in sel.kinds.iter().flatten().enumerate() {
+                if !["detection", "function", "workbook"].contains(&kind.as_str()) {
+                    out.push(
+                        Diagnostic::error(
+                            codes::SELECTOR,
+                            l.file,
+                            format!("`{kind}` is not a content kind"),
+                        )
+                        .at(l.span(&[list_key, &idx, "kinds", &j.to_string()]))
+                        .help("use detection, function or workbook"),
+                    );
+                }
+            }
+            for (j, id) in sel.ids.iter().flatten().enumerate() {
+                if !content_exists(repo, id) {
+                    out.push(
+                        Diagnostic::error(
+                            codes::SELECTOR,
+                            l.file,
+                            format!("no content has the id or name `{id}`"),
+                        )
+                        .at(l.span(&[
+                            list_key,
+                            &idx,
+                            "ids",
+                            &j.to_string(),
+                        ])),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn check_overrides(repo: &Repository, l: &Loaded<YamlEnvironment>, out: &mut Vec<Diagnostic>) {
+    let Some(o) = &l.raw.overrides else { return };
+    let groups: [(
+        &str,
+        &Option<std::collections::BTreeMap<String, YamlOverride>>,
+    ); 3] = [
+        ("detections", &o.detections),
+        ("functions", &o.functions),
+        ("workbooks", &o.workbooks),
+    ];
+    for (group, map) in groups {
+        for (key, ov) in map.iter().flatten() {
+            let path = ["overrides", group, key.as_str()];
+            let exists = match group {
+                "detections" => repo.rules.iter().any(|r| {
+                    r.loaded.raw.id.eq_ignore_ascii_case(key) || r.loaded.raw.name == *key
+                }),
+                "functions" => repo.functions.iter().any(|f| {
+                    f.loaded.raw.function_alias == *key
+                        || f.loaded.raw.function_name == *key
+                        || f.loaded
+                            .raw
+                            .id
+                            .as_deref()
+                            .is_some_and(|x| x.eq_ignore_ascii_case(key))
+                }),
+                _ => repo.workbooks.iter().any(|w| w.loaded.raw.key == *key),
+            };
+            if !exists {
+                out.push(
+                    Diagnostic::error(
+                        codes::SELECTOR,
+                        l.file,
+                        format!(
+                            "override for `{key}`, but no {} has that id or name",
+                            &group[..group.len() - 1]
+                        ),
+                    )
+                    .at(l.doc.key_span(&path).unwrap_or(0..0)),
+                );
+                continue;
+            }
+            let allowed: &[&str] = match group {
+                "detections" => &[
+                    "enabled",
+                    "severity",
+                    "triggerThreshold",
+                    "queryFrequency",
+                    "queryPeriod",
+                    "parameters",
+                ],
+                "functions" => &["parameters"],
+                _ => &["displayName"],
+            };
+            let set = [
+                ("enabled", ov.enabled.is_some()),
+                ("severity", ov.severity.is_some()),
+                ("triggerThreshold", ov.trigger_threshold.is_some()),
+                ("queryFrequency", ov.query_frequency.is_some()),
+                ("queryPeriod", ov.query_period.is_some()),
+                ("parameters", ov.parameters.is_some()),
+                ("displayName", ov.display_name.is_some()),
+            ];
+            for (field, present) in set {
+                if present && !allowed.contains(&field) {
+                    out.push(
+                        Diagnostic::error(
+                            codes::OVERRIDE,
+                            l.file,
+                            format!("`{field}` cannot be overridden for {group}"),
+                        )
+                        .at(l
+                            .doc
+                            .key_span(&["overrides", group, key, field])
+                            .unwrap_or(0..0))
+                        .help(format!("{group} accept: {}", allowed.join(", "))),
+                    );
+                }
+            }
+            if let Some(s) = ov
+                .severity
+                .as_deref()
+                .filter(|s| !crate::model::rule::SEVERITIES.contains(s))
+            {
+                out.push(
+                    Diagnostic::error(codes::OVERRIDE, l.file, format!("`{s}` is not a severity"))
+                        .at(l.span(&["overrides", group, key, "severity"])),
+                );
+            }
+            for f in ["queryFrequency", "queryPeriod"] {
+                let v = if f == "queryFrequency" {
+                    &ov.query_frequency
+                } else {
+                    &ov.query_period
+                };
+                if let Some(v) = v
+                    .as_deref()
+                    .filter(|v| crate::model::Duration::parse(v).is_none())
+                {
+                    out.push(
+                        Diagnostic::error(
+                            codes::OVERRIDE,
+                            l.file,
+                            format!("`{v}` is not a duration"),
+                        )
+                        .at(l.span(&["overrides", group, key, f])),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! `validate`: every offline check, run over a loaded repository.
+//!
+//! Pipeline: [`Repository::load`] (file-level problems) → per-file checks ([`rule`],
+//! [`function`]) → cross-file checks (unique ids, references, environments) → KQL ([`kql`]).
+//! Diagnostics are sorted by file, offset and code so output is deterministic.
+
+pub mod entities;
+pub mod environment;
+pub mod function;
+pub mod kql;
+pub mod mitre;
+pub mod rule;
+
+use std::collections::BTreeMap;
+
+use crate::diag::{Diagnostic, FileId, codes};
+use crate::load::Repository;
+
+/// What to check besides the content folders.
+#[derive(Debug, Clone, Default)]
+pub struct ValidateOptions {
+    /// Environments to check (`None` = every file in `environments/`).
+    pub environments: Option<Vec<String>>,
+    /// Skip the KQL analysis.
+    pub no_kql: bool,
+}
+
+/// Summary figures of a run, for reports and benchmarks.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ValidateStats {
+    /// Rule files loaded.
+    pub rules: usize,
+    /// Function files loaded.
+    pub functions: usize,
+    /// Workbooks loaded.
+    pub workbooks: usize,
+    /// Environments checked.
+    pub environments: usize,
+    /// Queries analysed.
+    pub queries: usize,
+    /// KQL features not understood, with how often they occur.
+    pub unsupported_kql: BTreeMap<String, usize>,
+}
+
+/// Runs every check; the repository's diagnostics list receives the findings.
+pub fn validate(repo: &mut Repository, options: &ValidateOptions) -> ValidateStats {
+    let mut out = Vec::new();
+    let mut stats = ValidateStats {
+        rules: repo.rules.len(),
+        functions: repo.functions.len(),
+        workbooks: repo.workbooks.len(),
+        ..ValidateStats::default()
+    };
+    for rf in &repo.rules {
+        rule::check_rule(rf, &mut out);
+    }
+    for ff in &repo.functions {
+        function::check_function(ff, &mut out);
+    }
+    for wb in &repo.workbooks {
+        function::check_workbook(wb, &mut out);
+    }
+    check_unique(repo, &mut out);
+    if !options.no_kql {
+        let catalog = kql::catalog(repo);
+        for rf in &repo.rules {
+            if let Some(a) = kql::check_rule_query(repo, &catalog, rf, &mut out) {
+                stats.queries += 1;
+                for u in a.unsupported {
+                    *stats.unsupported_kql.entry(u).or_default() += 1;
+                }
+            }
+        }
+        kql::check_functions(repo, &catalog, &mut out);
+        stats.queries += repo.functions.len();
+    }
+    repo.diagnostics.append(&mut out);
+    let names = options
+        .environments
+        .clone()
+        .unwrap_or_else(|| repo.environment_names());
+    stats.environments = names.len();
+    for name in names {
+        environment::check_environment(repo, &name);
+    }
+    repo.diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    repo.diagnostics.dedup();
+    stats
+}
+
+fn check_unique(repo: &Repository, out: &mut Vec<Diagnostic>) {
+    let mut ids: BTreeMap<String, (FileId, std::ops::Range<usize>)> = BTreeMap::new();
+    let mut claim = |key: String,
+                     file: FileId,
+                     span: std::ops::Range<usize>,
+                     what: &str,
+                     out: &mut Vec<Diagnostic>| {
+        if let Some((first_file, first_span)) = ids.get(&key) {
+            out.push(
+                Diagnostic::error(
+                    codes::DUPLICATE_ID,
+                    file,
+                    format!("{what} is also used by another file"),
+                )
+                .at(span)
+                .label(*first_file, first_span.clone(), "first used here")
+                .help("give one of them a new id"),
+            );
+        } else {
+            ids.insert(key, (file, span));
+        }
+    };
+    for rf in &repo.rules {
+        claim(
+            format!("rule:{}", rf.loaded.raw.id.trim().to_ascii_lowercase()),
+            rf.loaded.file,
+            rf.loaded.span(&["id"]),
+            &format!("rule id `{}`", rf.loaded.raw.id),
+            out,
+        );
+    }
+    for ff in &repo.functions {
+        let l = &ff.loaded;
+        claim(
+            format!("alias:{}", l.raw.function_alias.to_ascii_lowercase()),
+            l.file,
+            l.span(&["FunctionAlias"]),
+            &format!("function alias `{}`", l.raw.function_alias),
+            out,
+        );
+        if let Some(id) = &l.raw.id {
+            claim(
+                format!("fid:{}", id.trim().to_ascii_lowercase()),
+                l.file,
+                l.span(&["id"]),
+                &format!("function id `{id}`"),
+                out,
+            );
+        }
+    }
+    for wb in &repo.workbooks {
+        claim(
+            format!("wb:{}", wb.loaded.raw.key),
+            wb.loaded.file,
+            wb.loaded.span(&["key"]),
+            &format!("workbook key `{}`", wb.loaded.raw.key),
+            out,
+        );
+    }
+}
