@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Family, api_version, body_etag, json_body, method_not_allowed, preconditions, project, validate_request};
 use crate::errors::{Reply, arm_error};
-use crate::paging::{PageRequest, page};
+use crate::paging::page;
 use crate::router::Ctx;
 use crate::store::{Coll, WorkspaceId, name_key};
 use crate::util;
@@ -49,8 +49,32 @@ fn set_default(p: &mut Map<String, Value>, key: &str, v: Value) {
     }
 }
 
-/// Fills the defaults the service returns for Scheduled and NRT rules.
+/// The built-in Fusion template (`f71aba3d-…`) as Microsoft's GetFusionAlertRule example shows it:
+/// a Fusion rule's read-only display fields come from it.
+const FUSION_EXAMPLE: &str = include_str!(
+    "../../specs/specification/securityinsights/resource-manager/Microsoft.SecurityInsights/stable/2025-12-01/examples/alertRules/GetFusionAlertRule.json"
+);
+
+/// Fills the defaults the service returns: Scheduled and NRT as described above; Fusion's read-only
+/// fields from its template; MicrosoftSecurityIncidentCreation's optional filters as null.
 pub(crate) fn apply_defaults(kind: &str, p: &mut Map<String, Value>) {
+    if kind == "Fusion" {
+        let template: Value = serde_json::from_str(FUSION_EXAMPLE).unwrap_or(Value::Null);
+        if let Some(tp) = template.pointer("/responses/200/body/properties").and_then(Value::as_object) {
+            for k in ["displayName", "description", "tactics", "techniques", "severity"] {
+                if let Some(v) = tp.get(k) {
+                    p.insert(k.to_string(), v.clone());
+                }
+            }
+        }
+        return;
+    }
+    if kind == "MicrosoftSecurityIncidentCreation" {
+        for k in ["description", "alertRuleTemplateName", "displayNamesFilter", "severitiesFilter"] {
+            set_default(p, k, Value::Null);
+        }
+        return;
+    }
     if !matches!(kind, "Scheduled" | "NRT") {
         return;
     }

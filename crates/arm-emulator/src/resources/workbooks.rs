@@ -39,6 +39,23 @@ fn render(stored: &Value, with_content: bool) -> Value {
     project(WORKBOOKS, "Workbook", &Value::Object(o))
 }
 
+/// ARM fills the read-only ids of a managed identity (stable per resource and identity).
+fn fill_identity(identity: &mut Map<String, Value>, resource_id: &str) {
+    let ty = identity.get("type").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase();
+    if ty.contains("systemassigned") {
+        identity.insert("principalId".into(), json!(util::stable_guid(&format!("{resource_id}/principal"))));
+        identity.insert("tenantId".into(), json!(util::stable_guid("tenant")));
+    }
+    if let Some(Value::Object(uai)) = identity.get_mut("userAssignedIdentities") {
+        for (uid, v) in uai.iter_mut() {
+            *v = json!({
+                "principalId": util::stable_guid(&format!("{}/principal", uid.to_ascii_lowercase())),
+                "clientId": util::stable_guid(&format!("{}/client", uid.to_ascii_lowercase())),
+            });
+        }
+    }
+}
+
 fn truthy(v: Option<&str>) -> bool {
     v.is_some_and(|s| s.eq_ignore_ascii_case("true"))
 }
@@ -179,6 +196,9 @@ fn write(ctx: &Ctx<'_>, sub: &str, rg: &str, name: &str, patch: bool) -> Reply {
             if let Some(v) = cleaned.get(k) {
                 res.insert(k.into(), v.clone());
             }
+        }
+        if let Some(Value::Object(identity)) = res.get_mut("identity") {
+            fill_identity(identity, &id);
         }
         if props.get("sourceId").is_none_or(Value::is_null) {
             if let Some(s) = &query_source {

@@ -128,16 +128,22 @@ impl<'s> Walker<'s> {
         }
     }
 
-    /// The definition in `file` whose `x-ms-discriminator-value` (or name) is `value`.
-    fn find_subtype(&self, file: &'static str, value: &str) -> Option<(&'static str, &'s Value)> {
+    /// The definition in `file` that extends `base` (through `allOf`) and whose
+    /// `x-ms-discriminator-value` (or name) is `value`, compared case-insensitively when `loose`.
+    fn find_subtype(&self, file: &'static str, base: &Value, value: &str, loose: bool) -> Option<(&'static str, &'s Value)> {
         let (_, doc) = self.specs.file(file)?;
         let defs = doc.get("definitions")?.as_object()?;
+        let base_name = defs.iter().find(|(_, d)| std::ptr::eq(*d, base)).map(|(n, _)| n.as_str())?;
+        let suffix = format!("/definitions/{base_name}");
         defs.iter()
-            .filter(|(_, d)| d.get("allOf").is_some())
+            .filter(|(_, d)| {
+                d.get("allOf").and_then(Value::as_array).is_some_and(|all| {
+                    all.iter().any(|a| a.get("$ref").and_then(Value::as_str).is_some_and(|r| r.ends_with(&suffix)))
+                })
+            })
             .find(|(name, d)| {
-                d.get("x-ms-discriminator-value")
-                    .and_then(Value::as_str)
-                    .map_or(name.as_str() == value, |v| v == value)
+                let dv = d.get("x-ms-discriminator-value").and_then(Value::as_str).unwrap_or(name.as_str());
+                if loose { dv.eq_ignore_ascii_case(value) } else { dv == value }
             })
             .map(|(_, d)| (file, d))
     }
@@ -356,13 +362,9 @@ impl<'s> Walker<'s> {
                     .and_then(|(_, v)| v.as_str());
                 match value {
                     Some(kind) => {
-                        let exact = self.find_subtype(file, kind).or_else(|| {
-                            // case-insensitive fallback
-                            let (_, doc) = self.specs.file(file)?;
-                            let defs = doc.get("definitions")?.as_object()?;
-                            let canon = defs.values().filter_map(|d| d.get("x-ms-discriminator-value")?.as_str()).find(|x| x.eq_ignore_ascii_case(kind))?;
-                            self.find_subtype(file, canon)
-                        });
+                        let exact = self
+                            .find_subtype(file, schema, kind, false)
+                            .or_else(|| self.find_subtype(file, schema, kind, true));
                         match exact {
                             Some((sf, sub)) if !std::ptr::eq(sub, schema) => {
                                 return self.walk_inner(sf, sub, v, path, true, depth + 1);
