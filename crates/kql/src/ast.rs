@@ -36,6 +36,8 @@ pub enum Statement {
     },
     /// A query expression.
     Expr(Expr),
+    /// `declare query_parameters(name:type [= default], …)`.
+    QueryParameters(Vec<ParamDecl>),
     /// A statement the parser skipped leniently (`set`, `declare`, `alias`…).
     Opaque {
         /// Its first keyword.

@@ -46,6 +46,10 @@ pub(crate) const UNKNOWN_FUNCTION: (&str, &str) = ("SC2004", "kql-unknown-functi
 pub(crate) const WRONG_ARITY: (&str, &str) = ("SC2005", "kql-wrong-arity");
 /// `SC2006`: a catalog function whose own body has errors.
 pub(crate) const FUNCTION_BODY: (&str, &str) = ("SC2006", "kql-function-body-error");
+/// `SC2007`: two output columns with the same name.
+pub(crate) const DUPLICATE_COLUMN: (&str, &str) = ("SC2007", "kql-duplicate-column");
+/// `SC2008`: member access (`x.name`) on a value that is not `dynamic`.
+pub(crate) const NOT_DYNAMIC: (&str, &str) = ("SC2008", "kql-member-of-non-dynamic");
 
 /// Every code this crate emits: `(code, kebab name, documentation)`. Codes are stable and never reused.
 pub const CODES: &[(&str, &str, &str)] = &[
@@ -98,6 +102,22 @@ pub const CODES: &[(&str, &str, &str)] = &[
          broken function fails at run time although the calling query looks correct. Example: a rule calling \
          `OnePasswordSignIns()` whose body reads an unknown column. Fix: fix the function (its own diagnostics \
          say where).",
+    ),
+    (
+        "SC2007",
+        "kql-duplicate-column",
+        "What it checks: `project` (and `distinct`) does not produce two columns with the same name. Why: the \
+         workspace rejects the query (\"a column with the name `TimeGenerated` is already declared\"). Example: \
+         `T | project TimeGenerated, Type, TimeGenerated`. Fix: drop the repeated column or rename one with \
+         `name = expr`.",
+    ),
+    (
+        "SC2008",
+        "kql-member-of-non-dynamic",
+        "What it checks: `x.name` member access is applied to a `dynamic` value (or one whose type is not \
+         known). Why: on a `string` column, `Properties.message` does not parse the JSON text; the workspace \
+         rejects the query. Example: `AzureActivity | extend m = Properties_d.message` where `Properties_d` is a \
+         `string`. Fix: parse it first: `parse_json(Properties_d).message`, or `todynamic(...)`.",
     ),
 ];
 

@@ -23,7 +23,10 @@ use crate::ast::{
 };
 use crate::builtins::{self, Kind};
 use crate::catalog::{Catalog, Column, FunctionEntry, FunctionInfo};
-use crate::diagnostic::{FUNCTION_BODY, KqlDiagnostic, SYNTAX, UNKNOWN_COLUMN, UNKNOWN_FUNCTION, UNKNOWN_TABLE, WRONG_ARITY};
+use crate::diagnostic::{
+    DUPLICATE_COLUMN, FUNCTION_BODY, KqlDiagnostic, NOT_DYNAMIC, SYNTAX, UNKNOWN_COLUMN, UNKNOWN_FUNCTION, UNKNOWN_TABLE,
+    WRONG_ARITY,
+};
 use crate::parser::{parse, unquote_string};
 use crate::types::ScalarType;
 
@@ -51,6 +54,8 @@ fn run(query: &str, catalog: &Catalog, scope: Scope, stack: &mut Vec<String>, to
         stack,
         top,
         column_counter: 0,
+        fuzzy: 0,
+        fuzzy_missing: false,
     };
     let has_syntax_errors = !cx.diags.is_empty();
     let result = cx.statements(&parsed.query.statements);
@@ -158,6 +163,10 @@ struct Ctx<'c, 's> {
     stack: &'s mut Vec<String>,
     top: bool,
     column_counter: usize,
+    /// > 0 inside operands of `union isfuzzy=true`: unknown tables are not errors there.
+    fuzzy: usize,
+    /// Set when a table could not be resolved inside a fuzzy union.
+    fuzzy_missing: bool,
 }
 
 impl Ctx<'_, '_> {
@@ -207,6 +216,18 @@ impl Ctx<'_, '_> {
                     self.scope.push(name.text.clone(), b);
                 }
                 Statement::Expr(e) => last = Some(self.expr(e, None)),
+                Statement::QueryParameters(params) => {
+                    for p in params {
+                        if let Some(d) = &p.default {
+                            self.expr(d, None);
+                        }
+                        let b = match &p.ty {
+                            ParamType::Scalar(t) => Binding::Scalar(ScalarType::from_name(t).unwrap_or(ScalarType::Unknown)),
+                            ParamType::Tabular(_) => Binding::Tabular(Schema::unknown()),
+                        };
+                        self.scope.push(p.name.text.clone(), b);
+                    }
+                }
                 Statement::Opaque { .. } => {}
             }
         }
@@ -267,7 +288,22 @@ impl Ctx<'_, '_> {
                 let t = self.expr(target, row);
                 match t {
                     Value::Scalar(ScalarType::Dynamic) => Value::Scalar(ScalarType::Dynamic),
-                    _ => Value::Scalar(ScalarType::Unknown),
+                    Value::Scalar(ScalarType::Unknown) | Value::Tabular(_) => Value::Scalar(ScalarType::Unknown),
+                    Value::Scalar(ty) => {
+                        let what = self.src.get(target.range.clone()).unwrap_or("").trim().to_string();
+                        let help = if what.len() <= 60 && !what.contains('\n') {
+                            format!("parse it first: `parse_json({what}).{}`", name.text)
+                        } else {
+                            "parse it first with `parse_json(...)`".to_string()
+                        };
+                        self.error(
+                            NOT_DYNAMIC,
+                            name.range.clone(),
+                            format!("member `{}` accessed on a value of type `{ty}`, not `dynamic`", name.text),
+                            Some(help),
+                        );
+                        Value::Scalar(ScalarType::Unknown)
+                    }
                 }
             }
             ExprKind::Index { target, index } => {
@@ -294,8 +330,12 @@ impl Ctx<'_, '_> {
             ExprKind::Name(n) => match self.resolve_tabular_name(n) {
                 Some(s) => s,
                 None => {
-                    let help = self.suggest_table(n);
-                    self.error(UNKNOWN_TABLE, e.range.clone(), format!("unknown table `{n}`"), help);
+                    if self.fuzzy > 0 {
+                        self.fuzzy_missing = true;
+                    } else {
+                        let help = self.suggest_table(n);
+                        self.error(UNKNOWN_TABLE, e.range.clone(), format!("unknown table `{n}`"), help);
+                    }
                     Schema::unknown()
                 }
             },
@@ -537,9 +577,24 @@ impl Ctx<'_, '_> {
             ops.push(op);
             cur = input;
         }
+        // `… | union isfuzzy=true X`: the piped input is an operand of the fuzzy union too
+        let fuzzy_at = ops.iter().position(|op| is_fuzzy_union(op));
+        let mut fuzzy_depth = 0;
+        if fuzzy_at.is_some() {
+            self.fuzzy += 1;
+            fuzzy_depth = 1;
+        }
         let mut schema = self.tabular(cur, input);
-        for op in ops.into_iter().rev() {
+        let n = ops.len();
+        for (i, op) in ops.into_iter().rev().enumerate() {
+            if fuzzy_depth > 0 && Some(n - 1 - i) == fuzzy_at {
+                self.fuzzy -= 1;
+                fuzzy_depth = 0;
+            }
             schema = self.operator(op, schema, false);
+        }
+        if fuzzy_depth > 0 {
+            self.fuzzy -= 1;
         }
         schema
     }
@@ -565,7 +620,18 @@ impl Ctx<'_, '_> {
                 self.column_counter = 0;
                 for item in items {
                     let t = self.expr(&item.expr, row(&input)).ty();
-                    self.assign(&mut out, item, t);
+                    for (n, ty) in self.item_names(item, t) {
+                        if out.get(&n).is_some() {
+                            let range = item.names.first().map_or(item.expr.range.clone(), |n| n.range.clone());
+                            self.error(
+                                DUPLICATE_COLUMN,
+                                range,
+                                format!("column `{n}` is projected more than once"),
+                                Some("remove the repeated column or give it another name with `name = expr`".into()),
+                            );
+                        }
+                        out.set(&n, ty);
+                    }
                 }
                 if !input.is_known() {
                     // names we could not resolve are fine, but the output is exactly what we project
@@ -699,18 +765,27 @@ impl Ctx<'_, '_> {
                 if !source {
                     schemas.push(input);
                 }
+                let saved_missing = std::mem::replace(&mut self.fuzzy_missing, false);
+                if fuzzy {
+                    self.fuzzy += 1;
+                }
                 for s in sources {
-                    if let ExprKind::Name(n) = &s.kind {
-                        if n.contains('*') {
-                            schemas.push(Schema::unknown());
-                            continue;
-                        }
-                        if fuzzy && self.resolve_tabular_name_quiet(n).is_none() {
-                            continue;
-                        }
+                    if let ExprKind::Name(n) = &s.kind
+                        && n.contains('*')
+                    {
+                        schemas.push(Schema::unknown());
+                        continue;
                     }
                     let sch = self.tabular(s, None);
                     schemas.push(sch);
+                }
+                if fuzzy {
+                    self.fuzzy -= 1;
+                }
+                // a fuzzy union with a missing operand: its columns are not statically known
+                let missing = std::mem::replace(&mut self.fuzzy_missing, saved_missing);
+                if missing {
+                    return Schema::unknown();
                 }
                 let mut out = union_schemas(&schemas);
                 if let Some(p) = params.iter().find(|p| p.name == "withsource")
@@ -846,14 +921,6 @@ impl Ctx<'_, '_> {
                 Column::new("ColumnType", ScalarType::String),
             ]),
             OpKind::Opaque(_) => Schema::unknown(),
-        }
-    }
-
-    fn resolve_tabular_name_quiet(&mut self, n: &str) -> Option<()> {
-        if self.scope.get(n).is_some() || self.catalog.tables.contains_key(n) || self.catalog.functions.contains_key(n) {
-            Some(())
-        } else {
-            None
         }
     }
 
@@ -1046,6 +1113,11 @@ impl Ctx<'_, '_> {
         let help = suggest(n, cols.iter().map(|c| c.name.as_str())).map(|x| format!("did you mean `{x}`?"));
         self.error(UNKNOWN_COLUMN, range, format!("unknown column `{n}` on the {side} side of the join"), help);
     }
+}
+
+fn is_fuzzy_union(op: &Operator) -> bool {
+    matches!(&op.kind, OpKind::Union { params, .. }
+        if params.iter().any(|p| p.name == "isfuzzy" && p.value.eq_ignore_ascii_case("true")))
 }
 
 fn row(s: &Schema) -> Option<Row<'_>> {

@@ -88,6 +88,12 @@ impl Parser<'_> {
             let value = self.parse_let_value()?;
             return Ok(Statement::Let { name, value });
         }
+        if self.at_kw("declare") && self.nth_is_kw(1, "query_parameters") {
+            self.bump();
+            self.bump();
+            let params = self.parse_lambda_params()?;
+            return Ok(Statement::QueryParameters(params));
+        }
         for kw in ["set", "declare", "alias", "restrict", "pattern"] {
             if self.at_kw(kw) && matches!(self.nth(1).kind, TokenKind::Ident) {
                 let start = self.tok().range.start;

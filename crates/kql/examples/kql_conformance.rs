@@ -1,0 +1,371 @@
+//! Differential test and benchmark of `sentinel_kql` against Microsoft's Kusto.Language (the oracle).
+//!
+//! Driven by `scripts/conformance-kql` and `scripts/bench-kql`, which first run
+//! `tools/kql-oracle/corpus.js` to produce `catalog.json` and `cases.jsonl`. This program:
+//!
+//! 1. builds a [`Catalog`] from `catalog.json` (the oracle builds its schema from the same file);
+//! 2. derives seeded mistakes from every query (rename a column / table / function, break a pipe, drop a
+//!    parenthesis) using our lexer;
+//! 3. runs all cases through the oracle (`node tools/kql-oracle/oracle.js`, JSON lines) and through
+//!    [`analyze`];
+//! 4. compares: valid/invalid agreement on every corpus query (each disagreement listed with both
+//!    answers); on seeded mistakes of oracle-valid queries we must flag at least what the oracle flags;
+//!    output-column sets must agree for our own functions;
+//! 5. prints a summary and throughput of both engines; exits 1 on any disagreement (not in `--bench`).
+//!
+//! Usage: `kql_conformance <catalog.json> <cases.jsonl> <oracle.js> [--bench]`
+#![allow(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use sentinel_kql::lexer::lex;
+use sentinel_kql::token::TokenKind;
+use sentinel_kql::{Analysis, Catalog, Column, FunctionDecl, Param, ScalarType, Severity, Table, analyze};
+use serde_json::{Value, json};
+
+struct Case {
+    id: String,
+    kind: String,
+    function: Option<String>,
+    query: String,
+    /// For seeded mistakes: the id of the query it was derived from and the mutation.
+    base: Option<(String, String)>,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() < 3 {
+        eprintln!("usage: kql_conformance <catalog.json> <cases.jsonl> <oracle.js> [--bench]");
+        std::process::exit(2);
+    }
+    let bench = args.iter().any(|a| a == "--bench");
+    let catalog_json: Value = serde_json::from_str(&read(&args[0])).expect("catalog.json is JSON");
+    let catalog = build_catalog(&catalog_json);
+    let mut cases: Vec<Case> = read(&args[1])
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("case is JSON");
+            Case {
+                id: v["id"].as_str().unwrap_or_default().to_string(),
+                kind: v["kind"].as_str().unwrap_or_default().to_string(),
+                function: v["function"].as_str().map(str::to_string),
+                query: v["query"].as_str().unwrap_or_default().to_string(),
+                base: None,
+            }
+        })
+        .collect();
+    let corpus_count = cases.len();
+    if !bench {
+        let mut seeded = Vec::new();
+        for c in &cases {
+            for (mutation, q) in mutations(&c.query, &catalog) {
+                seeded.push(Case {
+                    id: format!("{} [{}]", c.id, mutation),
+                    kind: "seeded".into(),
+                    function: None,
+                    query: q,
+                    base: Some((c.id.clone(), mutation)),
+                });
+            }
+        }
+        cases.extend(seeded);
+    }
+
+    // --- ours ---
+    let ours: Vec<Analysis> = cases.iter().map(|c| analyze(&c.query, &catalog)).collect();
+    // throughput over the corpus queries, repeated until at least 0.3 s have passed
+    let corpus: Vec<&str> = cases[..corpus_count].iter().map(|c| c.query.as_str()).collect();
+    let start = Instant::now();
+    let mut rounds = 0u32;
+    while start.elapsed().as_secs_f64() < 0.3 || rounds < 3 {
+        for q in &corpus {
+            std::hint::black_box(analyze(q, &catalog));
+        }
+        rounds += 1;
+    }
+    let ours_secs = start.elapsed().as_secs_f64() / f64::from(rounds);
+
+    // --- oracle ---
+    let (oracle, oracle_summary) = run_oracle(&args[2], &args[0], &cases);
+
+    // --- compare ---
+    let mut failures = 0usize;
+    let mut out = String::new();
+    let verdict = |a: &Analysis| a.diagnostics.iter().any(|d| d.severity == Severity::Error);
+    let oracle_errors = |v: &Value| -> Vec<String> {
+        v["diagnostics"]
+            .as_array()
+            .map(|ds| {
+                ds.iter()
+                    .filter(|d| d["severity"] == "Error")
+                    .map(|d| {
+                        format!("{} {} @{}", d["code"].as_str().unwrap_or(""), d["message"].as_str().unwrap_or(""), d["start"])
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let our_errors = |a: &Analysis| -> Vec<String> {
+        a.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| format!("{} {} @{}", d.code, d.message, d.range.start))
+            .collect()
+    };
+
+    let mut counts: BTreeMap<&str, [usize; 4]> = BTreeMap::new(); // kind -> [total, agree, both valid, both invalid]
+    let mut oracle_valid: BTreeMap<&str, bool> = BTreeMap::new();
+    for (i, c) in cases[..corpus_count].iter().enumerate() {
+        let o = &oracle[i];
+        let o_invalid = !oracle_errors(o).is_empty();
+        let u_invalid = verdict(&ours[i]);
+        oracle_valid.insert(&c.id, !o_invalid);
+        let e = counts.entry(&c.kind).or_default();
+        e[0] += 1;
+        if o_invalid == u_invalid {
+            e[1] += 1;
+            e[if o_invalid { 3 } else { 2 }] += 1;
+        } else {
+            failures += 1;
+            out += &format!(
+                "DISAGREE {}: ours {} / oracle {}\n    ours:   {:?}\n    oracle: {:?}\n",
+                c.id,
+                if u_invalid { "invalid" } else { "valid" },
+                if o_invalid { "invalid" } else { "valid" },
+                our_errors(&ours[i]),
+                oracle_errors(o)
+            );
+        }
+    }
+
+    // seeded mistakes
+    let mut seeded = [0usize; 4]; // total considered, oracle flags, we flag too, we flag but oracle not
+    for (i, c) in cases.iter().enumerate().skip(corpus_count) {
+        let Some((base, mutation)) = &c.base else { continue };
+        if !oracle_valid.get(base.as_str()).copied().unwrap_or(false) {
+            continue;
+        }
+        seeded[0] += 1;
+        let o_invalid = !oracle_errors(&oracle[i]).is_empty();
+        let u_invalid = verdict(&ours[i]);
+        if o_invalid {
+            seeded[1] += 1;
+            if u_invalid {
+                seeded[2] += 1;
+            } else {
+                failures += 1;
+                out += &format!("MISSED seeded {}: oracle {:?}\n", c.id, oracle_errors(&oracle[i]));
+                let _ = mutation;
+            }
+        } else if u_invalid {
+            seeded[3] += 1;
+        }
+    }
+
+    // output columns of our own functions
+    let mut columns = [0usize; 3]; // compared, agree, not statically known by us
+    for (i, c) in cases[..corpus_count].iter().enumerate() {
+        if c.kind != "function" {
+            continue;
+        }
+        let Some(name) = &c.function else { continue };
+        let o_cols: Option<Vec<String>> = oracle[i]["columns"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|c| c["name"].as_str().map(str::to_string)).collect());
+        let u_cols: Option<Vec<String>> = catalog
+            .function_output_columns(name)
+            .or_else(|| ours[i].output_columns.clone())
+            .map(|cols| cols.into_iter().map(|c| c.name).collect());
+        columns[0] += 1;
+        match (o_cols, u_cols) {
+            (Some(mut o), Some(mut u)) => {
+                o.sort();
+                u.sort();
+                if o == u {
+                    columns[1] += 1;
+                } else {
+                    failures += 1;
+                    let only_o: Vec<&String> = o.iter().filter(|x| !u.contains(x)).collect();
+                    let only_u: Vec<&String> = u.iter().filter(|x| !o.contains(x)).collect();
+                    out += &format!("COLUMNS {name}: only oracle {only_o:?}, only ours {only_u:?}\n");
+                }
+            }
+            (Some(_), None) => columns[2] += 1,
+            (None, _) => columns[1] += 1,
+        }
+    }
+
+    // --- report ---
+    if !bench {
+        print!("{out}");
+        println!("\n== sentinel_kql vs Kusto.Language ==");
+        for (kind, [total, agree, valid, invalid]) in &counts {
+            println!("{kind:<10} {agree}/{total} agree ({valid} valid, {invalid} invalid in both)");
+        }
+        println!(
+            "seeded     {} mistakes in oracle-valid queries; oracle flags {}, we flag {} of those; we also flag {} the oracle accepts",
+            seeded[0], seeded[1], seeded[2], seeded[3]
+        );
+        println!(
+            "columns    {}/{} of our functions have the oracle's output columns ({} not statically known by us)",
+            columns[1], columns[0], columns[2]
+        );
+        let unsupported: BTreeMap<&str, usize> = ours[..corpus_count]
+            .iter()
+            .flat_map(|a| a.unsupported.iter())
+            .fold(BTreeMap::new(), |mut m, u| {
+                *m.entry(u.as_str()).or_default() += 1;
+                m
+            });
+        println!("unsupported features: {unsupported:?}");
+    }
+    let oracle_ms = oracle_summary["total_ms"].as_f64().unwrap_or(0.0);
+    let oracle_n = oracle_summary["queries"].as_f64().unwrap_or(1.0);
+    let ours_qps = corpus_count as f64 / ours_secs;
+    let oracle_qps = oracle_n / (oracle_ms / 1000.0);
+    println!(
+        "throughput ours {:.0} queries/s ({} corpus queries in {:.1} ms); oracle {:.0} queries/s ({:.0} queries in {:.0} ms, plus {:.0} ms load); ratio {:.0}x",
+        ours_qps,
+        corpus_count,
+        ours_secs * 1000.0,
+        oracle_qps,
+        oracle_n,
+        oracle_ms,
+        oracle_summary["load_ms"].as_f64().unwrap_or(0.0),
+        ours_qps / oracle_qps
+    );
+    if !bench {
+        let ok = failures == 0;
+        println!("{} passed, {} failed", if ok { 1 } else { 0 }, if ok { 0 } else { 1 });
+        if !ok {
+            println!("conformance-kql: {failures} disagreement(s)");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| {
+        eprintln!("cannot read {path}: {e}");
+        std::process::exit(2)
+    })
+}
+
+fn build_catalog(v: &Value) -> Catalog {
+    let mut catalog = Catalog::new();
+    for t in v["tables"].as_array().into_iter().flatten() {
+        let columns = t["columns"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                Column::new(
+                    c["name"].as_str().unwrap_or_default(),
+                    ScalarType::from_name(c["type"].as_str().unwrap_or_default()).unwrap_or(ScalarType::Unknown),
+                )
+            })
+            .collect();
+        catalog.add_table(Table { name: t["name"].as_str().unwrap_or_default().to_string(), columns });
+    }
+    for f in v["functions"].as_array().into_iter().flatten() {
+        let params = f["params"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| Param {
+                name: p["name"].as_str().unwrap_or_default().to_string(),
+                ty: p["type"].as_str().unwrap_or_default().to_string(),
+                default: p["default"].as_str().map(str::to_string),
+            })
+            .collect();
+        catalog.add_function(FunctionDecl {
+            name: f["name"].as_str().unwrap_or_default().to_string(),
+            params,
+            body: f["body"].as_str().unwrap_or_default().to_string(),
+        });
+    }
+    catalog
+}
+
+/// Seeded mistakes derived from `q` with our lexer: `(mutation name, mutated query)`.
+fn mutations(q: &str, catalog: &Catalog) -> Vec<(String, String)> {
+    let toks = lex(q).tokens;
+    let text = |i: usize| &q[toks[i].range.clone()];
+    let is_punct = |i: usize, p: &str| toks.get(i).is_some_and(|t| t.kind == TokenKind::Punct && &q[t.range.clone()] == p);
+    let replace = |i: usize, with: &str| format!("{}{}{}", &q[..toks[i].range.start], with, &q[toks[i].range.end..]);
+    let mut out = Vec::new();
+    let column_names: std::collections::BTreeSet<&str> =
+        catalog.tables().flat_map(|t| t.columns.iter().map(|c| c.name.as_str())).collect();
+    // rename a column: the first identifier that is a catalog column, not a call, not after `=`-less let
+    if let Some(i) = (0..toks.len()).find(|&i| {
+        toks[i].kind == TokenKind::Ident
+            && column_names.contains(text(i))
+            && !is_punct(i + 1, "(")
+            && !is_punct(i + 1, "=")
+            && catalog.table(text(i)).is_none()
+            && (i == 0 || !is_punct(i - 1, "."))
+    }) {
+        out.push(("rename column".into(), replace(i, &format!("{}x", text(i)))));
+    }
+    // rename a table (or saved function used as one)
+    if let Some(i) = (0..toks.len()).find(|&i| toks[i].kind == TokenKind::Ident && catalog.table(text(i)).is_some()) {
+        out.push(("rename table".into(), replace(i, &format!("{}x", text(i)))));
+    }
+    // rename a function: the first call of a common built-in
+    const FUNCS: &[&str] = &["tostring", "ago", "strcat", "tolower", "isnotempty", "isempty", "bin", "count", "dcount", "make_set", "iff", "todynamic", "parse_json", "now"];
+    if let Some(i) = (0..toks.len()).find(|&i| toks[i].kind == TokenKind::Ident && is_punct(i + 1, "(") && FUNCS.contains(&text(i))) {
+        out.push(("rename function".into(), replace(i, &format!("{}x", text(i)))));
+    }
+    // break a pipe: drop the operator keyword after the last `|`
+    if let Some(i) = (0..toks.len()).rev().find(|&i| is_punct(i, "|")) {
+        if toks.get(i + 1).is_some_and(|t| t.kind == TokenKind::Ident) {
+            out.push(("break pipe".into(), replace(i + 1, "")));
+        }
+    }
+    // drop a parenthesis: the last `)`
+    if let Some(i) = (0..toks.len()).rev().find(|&i| is_punct(i, ")")) {
+        out.push(("drop paren".into(), replace(i, "")));
+    }
+    out
+}
+
+fn run_oracle(oracle_js: &str, catalog_path: &str, cases: &[Case]) -> (Vec<Value>, Value) {
+    let mut child = Command::new("node")
+        .arg(oracle_js)
+        .arg(catalog_path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            eprintln!("cannot start the oracle (node {oracle_js}): {e}");
+            std::process::exit(2)
+        });
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input: String = cases.iter().map(|c| json!({"id": c.id, "query": c.query}).to_string() + "\n").collect();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let stdout = child.stdout.take().expect("stdout");
+    let mut results = Vec::with_capacity(cases.len());
+    let mut summary = Value::Null;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("oracle output");
+        let v: Value = serde_json::from_str(&line).expect("oracle output is JSON");
+        if v.get("summary").is_some() {
+            summary = v["summary"].clone();
+        } else {
+            results.push(v);
+        }
+    }
+    let _ = writer.join();
+    let status = child.wait().expect("oracle exit");
+    if !status.success() || results.len() != cases.len() {
+        eprintln!("the oracle failed ({status}); got {} of {} results", results.len(), cases.len());
+        std::process::exit(2);
+    }
+    (results, summary)
+}
