@@ -10,17 +10,23 @@
 //!
 //! Start reading at [`run`], which sends each command to `commands/<command>.rs`.
 
+pub mod apply;
 pub mod args;
 pub mod commands;
+pub mod connect;
 pub mod context;
+pub mod desired;
 pub mod diag;
 pub mod exit;
+pub mod live;
 pub mod load;
 pub mod model;
+pub mod plan;
 pub mod printer;
 pub mod render;
 pub mod schema;
 pub mod validate;
+pub mod workflow;
 
 use args::{Cli, Command};
 use context::Context;
@@ -34,8 +40,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
         Command::Schema(a) => commands::schema::run(&cx, a),
         Command::Explain(a) => commands::explain::run(&cx, a),
         Command::Completions(a) => commands::completions::run(&cx, a),
-        Command::Plan(_) | Command::Apply(_) | Command::Emulator(_) => {
-            anyhow::bail!("this command is not available in this build yet")
-        }
+        Command::Plan(a) => commands::plan::run(&cx, a),
+        Command::Apply(a) => commands::apply::run(&cx, a),
+        Command::Emulator(a) => commands::emulator::run(&cx, a),
     }
 }

@@ -1,7 +1,10 @@
 //! One module per command: each turns arguments into one library call and hands the result to
 //! a renderer (cargo's `commands/*.rs`).
 
+pub mod apply;
 pub mod completions;
+pub mod emulator;
 pub mod explain;
+pub mod plan;
 pub mod schema;
 pub mod validate;

@@ -204,23 +204,24 @@ fn incident_configuration(create: Option<bool>, grouping: Option<Value>) -> Valu
 }
 
 fn non_empty_object(v: Option<Value>) -> Option<Value> {
-    match v {
-        Some(Value::Object(m)) if m.values().all(Value::is_null) => None,
+    match v.map(strip_empty) {
+        Some(Value::Object(m)) if m.is_empty() => None,
         Some(Value::Array(a)) if a.is_empty() => None,
         Some(Value::Null) | None => None,
-        Some(v) => Some(strip_nulls(v)),
+        Some(v) => Some(v),
     }
 }
 
-fn strip_nulls(v: Value) -> Value {
+/// Drops null values and empty lists from objects (the service fills them in as defaults).
+fn strip_empty(v: Value) -> Value {
     match v {
         Value::Object(m) => Value::Object(
             m.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, strip_nulls(v)))
+                .map(|(k, v)| (k, strip_empty(v)))
+                .filter(|(_, v)| !v.is_null() && !matches!(v, Value::Array(a) if a.is_empty()))
                 .collect(),
         ),
-        Value::Array(a) => Value::Array(a.into_iter().map(strip_nulls).collect()),
+        Value::Array(a) => Value::Array(a.into_iter().map(strip_empty).collect()),
         v => v,
     }
 }

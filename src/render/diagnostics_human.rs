@@ -58,7 +58,11 @@ pub fn render(
                 pad = start.col - 1
             )?;
         }
-        let width = if d.range.is_some() { start.line.to_string().len() } else { 1 };
+        let width = if d.range.is_some() {
+            start.line.to_string().len()
+        } else {
+            1
+        };
         for l in &d.labels {
             let lc = sources.get(l.file).line_col(l.range.start);
             writeln!(

@@ -6,6 +6,8 @@
 pub mod diagnostics_human;
 pub mod diagnostics_json;
 pub mod diagnostics_sarif;
+pub mod plan_human;
+pub mod plan_markdown;
 
 use crate::diag::{Diagnostic, LineCol, SourceDb};
 
@@ -30,12 +32,19 @@ pub(crate) mod tests {
     /// Compares `actual` with `src/render/snapshots/<name>`; `UPDATE_GOLDEN=1` rewrites the file.
     #[allow(clippy::disallowed_methods)]
     pub(crate) fn assert_golden(name: &str, actual: &str) {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/render/snapshots").join(name);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src/render/snapshots")
+            .join(name);
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             std::fs::write(&path, actual).unwrap();
         }
         let expected = std::fs::read_to_string(&path).unwrap_or_default();
-        assert_eq!(actual, expected, "golden file {} differs (UPDATE_GOLDEN=1 to accept)", path.display());
+        assert_eq!(
+            actual,
+            expected,
+            "golden file {} differs (UPDATE_GOLDEN=1 to accept)",
+            path.display()
+        );
     }
 
     /// The shared sample every diagnostics renderer is tested with.

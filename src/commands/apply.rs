@@ -1,0 +1,125 @@
+//! `sentinelctl apply`: plan (or load a saved plan), confirm, write, report.
+
+use std::io::{BufRead, IsTerminal};
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+
+use crate::apply::{ApplyContext, Outcome, Status, apply};
+use crate::args::ApplyArgs;
+use crate::context::Context;
+use crate::exit::ExitStatus;
+use crate::plan::{Plan, PlanOptions};
+use crate::render::plan_human;
+use crate::workflow::{plan_live, prepare, runtime};
+
+/// Changes between a saved plan and a fresh one, as human lines.
+fn stale(saved: &Plan, fresh: &Plan) -> Vec<String> {
+    let key = |p: &Plan| {
+        p.changes
+            .iter()
+            .filter(|c| c.action.writes())
+            .map(|c| {
+                (
+                    c.kind,
+                    c.name.to_ascii_lowercase(),
+                    c.action,
+                    c.etag.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (key(saved), key(fresh));
+    let mut out: Vec<String> = a
+        .iter()
+        .filter(|x| !b.contains(x))
+        .map(|(k, n, act, _)| format!("{} `{n}` ({act:?} in the saved plan)", k.as_str()))
+        .collect();
+    out.extend(
+        b.iter()
+            .filter(|x| !a.contains(x))
+            .map(|(k, n, act, _)| format!("{} `{n}` (now {act:?})", k.as_str())),
+    );
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn confirm(cx: &Context) -> anyhow::Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        bail!("apply needs confirmation: pass --auto-approve when running without a terminal");
+    }
+    cx.printer
+        .status("Apply these changes? Only `yes` is accepted:");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim() == "yes")
+}
+
+/// Runs `apply`.
+pub fn run(cx: &Context, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
+    let prepared = prepare(cx, &args.env, &args.target)?;
+    let options = PlanOptions {
+        adopt: args.adopt,
+        force_prune: args.force_prune,
+        targeted: !args.target.is_empty(),
+    };
+    let saved: Option<Plan> = match &args.plan {
+        Some(path) => Some(
+            serde_json::from_str(
+                &std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read `{}`", path.display()))?,
+            )
+            .with_context(|| format!("`{}` is not a sentinelctl plan", path.display()))?,
+        ),
+        None => None,
+    };
+    let rt = runtime()?;
+    rt.block_on(async {
+        let (conn, plan) = plan_live(cx, &prepared, &args.arm, &options, args.parallelism).await?;
+        if let Some(saved) = &saved {
+            let diff = stale(saved, &plan);
+            if !diff.is_empty() || saved.environment != plan.environment {
+                conn.close().await;
+                bail!("the saved plan is stale: the workspace or the repository changed since it was made:\n  {}\nrun plan again", diff.join("\n  "));
+            }
+        }
+        if let Some(why) = &plan.prune_blocked {
+            conn.close().await;
+            bail!("{why}; pass --force-prune if that is intended");
+        }
+        cx.printer.stderr(|out| plan_human::render(out, &plan, cx.printer.color_stderr))?;
+        if !plan.has_changes() {
+            conn.close().await;
+            return Ok(ExitStatus::Success);
+        }
+        if !args.auto_approve && saved.is_none() && !confirm(cx)? {
+            conn.close().await;
+            bail!("apply cancelled");
+        }
+        let apply_cx = Arc::new(ApplyContext {
+            client: conn.client.clone(),
+            ws: conn.ws.clone(),
+            desired: prepared.desired.clone(),
+            repository: prepared.repository.clone(),
+            commit: prepared.commit.clone(),
+            parallelism: args.parallelism,
+        });
+        let printer = cx.printer;
+        let progress: crate::apply::Progress = Arc::new(move |o: &Outcome| {
+            let line = match &o.status {
+                Status::Done => format!("  {:?} {} {}: done", o.action, o.kind.as_str(), o.display_name),
+                Status::Failed(e) => format!("  {:?} {} {}: FAILED: {e}", o.action, o.kind.as_str(), o.display_name),
+                Status::Skipped(why) => format!("  {:?} {} {}: skipped: {why}", o.action, o.kind.as_str(), o.display_name),
+            };
+            printer.status(&line);
+        });
+        let report = apply(apply_cx, &plan, progress).await;
+        conn.close().await;
+        let failed = report.failed();
+        let done = report.outcomes.iter().filter(|o| o.status == Status::Done).count();
+        let skipped = report.outcomes.len() - done - failed;
+        cx.printer.status(&format!("Apply complete: {done} done, {failed} failed, {skipped} skipped."));
+        Ok(if failed + skipped > 0 { ExitStatus::Failure } else { ExitStatus::Success })
+    })
+}

@@ -1,0 +1,41 @@
+//! `sentinelctl emulator`: run the ARM emulator until SIGINT/SIGTERM, printing one JSON line
+//! (`url`, `token_url`, `ca_file`) once it accepts connections.
+
+use std::time::Duration;
+
+use crate::args::{EmulatorArgs, ThrottleMode};
+use crate::context::Context;
+use crate::exit::ExitStatus;
+use crate::workflow::runtime;
+
+/// Runs `emulator`.
+pub fn run(cx: &Context, args: &EmulatorArgs) -> anyhow::Result<ExitStatus> {
+    let data_dir = match &args.data_dir {
+        Some(d) => d.clone(),
+        None => std::env::temp_dir().join(format!("sentinelctl-emulator-{}", std::process::id())),
+    };
+    std::fs::create_dir_all(&data_dir)?;
+    let config = arm_emulator::Config {
+        listen: args.listen,
+        state_file: args.state.clone(),
+        data_dir,
+        page_size: args.page_size,
+        latency: Duration::from_millis(args.latency_ms),
+        fault_rate: args.fault_rate,
+        drop_rate: args.drop_rate,
+        seed: args.seed,
+        throttle: args.throttle == ThrottleMode::Arm,
+        credentials: args.credentials.clone(),
+        http: args.http,
+        workspaces: args.workspaces.clone(),
+        traffic_dir: args.traffic_dir.clone(),
+        ..arm_emulator::Config::default()
+    };
+    let printer = cx.printer;
+    runtime()?
+        .block_on(arm_emulator::run_until_signal(config, move |ready| {
+            let _ = printer.stdout(|out| writeln!(out, "{}", ready.to_json()));
+        }))
+        .map_err(|e| anyhow::anyhow!("the emulator stopped: {e}"))?;
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,425 @@
+//! Desired state: repository × environment → the resources the workspace should hold.
+//!
+//! Applies the environment's include/exclude selectors and overrides, and per-environment
+//! rewriting (workbook `sourceId` and workspace references). Pure: no I/O.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::load::Repository;
+use crate::model::workbook::{rewrite_workspace_ids, workbook_name};
+use crate::model::{AnalyticsRule, Duration, Environment, SavedFunction, Workbook};
+use crate::schema::{YamlOverride, YamlSelector};
+
+/// Kinds of managed resource, in apply order (functions before the rules that call them).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ResourceKind {
+    /// Saved function (savedSearch).
+    Function,
+    /// Analytics rule.
+    Detection,
+    /// Workbook.
+    Workbook,
+}
+
+impl ResourceKind {
+    /// Lowercase noun.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Function => "function",
+            Self::Detection => "detection",
+            Self::Workbook => "workbook",
+        }
+    }
+
+    /// Sentinel metadata `kind` for ownership records.
+    pub fn metadata_kind(self) -> &'static str {
+        match self {
+            Self::Function => "Parser",
+            Self::Detection => "AnalyticsRule",
+            Self::Workbook => "Workbook",
+        }
+    }
+}
+
+/// A resource as the repository wants it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resource {
+    /// A rule.
+    Rule(AnalyticsRule),
+    /// A function.
+    Function(SavedFunction),
+    /// A workbook.
+    Workbook(Workbook),
+}
+
+impl Resource {
+    /// Flat fields for diffs.
+    pub fn fields(&self) -> BTreeMap<String, Value> {
+        match self {
+            Self::Rule(r) => r.fields(),
+            Self::Function(f) => f.fields(),
+            Self::Workbook(w) => w.fields(),
+        }
+    }
+
+    /// The query text, when the resource has one.
+    pub fn query(&self) -> Option<&str> {
+        match self {
+            Self::Rule(r) => Some(&r.query),
+            Self::Function(f) => Some(&f.query),
+            Self::Workbook(_) => None,
+        }
+    }
+
+    /// Display name.
+    pub fn display_name(&self) -> &str {
+        match self {
+            Self::Rule(r) => &r.display_name,
+            Self::Function(f) => &f.function_alias,
+            Self::Workbook(w) => &w.display_name,
+        }
+    }
+}
+
+/// One desired resource with its provenance.
+#[derive(Debug, Clone)]
+pub struct DesiredItem {
+    /// What it should be.
+    pub resource: Resource,
+    /// Content id recorded in ownership metadata.
+    pub content_id: String,
+    /// Content version.
+    pub version: String,
+    /// Source file, relative to the root.
+    pub path: String,
+    /// Names of functions (aliases) its query calls.
+    pub depends_on: Vec<String>,
+}
+
+/// Key of a resource in a workspace.
+pub type Key = (ResourceKind, String);
+
+/// Everything the environment should hold.
+#[derive(Debug, Clone)]
+pub struct DesiredState {
+    /// The environment.
+    pub env: Environment,
+    /// Items by (kind, lower-case resource name).
+    pub items: BTreeMap<Key, DesiredItem>,
+}
+
+fn selector_matches(
+    sel: &YamlSelector,
+    kind: ResourceKind,
+    names: &[&str],
+    tags: &[String],
+    path: &str,
+    status: Option<&str>,
+) -> bool {
+    let kinds_ok = sel
+        .kinds
+        .as_ref()
+        .is_none_or(|k| k.iter().any(|k| k == kind.as_str()));
+    let ids_ok = sel.ids.as_ref().is_none_or(|ids| {
+        ids.iter()
+            .any(|i| names.iter().any(|n| n.eq_ignore_ascii_case(i)))
+    });
+    let tags_ok = kind == ResourceKind::Function
+        || sel
+            .tags
+            .as_ref()
+            .is_none_or(|t| t.iter().any(|t| tags.contains(t)));
+    let paths_ok = sel.paths.as_ref().is_none_or(|globs| {
+        globs
+            .iter()
+            .any(|g| globset::Glob::new(g).is_ok_and(|g| g.compile_matcher().is_match(path)))
+    });
+    let status_ok = sel
+        .status
+        .as_ref()
+        .is_none_or(|s| status.is_some_and(|st| s.iter().any(|x| x == st)));
+    kinds_ok && ids_ok && tags_ok && paths_ok && status_ok
+}
+
+fn selected(
+    env: &Environment,
+    kind: ResourceKind,
+    names: &[&str],
+    tags: &[String],
+    path: &str,
+    status: Option<&str>,
+) -> bool {
+    let included = env.include.is_empty()
+        || env
+            .include
+            .iter()
+            .any(|s| selector_matches(s, kind, names, tags, path, status));
+    included
+        && !env
+            .exclude
+            .iter()
+            .any(|s| selector_matches(s, kind, names, tags, path, status))
+}
+
+fn override_for<'a>(
+    map: Option<&'a BTreeMap<String, YamlOverride>>,
+    names: &[&str],
+) -> Option<&'a YamlOverride> {
+    map?.iter()
+        .find(|(k, _)| names.iter().any(|n| n.eq_ignore_ascii_case(k)))
+        .map(|(_, v)| v)
+}
+
+/// Replaces the value of top-level `let NAME = value;` statements.
+pub fn apply_parameters(query: &str, params: &BTreeMap<String, Value>) -> String {
+    let mut out = query.to_string();
+    for (name, value) in params {
+        let literal = match value {
+            Value::String(s) => s.clone(),
+            Value::Array(_) | Value::Object(_) => format!("dynamic({value})"),
+            other => other.to_string(),
+        };
+        let re = Regex::new(&format!(
+            r"(?m)^(\s*let\s+{}\s*=\s*)([^;\n]*)(;)",
+            regex::escape(name)
+        ))
+        .expect("escaped name");
+        out = re
+            .replacen(&out, 1, |c: &regex::Captures<'_>| {
+                format!("{}{}{}", &c[1], literal, &c[3])
+            })
+            .into_owned();
+    }
+    out
+}
+
+static IDENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]*").expect("regex"));
+
+fn calls(query: &str, aliases: &[String]) -> Vec<String> {
+    let mut found: Vec<String> = IDENT
+        .find_iter(query)
+        .map(|m| m.as_str().to_string())
+        .filter(|w| aliases.contains(w))
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+impl DesiredState {
+    /// Resolves the desired state. `commit` is recorded in metadata by apply.
+    pub fn resolve(repo: &Repository, env: &Environment) -> Self {
+        let mut items = BTreeMap::new();
+        let aliases: Vec<String> = repo
+            .functions
+            .iter()
+            .map(|f| f.function.function_alias.clone())
+            .collect();
+        let ov = &env.overrides;
+        for f in &repo.functions {
+            let path = repo
+                .sources
+                .path(f.loaded.file)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let fun = &f.function;
+            let names = [
+                fun.function_alias.as_str(),
+                fun.display_name.as_str(),
+                fun.content_id.as_deref().unwrap_or(""),
+            ];
+            if !selected(env, ResourceKind::Function, &names, &[], &path, None) {
+                continue;
+            }
+            let mut fun = fun.clone();
+            if let Some(p) =
+                override_for(ov.functions.as_ref(), &names).and_then(|o| o.parameters.as_ref())
+            {
+                fun.query = apply_parameters(&fun.query, p);
+            }
+            let depends_on = calls(&fun.query, &aliases)
+                .into_iter()
+                .filter(|a| *a != fun.function_alias)
+                .collect();
+            let item = DesiredItem {
+                content_id: fun
+                    .content_id
+                    .clone()
+                    .unwrap_or_else(|| fun.function_alias.clone()),
+                version: fun.version.clone().unwrap_or_else(|| "1.0.0".into()),
+                path,
+                depends_on,
+                resource: Resource::Function(fun.clone()),
+            };
+            items.insert(
+                (ResourceKind::Function, fun.name.to_ascii_lowercase()),
+                item,
+            );
+        }
+        for r in &repo.rules {
+            let Some(rule) = &r.rule else { continue };
+            let path = repo
+                .sources
+                .path(r.loaded.file)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let tags: Vec<String> = r
+                .loaded
+                .raw
+                .tags
+                .as_ref()
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|t| t.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let names = [rule.name.as_str(), rule.display_name.as_str()];
+            if !selected(
+                env,
+                ResourceKind::Detection,
+                &names,
+                &tags,
+                &path,
+                r.loaded.raw.status.as_deref(),
+            ) {
+                continue;
+            }
+            let mut rule = rule.clone();
+            if let Some(o) = override_for(ov.detections.as_ref(), &names) {
+                apply_rule_override(&mut rule, o);
+            }
+            let item = DesiredItem {
+                content_id: rule.name.clone(),
+                version: rule.version.clone().unwrap_or_else(|| "1.0.0".into()),
+                path,
+                depends_on: calls(&rule.query, &aliases),
+                resource: Resource::Rule(rule.clone()),
+            };
+            items.insert((ResourceKind::Detection, rule.name.clone()), item);
+        }
+        let workspace_id = env.workspace_id();
+        for w in &repo.workbooks {
+            let path = repo
+                .sources
+                .path(w.loaded.file)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let raw = &w.loaded.raw;
+            let tags = raw.tags.clone().unwrap_or_default();
+            if !selected(
+                env,
+                ResourceKind::Workbook,
+                &[raw.key.as_str(), raw.display_name.as_str()],
+                &tags,
+                &path,
+                None,
+            ) {
+                continue;
+            }
+            let display_name = override_for(ov.workbooks.as_ref(), &[raw.key.as_str()])
+                .and_then(|o| o.display_name.clone())
+                .unwrap_or_else(|| raw.display_name.clone());
+            let mut tags = tags;
+            tags.sort();
+            let wb = Workbook {
+                name: workbook_name(&raw.key),
+                key: raw.key.clone(),
+                version: raw.version.clone(),
+                display_name,
+                category: raw.category.clone().unwrap_or_else(|| "sentinel".into()),
+                data: rewrite_workspace_ids(&w.data, &workspace_id),
+                source_id: workspace_id.clone(),
+                location: env.location.clone(),
+                tags,
+            };
+            let item = DesiredItem {
+                content_id: raw.key.clone(),
+                version: raw.version.clone().unwrap_or_else(|| "1.0.0".into()),
+                path,
+                depends_on: Vec::new(),
+                resource: Resource::Workbook(wb.clone()),
+            };
+            items.insert((ResourceKind::Workbook, wb.name.clone()), item);
+        }
+        Self {
+            env: env.clone(),
+            items,
+        }
+    }
+
+    /// Keeps only items answering to one of `targets` (id, name, alias or key).
+    pub fn retain_targets(&mut self, targets: &[String]) {
+        if targets.is_empty() {
+            return;
+        }
+        self.items.retain(|(_, name), item| {
+            targets.iter().any(|t| {
+                t.eq_ignore_ascii_case(name)
+                    || t.eq_ignore_ascii_case(&item.content_id)
+                    || t == item.resource.display_name()
+            })
+        });
+    }
+}
+
+fn apply_rule_override(rule: &mut AnalyticsRule, o: &YamlOverride) {
+    if let Some(e) = o.enabled {
+        rule.enabled = e;
+    }
+    if let Some(s) = &o.severity {
+        rule.severity.clone_from(s);
+    }
+    if let Some(t) = o
+        .trigger_threshold
+        .filter(|_| rule.trigger_threshold.is_some())
+    {
+        rule.trigger_threshold = Some(t);
+    }
+    if let Some(f) = o
+        .query_frequency
+        .as_deref()
+        .and_then(Duration::parse)
+        .filter(|_| rule.query_frequency.is_some())
+    {
+        rule.query_frequency = Some(f);
+    }
+    if let Some(p) = o
+        .query_period
+        .as_deref()
+        .and_then(Duration::parse)
+        .filter(|_| rule.query_period.is_some())
+    {
+        rule.query_period = Some(p);
+    }
+    if let Some(p) = &o.parameters {
+        rule.query = apply_parameters(&rule.query, p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_replace_top_level_lets() {
+        let q = "let threshold = 10;\nlet names = dynamic(['a']);\nT | where n > threshold";
+        let mut p = BTreeMap::new();
+        p.insert("threshold".to_string(), serde_json::json!(20));
+        p.insert("names".to_string(), serde_json::json!(["b"]));
+        let out = apply_parameters(q, &p);
+        assert_eq!(
+            out,
+            "let threshold = 20;\nlet names = dynamic([\"b\"]);\nT | where n > threshold"
+        );
+    }
+}

@@ -1,0 +1,352 @@
+//! Planning: desired × live → a [`Plan`] of ordered changes with field-level diffs.
+//!
+//! Diffs compare model projections (`Resource::fields`), so only real differences show: the
+//! model has already normalised durations, enum spellings, defaults, order and line endings.
+//! The plan is also the saved-plan file format (`plan --out`), versioned and documented in
+//! `docs/json-output.md`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use similar::TextDiff;
+
+use crate::desired::{DesiredItem, DesiredState, Key, ResourceKind};
+use crate::live::{LiveItem, LiveState, Ownership};
+
+/// What happens to one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Does not exist: create it.
+    Create,
+    /// Owned and different: update it.
+    Update,
+    /// Exists, not owned, same name: take it over (only with `--adopt`).
+    Adopt,
+    /// Owned, removed from code, prune on: delete it.
+    Delete,
+    /// Exists, not owned, same name, `--adopt` not given: left alone, blocks nothing else.
+    Conflict,
+    /// Owned, removed from code, prune off: left alone.
+    Orphaned,
+    /// Exists, not owned, not in code: never touched.
+    Unmanaged,
+    /// Owned and equal.
+    NoOp,
+}
+
+impl Action {
+    /// True for actions that write.
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Self::Create | Self::Update | Self::Adopt | Self::Delete
+        )
+    }
+}
+
+/// One changed field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// Dotted ARM property path.
+    pub path: String,
+    /// Live value (`null` when absent).
+    pub before: Value,
+    /// Desired value (`null` when absent).
+    pub after: Value,
+}
+
+/// One planned change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Resource kind.
+    pub kind: ResourceKind,
+    /// ARM resource name.
+    pub name: String,
+    /// Display name.
+    pub display_name: String,
+    /// What happens.
+    pub action: Action,
+    /// Content id.
+    pub content_id: Option<String>,
+    /// Content version in code.
+    pub version: Option<String>,
+    /// Source file.
+    pub path: Option<String>,
+    /// Field-level differences (updates).
+    pub fields: Vec<FieldChange>,
+    /// Unified diff of the query (updates that change it).
+    pub query_diff: Option<String>,
+    /// Etag seen at plan time (guards the write).
+    pub etag: Option<String>,
+    /// Ownership record seen at plan time.
+    pub owner: Option<Ownership>,
+    /// Functions this resource calls (apply order).
+    pub depends_on: Vec<String>,
+    /// `lastModifiedUtc` of the live resource.
+    pub last_modified: Option<String>,
+}
+
+/// Counts per action.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Creates.
+    pub create: usize,
+    /// Updates.
+    pub update: usize,
+    /// Adoptions.
+    pub adopt: usize,
+    /// Deletes.
+    pub delete: usize,
+    /// Unchanged.
+    pub unchanged: usize,
+    /// Unmanaged resources seen.
+    pub unmanaged: usize,
+    /// Conflicts (unmanaged with our name, no --adopt).
+    pub conflict: usize,
+    /// Owned but removed from code with prune off.
+    pub orphaned: usize,
+}
+
+/// A plan: what apply will do, and the state it was computed against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Format version of this document.
+    pub format_version: u32,
+    /// Environment name.
+    pub environment: String,
+    /// Workspace resource id.
+    pub workspace_id: String,
+    /// Source commit of the repository, when known.
+    pub commit: Option<String>,
+    /// Every resource considered, in apply order.
+    pub changes: Vec<Change>,
+    /// Counts.
+    pub summary: Summary,
+    /// Deletes exceed the environment's share and `--force-prune` was not given.
+    pub prune_blocked: Option<String>,
+}
+
+/// Options that change what the plan proposes.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// Take over unmanaged resources with the same name.
+    pub adopt: bool,
+    /// Allow deletes beyond the share.
+    pub force_prune: bool,
+    /// Only these targets (deletes are skipped when set).
+    pub targeted: bool,
+}
+
+fn field_changes(
+    desired: &BTreeMap<String, Value>,
+    live: &BTreeMap<String, Value>,
+) -> Vec<FieldChange> {
+    let mut keys: Vec<&String> = desired.keys().chain(live.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter_map(|k| {
+            let (a, b) = (
+                desired.get(k).cloned().unwrap_or(Value::Null),
+                live.get(k).cloned().unwrap_or(Value::Null),
+            );
+            (a != b).then(|| FieldChange {
+                path: k.clone(),
+                before: b,
+                after: a,
+            })
+        })
+        .collect()
+}
+
+/// A unified diff of two queries (3 lines of context).
+pub fn query_diff(before: &str, after: &str) -> Option<String> {
+    (before != after).then(|| {
+        TextDiff::from_lines(before, after)
+            .unified_diff()
+            .context_radius(3)
+            .header("live", "repository")
+            .to_string()
+    })
+}
+
+fn change(
+    key: &Key,
+    action: Action,
+    desired: Option<&DesiredItem>,
+    live: Option<&LiveItem>,
+) -> Change {
+    let d_fields = desired.map(|d| d.resource.fields()).unwrap_or_default();
+    let l_fields = live
+        .and_then(|l| l.resource.as_ref())
+        .map(|r| r.fields())
+        .unwrap_or_default();
+    let mut fields = if action == Action::Update || action == Action::Adopt {
+        field_changes(&d_fields, &l_fields)
+    } else {
+        Vec::new()
+    };
+    if let (Some(d), Some(o)) = (desired, live.and_then(|l| l.owner.as_ref())) {
+        if d.version != o.version {
+            fields.push(FieldChange {
+                path: "metadata.version".into(),
+                before: Value::String(o.version.clone()),
+                after: Value::String(d.version.clone()),
+            });
+        }
+    }
+    let query_diff = match (
+        desired.and_then(|d| d.resource.query()),
+        live.and_then(|l| l.resource.as_ref())
+            .and_then(|r| r.query()),
+    ) {
+        (Some(a), Some(b)) if action == Action::Update || action == Action::Adopt => {
+            query_diff(b, a)
+        }
+        _ => None,
+    };
+    let display_name = desired
+        .map(|d| d.resource.display_name().to_string())
+        .or_else(|| {
+            live.and_then(|l| l.resource.as_ref())
+                .map(|r| r.display_name().to_string())
+        })
+        .unwrap_or_else(|| key.1.clone());
+    Change {
+        kind: key.0,
+        name: live.map_or_else(|| key.1.clone(), |l| l.name.clone()),
+        display_name,
+        action,
+        content_id: desired.map(|d| d.content_id.clone()).or_else(|| {
+            live.and_then(|l| l.owner.as_ref())
+                .map(|o| o.content_id.clone())
+        }),
+        version: desired.map(|d| d.version.clone()),
+        path: desired.map(|d| d.path.clone()),
+        fields,
+        query_diff,
+        etag: live.and_then(|l| l.etag.clone()),
+        owner: live.and_then(|l| l.owner.clone()),
+        depends_on: desired.map(|d| d.depends_on.clone()).unwrap_or_default(),
+        last_modified: live.and_then(|l| l.last_modified.clone()),
+    }
+}
+
+fn classify(
+    desired: Option<&DesiredItem>,
+    live: Option<&LiveItem>,
+    env_prune: bool,
+    options: &PlanOptions,
+) -> Option<Action> {
+    Some(match (desired, live) {
+        (Some(_), None) => Action::Create,
+        (Some(_), Some(l)) if l.owner.is_none() => {
+            if l.resource.is_none() {
+                Action::Conflict
+            } else if options.adopt {
+                Action::Adopt
+            } else {
+                Action::Conflict
+            }
+        }
+        (Some(d), Some(l)) => {
+            let same = l.resource.as_ref() == Some(&d.resource)
+                || l.resource
+                    .as_ref()
+                    .is_some_and(|r| r.fields() == d.resource.fields());
+            let version_same = l.owner.as_ref().is_some_and(|o| o.version == d.version);
+            if same && version_same {
+                Action::NoOp
+            } else {
+                Action::Update
+            }
+        }
+        (None, Some(l)) if l.owner.is_none() => Action::Unmanaged,
+        (None, Some(_)) if options.targeted => return None,
+        (None, Some(_)) if env_prune => Action::Delete,
+        (None, Some(_)) => Action::Orphaned,
+        (None, None) => return None,
+    })
+}
+
+/// Apply order: writes by kind (functions first), then deletes in reverse kind order.
+fn order_key(c: &Change) -> (bool, u8, String) {
+    let k = match c.kind {
+        ResourceKind::Function => 0,
+        ResourceKind::Detection => 1,
+        ResourceKind::Workbook => 2,
+    };
+    let delete = c.action == Action::Delete;
+    (
+        delete,
+        if delete { 2 - k } else { k },
+        c.name.to_ascii_lowercase(),
+    )
+}
+
+/// Computes the plan.
+pub fn plan(
+    desired: &DesiredState,
+    live: &LiveState,
+    commit: Option<String>,
+    options: &PlanOptions,
+) -> Plan {
+    let mut keys: Vec<&Key> = desired.items.keys().chain(live.items.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut changes: Vec<Change> = keys
+        .into_iter()
+        .filter_map(|k| {
+            let (d, l) = (desired.items.get(k), live.items.get(k));
+            let action = classify(d, l, desired.env.prune, options)?;
+            Some(change(k, action, d, l))
+        })
+        .collect();
+    changes.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    let summary = summarize(&changes);
+    let owned = live.items.values().filter(|l| l.owner.is_some()).count();
+    let prune_blocked = (summary.delete > 0 && !options.force_prune && owned > 0 && (summary.delete as f64) > desired.env.max_delete_share * owned as f64).then(|| {
+        format!(
+            "the plan deletes {} of {} owned resources, more than the environment's maxDeleteShare of {:.0}%",
+            summary.delete,
+            owned,
+            desired.env.max_delete_share * 100.0
+        )
+    });
+    Plan {
+        format_version: 1,
+        environment: desired.env.name.clone(),
+        workspace_id: desired.env.workspace_id(),
+        commit,
+        changes,
+        summary,
+        prune_blocked,
+    }
+}
+
+/// Counts actions.
+pub fn summarize(changes: &[Change]) -> Summary {
+    let mut s = Summary::default();
+    for c in changes {
+        match c.action {
+            Action::Create => s.create += 1,
+            Action::Update => s.update += 1,
+            Action::Adopt => s.adopt += 1,
+            Action::Delete => s.delete += 1,
+            Action::NoOp => s.unchanged += 1,
+            Action::Unmanaged => s.unmanaged += 1,
+            Action::Conflict => s.conflict += 1,
+            Action::Orphaned => s.orphaned += 1,
+        }
+    }
+    s
+}
+
+impl Plan {
+    /// True when apply would write something.
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action.writes())
+    }
+}

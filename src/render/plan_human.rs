@@ -1,0 +1,121 @@
+//! Human plan output, terraform-style: one line per change, field diffs and a KQL diff under
+//! updates, a summary line. Coloured when the printer says so.
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+
+use crate::plan::{Action, Plan};
+
+fn symbol(a: Action) -> (&'static str, &'static str, AnsiColor) {
+    match a {
+        Action::Create => ("+", "create", AnsiColor::Green),
+        Action::Update => ("~", "update", AnsiColor::Yellow),
+        Action::Adopt => ("&", "adopt", AnsiColor::Cyan),
+        Action::Delete => ("-", "delete", AnsiColor::Red),
+        Action::Conflict => ("!", "conflict", AnsiColor::Magenta),
+        Action::Orphaned => ("?", "orphaned", AnsiColor::Magenta),
+        Action::Unmanaged => (" ", "unmanaged", AnsiColor::BrightBlack),
+        Action::NoOp => (" ", "unchanged", AnsiColor::BrightBlack),
+    }
+}
+
+/// Short JSON text of a value for one-line display.
+pub(crate) fn short(v: &serde_json::Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 120 {
+        format!("{}…", s.chars().take(117).collect::<String>())
+    } else {
+        s
+    }
+}
+
+/// Writes the plan.
+pub fn render(out: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
+    let paint = |c: AnsiColor| if color { c.on_default() } else { Style::new() };
+    let bold = if color {
+        Style::new().bold()
+    } else {
+        Style::new()
+    };
+    writeln!(
+        out,
+        "{bold}Plan for environment `{}`{bold:#} ({})\n",
+        plan.environment, plan.workspace_id
+    )?;
+    for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
+        let (sym, word, colour) = symbol(c.action);
+        let st = paint(colour);
+        writeln!(
+            out,
+            "  {st}{sym} {word:<9}{st:#} {:<9} {bold}{}{bold:#} ({})",
+            c.kind.as_str(),
+            c.display_name,
+            c.name
+        )?;
+        for f in &c.fields {
+            if f.path == "query" && c.query_diff.is_some() {
+                continue;
+            }
+            writeln!(
+                out,
+                "        {}: {} → {}",
+                f.path,
+                short(&f.before),
+                short(&f.after)
+            )?;
+        }
+        if let Some(diff) = &c.query_diff {
+            writeln!(out, "        query:")?;
+            for line in diff.lines() {
+                let st = match line.chars().next() {
+                    Some('+') if !line.starts_with("+++") => paint(AnsiColor::Green),
+                    Some('-') if !line.starts_with("---") => paint(AnsiColor::Red),
+                    _ => Style::new(),
+                };
+                writeln!(out, "          {st}{line}{st:#}")?;
+            }
+        }
+        match c.action {
+            Action::Conflict => writeln!(
+                out,
+                "        exists in the workspace but is not managed by sentinelctl; rerun with --adopt to take it over"
+            )?,
+            Action::Orphaned => writeln!(
+                out,
+                "        removed from code; enable prune in the environment to delete it"
+            )?,
+            _ => {}
+        }
+    }
+    let s = &plan.summary;
+    if !plan.has_changes() {
+        writeln!(
+            out,
+            "{bold}No changes.{bold:#} The workspace matches the repository ({} unchanged, {} unmanaged).",
+            s.unchanged, s.unmanaged
+        )?;
+    } else {
+        writeln!(
+            out,
+            "\n{bold}Plan:{bold:#} {} to create, {} to update, {} to adopt, {} to delete; {} unchanged, {} unmanaged.",
+            s.create, s.update, s.adopt, s.delete, s.unchanged, s.unmanaged
+        )?;
+    }
+    if s.conflict > 0 {
+        writeln!(
+            out,
+            "{} resource(s) exist unmanaged under names this repository uses: rerun with --adopt.",
+            s.conflict
+        )?;
+    }
+    if let Some(why) = &plan.prune_blocked {
+        writeln!(
+            out,
+            "{}apply will refuse:{:#} {why}; pass --force-prune if that is intended.",
+            paint(AnsiColor::Red),
+            paint(AnsiColor::Red)
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! Markdown plan output, ready to post as a pull-request comment.
+
+use std::io::{self, Write};
+
+use crate::plan::{Action, Plan};
+
+/// Writes the plan as markdown.
+pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
+    let s = &plan.summary;
+    writeln!(out, "### sentinelctl plan: `{}`\n", plan.environment)?;
+    if plan.has_changes() {
+        writeln!(
+            out,
+            "**{} to create, {} to update, {} to adopt, {} to delete**; {} unchanged, {} unmanaged.\n",
+            s.create, s.update, s.adopt, s.delete, s.unchanged, s.unmanaged
+        )?;
+    } else {
+        writeln!(
+            out,
+            "**No changes.** The workspace matches the repository ({} unchanged, {} unmanaged).\n",
+            s.unchanged, s.unmanaged
+        )?;
+    }
+    let rows: Vec<_> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp && c.action != Action::Unmanaged)
+        .collect();
+    if !rows.is_empty() {
+        writeln!(out, "| action | kind | name | fields |\n|---|---|---|---|")?;
+        for c in &rows {
+            let fields: Vec<String> = c.fields.iter().map(|f| format!("`{}`", f.path)).collect();
+            writeln!(
+                out,
+                "| {:?} | {} | {} | {} |",
+                c.action,
+                c.kind.as_str(),
+                c.display_name.replace('|', "\\|"),
+                fields.join(", ")
+            )?;
+        }
+        writeln!(out)?;
+    }
+    for c in rows.iter().filter(|c| !c.fields.is_empty()) {
+        writeln!(
+            out,
+            "<details><summary>{} <code>{}</code></summary>\n",
+            c.kind.as_str(),
+            c.display_name
+        )?;
+        for f in c
+            .fields
+            .iter()
+            .filter(|f| f.path != "query" || c.query_diff.is_none())
+        {
+            writeln!(
+                out,
+                "- `{}`: `{}` → `{}`",
+                f.path,
+                super::plan_human::short(&f.before),
+                super::plan_human::short(&f.after)
+            )?;
+        }
+        if let Some(diff) = &c.query_diff {
+            writeln!(out, "\n```diff\n{}```", diff)?;
+        }
+        writeln!(out, "\n</details>\n")?;
+    }
+    if let Some(why) = &plan.prune_blocked {
+        writeln!(
+            out,
+            "> **Apply will refuse:** {why} (`--force-prune` overrides)."
+        )?;
+    }
+    Ok(())
+}
