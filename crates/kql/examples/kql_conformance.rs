@@ -44,6 +44,16 @@ fn main() {
     let bench = args.iter().any(|a| a == "--bench");
     let catalog_json: Value = serde_json::from_str(&read(&args[0])).expect("catalog.json is JSON");
     let catalog = build_catalog(&catalog_json);
+    if let Some(name) = std::env::var_os("KQL_SHOW_FUNCTION") {
+        let name = name.to_string_lossy().to_string();
+        let decl = catalog.function(&name).cloned();
+        if let Some(d) = decl {
+            let a = analyze(&d.body, &catalog);
+            println!("{:#?}", a.diagnostics);
+        }
+        println!("{:?}", catalog.function_output_columns(&name).map(|c| c.into_iter().map(|c| format!("{}:{}", c.name, c.ty)).collect::<Vec<_>>()));
+        return;
+    }
     let mut cases: Vec<Case> = read(&args[1])
         .lines()
         .filter(|l| !l.trim().is_empty())

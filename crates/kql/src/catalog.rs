@@ -62,6 +62,8 @@ pub struct FunctionDecl {
 pub(crate) struct FunctionInfo {
     /// Output columns, `None` when not statically known (or scalar).
     pub(crate) output: Option<Vec<Column>>,
+    /// The output is open (derived from a fuzzy union with a missing table): more columns may exist.
+    pub(crate) open: bool,
     /// True when the body is tabular (a table expression), false for a scalar function.
     pub(crate) tabular: bool,
     /// Number of error diagnostics in the body.

@@ -88,7 +88,7 @@ fn function_info_with(catalog: &Catalog, entry: &FunctionEntry, stack: &mut Vec<
     }
     let name = &entry.decl.name;
     if stack.iter().any(|n| n == name) || stack.len() >= MAX_FUNCTION_DEPTH {
-        return FunctionInfo { output: None, tabular: true, errors: 0, first_error: None };
+        return FunctionInfo { output: None, open: false, tabular: true, errors: 0, first_error: None };
     }
     let mut scope = Scope::default();
     for p in &entry.decl.params {
@@ -105,11 +105,13 @@ fn function_info_with(catalog: &Catalog, entry: &FunctionEntry, stack: &mut Vec<
     let errors: Vec<&KqlDiagnostic> =
         analysis.diagnostics.iter().filter(|d| d.severity == crate::Severity::Error).collect();
     let (output, tabular) = match result {
-        Some(Value::Tabular(s)) => (if errors.is_empty() { s.cols } else { None }, true),
+        Some(Value::Tabular(s)) => (if errors.is_empty() { Some(s) } else { None }, true),
         Some(Value::Scalar(_)) => (None, false),
         None => (None, true),
     };
-    let info = FunctionInfo { output, tabular, errors: errors.len(), first_error: errors.first().map(|d| d.message.clone()) };
+    let open = output.as_ref().is_some_and(|s| s.open);
+    let output = output.and_then(|s| s.cols);
+    let info = FunctionInfo { output, open, tabular, errors: errors.len(), first_error: errors.first().map(|d| d.message.clone()) };
     let _ = entry.info.set(info.clone());
     info
 }
@@ -363,7 +365,7 @@ impl Ctx<'_, '_> {
         if let Some(entry) = self.catalog.functions.get(n) {
             self.functions.insert(n.to_string());
             let info = function_info_with(self.catalog, entry, self.stack);
-            return Some(Schema { cols: info.output });
+            return Some(Schema { cols: info.output, open: info.open });
         }
         None
     }
@@ -403,7 +405,7 @@ impl Ctx<'_, '_> {
             }
         }
         match row {
-            Some(Row { schema: Some(s), .. }) if s.is_known() => {
+            Some(Row { schema: Some(s), .. }) if s.is_closed() => {
                 let cols = s.cols.as_deref().unwrap_or_default();
                 let cands = cols.iter().map(|c| c.name.as_str()).chain(self.scope.names());
                 let help = suggest(n, cands).map(|s| format!("did you mean `{s}`?"));
@@ -515,7 +517,7 @@ impl Ctx<'_, '_> {
                 let help = info.first_error.clone().map(|e| format!("first error: {e}"));
                 self.error(FUNCTION_BODY, range, msg, help);
             }
-            return if info.tabular { Value::Tabular(Schema { cols: info.output }) } else { Value::Scalar(ScalarType::Unknown) };
+            return if info.tabular { Value::Tabular(Schema { cols: info.output, open: info.open }) } else { Value::Scalar(ScalarType::Unknown) };
         }
         // built-ins
         let aggregate = row.is_some_and(|r| r.aggregate);
@@ -591,7 +593,10 @@ impl Ctx<'_, '_> {
                 self.fuzzy -= 1;
                 fuzzy_depth = 0;
             }
+            let open = schema.open;
             schema = self.operator(op, schema, false);
+            // openness (from a fuzzy union) is inherited by everything derived from the input
+            schema.open |= open;
         }
         if fuzzy_depth > 0 {
             self.fuzzy -= 1;
@@ -784,10 +789,8 @@ impl Ctx<'_, '_> {
                 }
                 // a fuzzy union with a missing operand: its columns are not statically known
                 let missing = std::mem::replace(&mut self.fuzzy_missing, saved_missing);
-                if missing {
-                    return Schema::unknown();
-                }
                 let mut out = union_schemas(&schemas);
+                out.open |= missing;
                 if let Some(p) = params.iter().find(|p| p.name == "withsource")
                     && let Some(cols) = &mut out.cols
                 {
@@ -926,7 +929,7 @@ impl Ctx<'_, '_> {
 
     /// project-away / keep / reorder / rename operand: must exist unless it is a wildcard pattern.
     fn check_pattern(&mut self, s: &Schema, p: &crate::ast::Name) {
-        if p.text.contains('*') || !s.is_known() || s.get(&p.text).is_some() {
+        if p.text.contains('*') || !s.is_closed() || s.get(&p.text).is_some() {
             return;
         }
         let cols = s.cols.as_deref().unwrap_or_default();
@@ -1048,6 +1051,7 @@ impl Ctx<'_, '_> {
             "rightsemi" | "rightanti" | "rightantisemi" => return right_schema,
             _ => {}
         }
+        let open = left.open || right_schema.open;
         let (Some(lc), Some(rc)) = (left.cols, right_schema.cols) else {
             return Schema::unknown();
         };
@@ -1058,7 +1062,7 @@ impl Ctx<'_, '_> {
             }
             push_unique(&mut cols, &c.name, c.ty);
         }
-        Schema::known(cols)
+        Schema { cols: Some(cols), open }
     }
 
     fn join_condition(&mut self, cond: &Expr, left: &Schema, right: &Schema, keys: &mut Vec<(String, String)>) {
@@ -1106,7 +1110,7 @@ impl Ctx<'_, '_> {
     }
 
     fn check_side(&mut self, n: &str, range: Range<usize>, s: &Schema, side: &str) {
-        if !s.is_known() || s.get(n).is_some() {
+        if !s.is_closed() || s.get(n).is_some() {
             return;
         }
         let cols = s.cols.as_deref().unwrap_or_default();
@@ -1151,6 +1155,7 @@ fn decl_schema(columns: &[ColumnDecl]) -> Schema {
 fn union_schemas(schemas: &[Schema]) -> Schema {
     let mut out: Vec<Column> = Vec::new();
     let mut clashes: Vec<String> = Vec::new();
+    let open = schemas.iter().any(|s| s.open);
     for s in schemas {
         let Some(cols) = &s.cols else {
             return Schema::unknown();
@@ -1185,7 +1190,7 @@ fn union_schemas(schemas: &[Schema]) -> Schema {
         }
         out = renamed;
     }
-    Schema::known(out)
+    Schema { cols: Some(out), open }
 }
 
 /// The column name Kusto derives for an unnamed expression: a column reference keeps its name, a path

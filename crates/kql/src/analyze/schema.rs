@@ -13,19 +13,27 @@ use crate::types::ScalarType;
 pub(crate) struct Schema {
     /// `None` when not statically known.
     pub(crate) cols: Option<Vec<Column>>,
+    /// Columns are known but more may exist (derived from a fuzzy union with a missing table): names
+    /// not in `cols` are accepted, as Kusto does.
+    pub(crate) open: bool,
 }
 
 impl Schema {
     pub(crate) fn known(cols: Vec<Column>) -> Self {
-        Self { cols: Some(cols) }
+        Self { cols: Some(cols), open: false }
     }
 
     pub(crate) fn unknown() -> Self {
-        Self { cols: None }
+        Self { cols: None, open: false }
     }
 
     pub(crate) fn is_known(&self) -> bool {
         self.cols.is_some()
+    }
+
+    /// True when a name missing from this schema is an error (known and not open).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.cols.is_some() && !self.open
     }
 
     /// The column called `name`, if the schema is known and has it.
