@@ -38,9 +38,9 @@
 //!     ..Config::default()
 //! })
 //! .await?;
-//! let base = emu.url();                  // https://127.0.0.1:PORT (ARM endpoint and authority host)
+//! let base = emu.url().to_string();      // https://127.0.0.1:PORT (ARM endpoint and authority host)
 //! let token_url = emu.token_url("tenant"); // {base}/tenant/oauth2/v2.0/token
-//! let ca = emu.ca_file();                // Some(path to ca.pem) unless `http: true`
+//! let ca = emu.ca_file().map(|p| p.to_path_buf()); // Some(ca.pem) unless `http: true`
 //! emu.set_faults(Faults { fault_rate: 0.1, seed: 7, ..Faults::default() });
 //! let state = emu.snapshot();            // the state-file JSON
 //! emu.shutdown().await;

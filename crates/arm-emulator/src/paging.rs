@@ -17,8 +17,8 @@ pub(crate) struct PageRequest<'a> {
     pub(crate) page_size: usize,
 }
 
-/// Pages `items` (already sorted by key). Returns the list body.
-pub(crate) fn page(items: Vec<(String, Value)>, req: &PageRequest<'_>) -> Result<Value, Reply> {
+/// Pages `items` (already sorted by key), rendering only the items of the page. Returns the list body.
+pub(crate) fn page<T>(items: impl IntoIterator<Item = (String, T)>, req: &PageRequest<'_>, render: impl Fn(T) -> Value) -> Result<Value, Reply> {
     let after = match req.query.iter().find(|(k, _)| k.eq_ignore_ascii_case("$skipToken")) {
         Some((_, tok)) => Some(
             util::b64url_decode(tok)
@@ -43,7 +43,7 @@ pub(crate) fn page(items: Vec<(String, Value)>, req: &PageRequest<'_>) -> Result
     while value.len() < size {
         match rest.next() {
             Some((k, v)) => {
-                value.push(v);
+                value.push(render(v));
                 last_key = Some(k);
             }
             None => break,
@@ -57,7 +57,7 @@ pub(crate) fn page(items: Vec<(String, Value)>, req: &PageRequest<'_>) -> Result
             let mut q: Vec<String> = req
                 .query
                 .iter()
-                .filter(|(k, _)| !k.eq_ignore_ascii_case("$skipToken"))
+                .filter(|(k, _)| !k.eq_ignore_ascii_case("$skipToken") && !k.eq_ignore_ascii_case("$skip"))
                 .map(|(k, v)| format!("{}={}", util::percent_encode(k), util::percent_encode(v)))
                 .collect();
             q.push(format!("$skipToken={token}"));
@@ -76,13 +76,13 @@ mod tests {
         let items: Vec<(String, Value)> = (0..5).map(|i| (format!("k{i}"), json!(i))).collect();
         let q = vec![("api-version".to_string(), "2025-12-01".to_string())];
         let req = PageRequest { base_url: "https://h", path: "/p", query: &q, page_size: 2 };
-        let p1 = page(items.clone(), &req).unwrap();
+        let p1 = page(items.clone(), &req, |v| v).unwrap();
         assert_eq!(p1["value"], json!([0, 1]));
         let next = p1["nextLink"].as_str().unwrap();
         assert!(next.starts_with("https://h/p?api-version=2025-12-01&$skipToken="));
         let tok = next.rsplit_once('=').unwrap().1.to_string();
         let q2 = vec![q[0].clone(), ("$skipToken".to_string(), tok)];
-        let p2 = page(items, &PageRequest { query: &q2, ..req }).unwrap();
+        let p2 = page(items, &PageRequest { query: &q2, ..req }, |v| v).unwrap();
         assert_eq!(p2["value"], json!([2, 3]));
     }
 }

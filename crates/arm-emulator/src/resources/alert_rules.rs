@@ -133,21 +133,14 @@ pub(crate) fn handle(ctx: &Ctx<'_>, ws: &WorkspaceId, name: Option<&str>) -> Rep
     };
     let file = if ver.preview { AR_PREVIEW } else { AR_STABLE };
     match (ctx.method, name) {
-        ("GET", None) => {
-            let items = ctx.app.store.read(|st| {
-                st.workspace(ws).map(|w| {
-                    w.coll(Coll::AlertRules)
-                        .iter()
-                        .map(|(k, v)| (k.clone(), render(&w.id, v, file)))
-                        .collect::<Vec<_>>()
-                })
-            });
-            let Some(items) = items else { return ctx.workspace_not_found(ws) };
-            match page(items, &ctx.page_request()) {
+        ("GET", None) => ctx.app.store.read(|st| {
+            let Some(w) = st.workspace(ws) else { return ctx.workspace_not_found(ws) };
+            let items = w.coll(Coll::AlertRules).iter().map(|(k, v)| (k.clone(), v));
+            match page(items, &ctx.page_request(), |v| render(&w.id, v, file)) {
                 Ok(body) => Reply::json(200, body),
                 Err(r) => r,
             }
-        }
+        }),
         ("GET", Some(n)) => ctx.app.store.read(|st| {
             let Some(w) = st.workspace(ws) else { return ctx.workspace_not_found(ws) };
             match w.coll(Coll::AlertRules).get(&name_key(n)) {

@@ -1,6 +1,7 @@
 //! `Microsoft.SecurityInsights/metadata` under a workspace (every api-version is validated with the
 //! stable 2025-12-01 `Metadata.json`). LIST supports `$filter` with `eq` clauses joined by `and`
-//! (`properties/kind eq 'AnalyticsRule'`), `$top` and `$skip`; PATCH merges `properties`.
+//! (`properties/kind eq 'AnalyticsRule'`), `$orderby` (one property path, `asc`/`desc`), `$top` and
+//! `$skip`; PATCH merges `properties`.
 
 use serde_json::{Map, Value, json};
 
@@ -72,21 +73,40 @@ pub(crate) fn handle(ctx: &Ctx<'_>, ws: &WorkspaceId, name: Option<&str>) -> Rep
                 None => Vec::new(),
             };
             let skip = ctx.q("$skip").and_then(|s| s.parse::<usize>().ok()).unwrap_or(0);
-            let items = ctx.app.store.read(|st| {
-                st.workspace(ws).map(|w| {
-                    w.coll(Coll::Metadata)
-                        .iter()
-                        .map(|(k, v)| (k.clone(), render(&w.id, v)))
-                        .filter(|(_, v)| matches(v, &filter))
-                        .skip(skip)
-                        .collect::<Vec<_>>()
-                })
+            let order = ctx.q("$orderby").map(|o| {
+                let mut parts = o.split_whitespace();
+                let path: Vec<String> = parts.next().unwrap_or("").split('/').map(str::to_string).collect();
+                let desc = parts.next().is_some_and(|d| d.eq_ignore_ascii_case("desc"));
+                (path, desc)
             });
-            let Some(items) = items else { return ctx.workspace_not_found(ws) };
-            match page(items, &ctx.page_request()) {
-                Ok(body) => Reply::json(200, body),
-                Err(r) => r,
-            }
+            ctx.app.store.read(|st| {
+                let Some(w) = st.workspace(ws) else { return ctx.workspace_not_found(ws) };
+                let mut items: Vec<(String, Value)> = w
+                    .coll(Coll::Metadata)
+                    .iter()
+                    .map(|(k, v)| (k.clone(), render(&w.id, v)))
+                    .filter(|(_, v)| matches(v, &filter))
+                    .collect();
+                if let Some((path, desc)) = &order {
+                    let at = |v: &Value| {
+                        let mut cur = v;
+                        for seg in path {
+                            cur = cur.get(seg).unwrap_or(&Value::Null);
+                        }
+                        cur.as_str().map(str::to_lowercase).unwrap_or_else(|| cur.to_string())
+                    };
+                    items.sort_by(|a, b| if *desc { at(&b.1).cmp(&at(&a.1)) } else { at(&a.1).cmp(&at(&b.1)) });
+                    // With a custom order the skip token is the position (zero-padded, so it sorts).
+                    for (i, item) in items.iter_mut().enumerate() {
+                        item.0 = format!("{i:010}");
+                    }
+                }
+                let items = items.into_iter().skip(skip);
+                match page(items, &ctx.page_request(), |v| v) {
+                    Ok(body) => Reply::json(200, body),
+                    Err(r) => r,
+                }
+            })
         }
         ("GET", Some(n)) => ctx.app.store.read(|st| {
             let Some(w) = st.workspace(ws) else { return ctx.workspace_not_found(ws) };

