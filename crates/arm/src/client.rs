@@ -365,6 +365,9 @@ impl ArmClient {
         let shown_url = redact_url(url);
         let result = match request.send().await {
             Ok(response) => read_reply(method, &shown_url, response).await,
+            Err(e) if crate::tls::is_tls_failure(&e) => {
+                return Err(ArmError::Transport { method, url: shown_url, reason: describe_transport(&e), budget_exhausted: false });
+            }
             Err(e) => Err(describe_transport(&e)),
         };
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -436,7 +439,9 @@ async fn read_reply(
 }
 
 fn describe_transport(e: &reqwest::Error) -> String {
-    let what = if e.is_connect() {
+    let what = if crate::tls::is_tls_failure(e) {
+        "TLS handshake failed (is the endpoint's CA trusted? see `--ca-file`)"
+    } else if e.is_connect() {
         "connection failed"
     } else if e.is_timeout() {
         "timed out"

@@ -86,6 +86,27 @@ pub(crate) fn build_http_client(
         })
 }
 
+/// Phrases rustls puts in its errors; matched on the error chain's text because hyper-util and
+/// reqwest box the connector error in ways that hide the `rustls::Error` from `downcast_ref`.
+const TLS_PHRASES: &[&str] = &["invalid peer certificate", "received fatal alert", "peer is incompatible", "peer misbehaved"];
+
+/// True when a request failed because the server's certificate was not trusted (or TLS failed
+/// otherwise): retrying cannot help, and the fix is `--ca-file` or the endpoint.
+pub(crate) fn is_tls_failure(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        let text = s.to_string();
+        if TLS_PHRASES.iter().any(|p| text.contains(p)) {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
