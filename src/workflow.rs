@@ -34,6 +34,11 @@ pub struct Prepared {
 pub fn prepare(cx: &Context, env_name: &str, targets: &[String]) -> anyhow::Result<Prepared> {
     let mut repo = Repository::load(&cx.root)
         .with_context(|| format!("cannot read the repository at `{}`", cx.root.display()))?;
+    let env_path = repo.environment_path(env_name);
+    if !env_path.is_file() {
+        let known = repo.environment_names().join(", ");
+        anyhow::bail!("no environment `{env_name}`: `{}` does not exist (known environments: {known})", env_path.display());
+    }
     validate(
         &mut repo,
         &ValidateOptions {

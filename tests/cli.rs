@@ -1,0 +1,151 @@
+//! End-to-end tests: the real `sentinelctl` binary against the embedded emulator over HTTPS.
+//!
+//! Each test copies the shipped content into a temporary repository, so runs never share
+//! emulator state (`.sentinelctl/local-state.json` lives in the temp dir).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_sentinelctl"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A temporary repository holding the shipped content.
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    fn shipped() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for d in ["detections", "functions", "workbooks", "environments", "schemas"] {
+            copy_dir(&src.join(d), &dir.path().join(d));
+        }
+        Self { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(bin()).arg("--root").arg(self.path()).args(args).env("NO_COLOR", "1").output().unwrap()
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn validate_passes_on_shipped_content() {
+    let repo = Repo::shipped();
+    let out = repo.run(&["validate"]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn apply_then_plan_shows_no_changes_and_second_apply_is_a_noop() {
+    let repo = Repo::shipped();
+    let out = repo.run(&["apply", "--env", "local", "--auto-approve"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("0 failed"), "{}", text(&out));
+    let plan = repo.run(&["plan", "--env", "local", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    assert!(text(&plan).contains("No changes."), "{}", text(&plan));
+    let again = repo.run(&["apply", "--env", "local", "--auto-approve"]);
+    assert!(again.status.success());
+    assert!(text(&again).contains("No changes."), "{}", text(&again));
+}
+
+#[test]
+fn one_edited_rule_gives_exactly_one_update_with_the_field_diff() {
+    let repo = Repo::shipped();
+    assert!(repo.run(&["apply", "--env", "local", "--auto-approve"]).status.success());
+    let file = std::fs::read_dir(repo.path().join("detections")).unwrap().map(|e| e.unwrap().path()).min().unwrap();
+    let yaml = std::fs::read_to_string(&file).unwrap();
+    let edited = yaml.lines().map(|l| if l.starts_with("severity:") { "severity: Informational".to_string() } else { l.to_string() }).collect::<Vec<_>>().join("\n");
+    assert_ne!(yaml.trim_end(), edited.trim_end(), "fixture must change");
+    std::fs::write(&file, edited + "\n").unwrap();
+    let plan = repo.run(&["plan", "--env", "local", "--detailed-exitcode", "--format", "json"]);
+    assert_eq!(plan.status.code(), Some(2), "{}", text(&plan));
+    let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let updates: Vec<&serde_json::Value> = v["changes"].as_array().unwrap().iter().filter(|c| c["action"] != "no-op").collect();
+    assert_eq!(updates.len(), 1, "{updates:?}");
+    assert_eq!(updates[0]["action"], "update");
+    assert_eq!(updates[0]["fields"][0]["path"], "severity");
+    assert_eq!(updates[0]["fields"][0]["after"], "Informational");
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_the_workspace_changed() {
+    let repo = Repo::shipped();
+    let plan_file = repo.path().join("plan.json");
+    let plan = repo.run(&["plan", "--env", "local", "--out", plan_file.to_str().unwrap()]);
+    assert!(plan.status.success(), "{}", text(&plan));
+    // Someone else deploys in between.
+    assert!(repo.run(&["apply", "--env", "local", "--auto-approve"]).status.success());
+    let stale = repo.run(&["apply", "--env", "local", "--plan", plan_file.to_str().unwrap()]);
+    assert_eq!(stale.status.code(), Some(2), "{}", text(&stale));
+    assert!(text(&stale).contains("saved plan is stale"), "{}", text(&stale));
+}
+
+#[test]
+fn removed_rule_is_deleted_only_with_prune_and_unknown_env_is_a_clear_error() {
+    let repo = Repo::shipped();
+    assert!(repo.run(&["apply", "--env", "local", "--auto-approve"]).status.success());
+    let file = std::fs::read_dir(repo.path().join("detections")).unwrap().map(|e| e.unwrap().path()).min().unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let plan = repo.run(&["plan", "--env", "local", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert_eq!(v["summary"]["delete"], 1, "{}", text(&plan));
+    // Turn prune off: the rule is reported as orphaned and never deleted.
+    let env = repo.path().join("environments/local.yaml");
+    let yaml = std::fs::read_to_string(&env).unwrap().replace("enabled: true", "enabled: false");
+    std::fs::write(&env, yaml).unwrap();
+    let plan = repo.run(&["plan", "--env", "local", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert_eq!(v["summary"]["delete"], 0);
+    assert_eq!(v["summary"]["orphaned"], 1);
+    let missing = repo.run(&["plan", "--env", "nosuch"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing).contains("no environment `nosuch`"), "{}", text(&missing));
+}
+
+#[test]
+fn broken_files_get_located_errors_never_a_panic() {
+    let repo = Repo::shipped();
+    let cases: &[(&str, &[u8], &str)] = &[
+        ("bad-yaml.yaml", b"id: [unclosed\nname: x\n", "SC1001"),
+        ("unknown-key.yaml", b"id: 5f78b752-4321-42a6-8117-5cdce94c1099\nname: x\nqueryFrequncy: 1h\n", "did you mean `queryFrequency`?"),
+        ("dup.yaml", b"id: a\nid: b\nname: x\n", "SC1002"),
+        ("empty.yaml", b"", "SC1007"),
+        ("latin1.yaml", b"id: x\nname: caf\xe9\n", "SC1006"),
+        ("nrt.yaml", b"id: 5f78b752-4321-42a6-8117-5cdce94c1098\nname: x\ndescription: d\nseverity: Low\nkind: NRT\nqueryFrequency: 1h\nquery: OnePasswordEventLogs_CL\n", "NRT rules do not take `queryFrequency`"),
+    ];
+    for (name, bytes, _) in cases {
+        std::fs::write(repo.path().join("detections").join(name), bytes).unwrap();
+    }
+    let out = repo.run(&["validate"]);
+    assert_eq!(out.status.code(), Some(1));
+    let all = text(&out);
+    for (name, _, expected) in cases {
+        assert!(all.contains(&format!("detections/{name}:")), "no location for {name}:\n{all}");
+        assert!(all.contains(expected), "expected `{expected}` for {name}:\n{all}");
+    }
+    assert!(!all.contains("panicked"));
+}
