@@ -45,3 +45,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
         Command::Emulator(a) => commands::emulator::run(&cx, a),
     }
 }
+
+/// Exit code for an error (not a finding): 1 for the commands that follow terraform's
+/// convention (`plan`, `apply`: 2 means "changes" there), 2 elsewhere. See `docs/exit-codes.md`.
+pub fn error_exit_code(cli: &Cli) -> u8 {
+    match cli.command {
+        Command::Plan(_) | Command::Apply(_) => 1,
+        _ => 2,
+    }
+}

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             Printer::new(cli.color, false, false).error(&err);
-            ExitCode::from(2)
+            ExitCode::from(sentinelctl::error_exit_code(&cli))
         }
     }
 }

@@ -100,7 +100,7 @@ fn a_saved_plan_is_refused_when_the_workspace_changed() {
     // Someone else deploys in between.
     assert!(repo.run(&["apply", "--env", "local", "--auto-approve"]).status.success());
     let stale = repo.run(&["apply", "--env", "local", "--plan", plan_file.to_str().unwrap()]);
-    assert_eq!(stale.status.code(), Some(2), "{}", text(&stale));
+    assert_eq!(stale.status.code(), Some(1), "{}", text(&stale));
     assert!(text(&stale).contains("saved plan is stale"), "{}", text(&stale));
 }
 
@@ -122,7 +122,7 @@ fn removed_rule_is_deleted_only_with_prune_and_unknown_env_is_a_clear_error() {
     assert_eq!(v["summary"]["delete"], 0);
     assert_eq!(v["summary"]["orphaned"], 1);
     let missing = repo.run(&["plan", "--env", "nosuch"]);
-    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(missing.status.code(), Some(1));
     assert!(text(&missing).contains("no environment `nosuch`"), "{}", text(&missing));
 }
 
