@@ -2,8 +2,9 @@
 //! `{"liveRequest":{url,method,headers,body},"liveResponse":{statusCode,headers,body}}`, one file each.
 //!
 //! Files go to `{traffic_dir}/declared/` when the spec declares the answer's status for the operation
-//! (validate that folder with oav) and to `{traffic_dir}/undeclared/` otherwise (throttling 429s,
-//! injected 5xx, savedSearches errors: none of them are in the specs). The URL is rewritten to
+//! (validate that folder with oav), to `{traffic_dir}/rejected/` when the emulator answered 400 (the
+//! request broke the contract, so oav flags the request by design), and to `{traffic_dir}/undeclared/`
+//! otherwise (throttling 429s, injected 5xx, savedSearches errors: none of them are in the specs). The URL is rewritten to
 //! `https://management.azure.com` and the bearer token is replaced by `SANITIZED`.
 
 use std::path::PathBuf;
@@ -31,6 +32,7 @@ impl TrafficWriter {
     pub(crate) fn new(dir: PathBuf) -> std::io::Result<Self> {
         std::fs::create_dir_all(dir.join("declared"))?;
         std::fs::create_dir_all(dir.join("undeclared"))?;
+        std::fs::create_dir_all(dir.join("rejected"))?;
         Ok(Self { dir, seq: AtomicU64::new(0) })
     }
 
@@ -61,7 +63,11 @@ impl TrafficWriter {
                 "body": p.response_body,
             },
         });
-        let sub = if p.declared { "declared" } else { "undeclared" };
+        let sub = match (p.declared, p.status) {
+            (_, 400) => "rejected",
+            (true, _) => "declared",
+            (false, _) => "undeclared",
+        };
         let file = self.dir.join(sub).join(format!("{n:06}-{}-{}.json", p.method, p.status));
         if let Ok(text) = serde_json::to_string_pretty(&pair) {
             let _ = std::fs::write(file, text);
