@@ -36,6 +36,9 @@ use crate::request_url::{check_endpoint, redact_url, resolve};
 use crate::retry::{RetryBudget, RetryPolicy, is_retryable_status, jitter, parse_retry_after};
 use crate::tls::build_http_client;
 
+/// How a TLS failure is described; such failures are not retried (the certificate will not change).
+const TLS_FAILURE: &str = "TLS handshake failed (is the endpoint's CA trusted? see `--ca-file`)";
+
 /// Upper bound on pages followed by one LIST (a server looping on `nextLink` cannot hang us).
 const MAX_PAGES: usize = 10_000;
 
@@ -330,7 +333,8 @@ impl ArmClient {
         paid
     }
 
-    /// One HTTP exchange. `Ok(Err(reason))` is a transport failure (retryable); the outer `Err` is fatal.
+    /// One HTTP exchange. `Ok(Err(reason))` is a transport failure (retryable); the outer `Err` is
+    /// fatal (no token, unserializable body, untrusted TLS certificate).
     async fn attempt(
         &self,
         method: &'static str,
@@ -339,12 +343,60 @@ impl ArmClient {
         cond: &Precondition,
         attempt: u32,
     ) -> Result<Result<Reply, String>, ArmError> {
+        let request = self.build_request(method, url, body, cond).await?;
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        let shown_url = redact_url(url);
+        let result = match request.send().await {
+            Ok(response) => read_reply(method, &shown_url, response).await,
+            Err(e) => Err(describe_transport(&e)),
+        };
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        match &result {
+            Ok(reply) => {
+                if reply.status == 429 {
+                    self.counters.throttled.fetch_add(1, Ordering::Relaxed);
+                }
+                let (rid, cid) = (&reply.request.request_id, &reply.request.correlation_id);
+                tracing::debug!(
+                    target: "sentinel_arm::http",
+                    method, url = %shown_url, status = reply.status,
+                    request_id = rid.as_deref().unwrap_or("-"),
+                    correlation_id = cid.as_deref().unwrap_or("-"),
+                    attempt, elapsed_ms, "arm request"
+                );
+            }
+            Err(reason) => {
+                tracing::debug!(
+                    target: "sentinel_arm::http",
+                    method, url = %shown_url, attempt, elapsed_ms, error = %reason, "arm request failed"
+                );
+            }
+        }
+        match result {
+            Err(reason) if reason.starts_with(TLS_FAILURE) => Err(ArmError::Transport {
+                method,
+                url: shown_url,
+                reason,
+                budget_exhausted: false,
+            }),
+            other => Ok(other),
+        }
+    }
+
+    /// The request with token, conditional header and JSON body.
+    async fn build_request(
+        &self,
+        method: &'static str,
+        url: &Url,
+        body: Option<&Value>,
+        cond: &Precondition,
+    ) -> Result<reqwest::RequestBuilder, ArmError> {
         let token = self.token().await?;
-        let mut request = self.http.request(
-            reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET),
-            url.clone(),
-        );
-        request = request
+        let verb = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        let mut request = self
+            .http
+            .request(verb, url.clone())
             .header(reqwest::header::AUTHORIZATION, token)
             .header(reqwest::header::ACCEPT, "application/json");
         request = match cond {
@@ -360,31 +412,7 @@ impl ArmClient {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(bytes);
         }
-        self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        let started = Instant::now();
-        let shown_url = redact_url(url);
-        let result = match request.send().await {
-            Ok(response) => read_reply(method, &shown_url, response).await,
-            Err(e) if crate::tls::is_tls_failure(&e) => {
-                return Err(ArmError::Transport { method, url: shown_url, reason: describe_transport(&e), budget_exhausted: false });
-            }
-            Err(e) => Err(describe_transport(&e)),
-        };
-        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        match &result {
-            Ok(reply) => {
-                if reply.status == 429 {
-                    self.counters.throttled.fetch_add(1, Ordering::Relaxed);
-                }
-                tracing::debug!(target: "sentinel_arm::http", method, url = %shown_url, status = reply.status,
-                    request_id = reply.request.request_id.as_deref().unwrap_or("-"),
-                    correlation_id = reply.request.correlation_id.as_deref().unwrap_or("-"), attempt, elapsed_ms, "arm request");
-            }
-            Err(reason) => {
-                tracing::debug!(target: "sentinel_arm::http", method, url = %shown_url, attempt, elapsed_ms, error = %reason, "arm request failed")
-            }
-        }
-        Ok(result)
+        Ok(request)
     }
 
     /// `Bearer <token>` as a sensitive header value (hidden from reqwest's and hyper's Debug).
@@ -440,7 +468,7 @@ async fn read_reply(
 
 fn describe_transport(e: &reqwest::Error) -> String {
     let what = if crate::tls::is_tls_failure(e) {
-        "TLS handshake failed (is the endpoint's CA trusted? see `--ca-file`)"
+        TLS_FAILURE
     } else if e.is_connect() {
         "connection failed"
     } else if e.is_timeout() {

@@ -18,8 +18,12 @@ use std::sync::Arc;
 use azure_core::error::{Error, ErrorKind};
 use azure_core::http::headers::{HeaderName, HeaderValue, Headers};
 use azure_core::http::{
-    AsyncRawResponse, Body, ClientOptions, HttpClient, Method, Request, Transport,
+    AsyncRawResponse, Body, ClientOptions, ExponentialRetryOptions, HttpClient, Method, Request,
+    RetryOptions, Transport,
 };
+use azure_core::time::Duration;
+
+use crate::tls::is_tls_failure;
 
 /// azure_core's `HttpClient` over our reqwest client.
 #[derive(Debug, Clone)]
@@ -33,10 +37,18 @@ impl IdentityTransport {
         Self { http }
     }
 
-    /// azure_core client options using this transport.
+    /// azure_core client options using this transport, with a shorter retry policy than azure_core's
+    /// default (8 retries over up to 60 s): a token endpoint that is down should fail within seconds.
     pub(crate) fn client_options(self) -> ClientOptions {
+        let retry = RetryOptions::exponential(ExponentialRetryOptions {
+            initial_delay: Duration::milliseconds(500),
+            max_retries: 3,
+            max_total_elapsed: Duration::seconds(15),
+            max_delay: Duration::seconds(5),
+        });
         ClientOptions {
             transport: Some(Transport::new(Arc::new(self))),
+            retry,
             ..ClientOptions::default()
         }
     }
@@ -80,7 +92,10 @@ impl HttpClient for IdentityTransport {
             }
         };
         let response = builder.send().await.map_err(|e| {
-            let kind = if e.is_connect() {
+            // An untrusted certificate is not retried: azure_core retries only Io/Connection.
+            let kind = if is_tls_failure(&e) {
+                ErrorKind::Other
+            } else if e.is_connect() {
                 ErrorKind::Connection
             } else {
                 ErrorKind::Io

@@ -88,7 +88,12 @@ pub(crate) fn build_http_client(
 
 /// Phrases rustls puts in its errors; matched on the error chain's text because hyper-util and
 /// reqwest box the connector error in ways that hide the `rustls::Error` from `downcast_ref`.
-const TLS_PHRASES: &[&str] = &["invalid peer certificate", "received fatal alert", "peer is incompatible", "peer misbehaved"];
+const TLS_PHRASES: &[&str] = &[
+    "invalid peer certificate",
+    "received fatal alert",
+    "peer is incompatible",
+    "peer misbehaved",
+];
 
 /// True when a request failed because the server's certificate was not trusted (or TLS failed
 /// otherwise): retrying cannot help, and the fix is `--ca-file` or the endpoint.

@@ -7,7 +7,10 @@ mod support;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use sentinel_arm::{ArmClient, ArmClientConfig, ArmError, AuthMethod, AuthSpec, Secret, WorkspaceRef, build_credential};
+use sentinel_arm::{
+    ArmClient, ArmClientConfig, ArmError, AuthMethod, AuthSpec, Secret, WorkspaceRef,
+    build_credential,
+};
 use serde_json::json;
 use support::{Reply, Server};
 use url::Url;
@@ -18,16 +21,30 @@ const SECRET: &str = "client-secret-VALUE-42";
 
 fn token_or_arm(seen: &support::Seen, _: usize) -> Reply {
     if seen.method == "POST" && seen.target == format!("/{TENANT}/oauth2/v2.0/token") {
-        if !seen.body.contains("client_id=app-1") || !seen.body.contains("grant_type=client_credentials") {
-            return Reply::json(400, &json!({"error": "invalid_request", "error_description": "bad form", "error_codes": [9002]}));
+        if !seen.body.contains("client_id=app-1")
+            || !seen.body.contains("grant_type=client_credentials")
+        {
+            return Reply::json(
+                400,
+                &json!({"error": "invalid_request", "error_description": "bad form", "error_codes": [9002]}),
+            );
         }
         if !seen.body.contains("client_secret=client-secret-VALUE-42") {
-            return Reply::json(401, &json!({"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided.", "error_codes": [7000215]}));
+            return Reply::json(
+                401,
+                &json!({"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided.", "error_codes": [7_000_215]}),
+            );
         }
-        return Reply::json(200, &json!({"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 3600, "access_token": TOKEN}));
+        return Reply::json(
+            200,
+            &json!({"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 3600, "access_token": TOKEN}),
+        );
     }
     if seen.header("authorization") != Some(&format!("Bearer {TOKEN}")) {
-        return Reply::json(401, &json!({"error": {"code": "InvalidAuthenticationToken", "message": "bad token"}}));
+        return Reply::json(
+            401,
+            &json!({"error": {"code": "InvalidAuthenticationToken", "message": "bad token"}}),
+        );
     }
     Reply::json(200, &json!({"value": [{"name": "r1"}]}))
 }
@@ -38,14 +55,17 @@ fn spec(server: &Server, secret: &str) -> AuthSpec {
     spec.client_id = Some("app-1".into());
     spec.secret = Some(Secret::new(secret));
     spec.authority_host = Some(Url::parse(&server.url).unwrap());
-    spec.ca_file = server.ca_file.clone();
+    spec.ca_file.clone_from(&server.ca_file);
     spec
 }
 
 fn arm_client(server: &Server, spec: &AuthSpec) -> ArmClient {
-    let mut cfg = ArmClientConfig::new(Url::parse(&server.url).unwrap(), build_credential(spec).unwrap());
-    cfg.ca_file = server.ca_file.clone();
-    cfg.auth_label = spec.method.label().to_owned();
+    let mut cfg = ArmClientConfig::new(
+        Url::parse(&server.url).unwrap(),
+        build_credential(spec).unwrap(),
+    );
+    cfg.ca_file.clone_from(&server.ca_file);
+    spec.method.label().clone_into(&mut cfg.auth_label);
     ArmClient::new(cfg).unwrap()
 }
 
@@ -81,12 +101,24 @@ async fn client_secret_token_over_https_with_ca_file_and_nothing_secret_in_trace
     assert_eq!(items, vec![json!({"name": "r1"})]);
     let seen = server.requests();
     assert_eq!(seen[0].method, "POST", "token first");
-    assert!(seen[0].body.contains(&format!("scope={}", "https%3A%2F%2F127.0.0.1%3A")), "{}", seen[0].body);
+    assert!(
+        seen[0]
+            .body
+            .contains(&format!("scope={}", "https%3A%2F%2F127.0.0.1%3A")),
+        "{}",
+        seen[0].body
+    );
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("arm request"), "trace output was captured: {logs}");
+    assert!(
+        logs.contains("arm request"),
+        "trace output was captured: {logs}"
+    );
     assert!(logs.contains("status=200"), "{logs}");
-    assert!(!logs.contains(TOKEN) && !logs.contains("ACCESS-TOKEN"), "token leaked into traces");
+    assert!(
+        !logs.contains(TOKEN) && !logs.contains("ACCESS-TOKEN"),
+        "token leaked into traces"
+    );
     assert!(!logs.contains(SECRET), "secret leaked into traces");
     assert!(!format!("{arm:?}{spec:?}").contains(SECRET));
 }
@@ -106,7 +138,10 @@ async fn rejected_secret_is_an_auth_error_with_a_hint() {
     }
     assert!(err.hint().unwrap().contains("service principal"));
     assert!(!err.to_string().contains("wrong-secret"));
-    assert!(server.requests().iter().all(|s| s.method == "POST"), "no ARM request without a token");
+    assert!(
+        server.requests().iter().all(|s| s.method == "POST"),
+        "no ARM request without a token"
+    );
 }
 
 #[tokio::test]
@@ -114,11 +149,16 @@ async fn token_endpoint_without_the_ca_file_is_not_trusted() {
     let server = Server::https(token_or_arm).await;
     let mut spec = spec(&server, SECRET);
     spec.ca_file = None;
-    let _g = tracing::subscriber::set_default(tracing_subscriber::fmt().with_max_level(tracing::Level::DEBUG).with_test_writer().finish());
     let credential = build_credential(&spec).unwrap();
-    let err = credential.get_token(&["https://127.0.0.1/.default"], None).await.unwrap_err();
+    let err = credential
+        .get_token(&["https://127.0.0.1/.default"], None)
+        .await
+        .unwrap_err();
     let text = sentinel_arm::auth::describe_credential_error(&err);
     assert!(text.contains("invalid peer certificate"), "{text}");
-    assert!(text.contains("non-transport error"), "an untrusted certificate is not retried: {text}");
+    assert!(
+        text.contains("non-transport error"),
+        "an untrusted certificate is not retried: {text}"
+    );
     assert!(server.requests().is_empty());
 }

@@ -20,8 +20,15 @@ struct StaticToken;
 
 #[async_trait::async_trait]
 impl TokenCredential for StaticToken {
-    async fn get_token(&self, _: &[&str], _: Option<TokenRequestOptions<'_>>) -> azure_core::Result<AccessToken> {
-        Ok(AccessToken::new(TOKEN.to_owned(), azure_core::time::OffsetDateTime::now_utc() + azure_core::time::Duration::hours(1)))
+    async fn get_token(
+        &self,
+        _: &[&str],
+        _: Option<TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<AccessToken> {
+        Ok(AccessToken::new(
+            TOKEN.to_owned(),
+            azure_core::time::OffsetDateTime::now_utc() + azure_core::time::Duration::hours(1),
+        ))
     }
 }
 
@@ -51,10 +58,17 @@ async fn list_follows_next_link_across_pages() {
     let server = Server::http(|seen, n| {
         let base = format!("http://{}", seen.header("host").unwrap());
         let path = seen.target.split('?').next().unwrap().to_owned();
-        let next = |token: &str| format!("{base}{path}?api-version=2025-04-01-preview&$skipToken={token}");
+        let next =
+            |token: &str| format!("{base}{path}?api-version=2025-04-01-preview&$skipToken={token}");
         match n {
-            0 => Reply::json(200, &json!({"value": [{"name": "a"}, {"name": "b"}], "nextLink": next("p2")})),
-            1 => Reply::json(200, &json!({"value": [{"name": "c"}], "nextLink": next("p3")})),
+            0 => Reply::json(
+                200,
+                &json!({"value": [{"name": "a"}, {"name": "b"}], "nextLink": next("p2")}),
+            ),
+            1 => Reply::json(
+                200,
+                &json!({"value": [{"name": "c"}], "nextLink": next("p3")}),
+            ),
             _ => Reply::json(200, &json!({"value": [{"name": "d"}], "nextLink": null})),
         }
     })
@@ -65,16 +79,28 @@ async fn list_follows_next_link_across_pages() {
     assert_eq!(names, ["a", "b", "c", "d"]);
     let seen = server.requests();
     assert_eq!(seen.len(), 3);
-    assert!(seen[0].target.ends_with("/alertRules?api-version=2025-04-01-preview"), "{}", seen[0].target);
+    assert!(
+        seen[0]
+            .target
+            .ends_with("/alertRules?api-version=2025-04-01-preview"),
+        "{}",
+        seen[0].target
+    );
     assert!(seen[2].target.contains("$skipToken=p3"));
-    assert!(seen.iter().all(|s| s.method == "GET" && s.header("authorization") == Some(&format!("Bearer {TOKEN}"))));
+    assert!(seen.iter().all(
+        |s| s.method == "GET" && s.header("authorization") == Some(&format!("Bearer {TOKEN}"))
+    ));
     assert_eq!(arm.stats().requests, 3);
 }
 
 #[tokio::test]
 async fn throttling_with_retry_after_is_retried_and_counted() {
     let server = Server::http(|_, n| match n {
-        0 => Reply::Respond(429, vec![("retry-after", "1".into())], r#"{"error":{"code":"TooManyRequests","message":"slow down"}}"#.into()),
+        0 => Reply::Respond(
+            429,
+            vec![("retry-after", "1".into())],
+            r#"{"error":{"code":"TooManyRequests","message":"slow down"}}"#.into(),
+        ),
         _ => Reply::json(200, &json!({"name": "r", "etag": "\"e1\""})),
     })
     .await;
@@ -88,35 +114,70 @@ async fn throttling_with_retry_after_is_retried_and_counted() {
 #[tokio::test]
 async fn server_errors_are_retried_then_reported_with_request_id() {
     let server = Server::http(|_, n| match n {
-        0 => Reply::json(503, &json!({"error": {"code": "ServiceUnavailable", "message": "busy"}})),
+        0 => Reply::json(
+            503,
+            &json!({"error": {"code": "ServiceUnavailable", "message": "busy"}}),
+        ),
         1 => Reply::json(200, &json!({"value": []})),
-        _ => Reply::json(500, &json!({"error": {"code": "InternalServerError", "message": "boom"}})),
+        _ => Reply::json(
+            500,
+            &json!({"error": {"code": "InternalServerError", "message": "boom"}}),
+        ),
     })
     .await;
     let arm = client(&server.url, 10);
     assert!(arm.list(&ws().saved_searches()).await.unwrap().is_empty());
     let err = arm.get(&ws().saved_search("f")).await.unwrap_err();
     match &err {
-        ArmError::Http { status: 500, request_id, body, budget_exhausted: false, .. } => {
+        ArmError::Http {
+            status: 500,
+            request_id,
+            body,
+            budget_exhausted: false,
+            ..
+        } => {
             assert_eq!(request_id.as_deref(), Some("req-500"));
             assert!(body.contains("boom"));
         }
         other => panic!("unexpected {other:?}"),
     }
-    assert_eq!(arm.stats().requests, 2 + 4, "one retry, then 1 + max_retries attempts");
+    assert_eq!(
+        arm.stats().requests,
+        2 + 4,
+        "one retry, then 1 + max_retries attempts"
+    );
 }
 
 #[tokio::test]
 async fn dropped_connection_is_retried_and_a_later_412_is_flagged_ambiguous() {
     let server = Server::http(|seen, n| match (seen.method.as_str(), n) {
         ("PUT", 0) => Reply::Drop,
-        ("PUT", _) => Reply::json(412, &json!({"error": {"code": "PreconditionFailed", "message": "etag mismatch"}})),
+        ("PUT", _) => Reply::json(
+            412,
+            &json!({"error": {"code": "PreconditionFailed", "message": "etag mismatch"}}),
+        ),
         _ => Reply::Drop,
     })
     .await;
     let arm = client(&server.url, 10);
-    let err = arm.put(&ws().workbook("w"), &json!({"kind": "shared"}), Precondition::IfMatch("\"e1\"".into())).await.unwrap_err();
-    assert!(matches!(err, ArmError::PreconditionFailed { earlier_attempt_may_have_landed: true, .. }), "{err:?}");
+    let err = arm
+        .put(
+            &ws().workbook("w"),
+            &json!({"kind": "shared"}),
+            Precondition::IfMatch("\"e1\"".into()),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ArmError::PreconditionFailed {
+                earlier_attempt_may_have_landed: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.is_ambiguous_write());
     let seen = server.requests();
     assert_eq!(seen.len(), 2);
@@ -130,44 +191,103 @@ async fn dropped_connections_end_in_a_transport_error() {
     let server = Server::http(|_, _| Reply::Drop).await;
     let arm = client(&server.url, 10);
     let err = arm.get(&ws().metadata("m")).await.unwrap_err();
-    assert!(matches!(err, ArmError::Transport { budget_exhausted: false, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            ArmError::Transport {
+                budget_exhausted: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(arm.stats().requests, 4);
     assert!(!err.to_string().contains(TOKEN));
 }
 
 #[tokio::test]
 async fn exhausted_retry_budget_stops_a_storm() {
-    let server = Server::http(|_, _| Reply::Respond(429, vec![("retry-after", "0".into())], "{}".into())).await;
+    let server =
+        Server::http(|_, _| Reply::Respond(429, vec![("retry-after", "0".into())], "{}".into()))
+            .await;
     let arm = client(&server.url, 2);
     let first = arm.get(&ws().alert_rule("a")).await.unwrap_err();
-    assert!(matches!(first, ArmError::Throttled { budget_exhausted: true, .. }), "{first:?}");
-    assert!(first.to_string().contains("retry budget exhausted"), "{first}");
+    assert!(
+        matches!(
+            first,
+            ArmError::Throttled {
+                budget_exhausted: true,
+                ..
+            }
+        ),
+        "{first:?}"
+    );
+    assert!(
+        first.to_string().contains("retry budget exhausted"),
+        "{first}"
+    );
     let second = arm.get(&ws().alert_rule("b")).await.unwrap_err();
-    assert!(matches!(second, ArmError::Throttled { budget_exhausted: true, .. }));
+    assert!(matches!(
+        second,
+        ArmError::Throttled {
+            budget_exhausted: true,
+            ..
+        }
+    ));
     let stats = arm.stats();
-    assert_eq!(stats.requests, 3 + 1, "two paid retries, then no retry at all");
+    assert_eq!(
+        stats.requests,
+        3 + 1,
+        "two paid retries, then no retry at all"
+    );
     assert_eq!(stats.throttled, 4);
 }
 
 #[tokio::test]
 async fn missing_resources_and_deletes() {
     let server = Server::http(|seen, _| match seen.method.as_str() {
-        "GET" => Reply::json(404, &json!({"error": {"code": "NotFound", "message": "nope"}})),
+        "GET" => Reply::json(
+            404,
+            &json!({"error": {"code": "NotFound", "message": "nope"}}),
+        ),
         "DELETE" if seen.target.contains("/gone") => Reply::Respond(204, vec![], String::new()),
         "DELETE" => Reply::Respond(200, vec![], String::new()),
-        _ => Reply::json(403, &json!({"error": {"code": "AuthorizationFailed", "message": "no"}})),
+        _ => Reply::json(
+            403,
+            &json!({"error": {"code": "AuthorizationFailed", "message": "no"}}),
+        ),
     })
     .await;
     let arm = client(&server.url, 10);
     assert_eq!(arm.get(&ws().alert_rule("x")).await.unwrap(), None);
-    let gone = arm.delete(&ws().alert_rule("gone"), Precondition::None).await.unwrap();
+    let gone = arm
+        .delete(&ws().alert_rule("gone"), Precondition::None)
+        .await
+        .unwrap();
     assert!(!gone.existed);
-    let deleted = arm.delete(&ws().alert_rule("there"), Precondition::None).await.unwrap();
+    let deleted = arm
+        .delete(&ws().alert_rule("there"), Precondition::None)
+        .await
+        .unwrap();
     assert!(deleted.existed && deleted.status == 200);
-    let err = arm.put(&ws().alert_rule("x"), &json!({}), Precondition::IfNoneMatchStar).await.unwrap_err();
+    let err = arm
+        .put(
+            &ws().alert_rule("x"),
+            &json!({}),
+            Precondition::IfNoneMatchStar,
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, ArmError::Forbidden { .. }), "{err:?}");
-    assert!(err.hint().unwrap().contains("Microsoft Sentinel Contributor"));
-    assert_eq!(server.requests().last().unwrap().header("if-none-match"), Some("*"));
+    assert!(
+        err.hint()
+            .unwrap()
+            .contains("Microsoft Sentinel Contributor")
+    );
+    assert_eq!(
+        server.requests().last().unwrap().header("if-none-match"),
+        Some("*")
+    );
 }
 
 #[tokio::test]
@@ -179,7 +299,14 @@ async fn put_returns_status_body_and_etag() {
     })
     .await;
     let arm = client(&server.url, 10);
-    let out = arm.put(&ws().saved_search("f"), &json!({"properties": {"query": "T"}}), Precondition::None).await.unwrap();
+    let out = arm
+        .put(
+            &ws().saved_search("f"),
+            &json!({"properties": {"query": "T"}}),
+            Precondition::None,
+        )
+        .await
+        .unwrap();
     assert_eq!((out.status, out.etag.as_deref()), (201, Some("\"new\"")));
     assert_eq!(out.body["properties"]["query"], "T");
     assert!(!out.earlier_attempt_may_have_landed);
@@ -187,10 +314,19 @@ async fn put_returns_status_body_and_etag() {
 
 #[tokio::test]
 async fn next_link_to_another_origin_is_refused() {
-    let server = Server::http(|_, _| Reply::json(200, &json!({"value": [1], "nextLink": "https://elsewhere.example/x?api-version=1"}))).await;
+    let server = Server::http(|_, _| {
+        Reply::json(
+            200,
+            &json!({"value": [1], "nextLink": "https://elsewhere.example/x?api-version=1"}),
+        )
+    })
+    .await;
     let arm = client(&server.url, 10);
     let err = arm.list(&ws().metadata_collection()).await.unwrap_err();
-    assert!(err.to_string().contains("refusing to send the ARM token"), "{err}");
+    assert!(
+        err.to_string().contains("refusing to send the ARM token"),
+        "{err}"
+    );
     assert_eq!(server.requests().len(), 1);
 }
 

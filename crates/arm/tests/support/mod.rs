@@ -10,6 +10,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -27,7 +28,10 @@ pub struct Seen {
 
 impl Seen {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -41,7 +45,11 @@ pub enum Reply {
 
 impl Reply {
     pub fn json(status: u16, body: &serde_json::Value) -> Self {
-        Self::Respond(status, vec![("x-ms-request-id", format!("req-{status}"))], body.to_string())
+        Self::Respond(
+            status,
+            vec![("x-ms-request-id", format!("req-{status}"))],
+            body.to_string(),
+        )
     }
 }
 
@@ -79,13 +87,17 @@ impl Server {
         self.seen.lock().unwrap().clone()
     }
 
-    async fn start(tls: Option<(tokio_rustls::TlsAcceptor, String)>, handler: Arc<Handler>) -> Self {
+    async fn start(
+        tls: Option<(tokio_rustls::TlsAcceptor, String)>,
+        handler: Arc<Handler>,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let (scheme, acceptor, dir, ca_file) = match tls {
             Some((acceptor, ca_pem)) => {
-                let dir = std::env::temp_dir().join(format!("sentinel_arm_test_{}_{port}", std::process::id()));
+                let dir = std::env::temp_dir()
+                    .join(format!("sentinel_arm_test_{}_{port}", std::process::id()));
                 std::fs::create_dir_all(&dir).unwrap();
                 let ca = dir.join("ca.pem");
                 std::fs::write(&ca, ca_pem).unwrap();
@@ -96,7 +108,9 @@ impl Server {
         let log = seen.clone();
         let task = tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { return };
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
                 let (log, handler, acceptor) = (log.clone(), handler.clone(), acceptor.clone());
                 tokio::spawn(async move {
                     match acceptor {
@@ -110,22 +124,39 @@ impl Server {
                 });
             }
         });
-        Self { url: format!("{scheme}://127.0.0.1:{port}"), ca_file, seen, task, dir }
+        Self {
+            url: format!("{scheme}://127.0.0.1:{port}"),
+            ca_file,
+            seen,
+            task,
+            dir,
+        }
     }
 }
 
-async fn serve<S: AsyncRead + AsyncWrite + Unpin>(stream: S, log: &Mutex<Vec<Seen>>, handler: &Handler) {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: S,
+    log: &Mutex<Vec<Seen>>,
+    handler: &Handler,
+) {
     let mut reader = BufReader::new(stream);
-    let Some(seen) = read_request(&mut reader).await else { return };
+    let Some(seen) = read_request(&mut reader).await else {
+        return;
+    };
     let index = {
         let mut log = log.lock().unwrap();
         log.push(seen.clone());
         log.len() - 1
     };
-    let Reply::Respond(status, headers, body) = handler(&seen, index) else { return };
-    let mut head = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\ncontent-type: application/json\r\n", body.len());
+    let Reply::Respond(status, headers, body) = handler(&seen, index) else {
+        return;
+    };
+    let mut head = format!(
+        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\ncontent-type: application/json\r\n",
+        body.len()
+    );
     for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
+        let _ = write!(head, "{k}: {v}\r\n");
     }
     head.push_str("\r\n");
     let stream = reader.get_mut();
@@ -150,10 +181,19 @@ async fn read_request<S: AsyncRead + Unpin>(reader: &mut BufReader<S>) -> Option
         let (k, v) = h.split_once(':')?;
         headers.push((k.trim().to_owned(), v.trim().to_owned()));
     }
-    let len = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.parse().ok()).unwrap_or(0usize);
+    let len = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0usize);
     let mut body = vec![0; len];
     reader.read_exact(&mut body).await.ok()?;
-    Some(Seen { method, target, headers, body: String::from_utf8_lossy(&body).into_owned() })
+    Some(Seen {
+        method,
+        target,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
 }
 
 /// A CA and a leaf for 127.0.0.1/localhost signed by it; returns the acceptor and the CA's PEM.
@@ -165,14 +205,20 @@ fn tls_acceptor() -> (tokio_rustls::TlsAcceptor, String) {
     let ca_cert = ca_params.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(ca_params, ca_key);
     let leaf_key = KeyPair::generate().unwrap();
-    let leaf_params = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
+    let leaf_params =
+        CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
     let leaf = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![leaf.der().clone()], key)
-        .unwrap();
-    (tokio_rustls::TlsAcceptor::from(Arc::new(config)), ca_cert.pem())
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![leaf.der().clone()], key)
+    .unwrap();
+    (
+        tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+        ca_cert.pem(),
+    )
 }
