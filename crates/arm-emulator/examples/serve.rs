@@ -21,10 +21,20 @@ fn parse_args() -> Result<Config, String> {
             "--listen" => c.listen = val()?.parse().map_err(|e| format!("--listen: {e}"))?,
             "--state" => c.state_file = Some(PathBuf::from(val()?)),
             "--data-dir" => c.data_dir = PathBuf::from(val()?),
-            "--page-size" => c.page_size = val()?.parse().map_err(|e| format!("--page-size: {e}"))?,
-            "--latency-ms" => c.latency = Duration::from_millis(val()?.parse().map_err(|e| format!("--latency-ms: {e}"))?),
-            "--fault-rate" => c.fault_rate = val()?.parse().map_err(|e| format!("--fault-rate: {e}"))?,
-            "--drop-rate" => c.drop_rate = val()?.parse().map_err(|e| format!("--drop-rate: {e}"))?,
+            "--page-size" => {
+                c.page_size = val()?.parse().map_err(|e| format!("--page-size: {e}"))?;
+            }
+            "--latency-ms" => {
+                c.latency = Duration::from_millis(
+                    val()?.parse().map_err(|e| format!("--latency-ms: {e}"))?,
+                );
+            }
+            "--fault-rate" => {
+                c.fault_rate = val()?.parse().map_err(|e| format!("--fault-rate: {e}"))?;
+            }
+            "--drop-rate" => {
+                c.drop_rate = val()?.parse().map_err(|e| format!("--drop-rate: {e}"))?;
+            }
             "--seed" => c.seed = val()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--throttle" => {
                 c.throttle = match val()?.as_str() {

@@ -43,24 +43,29 @@ pub(crate) fn handle(ctx: &Ctx<'_>, rest: &[String]) -> Reply {
         },
         ("GET", ["workspaces"]) => Reply::json(
             200,
-            json!({"value": app.store.read(|st| st.workspaces().map(|w| w.resource()).collect::<Vec<_>>())}),
+            json!({"value": app.store.read(|st| st.workspaces().map(super::store::Workspace::resource).collect::<Vec<_>>())}),
         ),
-        ("POST" | "PUT", ["workspaces"]) => match body(ctx).and_then(|v| workspace_from_json(&v).map_err(bad)) {
-            Ok(list) => {
-                let added = app.store.write(|st| {
-                    let mut added = Vec::new();
-                    for (id, loc) in &list {
-                        st.add_workspace(id, loc.as_deref());
-                        added.push(Value::String(id.canonical()));
-                    }
-                    (added, true)
-                });
-                Reply::json(200, json!({"value": added}))
+        ("POST" | "PUT", ["workspaces"]) => {
+            match body(ctx).and_then(|v| workspace_from_json(&v).map_err(bad)) {
+                Ok(list) => {
+                    let added = app.store.write(|st| {
+                        let mut added = Vec::new();
+                        for (id, loc) in &list {
+                            st.add_workspace(id, loc.as_deref());
+                            added.push(Value::String(id.canonical()));
+                        }
+                        (added, true)
+                    });
+                    Reply::json(200, json!({"value": added}))
+                }
+                Err(r) => r,
             }
-            Err(r) => r,
-        },
+        }
         ("GET", ["requests"]) => {
-            let since = ctx.q("since").and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
+            let since = ctx
+                .q("since")
+                .and_then(|s| s.parse::<u64>().ok())
+                .unwrap_or(0);
             Reply::json(200, json!({"value": app.request_log(since)}))
         }
         ("DELETE", ["requests"]) => {
@@ -68,23 +73,31 @@ pub(crate) fn handle(ctx: &Ctx<'_>, rest: &[String]) -> Reply {
             Reply::empty(204)
         }
         ("GET", ["faults"]) => Reply::json(200, app.faults.get().to_json()),
-        ("PUT" | "POST", ["faults"]) => match body(ctx).and_then(|v| app.faults.get().merged_with_json(&v).map_err(bad)) {
-            Ok(f) => {
-                app.faults.set(f);
-                Reply::json(200, app.faults.get().to_json())
+        ("PUT" | "POST", ["faults"]) => {
+            match body(ctx).and_then(|v| app.faults.get().merged_with_json(&v).map_err(bad)) {
+                Ok(f) => {
+                    app.faults.set(f);
+                    Reply::json(200, app.faults.get().to_json())
+                }
+                Err(r) => r,
             }
-            Err(r) => r,
-        },
+        }
         ("GET", ["throttle"]) => Reply::json(200, app.throttle.to_json()),
-        ("PUT" | "POST", ["throttle"]) => match body(ctx).and_then(|v| app.throttle.update_from_json(&v).map_err(bad)) {
-            Ok(()) => Reply::json(200, app.throttle.to_json()),
-            Err(r) => r,
-        },
+        ("PUT" | "POST", ["throttle"]) => {
+            match body(ctx).and_then(|v| app.throttle.update_from_json(&v).map_err(bad)) {
+                Ok(()) => Reply::json(200, app.throttle.to_json()),
+                Err(r) => r,
+            }
+        }
         ("GET", ["settings"]) => Reply::json(200, json!({"pageSize": app.page_size()})),
         ("PUT" | "POST", ["settings"]) => match body(ctx) {
             Ok(v) => {
                 if let Some(ps) = v.get("pageSize") {
-                    match ps.as_u64().and_then(|n| usize::try_from(n).ok()).filter(|n| *n > 0) {
+                    match ps
+                        .as_u64()
+                        .and_then(|n| usize::try_from(n).ok())
+                        .filter(|n| *n > 0)
+                    {
                         Some(n) => app.set_page_size(n),
                         None => return bad("pageSize must be a positive integer"),
                     }
@@ -97,6 +110,10 @@ pub(crate) fn handle(ctx: &Ctx<'_>, rest: &[String]) -> Reply {
             app.auth.revoke_all();
             Reply::empty(204)
         }
-        (m, p) => arm_error(404, "NotFound", format!("No admin endpoint '{m} /_emulator/{}'.", p.join("/"))),
+        (m, p) => arm_error(
+            404,
+            "NotFound",
+            format!("No admin endpoint '{m} /_emulator/{}'.", p.join("/")),
+        ),
     }
 }

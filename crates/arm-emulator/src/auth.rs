@@ -36,7 +36,9 @@ pub(crate) struct Credential {
 /// Who a token was issued to.
 #[derive(Debug, Clone)]
 pub(crate) struct TokenInfo {
+    #[allow(dead_code)] // kept for diagnostics (Debug)
     pub(crate) tenant: String,
+    #[allow(dead_code)] // kept for diagnostics (Debug)
     pub(crate) client_id: String,
     pub(crate) object_id: String,
     pub(crate) audience: String,
@@ -119,10 +121,9 @@ impl Auth {
 
     /// Handles the token POST. `v1` is the `/oauth2/token` variant (`resource=` instead of `scope=`).
     pub(crate) fn token(&self, tenant: &str, body: &[u8], v1: bool, base_url: &str) -> Reply {
-        let form: HashMap<String, String> =
-            util::parse_query(&String::from_utf8_lossy(body), true)
-                .into_iter()
-                .collect();
+        let form: HashMap<String, String> = util::parse_query(&String::from_utf8_lossy(body), true)
+            .into_iter()
+            .collect();
         let get = |k: &str| form.get(k).map(String::as_str).filter(|s| !s.is_empty());
         let Some(grant) = get("grant_type") else {
             return entra_error(
@@ -172,7 +173,9 @@ impl Auth {
                 400,
                 "invalid_request",
                 90_002,
-                &format!("Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."),
+                &format!(
+                    "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
+                ),
             );
         }
         let secret = get("client_secret");
@@ -209,18 +212,20 @@ impl Auth {
                     401,
                     "invalid_client",
                     700_016,
-                    &format!("Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."),
+                    &format!(
+                        "Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
+                    ),
                 );
             }
-            if let Some(s) = secret {
-                if !app.iter().any(|c| c.client_secret.as_deref() == Some(s)) {
-                    return entra_error(
-                        401,
-                        "invalid_client",
-                        7_000_215,
-                        "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.",
-                    );
-                }
+            if let Some(s) = secret
+                && !app.iter().any(|c| c.client_secret.as_deref() == Some(s))
+            {
+                return entra_error(
+                    401,
+                    "invalid_client",
+                    7_000_215,
+                    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.",
+                );
             }
             // An assertion is accepted for a listed application (signatures are not checked).
         }
@@ -237,7 +242,11 @@ impl Auth {
     }
 
     fn issue(&self, tenant: &str, client_id: &str, audience: &str, base_url: &str) -> String {
-        let object_id = util::stable_guid(&format!("{}/{}", tenant.to_ascii_lowercase(), client_id.to_ascii_lowercase()));
+        let object_id = util::stable_guid(&format!(
+            "{}/{}",
+            tenant.to_ascii_lowercase(),
+            client_id.to_ascii_lowercase()
+        ));
         let now = u64::try_from(util::now_nanos() / 1_000_000_000).unwrap_or(0);
         let header = json!({"typ": "JWT", "alg": "none", "kid": "arm-emulator"});
         let payload = json!({
@@ -261,7 +270,10 @@ impl Auth {
             util::b64url(payload.to_string().as_bytes()),
             util::b64url(&util::random_bytes::<32>())
         );
-        let mut g = self.tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut g = self
+            .tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now_i = Instant::now();
         if g.len() > 10_000 {
             g.retain(|_, t| t.expires > now_i);
@@ -280,9 +292,15 @@ impl Auth {
     }
 
     /// Checks `Authorization: Bearer …` on an ARM request.
-    pub(crate) fn check(&self, authorization: Option<&str>, base_url: &str) -> Result<TokenInfo, Reply> {
+    pub(crate) fn check(
+        &self,
+        authorization: Option<&str>,
+        base_url: &str,
+    ) -> Result<TokenInfo, Reply> {
         let www = |err: &str, desc: &str| {
-            format!("Bearer authorization_uri=\"{base_url}/common/oauth2/authorize\", error=\"{err}\", error_description=\"{desc}\"")
+            format!(
+                "Bearer authorization_uri=\"{base_url}/common/oauth2/authorize\", error=\"{err}\", error_description=\"{desc}\""
+            )
         };
         let Some(h) = authorization else {
             return Err(arm_error(
@@ -290,7 +308,13 @@ impl Auth {
                 "AuthenticationFailed",
                 "Authentication failed. The 'Authorization' header is missing.",
             )
-            .with_header("WWW-Authenticate", www("invalid_token", "The authentication failed because of missing 'Authorization' header.")));
+            .with_header(
+                "WWW-Authenticate",
+                www(
+                    "invalid_token",
+                    "The authentication failed because of missing 'Authorization' header.",
+                ),
+            ));
         };
         let token = h
             .strip_prefix("Bearer ")
@@ -311,8 +335,15 @@ impl Auth {
             .get(token)
             .cloned();
         let Some(info) = info else {
-            return Err(arm_error(401, "InvalidAuthenticationToken", "The access token is invalid.")
-                .with_header("WWW-Authenticate", www("invalid_token", "The access token is invalid.")));
+            return Err(arm_error(
+                401,
+                "InvalidAuthenticationToken",
+                "The access token is invalid.",
+            )
+            .with_header(
+                "WWW-Authenticate",
+                www("invalid_token", "The access token is invalid."),
+            ));
         };
         if info.expires <= Instant::now() {
             return Err(arm_error(
@@ -320,7 +351,10 @@ impl Auth {
                 "ExpiredAuthenticationToken",
                 "The access token expiry UTC time is earlier than current UTC time.",
             )
-            .with_header("WWW-Authenticate", www("invalid_token", "The access token has expired.")));
+            .with_header(
+                "WWW-Authenticate",
+                www("invalid_token", "The access token has expired."),
+            ));
         }
         let aud = info.audience.trim_end_matches('/');
         let allowed = [
@@ -332,7 +366,10 @@ impl Auth {
             return Err(arm_error(
                 401,
                 "InvalidAuthenticationTokenAudience",
-                format!("The access token has been obtained for wrong audience or resource '{}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.", info.audience),
+                format!(
+                    "The access token has been obtained for wrong audience or resource '{}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.",
+                    info.audience
+                ),
             ));
         }
         Ok(info)

@@ -12,7 +12,6 @@ use serde_json::{Value, json};
 pub(crate) enum Body {
     Empty,
     Json(Value),
-    Text(String, &'static str),
 }
 
 /// One HTTP answer before it is serialised.

@@ -34,7 +34,10 @@ impl FaultInjector {
     }
 
     pub(crate) fn set(&self, f: Faults) {
-        *self.settings.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = f;
+        *self
+            .settings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = f;
         self.seq.store(0, Ordering::SeqCst);
     }
 
@@ -68,7 +71,8 @@ pub(crate) fn decide(f: &Faults, n: u64) -> Decision {
     } else {
         None
     };
-    let slow_body = (f.slow_body_rate > 0.0 && slow_u < f.slow_body_rate).then_some(f.slow_body_delay);
+    let slow_body =
+        (f.slow_body_rate > 0.0 && slow_u < f.slow_body_rate).then_some(f.slow_body_delay);
     Decision {
         delay,
         drop,

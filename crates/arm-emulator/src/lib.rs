@@ -191,8 +191,11 @@ impl Emulator {
 
     /// Adds a workspace (ARM id); errors on an id that is not a Log Analytics workspace id.
     pub fn add_workspace(&self, id: &str) -> Result<(), StartError> {
-        let ws = WorkspaceId::parse(id).ok_or_else(|| StartError::Config(format!("'{id}' is not a workspace id")))?;
-        self.app.store.write(|st| (st.add_workspace(&ws, None), true));
+        let ws = WorkspaceId::parse(id)
+            .ok_or_else(|| StartError::Config(format!("'{id}' is not a workspace id")))?;
+        self.app
+            .store
+            .write(|st| (st.add_workspace(&ws, None), true));
         Ok(())
     }
 
@@ -240,7 +243,9 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
         let ws = WorkspaceId::parse(id).ok_or_else(|| StartError::Config(format!("'{id}' is not a Log Analytics workspace id (/subscriptions/{{s}}/resourceGroups/{{rg}}/providers/Microsoft.OperationalInsights/workspaces/{{ws}})")))?;
         state.add_workspace(&ws, None);
     }
-    let listener = TcpListener::bind(config.listen).await.map_err(StartError::Bind)?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(StartError::Bind)?;
     let local = listener.local_addr().map_err(StartError::Bind)?;
     let scheme = if config.http { "http" } else { "https" };
     let url = format!("{scheme}://{}:{}", host_for_url(local), local.port());
@@ -302,7 +307,10 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
 }
 
 /// Runs until SIGINT or SIGTERM (state flushed), calling `on_ready` once accepting.
-pub async fn run_until_signal(config: Config, on_ready: impl FnOnce(&ReadyInfo)) -> Result<(), StartError> {
+pub async fn run_until_signal(
+    config: Config,
+    on_ready: impl FnOnce(&ReadyInfo),
+) -> Result<(), StartError> {
     let emu = start(config).await?;
     let info = ReadyInfo {
         url: emu.url().to_string(),

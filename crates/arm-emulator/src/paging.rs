@@ -18,13 +18,27 @@ pub(crate) struct PageRequest<'a> {
 }
 
 /// Pages `items` (already sorted by key), rendering only the items of the page. Returns the list body.
-pub(crate) fn page<T>(items: impl IntoIterator<Item = (String, T)>, req: &PageRequest<'_>, render: impl Fn(T) -> Value) -> Result<Value, Reply> {
-    let after = match req.query.iter().find(|(k, _)| k.eq_ignore_ascii_case("$skipToken")) {
+pub(crate) fn page<T>(
+    items: impl IntoIterator<Item = (String, T)>,
+    req: &PageRequest<'_>,
+    render: impl Fn(T) -> Value,
+) -> Result<Value, Reply> {
+    let after = match req
+        .query
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("$skipToken"))
+    {
         Some((_, tok)) => Some(
             util::b64url_decode(tok)
                 .and_then(|b| String::from_utf8(b).ok())
                 .and_then(|s| s.strip_prefix("k:").map(str::to_string))
-                .ok_or_else(|| arm_error(400, "InvalidSkipToken", format!("The skip token '{tok}' is invalid.")))?,
+                .ok_or_else(|| {
+                    arm_error(
+                        400,
+                        "InvalidSkipToken",
+                        format!("The skip token '{tok}' is invalid."),
+                    )
+                })?,
         ),
         None => None,
     };
@@ -51,18 +65,18 @@ pub(crate) fn page<T>(items: impl IntoIterator<Item = (String, T)>, req: &PageRe
     }
     let more = rest.peek().is_some();
     let mut body = json!({"value": value});
-    if more {
-        if let Some(k) = last_key {
-            let token = util::b64url(format!("k:{k}").as_bytes());
-            let mut q: Vec<String> = req
-                .query
-                .iter()
-                .filter(|(k, _)| !k.eq_ignore_ascii_case("$skipToken") && !k.eq_ignore_ascii_case("$skip"))
-                .map(|(k, v)| format!("{}={}", util::percent_encode(k), util::percent_encode(v)))
-                .collect();
-            q.push(format!("$skipToken={token}"));
-            body["nextLink"] = Value::String(format!("{}{}?{}", req.base_url, req.path, q.join("&")));
-        }
+    if more && let Some(k) = last_key {
+        let token = util::b64url(format!("k:{k}").as_bytes());
+        let mut q: Vec<String> = req
+            .query
+            .iter()
+            .filter(|(k, _)| {
+                !k.eq_ignore_ascii_case("$skipToken") && !k.eq_ignore_ascii_case("$skip")
+            })
+            .map(|(k, v)| format!("{}={}", util::percent_encode(k), util::percent_encode(v)))
+            .collect();
+        q.push(format!("$skipToken={token}"));
+        body["nextLink"] = Value::String(format!("{}{}?{}", req.base_url, req.path, q.join("&")));
     }
     Ok(body)
 }
@@ -75,7 +89,12 @@ mod tests {
     fn pages_follow_next_links() {
         let items: Vec<(String, Value)> = (0..5).map(|i| (format!("k{i}"), json!(i))).collect();
         let q = vec![("api-version".to_string(), "2025-12-01".to_string())];
-        let req = PageRequest { base_url: "https://h", path: "/p", query: &q, page_size: 2 };
+        let req = PageRequest {
+            base_url: "https://h",
+            path: "/p",
+            query: &q,
+            page_size: 2,
+        };
         let p1 = page(items.clone(), &req, |v| v).unwrap();
         assert_eq!(p1["value"], json!([0, 1]));
         let next = p1["nextLink"].as_str().unwrap();

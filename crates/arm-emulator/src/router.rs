@@ -49,11 +49,19 @@ impl Ctx<'_> {
     }
 
     pub(crate) fn workspace_not_found(&self, ws: &WorkspaceId) -> Reply {
-        crate::errors::not_found_resource("Microsoft.OperationalInsights/workspaces", &ws.name, &ws.resource_group)
+        crate::errors::not_found_resource(
+            "Microsoft.OperationalInsights/workspaces",
+            &ws.name,
+            &ws.resource_group,
+        )
     }
 
     pub(crate) fn resource_group_not_found(&self, _sub: &str, rg: &str) -> Reply {
-        arm_error(404, "ResourceGroupNotFound", format!("Resource group '{rg}' could not be found."))
+        arm_error(
+            404,
+            "ResourceGroupNotFound",
+            format!("Resource group '{rg}' could not be found."),
+        )
     }
 }
 
@@ -84,15 +92,31 @@ impl Operation {
 }
 
 enum Route {
-    Token { tenant: String, v1: bool },
-    OpenId { tenant: String },
+    Token {
+        tenant: String,
+        v1: bool,
+    },
+    OpenId {
+        tenant: String,
+    },
     InstanceDiscovery,
     Keys,
     Admin(Vec<String>),
     Workspace(WorkspaceId),
-    WsChild { ws: WorkspaceId, coll: Child, name: Option<String> },
-    Workbooks { sub: String, rg: Option<String>, name: Option<String> },
-    ArmUnknown { sub: String, what: String },
+    WsChild {
+        ws: WorkspaceId,
+        coll: Child,
+        name: Option<String>,
+    },
+    Workbooks {
+        sub: String,
+        rg: Option<String>,
+        name: Option<String>,
+    },
+    ArmUnknown {
+        sub: String,
+        what: String,
+    },
     NotFound,
 }
 
@@ -117,43 +141,104 @@ fn parse(path: &str) -> Route {
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     match s.as_slice() {
         ["_emulator", rest @ ..] => Route::Admin(rest.iter().map(|x| (*x).to_string()).collect()),
-        [t, o, v, tok] if eq(o, "oauth2") && eq(v, "v2.0") && eq(tok, "token") => Route::Token { tenant: (*t).to_string(), v1: false },
-        [t, o, tok] if eq(o, "oauth2") && eq(tok, "token") => Route::Token { tenant: (*t).to_string(), v1: true },
-        [t, v, w, oc] if eq(v, "v2.0") && eq(w, ".well-known") && eq(oc, "openid-configuration") => Route::OpenId { tenant: (*t).to_string() },
-        [t, w, oc] if eq(w, ".well-known") && eq(oc, "openid-configuration") => Route::OpenId { tenant: (*t).to_string() },
-        [c, d, i] if eq(c, "common") && eq(d, "discovery") && eq(i, "instance") => Route::InstanceDiscovery,
+        [t, o, v, tok] if eq(o, "oauth2") && eq(v, "v2.0") && eq(tok, "token") => Route::Token {
+            tenant: (*t).to_string(),
+            v1: false,
+        },
+        [t, o, tok] if eq(o, "oauth2") && eq(tok, "token") => Route::Token {
+            tenant: (*t).to_string(),
+            v1: true,
+        },
+        [t, v, w, oc]
+            if eq(v, "v2.0") && eq(w, ".well-known") && eq(oc, "openid-configuration") =>
+        {
+            Route::OpenId {
+                tenant: (*t).to_string(),
+            }
+        }
+        [t, w, oc] if eq(w, ".well-known") && eq(oc, "openid-configuration") => Route::OpenId {
+            tenant: (*t).to_string(),
+        },
+        [c, d, i] if eq(c, "common") && eq(d, "discovery") && eq(i, "instance") => {
+            Route::InstanceDiscovery
+        }
         [_, d, v, k] if eq(d, "discovery") && eq(v, "v2.0") && eq(k, "keys") => Route::Keys,
         [subs, sub, rgs, rg, p, ns, wss, ws, rest @ ..]
-            if eq(subs, "subscriptions") && eq(rgs, "resourceGroups") && eq(p, "providers") && eq(ns, "Microsoft.OperationalInsights") && eq(wss, "workspaces") =>
+            if eq(subs, "subscriptions")
+                && eq(rgs, "resourceGroups")
+                && eq(p, "providers")
+                && eq(ns, "Microsoft.OperationalInsights")
+                && eq(wss, "workspaces") =>
         {
-            let id = WorkspaceId { subscription: (*sub).to_string(), resource_group: (*rg).to_string(), name: (*ws).to_string() };
+            let id = WorkspaceId {
+                subscription: (*sub).to_string(),
+                resource_group: (*rg).to_string(),
+                name: (*ws).to_string(),
+            };
             match rest {
                 [] => Route::Workspace(id),
-                [p2, si, coll, name @ ..] if eq(p2, "providers") && eq(si, "Microsoft.SecurityInsights") && name.len() <= 1 => {
+                [p2, si, coll, name @ ..]
+                    if eq(p2, "providers")
+                        && eq(si, "Microsoft.SecurityInsights")
+                        && name.len() <= 1 =>
+                {
                     let child = if eq(coll, "alertRules") {
                         Child::AlertRules
                     } else if eq(coll, "metadata") {
                         Child::Metadata
                     } else {
-                        return Route::ArmUnknown { sub: (*sub).to_string(), what: format!("Microsoft.SecurityInsights/{coll}") };
+                        return Route::ArmUnknown {
+                            sub: (*sub).to_string(),
+                            what: format!("Microsoft.SecurityInsights/{coll}"),
+                        };
                     };
-                    Route::WsChild { ws: id, coll: child, name: name.first().map(|n| (*n).to_string()) }
+                    Route::WsChild {
+                        ws: id,
+                        coll: child,
+                        name: name.first().map(|n| (*n).to_string()),
+                    }
                 }
-                [ss, name @ ..] if eq(ss, "savedSearches") && name.len() <= 1 => {
-                    Route::WsChild { ws: id, coll: Child::SavedSearches, name: name.first().map(|n| (*n).to_string()) }
-                }
-                _ => Route::ArmUnknown { sub: (*sub).to_string(), what: path.to_string() },
+                [ss, name @ ..] if eq(ss, "savedSearches") && name.len() <= 1 => Route::WsChild {
+                    ws: id,
+                    coll: Child::SavedSearches,
+                    name: name.first().map(|n| (*n).to_string()),
+                },
+                _ => Route::ArmUnknown {
+                    sub: (*sub).to_string(),
+                    what: path.to_string(),
+                },
             }
         }
         [subs, sub, rgs, rg, p, ns, wb, name @ ..]
-            if eq(subs, "subscriptions") && eq(rgs, "resourceGroups") && eq(p, "providers") && eq(ns, "Microsoft.Insights") && eq(wb, "workbooks") && name.len() <= 1 =>
+            if eq(subs, "subscriptions")
+                && eq(rgs, "resourceGroups")
+                && eq(p, "providers")
+                && eq(ns, "Microsoft.Insights")
+                && eq(wb, "workbooks")
+                && name.len() <= 1 =>
         {
-            Route::Workbooks { sub: (*sub).to_string(), rg: Some((*rg).to_string()), name: name.first().map(|n| (*n).to_string()) }
+            Route::Workbooks {
+                sub: (*sub).to_string(),
+                rg: Some((*rg).to_string()),
+                name: name.first().map(|n| (*n).to_string()),
+            }
         }
-        [subs, sub, p, ns, wb] if eq(subs, "subscriptions") && eq(p, "providers") && eq(ns, "Microsoft.Insights") && eq(wb, "workbooks") => {
-            Route::Workbooks { sub: (*sub).to_string(), rg: None, name: None }
+        [subs, sub, p, ns, wb]
+            if eq(subs, "subscriptions")
+                && eq(p, "providers")
+                && eq(ns, "Microsoft.Insights")
+                && eq(wb, "workbooks") =>
+        {
+            Route::Workbooks {
+                sub: (*sub).to_string(),
+                rg: None,
+                name: None,
+            }
         }
-        [subs, sub, ..] if eq(subs, "subscriptions") => Route::ArmUnknown { sub: (*sub).to_string(), what: path.to_string() },
+        [subs, sub, ..] if eq(subs, "subscriptions") => Route::ArmUnknown {
+            sub: (*sub).to_string(),
+            what: path.to_string(),
+        },
         _ => Route::NotFound,
     }
 }
@@ -175,13 +260,25 @@ pub(crate) fn dispatch(
     body: &[u8],
 ) -> (Reply, Operation) {
     let query = util::parse_query(query_str, false);
-    let mut ctx = Ctx { app, method, path, query, headers, body, token: None, ratelimit: None };
+    let mut ctx = Ctx {
+        app,
+        method,
+        path,
+        query,
+        headers,
+        body,
+        token: None,
+        ratelimit: None,
+    };
     let (mut reply, op) = route_and_handle(&mut ctx, parse(path));
     if let Some((class, remaining)) = ctx.ratelimit {
         let names: &[&str] = match class {
             OpClass::Read => &["x-ms-ratelimit-remaining-subscription-reads"],
             OpClass::Write => &["x-ms-ratelimit-remaining-subscription-writes"],
-            OpClass::Delete => &["x-ms-ratelimit-remaining-subscription-deletes", "x-ms-ratelimit-remaining-subscription-writes"],
+            OpClass::Delete => &[
+                "x-ms-ratelimit-remaining-subscription-deletes",
+                "x-ms-ratelimit-remaining-subscription-writes",
+            ],
         };
         for n in names {
             reply = reply.with_header(n, remaining.to_string());
@@ -200,11 +297,23 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
             if method != "POST" {
                 return (resources::method_not_allowed(method), Operation::Other);
             }
-            (app.auth.token(&tenant, body, v1, &app.base_url), Operation::Other)
+            (
+                app.auth.token(&tenant, body, v1, &app.base_url),
+                Operation::Other,
+            )
         }
-        Route::OpenId { tenant } => (auth::openid_configuration(&app.base_url, &tenant), Operation::Other),
-        Route::InstanceDiscovery => (auth::instance_discovery(&app.base_url, &ctx.query), Operation::Other),
-        Route::Keys => (Reply::json(200, serde_json::json!({"keys": []})), Operation::Other),
+        Route::OpenId { tenant } => (
+            auth::openid_configuration(&app.base_url, &tenant),
+            Operation::Other,
+        ),
+        Route::InstanceDiscovery => (
+            auth::instance_discovery(&app.base_url, &ctx.query),
+            Operation::Other,
+        ),
+        Route::Keys => (
+            Reply::json(200, serde_json::json!({"keys": []})),
+            Operation::Other,
+        ),
         Route::Admin(rest) => (crate::admin::handle(ctx, &rest), Operation::Other),
         Route::NotFound => (
             arm_error(404, "NotFound", format!("No route for '{method} {path}'.")),
@@ -216,7 +325,13 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
                 return (r, op);
             }
             (
-                arm_error(404, "InvalidResourceType", format!("The resource type could not be found for '{what}'. The emulator serves alertRules, metadata, savedSearches, workbooks and workspaces.")),
+                arm_error(
+                    404,
+                    "InvalidResourceType",
+                    format!(
+                        "The resource type could not be found for '{what}'. The emulator serves alertRules, metadata, savedSearches, workbooks and workspaces."
+                    ),
+                ),
                 op,
             )
         }
@@ -225,10 +340,10 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
             if let Err(r) = arm_pre(ctx, &ws.subscription) {
                 return (r, op);
             }
-            if method != "PUT" {
-                if let Err(r) = exists(ctx, &ws) {
-                    return (r, op);
-                }
+            if method != "PUT"
+                && let Err(r) = exists(ctx, &ws)
+            {
+                return (r, op);
             }
             (workspaces::handle(ctx, &ws), op)
         }
@@ -260,7 +375,11 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
                 if !st.subscription_known(&sub) {
                     Err(subscription_not_found(&sub))
                 } else if let Some(rg) = &rg {
-                    if st.resource_group_known(&sub, rg) { Ok(()) } else { Err(ctx.resource_group_not_found(&sub, rg)) }
+                    if st.resource_group_known(&sub, rg) {
+                        Ok(())
+                    } else {
+                        Err(ctx.resource_group_not_found(&sub, rg))
+                    }
                 } else {
                     Ok(())
                 }
@@ -268,13 +387,20 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
             if let Err(r) = known {
                 return (r, op);
             }
-            (workbooks::handle(ctx, &sub, rg.as_deref(), name.as_deref()), op)
+            (
+                workbooks::handle(ctx, &sub, rg.as_deref(), name.as_deref()),
+                op,
+            )
         }
     }
 }
 
 fn subscription_not_found(sub: &str) -> Reply {
-    arm_error(404, "SubscriptionNotFound", format!("The subscription '{sub}' could not be found."))
+    arm_error(
+        404,
+        "SubscriptionNotFound",
+        format!("The subscription '{sub}' could not be found."),
+    )
 }
 
 /// Subscription, resource group and workspace must exist.
@@ -314,7 +440,10 @@ fn arm_pre(ctx: &mut Ctx<'_>, subscription: &str) -> Result<(), Reply> {
                 OpClass::Write => "write",
                 OpClass::Delete => "delete",
             };
-            let oid = ctx.token.as_ref().map_or_else(String::new, |t| t.object_id.clone());
+            let oid = ctx
+                .token
+                .as_ref()
+                .map_or_else(String::new, |t| t.object_id.clone());
             Err(arm_error(
                 429,
                 "SubscriptionRequestsThrottled",
@@ -328,9 +457,18 @@ fn arm_pre(ctx: &mut Ctx<'_>, subscription: &str) -> Result<(), Reply> {
 /// Used by admin to add a workspace from a JSON body.
 pub(crate) fn workspace_from_json(v: &Value) -> Result<Vec<(WorkspaceId, Option<String>)>, String> {
     let one = |x: &Value| -> Result<(WorkspaceId, Option<String>), String> {
-        let id = x.as_str().or_else(|| x.get("id").and_then(Value::as_str)).ok_or("expected a workspace id")?;
-        let ws = WorkspaceId::parse(id).ok_or_else(|| format!("'{id}' is not a Log Analytics workspace id"))?;
-        Ok((ws, x.get("location").and_then(Value::as_str).map(str::to_string)))
+        let id = x
+            .as_str()
+            .or_else(|| x.get("id").and_then(Value::as_str))
+            .ok_or("expected a workspace id")?;
+        let ws = WorkspaceId::parse(id)
+            .ok_or_else(|| format!("'{id}' is not a Log Analytics workspace id"))?;
+        Ok((
+            ws,
+            x.get("location")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        ))
     };
     if let Some(ids) = v.get("ids").and_then(Value::as_array) {
         return ids.iter().map(one).collect();

@@ -92,11 +92,17 @@ impl App {
     }
 
     pub(crate) fn clear_request_log(&self) {
-        self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
     }
 
     fn push_log(&self, entry: Value) {
-        let mut g = self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut g = self
+            .log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if g.len() >= LOG_CAPACITY {
             g.pop_front();
         }
@@ -115,7 +121,10 @@ impl HttpBody for SlowBody {
     type Data = Bytes;
     type Error = Infallible;
 
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         let this = &mut *self;
         if let Some(s) = this.sleep.as_mut() {
             if s.as_mut().poll(cx).is_pending() {
@@ -139,17 +148,28 @@ type ReplyBody = Either<Full<Bytes>, SlowBody>;
 
 fn fault_reply(code: u16, correlation: &str) -> Reply {
     if code == 503 {
-        arm_error(503, "ServiceUnavailable", "The service is temporarily unavailable. Please retry the request later.")
+        arm_error(
+            503,
+            "ServiceUnavailable",
+            "The service is temporarily unavailable. Please retry the request later.",
+        )
     } else {
         arm_error(
             500,
             "InternalServerError",
-            format!("Encountered internal server error. Diagnostic information: timestamp '{}', tracking id '{}', request correlation id '{correlation}'.", util::utc_now_secs(), util::new_guid()),
+            format!(
+                "Encountered internal server error. Diagnostic information: timestamp '{}', tracking id '{}', request correlation id '{correlation}'.",
+                util::utc_now_secs(),
+                util::new_guid()
+            ),
         )
     }
 }
 
-async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<ReplyBody>, std::io::Error> {
+async fn handle(
+    app: Arc<App>,
+    req: Request<Incoming>,
+) -> Result<Response<ReplyBody>, std::io::Error> {
     let started = Instant::now();
     let seq = app.requests.fetch_add(1, Ordering::Relaxed) + 1;
     let (parts, body) = req.into_parts();
@@ -168,10 +188,16 @@ async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<ReplyB
         }
         if d.drop {
             app.push_log(json!({"seq": seq, "time": util::utc_now_7(), "method": method, "path": path, "query": query, "status": null, "fault": "drop", "durationMs": started.elapsed().as_millis() as u64}));
-            return Err(std::io::Error::other("connection dropped by fault injection"));
+            return Err(std::io::Error::other(
+                "connection dropped by fault injection",
+            ));
         }
     }
-    let client_request_id = parts.headers.get("x-ms-client-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let client_request_id = parts
+        .headers
+        .get("x-ms-client-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let request_id = util::new_guid();
     let correlation = parts
         .headers
@@ -179,50 +205,75 @@ async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<ReplyB
         .and_then(|v| v.to_str().ok())
         .map_or_else(|| request_id.clone(), str::to_string);
     let (mut reply, op) = match (&bytes, decision.as_ref().and_then(|d| d.error)) {
-        (None, _) => (arm_error(413, "RequestEntityTooLarge", "The request body is too large."), Operation::Other),
+        (None, _) => (
+            arm_error(
+                413,
+                "RequestEntityTooLarge",
+                "The request body is too large.",
+            ),
+            Operation::Other,
+        ),
         (Some(_), Some(code)) => (fault_reply(code, &correlation), Operation::Other),
         (Some(b), None) => router::dispatch(&app, &method, &path, &query, &parts.headers, b),
     };
-    reply.headers.push(("x-ms-request-id".into(), request_id.clone()));
-    reply.headers.push(("x-ms-correlation-request-id".into(), correlation.clone()));
+    reply
+        .headers
+        .push(("x-ms-request-id".into(), request_id.clone()));
+    reply
+        .headers
+        .push(("x-ms-correlation-request-id".into(), correlation.clone()));
     if let Some(c) = &client_request_id {
-        reply.headers.push(("x-ms-client-request-id".into(), c.clone()));
+        reply
+            .headers
+            .push(("x-ms-client-request-id".into(), c.clone()));
     }
     if arm {
         let stamp = util::format_ticks(util::now_nanos() / 100, 0).replace(['-', ':'], "");
-        reply.headers.push(("x-ms-routing-request-id".into(), format!("EMULATOR:{stamp}:{request_id}")));
-        reply.headers.push(("Cache-Control".into(), "no-cache".into()));
+        reply.headers.push((
+            "x-ms-routing-request-id".into(),
+            format!("EMULATOR:{stamp}:{request_id}"),
+        ));
+        reply
+            .headers
+            .push(("Cache-Control".into(), "no-cache".into()));
         reply.headers.push(("Pragma".into(), "no-cache".into()));
         reply.headers.push(("Expires".into(), "-1".into()));
     }
-    if let Some(tw) = &app.traffic {
-        if op != Operation::Other && op != Operation::Workspace {
-            let request_body = bytes
-                .as_ref()
-                .filter(|b| !b.is_empty())
-                .and_then(|b| serde_json::from_slice::<Value>(b).ok());
-            let pq = if query.is_empty() { path.clone() } else { format!("{path}?{query}") };
-            let keep: Vec<(String, String)> = reply
-                .headers
-                .iter()
-                .filter(|(k, _)| k.starts_with("x-ms-") || k.eq_ignore_ascii_case("Retry-After"))
-                .cloned()
-                .collect();
-            tw.record(&Pair {
-                method: &method,
-                path_and_query: &pq,
-                request_body,
-                status: reply.status,
-                response_headers: keep,
-                response_body: reply.json_body().cloned(),
-                declared: op.declares(reply.status),
-            });
-        }
+    if let Some(tw) = &app.traffic
+        && op != Operation::Other
+        && op != Operation::Workspace
+    {
+        let request_body = bytes
+            .as_ref()
+            .filter(|b| !b.is_empty())
+            .and_then(|b| serde_json::from_slice::<Value>(b).ok());
+        let pq = if query.is_empty() {
+            path.clone()
+        } else {
+            format!("{path}?{query}")
+        };
+        let keep: Vec<(String, String)> = reply
+            .headers
+            .iter()
+            .filter(|(k, _)| k.starts_with("x-ms-") || k.eq_ignore_ascii_case("Retry-After"))
+            .cloned()
+            .collect();
+        tw.record(&Pair {
+            method: &method,
+            path_and_query: &pq,
+            request_body,
+            status: reply.status,
+            response_headers: keep,
+            response_body: reply.json_body().cloned(),
+            declared: op.declares(reply.status),
+        });
     }
     let (content_type, payload): (Option<&str>, Bytes) = match &reply.body {
         Body::Empty => (None, Bytes::new()),
-        Body::Json(v) => (Some("application/json; charset=utf-8"), Bytes::from(serde_json::to_vec(v).unwrap_or_default())),
-        Body::Text(t, ct) => (Some(ct), Bytes::from(t.clone())),
+        Body::Json(v) => (
+            Some("application/json; charset=utf-8"),
+            Bytes::from(serde_json::to_vec(v).unwrap_or_default()),
+        ),
     };
     app.push_log(json!({
         "seq": seq,
@@ -247,9 +298,16 @@ async fn handle(app: Arc<App>, req: Request<Incoming>) -> Result<Response<ReplyB
         Some(delay) if payload.len() > 1 => {
             let n = 8.min(payload.len());
             let size = payload.len().div_ceil(n);
-            let chunks = (0..payload.len()).step_by(size).map(|i| payload.slice(i..(i + size).min(payload.len()))).collect();
+            let chunks = (0..payload.len())
+                .step_by(size)
+                .map(|i| payload.slice(i..(i + size).min(payload.len())))
+                .collect();
             builder = builder.header("Content-Length", payload.len().to_string());
-            Either::Right(SlowBody { chunks, delay, sleep: None })
+            Either::Right(SlowBody {
+                chunks,
+                delay,
+                sleep: None,
+            })
         }
         _ => Either::Left(Full::new(payload)),
     };
@@ -262,7 +320,10 @@ where
 {
     let svc = service_fn(move |req| handle(app.clone(), req));
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.writev(false).keep_alive(true).timer(TokioTimer::new());
+    builder
+        .writev(false)
+        .keep_alive(true)
+        .timer(TokioTimer::new());
     let conn = builder.serve_connection(TokioIo::new(io), svc);
     tokio::pin!(conn);
     tokio::select! {
@@ -275,17 +336,19 @@ where
 }
 
 /// Accepts until `shutdown` flips, then lets open connections finish (up to a few seconds).
-pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, tls: Option<TlsAcceptor>, mut shutdown: watch::Receiver<bool>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    app: Arc<App>,
+    tls: Option<TlsAcceptor>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut conns = JoinSet::new();
     loop {
         tokio::select! {
             res = listener.accept() => {
-                let stream = match res {
-                    Ok((s, _)) => s,
-                    Err(_) => {
-                        tokio::time::sleep(Duration::from_millis(10)).await;
-                        continue;
-                    }
+                let stream = if let Ok((s, _)) = res { s } else {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
                 };
                 let _ = stream.set_nodelay(true);
                 let app = app.clone();
@@ -309,6 +372,9 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, tls: Option<TlsA
         }
     }
     drop(listener);
-    let _ = tokio::time::timeout(Duration::from_secs(5), async { while conns.join_next().await.is_some() {} }).await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        while conns.join_next().await.is_some() {}
+    })
+    .await;
     conns.abort_all();
 }

@@ -178,7 +178,8 @@ impl State {
 
     pub(crate) fn resource_group_known(&self, sub: &str, rg: &str) -> bool {
         self.workspaces.values().any(|w| {
-            w.id.subscription.eq_ignore_ascii_case(sub) && w.id.resource_group.eq_ignore_ascii_case(rg)
+            w.id.subscription.eq_ignore_ascii_case(sub)
+                && w.id.resource_group.eq_ignore_ascii_case(rg)
         })
     }
 
@@ -190,7 +191,8 @@ impl State {
             }
             return false;
         }
-        self.workspaces.insert(id.key(), Workspace::new(id.clone(), location));
+        self.workspaces
+            .insert(id.key(), Workspace::new(id.clone(), location));
         true
     }
 
@@ -240,15 +242,16 @@ impl State {
                     ws.properties = p.clone();
                 }
                 for c in Coll::ALL {
-                    let Some(items) = w.get(c.key()) else { continue };
+                    let Some(items) = w.get(c.key()) else {
+                        continue;
+                    };
                     for item in items
                         .as_array()
                         .ok_or_else(|| format!("'{}' of {id_str} must be an array", c.key()))?
                     {
-                        let name = item
-                            .get("name")
-                            .and_then(Value::as_str)
-                            .ok_or_else(|| format!("an item of '{}' in {id_str} has no 'name'", c.key()))?;
+                        let name = item.get("name").and_then(Value::as_str).ok_or_else(|| {
+                            format!("an item of '{}' in {id_str} has no 'name'", c.key())
+                        })?;
                         ws.coll_mut(c).insert(name_key(name), item.clone());
                     }
                 }
@@ -303,7 +306,10 @@ impl Store {
 
     /// Reads under the lock.
     pub(crate) fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
-        let g = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let g = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&g.0)
     }
 
@@ -311,7 +317,10 @@ impl Store {
     /// persisted before this returns.
     pub(crate) fn write<R>(&self, f: impl FnOnce(&mut State) -> (R, bool)) -> R {
         let (r, snapshot) = {
-            let mut g = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut g = self
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             let (r, changed) = f(&mut g.0);
             if changed {
                 g.1 += 1;
@@ -335,10 +344,16 @@ impl Store {
             return;
         }
         let (version, json) = {
-            let g = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let g = self
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             (g.1, g.0.to_json())
         };
-        let mut w = self.written.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut w = self
+            .written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *w = 0; // force
         drop(w);
         self.persist(version, &json);
@@ -346,7 +361,10 @@ impl Store {
 
     fn persist(&self, version: u64, json: &Value) {
         let Some(file) = &self.file else { return };
-        let mut written = self.written.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut written = self
+            .written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if *written > version && version != 0 {
             return; // a newer snapshot is already on disk
         }
@@ -391,7 +409,10 @@ mod tests {
     #[test]
     fn parses_workspace_ids_case_insensitively() {
         let id = WorkspaceId::parse("/SUBSCRIPTIONS/s/resourcegroups/rg/providers/microsoft.operationalinsights/Workspaces/ws").unwrap();
-        assert_eq!(id.canonical(), "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws");
+        assert_eq!(
+            id.canonical(),
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws"
+        );
         assert!(WorkspaceId::parse("/subscriptions/s/resourceGroups/rg").is_none());
     }
 
@@ -400,7 +421,10 @@ mod tests {
         let mut st = State::default();
         let id = WorkspaceId::parse("/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws").unwrap();
         st.add_workspace(&id, Some("westus"));
-        st.workspace_mut(&id).unwrap().coll_mut(Coll::AlertRules).insert("a".into(), json!({"name": "A", "kind": "Scheduled"}));
+        st.workspace_mut(&id)
+            .unwrap()
+            .coll_mut(Coll::AlertRules)
+            .insert("a".into(), json!({"name": "A", "kind": "Scheduled"}));
         let v = st.to_json();
         let back = State::from_json(&v).unwrap();
         assert_eq!(back.to_json(), v);

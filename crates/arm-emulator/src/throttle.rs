@@ -68,7 +68,10 @@ impl Throttle {
     }
 
     pub(crate) fn take(&self, subscription: &str, class: OpClass) -> Take {
-        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut g = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if !g.enabled {
             return Take::Allowed(None);
         }
@@ -101,7 +104,10 @@ impl Throttle {
     }
 
     pub(crate) fn to_json(&self) -> Value {
-        let g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let g = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         json!({
             "enabled": g.enabled,
             "reads": {"capacity": g.reads.capacity, "refillPerSecond": g.reads.refill_per_sec},
@@ -110,7 +116,10 @@ impl Throttle {
     }
 
     pub(crate) fn set_enabled(&self, enabled: bool) {
-        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut g = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         g.enabled = enabled;
         g.buckets.clear();
     }
@@ -121,14 +130,23 @@ impl Throttle {
         fn spec(v: &Value, old: BucketSpec) -> Result<BucketSpec, String> {
             let mut s = old;
             if let Some(c) = v.get("capacity") {
-                s.capacity = c.as_f64().filter(|c| *c >= 0.0).ok_or("capacity must be >= 0")?;
+                s.capacity = c
+                    .as_f64()
+                    .filter(|c| *c >= 0.0)
+                    .ok_or("capacity must be >= 0")?;
             }
             if let Some(r) = v.get("refillPerSecond") {
-                s.refill_per_sec = r.as_f64().filter(|r| *r >= 0.0).ok_or("refillPerSecond must be >= 0")?;
+                s.refill_per_sec = r
+                    .as_f64()
+                    .filter(|r| *r >= 0.0)
+                    .ok_or("refillPerSecond must be >= 0")?;
             }
             Ok(s)
         }
-        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut g = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if !v.is_object() {
             return Err("throttle settings must be a JSON object".into());
         }
@@ -155,11 +173,23 @@ mod tests {
         let t = Throttle::new(true);
         t.update_from_json(&json!({"writes": {"capacity": 2, "refillPerSecond": 0.5}}))
             .unwrap();
-        assert!(matches!(t.take("s", OpClass::Write), Take::Allowed(Some(1))));
-        assert!(matches!(t.take("s", OpClass::Delete), Take::Allowed(Some(0))));
+        assert!(matches!(
+            t.take("s", OpClass::Write),
+            Take::Allowed(Some(1))
+        ));
+        assert!(matches!(
+            t.take("s", OpClass::Delete),
+            Take::Allowed(Some(0))
+        ));
         assert!(matches!(t.take("s", OpClass::Write), Take::Throttled(2)));
         // reads are a separate bucket, and other subscriptions too
-        assert!(matches!(t.take("s", OpClass::Read), Take::Allowed(Some(249))));
-        assert!(matches!(t.take("other", OpClass::Write), Take::Allowed(Some(1))));
+        assert!(matches!(
+            t.take("s", OpClass::Read),
+            Take::Allowed(Some(249))
+        ));
+        assert!(matches!(
+            t.take("other", OpClass::Write),
+            Take::Allowed(Some(1))
+        ));
     }
 }

@@ -54,8 +54,7 @@ pub(crate) fn generate() -> Result<TlsMaterial, String> {
     leaf_params.use_authority_key_identifier_extension = true;
     let leaf_cert = leaf_params.signed_by(&leaf_key, &issuer).map_err(err)?;
 
-    let chain: Vec<CertificateDer<'static>> =
-        vec![leaf_cert.der().clone(), ca_cert.der().clone()];
+    let chain: Vec<CertificateDer<'static>> = vec![leaf_cert.der().clone(), ca_cert.der().clone()];
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
 
     let provider = Arc::new(rustls::crypto::ring::default_provider());

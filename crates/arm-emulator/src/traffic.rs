@@ -33,7 +33,10 @@ impl TrafficWriter {
         std::fs::create_dir_all(dir.join("declared"))?;
         std::fs::create_dir_all(dir.join("undeclared"))?;
         std::fs::create_dir_all(dir.join("rejected"))?;
-        Ok(Self { dir, seq: AtomicU64::new(0) })
+        Ok(Self {
+            dir,
+            seq: AtomicU64::new(0),
+        })
     }
 
     pub(crate) fn record(&self, p: &Pair<'_>) {
@@ -43,7 +46,10 @@ impl TrafficWriter {
             headers.insert(k.clone(), Value::String(v.clone()));
         }
         if p.response_body.is_some() {
-            headers.insert("Content-Type".into(), json!("application/json; charset=utf-8"));
+            headers.insert(
+                "Content-Type".into(),
+                json!("application/json; charset=utf-8"),
+            );
         }
         let mut req_headers = serde_json::Map::new();
         req_headers.insert("Authorization".into(), json!("Bearer SANITIZED"));
@@ -68,7 +74,10 @@ impl TrafficWriter {
             (true, _) => "declared",
             (false, _) => "undeclared",
         };
-        let file = self.dir.join(sub).join(format!("{n:06}-{}-{}.json", p.method, p.status));
+        let file = self
+            .dir
+            .join(sub)
+            .join(format!("{n:06}-{}-{}.json", p.method, p.status));
         if let Ok(text) = serde_json::to_string_pretty(&pair) {
             let _ = std::fs::write(file, text);
         }

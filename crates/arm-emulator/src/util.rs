@@ -21,8 +21,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 pub(crate) fn now_nanos() -> u128 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0)
+        .map_or(0, |d| d.as_nanos())
 }
 
 /// Formats a Unix time in 100 ns ticks as ISO 8601 UTC with `frac_digits` (0 or 7) fraction digits.
@@ -66,7 +65,8 @@ pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     let mut buf = [0u8; N];
     // SystemRandom only fails when the OS has no entropy source; fall back to a time-seeded PRNG.
     if ring::rand::SystemRandom::new().fill(&mut buf).is_err() {
-        let mut rng = SplitMix64::new(u64::try_from(now_nanos() % u128::from(u64::MAX)).unwrap_or(1));
+        let mut rng =
+            SplitMix64::new(u64::try_from(now_nanos() % u128::from(u64::MAX)).unwrap_or(1));
         for b in &mut buf {
             *b = rng.next_u64().to_le_bytes()[0];
         }
@@ -84,7 +84,14 @@ pub(crate) fn new_guid() -> String {
 
 pub(crate) fn guid_from_bytes(b: &[u8; 16]) -> String {
     let h = hex(b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// A GUID derived from a string (stable across runs): FNV-1a based, version nibble 4.
@@ -248,7 +255,11 @@ pub(crate) static ETAG_COUNTER: AtomicU64 = AtomicU64::new(1);
 pub(crate) fn cosmos_etag() -> String {
     let n = ETAG_COUNTER.fetch_add(1, Ordering::Relaxed);
     let secs = u64::try_from(now_nanos() / 1_000_000_000).unwrap_or(0);
-    format!("\"{:08x}-0000-0d00-0000-{:08x}0000\"", n & 0xffff_ffff, secs & 0xffff_ffff)
+    format!(
+        "\"{:08x}-0000-0d00-0000-{:08x}0000\"",
+        n & 0xffff_ffff,
+        secs & 0xffff_ffff
+    )
 }
 
 /// Log Analytics' weak datetime etag: `W/"datetime'2017-10-02T23%3A15%3A41.0709875Z'"`, strictly increasing.
@@ -285,7 +296,10 @@ mod tests {
     fn formats_epoch_and_leap_years() {
         assert_eq!(format_ticks(0, 0), "1970-01-01T00:00:00Z");
         // 2024-02-29T12:34:56Z = 1709210096
-        assert_eq!(format_ticks(1_709_210_096 * 10_000_000 + 5, 7), "2024-02-29T12:34:56.0000005Z");
+        assert_eq!(
+            format_ticks(1_709_210_096 * 10_000_000 + 5, 7),
+            "2024-02-29T12:34:56.0000005Z"
+        );
     }
 
     #[test]

@@ -1,6 +1,13 @@
 //! Load on loopback: 1,000 concurrent LIST+PUT requests without an error or a lost write, and no lost
 //! update under concurrent conditional writes (read-modify-write with If-Match, retried on 412).
 
+#![allow(
+    clippy::print_stderr,
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
+
 mod common;
 
 use std::time::Instant;
@@ -11,7 +18,14 @@ use serde_json::{Value, json};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thousand_concurrent_list_and_put() {
-    let h = std::sync::Arc::new(setup(Config { throttle: false, page_size: 100, ..Config::default() }).await);
+    let h = std::sync::Arc::new(
+        setup(Config {
+            throttle: false,
+            page_size: 100,
+            ..Config::default()
+        })
+        .await,
+    );
     let n = 1_000usize;
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(n);
@@ -20,9 +34,18 @@ async fn thousand_concurrent_list_and_put() {
         tasks.push(tokio::spawn(async move {
             let t = Instant::now();
             let status = if i % 2 == 0 {
-                h.put(&rule_path(&format!("load-{i:04}"), STABLE), &scheduled_rule(&format!("load {i}"))).await.status
+                h.put(
+                    &rule_path(&format!("load-{i:04}"), STABLE),
+                    &scheduled_rule(&format!("load {i}")),
+                )
+                .await
+                .status
             } else {
-                h.get(&format!("{WS}/providers/Microsoft.SecurityInsights/alertRules?api-version={STABLE}")).await.status
+                h.get(&format!(
+                    "{WS}/providers/Microsoft.SecurityInsights/alertRules?api-version={STABLE}"
+                ))
+                .await
+                .status
             };
             (i, status, t.elapsed())
         }));
@@ -41,7 +64,8 @@ async fn thousand_concurrent_list_and_put() {
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p) as usize];
     // Every write is there.
-    let mut url = format!("{WS}/providers/Microsoft.SecurityInsights/alertRules?api-version={STABLE}");
+    let mut url =
+        format!("{WS}/providers/Microsoft.SecurityInsights/alertRules?api-version={STABLE}");
     let mut names = std::collections::BTreeSet::new();
     loop {
         let r = h.get(&url).await;
@@ -57,7 +81,11 @@ async fn thousand_concurrent_list_and_put() {
     assert_eq!(names.len(), n / 2);
     eprintln!(
         "1000 concurrent requests (500 PUT + 500 LIST, HTTPS loopback, {} build): wall {:?}, p50 {:?}, p99 {:?}, max {:?}, {:.0} req/s",
-        if cfg!(debug_assertions) { "debug" } else { "release" },
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
         wall,
         pct(0.5),
         pct(0.99),
@@ -68,7 +96,13 @@ async fn thousand_concurrent_list_and_put() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conditional_writes_lose_no_update() {
-    let h = std::sync::Arc::new(setup(Config { throttle: false, ..Config::default() }).await);
+    let h = std::sync::Arc::new(
+        setup(Config {
+            throttle: false,
+            ..Config::default()
+        })
+        .await,
+    );
     let p = rule_path("counter", STABLE);
     let mut rule = scheduled_rule("counter");
     rule["properties"]["triggerThreshold"] = json!(0);
@@ -101,6 +135,12 @@ async fn conditional_writes_lose_no_update() {
         total_retries += t.await.unwrap();
     }
     let fin = h.get(&p).await;
-    assert_eq!(fin.body["properties"]["triggerThreshold"], json!(n), "no lost update");
-    eprintln!("{n} concurrent read-modify-write tasks: final counter {n}, {total_retries} retries on 412/409");
+    assert_eq!(
+        fin.body["properties"]["triggerThreshold"],
+        json!(n),
+        "no lost update"
+    );
+    eprintln!(
+        "{n} concurrent read-modify-write tasks: final counter {n}, {total_retries} retries on 412/409"
+    );
 }

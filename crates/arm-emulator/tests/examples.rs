@@ -33,7 +33,10 @@ fn root() -> PathBuf {
 }
 
 fn load(p: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).unwrap()
+    serde_json::from_str(
+        &std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+    )
+    .unwrap()
 }
 
 fn normalize(p: &Path) -> PathBuf {
@@ -55,7 +58,11 @@ fn resolve_param(spec_path: &Path, p: &Value) -> (Value, Option<String>) {
     match p.get("$ref").and_then(Value::as_str) {
         Some(r) => {
             let (file, pointer) = r.split_once('#').unwrap();
-            let doc = if file.is_empty() { load(spec_path) } else { load(&normalize(&spec_path.parent().unwrap().join(file))) };
+            let doc = if file.is_empty() {
+                load(spec_path)
+            } else {
+                load(&normalize(&spec_path.parent().unwrap().join(file)))
+            };
             let key = pointer.rsplit('/').next().map(str::to_string);
             (doc.pointer(pointer).cloned().unwrap_or(Value::Null), key)
         }
@@ -75,7 +82,11 @@ struct Example {
 impl Example {
     fn param(&self, def: &Value, key: &Option<String>) -> Option<Value> {
         let ps = &self.data["parameters"];
-        def.get("name").and_then(Value::as_str).and_then(|n| ps.get(n)).or_else(|| key.as_deref().and_then(|k| ps.get(k))).cloned()
+        def.get("name")
+            .and_then(Value::as_str)
+            .and_then(|n| ps.get(n))
+            .or_else(|| key.as_deref().and_then(|k| ps.get(k)))
+            .cloned()
     }
 
     fn path(&self) -> String {
@@ -108,14 +119,18 @@ impl Example {
                 }
             }
         }
-        if self.spec.contains("workbooks") && self.method == "get" && !self.template.ends_with('}') {
+        if self.spec.contains("workbooks") && self.method == "get" && !self.template.ends_with('}')
+        {
             q.push("canFetchContent=true".to_string());
         }
         q.join("&")
     }
 
     fn body(&self) -> Option<Value> {
-        self.params.iter().find(|(d, _)| d["in"] == "body").and_then(|(d, k)| self.param(d, k))
+        self.params
+            .iter()
+            .find(|(d, _)| d["in"] == "body")
+            .and_then(|(d, k)| self.param(d, k))
     }
 
     fn url(&self) -> String {
@@ -129,7 +144,13 @@ impl Example {
 
 fn enc(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -140,14 +161,33 @@ fn examples() -> Vec<Example> {
         let doc = load(&spec_path);
         for (template, ops) in doc["paths"].as_object().unwrap() {
             for (method, op) in ops.as_object().unwrap() {
-                let Some(exs) = op.get("x-ms-examples").and_then(Value::as_object) else { continue };
-                let params: Vec<_> = op["parameters"].as_array().unwrap().iter().map(|p| resolve_param(&spec_path, p)).collect();
+                let Some(exs) = op.get("x-ms-examples").and_then(Value::as_object) else {
+                    continue;
+                };
+                let params: Vec<_> = op["parameters"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| resolve_param(&spec_path, p))
+                    .collect();
                 for ex in exs.values() {
-                    let file = normalize(&spec_path.parent().unwrap().join(ex["$ref"].as_str().unwrap()));
+                    let file = normalize(
+                        &spec_path
+                            .parent()
+                            .unwrap()
+                            .join(ex["$ref"].as_str().unwrap()),
+                    );
                     if !file.exists() {
                         continue; // referenced upstream but not published in this copy (see specs/README)
                     }
-                    out.push(Example { spec, method: method.clone(), template: template.clone(), params: params.clone(), data: load(&file), file });
+                    out.push(Example {
+                        spec,
+                        method: method.clone(),
+                        template: template.clone(),
+                        params: params.clone(),
+                        data: load(&file),
+                        file,
+                    });
                 }
             }
         }
@@ -178,14 +218,20 @@ fn same_shape(expected: &Value, actual: &Value, path: &str, errors: &mut Vec<Str
         (Value::Array(e), Value::Array(a)) => {
             let by_name = e.iter().all(|x| x.get("name").is_some());
             for (i, ev) in e.iter().enumerate() {
-                let av = if by_name { a.iter().find(|x| x.get("name") == ev.get("name")) } else { a.get(i) };
+                let av = if by_name {
+                    a.iter().find(|x| x.get("name") == ev.get("name"))
+                } else {
+                    a.get(i)
+                };
                 match av {
                     Some(av) => same_shape(ev, av, &format!("{path}[{i}]"), errors),
                     None => errors.push(format!("{path}[{i}] missing")),
                 }
             }
         }
-        (Value::Number(_), Value::Number(_)) | (Value::String(_), Value::String(_)) | (Value::Bool(_), Value::Bool(_)) => {}
+        (Value::Number(_), Value::Number(_))
+        | (Value::String(_), Value::String(_))
+        | (Value::Bool(_), Value::Bool(_)) => {}
         (e, a) => errors.push(format!("{path}: expected {e}, got {a}")),
     }
 }
@@ -208,7 +254,11 @@ fn item_path(list_path: &str, item: &Value) -> String {
 
 #[tokio::test]
 async fn every_published_example_replays() {
-    let h = setup(Config { throttle: false, ..Config::default() }).await;
+    let h = setup(Config {
+        throttle: false,
+        ..Config::default()
+    })
+    .await;
     let admin = format!("{}/_emulator/workspaces", h.emu.url());
     let mut failures = Vec::new();
     let mut replayed = 0;
@@ -217,18 +267,39 @@ async fn every_published_example_replays() {
         let ps = &ex.data["parameters"];
         let sub = ps["subscriptionId"].as_str().unwrap();
         let rg = ps["resourceGroupName"].as_str().unwrap();
-        let ws = ps.get("workspaceName").and_then(Value::as_str).unwrap_or("seedws");
-        let ws_id = format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.OperationalInsights/workspaces/{ws}");
-        assert!(h.http.post(&admin).json(&json!({"id": ws_id})).send().await.unwrap().status().is_success());
+        let ws = ps
+            .get("workspaceName")
+            .and_then(Value::as_str)
+            .unwrap_or("seedws");
+        let ws_id = format!(
+            "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.OperationalInsights/workspaces/{ws}"
+        );
+        assert!(
+            h.http
+                .post(&admin)
+                .json(&json!({"id": ws_id}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .is_success()
+        );
         let api = ps["api-version"].as_str().unwrap().to_string();
         let responses = ex.data["responses"].as_object().unwrap();
         let url = ex.url();
         let mut check = |label: &str, got: &Answer, code: &str| {
             if got.status.to_string() != code {
-                failures.push(format!("{} {label}: status {} (expected {code}): {}", ex.name(), got.status, got.body));
+                failures.push(format!(
+                    "{} {label}: status {} (expected {code}): {}",
+                    ex.name(),
+                    got.status,
+                    got.body
+                ));
                 return;
             }
-            let Some(expected) = responses.get(code).and_then(|r| r.get("body")) else { return };
+            let Some(expected) = responses.get(code).and_then(|r| r.get("body")) else {
+                return;
+            };
             if expected.is_array() {
                 return; // SavedSearchesListByWorkspace: see the module doc
             }
@@ -244,7 +315,11 @@ async fn every_published_example_replays() {
                 bodies.entry(ex.spec).or_insert((body.clone(), api.clone()));
                 let _ = h.send("DELETE", &url, None, &[]).await;
                 let first = h.put(&url, &body).await;
-                let create_code = if responses.contains_key("201") { "201" } else { "200" };
+                let create_code = if responses.contains_key("201") {
+                    "201"
+                } else {
+                    "200"
+                };
                 check("create", &first, create_code);
                 if responses.contains_key("200") && responses.contains_key("201") {
                     let mut again = body.clone();
@@ -256,34 +331,72 @@ async fn every_published_example_replays() {
             "get" if ex.template.ends_with('}') => {
                 let expected = &responses["200"]["body"];
                 let put = setup_put(&h, &url, expected).await;
-                assert!(put.status < 300, "{}: set-up PUT failed: {}", ex.name(), put.body);
+                assert!(
+                    put.status < 300,
+                    "{}: set-up PUT failed: {}",
+                    ex.name(),
+                    put.body
+                );
                 check("get", &h.get(&url).await, "200");
             }
             "get" => {
                 let expected = &responses["200"]["body"];
                 if let Some(items) = expected.get("value").and_then(Value::as_array) {
                     for item in items {
-                        let p = format!("{}?api-version={}", item_path(&ex.path(), item), enc(&api));
+                        let p =
+                            format!("{}?api-version={}", item_path(&ex.path(), item), enc(&api));
                         let put = setup_put(&h, &p, item).await;
-                        assert!(put.status < 300, "{}: set-up PUT failed: {}", ex.name(), put.body);
+                        assert!(
+                            put.status < 300,
+                            "{}: set-up PUT failed: {}",
+                            ex.name(),
+                            put.body
+                        );
                     }
                 }
                 check("list", &h.get(&url).await, "200");
             }
             "patch" => {
                 let base = &responses["200"]["body"];
-                let put = setup_put(&h, &format!("{}?api-version={}", ex.path(), enc(&api)), base).await;
-                assert!(put.status < 300, "{}: set-up PUT failed: {}", ex.name(), put.body);
+                let put = setup_put(
+                    &h,
+                    &format!("{}?api-version={}", ex.path(), enc(&api)),
+                    base,
+                )
+                .await;
+                assert!(
+                    put.status < 300,
+                    "{}: set-up PUT failed: {}",
+                    ex.name(),
+                    put.body
+                );
                 let got = h.send("PATCH", &url, ex.body().as_ref(), &[]).await;
                 check("patch", &got, "200");
             }
             "delete" => {
-                let (body, body_api) = bodies.get(ex.spec).cloned().expect("a PUT example of the same spec ran first");
-                let put = setup_put(&h, &format!("{}?api-version={}", ex.path(), enc(&body_api)), &body).await;
-                assert!(put.status < 300, "{}: set-up PUT failed: {}", ex.name(), put.body);
+                let (body, body_api) = bodies
+                    .get(ex.spec)
+                    .cloned()
+                    .expect("a PUT example of the same spec ran first");
+                let put = setup_put(
+                    &h,
+                    &format!("{}?api-version={}", ex.path(), enc(&body_api)),
+                    &body,
+                )
+                .await;
+                assert!(
+                    put.status < 300,
+                    "{}: set-up PUT failed: {}",
+                    ex.name(),
+                    put.body
+                );
                 check("delete", &h.send("DELETE", &url, None, &[]).await, "200");
                 if responses.contains_key("204") {
-                    check("delete again", &h.send("DELETE", &url, None, &[]).await, "204");
+                    check(
+                        "delete again",
+                        &h.send("DELETE", &url, None, &[]).await,
+                        "204",
+                    );
                 }
             }
             other => panic!("unexpected method {other}"),
@@ -291,6 +404,11 @@ async fn every_published_example_replays() {
         replayed += 1;
     }
     assert!(replayed >= 25, "only {replayed} examples found");
-    assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     h.emu.shutdown().await;
 }

@@ -14,7 +14,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Family, api_version, body_etag, json_body, method_not_allowed, preconditions, project, validate_request};
+use super::{
+    Family, api_version, body_etag, json_body, method_not_allowed, preconditions, project,
+    validate_request,
+};
 use crate::errors::{Reply, arm_error};
 use crate::paging::page;
 use crate::router::Ctx;
@@ -30,7 +33,10 @@ pub(crate) fn rule_id(ws: &WorkspaceId, name: &str) -> String {
 
 /// The stored rule as answered for one api-version.
 pub(crate) fn render(ws: &WorkspaceId, stored: &Value, file: &str) -> Value {
-    let name = stored.get("name").and_then(Value::as_str).unwrap_or_default();
+    let name = stored
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let mut o = Map::new();
     o.insert("id".into(), json!(rule_id(ws, name)));
     o.insert("name".into(), json!(name));
@@ -60,8 +66,17 @@ const FUSION_EXAMPLE: &str = include_str!(
 pub(crate) fn apply_defaults(kind: &str, p: &mut Map<String, Value>) {
     if kind == "Fusion" {
         let template: Value = serde_json::from_str(FUSION_EXAMPLE).unwrap_or(Value::Null);
-        if let Some(tp) = template.pointer("/responses/200/body/properties").and_then(Value::as_object) {
-            for k in ["displayName", "description", "tactics", "techniques", "severity"] {
+        if let Some(tp) = template
+            .pointer("/responses/200/body/properties")
+            .and_then(Value::as_object)
+        {
+            for k in [
+                "displayName",
+                "description",
+                "tactics",
+                "techniques",
+                "severity",
+            ] {
                 if let Some(v) = tp.get(k) {
                     p.insert(k.to_string(), v.clone());
                 }
@@ -70,7 +85,12 @@ pub(crate) fn apply_defaults(kind: &str, p: &mut Map<String, Value>) {
         return;
     }
     if kind == "MicrosoftSecurityIncidentCreation" {
-        for k in ["description", "alertRuleTemplateName", "displayNamesFilter", "severitiesFilter"] {
+        for k in [
+            "description",
+            "alertRuleTemplateName",
+            "displayNamesFilter",
+            "severitiesFilter",
+        ] {
             set_default(p, k, Value::Null);
         }
         return;
@@ -86,7 +106,11 @@ pub(crate) fn apply_defaults(kind: &str, p: &mut Map<String, Value>) {
     set_default(p, "customDetails", Value::Null);
     set_default(p, "entityMappings", Value::Null);
     set_default(p, "sentinelEntitiesMappings", Value::Null);
-    set_default(p, "eventGroupingSettings", json!({"aggregationKind": "SingleAlert"}));
+    set_default(
+        p,
+        "eventGroupingSettings",
+        json!({"aggregationKind": "SingleAlert"}),
+    );
     match p.get_mut("alertDetailsOverride") {
         Some(Value::Object(o)) => {
             set_default(o, "alertDisplayNameFormat", Value::Null);
@@ -134,7 +158,9 @@ pub(crate) fn handle(ctx: &Ctx<'_>, ws: &WorkspaceId, name: Option<&str>) -> Rep
     let file = if ver.preview { AR_PREVIEW } else { AR_STABLE };
     match (ctx.method, name) {
         ("GET", None) => ctx.app.store.read(|st| {
-            let Some(w) = st.workspace(ws) else { return ctx.workspace_not_found(ws) };
+            let Some(w) = st.workspace(ws) else {
+                return ctx.workspace_not_found(ws);
+            };
             let items = w.coll(Coll::AlertRules).iter().map(|(k, v)| (k.clone(), v));
             match page(items, &ctx.page_request(), |v| render(&w.id, v, file)) {
                 Ok(body) => Reply::json(200, body),
@@ -142,7 +168,9 @@ pub(crate) fn handle(ctx: &Ctx<'_>, ws: &WorkspaceId, name: Option<&str>) -> Rep
             }
         }),
         ("GET", Some(n)) => ctx.app.store.read(|st| {
-            let Some(w) = st.workspace(ws) else { return ctx.workspace_not_found(ws) };
+            let Some(w) = st.workspace(ws) else {
+                return ctx.workspace_not_found(ws);
+            };
             match w.coll(Coll::AlertRules).get(&name_key(n)) {
                 Some(v) => Reply::json(200, render(&w.id, v, file)),
                 None => not_found(ws, n),
@@ -150,9 +178,11 @@ pub(crate) fn handle(ctx: &Ctx<'_>, ws: &WorkspaceId, name: Option<&str>) -> Rep
         }),
         ("PUT", Some(n)) => put(ctx, ws, n, file),
         ("DELETE", Some(n)) => ctx.app.store.write(|st| {
-            let Some(w) = st.workspace_mut(ws) else { return (ctx.workspace_not_found(ws), false) };
+            let Some(w) = st.workspace_mut(ws) else {
+                return (ctx.workspace_not_found(ws), false);
+            };
             let key = name_key(n);
-            let current = w.coll(Coll::AlertRules).get(&key).and_then(|v| body_etag(v));
+            let current = w.coll(Coll::AlertRules).get(&key).and_then(body_etag);
             let exists = w.coll(Coll::AlertRules).contains_key(&key);
             if let Err(r) = preconditions(ctx, current.as_deref(), exists) {
                 return (r, false);
@@ -171,7 +201,10 @@ fn not_found(ws: &WorkspaceId, name: &str) -> Reply {
     arm_error(
         404,
         "NotFound",
-        format!("Alert rule '{name}' was not found in workspace '{}'.", ws.name),
+        format!(
+            "Alert rule '{name}' was not found in workspace '{}'.",
+            ws.name
+        ),
     )
 }
 
@@ -188,7 +221,11 @@ fn put(ctx: &Ctx<'_>, ws: &WorkspaceId, name: &str, file: &'static str) -> Reply
     if !issues.is_empty() {
         return super::issues_reply(&issues);
     }
-    let kind = cleaned.get("kind").and_then(Value::as_str).unwrap_or_default().to_string();
+    let kind = cleaned
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let mut props = cleaned
         .get("properties")
         .and_then(Value::as_object)

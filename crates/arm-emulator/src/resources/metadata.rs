@@ -5,7 +5,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Family, api_version, body_etag, json_body, method_not_allowed, preconditions, project, validate_request};
+use super::{
+    Family, api_version, body_etag, json_body, method_not_allowed, preconditions, project,
+    validate_request,
+};
 use crate::errors::{Reply, arm_error};
 use crate::paging::page;
 use crate::router::Ctx;
@@ -16,9 +19,15 @@ use crate::validate::METADATA;
 pub(crate) const TYPE: &str = "Microsoft.SecurityInsights/metadata";
 
 fn render(ws: &WorkspaceId, stored: &Value) -> Value {
-    let name = stored.get("name").and_then(Value::as_str).unwrap_or_default();
+    let name = stored
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let mut o = Map::new();
-    o.insert("id".into(), json!(format!("{}/providers/{TYPE}/{name}", ws.canonical())));
+    o.insert(
+        "id".into(),
+        json!(format!("{}/providers/{TYPE}/{name}", ws.canonical())),
+    );
     o.insert("name".into(), json!(name));
     o.insert("type".into(), json!(TYPE));
     for k in ["etag", "properties"] {
@@ -35,7 +44,10 @@ fn parse_filter(f: &str) -> Option<Vec<(Vec<String>, String)>> {
     for clause in f.split(" and ") {
         let (lhs, rhs) = clause.trim().split_once(" eq ")?;
         let rhs = rhs.trim();
-        let value = rhs.strip_prefix('\'')?.strip_suffix('\'')?.replace("''", "'");
+        let value = rhs
+            .strip_prefix('\'')?
+            .strip_suffix('\'')?
+            .replace("''", "'");
         out.push((lhs.trim().split('/').map(str::to_string).collect(), value));
     }
     Some(out)
@@ -67,20 +79,36 @@ pub(crate) fn handle(ctx: &Ctx<'_>, ws: &WorkspaceId, name: Option<&str>) -> Rep
                 Some(f) => match parse_filter(f) {
                     Some(f) => f,
                     None => {
-                        return arm_error(400, "BadRequest", format!("The $filter '{f}' is not supported: use 'path eq 'value'' clauses joined by 'and'."));
+                        return arm_error(
+                            400,
+                            "BadRequest",
+                            format!(
+                                "The $filter '{f}' is not supported: use 'path eq 'value'' clauses joined by 'and'."
+                            ),
+                        );
                     }
                 },
                 None => Vec::new(),
             };
-            let skip = ctx.q("$skip").and_then(|s| s.parse::<usize>().ok()).unwrap_or(0);
+            let skip = ctx
+                .q("$skip")
+                .and_then(|s| s.parse::<usize>().ok())
+                .unwrap_or(0);
             let order = ctx.q("$orderby").map(|o| {
                 let mut parts = o.split_whitespace();
-                let path: Vec<String> = parts.next().unwrap_or("").split('/').map(str::to_string).collect();
+                let path: Vec<String> = parts
+                    .next()
+                    .unwrap_or("")
+                    .split('/')
+                    .map(str::to_string)
+                    .collect();
                 let desc = parts.next().is_some_and(|d| d.eq_ignore_ascii_case("desc"));
                 (path, desc)
             });
             ctx.app.store.read(|st| {
-                let Some(w) = st.workspace(ws) else { return ctx.workspace_not_found(ws) };
+                let Some(w) = st.workspace(ws) else {
+                    return ctx.workspace_not_found(ws);
+                };
                 let mut items: Vec<(String, Value)> = w
                     .coll(Coll::Metadata)
                     .iter()
@@ -93,9 +121,16 @@ pub(crate) fn handle(ctx: &Ctx<'_>, ws: &WorkspaceId, name: Option<&str>) -> Rep
                         for seg in path {
                             cur = cur.get(seg).unwrap_or(&Value::Null);
                         }
-                        cur.as_str().map(str::to_lowercase).unwrap_or_else(|| cur.to_string())
+                        cur.as_str()
+                            .map_or_else(|| cur.to_string(), str::to_lowercase)
                     };
-                    items.sort_by(|a, b| if *desc { at(&b.1).cmp(&at(&a.1)) } else { at(&a.1).cmp(&at(&b.1)) });
+                    items.sort_by(|a, b| {
+                        if *desc {
+                            at(&b.1).cmp(&at(&a.1))
+                        } else {
+                            at(&a.1).cmp(&at(&b.1))
+                        }
+                    });
                     // With a custom order the skip token is the position (zero-padded, so it sorts).
                     for (i, item) in items.iter_mut().enumerate() {
                         item.0 = format!("{i:010}");
@@ -109,7 +144,9 @@ pub(crate) fn handle(ctx: &Ctx<'_>, ws: &WorkspaceId, name: Option<&str>) -> Rep
             })
         }
         ("GET", Some(n)) => ctx.app.store.read(|st| {
-            let Some(w) = st.workspace(ws) else { return ctx.workspace_not_found(ws) };
+            let Some(w) = st.workspace(ws) else {
+                return ctx.workspace_not_found(ws);
+            };
             match w.coll(Coll::Metadata).get(&name_key(n)) {
                 Some(v) => Reply::json(200, render(&w.id, v)),
                 None => not_found(n),
@@ -117,7 +154,9 @@ pub(crate) fn handle(ctx: &Ctx<'_>, ws: &WorkspaceId, name: Option<&str>) -> Rep
         }),
         ("PUT" | "PATCH", Some(n)) => write(ctx, ws, n, ctx.method == "PATCH"),
         ("DELETE", Some(n)) => ctx.app.store.write(|st| {
-            let Some(w) = st.workspace_mut(ws) else { return (ctx.workspace_not_found(ws), false) };
+            let Some(w) = st.workspace_mut(ws) else {
+                return (ctx.workspace_not_found(ws), false);
+            };
             let key = name_key(n);
             let current = w.coll(Coll::Metadata).get(&key).and_then(body_etag);
             let exists = w.coll(Coll::Metadata).contains_key(&key);
@@ -140,13 +179,25 @@ fn not_found(name: &str) -> Reply {
 
 fn write(ctx: &Ctx<'_>, ws: &WorkspaceId, name: &str, patch: bool) -> Reply {
     if name.is_empty() || name.chars().any(char::is_whitespace) {
-        return arm_error(400, "BadRequest", format!("The metadata name '{name}' is invalid: it must match ^\\S+$."));
+        return arm_error(
+            400,
+            "BadRequest",
+            format!("The metadata name '{name}' is invalid: it must match ^\\S+$."),
+        );
     }
     let body = match json_body(ctx) {
         Ok(b) => b,
         Err(r) => return r,
     };
-    let cleaned = match validate_request(METADATA, if patch { "metadataPatch" } else { "MetadataModel" }, &body) {
+    let cleaned = match validate_request(
+        METADATA,
+        if patch {
+            "metadataPatch"
+        } else {
+            "MetadataModel"
+        },
+        &body,
+    ) {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -162,14 +213,13 @@ fn write(ctx: &Ctx<'_>, ws: &WorkspaceId, name: &str, patch: bool) -> Reply {
         if patch && existing.is_none() {
             return (not_found(name), false);
         }
-        if let (Some(_), Some(sent)) = (existing, sent_etag.as_deref()) {
-            if sent != "*" && !current_etag.as_deref().is_some_and(|c| util::etag_eq(sent, c)) {
+        if let (Some(_), Some(sent)) = (existing, sent_etag.as_deref())
+            && sent != "*" && !current_etag.as_deref().is_some_and(|c| util::etag_eq(sent, c)) {
                 return (
                     arm_error(409, "Conflict", format!("The metadata '{name}' has been modified: the etag in the request ({sent}) does not match the current etag.")),
                     false,
                 );
             }
-        }
         let mut props = if patch {
             existing
                 .and_then(|e| e.get("properties"))

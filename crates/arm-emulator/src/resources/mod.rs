@@ -25,33 +25,83 @@ pub(crate) enum Family {
 /// api-versions the real providers accept (from azure-rest-api-specs). Every stable SecurityInsights
 /// version is validated with the stable 2025-12-01 schema and every preview with 2025-04-01-preview.
 const SECURITY_INSIGHTS: &[&str] = &[
-    "2019-01-01-preview", "2020-01-01", "2021-03-01-preview", "2021-04-01", "2021-09-01-preview",
-    "2021-10-01", "2021-10-01-preview", "2022-01-01-preview", "2022-04-01-preview", "2022-05-01-preview",
-    "2022-06-01-preview", "2022-07-01-preview", "2022-08-01", "2022-08-01-preview", "2022-09-01-preview",
-    "2022-10-01-preview", "2022-11-01", "2022-11-01-preview", "2022-12-01-preview", "2023-02-01",
-    "2023-02-01-preview", "2023-03-01-preview", "2023-04-01-preview", "2023-05-01-preview",
-    "2023-06-01-preview", "2023-07-01-preview", "2023-08-01-preview", "2023-09-01-preview",
-    "2023-10-01-preview", "2023-11-01", "2023-12-01-preview", "2024-01-01-preview", "2024-03-01",
-    "2024-04-01-preview", "2024-09-01", "2024-10-01-preview", "2025-01-01-preview", "2025-03-01",
-    "2025-04-01-preview", "2025-06-01", "2025-07-01-preview", "2025-09-01", "2025-12-01",
+    "2019-01-01-preview",
+    "2020-01-01",
+    "2021-03-01-preview",
+    "2021-04-01",
+    "2021-09-01-preview",
+    "2021-10-01",
+    "2021-10-01-preview",
+    "2022-01-01-preview",
+    "2022-04-01-preview",
+    "2022-05-01-preview",
+    "2022-06-01-preview",
+    "2022-07-01-preview",
+    "2022-08-01",
+    "2022-08-01-preview",
+    "2022-09-01-preview",
+    "2022-10-01-preview",
+    "2022-11-01",
+    "2022-11-01-preview",
+    "2022-12-01-preview",
+    "2023-02-01",
+    "2023-02-01-preview",
+    "2023-03-01-preview",
+    "2023-04-01-preview",
+    "2023-05-01-preview",
+    "2023-06-01-preview",
+    "2023-07-01-preview",
+    "2023-08-01-preview",
+    "2023-09-01-preview",
+    "2023-10-01-preview",
+    "2023-11-01",
+    "2023-12-01-preview",
+    "2024-01-01-preview",
+    "2024-03-01",
+    "2024-04-01-preview",
+    "2024-09-01",
+    "2024-10-01-preview",
+    "2025-01-01-preview",
+    "2025-03-01",
+    "2025-04-01-preview",
+    "2025-06-01",
+    "2025-07-01-preview",
+    "2025-09-01",
+    "2025-12-01",
 ];
 
 /// Log Analytics (workspaces, savedSearches); all validated with the 2025-02-01 savedSearch schema.
 const OPERATIONAL_INSIGHTS: &[&str] = &[
-    "2015-03-20", "2015-11-01-preview", "2017-03-15-preview", "2020-03-01-preview", "2020-08-01",
-    "2020-10-01", "2021-03-01-privatepreview", "2021-06-01", "2021-12-01-preview", "2022-10-01",
-    "2023-09-01", "2025-02-01", "2025-07-01", "2026-03-01",
+    "2015-03-20",
+    "2015-11-01-preview",
+    "2017-03-15-preview",
+    "2020-03-01-preview",
+    "2020-08-01",
+    "2020-10-01",
+    "2021-03-01-privatepreview",
+    "2021-06-01",
+    "2021-12-01-preview",
+    "2022-10-01",
+    "2023-09-01",
+    "2025-02-01",
+    "2025-07-01",
+    "2026-03-01",
 ];
 
 /// Microsoft.Insights workbooks; all validated with the 2023-06-01 schema.
 const WORKBOOKS: &[&str] = &[
-    "2015-05-01", "2018-06-17-preview", "2020-02-12", "2020-10-20", "2021-03-08", "2021-08-01",
-    "2022-04-01", "2023-06-01",
+    "2015-05-01",
+    "2018-06-17-preview",
+    "2020-02-12",
+    "2020-10-20",
+    "2021-03-08",
+    "2021-08-01",
+    "2022-04-01",
+    "2023-06-01",
 ];
 
 #[derive(Debug, Clone)]
 pub(crate) struct ApiVersion {
-    pub(crate) value: String,
     pub(crate) preview: bool,
 }
 
@@ -79,13 +129,16 @@ pub(crate) fn api_version(ctx: &Ctx<'_>, family: Family) -> Result<ApiVersion, R
         ));
     }
     Ok(ApiVersion {
-        value: v.to_string(),
         preview: v.to_ascii_lowercase().contains("preview"),
     })
 }
 
 /// `If-Match` / `If-None-Match` as ARM applies them to writes.
-pub(crate) fn preconditions(ctx: &Ctx<'_>, current_etag: Option<&str>, exists: bool) -> Result<(), Reply> {
+pub(crate) fn preconditions(
+    ctx: &Ctx<'_>,
+    current_etag: Option<&str>,
+    exists: bool,
+) -> Result<(), Reply> {
     if let Some(im) = ctx.header("if-match") {
         let im = im.trim();
         if im == "*" {
@@ -102,7 +155,9 @@ pub(crate) fn preconditions(ctx: &Ctx<'_>, current_etag: Option<&str>, exists: b
     }
     if let Some(inm) = ctx.header("if-none-match") {
         let inm = inm.trim();
-        if exists && (inm == "*" || current_etag.is_some_and(|e| inm.split(',').any(|c| etag_eq(c, e)))) {
+        if exists
+            && (inm == "*" || current_etag.is_some_and(|e| inm.split(',').any(|c| etag_eq(c, e))))
+        {
             return Err(precondition_failed(
                 "The condition specified using HTTP conditional header(s) is not met: the resource already exists (If-None-Match).",
             ));
@@ -113,9 +168,14 @@ pub(crate) fn preconditions(ctx: &Ctx<'_>, current_etag: Option<&str>, exists: b
 
 /// A 400 for validation issues.
 pub(crate) fn issues_reply(issues: &[Issue]) -> Reply {
-    let first = issues.first().map_or_else(String::new, |i| i.message.clone());
+    let first = issues
+        .first()
+        .map_or_else(String::new, |i| i.message.clone());
     let message = if issues.len() > 1 {
-        format!("{first} (and {} more problem(s), see details)", issues.len() - 1)
+        format!(
+            "{first} (and {} more problem(s), see details)",
+            issues.len() - 1
+        )
     } else {
         first
     };
@@ -163,9 +223,12 @@ pub(crate) fn json_body(ctx: &Ctx<'_>) -> Result<Value, Reply> {
             "The request content was invalid and could not be deserialized: the body is empty.",
         ));
     }
-    let v: Value = serde_json::from_slice(ctx.body).map_err(|e| crate::errors::invalid_json(&e.to_string()))?;
+    let v: Value = serde_json::from_slice(ctx.body)
+        .map_err(|e| crate::errors::invalid_json(&e.to_string()))?;
     if !v.is_object() {
-        return Err(crate::errors::invalid_json("the body must be a JSON object"));
+        return Err(crate::errors::invalid_json(
+            "the body must be a JSON object",
+        ));
     }
     Ok(v)
 }

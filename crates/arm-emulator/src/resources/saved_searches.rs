@@ -7,7 +7,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Family, api_version, body_etag, json_body, method_not_allowed, preconditions, project, validate_request};
+use super::{
+    Family, api_version, body_etag, json_body, method_not_allowed, preconditions, project,
+    validate_request,
+};
 use crate::errors::{Reply, arm_error};
 use crate::router::Ctx;
 use crate::store::{Coll, WorkspaceId, name_key};
@@ -17,10 +20,19 @@ use crate::validate::SAVED_SEARCHES;
 pub(crate) const TYPE: &str = "Microsoft.OperationalInsights/savedSearches";
 
 fn render(ws: &WorkspaceId, stored: &Value) -> Value {
-    let name = stored.get("name").and_then(Value::as_str).unwrap_or_default();
+    let name = stored
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let mut o = Map::new();
-    o.insert("id".into(), json!(format!("{}/savedSearches/{name}", ws.canonical())));
-    o.insert("etag".into(), stored.get("etag").cloned().unwrap_or(Value::Null));
+    o.insert(
+        "id".into(),
+        json!(format!("{}/savedSearches/{name}", ws.canonical())),
+    );
+    o.insert(
+        "etag".into(),
+        stored.get("etag").cloned().unwrap_or(Value::Null),
+    );
     o.insert("name".into(), json!(name));
     o.insert("type".into(), json!(TYPE));
     if let Some(p) = stored.get("properties") {
@@ -35,20 +47,37 @@ pub(crate) fn handle(ctx: &Ctx<'_>, ws: &WorkspaceId, name: Option<&str>) -> Rep
     }
     match (ctx.method, name) {
         ("GET", None) => ctx.app.store.read(|st| {
-            let Some(w) = st.workspace(ws) else { return ctx.workspace_not_found(ws) };
-            let value: Vec<Value> = w.coll(Coll::SavedSearches).values().map(|v| render(&w.id, v)).collect();
+            let Some(w) = st.workspace(ws) else {
+                return ctx.workspace_not_found(ws);
+            };
+            let value: Vec<Value> = w
+                .coll(Coll::SavedSearches)
+                .values()
+                .map(|v| render(&w.id, v))
+                .collect();
             Reply::json(200, json!({"value": value}))
         }),
         ("GET", Some(n)) => ctx.app.store.read(|st| {
-            let Some(w) = st.workspace(ws) else { return ctx.workspace_not_found(ws) };
+            let Some(w) = st.workspace(ws) else {
+                return ctx.workspace_not_found(ws);
+            };
             match w.coll(Coll::SavedSearches).get(&name_key(n)) {
                 Some(v) => Reply::json(200, render(&w.id, v)),
-                None => arm_error(404, "ResourceNotFound", format!("The saved search '{n}' was not found in workspace '{}'.", ws.name)),
+                None => arm_error(
+                    404,
+                    "ResourceNotFound",
+                    format!(
+                        "The saved search '{n}' was not found in workspace '{}'.",
+                        ws.name
+                    ),
+                ),
             }
         }),
         ("PUT", Some(n)) => put(ctx, ws, n),
         ("DELETE", Some(n)) => ctx.app.store.write(|st| {
-            let Some(w) = st.workspace_mut(ws) else { return (ctx.workspace_not_found(ws), false) };
+            let Some(w) = st.workspace_mut(ws) else {
+                return (ctx.workspace_not_found(ws), false);
+            };
             let key = name_key(n);
             let current = w.coll(Coll::SavedSearches).get(&key).and_then(body_etag);
             let exists = w.coll(Coll::SavedSearches).contains_key(&key);

@@ -11,7 +11,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Family, api_version, body_etag, json_body, method_not_allowed, preconditions, project, validate_request};
+use super::{
+    Family, api_version, body_etag, json_body, method_not_allowed, preconditions, project,
+    validate_request,
+};
 use crate::errors::{Reply, arm_error};
 use crate::paging::page;
 use crate::router::Ctx;
@@ -26,25 +29,40 @@ pub(crate) fn workbook_id(sub: &str, rg: &str, name: &str) -> String {
 
 fn render(stored: &Value, with_content: bool) -> Value {
     let mut o = Map::new();
-    for k in ["id", "name", "type", "location", "kind", "etag", "identity", "tags", "properties"] {
+    for k in [
+        "id",
+        "name",
+        "type",
+        "location",
+        "kind",
+        "etag",
+        "identity",
+        "tags",
+        "properties",
+    ] {
         if let Some(v) = stored.get(k) {
             o.insert(k.into(), v.clone());
         }
     }
     o.insert("type".into(), json!(TYPE));
-    if !with_content {
-        if let Some(Value::Object(p)) = o.get_mut("properties") {
-            p.shift_remove("serializedData");
-        }
+    if !with_content && let Some(Value::Object(p)) = o.get_mut("properties") {
+        p.shift_remove("serializedData");
     }
     project(WORKBOOKS, "Workbook", &Value::Object(o))
 }
 
 /// ARM fills the read-only ids of a managed identity (stable per resource and identity).
 fn fill_identity(identity: &mut Map<String, Value>, resource_id: &str) {
-    let ty = identity.get("type").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase();
+    let ty = identity
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     if ty.contains("systemassigned") {
-        identity.insert("principalId".into(), json!(util::stable_guid(&format!("{resource_id}/principal"))));
+        identity.insert(
+            "principalId".into(),
+            json!(util::stable_guid(&format!("{resource_id}/principal"))),
+        );
         identity.insert("tenantId".into(), json!(util::stable_guid("tenant")));
     }
     if let Some(Value::Object(uai)) = identity.get_mut("userAssignedIdentities") {
@@ -62,7 +80,11 @@ fn truthy(v: Option<&str>) -> bool {
 }
 
 fn not_found(name: &str) -> Reply {
-    arm_error(404, "ResourceNotFound", format!("The workbook '{name}' was not found."))
+    arm_error(
+        404,
+        "ResourceNotFound",
+        format!("The workbook '{name}' was not found."),
+    )
 }
 
 /// `rg == None` lists the whole subscription.
@@ -73,7 +95,10 @@ pub(crate) fn handle(ctx: &Ctx<'_>, sub: &str, rg: Option<&str>, name: Option<&s
     match (ctx.method, rg, name) {
         ("GET", _, None) => list(ctx, sub, rg),
         ("GET", Some(rg), Some(n)) => ctx.app.store.read(|st| {
-            match st.workbooks.get(&workbook_id(sub, rg, n).to_ascii_lowercase()) {
+            match st
+                .workbooks
+                .get(&workbook_id(sub, rg, n).to_ascii_lowercase())
+            {
                 Some(v) => Reply::json(200, render(v, true)),
                 None => not_found(n),
             }
@@ -107,7 +132,10 @@ fn list(ctx: &Ctx<'_>, sub: &str, rg: Option<&str>) -> Reply {
     let source = ctx.q("sourceId");
     let with_content = truthy(ctx.q("canFetchContent"));
     let prefix = match rg {
-        Some(rg) => format!("/subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.insights/workbooks/").to_ascii_lowercase(),
+        Some(rg) => format!(
+            "/subscriptions/{sub}/resourcegroups/{rg}/providers/microsoft.insights/workbooks/"
+        )
+        .to_ascii_lowercase(),
         None => format!("/subscriptions/{sub}/").to_ascii_lowercase(),
     };
     ctx.app.store.read(|st| {
@@ -154,13 +182,20 @@ fn write(ctx: &Ctx<'_>, sub: &str, rg: &str, name: &str, patch: bool) -> Reply {
             Err(r) => return r,
         }
     };
-    let definition = if patch { "WorkbookUpdateParameters" } else { "Workbook" };
+    let definition = if patch {
+        "WorkbookUpdateParameters"
+    } else {
+        "Workbook"
+    };
     let cleaned = match validate_request(WORKBOOKS, definition, &body) {
         Ok(c) => c,
         Err(r) => return r,
     };
     let sent_etag = body_etag(&body);
-    let user = ctx.token.as_ref().map_or_else(|| util::new_guid(), |t| t.object_id.clone());
+    let user = ctx
+        .token
+        .as_ref()
+        .map_or_else(util::new_guid, |t| t.object_id.clone());
     let query_source = ctx.q("sourceId").map(str::to_string);
     ctx.app.store.write(|st| {
         if !st.resource_group_known(sub, rg) {
@@ -176,14 +211,13 @@ fn write(ctx: &Ctx<'_>, sub: &str, rg: &str, name: &str, patch: bool) -> Reply {
         if patch && existing.is_none() {
             return (not_found(name), false);
         }
-        if let (Some(_), Some(sent)) = (existing, sent_etag.as_deref()) {
-            if sent != "*" && !current_etag.as_deref().is_some_and(|c| util::etag_eq(sent, c)) {
+        if let (Some(_), Some(sent)) = (existing, sent_etag.as_deref())
+            && sent != "*" && !current_etag.as_deref().is_some_and(|c| util::etag_eq(sent, c)) {
                 return (
                     arm_error(409, "Conflict", format!("The workbook '{name}' has been modified: the etag in the request ({sent}) does not match the current etag.")),
                     false,
                 );
             }
-        }
         let mut res: Map<String, Value> = if patch {
             existing.and_then(Value::as_object).cloned().unwrap_or_default()
         } else {
@@ -207,11 +241,10 @@ fn write(ctx: &Ctx<'_>, sub: &str, rg: &str, name: &str, patch: bool) -> Reply {
         if let Some(Value::Object(identity)) = res.get_mut("identity") {
             fill_identity(identity, &id);
         }
-        if props.get("sourceId").is_none_or(Value::is_null) {
-            if let Some(s) = &query_source {
+        if props.get("sourceId").is_none_or(Value::is_null)
+            && let Some(s) = &query_source {
                 props.insert("sourceId".into(), json!(s));
             }
-        }
         if !res.contains_key("tags") {
             res.insert("tags".into(), json!({}));
         }

@@ -19,10 +19,15 @@ pub(crate) fn handle(ctx: &Ctx<'_>, ws: &WorkspaceId) -> Reply {
         }),
         "PUT" => {
             let body: Value = serde_json::from_slice(ctx.body).unwrap_or(Value::Null);
-            let location = body.get("location").and_then(Value::as_str).map(str::to_string);
+            let location = body
+                .get("location")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             ctx.app.store.write(|st| {
                 let created = st.add_workspace(ws, location.as_deref());
-                let w = st.workspace(ws).map(crate::store::Workspace::resource).unwrap_or(Value::Null);
+                let w = st
+                    .workspace(ws)
+                    .map_or(Value::Null, crate::store::Workspace::resource);
                 (Reply::json(if created { 201 } else { 200 }, w), true)
             })
         }

@@ -130,20 +130,40 @@ impl<'s> Walker<'s> {
 
     /// The definition in `file` that extends `base` (through `allOf`) and whose
     /// `x-ms-discriminator-value` (or name) is `value`, compared case-insensitively when `loose`.
-    fn find_subtype(&self, file: &'static str, base: &Value, value: &str, loose: bool) -> Option<(&'static str, &'s Value)> {
+    fn find_subtype(
+        &self,
+        file: &'static str,
+        base: &Value,
+        value: &str,
+        loose: bool,
+    ) -> Option<(&'static str, &'s Value)> {
         let (_, doc) = self.specs.file(file)?;
         let defs = doc.get("definitions")?.as_object()?;
-        let base_name = defs.iter().find(|(_, d)| std::ptr::eq(*d, base)).map(|(n, _)| n.as_str())?;
+        let base_name = defs
+            .iter()
+            .find(|(_, d)| std::ptr::eq(*d, base))
+            .map(|(n, _)| n.as_str())?;
         let suffix = format!("/definitions/{base_name}");
         defs.iter()
             .filter(|(_, d)| {
                 d.get("allOf").and_then(Value::as_array).is_some_and(|all| {
-                    all.iter().any(|a| a.get("$ref").and_then(Value::as_str).is_some_and(|r| r.ends_with(&suffix)))
+                    all.iter().any(|a| {
+                        a.get("$ref")
+                            .and_then(Value::as_str)
+                            .is_some_and(|r| r.ends_with(&suffix))
+                    })
                 })
             })
             .find(|(name, d)| {
-                let dv = d.get("x-ms-discriminator-value").and_then(Value::as_str).unwrap_or(name.as_str());
-                if loose { dv.eq_ignore_ascii_case(value) } else { dv == value }
+                let dv = d
+                    .get("x-ms-discriminator-value")
+                    .and_then(Value::as_str)
+                    .unwrap_or(name.as_str());
+                if loose {
+                    dv.eq_ignore_ascii_case(value)
+                } else {
+                    dv == value
+                }
             })
             .map(|(_, d)| (file, d))
     }
@@ -165,7 +185,13 @@ impl<'s> Walker<'s> {
     }
 
     /// Walks `v` against `schema` (found in `file`). Returns the cleaned value.
-    pub(crate) fn walk(&mut self, file: &'static str, schema: &'s Value, v: &Value, path: &str) -> Value {
+    pub(crate) fn walk(
+        &mut self,
+        file: &'static str,
+        schema: &'s Value,
+        v: &Value,
+        path: &str,
+    ) -> Value {
         self.walk_inner(file, schema, v, path, false, 0)
     }
 
@@ -197,18 +223,30 @@ impl<'s> Walker<'s> {
         match ty {
             Some("array") => {
                 let Some(items) = v.as_array() else {
-                    self.issue("InvalidType", path, format!("Invalid type at '{path}': expected an array."));
+                    self.issue(
+                        "InvalidType",
+                        path,
+                        format!("Invalid type at '{path}': expected an array."),
+                    );
                     return v.clone();
                 };
-                if let Some(min) = schema.get("minItems").and_then(Value::as_u64) {
-                    if (items.len() as u64) < min {
-                        self.issue("ArrayTooShort", path, format!("'{path}' must have at least {min} items."));
-                    }
+                if let Some(min) = schema.get("minItems").and_then(Value::as_u64)
+                    && (items.len() as u64) < min
+                {
+                    self.issue(
+                        "ArrayTooShort",
+                        path,
+                        format!("'{path}' must have at least {min} items."),
+                    );
                 }
-                if let Some(max) = schema.get("maxItems").and_then(Value::as_u64) {
-                    if (items.len() as u64) > max {
-                        self.issue("ArrayTooLong", path, format!("'{path}' must have at most {max} items."));
-                    }
+                if let Some(max) = schema.get("maxItems").and_then(Value::as_u64)
+                    && (items.len() as u64) > max
+                {
+                    self.issue(
+                        "ArrayTooLong",
+                        path,
+                        format!("'{path}' must have at most {max} items."),
+                    );
                 }
                 match schema.get("items") {
                     Some(item_schema) => Value::Array(
@@ -216,7 +254,14 @@ impl<'s> Walker<'s> {
                             .iter()
                             .enumerate()
                             .map(|(i, it)| {
-                                self.walk_inner(file, item_schema, it, &format!("{path}[{i}]"), false, depth + 1)
+                                self.walk_inner(
+                                    file,
+                                    item_schema,
+                                    it,
+                                    &format!("{path}[{i}]"),
+                                    false,
+                                    depth + 1,
+                                )
                             })
                             .collect(),
                     ),
@@ -227,27 +272,43 @@ impl<'s> Walker<'s> {
             Some("integer") => {
                 let ok = v.as_i64().is_some() || v.as_u64().is_some();
                 if !ok {
-                    self.issue("InvalidType", path, format!("Invalid type at '{path}': expected an integer."));
+                    self.issue(
+                        "InvalidType",
+                        path,
+                        format!("Invalid type at '{path}': expected an integer."),
+                    );
                     return v.clone();
                 }
                 if schema.get("format").and_then(Value::as_str) == Some("int32")
                     && v.as_i64().is_none_or(|n| i32::try_from(n).is_err())
                 {
-                    self.issue("InvalidFormat", path, format!("'{path}' must be a 32-bit integer."));
+                    self.issue(
+                        "InvalidFormat",
+                        path,
+                        format!("'{path}' must be a 32-bit integer."),
+                    );
                 }
                 self.check_range(schema, v, path);
                 v.clone()
             }
             Some("number") => {
                 if v.as_f64().is_none() {
-                    self.issue("InvalidType", path, format!("Invalid type at '{path}': expected a number."));
+                    self.issue(
+                        "InvalidType",
+                        path,
+                        format!("Invalid type at '{path}': expected a number."),
+                    );
                 }
                 self.check_range(schema, v, path);
                 v.clone()
             }
             Some("boolean") => {
                 if !v.is_boolean() {
-                    self.issue("InvalidType", path, format!("Invalid type at '{path}': expected a boolean."));
+                    self.issue(
+                        "InvalidType",
+                        path,
+                        format!("Invalid type at '{path}': expected a boolean."),
+                    );
                 }
                 v.clone()
             }
@@ -263,42 +324,70 @@ impl<'s> Walker<'s> {
 
     fn check_range(&mut self, schema: &Value, v: &Value, path: &str) {
         let Some(n) = v.as_f64() else { return };
-        if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
-            if n < min {
-                self.issue("ValueTooSmall", path, format!("'{path}' must be at least {min}."));
-            }
+        if let Some(min) = schema.get("minimum").and_then(Value::as_f64)
+            && n < min
+        {
+            self.issue(
+                "ValueTooSmall",
+                path,
+                format!("'{path}' must be at least {min}."),
+            );
         }
-        if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
-            if n > max {
-                self.issue("ValueTooLarge", path, format!("'{path}' must be at most {max}."));
-            }
+        if let Some(max) = schema.get("maximum").and_then(Value::as_f64)
+            && n > max
+        {
+            self.issue(
+                "ValueTooLarge",
+                path,
+                format!("'{path}' must be at most {max}."),
+            );
         }
     }
 
     fn walk_string(&mut self, schema: &Value, v: &Value, path: &str) -> Value {
         let Some(s) = v.as_str() else {
-            self.issue("InvalidType", path, format!("Invalid type at '{path}': expected a string."));
+            self.issue(
+                "InvalidType",
+                path,
+                format!("Invalid type at '{path}': expected a string."),
+            );
             return v.clone();
         };
         let len = s.chars().count() as u64;
-        if let Some(min) = schema.get("minLength").and_then(Value::as_u64) {
-            if len < min {
-                self.issue("StringTooShort", path, format!("'{path}' must be at least {min} characters long."));
-            }
+        if let Some(min) = schema.get("minLength").and_then(Value::as_u64)
+            && len < min
+        {
+            self.issue(
+                "StringTooShort",
+                path,
+                format!("'{path}' must be at least {min} characters long."),
+            );
         }
-        if let Some(max) = schema.get("maxLength").and_then(Value::as_u64) {
-            if len > max {
-                self.issue("StringTooLong", path, format!("'{path}' must be at most {max} characters long."));
-            }
+        if let Some(max) = schema.get("maxLength").and_then(Value::as_u64)
+            && len > max
+        {
+            self.issue(
+                "StringTooLong",
+                path,
+                format!("'{path}' must be at most {max} characters long."),
+            );
         }
-        if schema.get("pattern").and_then(Value::as_str) == Some("^\\S+$") && (s.is_empty() || s.chars().any(char::is_whitespace)) {
-            self.issue("PatternMismatch", path, format!("'{path}' must not contain whitespace."));
+        if schema.get("pattern").and_then(Value::as_str) == Some("^\\S+$")
+            && (s.is_empty() || s.chars().any(char::is_whitespace))
+        {
+            self.issue(
+                "PatternMismatch",
+                path,
+                format!("'{path}' must not contain whitespace."),
+            );
         }
         match schema.get("format").and_then(Value::as_str) {
             Some("duration") if parse_duration(s).is_none() => self.issue(
                 "InvalidFormat",
                 path,
-                format!("'{s}' at '{path}' is not a valid ISO 8601 duration (for example PT1H or P1D)."),
+                format!(
+                    "'{s}' at '{path}' is not a valid ISO 8601 duration (for example PT1H or P1D)."
+                ),
             ),
             Some("date-time") if !is_date_time(s) => self.issue(
                 "InvalidFormat",
@@ -348,50 +437,53 @@ impl<'s> Walker<'s> {
         depth: usize,
     ) -> Value {
         let Some(map) = v.as_object() else {
-            self.issue("InvalidType", path, format!("Invalid type at '{path}': expected an object."));
+            self.issue(
+                "InvalidType",
+                path,
+                format!("Invalid type at '{path}': expected an object."),
+            );
             return v.clone();
         };
         let mut obj = Obj::default();
         self.collect(file, schema, &mut obj, 0);
 
-        if !dispatched {
-            if let Some(disc) = obj.discriminator {
-                let value = map
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(disc))
-                    .and_then(|(_, v)| v.as_str());
-                match value {
-                    Some(kind) => {
-                        let exact = self
-                            .find_subtype(file, schema, kind, false)
-                            .or_else(|| self.find_subtype(file, schema, kind, true));
-                        match exact {
-                            Some((sf, sub)) if !std::ptr::eq(sub, schema) => {
-                                return self.walk_inner(sf, sub, v, path, true, depth + 1);
-                            }
-                            Some(_) => {}
-                            None => {
-                                if self.mode == Mode::Project {
-                                    return v.clone();
-                                }
-                                let target = child_path(path, disc);
-                                self.issue(
-                                    "InvalidDiscriminator",
-                                    &target,
-                                    format!("The {disc} '{kind}' is not supported in this api-version."),
-                                );
-                                return v.clone();
-                            }
-                        }
+        if !dispatched && let Some(disc) = obj.discriminator {
+            let value = map
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(disc))
+                .and_then(|(_, v)| v.as_str());
+            if let Some(kind) = value {
+                let exact = self
+                    .find_subtype(file, schema, kind, false)
+                    .or_else(|| self.find_subtype(file, schema, kind, true));
+                match exact {
+                    Some((sf, sub)) if !std::ptr::eq(sub, schema) => {
+                        return self.walk_inner(sf, sub, v, path, true, depth + 1);
                     }
+                    Some(_) => {}
                     None => {
-                        if self.mode == Mode::Request {
-                            let target = child_path(path, disc);
-                            self.issue("MissingRequiredProperty", &target, format!("Required property '{disc}' not found in JSON. Path '{path}'."));
+                        if self.mode == Mode::Project {
+                            return v.clone();
                         }
+                        let target = child_path(path, disc);
+                        self.issue(
+                            "InvalidDiscriminator",
+                            &target,
+                            format!("The {disc} '{kind}' is not supported in this api-version."),
+                        );
                         return v.clone();
                     }
                 }
+            } else {
+                if self.mode == Mode::Request {
+                    let target = child_path(path, disc);
+                    self.issue(
+                        "MissingRequiredProperty",
+                        &target,
+                        format!("Required property '{disc}' not found in JSON. Path '{path}'."),
+                    );
+                }
+                return v.clone();
             }
         }
 
@@ -439,10 +531,16 @@ impl<'s> Walker<'s> {
                     if self.is_read_only(pf, ps) {
                         continue;
                     }
-                    let present = out.get(*r).is_some_and(|v| !v.is_null() || self.nullable(pf, ps));
+                    let present = out
+                        .get(*r)
+                        .is_some_and(|v| !v.is_null() || self.nullable(pf, ps));
                     if !present {
                         let target = child_path(path, r);
-                        let at = if path.is_empty() { String::new() } else { format!(" Path '{path}'.") };
+                        let at = if path.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" Path '{path}'.")
+                        };
                         self.issue(
                             "MissingRequiredProperty",
                             &target,
@@ -489,7 +587,15 @@ pub(crate) fn parse_duration(s: &str) -> Option<f64> {
         }
         num.is_empty().then_some(())
     };
-    parse_part(date, &[('Y', 365.0 * 86400.0), ('M', 30.0 * 86400.0), ('W', 7.0 * 86400.0), ('D', 86400.0)])?;
+    parse_part(
+        date,
+        &[
+            ('Y', 365.0 * 86400.0),
+            ('M', 30.0 * 86400.0),
+            ('W', 7.0 * 86400.0),
+            ('D', 86400.0),
+        ],
+    )?;
     if let Some(t) = time {
         if t.is_empty() {
             return None;
@@ -504,7 +610,9 @@ fn is_date(s: &str) -> bool {
     b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
         && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
         && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
 }
@@ -555,7 +663,9 @@ mod tests {
         assert_eq!(parse_duration("P2DT1H30M"), Some(2.0 * 86400.0 + 5400.0));
         assert_eq!(parse_duration("P14D"), Some(14.0 * 86400.0));
         assert_eq!(parse_duration("PT0.5S"), Some(0.5));
-        for bad in ["", "P", "PT", "1h", "PT1", "P1H", "PTH", "PT1M1H", "01:00:00"] {
+        for bad in [
+            "", "P", "PT", "1h", "PT1", "P1H", "PTH", "PT1M1H", "01:00:00",
+        ] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
     }

@@ -53,7 +53,10 @@ pub async fn token(http: &reqwest::Client, emu: &Emulator) -> String {
         .expect("token request");
     assert_eq!(resp.status(), 200);
     let v: Value = resp.json().await.expect("token json");
-    v["access_token"].as_str().expect("access_token").to_string()
+    v["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
 }
 
 pub async fn setup(mut config: Config) -> Harness {
@@ -81,10 +84,19 @@ impl Harness {
         }
     }
 
-    pub async fn send(&self, method: &str, path_and_query: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Answer {
+    pub async fn send(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let mut req = self
             .http
-            .request(Method::from_bytes(method.as_bytes()).unwrap(), self.url(path_and_query))
+            .request(
+                Method::from_bytes(method.as_bytes()).unwrap(),
+                self.url(path_and_query),
+            )
             .bearer_auth(&self.token);
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -96,8 +108,16 @@ impl Harness {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let text = resp.text().await.expect("body");
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Answer { status, headers, body }
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, p: &str) -> Answer {
