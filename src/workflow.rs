@@ -37,7 +37,10 @@ pub fn prepare(cx: &Context, env_name: &str, targets: &[String]) -> anyhow::Resu
     let env_path = repo.environment_path(env_name);
     if !env_path.is_file() {
         let known = repo.environment_names().join(", ");
-        anyhow::bail!("no environment `{env_name}`: `{}` does not exist (known environments: {known})", env_path.display());
+        anyhow::bail!(
+            "no environment `{env_name}`: `{}` does not exist (known environments: {known})",
+            env_path.display()
+        );
     }
     validate(
         &mut repo,

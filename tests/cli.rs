@@ -32,7 +32,13 @@ impl Repo {
     fn shipped() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let src = Path::new(env!("CARGO_MANIFEST_DIR"));
-        for d in ["detections", "functions", "workbooks", "environments", "schemas"] {
+        for d in [
+            "detections",
+            "functions",
+            "workbooks",
+            "environments",
+            "schemas",
+        ] {
             copy_dir(&src.join(d), &dir.path().join(d));
         }
         Self { dir }
@@ -43,12 +49,22 @@ impl Repo {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(bin()).arg("--root").arg(self.path()).args(args).env("NO_COLOR", "1").output().unwrap()
+        Command::new(bin())
+            .arg("--root")
+            .arg(self.path())
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
     }
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
@@ -75,16 +91,46 @@ fn apply_then_plan_shows_no_changes_and_second_apply_is_a_noop() {
 #[test]
 fn one_edited_rule_gives_exactly_one_update_with_the_field_diff() {
     let repo = Repo::shipped();
-    assert!(repo.run(&["apply", "--env", "local", "--auto-approve"]).status.success());
-    let file = std::fs::read_dir(repo.path().join("detections")).unwrap().map(|e| e.unwrap().path()).min().unwrap();
+    assert!(
+        repo.run(&["apply", "--env", "local", "--auto-approve"])
+            .status
+            .success()
+    );
+    let file = std::fs::read_dir(repo.path().join("detections"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .min()
+        .unwrap();
     let yaml = std::fs::read_to_string(&file).unwrap();
-    let edited = yaml.lines().map(|l| if l.starts_with("severity:") { "severity: Informational".to_string() } else { l.to_string() }).collect::<Vec<_>>().join("\n");
+    let edited = yaml
+        .lines()
+        .map(|l| {
+            if l.starts_with("severity:") {
+                "severity: Informational".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     assert_ne!(yaml.trim_end(), edited.trim_end(), "fixture must change");
     std::fs::write(&file, edited + "\n").unwrap();
-    let plan = repo.run(&["plan", "--env", "local", "--detailed-exitcode", "--format", "json"]);
+    let plan = repo.run(&[
+        "plan",
+        "--env",
+        "local",
+        "--detailed-exitcode",
+        "--format",
+        "json",
+    ]);
     assert_eq!(plan.status.code(), Some(2), "{}", text(&plan));
     let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
-    let updates: Vec<&serde_json::Value> = v["changes"].as_array().unwrap().iter().filter(|c| c["action"] != "no-op").collect();
+    let updates: Vec<&serde_json::Value> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] != "no-op")
+        .collect();
     assert_eq!(updates.len(), 1, "{updates:?}");
     assert_eq!(updates[0]["action"], "update");
     assert_eq!(updates[0]["fields"][0]["path"], "severity");
@@ -95,27 +141,57 @@ fn one_edited_rule_gives_exactly_one_update_with_the_field_diff() {
 fn a_saved_plan_is_refused_when_the_workspace_changed() {
     let repo = Repo::shipped();
     let plan_file = repo.path().join("plan.json");
-    let plan = repo.run(&["plan", "--env", "local", "--out", plan_file.to_str().unwrap()]);
+    let plan = repo.run(&[
+        "plan",
+        "--env",
+        "local",
+        "--out",
+        plan_file.to_str().unwrap(),
+    ]);
     assert!(plan.status.success(), "{}", text(&plan));
     // Someone else deploys in between.
-    assert!(repo.run(&["apply", "--env", "local", "--auto-approve"]).status.success());
-    let stale = repo.run(&["apply", "--env", "local", "--plan", plan_file.to_str().unwrap()]);
+    assert!(
+        repo.run(&["apply", "--env", "local", "--auto-approve"])
+            .status
+            .success()
+    );
+    let stale = repo.run(&[
+        "apply",
+        "--env",
+        "local",
+        "--plan",
+        plan_file.to_str().unwrap(),
+    ]);
     assert_eq!(stale.status.code(), Some(1), "{}", text(&stale));
-    assert!(text(&stale).contains("saved plan is stale"), "{}", text(&stale));
+    assert!(
+        text(&stale).contains("saved plan is stale"),
+        "{}",
+        text(&stale)
+    );
 }
 
 #[test]
 fn removed_rule_is_deleted_only_with_prune_and_unknown_env_is_a_clear_error() {
     let repo = Repo::shipped();
-    assert!(repo.run(&["apply", "--env", "local", "--auto-approve"]).status.success());
-    let file = std::fs::read_dir(repo.path().join("detections")).unwrap().map(|e| e.unwrap().path()).min().unwrap();
+    assert!(
+        repo.run(&["apply", "--env", "local", "--auto-approve"])
+            .status
+            .success()
+    );
+    let file = std::fs::read_dir(repo.path().join("detections"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .min()
+        .unwrap();
     std::fs::remove_file(&file).unwrap();
     let plan = repo.run(&["plan", "--env", "local", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
     assert_eq!(v["summary"]["delete"], 1, "{}", text(&plan));
     // Turn prune off: the rule is reported as orphaned and never deleted.
     let env = repo.path().join("environments/local.yaml");
-    let yaml = std::fs::read_to_string(&env).unwrap().replace("enabled: true", "enabled: false");
+    let yaml = std::fs::read_to_string(&env)
+        .unwrap()
+        .replace("enabled: true", "enabled: false");
     std::fs::write(&env, yaml).unwrap();
     let plan = repo.run(&["plan", "--env", "local", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
@@ -123,7 +199,11 @@ fn removed_rule_is_deleted_only_with_prune_and_unknown_env_is_a_clear_error() {
     assert_eq!(v["summary"]["orphaned"], 1);
     let missing = repo.run(&["plan", "--env", "nosuch"]);
     assert_eq!(missing.status.code(), Some(1));
-    assert!(text(&missing).contains("no environment `nosuch`"), "{}", text(&missing));
+    assert!(
+        text(&missing).contains("no environment `nosuch`"),
+        "{}",
+        text(&missing)
+    );
 }
 
 #[test]
@@ -144,8 +224,14 @@ fn broken_files_get_located_errors_never_a_panic() {
     assert_eq!(out.status.code(), Some(1));
     let all = text(&out);
     for (name, _, expected) in cases {
-        assert!(all.contains(&format!("detections/{name}:")), "no location for {name}:\n{all}");
-        assert!(all.contains(expected), "expected `{expected}` for {name}:\n{all}");
+        assert!(
+            all.contains(&format!("detections/{name}:")),
+            "no location for {name}:\n{all}"
+        );
+        assert!(
+            all.contains(expected),
+            "expected `{expected}` for {name}:\n{all}"
+        );
     }
     assert!(!all.contains("panicked"));
 }

@@ -31,24 +31,42 @@ fn every_corpus_rule_loads_or_gets_a_located_message() {
     let mut files = Vec::new();
     rule_files(&root, &mut files);
     files.sort();
-    assert!(files.len() > 100, "expected the whole corpus, found {}", files.len());
+    assert!(
+        files.len() > 100,
+        "expected the whole corpus, found {}",
+        files.len()
+    );
     let (mut loaded, mut rejected) = (0, Vec::new());
     for f in &files {
         let mut sources = SourceDb::new();
         let mut diags = Vec::new();
         let text = String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned();
-        match Repository::parse_rule_text(&mut sources, &f.to_string_lossy(), text, &mut diags) {
-            Some(_) => loaded += 1,
-            None => {
-                assert!(!diags.is_empty(), "{} failed without a diagnostic", f.display());
-                rejected.push((f.clone(), diags[0].code, diags[0].message.clone()));
-            }
+        if let Some(_) =
+            Repository::parse_rule_text(&mut sources, &f.to_string_lossy(), text, &mut diags)
+        {
+            loaded += 1
+        } else {
+            assert!(
+                !diags.is_empty(),
+                "{} failed without a diagnostic",
+                f.display()
+            );
+            rejected.push((f.clone(), diags[0].code, diags[0].message.clone()));
         }
     }
     for (f, code, msg) in &rejected {
         eprintln!("{code} {}: {msg}", f.display());
     }
     // Upstream has 3 files that are not YAML and 2 ARM template exports; everything else loads.
-    assert!(rejected.iter().all(|(_, code, _)| ["SC1001", "SC1009"].contains(code)), "{rejected:?}");
-    assert!(loaded >= files.len() - 6, "loaded {loaded} of {}", files.len());
+    assert!(
+        rejected
+            .iter()
+            .all(|(_, code, _)| ["SC1001", "SC1009"].contains(code)),
+        "{rejected:?}"
+    );
+    assert!(
+        loaded >= files.len() - 6,
+        "loaded {loaded} of {}",
+        files.len()
+    );
 }

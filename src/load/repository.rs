@@ -231,7 +231,7 @@ impl Repository {
                     loaded,
                     json_file,
                     data,
-                })
+                });
             }
             Ok(_) => self.diagnostics.push(
                 Diagnostic::error(

@@ -181,21 +181,21 @@ fn change(
     let d_fields = desired.map(|d| d.resource.fields()).unwrap_or_default();
     let l_fields = live
         .and_then(|l| l.resource.as_ref())
-        .map(|r| r.fields())
+        .map(super::desired::Resource::fields)
         .unwrap_or_default();
     let mut fields = if action == Action::Update || action == Action::Adopt {
         field_changes(&d_fields, &l_fields)
     } else {
         Vec::new()
     };
-    if let (Some(d), Some(o)) = (desired, live.and_then(|l| l.owner.as_ref())) {
-        if d.version != o.version {
-            fields.push(FieldChange {
-                path: "metadata.version".into(),
-                before: Value::String(o.version.clone()),
-                after: Value::String(d.version.clone()),
-            });
-        }
+    if let (Some(d), Some(o)) = (desired, live.and_then(|l| l.owner.as_ref()))
+        && d.version != o.version
+    {
+        fields.push(FieldChange {
+            path: "metadata.version".into(),
+            before: Value::String(o.version.clone()),
+            after: Value::String(d.version.clone()),
+        });
     }
     let query_diff = match (
         desired.and_then(|d| d.resource.query()),
@@ -304,7 +304,7 @@ pub fn plan(
             Some(change(k, action, d, l))
         })
         .collect();
-    changes.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    changes.sort_by_key(order_key);
     let summary = summarize(&changes);
     let owned = live.items.values().filter(|l| l.owner.is_some()).count();
     let prune_blocked = (summary.delete > 0 && !options.force_prune && owned > 0 && (summary.delete as f64) > desired.env.max_delete_share * owned as f64).then(|| {

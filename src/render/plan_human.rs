@@ -89,17 +89,17 @@ pub fn render(out: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
         }
     }
     let s = &plan.summary;
-    if !plan.has_changes() {
-        writeln!(
-            out,
-            "{bold}No changes.{bold:#} The workspace matches the repository ({} unchanged, {} unmanaged).",
-            s.unchanged, s.unmanaged
-        )?;
-    } else {
+    if plan.has_changes() {
         writeln!(
             out,
             "\n{bold}Plan:{bold:#} {} to create, {} to update, {} to adopt, {} to delete; {} unchanged, {} unmanaged.",
             s.create, s.update, s.adopt, s.delete, s.unchanged, s.unmanaged
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{bold}No changes.{bold:#} The workspace matches the repository ({} unchanged, {} unmanaged).",
+            s.unchanged, s.unmanaged
         )?;
     }
     if s.conflict > 0 {

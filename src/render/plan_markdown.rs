@@ -62,7 +62,7 @@ pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
             )?;
         }
         if let Some(diff) = &c.query_diff {
-            writeln!(out, "\n```diff\n{}```", diff)?;
+            writeln!(out, "\n```diff\n{diff}```")?;
         }
         writeln!(out, "\n</details>\n")?;
     }

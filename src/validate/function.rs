@@ -106,7 +106,7 @@ fn check_skill(ff: &FunctionFile, params: &[&str], out: &mut Vec<Diagnostic>) {
     let l = &ff.loaded;
     let Some(skill) = &l.raw.skill else { return };
     let mut err = |path: &[&str], msg: String| {
-        out.push(Diagnostic::error(codes::SKILL, l.file, msg).at(l.span(path)))
+        out.push(Diagnostic::error(codes::SKILL, l.file, msg).at(l.span(path)));
     };
     if !SKILL_NAME.is_match(&skill.name) || skill.name.len() > 100 {
         err(

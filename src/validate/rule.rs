@@ -152,7 +152,7 @@ fn check_fields(cx: &mut Ctx<'_>) {
             None,
         ),
         Some(q) if q.trim().is_empty() => {
-            cx.error(codes::FIELD_LIMIT, &["query"], "the query is empty", None)
+            cx.error(codes::FIELD_LIMIT, &["query"], "the query is empty", None);
         }
         Some(q) if len(q) > 10_000 => cx.error(
             codes::FIELD_LIMIT,
@@ -517,15 +517,14 @@ fn check_grouping(cx: &mut Ctx<'_>) {
         .event_grouping_settings
         .as_ref()
         .and_then(|e| e.aggregation_kind.as_deref())
+        && !["SingleAlert", "AlertPerResult"].contains(&kind)
     {
-        if !["SingleAlert", "AlertPerResult"].contains(&kind) {
-            cx.error(
-                codes::GROUPING,
-                &["eventGroupingSettings", "aggregationKind"],
-                format!("`{kind}` is not an aggregation kind"),
-                Some("use SingleAlert or AlertPerResult".into()),
-            );
-        }
+        cx.error(
+            codes::GROUPING,
+            &["eventGroupingSettings", "aggregationKind"],
+            format!("`{kind}` is not an aggregation kind"),
+            Some("use SingleAlert or AlertPerResult".into()),
+        );
     }
     let Some(g) = raw
         .incident_configuration
