@@ -23,8 +23,9 @@ pub struct YamlRule {
     pub severity: Option<String>,
     /// `Scheduled` or `NRT`.
     pub kind: Option<String>,
-    /// Data connectors the rule needs (not deployed).
-    pub required_data_connectors: Option<Vec<YamlRequiredConnector>>,
+    /// Data connectors the rule needs, `[{connectorId, dataTypes}]` (not deployed; kept as
+    /// written because upstream files also use a plain list of ids).
+    pub required_data_connectors: Option<Value>,
     /// How often the query runs: `5m`, `1h`, `1d` or ISO-8601 (Scheduled only).
     pub query_frequency: Option<String>,
     /// How far back the query looks (Scheduled only).
