@@ -28,6 +28,7 @@ pub mod default_chain;
 pub mod error;
 mod identity_transport;
 pub mod request_url;
+pub mod resources;
 pub mod retry;
 mod tls;
 

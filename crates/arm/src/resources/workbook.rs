@@ -1,0 +1,140 @@
+//! `ArmWorkbook`: an Azure Monitor workbook shown in Sentinel (`Microsoft.Insights/workbooks`,
+//! api-version [`crate::api_version::WORKBOOKS`]).
+//!
+//! Owns: the tracked-resource envelope (`location` required, ARM `tags` map, `kind: shared`) and the
+//! workbook properties of the 2023-06-01 contract. `serializedData` is the workbook JSON *as a
+//! string*; it is only returned by LIST/GET with `canFetchContent=true`.
+//!
+//! Does not: parse or normalize `serializedData` (the model layer compares workbook content), or
+//! choose the GUID name.
+//!
+//! Invariant: unknown members are kept in the `extra` maps.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A workbook resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArmWorkbook {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// A GUID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    /// Azure region (required on PUT).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Always `shared`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// The ARM tags map (the portal shows `hidden-title` as the title).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+    /// Managed identity for bring-your-own-storage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_data: Option<Value>,
+    pub properties: ArmWorkbookProperties,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Workbook properties; `displayName`, `category` and `serializedData` are required on PUT.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArmWorkbookProperties {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The workbook JSON, serialized into a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serialized_data: Option<String>,
+    /// `sentinel` for Sentinel workbooks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The linked resource, e.g. the workspace id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// e.g. `Notebook/1.0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Deprecated string tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_uri: Option<String>,
+    /// Read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_modified: Option<String>,
+    /// Read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ArmWorkbook {
+    /// The body to PUT: without `id`, `name`, `type`, `systemData` and the read-only
+    /// `timeModified`, `userId`, `revision`.
+    pub fn to_put_body(&self) -> Value {
+        let value = serde_json::to_value(self).unwrap_or(Value::Null);
+        super::put_body(value, &["timeModified", "userId", "revision"])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::examples::{assert_round_trip, load};
+
+    const DIR: &str =
+        "applicationinsights/resource-manager/Microsoft.Insights/stable/2023-06-01/examples";
+
+    #[test]
+    fn examples_round_trip() {
+        let add = load(&format!("{DIR}/WorkbookManagedAdd.json"));
+        let request: ArmWorkbook =
+            assert_round_trip(&add["parameters"]["workbookProperties"], "PUT request");
+        assert_eq!(request.kind.as_deref(), Some("shared"));
+        for code in ["200", "201"] {
+            assert_round_trip::<ArmWorkbook>(&add["responses"][code]["body"], code);
+        }
+        let get = load(&format!("{DIR}/WorkbookGet.json"));
+        assert_round_trip::<ArmWorkbook>(&get["responses"]["200"]["body"], "GET");
+        let list = load(&format!("{DIR}/WorkbooksList.json"));
+        for item in list["responses"]["200"]["body"]["value"]
+            .as_array()
+            .unwrap()
+        {
+            let wb: ArmWorkbook = assert_round_trip(item, "LIST item");
+            assert!(wb.properties.serialized_data.is_some());
+        }
+    }
+
+    #[test]
+    fn put_body_drops_read_only_properties() {
+        let add = load(&format!("{DIR}/WorkbookManagedAdd.json"));
+        let wb: ArmWorkbook =
+            serde_json::from_value(add["responses"]["201"]["body"].clone()).unwrap();
+        let body = wb.to_put_body();
+        let props = body["properties"].as_object().unwrap();
+        for key in ["timeModified", "userId", "revision"] {
+            assert!(!props.contains_key(key), "{key}");
+        }
+        assert_eq!(body["location"], "westus");
+        assert!(props["serializedData"].is_string());
+        assert!(body.get("id").is_none());
+    }
+}
