@@ -13,7 +13,8 @@
 //!    output-column sets must agree for our own functions;
 //! 5. prints a summary and throughput of both engines; exits 1 on any disagreement (not in `--bench`).
 //!
-//! Usage: `kql_conformance <catalog.json> <cases.jsonl> <oracle.js> [--bench]`
+//! Usage: `kql_conformance <catalog.json> <cases.jsonl> <oracle.js> [--bench] [--verbose]`
+//! (`--verbose` also lists the first error of each query both engines reject, and seeded mistakes only we flag).
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 use std::collections::BTreeMap;
@@ -42,6 +43,7 @@ fn main() {
         std::process::exit(2);
     }
     let bench = args.iter().any(|a| a == "--bench");
+    let verbose = args.iter().any(|a| a == "--verbose");
     let catalog_json: Value = serde_json::from_str(&read(&args[0])).expect("catalog.json is JSON");
     let catalog = build_catalog(&catalog_json);
     if let Some(name) = std::env::var_os("KQL_SHOW_FUNCTION") {
@@ -129,6 +131,7 @@ fn main() {
 
     let mut counts: BTreeMap<&str, [usize; 4]> = BTreeMap::new(); // kind -> [total, agree, both valid, both invalid]
     let mut oracle_valid: BTreeMap<&str, bool> = BTreeMap::new();
+    let mut unmatched = 0usize;
     for (i, c) in cases[..corpus_count].iter().enumerate() {
         let o = &oracle[i];
         let o_invalid = !oracle_errors(o).is_empty();
@@ -136,9 +139,40 @@ fn main() {
         oracle_valid.insert(&c.id, !o_invalid);
         let e = counts.entry(&c.kind).or_default();
         e[0] += 1;
+        // every semantic error we report must sit where the oracle reports one too (same start offset):
+        // a verdict that agrees for different reasons hides a false positive
+        let o_starts: Vec<u64> = o["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d["severity"] == "Error")
+            .filter_map(|d| d["start"].as_u64())
+            .collect();
+        for d in ours[i].diagnostics.iter().filter(|d| d.severity == Severity::Error && d.code != "SC2001") {
+            if !o_starts.contains(&(d.range.start as u64)) {
+                unmatched += 1;
+                failures += 1;
+                out += &format!(
+                    "UNMATCHED {}: ours {} {} @{} has no oracle error there; oracle: {:?}\n",
+                    c.id,
+                    d.code,
+                    d.message,
+                    d.range.start,
+                    oracle_errors(o)
+                );
+            }
+        }
         if o_invalid == u_invalid {
             e[1] += 1;
             e[if o_invalid { 3 } else { 2 }] += 1;
+            if o_invalid && verbose {
+                out += &format!(
+                    "invalid in both {}:\n    ours:   {:?}\n    oracle: {:?}\n",
+                    c.id,
+                    our_errors(&ours[i]).first(),
+                    oracle_errors(o).first()
+                );
+            }
         } else {
             failures += 1;
             out += &format!(
@@ -160,6 +194,26 @@ fn main() {
             continue;
         }
         seeded[0] += 1;
+        let o_starts: Vec<u64> = oracle[i]["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d["severity"] == "Error")
+            .filter_map(|d| d["start"].as_u64())
+            .collect();
+        for d in ours[i].diagnostics.iter().filter(|d| d.severity == Severity::Error && d.code != "SC2001") {
+            if !o_starts.contains(&(d.range.start as u64)) && verbose {
+                // informational: after a seeded syntax error the two parsers recover differently
+                out += &format!(
+                    "elsewhere seeded {}: ours {} {} @{} has no oracle error there; oracle: {:?}\n",
+                    c.id,
+                    d.code,
+                    d.message,
+                    d.range.start,
+                    oracle_errors(&oracle[i])
+                );
+            }
+        }
         let o_invalid = !oracle_errors(&oracle[i]).is_empty();
         let u_invalid = verdict(&ours[i]);
         if o_invalid {
@@ -173,6 +227,9 @@ fn main() {
             }
         } else if u_invalid {
             seeded[3] += 1;
+            if verbose {
+                out += &format!("we flag, oracle accepts: seeded {}: {:?}\n", c.id, our_errors(&ours[i]));
+            }
         }
     }
 
@@ -216,6 +273,7 @@ fn main() {
         for (kind, [total, agree, valid, invalid]) in &counts {
             println!("{kind:<10} {agree}/{total} agree ({valid} valid, {invalid} invalid in both)");
         }
+        println!("located    {unmatched} semantic errors of ours without an oracle error at the same offset");
         println!(
             "seeded     {} mistakes in oracle-valid queries; oracle flags {}, we flag {} of those; we also flag {} the oracle accepts",
             seeded[0], seeded[1], seeded[2], seeded[3]

@@ -521,7 +521,12 @@ impl Ctx<'_, '_> {
         }
         // built-ins
         let aggregate = row.is_some_and(|r| r.aggregate);
-        let b = builtins::get(Kind::Scalar, name).or_else(|| builtins::get(Kind::Aggregate, name));
+        // the same name can be a scalar function and an aggregation (`any`, `min`…): prefer the one that
+        // fits the context and the number of arguments
+        let order = if aggregate { [Kind::Aggregate, Kind::Scalar] } else { [Kind::Scalar, Kind::Aggregate] };
+        let found: Vec<&builtins::B> = order.iter().filter_map(|k| builtins::get(*k, name)).collect();
+        let n = args.len();
+        let b = found.iter().find(|b| (b.min as usize..=b.max as usize).contains(&n)).or(found.first()).copied();
         let Some(b) = b else {
             for a in args {
                 self.expr(a, row);
@@ -593,9 +598,10 @@ impl Ctx<'_, '_> {
                 self.fuzzy -= 1;
                 fuzzy_depth = 0;
             }
-            let open = schema.open;
+            // openness (from a fuzzy union) is inherited by everything derived from the input, and so is
+            // not knowing the input: `project a` over an unknown input gives `a` and maybe more
+            let open = schema.open || !schema.is_known();
             schema = self.operator(op, schema, false);
-            // openness (from a fuzzy union) is inherited by everything derived from the input
             schema.open |= open;
         }
         if fuzzy_depth > 0 {
@@ -711,6 +717,28 @@ impl Ctx<'_, '_> {
                     let agg_row = Some(Row { schema: Some(&input), aggregate: true });
                     let t = self.expr(&item.expr, agg_row).ty();
                     if !item.names.is_empty() {
+                        // `Latest = arg_max(TimeGenerated, *)`: the names rename the first columns, the
+                        // rest still expand
+                        if is_arg_max(&item.expr) {
+                            match self.aggregate_columns(&item.expr, &input, t) {
+                                Some(new_cols) => {
+                                    for (i, (mut c, star)) in new_cols.into_iter().enumerate() {
+                                        if let Some(n) = item.names.get(i) {
+                                            c.name.clone_from(&n.text);
+                                        }
+                                        if star {
+                                            if !cols.iter().any(|x: &Column| x.name == c.name) {
+                                                cols.push(c);
+                                            }
+                                        } else {
+                                            push_unique(&mut cols, &c.name, c.ty);
+                                        }
+                                    }
+                                }
+                                None => known = false,
+                            }
+                            continue;
+                        }
                         for (i, n) in item.names.iter().enumerate() {
                             let ty = if i == 0 { t } else { ScalarType::Unknown };
                             set_or_push(&mut cols, &n.text, ty);
@@ -1117,6 +1145,10 @@ impl Ctx<'_, '_> {
         let help = suggest(n, cols.iter().map(|c| c.name.as_str())).map(|x| format!("did you mean `{x}`?"));
         self.error(UNKNOWN_COLUMN, range, format!("unknown column `{n}` on the {side} side of the join"), help);
     }
+}
+
+fn is_arg_max(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Call { name, .. } if matches!(name.text.as_str(), "arg_max" | "arg_min" | "argmax" | "argmin"))
 }
 
 fn is_fuzzy_union(op: &Operator) -> bool {
