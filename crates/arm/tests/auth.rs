@@ -162,3 +162,76 @@ async fn token_endpoint_without_the_ca_file_is_not_trusted() {
     );
     assert!(server.requests().is_empty());
 }
+
+/// A token endpoint that accepts a client assertion (certificate JWT or federated token).
+fn assertion_endpoint(
+    expected_assertion_prefix: &'static str,
+) -> impl Fn(&support::Seen, usize) -> Reply {
+    move |seen, n| {
+        if seen.method != "POST" {
+            return token_or_arm(seen, n);
+        }
+        let form: Vec<(String, String)> = url::form_urlencoded::parse(seen.body.as_bytes())
+            .into_owned()
+            .collect();
+        let field = |k: &str| {
+            form.iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let ok = seen.target == format!("/{TENANT}/oauth2/v2.0/token")
+            && field("client_assertion_type")
+                == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+            && field("client_assertion").starts_with(expected_assertion_prefix)
+            && field("client_id") == "app-1";
+        if ok {
+            Reply::json(
+                200,
+                &json!({"token_type": "Bearer", "expires_in": 3600, "access_token": TOKEN}),
+            )
+        } else {
+            Reply::json(
+                401,
+                &json!({"error": "invalid_client", "error_description": format!("AADSTS700027: bad assertion {form:?}"), "error_codes": [700_027]}),
+            )
+        }
+    }
+}
+
+#[tokio::test]
+async fn client_certificate_signs_an_assertion_the_token_endpoint_accepts() {
+    // `eyJ` is base64url of `{"`: the assertion is a JWT whose header the test unit in
+    // client_certificate.rs verifies in detail.
+    let server = Server::https(assertion_endpoint("eyJ")).await;
+    let cert = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/test-service-principal.pem");
+    let mut spec = spec(&server, SECRET);
+    spec.method = AuthMethod::ClientCertificate {
+        certificate_path: cert,
+    };
+    spec.secret = None;
+    let token = build_credential(&spec)
+        .unwrap()
+        .get_token(&["https://management.azure.com/.default"], None)
+        .await
+        .unwrap();
+    assert_eq!(token.token.secret(), TOKEN);
+}
+
+#[tokio::test]
+async fn workload_identity_sends_the_federated_token_file() {
+    let server = Server::https(assertion_endpoint("github-oidc-token-")).await;
+    let dir = std::env::temp_dir().join(format!("sentinel_arm_wi_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token_file = dir.join("federated-token");
+    std::fs::write(&token_file, "github-oidc-token-xyz").unwrap();
+    let mut spec = spec(&server, SECRET);
+    spec.method = AuthMethod::WorkloadIdentity;
+    spec.secret = None;
+    spec.federated_token_file = Some(token_file);
+    let arm = arm_client(&server, &spec);
+    let ws = WorkspaceRef::new("00000000-0000-0000-0000-000000000001", "rg", "law");
+    assert_eq!(arm.list(&ws.alert_rules()).await.unwrap().len(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
