@@ -136,7 +136,8 @@ pub async fn connect(
             url
         }
     };
-    let embedded = emulator.is_some();
+    // An environment written for the emulator keeps its dev login when pointed at another emulator.
+    let embedded = emulator.is_some() || env.resource_manager == Endpoint::Embedded;
     let authority = match (&flags.authority_host, &env.authority_host) {
         (Some(url), _) => Some(parse_url(url, "authority host")?),
         (None, Endpoint::Url(url)) => Some(parse_url(url, "authority host")?),

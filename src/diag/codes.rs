@@ -70,7 +70,8 @@ mod tests {
             assert!(seen.insert(*code), "duplicate {code}");
             assert!(code.len() == 6 && code.starts_with("SC"), "{code}");
             assert!(
-                name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{name}"
             );
             assert!(!doc.is_empty());

@@ -203,6 +203,11 @@ fn incident_configuration(create: Option<bool>, grouping: Option<Value>) -> Valu
     json!({ "createIncident": create.unwrap_or(true), "groupingConfiguration": g })
 }
 
+/// The service's default event grouping (`SingleAlert`) when none is given.
+fn event_grouping(given: Option<Value>) -> Value {
+    given.unwrap_or_else(|| json!({"aggregationKind": "SingleAlert"}))
+}
+
 fn non_empty_object(v: Option<Value>) -> Option<Value> {
     match v.map(strip_empty) {
         Some(Value::Object(m)) if m.is_empty() => None,
@@ -333,9 +338,9 @@ impl AnalyticsRule {
             alert_details_override: non_empty_object(
                 raw.alert_details_override.as_ref().map(to_json),
             ),
-            event_grouping_settings: non_empty_object(
+            event_grouping_settings: Some(event_grouping(non_empty_object(
                 raw.event_grouping_settings.as_ref().map(to_json),
-            ),
+            ))),
             incident_configuration: incident_configuration(
                 raw.incident_configuration
                     .as_ref()
@@ -418,7 +423,7 @@ impl AnalyticsRule {
                         .collect()
                 }),
             alert_details_override: obj("alertDetailsOverride"),
-            event_grouping_settings: obj("eventGroupingSettings"),
+            event_grouping_settings: Some(event_grouping(obj("eventGroupingSettings"))),
             incident_configuration: incident_configuration(
                 incident
                     .and_then(|i| i.get("createIncident"))
