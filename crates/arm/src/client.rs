@@ -21,9 +21,8 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
-use azure_core::credentials::TokenCredential;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
 use tokio::sync::Semaphore;
@@ -35,6 +34,7 @@ use crate::error::{ArmError, FailureContext, RequestInfo};
 use crate::request_url::{check_endpoint, redact_url, resolve};
 use crate::retry::{RetryBudget, RetryPolicy, is_retryable_status, jitter, parse_retry_after};
 use crate::tls::build_http_client;
+use crate::token_cache::TokenCache;
 
 /// How a TLS failure is described; such failures are not retried (the certificate will not change).
 const TLS_FAILURE: &str = "TLS handshake failed (is the endpoint's CA trusted? see `--ca-file`)";
@@ -115,8 +115,7 @@ struct Reply {
 pub struct ArmClient {
     http: reqwest::Client,
     endpoint: Url,
-    credential: Arc<dyn TokenCredential>,
-    scope: String,
+    tokens: TokenCache,
     auth_label: String,
     retry: RetryPolicy,
     budget: RetryBudget,
@@ -129,7 +128,7 @@ impl std::fmt::Debug for ArmClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ArmClient")
             .field("endpoint", &self.endpoint.as_str())
-            .field("scope", &self.scope)
+            .field("scope", &self.tokens.scope())
             .finish_non_exhaustive()
     }
 }
@@ -139,13 +138,13 @@ impl ArmClient {
     pub fn new(config: ArmClientConfig) -> Result<Self, ArmError> {
         check_endpoint(&config.endpoint, config.allow_insecure_http)?;
         let http = build_http_client(config.ca_file.as_deref(), &config.user_agent)?;
+        let scope = config
+            .scope
+            .unwrap_or_else(|| crate::config::default_scope(&config.endpoint));
         Ok(Self {
             http,
-            scope: config
-                .scope
-                .unwrap_or_else(|| crate::config::default_scope(&config.endpoint)),
+            tokens: TokenCache::new(config.credential, scope),
             endpoint: config.endpoint,
-            credential: config.credential,
             auth_label: config.auth_label,
             retry: config.retry,
             budget: RetryBudget::new(config.retry_budget),
@@ -263,6 +262,8 @@ impl ArmClient {
     }
 
     /// The retry loop. Returns the successful reply and whether an earlier attempt may have landed.
+    /// A 401 is retried once with a fresh token (outside the retry budget): tokens can be revoked or
+    /// expire early.
     async fn send(
         &self,
         method: &'static str,
@@ -274,6 +275,7 @@ impl ArmClient {
         let limit = self.limit_for(&url);
         let mut ctx = FailureContext::default();
         let mut attempt = 0u32;
+        let mut reauthenticated = false;
         loop {
             let outcome = {
                 let _permit = limit.acquire().await.map_err(|_| ArmError::Config {
@@ -286,29 +288,19 @@ impl ArmClient {
                     self.budget.on_success();
                     return Ok((reply, ctx.earlier_attempt_may_have_landed));
                 }
-                Ok(reply) => {
-                    let retry_after = parse_retry_after(
-                        |n| reply.headers.get(n).and_then(|v| v.to_str().ok()),
-                        SystemTime::now(),
-                    );
-                    ctx.retry_after = retry_after;
-                    if !is_retryable_status(reply.status) || !self.may_retry(attempt, &mut ctx) {
-                        return Err(ArmError::from_response(
-                            reply.request,
-                            reply.status,
-                            &reply.body,
-                            ctx,
-                        ));
-                    }
-                    ctx.earlier_attempt_may_have_landed |= method != "GET" && reply.status >= 500;
-                    self.retry.delay(attempt, retry_after, jitter())
+                Ok(reply) if reply.status == 401 && !reauthenticated => {
+                    reauthenticated = true;
+                    self.tokens.invalidate().await;
+                    Duration::ZERO
                 }
+                Ok(reply) => self.after_failed_reply(method, attempt, reply, &mut ctx)?,
                 Err(reason) => {
                     if !self.may_retry(attempt, &mut ctx) {
                         let budget_exhausted = ctx.budget_exhausted;
+                        let url = redact_url(&url);
                         return Err(ArmError::Transport {
                             method,
-                            url: redact_url(&url),
+                            url,
                             reason,
                             budget_exhausted,
                         });
@@ -321,6 +313,31 @@ impl ArmClient {
             attempt += 1;
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Decides about a non-success reply: the wait before the next attempt, or the final error.
+    fn after_failed_reply(
+        &self,
+        method: &'static str,
+        attempt: u32,
+        reply: Reply,
+        ctx: &mut FailureContext,
+    ) -> Result<Duration, ArmError> {
+        let retry_after = parse_retry_after(
+            |n| reply.headers.get(n).and_then(|v| v.to_str().ok()),
+            SystemTime::now(),
+        );
+        ctx.retry_after = retry_after;
+        if !is_retryable_status(reply.status) || !self.may_retry(attempt, ctx) {
+            return Err(ArmError::from_response(
+                reply.request,
+                reply.status,
+                &reply.body,
+                *ctx,
+            ));
+        }
+        ctx.earlier_attempt_may_have_landed |= method != "GET" && reply.status >= 500;
+        Ok(self.retry.delay(attempt, retry_after, jitter()))
     }
 
     /// Whether retry number `attempt` may happen: under the attempt cap and paid from the budget.
@@ -417,14 +434,10 @@ impl ArmClient {
 
     /// `Bearer <token>` as a sensitive header value (hidden from reqwest's and hyper's Debug).
     async fn token(&self) -> Result<HeaderValue, ArmError> {
-        let token = self
-            .credential
-            .get_token(&[self.scope.as_str()], None)
-            .await
-            .map_err(|e| ArmError::Auth {
-                method: self.auth_label.clone(),
-                reason: crate::auth::describe_credential_error(&e),
-            })?;
+        let token = self.tokens.token().await.map_err(|e| ArmError::Auth {
+            method: self.auth_label.clone(),
+            reason: crate::auth::describe_credential_error(&e),
+        })?;
         let mut value = HeaderValue::from_str(&format!("Bearer {}", token.token.secret()))
             .map_err(|_| ArmError::Auth {
                 method: self.auth_label.clone(),

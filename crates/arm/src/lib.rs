@@ -13,7 +13,8 @@
 //!
 //! File overview: `auth.rs` + `default_chain.rs` + `client_certificate.rs` + `identity_transport.rs`
 //! (credentials), `config.rs` (client config, clouds), `client.rs` (requests), `retry.rs` (backoff,
-//! Retry-After, budget), `error.rs`, `address.rs`, `api_version.rs`, `request_url.rs`, `tls.rs`.
+//! Retry-After, budget), `token_cache.rs` (one cached token per client), `error.rs`, `address.rs`,
+//! `api_version.rs`, `request_url.rs`, `tls.rs`.
 //!
 //! Does not: know the sentinelctl model, plan or print. Invariant: tokens and secrets never reach
 //! `Debug`, `Display` or tracing output.
@@ -31,6 +32,7 @@ pub mod request_url;
 pub mod resources;
 pub mod retry;
 mod tls;
+mod token_cache;
 
 pub use address::WorkspaceRef;
 pub use auth::{AuthMethod, AuthSpec, Secret, build_credential};

@@ -330,6 +330,101 @@ async fn next_link_to_another_origin_is_refused() {
     assert_eq!(server.requests().len(), 1);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrency_is_bounded_per_subscription() {
+    let server = Server::http(|_, _| {
+        Reply::After(
+            Duration::from_millis(30),
+            Box::new(Reply::json(200, &json!({"name": "x"}))),
+        )
+    })
+    .await;
+    let mut cfg = config(&server.url, 10);
+    cfg.concurrency = 2;
+    let arm = Arc::new(ArmClient::new(cfg).unwrap());
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let arm = arm.clone();
+            tokio::spawn(async move {
+                arm.get(&ws().alert_rule(&format!("r{i}")))
+                    .await
+                    .unwrap()
+                    .is_some()
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert!(t.await.unwrap());
+    }
+    let max = server
+        .max_in_flight
+        .load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        (1..=2).contains(&max),
+        "at most 2 in flight for one subscription, saw {max}"
+    );
+    assert_eq!(arm.stats().requests, 8);
+}
+
+#[derive(Debug, Default)]
+struct CountingToken(std::sync::atomic::AtomicU32);
+
+#[async_trait::async_trait]
+impl TokenCredential for CountingToken {
+    async fn get_token(
+        &self,
+        _: &[&str],
+        _: Option<TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<AccessToken> {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(AccessToken::new(
+            format!("tok-{n}"),
+            azure_core::time::OffsetDateTime::now_utc() + azure_core::time::Duration::hours(1),
+        ))
+    }
+}
+
+#[tokio::test]
+async fn tokens_are_cached_and_renewed_once_after_a_401() {
+    let server = Server::http(|seen, _| match seen.header("authorization") {
+        Some("Bearer tok-0") => Reply::json(
+            401,
+            &json!({"error": {"code": "ExpiredAuthenticationToken", "message": "expired"}}),
+        ),
+        _ => Reply::json(200, &json!({"value": []})),
+    })
+    .await;
+    let credential = Arc::new(CountingToken::default());
+    let mut cfg = config(&server.url, 10);
+    cfg.credential = credential.clone();
+    let arm = ArmClient::new(cfg).unwrap();
+    for _ in 0..3 {
+        arm.list(&ws().alert_rules()).await.unwrap();
+    }
+    assert_eq!(
+        credential.0.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "one token, renewed once after the 401"
+    );
+    assert_eq!(arm.stats().requests, 4);
+}
+
+#[tokio::test]
+async fn a_second_401_is_an_unauthorized_error() {
+    let server = Server::http(|_, _| {
+        Reply::json(
+            401,
+            &json!({"error": {"code": "InvalidAuthenticationToken", "message": "wrong audience"}}),
+        )
+    })
+    .await;
+    let arm = client(&server.url, 10);
+    let err = arm.get(&ws().alert_rule("x")).await.unwrap_err();
+    assert!(matches!(err, ArmError::Unauthorized { .. }), "{err:?}");
+    assert!(err.to_string().contains("wrong audience"), "{err}");
+    assert_eq!(server.requests().len(), 2);
+}
+
 #[test]
 fn plain_http_is_refused_unless_allowed_and_loopback() {
     let mut cfg = config("http://arm.example.com", 1);

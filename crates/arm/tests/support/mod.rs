@@ -12,6 +12,8 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
@@ -41,6 +43,8 @@ pub enum Reply {
     Respond(u16, Vec<(&'static str, String)>, String),
     /// Close the connection without answering.
     Drop,
+    /// Wait, then give the inner reply (to hold requests in flight).
+    After(std::time::Duration, Box<Reply>),
 }
 
 impl Reply {
@@ -59,6 +63,8 @@ pub struct Server {
     pub url: String,
     pub ca_file: Option<PathBuf>,
     pub seen: Arc<Mutex<Vec<Seen>>>,
+    /// Most requests that were being answered at the same time.
+    pub max_in_flight: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
     dir: Option<PathBuf>,
 }
@@ -105,21 +111,27 @@ impl Server {
             }
             None => ("http", None, None, None),
         };
-        let log = seen.clone();
+        let state = Arc::new(Shared {
+            log: seen.clone(),
+            handler,
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: Arc::new(AtomicUsize::new(0)),
+        });
+        let max_in_flight = state.max_in_flight.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
-                let (log, handler, acceptor) = (log.clone(), handler.clone(), acceptor.clone());
+                let (state, acceptor) = (state.clone(), acceptor.clone());
                 tokio::spawn(async move {
                     match acceptor {
                         Some(a) => {
                             if let Ok(tls) = a.accept(stream).await {
-                                serve(tls, &log, handler.as_ref()).await;
+                                serve(tls, &state).await;
                             }
                         }
-                        None => serve(stream, &log, handler.as_ref()).await,
+                        None => serve(stream, &state).await,
                     }
                 });
             }
@@ -128,27 +140,39 @@ impl Server {
             url: format!("{scheme}://127.0.0.1:{port}"),
             ca_file,
             seen,
+            max_in_flight,
             task,
             dir,
         }
     }
 }
 
-async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
-    stream: S,
-    log: &Mutex<Vec<Seen>>,
-    handler: &Handler,
-) {
+struct Shared {
+    log: Arc<Mutex<Vec<Seen>>>,
+    handler: Arc<Handler>,
+    in_flight: AtomicUsize,
+    max_in_flight: Arc<AtomicUsize>,
+}
+
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(stream: S, state: &Shared) {
     let mut reader = BufReader::new(stream);
     let Some(seen) = read_request(&mut reader).await else {
         return;
     };
     let index = {
-        let mut log = log.lock().unwrap();
+        let mut log = state.log.lock().unwrap();
         log.push(seen.clone());
         log.len() - 1
     };
-    let Reply::Respond(status, headers, body) = handler(&seen, index) else {
+    let now = state.in_flight.fetch_add(1, SeqCst) + 1;
+    state.max_in_flight.fetch_max(now, SeqCst);
+    let mut reply = (state.handler)(&seen, index);
+    while let Reply::After(wait, inner) = reply {
+        tokio::time::sleep(wait).await;
+        reply = *inner;
+    }
+    state.in_flight.fetch_sub(1, SeqCst);
+    let Reply::Respond(status, headers, body) = reply else {
         return;
     };
     let mut head = format!(
