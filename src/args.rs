@@ -66,11 +66,21 @@ pub enum Command {
         after_help = "Examples:\n  sentinelctl apply --env local --auto-approve\n  sentinelctl apply --env dev --plan plan.json --auto-approve"
     )]
     Apply(ApplyArgs),
+    /// Check that workspaces still match the repository (read-only; exit 3 on drift).
+    #[command(
+        after_help = "Examples:\n  sentinelctl drift --env prod\n  sentinelctl drift --env 'customer-*' --format junit --report-dir reports/"
+    )]
+    Drift(DriftArgs),
     /// Run the embedded ARM emulator (a local Sentinel workspace over HTTPS).
     #[command(
         after_help = "Example:\n  sentinelctl emulator --listen 127.0.0.1:8443 --state emulator-state.json"
     )]
     Emulator(EmulatorArgs),
+    /// Generate the Security Copilot plugin manifest whose KQL skills call the saved functions.
+    #[command(
+        after_help = "Examples:\n  sentinelctl plugin --env dev --out copilot/1password-plugin.yaml\n  sentinelctl plugin --env prod"
+    )]
+    Plugin(PluginArgs),
     /// Print the JSON Schema of a content file kind (for editors).
     #[command(
         after_help = "Example:\n  sentinelctl schema --kind detection > schemas/json/detection.schema.json"
@@ -197,6 +207,36 @@ pub struct ApplyArgs {
     pub arm: ArmArgs,
 }
 
+/// Drift report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DriftFormat {
+    /// Text for people.
+    Human,
+    /// The report as JSON.
+    Json,
+    /// JUnit XML: one test case per managed resource.
+    Junit,
+    /// Markdown.
+    Markdown,
+}
+
+/// `drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Environments (names, paths or globs such as `customer-*`); repeat for several.
+    #[arg(long = "env", value_name = "ENV", required = true)]
+    pub envs: Vec<String>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = DriftFormat::Human)]
+    pub format: DriftFormat,
+    /// Also write drift.json, drift.xml (JUnit) and drift.md here.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// ARM connection.
+    #[command(flatten)]
+    pub arm: ArmArgs,
+}
+
 /// Throttling mode of the emulator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ThrottleMode {
@@ -248,6 +288,17 @@ pub struct EmulatorArgs {
     /// Record traffic files for `oav validate-traffic` here.
     #[arg(long, value_name = "DIR")]
     pub traffic_dir: Option<PathBuf>,
+}
+
+/// `plugin`.
+#[derive(Debug, Args)]
+pub struct PluginArgs {
+    /// Environment whose tenant, subscription, resource group and workspace the skills target.
+    #[arg(long, value_name = "ENV")]
+    pub env: String,
+    /// Write the manifest here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// Content file kinds with a JSON Schema.

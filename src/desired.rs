@@ -69,6 +69,15 @@ impl Resource {
         }
     }
 
+    /// A short hash of what the resource means (its diff fields), recorded in the ownership
+    /// metadata at apply time so `drift` can tell "changed in the portal" from "changed in code".
+    pub fn content_hash(&self) -> String {
+        use sha2::Digest as _;
+        let canonical = serde_json::to_string(&self.fields()).unwrap_or_default();
+        let digest = sha2::Sha256::digest(canonical.as_bytes());
+        digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    }
+
     /// The query text, when the resource has one.
     pub fn query(&self) -> Option<&str> {
         match self {

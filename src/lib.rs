@@ -17,6 +17,7 @@ pub mod connect;
 pub mod context;
 pub mod desired;
 pub mod diag;
+pub mod drift;
 pub mod exit;
 pub mod live;
 pub mod load;
@@ -43,6 +44,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
         Command::Plan(a) => commands::plan::run(&cx, a),
         Command::Apply(a) => commands::apply::run(&cx, a),
         Command::Emulator(a) => commands::emulator::run(&cx, a),
+        Command::Drift(a) => commands::drift::run(&cx, a),
+        Command::Plugin(a) => commands::plugin::run(&cx, a),
     }
 }
 
@@ -50,7 +53,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
 /// convention (`plan`, `apply`: 2 means "changes" there), 2 elsewhere. See `docs/exit-codes.md`.
 pub fn error_exit_code(cli: &Cli) -> u8 {
     match cli.command {
-        Command::Plan(_) | Command::Apply(_) => 1,
+        Command::Plan(_) | Command::Apply(_) | Command::Drift(_) => 1,
         _ => 2,
     }
 }

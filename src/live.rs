@@ -28,6 +28,8 @@ pub struct Ownership {
     pub version: String,
     /// Source commit.
     pub commit: Option<String>,
+    /// Content hash of what was applied (see `Resource::content_hash`).
+    pub hash: Option<String>,
     /// Repository name.
     pub repository: String,
     /// Etag of the metadata record.
@@ -60,6 +62,11 @@ pub struct LiveState {
     pub orphan_owners: BTreeMap<Key, Ownership>,
 }
 
+/// `customVersion` of an ownership record: `<content hash>@<commit>`.
+pub fn custom_version(hash: &str, commit: Option<&str>) -> String {
+    format!("{hash}@{}", commit.unwrap_or(""))
+}
+
 /// Metadata name for a resource: `<MetadataKind>-<name>`, as Content hub names them.
 pub fn metadata_name(kind: ResourceKind, name: &str) -> String {
     format!("{}-{}", kind.metadata_kind(), name.to_ascii_lowercase())
@@ -78,6 +85,7 @@ fn ownership(meta: &Value) -> Option<(String, Ownership)> {
         return None;
     }
     let parent = p.get("parentId")?.as_str()?.to_ascii_lowercase();
+    let custom = p.get("customVersion").and_then(Value::as_str);
     Some((
         parent,
         Ownership {
@@ -92,10 +100,13 @@ fn ownership(meta: &Value) -> Option<(String, Ownership)> {
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string(),
-            commit: p
-                .get("customVersion")
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            commit: custom
+                .and_then(|c| c.split_once('@'))
+                .map(|(_, c)| c.to_string())
+                .filter(|c| !c.is_empty()),
+            hash: custom
+                .and_then(|c| c.split_once('@'))
+                .map(|(h, _)| h.to_string()),
             repository: source
                 .get("name")
                 .and_then(Value::as_str)

@@ -235,3 +235,76 @@ fn broken_files_get_located_errors_never_a_panic() {
     }
     assert!(!all.contains("panicked"));
 }
+
+/// Edits the emulator's state file the way a portal user would change the workspace.
+fn edit_state(repo: &Repo, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = repo.path().join(".sentinelctl/local-state.json");
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    edit(&mut state);
+    std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+}
+
+#[test]
+fn drift_reports_each_kind_of_portal_change_exactly_once() {
+    let repo = Repo::shipped();
+    assert!(
+        repo.run(&["apply", "--env", "local", "--auto-approve"])
+            .status
+            .success()
+    );
+    let clean = repo.run(&["drift", "--env", "local"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean));
+    let mut names = Vec::new();
+    edit_state(&repo, |state| {
+        let ws = &mut state["workspaces"][0];
+        let rules = ws["alertRules"].as_array_mut().unwrap();
+        rules.sort_by_key(|r| r["name"].as_str().unwrap().to_string());
+        names = rules
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect();
+        rules[0]["properties"]["severity"] = "Informational".into();
+        rules[1]["properties"]["enabled"] = false.into();
+        let mut unmanaged = rules[3].clone();
+        unmanaged["name"] = "11111111-2222-3333-4444-555555555555".into();
+        unmanaged["properties"]["displayName"] = "Hand-made rule".into();
+        rules.remove(2);
+        rules.push(unmanaged);
+    });
+    let dir = repo.path().join("reports");
+    let out = repo.run(&[
+        "drift",
+        "--env",
+        "local",
+        "--format",
+        "json",
+        "--report-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = v[0]["findings"].as_array().unwrap();
+    let class_of = |name: &str| {
+        findings
+            .iter()
+            .filter(|f| f["name"].as_str().unwrap().eq_ignore_ascii_case(name))
+            .map(|f| f["class"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(class_of(&names[0]), ["modified-outside-code"]);
+    assert_eq!(class_of(&names[1]), ["disabled-outside-code"]);
+    assert_eq!(class_of(&names[2]), ["deleted-outside-code"]);
+    assert_eq!(
+        class_of("11111111-2222-3333-4444-555555555555"),
+        ["unmanaged"]
+    );
+    let drifted = findings
+        .iter()
+        .filter(|f| !["in-sync", "pending"].contains(&f["class"].as_str().unwrap()))
+        .count();
+    assert_eq!(drifted, 4, "{findings:#?}");
+    let junit = std::fs::read_to_string(dir.join("drift.xml")).unwrap();
+    assert_eq!(junit.matches("<failure").count(), 4, "{junit}");
+    assert!(dir.join("drift.md").is_file() && dir.join("drift.json").is_file());
+}

@@ -3,8 +3,10 @@
 
 pub mod apply;
 pub mod completions;
+pub mod drift;
 pub mod emulator;
 pub mod explain;
 pub mod plan;
+pub mod plugin;
 pub mod schema;
 pub mod validate;

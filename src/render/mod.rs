@@ -6,6 +6,7 @@
 pub mod diagnostics_human;
 pub mod diagnostics_json;
 pub mod diagnostics_sarif;
+pub mod drift;
 pub mod plan_human;
 pub mod plan_markdown;
 

@@ -1,0 +1,232 @@
+//! Drift: a read-only plan classified for people and CI.
+//!
+//! Each managed resource is *in sync*, *modified outside code* (the live content no longer has
+//! the hash recorded at apply time), *disabled outside code*, *deleted outside code* (its
+//! ownership record remains, the resource is gone), *pending* (code changed and was not applied
+//! yet — not drift), *unmanaged* (content no file describes), or has a *missing dependency* (a
+//! rule calls a function that is not in the workspace).
+
+use serde::Serialize;
+
+use crate::desired::{DesiredState, Key, Resource, ResourceKind};
+use crate::live::LiveState;
+use crate::plan::FieldChange;
+
+/// Classes of finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DriftClass {
+    /// Live matches code.
+    InSync,
+    /// Changed in the portal (or by another tool) since the last apply.
+    ModifiedOutsideCode,
+    /// Disabled in the portal while code has it enabled.
+    DisabledOutsideCode,
+    /// Deleted in the portal since the last apply.
+    DeletedOutsideCode,
+    /// In the workspace but in no file.
+    Unmanaged,
+    /// Calls a function that is not in the workspace.
+    MissingDependency,
+    /// Code changed and was not applied yet (not drift).
+    Pending,
+}
+
+impl DriftClass {
+    /// True for classes that fail a drift check.
+    pub fn is_drift(self) -> bool {
+        !matches!(self, Self::InSync | Self::Pending)
+    }
+
+    /// Human phrase.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Self::InSync => "in sync",
+            Self::ModifiedOutsideCode => "modified outside code",
+            Self::DisabledOutsideCode => "disabled outside code",
+            Self::DeletedOutsideCode => "deleted outside code",
+            Self::Unmanaged => "unmanaged",
+            Self::MissingDependency => "missing dependency",
+            Self::Pending => "pending change from code",
+        }
+    }
+}
+
+/// One resource's drift status.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Kind.
+    pub kind: ResourceKind,
+    /// ARM name.
+    pub name: String,
+    /// Display name.
+    pub display_name: String,
+    /// Class.
+    pub class: DriftClass,
+    /// What differs, when known.
+    pub fields: Vec<FieldChange>,
+    /// `lastModifiedUtc` reported by the service.
+    pub last_modified: Option<String>,
+    /// Extra detail (missing function name, …).
+    pub detail: Option<String>,
+}
+
+/// Drift of one environment.
+#[derive(Debug, Clone, Serialize)]
+pub struct DriftReport {
+    /// Environment name.
+    pub environment: String,
+    /// Workspace id.
+    pub workspace_id: String,
+    /// One entry per resource considered.
+    pub findings: Vec<Finding>,
+}
+
+impl DriftReport {
+    /// Number of findings that are drift.
+    pub fn drift_count(&self) -> usize {
+        self.findings.iter().filter(|f| f.class.is_drift()).count()
+    }
+}
+
+fn fields_between(desired: &Resource, live: &Resource) -> Vec<FieldChange> {
+    let (d, l) = (desired.fields(), live.fields());
+    let mut keys: Vec<&String> = d.keys().chain(l.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter_map(|k| {
+            let (after, before) = (
+                d.get(k).cloned().unwrap_or_default(),
+                l.get(k).cloned().unwrap_or_default(),
+            );
+            (after != before).then(|| FieldChange {
+                path: k.clone(),
+                before,
+                after,
+            })
+        })
+        .collect()
+}
+
+fn classify_owned(
+    d: &Resource,
+    live: &Resource,
+    recorded: Option<&str>,
+) -> (DriftClass, Vec<FieldChange>) {
+    if live.fields() == d.fields() {
+        return (DriftClass::InSync, Vec::new());
+    }
+    let fields = fields_between(d, live);
+    let live_changed = recorded.is_none_or(|h| h != live.content_hash());
+    if !live_changed {
+        return (DriftClass::Pending, fields);
+    }
+    let only_disabled =
+        fields.len() == 1 && fields[0].path == "enabled" && fields[0].before == false;
+    (
+        if only_disabled {
+            DriftClass::DisabledOutsideCode
+        } else {
+            DriftClass::ModifiedOutsideCode
+        },
+        fields,
+    )
+}
+
+/// Classifies every resource of the environment.
+pub fn drift(desired: &DesiredState, live: &LiveState) -> DriftReport {
+    let mut keys: Vec<&Key> = desired
+        .items
+        .keys()
+        .chain(live.items.keys())
+        .chain(live.orphan_owners.keys())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let live_functions: Vec<String> = live
+        .items
+        .iter()
+        .filter(|((k, _), _)| *k == ResourceKind::Function)
+        .filter_map(|(_, l)| match &l.resource {
+            Some(Resource::Function(f)) => Some(f.function_alias.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
+    let mut findings = Vec::new();
+    for key in keys {
+        let (d, l, orphan) = (
+            desired.items.get(key),
+            live.items.get(key),
+            live.orphan_owners.get(key),
+        );
+        let display = d
+            .map(|d| d.resource.display_name().to_string())
+            .or_else(|| {
+                l.and_then(|l| l.resource.as_ref())
+                    .map(|r| r.display_name().to_string())
+            })
+            .unwrap_or_else(|| key.1.clone());
+        let (class, fields, detail) = match (d, l) {
+            (None, Some(l)) if l.owner.is_some() => (
+                DriftClass::Pending,
+                Vec::new(),
+                Some("removed from code".into()),
+            ),
+            (Some(d), Some(l)) if l.owner.is_some() => match &l.resource {
+                Some(r) => {
+                    let (c, f) = classify_owned(
+                        &d.resource,
+                        r,
+                        l.owner.as_ref().and_then(|o| o.hash.as_deref()),
+                    );
+                    (c, f, None)
+                }
+                None => (
+                    DriftClass::ModifiedOutsideCode,
+                    Vec::new(),
+                    Some(format!(
+                        "the live resource is of kind `{}`",
+                        l.arm_kind.clone().unwrap_or_default()
+                    )),
+                ),
+            },
+            (_, Some(_)) => (DriftClass::Unmanaged, Vec::new(), None),
+            (Some(_), None) if orphan.is_some() => {
+                (DriftClass::DeletedOutsideCode, Vec::new(), None)
+            }
+            (Some(_), None) => (
+                DriftClass::Pending,
+                Vec::new(),
+                Some("never applied".into()),
+            ),
+
+            (None, None) => continue,
+        };
+        let (class, detail) = match d.map(|d| {
+            d.depends_on
+                .iter()
+                .find(|f| !live_functions.contains(&f.to_ascii_lowercase()))
+        }) {
+            Some(Some(missing)) if class == DriftClass::InSync && l.is_some() => (
+                DriftClass::MissingDependency,
+                Some(format!("calls `{missing}`, which is not in the workspace")),
+            ),
+            _ => (class, detail),
+        };
+        findings.push(Finding {
+            kind: key.0,
+            name: l.map_or_else(|| key.1.clone(), |l| l.name.clone()),
+            display_name: display,
+            class,
+            fields,
+            last_modified: l.and_then(|l| l.last_modified.clone()),
+            detail,
+        });
+    }
+    DriftReport {
+        environment: desired.env.name.clone(),
+        workspace_id: desired.env.workspace_id(),
+        findings,
+    }
+}

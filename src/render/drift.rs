@@ -1,0 +1,159 @@
+//! Drift reports: human (stderr-friendly text), markdown, JUnit XML (one test case per managed
+//! resource, so CI dashboards show drift as failures). JSON is the serialised report.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use crate::drift::{DriftClass, DriftReport};
+
+/// Human text for one or more environments.
+pub fn human(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
+    for r in reports {
+        writeln!(out, "Drift in `{}` ({}):", r.environment, r.workspace_id)?;
+        let shown: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.class != DriftClass::InSync)
+            .collect();
+        for f in &shown {
+            let when = f
+                .last_modified
+                .as_deref()
+                .map(|t| format!(", last modified {t}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {:<24} {:<9} {} ({}){when}",
+                f.class.phrase(),
+                f.kind.as_str(),
+                f.display_name,
+                f.name
+            )?;
+            for c in &f.fields {
+                writeln!(
+                    out,
+                    "      {}: live {} ≠ code {}",
+                    c.path,
+                    super::plan_human::short(&c.before),
+                    super::plan_human::short(&c.after)
+                )?;
+            }
+            if let Some(d) = &f.detail {
+                writeln!(out, "      {d}")?;
+            }
+        }
+        let in_sync = r
+            .findings
+            .iter()
+            .filter(|f| f.class == DriftClass::InSync)
+            .count();
+        writeln!(
+            out,
+            "  {} drifted, {} in sync, {} pending.\n",
+            r.drift_count(),
+            in_sync,
+            r.findings
+                .iter()
+                .filter(|f| f.class == DriftClass::Pending)
+                .count()
+        )?;
+    }
+    Ok(())
+}
+
+/// Markdown for one or more environments.
+pub fn markdown(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
+    writeln!(
+        out,
+        "### sentinelctl drift\n\n| environment | drifted | in sync | pending |\n|---|---|---|---|"
+    )?;
+    for r in reports {
+        let count = |c: DriftClass| r.findings.iter().filter(|f| f.class == c).count();
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            r.environment,
+            r.drift_count(),
+            count(DriftClass::InSync),
+            count(DriftClass::Pending)
+        )?;
+    }
+    for r in reports.iter().filter(|r| r.drift_count() > 0) {
+        writeln!(
+            out,
+            "\n#### `{}`\n\n| class | kind | name | fields |\n|---|---|---|---|",
+            r.environment
+        )?;
+        for f in r.findings.iter().filter(|f| f.class.is_drift()) {
+            let fields: Vec<String> = f.fields.iter().map(|c| format!("`{}`", c.path)).collect();
+            writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                f.class.phrase(),
+                f.kind.as_str(),
+                f.display_name.replace('|', "\\|"),
+                fields.join(", ")
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// JUnit XML: a test suite per environment, a test case per resource.
+pub fn junit(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sentinelctl drift\">\n",
+    );
+    for r in reports {
+        let cases: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.class != DriftClass::Pending)
+            .collect();
+        let _ = writeln!(
+            s,
+            "  <testsuite name=\"drift.{}\" tests=\"{}\" failures=\"{}\">",
+            xml(&r.environment),
+            cases.len(),
+            r.drift_count()
+        );
+        for f in cases {
+            let _ = write!(
+                s,
+                "    <testcase classname=\"{}.{}\" name=\"{} ({})\"",
+                xml(&r.environment),
+                f.kind.as_str(),
+                xml(&f.display_name),
+                xml(&f.name)
+            );
+            if f.class.is_drift() {
+                let mut body = String::new();
+                for c in &f.fields {
+                    let _ = writeln!(body, "{}: live {} != code {}", c.path, c.before, c.after);
+                }
+                if let Some(d) = &f.detail {
+                    body.push_str(d);
+                }
+                let _ = write!(
+                    s,
+                    ">\n      <failure message=\"{}\" type=\"{:?}\">{}</failure>\n    </testcase>\n",
+                    f.class.phrase(),
+                    f.class,
+                    xml(&body)
+                );
+            } else {
+                s.push_str(" />\n");
+            }
+        }
+        s.push_str("  </testsuite>\n");
+    }
+    s.push_str("</testsuites>\n");
+    out.write_all(s.as_bytes())
+}
