@@ -6,7 +6,8 @@
 // Writes <out-dir>/catalog.json (tables from <repo-root>/schemas/*.json in the Azure-Sentinel CustomTables
 // format; saved functions from the corpus parsers and <repo-root>/functions/*.yaml) and <out-dir>/cases.jsonl
 // ({"id","file","kind","query"}: rules' `query` (kind "rule"), parsers' `FunctionQuery` ("parser"), our
-// detections ("detection") and functions ("function"; with "function": name). Files that are not YAML
+// detections ("detection") and functions ("function"; with "function": name), and the crate's fixtures
+// ("fixture-valid", "fixture-invalid"). Files that are not YAML
 // mappings with such a key are skipped and listed on stderr.
 'use strict';
 const fs = require('fs');
@@ -95,6 +96,14 @@ for (const dir of ['detections', 'functions']) {
   for (const f of walk(path.join(root, dir)).filter(f => /\.ya?ml$/.test(f))) addFile(f, root, true);
 }
 
+// Our parser fixtures (crates/kql/resources/{valid,invalid}/**/*.kql): both engines must agree on them too.
+for (const kind of ['valid', 'invalid']) {
+  for (const f of walk(path.join(root, 'crates/kql/resources', kind)).filter(f => f.endsWith('.kql'))) {
+    const rel = path.relative(root, f);
+    cases.push({ id: rel, file: rel, kind: `fixture-${kind}`, query: fs.readFileSync(f, 'utf8') });
+  }
+}
+
 // Later definitions win (our functions override corpus parsers of the same name).
 const byName = new Map();
 for (const f of functions) byName.set(f.name, f);
@@ -110,5 +119,5 @@ fs.writeFileSync(path.join(out, 'catalog.json'), JSON.stringify({ tables, functi
 fs.writeFileSync(path.join(out, 'cases.jsonl'), cases.map(c => JSON.stringify(c)).join('\n') + '\n');
 process.stderr.write(`corpus: ${cases.length} queries (${cases.filter(c => c.kind === 'rule').length} rules, ` +
   `${cases.filter(c => c.kind === 'parser').length} parsers, ${cases.filter(c => c.kind === 'detection').length} detections, ` +
-  `${cases.filter(c => c.kind === 'function').length} functions); ${tables.length} tables, ${byName.size} functions; ` +
+  `${cases.filter(c => c.kind === 'function').length} functions, ${cases.filter(c => c.kind.startsWith('fixture')).length} fixtures); ${tables.length} tables, ${byName.size} functions; ` +
   `${skipped.length} files without a query skipped\n`);

@@ -266,6 +266,27 @@ fn main() {
         }
     }
 
+    // output columns of every query both accept (informational: names only, order ignored)
+    let mut all_columns = [0usize; 2];
+    for (i, c) in cases[..corpus_count].iter().enumerate() {
+        if verdict(&ours[i]) || !oracle_errors(&oracle[i]).is_empty() {
+            continue;
+        }
+        let (Some(o), Some(u)) = (oracle[i]["columns"].as_array(), ours[i].output_columns.as_ref()) else { continue };
+        let mut o: Vec<&str> = o.iter().filter_map(|c| c["name"].as_str()).collect();
+        let mut u: Vec<&str> = u.iter().map(|c| c.name.as_str()).collect();
+        o.sort_unstable();
+        u.sort_unstable();
+        all_columns[0] += 1;
+        if o == u {
+            all_columns[1] += 1;
+        } else if verbose {
+            let only_o: Vec<&&str> = o.iter().filter(|x| !u.contains(x)).collect();
+            let only_u: Vec<&&str> = u.iter().filter(|x| !o.contains(x)).collect();
+            out += &format!("columns differ {}: only oracle {only_o:?}, only ours {only_u:?}\n", c.id);
+        }
+    }
+
     // --- report ---
     if !bench {
         print!("{out}");
@@ -281,6 +302,10 @@ fn main() {
         println!(
             "columns    {}/{} of our functions have the oracle's output columns ({} not statically known by us)",
             columns[1], columns[0], columns[2]
+        );
+        println!(
+            "all        {}/{} queries valid in both with a statically known result have the oracle's output columns",
+            all_columns[1], all_columns[0]
         );
         let unsupported: BTreeMap<&str, usize> = ours[..corpus_count]
             .iter()

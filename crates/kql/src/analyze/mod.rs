@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use schema::{Schema, push_unique, suggest, wildcard_match};
-use scope::{Binding, LambdaResult, Scope};
+use scope::{Binding, LambdaDef, LambdaResult, Scope};
 
 use crate::Analysis;
 use crate::ast::{
@@ -56,6 +56,7 @@ fn run(query: &str, catalog: &Catalog, scope: Scope, stack: &mut Vec<String>, to
         column_counter: 0,
         fuzzy: 0,
         fuzzy_missing: false,
+        depth: 0,
     };
     let has_syntax_errors = !cx.diags.is_empty();
     let result = cx.statements(&parsed.query.statements);
@@ -123,8 +124,17 @@ fn param_binding(ty: &str) -> Binding {
         if inner.trim() == "*" {
             return Binding::Tabular(Schema::unknown());
         }
-        // declared columns; still open (extra columns allowed), so treat as unknown for checking
-        return Binding::Tabular(Schema::unknown());
+        // declared columns `(a:string, b:long)`: what the body may use
+        let mut cols = Vec::new();
+        for part in inner.split(',') {
+            let Some((n, ty)) = part.split_once(':') else {
+                return Binding::Tabular(Schema::unknown());
+            };
+            let n = n.trim();
+            let n = if n.starts_with('[') { crate::parser::unquote_bracket(n) } else { n.to_string() };
+            cols.push(Column::new(n, ScalarType::from_name(ty).unwrap_or(ScalarType::Unknown)));
+        }
+        return Binding::Tabular(Schema::known(cols));
     }
     Binding::Scalar(ScalarType::from_name(t).unwrap_or(ScalarType::Unknown))
 }
@@ -169,6 +179,8 @@ struct Ctx<'c, 's> {
     fuzzy: usize,
     /// Set when a table could not be resolved inside a fuzzy union.
     fuzzy_missing: bool,
+    /// Nesting of call-site lambda analysis.
+    depth: usize,
 }
 
 impl Ctx<'_, '_> {
@@ -201,10 +213,19 @@ impl Ctx<'_, '_> {
                                     ParamType::Scalar(t) => {
                                         Binding::Scalar(ScalarType::from_name(t).unwrap_or(ScalarType::Unknown))
                                     }
-                                    ParamType::Tabular(_) => Binding::Tabular(Schema::unknown()),
+                                    // declared columns are all the body may use (Kusto binds it so)
+                                    ParamType::Tabular(Some(cols)) => Binding::Tabular(decl_schema(cols)),
+                                    ParamType::Tabular(None) => Binding::Tabular(Schema::unknown()),
                                 };
                                 self.scope.push(p.name.text.clone(), b);
                             }
+                            let required = params
+                                .iter()
+                                .map(|p| match &p.ty {
+                                    ParamType::Tabular(Some(cols)) => decl_schema(cols).cols,
+                                    _ => None,
+                                })
+                                .collect();
                             let r = self.statements(body);
                             self.scope.truncate(mark);
                             let result = match r {
@@ -212,7 +233,11 @@ impl Ctx<'_, '_> {
                                 Some(Value::Scalar(t)) => LambdaResult::Scalar(t),
                                 None => LambdaResult::Tabular(Schema::unknown()),
                             };
-                            Binding::Lambda { min, max: params.len(), result }
+                            let def = params
+                                .iter()
+                                .any(|p| matches!(p.ty, ParamType::Tabular(_)))
+                                .then(|| std::rc::Rc::new(LambdaDef { params: params.clone(), body: body.clone() }));
+                            Binding::Lambda { min, max: params.len(), result, required, def }
                         }
                     };
                     self.scope.push(name.text.clone(), b);
@@ -430,12 +455,16 @@ impl Ctx<'_, '_> {
     fn call(&mut self, name: &str, range: Range<usize>, args: &[Expr], whole: &Expr, row: Option<Row<'_>>) -> Value {
         // let-bound lambdas
         if let Some(b) = self.scope.get(name).cloned() {
-            for a in args {
-                self.expr(a, row);
-            }
+            let values: Vec<Value> = args.iter().map(|a| self.expr(a, row)).collect();
             return match b {
-                Binding::Lambda { min, max, result } => {
+                Binding::Lambda { min, max, result, required, def } => {
                     self.check_arity(name, range, args.len(), min, max);
+                    self.check_required_columns(name, args, &values, &required);
+                    if let Some(def) = def
+                        && self.depth < 8
+                    {
+                        return self.call_site_result(&def, args, &values);
+                    }
                     match result {
                         LambdaResult::Tabular(s) => Value::Tabular(s),
                         LambdaResult::Scalar(t) => Value::Scalar(t),
@@ -505,12 +534,18 @@ impl Ctx<'_, '_> {
         // saved functions
         if let Some(entry) = self.catalog.functions.get(name) {
             self.functions.insert(name.to_string());
-            for a in args {
-                self.expr(a, row);
-            }
+            let values: Vec<Value> = args.iter().map(|a| self.expr(a, row)).collect();
             let params = &entry.decl.params;
             let min = params.iter().filter(|p| p.default.is_none()).count();
             self.check_arity(name, range.clone(), args.len(), min, params.len());
+            let required: Vec<Option<Vec<Column>>> = params
+                .iter()
+                .map(|p| match param_binding(&p.ty) {
+                    Binding::Tabular(s) if s.is_closed() => s.cols,
+                    _ => None,
+                })
+                .collect();
+            self.check_required_columns(name, args, &values, &required);
             let info = function_info_with(self.catalog, entry, self.stack);
             if self.top && info.errors > 0 {
                 let msg = format!("function `{name}` has {} error(s) in its body", info.errors);
@@ -554,6 +589,49 @@ impl Ctx<'_, '_> {
         let arg_types: Vec<ScalarType> = args.iter().map(|a| self.expr(a, row).ty()).collect();
         self.check_arity(name, range, args.len(), b.min as usize, b.max as usize);
         Value::Scalar(return_type(b, &arg_types))
+    }
+
+    /// Re-analyses a lambda body with the actual arguments bound; its diagnostics were reported at the
+    /// definition, so the ones found here are dropped.
+    fn call_site_result(&mut self, def: &LambdaDef, args: &[Expr], values: &[Value]) -> Value {
+        let mark_diags = self.diags.len();
+        let mark_scope = self.scope.len();
+        self.depth += 1;
+        for (i, p) in def.params.iter().enumerate() {
+            let named = args.iter().position(|a| matches!(&a.kind, ExprKind::NamedArg { name, .. } if name.text == p.name.text));
+            let value = named.or(if i < args.len() { Some(i) } else { None }).and_then(|j| values.get(j));
+            let b = match (&p.ty, value) {
+                (ParamType::Tabular(_), Some(Value::Tabular(s))) => Binding::Tabular(s.clone()),
+                (ParamType::Tabular(_), _) => Binding::Tabular(Schema::unknown()),
+                (ParamType::Scalar(t), _) => Binding::Scalar(ScalarType::from_name(t).unwrap_or(ScalarType::Unknown)),
+            };
+            self.scope.push(p.name.text.clone(), b);
+        }
+        let r = self.statements(&def.body);
+        self.scope.truncate(mark_scope);
+        self.diags.truncate(mark_diags);
+        self.depth -= 1;
+        r.unwrap_or(Value::Tabular(Schema::unknown()))
+    }
+
+    /// A tabular argument must have the columns its parameter declares (`T:(TimeGenerated:datetime)`).
+    fn check_required_columns(&mut self, name: &str, args: &[Expr], values: &[Value], required: &[Option<Vec<Column>>]) {
+        for (i, (arg, value)) in args.iter().zip(values).enumerate() {
+            let (Some(Some(cols)), Value::Tabular(s)) = (required.get(i), value) else { continue };
+            if !s.is_closed() {
+                continue;
+            }
+            for c in cols {
+                if s.get(&c.name).is_none() {
+                    self.error(
+                        UNKNOWN_COLUMN,
+                        arg.range.clone(),
+                        format!("argument {} of `{name}` lacks column `{}`", i + 1, c.name),
+                        Some(format!("the parameter declares `{}:{}`; add it with `extend` or `project-rename`", c.name, c.ty)),
+                    );
+                }
+            }
+        }
     }
 
     fn check_arity(&mut self, name: &str, range: Range<usize>, n: usize, min: usize, max: usize) {
@@ -622,7 +700,9 @@ impl Ctx<'_, '_> {
                 self.column_counter = out.cols.as_ref().map_or(0, |c| count_generated(c));
                 for item in items {
                     let t = self.expr(&item.expr, Some(Row { schema: Some(&out), aggregate: false })).ty();
-                    self.assign(&mut out, item, t);
+                    for (n, ty) in self.item_names(item, t, Some(&out)) {
+                        out.set(&n, ty);
+                    }
                 }
                 out
             }
@@ -631,7 +711,7 @@ impl Ctx<'_, '_> {
                 self.column_counter = 0;
                 for item in items {
                     let t = self.expr(&item.expr, row(&input)).ty();
-                    for (n, ty) in self.item_names(item, t) {
+                    for (n, ty) in self.item_names(item, t, Some(&input)) {
                         if out.get(&n).is_some() {
                             let range = item.names.first().map_or(item.expr.range.clone(), |n| n.range.clone());
                             self.error(
@@ -709,7 +789,7 @@ impl Ctx<'_, '_> {
                 self.column_counter = 0;
                 for item in by {
                     let t = self.expr(&item.expr, row(&input)).ty();
-                    for n in self.item_names(item, t) {
+                    for n in self.item_names(item, t, Some(&input)) {
                         push_unique(&mut cols, &n.0, n.1);
                     }
                 }
@@ -787,7 +867,7 @@ impl Ctx<'_, '_> {
                 self.column_counter = 0;
                 for item in items {
                     let t = self.expr(&item.expr, row(&input)).ty();
-                    self.assign(&mut out, item, t);
+                    self.assign(&mut out, item, t, Some(&input));
                 }
                 out
             }
@@ -867,8 +947,11 @@ impl Ctx<'_, '_> {
             }
             OpKind::Evaluate(call) => {
                 if let ExprKind::Call { name, args } = &call.kind {
+                    // plugin arguments may name columns of other tables (`ipv4_lookup(T, ip, Network)`):
+                    // check them against an open view of the input
+                    let open_input = Schema { cols: input.cols.clone(), open: true };
                     for a in args {
-                        self.expr(a, row(&input));
+                        self.expr(a, row(&open_input));
                     }
                     match builtins::get(Kind::Plugin, &name.text) {
                         Some(b) => {
@@ -888,14 +971,12 @@ impl Ctx<'_, '_> {
                 self.column_counter = 0;
                 for item in by {
                     let t = self.expr(&item.expr, row(&input)).ty();
-                    for n in self.item_names(item, t) {
+                    for n in self.item_names(item, t, Some(&input)) {
                         push_unique(&mut cols, &n.0, n.1);
                     }
                 }
                 let _ = self.expr(axis, row(&input));
-                if let Some(n) = expr_name(axis) {
-                    push_unique(&mut cols, &n, ScalarType::Dynamic);
-                }
+                let axis_name = expr_name(axis, self.src, Some(&input));
                 for r in range_exprs {
                     self.expr(r, None);
                 }
@@ -909,6 +990,10 @@ impl Ctx<'_, '_> {
                             .unwrap_or_else(|| "Column1".into()),
                     };
                     push_unique(&mut cols, &name, ScalarType::Dynamic);
+                }
+                // by-columns, then the series, then the axis (as Kusto orders them)
+                if let Some(n) = axis_name {
+                    push_unique(&mut cols, &n, ScalarType::Dynamic);
                 }
                 if input.is_known() { Schema::known(cols) } else { Schema::unknown() }
             }
@@ -926,11 +1011,11 @@ impl Ctx<'_, '_> {
                 self.column_counter = 0;
                 for item in items {
                     let t = self.expr(&item.expr, None).ty();
-                    if item.names.is_empty() && expr_name(&item.expr).is_none() {
+                    if item.names.is_empty() && expr_name(&item.expr, self.src, None).is_none() {
                         let n = format!("print_{}", out.cols.as_ref().map_or(0, Vec::len));
                         out.set(&n, t);
                     } else {
-                        self.assign(&mut out, item, t);
+                        self.assign(&mut out, item, t, None);
                     }
                 }
                 out
@@ -966,14 +1051,14 @@ impl Ctx<'_, '_> {
     }
 
     /// Adds an `extend`/`project` item to `out`.
-    fn assign(&mut self, out: &mut Schema, item: &NamedExpr, t: ScalarType) {
-        for (n, ty) in self.item_names(item, t) {
+    fn assign(&mut self, out: &mut Schema, item: &NamedExpr, t: ScalarType, row: Option<&Schema>) {
+        for (n, ty) in self.item_names(item, t, row) {
             out.set(&n, ty);
         }
     }
 
     /// Names (and types) an item produces: explicit names, or the derived name, or `ColumnN`.
-    fn item_names(&mut self, item: &NamedExpr, t: ScalarType) -> Vec<(String, ScalarType)> {
+    fn item_names(&mut self, item: &NamedExpr, t: ScalarType, row: Option<&Schema>) -> Vec<(String, ScalarType)> {
         if !item.names.is_empty() {
             return item
                 .names
@@ -982,7 +1067,7 @@ impl Ctx<'_, '_> {
                 .map(|(i, n)| (n.text.clone(), if i == 0 && item.names.len() == 1 { t } else { ScalarType::Unknown }))
                 .collect();
         }
-        match expr_name(&item.expr) {
+        match expr_name(&item.expr, self.src, row) {
             Some(n) => vec![(n, t)],
             None => {
                 self.column_counter += 1;
@@ -994,10 +1079,16 @@ impl Ctx<'_, '_> {
     /// Columns an unnamed aggregation produces; the bool marks `*` expansions (not renamed on clash).
     fn aggregate_columns(&mut self, e: &Expr, input: &Schema, t: ScalarType) -> Option<Vec<(Column, bool)>> {
         let ExprKind::Call { name, args } = &e.kind else {
-            return Some(vec![(Column::new(expr_name(e).unwrap_or_else(|| self.next_column()), t), false)]);
+            let n = expr_name(e, self.src, Some(input)).unwrap_or_else(|| self.next_column());
+            return Some(vec![(Column::new(n, t), false)]);
         };
         let fname = name.text.as_str();
-        if matches!(fname, "arg_max" | "arg_min" | "argmax" | "argmin") {
+        if fname == "take_anyif" {
+            let n = args.first().and_then(|a| expr_name(a, self.src, Some(input))).unwrap_or_else(|| self.next_column());
+            let ty = args.first().map_or(ScalarType::Unknown, |a| self.type_of_quiet(a, input));
+            return Some(vec![(Column::new(n, ty), false)]);
+        }
+        if matches!(fname, "arg_max" | "arg_min" | "argmax" | "argmin" | "take_any") {
             let mut out = Vec::new();
             for (i, a) in args.iter().enumerate() {
                 if matches!(a.kind, ExprKind::Star) {
@@ -1007,7 +1098,7 @@ impl Ctx<'_, '_> {
                 let ty = self.type_of_quiet(a, input);
                 let n = match &a.kind {
                     ExprKind::NamedArg { name, .. } => Some(name.text.clone()),
-                    _ => expr_name(a),
+                    _ => expr_name(a, self.src, Some(input)),
                 };
                 let n = n.unwrap_or_else(|| if i == 0 { format!("{fname}_") } else { self.next_column() });
                 out.push((Column::new(n, ty), false));
@@ -1018,7 +1109,11 @@ impl Ctx<'_, '_> {
         let Some(b) = b else {
             return Some(vec![(Column::new(self.next_column(), t), false)]);
         };
-        let first = args.first().and_then(expr_name);
+        let first = args.first().and_then(|a| expr_name(a, self.src, Some(input)));
+        if matches!(fname, "percentile" | "percentilew") && args.len() >= 2 {
+            let v = self.src.get(args[args.len() - 1].range.clone()).unwrap_or("").trim().replace('.', "_");
+            return Some(vec![(Column::new(format!("percentile_{}_{v}", first.unwrap_or_default()), t), false)]);
+        }
         let n = match b.name_kind {
             1 => format!("{}_{}", b.name, first.unwrap_or_default()),
             3 | 4 => format!("{}_{}", if b.prefix.is_empty() { b.name } else { b.prefix }, first.unwrap_or_default()),
@@ -1050,7 +1145,7 @@ impl Ctx<'_, '_> {
                 .as_deref()
                 .and_then(ScalarType::from_name)
                 .unwrap_or(ScalarType::Dynamic);
-            let name = item.name.as_ref().map(|n| n.text.clone()).or_else(|| expr_name(&item.expr));
+            let name = item.name.as_ref().map(|n| n.text.clone()).or_else(|| expr_name(&item.expr, self.src, Some(input)));
             if let Some(n) = name {
                 out.set(&n, ty);
             }
@@ -1148,7 +1243,8 @@ impl Ctx<'_, '_> {
 }
 
 fn is_arg_max(e: &Expr) -> bool {
-    matches!(&e.kind, ExprKind::Call { name, .. } if matches!(name.text.as_str(), "arg_max" | "arg_min" | "argmax" | "argmin"))
+    matches!(&e.kind, ExprKind::Call { name, .. }
+        if matches!(name.text.as_str(), "arg_max" | "arg_min" | "argmax" | "argmin" | "take_any"))
 }
 
 fn is_fuzzy_union(op: &Operator) -> bool {
@@ -1226,23 +1322,36 @@ fn union_schemas(schemas: &[Schema]) -> Schema {
 }
 
 /// The column name Kusto derives for an unnamed expression: a column reference keeps its name, a path
-/// `a.b` becomes `a_b`, conversion-like calls pass the name of their first argument through.
-fn expr_name(e: &Expr) -> Option<String> {
+/// `a.b` or `a['b']` becomes `a_b`, conversion-like calls pass the name of their first argument through,
+/// `column_ifexists('c', d)` is `c` when the column exists.
+fn expr_name(e: &Expr, src: &str, row: Option<&Schema>) -> Option<String> {
     match &e.kind {
         ExprKind::Name(n) => Some(n.clone()),
-        ExprKind::Member { target, name } => expr_name(target).map(|t| format!("{t}_{}", name.text)),
+        ExprKind::Member { target, name } => expr_name(target, src, row).map(|t| format!("{t}_{}", name.text)),
         ExprKind::Index { target, index } => {
-            let t = expr_name(target)?;
+            let t = expr_name(target, src, row)?;
             match &index.kind {
-                ExprKind::Literal(LitKind::String) => Some(t),
+                ExprKind::Literal(LitKind::String) => {
+                    let text = src.get(index.range.clone()).unwrap_or("");
+                    let key = if text.starts_with('[') { crate::parser::unquote_bracket(text) } else { unquote_string(text) };
+                    Some(format!("{t}_{key}"))
+                }
                 _ => Some(t),
             }
         }
-        ExprKind::Paren(inner) => expr_name(inner),
+        ExprKind::Paren(inner) => expr_name(inner, src, row),
         ExprKind::Call { name, args } => {
             let b = builtins::get(Kind::Scalar, &name.text)?;
             match b.name_kind {
-                7 | 8 => args.first().and_then(expr_name),
+                5 => {
+                    let a = args.first()?;
+                    if !matches!(a.kind, ExprKind::Literal(LitKind::String)) {
+                        return None;
+                    }
+                    let col = unquote_string(src.get(a.range.clone()).unwrap_or(""));
+                    row.and_then(|r| r.get(&col)).map(|c| c.name.clone())
+                }
+                7 | 8 => args.first().and_then(|a| expr_name(a, src, row)),
                 _ => None,
             }
         }

@@ -15,7 +15,23 @@ pub(crate) enum Binding {
     /// A tabular value with its schema.
     Tabular(Schema),
     /// A lambda: arity bounds and its result (tabular schema, or scalar type).
-    Lambda { min: usize, max: usize, result: LambdaResult },
+    Lambda {
+        min: usize,
+        max: usize,
+        result: LambdaResult,
+        /// Per parameter: the columns a tabular parameter declares (`T:(TimeGenerated:datetime)`).
+        required: Vec<Option<Vec<crate::catalog::Column>>>,
+        /// For lambdas with tabular parameters: the definition, re-analysed at each call with the
+        /// actual arguments (as Kusto does), so `f(T)` yields `T`'s columns, not just the declared ones.
+        def: Option<std::rc::Rc<LambdaDef>>,
+    },
+}
+
+/// A lambda's parameters and body, kept for call-site analysis.
+#[derive(Debug)]
+pub(crate) struct LambdaDef {
+    pub(crate) params: Vec<crate::ast::ParamDecl>,
+    pub(crate) body: Vec<crate::ast::Statement>,
 }
 
 /// What calling a lambda gives.

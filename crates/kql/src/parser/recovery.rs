@@ -34,6 +34,32 @@ impl Parser<'_> {
         }
     }
 
+    /// Skips to the next `;` (outside brackets), `}` closing a body, or the end of input: used when a
+    /// statement is followed by something that cannot continue it, so its tail is not misread.
+    pub(crate) fn sync_statement(&mut self) {
+        let mut depth = 0usize;
+        loop {
+            let t = self.tok();
+            if t.kind == TokenKind::Eof {
+                return;
+            }
+            if t.kind == TokenKind::Punct {
+                match self.text_of(t) {
+                    "(" | "[" | "{" => depth += 1,
+                    ")" | "]" | "}" => {
+                        if depth == 0 {
+                            return;
+                        }
+                        depth -= 1;
+                    }
+                    ";" if depth == 0 => return,
+                    _ => {}
+                }
+            }
+            self.bump();
+        }
+    }
+
     /// Parses statements until end of input (`top`) or a closing `}` (lambda bodies).
     pub(crate) fn parse_statements(&mut self, top: bool) -> Vec<Statement> {
         let mut out = Vec::new();
@@ -70,7 +96,7 @@ impl Parser<'_> {
                     }
                 } else {
                     let _ = self.expected("`|`, `;` or end of query");
-                    self.sync();
+                    self.sync_statement();
                 }
             }
             if self.pos == before {
