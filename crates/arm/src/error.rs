@@ -43,7 +43,13 @@ impl fmt::Display for RequestInfo {
 
 /// A failed ARM call. Variants a caller branches on (`NotFound`, `Conflict`, `PreconditionFailed`,
 /// `Throttled`) are separate; everything else unusual lands in `Http`.
+///
+/// Fields shared by the variants: `request` says which call failed (method, redacted URL, request
+/// ids); `code` and `message` come from ARM's error body (empty when it had none); `body` is the raw
+/// body cut to [`MAX_BODY_BYTES`]; `budget_exhausted` is true when the client's shared retry budget
+/// stopped further retries; `reason` is the human cause.
 #[derive(Debug)]
+#[allow(missing_docs)] // the shared fields are documented once, above
 pub enum ArmError {
     /// 401: the token was rejected (expired, wrong tenant or audience).
     Unauthorized {

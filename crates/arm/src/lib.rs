@@ -19,6 +19,8 @@
 //! Does not: know the sentinelctl model, plan or print. Invariant: tokens and secrets never reach
 //! `Debug`, `Display` or tracing output.
 
+#![deny(missing_docs)]
+
 pub mod address;
 pub mod api_version;
 pub mod auth;

@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 
 /// The rule kind (the contract's discriminator). Unknown kinds are kept verbatim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(from = "String", into = "String")]
 pub enum AlertRuleKind {
     /// Query on a schedule.
@@ -66,6 +67,7 @@ impl fmt::Display for AlertRuleKind {
 
 /// An analytics rule resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct ArmAlertRule {
     /// Full ARM id (read-only).
@@ -94,6 +96,7 @@ pub struct ArmAlertRule {
 
 /// Scheduled and NRT properties (the union; each kind uses a subset).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 #[allow(clippy::struct_excessive_bools)] // mirrors the contract
 pub struct ArmAlertRuleProperties {
@@ -158,6 +161,7 @@ pub struct ArmAlertRuleProperties {
 
 /// `eventGroupingSettings`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct EventGroupingSettings {
     /// `SingleAlert` | `AlertPerResult`.
@@ -169,6 +173,7 @@ pub struct EventGroupingSettings {
 
 /// One `entityMappings` item.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct EntityMapping {
     /// `Account`, `Host`, `IP`, ...
@@ -182,6 +187,7 @@ pub struct EntityMapping {
 
 /// `{identifier, columnName}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct FieldMapping {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -194,6 +200,7 @@ pub struct FieldMapping {
 
 /// `{columnName}` (preview `sentinelEntitiesMappings`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct SentinelEntityMapping {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -204,6 +211,7 @@ pub struct SentinelEntityMapping {
 
 /// `alertDetailsOverride`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct AlertDetailsOverride {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -223,6 +231,7 @@ pub struct AlertDetailsOverride {
 
 /// `{alertProperty, value}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct AlertDynamicProperty {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -235,6 +244,7 @@ pub struct AlertDynamicProperty {
 
 /// `incidentConfiguration`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct IncidentConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -247,6 +257,7 @@ pub struct IncidentConfiguration {
 
 /// `incidentConfiguration.groupingConfiguration`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct GroupingConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]

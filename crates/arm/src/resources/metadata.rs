@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 /// A metadata resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct ArmMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,6 +34,7 @@ pub struct ArmMetadata {
 
 /// `metadataProperties`; `parentId` and `kind` are required by the contract.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct ArmMetadataProperties {
     /// Static content id (the rule's GUID for analytics rules).
@@ -86,6 +88,7 @@ pub struct ArmMetadataProperties {
 
 /// `source`: where the content came from.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct MetadataSource {
     /// `LocalWorkspace` | `Community` | `Solution` | `SourceRepository` (required).
@@ -101,6 +104,7 @@ pub struct MetadataSource {
 
 /// `author`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct MetadataAuthor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,6 +119,7 @@ pub struct MetadataAuthor {
 
 /// `support`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct MetadataSupport {
     /// `Microsoft` | `Partner` | `Community` (required).
@@ -132,6 +137,7 @@ pub struct MetadataSupport {
 
 /// `categories`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct MetadataCategories {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 /// A saved search resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct ArmSavedSearch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,6 +34,7 @@ pub struct ArmSavedSearch {
 
 /// `SavedSearchProperties`; `category`, `displayName` and `query` are required by the contract.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct ArmSavedSearchProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,6 +60,7 @@ pub struct ArmSavedSearchProperties {
 
 /// `{name, value}` tag of a saved search.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 pub struct SavedSearchTag {
     pub name: String,
     pub value: String,

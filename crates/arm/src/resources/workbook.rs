@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 
 /// A workbook resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct ArmWorkbook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,6 +50,7 @@ pub struct ArmWorkbook {
 
 /// Workbook properties; `displayName`, `category` and `serializedData` are required on PUT.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
 #[serde(rename_all = "camelCase")]
 pub struct ArmWorkbookProperties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
