@@ -94,7 +94,9 @@ impl Parser<'_> {
 
     fn parse_or(&mut self) -> PResult<Expr> {
         let mut lhs = self.parse_and()?;
+        let mut n = 0;
         while self.at_kw("or") {
+            self.chain_limit(&mut n)?;
             self.bump();
             let rhs = self.parse_and()?;
             lhs = binary("or", lhs, rhs);
@@ -104,7 +106,9 @@ impl Parser<'_> {
 
     fn parse_and(&mut self) -> PResult<Expr> {
         let mut lhs = self.parse_comparison()?;
+        let mut n = 0;
         while self.at_kw("and") {
+            self.chain_limit(&mut n)?;
             self.bump();
             let rhs = self.parse_comparison()?;
             lhs = binary("and", lhs, rhs);
@@ -155,7 +159,9 @@ impl Parser<'_> {
 
     fn parse_comparison(&mut self) -> PResult<Expr> {
         let mut lhs = self.parse_additive()?;
+        let mut count = 0;
         while let Some((op, n)) = self.peek_comparison_op() {
+            self.chain_limit(&mut count)?;
             for _ in 0..n {
                 self.bump();
             }
@@ -207,7 +213,9 @@ impl Parser<'_> {
 
     fn parse_additive(&mut self) -> PResult<Expr> {
         let mut lhs = self.parse_multiplicative()?;
+        let mut n = 0;
         loop {
+            self.chain_limit(&mut n)?;
             let op = if self.at_punct("+") {
                 "+"
             } else if self.at_punct("-") {
@@ -224,7 +232,9 @@ impl Parser<'_> {
 
     fn parse_multiplicative(&mut self) -> PResult<Expr> {
         let mut lhs = self.parse_unary()?;
+        let mut n = 0;
         loop {
+            self.chain_limit(&mut n)?;
             let op = if self.at_punct("*") {
                 "*"
             } else if self.at_punct("/") {
@@ -589,6 +599,20 @@ impl Parser<'_> {
         let e = self.parse_pipeline_tail(first)?;
         self.expect_punct(")")?;
         Ok(e)
+    }
+}
+
+/// Longest chain of one binary operator (`a + b + …`): the tree is left-deep, and analysing it recurses.
+const MAX_CHAIN: usize = 1000;
+
+impl Parser<'_> {
+    fn chain_limit(&mut self, n: &mut usize) -> PResult<()> {
+        *n += 1;
+        if *n > MAX_CHAIN {
+            let r = self.tok().range.clone();
+            return Err(self.error_at(r, format!("expression has more than {MAX_CHAIN} operators in a row; split it")));
+        }
+        Ok(())
     }
 }
 

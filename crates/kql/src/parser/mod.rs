@@ -72,7 +72,7 @@ pub(crate) struct Parser<'s> {
     pub(crate) depth: usize,
 }
 
-const MAX_DEPTH: usize = 200;
+const MAX_DEPTH: usize = 64;
 
 impl<'s> Parser<'s> {
     // ---- token access -------------------------------------------------------------------------
