@@ -71,6 +71,11 @@ pub enum Command {
         after_help = "Examples:\n  sentinelctl drift --env prod\n  sentinelctl drift --env 'customer-*' --format junit --report-dir reports/"
     )]
     Drift(DriftArgs),
+    /// Write a workspace's content as files in this repository's layout.
+    #[command(
+        after_help = "Examples:\n  sentinelctl import --env prod\n  sentinelctl import --env prod --include-unmanaged --out imported/"
+    )]
+    Import(ImportArgs),
     /// Run the embedded ARM emulator (a local Sentinel workspace over HTTPS).
     #[command(
         after_help = "Example:\n  sentinelctl emulator --listen 127.0.0.1:8443 --state emulator-state.json"
@@ -232,6 +237,43 @@ pub struct DriftArgs {
     /// Also write drift.json, drift.xml (JUnit) and drift.md here.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
+    /// ARM connection.
+    #[command(flatten)]
+    pub arm: ArmArgs,
+}
+
+/// Content kinds on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// Analytics rules.
+    Detection,
+    /// Saved functions.
+    Function,
+    /// Workbooks.
+    Workbook,
+}
+
+/// `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Environment to read.
+    #[arg(long, value_name = "ENV")]
+    pub env: String,
+    /// Where to write (default: the repository root).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also content sentinelctl does not manage (made in the portal or by other tools).
+    #[arg(long)]
+    pub include_unmanaged: bool,
+    /// Also content installed from Content hub.
+    #[arg(long)]
+    pub include_content_hub: bool,
+    /// Only these kinds (repeatable).
+    #[arg(long, value_enum)]
+    pub kind: Vec<KindArg>,
+    /// Overwrite existing files that differ.
+    #[arg(long)]
+    pub force: bool,
     /// ARM connection.
     #[command(flatten)]
     pub arm: ArmArgs,

@@ -341,7 +341,10 @@ impl DesiredState {
             let mut tags = tags;
             tags.sort();
             let wb = Workbook {
-                name: workbook_name(&raw.key),
+                name: raw
+                    .name
+                    .as_deref()
+                    .map_or_else(|| workbook_name(&raw.key), str::to_ascii_lowercase),
                 key: raw.key.clone(),
                 version: raw.version.clone(),
                 display_name,

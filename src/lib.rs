@@ -19,6 +19,7 @@ pub mod desired;
 pub mod diag;
 pub mod drift;
 pub mod exit;
+pub mod import;
 pub mod live;
 pub mod load;
 pub mod model;
@@ -45,6 +46,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
         Command::Apply(a) => commands::apply::run(&cx, a),
         Command::Emulator(a) => commands::emulator::run(&cx, a),
         Command::Drift(a) => commands::drift::run(&cx, a),
+        Command::Import(a) => commands::import::run(&cx, a),
         Command::Plugin(a) => commands::plugin::run(&cx, a),
     }
 }
@@ -53,7 +55,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
 /// convention (`plan`, `apply`: 2 means "changes" there), 2 elsewhere. See `docs/exit-codes.md`.
 pub fn error_exit_code(cli: &Cli) -> u8 {
     match cli.command {
-        Command::Plan(_) | Command::Apply(_) | Command::Drift(_) => 1,
+        Command::Plan(_) | Command::Apply(_) | Command::Drift(_) | Command::Import(_) => 1,
         _ => 2,
     }
 }

@@ -51,6 +51,10 @@ pub struct LiveItem {
     pub last_modified: Option<String>,
     /// The ARM kind (rules), for reports.
     pub arm_kind: Option<String>,
+    /// `source.kind` of any metadata record pointing at it (`Solution` = Content hub).
+    pub source_kind: Option<String>,
+    /// `version` of that metadata record.
+    pub metadata_version: Option<String>,
 }
 
 /// Everything read from the workspace.
@@ -155,6 +159,19 @@ pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveS
         },
     )?;
     let mut owners: BTreeMap<String, Ownership> = metadata.iter().filter_map(ownership).collect();
+    let sources: BTreeMap<String, (Option<String>, Option<String>)> = metadata
+        .iter()
+        .filter_map(|m| {
+            let p = m.get("properties")?;
+            let parent = p.get("parentId")?.as_str()?.to_ascii_lowercase();
+            let kind = p
+                .pointer("/source/kind")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let version = p.get("version").and_then(Value::as_str).map(str::to_string);
+            Some((parent, (kind, version)))
+        })
+        .collect();
     let mut state = LiveState::default();
     let mut add = |kind: ResourceKind, v: &Value, resource: Option<Resource>| {
         let name = v
@@ -164,6 +181,7 @@ pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveS
             .to_string();
         let id = resource_id(ws, kind, &name).to_ascii_lowercase();
         let owner = owners.remove(&id);
+        let (source_kind, metadata_version) = sources.get(&id).cloned().unwrap_or_default();
         let last_modified = v
             .pointer("/properties/lastModifiedUtc")
             .and_then(Value::as_str)
@@ -178,6 +196,8 @@ pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveS
                 owner,
                 last_modified,
                 arm_kind,
+                source_kind,
+                metadata_version,
             },
         );
     };

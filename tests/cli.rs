@@ -308,3 +308,47 @@ fn drift_reports_each_kind_of_portal_change_exactly_once() {
     assert_eq!(junit.matches("<failure").count(), 4, "{junit}");
     assert!(dir.join("drift.md").is_file() && dir.join("drift.json").is_file());
 }
+
+#[test]
+fn import_round_trips_with_no_diff() {
+    let source = Repo::shipped();
+    assert!(
+        source
+            .run(&["apply", "--env", "local", "--auto-approve"])
+            .status
+            .success()
+    );
+    // A new, empty repository that only knows where the workspace is.
+    let target = tempfile::tempdir().unwrap();
+    let copy = |dir: &str| copy_dir(&source.path().join(dir), &target.path().join(dir));
+    copy("environments");
+    copy("schemas");
+    copy(".sentinelctl");
+    let run = |args: &[&str]| {
+        Command::new(bin())
+            .arg("--root")
+            .arg(target.path())
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["import", "--env", "local"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let count = |d: &str| {
+        std::fs::read_dir(target.path().join(d))
+            .map(|r| r.count())
+            .unwrap_or(0)
+    };
+    assert_eq!(count("detections"), count_in(source.path(), "detections"));
+    assert_eq!(count("functions"), count_in(source.path(), "functions"));
+    let plan = run(&["plan", "--env", "local", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    assert!(text(&plan).contains("No changes."), "{}", text(&plan));
+    // Importing again changes nothing and needs no --force.
+    assert!(run(&["import", "--env", "local"]).status.success());
+}
+
+fn count_in(root: &Path, dir: &str) -> usize {
+    std::fs::read_dir(root.join(dir)).unwrap().count()
+}

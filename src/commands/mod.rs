@@ -6,6 +6,7 @@ pub mod completions;
 pub mod drift;
 pub mod emulator;
 pub mod explain;
+pub mod import;
 pub mod plan;
 pub mod plugin;
 pub mod schema;

@@ -9,6 +9,7 @@ pub mod diagnostics_sarif;
 pub mod drift;
 pub mod plan_human;
 pub mod plan_markdown;
+pub mod yaml;
 
 use crate::diag::{Diagnostic, LineCol, SourceDb};
 

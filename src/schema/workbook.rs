@@ -9,6 +9,9 @@ use serde::Deserialize;
 pub struct YamlWorkbook {
     /// Stable key; the ARM resource name is the UUIDv5 of it.
     pub key: String,
+    /// ARM resource name (a GUID) to keep, for workbooks created outside sentinelctl and
+    /// imported; default: the UUIDv5 of `key`.
+    pub name: Option<String>,
     /// Name shown in the portal.
     pub display_name: String,
     /// Description.

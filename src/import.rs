@@ -1,0 +1,284 @@
+//! Import: the workspace's content → files in this repository's layout, so that a plan right
+//! after shows no change (the round trip is tested).
+//!
+//! Rules are written in the Azure-Sentinel YAML format with block-scalar KQL and short
+//! durations; functions in the parser format; workbooks as metadata + JSON (keeping the ARM name
+//! in `name:` because portal-made workbooks have random GUIDs). Content hub items (metadata
+//! source kind `Solution`) are skipped unless asked for; content owned by another tool or made by
+//! hand is written only with `include_unmanaged`.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde_json::{Map, Value, json};
+
+use crate::desired::{Resource, ResourceKind};
+use crate::live::{LiveItem, LiveState};
+use crate::model::rule::OPERATORS;
+use crate::model::{AnalyticsRule, SavedFunction, Workbook};
+use crate::render::yaml::to_yaml;
+
+/// What to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Also content sentinelctl does not own.
+    pub include_unmanaged: bool,
+    /// Also Content hub content.
+    pub include_content_hub: bool,
+    /// Only these kinds (empty = all).
+    pub kinds: Vec<ResourceKind>,
+}
+
+/// One file to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedFile {
+    /// Path relative to the output root.
+    pub path: PathBuf,
+    /// Contents.
+    pub text: String,
+}
+
+/// A file-name stem from a display name.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed: String = out.trim_matches('-').chars().take(80).collect();
+    if trimmed.is_empty() {
+        "content".into()
+    } else {
+        trimmed.trim_end_matches('-').to_string()
+    }
+}
+
+fn unique(stem: String, taken: &mut BTreeSet<String>) -> String {
+    let mut candidate = stem.clone();
+    let mut n = 2;
+    while !taken.insert(candidate.clone()) {
+        candidate = format!("{stem}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+fn header(kind: &str) -> String {
+    format!(
+        "# yaml-language-server: $schema=../schemas/json/{kind}.schema.json\n# Imported by sentinelctl.\n"
+    )
+}
+
+/// The Azure-Sentinel YAML document for a rule.
+pub fn rule_document(r: &AnalyticsRule, version: &str) -> Value {
+    let mut m = Map::new();
+    let mut put = |k: &str, v: Value| {
+        m.insert(k.to_string(), v);
+    };
+    put("id", json!(r.name));
+    put("name", json!(r.display_name));
+    put("description", json!(r.description));
+    put("severity", json!(r.severity));
+    put("kind", json!(r.kind.as_str()));
+    put("enabled", json!(r.enabled));
+    if let (Some(f), Some(p)) = (r.query_frequency, r.query_period) {
+        put("queryFrequency", json!(f.to_short()));
+        put("queryPeriod", json!(p.to_short()));
+    }
+    if let Some(op) = &r.trigger_operator {
+        let short = OPERATORS
+            .iter()
+            .find(|(_, long)| long == op)
+            .map_or(op.as_str(), |(s, _)| s);
+        put("triggerOperator", json!(short));
+    }
+    if let Some(t) = r.trigger_threshold {
+        put("triggerThreshold", json!(t));
+    }
+    put("tactics", json!(r.tactics));
+    let covered: BTreeSet<&str> = r
+        .sub_techniques
+        .iter()
+        .filter_map(|s| s.split_once('.').map(|(p, _)| p))
+        .collect();
+    let mut relevant: Vec<&String> = r
+        .techniques
+        .iter()
+        .filter(|t| !covered.contains(t.as_str()))
+        .collect();
+    relevant.extend(r.sub_techniques.iter());
+    put("relevantTechniques", json!(relevant));
+    put("query", json!(r.query));
+    for (k, v) in [
+        ("entityMappings", &r.entity_mappings),
+        ("sentinelEntitiesMappings", &r.sentinel_entities_mappings),
+        ("alertDetailsOverride", &r.alert_details_override),
+        ("eventGroupingSettings", &r.event_grouping_settings),
+    ] {
+        if let Some(v) = v {
+            put(k, v.clone());
+        }
+    }
+    if let Some(c) = &r.custom_details {
+        put("customDetails", json!(c));
+    }
+    let mut incident = r.incident_configuration.clone();
+    if let Some(d) = incident
+        .pointer("/groupingConfiguration/lookbackDuration")
+        .and_then(Value::as_str)
+        .and_then(crate::model::Duration::parse)
+    {
+        incident["groupingConfiguration"]["lookbackDuration"] = json!(d.to_short());
+    }
+    put("incidentConfiguration", incident);
+    put("suppressionEnabled", json!(r.suppression_enabled));
+    put(
+        "suppressionDuration",
+        json!(r.suppression_duration.to_short()),
+    );
+    put("version", json!(version));
+    Value::Object(m)
+}
+
+/// The parser-format document for a function.
+pub fn function_document(f: &SavedFunction, content_id: &str, version: &str) -> Value {
+    let params: Vec<Value> = f
+        .params
+        .iter()
+        .map(|p| {
+            let mut m = Map::new();
+            m.insert("Name".into(), json!(p.name));
+            m.insert("Type".into(), json!(p.ty));
+            if let Some(d) = &p.default {
+                m.insert("Default".into(), json!(d));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    let mut m = Map::new();
+    m.insert("id".into(), json!(content_id));
+    m.insert(
+        "Function".into(),
+        json!({"Title": f.display_name, "Version": version}),
+    );
+    m.insert("Category".into(), json!(f.category));
+    m.insert("FunctionName".into(), json!(f.display_name));
+    m.insert("FunctionAlias".into(), json!(f.function_alias));
+    if !params.is_empty() {
+        m.insert("FunctionParams".into(), Value::Array(params));
+    }
+    m.insert("FunctionQuery".into(), json!(f.query));
+    Value::Object(m)
+}
+
+fn wanted(item: &LiveItem, kind: ResourceKind, options: &ImportOptions) -> bool {
+    let kind_ok = options.kinds.is_empty() || options.kinds.contains(&kind);
+    let hub = item.owner.is_none() && item.source_kind.as_deref() == Some("Solution");
+    kind_ok
+        && item.resource.is_some()
+        && (item.owner.is_some()
+            || (options.include_unmanaged && (!hub || options.include_content_hub))
+            || (hub && options.include_content_hub))
+}
+
+/// The files for everything selected in `live`.
+pub fn import(live: &LiveState, options: &ImportOptions) -> Vec<ImportedFile> {
+    let mut files = Vec::new();
+    let mut taken = BTreeSet::new();
+    for ((kind, _), item) in &live.items {
+        if !wanted(item, *kind, options) {
+            continue;
+        }
+        let version = item
+            .owner
+            .as_ref()
+            .map(|o| o.version.clone())
+            .or_else(|| item.metadata_version.clone())
+            .unwrap_or_else(|| "1.0.0".into());
+        match item.resource.as_ref() {
+            Some(Resource::Rule(r)) => {
+                let stem = unique(slug(&r.display_name), &mut taken);
+                files.push(ImportedFile {
+                    path: PathBuf::from(format!("detections/{stem}.yaml")),
+                    text: header("detection") + &to_yaml(&rule_document(r, &version)),
+                });
+            }
+            Some(Resource::Function(f)) => {
+                let id = item
+                    .owner
+                    .as_ref()
+                    .map(|o| o.content_id.clone())
+                    .filter(|c| crate::validate::rule::is_guid(c))
+                    .unwrap_or_else(|| {
+                        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, f.function_alias.as_bytes())
+                            .to_string()
+                    });
+                let stem = unique(f.function_alias.clone(), &mut taken);
+                files.push(ImportedFile {
+                    path: PathBuf::from(format!("functions/{stem}.yaml")),
+                    text: header("function") + &to_yaml(&function_document(f, &id, &version)),
+                });
+            }
+            Some(Resource::Workbook(w)) => {
+                files.extend(workbook_files(w, item, &version, &mut taken))
+            }
+            None => {}
+        }
+    }
+    files
+}
+
+fn workbook_files(
+    w: &Workbook,
+    item: &LiveItem,
+    version: &str,
+    taken: &mut BTreeSet<String>,
+) -> Vec<ImportedFile> {
+    let stem = unique(slug(&w.display_name), taken);
+    let key = item
+        .owner
+        .as_ref()
+        .map_or_else(|| stem.clone(), |o| o.content_id.clone());
+    let mut meta = Map::new();
+    meta.insert("key".into(), json!(key));
+    if crate::model::workbook::workbook_name(&key) != w.name {
+        meta.insert("name".into(), json!(w.name));
+    }
+    meta.insert("displayName".into(), json!(w.display_name));
+    meta.insert("category".into(), json!(w.category));
+    meta.insert("version".into(), json!(version));
+    if !w.tags.is_empty() {
+        meta.insert("tags".into(), json!(w.tags));
+    }
+    let json_text = serde_json::to_string_pretty(&w.data).unwrap_or_default() + "\n";
+    vec![
+        ImportedFile {
+            path: PathBuf::from(format!("workbooks/{stem}.yaml")),
+            text: header("workbook") + &to_yaml(&Value::Object(meta)),
+        },
+        ImportedFile {
+            path: PathBuf::from(format!("workbooks/{stem}.json")),
+            text: json_text,
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_file_friendly() {
+        assert_eq!(
+            slug("1Password - Brute force: sign-ins!"),
+            "1password-brute-force-sign-ins"
+        );
+        assert_eq!(slug("***"), "content");
+        let mut taken = BTreeSet::new();
+        assert_eq!(unique("a".into(), &mut taken), "a");
+        assert_eq!(unique("a".into(), &mut taken), "a-2");
+    }
+}

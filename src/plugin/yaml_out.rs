@@ -1,0 +1,327 @@
+//! A small YAML writer for the plugin manifest: block mappings, block sequences and string or
+//! boolean scalars, nothing else (no anchors, tags, flow collections or documents).
+//!
+//! Input is a [`Yaml`] tree built by `manifest.rs`; output is text that any YAML 1.1 or 1.2 parser
+//! reads back to the same strings and booleans. Layout follows Microsoft's plugin samples: two-space
+//! indentation, sequences indented under their key, multi-line strings as literal block scalars
+//! (`|-`, or `|` / `|+` to keep trailing line breaks).
+//!
+//! Scalar style, most readable first, falling back when a style could change the value:
+//! 1. plain, when the text cannot be read as anything but the same string (no indicator first,
+//!    no `: ` or ` #`, not a boolean, null or number in YAML 1.1 or 1.2 — checked conservatively);
+//! 2. literal block, for multi-line text that round-trips exactly (no carriage returns or other
+//!    YAML line breaks, no leading space on the first content line, no whitespace-only lines);
+//! 3. single-quoted (`''` escapes a quote), for one-line printable text;
+//! 4. double-quoted with JSON escapes, for everything else (JSON strings are valid YAML).
+
+use std::fmt::Write as _;
+
+/// A YAML value of the manifest shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Yaml {
+    /// A block mapping; keys are plain identifiers, in the order given.
+    Map(Vec<(&'static str, Yaml)>),
+    /// A block sequence.
+    Seq(Vec<Yaml>),
+    /// A string scalar.
+    Str(String),
+    /// A boolean scalar.
+    Bool(bool),
+}
+
+impl Yaml {
+    /// A string scalar.
+    pub fn str(s: impl Into<String>) -> Self {
+        Self::Str(s.into())
+    }
+}
+
+/// Writes `value` (a mapping at the top level) as a YAML document ending in a line break.
+pub fn to_string(value: &Yaml) -> String {
+    let mut out = String::new();
+    match value {
+        Yaml::Map(entries) => write_map(&mut out, entries, 0),
+        Yaml::Seq(items) => write_seq(&mut out, items, 0),
+        scalar => {
+            write_scalar(&mut out, scalar, 0);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn pad(out: &mut String, indent: usize) {
+    out.extend(std::iter::repeat_n(' ', indent));
+}
+
+fn write_map(out: &mut String, entries: &[(&'static str, Yaml)], indent: usize) {
+    for (i, (key, value)) in entries.iter().enumerate() {
+        if i > 0 {
+            pad(out, indent);
+        }
+        debug_assert!(is_plain(key), "manifest keys are plain words");
+        out.push_str(key);
+        out.push(':');
+        write_value(out, value, indent);
+    }
+}
+
+fn write_seq(out: &mut String, items: &[Yaml], indent: usize) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            pad(out, indent);
+        }
+        out.push_str("- ");
+        match item {
+            Yaml::Map(entries) if !entries.is_empty() => write_map(out, entries, indent + 2),
+            Yaml::Seq(inner) if !inner.is_empty() => write_seq(out, inner, indent + 2),
+            scalar => {
+                write_scalar(out, scalar, indent + 2);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// Writes what follows `key:` (the rest of the line and any nested lines).
+fn write_value(out: &mut String, value: &Yaml, indent: usize) {
+    match value {
+        Yaml::Map(entries) if !entries.is_empty() => {
+            out.push('\n');
+            pad(out, indent + 2);
+            write_map(out, entries, indent + 2);
+        }
+        Yaml::Seq(items) if !items.is_empty() => {
+            out.push('\n');
+            pad(out, indent + 2);
+            write_seq(out, items, indent + 2);
+        }
+        scalar => {
+            out.push(' ');
+            write_scalar(out, scalar, indent + 2);
+            out.push('\n');
+        }
+    }
+}
+
+/// Writes a scalar (or an empty collection) without the final line break. `indent` is the
+/// indentation of block scalar content.
+fn write_scalar(out: &mut String, value: &Yaml, indent: usize) {
+    match value {
+        Yaml::Map(_) => out.push_str("{}"),
+        Yaml::Seq(_) => out.push_str("[]"),
+        Yaml::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Yaml::Str(s) if is_plain(s) => out.push_str(s),
+        Yaml::Str(s) if fits_literal_block(s) => write_literal_block(out, s, indent),
+        Yaml::Str(s) if fits_single_quoted(s) => {
+            out.push('\'');
+            out.push_str(&s.replace('\'', "''"));
+            out.push('\'');
+        }
+        Yaml::Str(s) => {
+            // serde_json escapes `"`, `\` and control characters; the result is valid YAML.
+            let _ = write!(out, "{}", serde_json::Value::String(s.clone()));
+        }
+    }
+}
+
+fn write_literal_block(out: &mut String, s: &str, indent: usize) {
+    let body = s.trim_end_matches('\n');
+    let chomp = match s.len() - body.len() {
+        0 => "-",
+        1 => "",
+        _ => "+",
+    };
+    out.push('|');
+    out.push_str(chomp);
+    for line in body.split('\n') {
+        out.push('\n');
+        if !line.is_empty() {
+            pad(out, indent);
+            out.push_str(line);
+        }
+    }
+    // `|+` keeps every trailing break: write all but the one `to_string`'s caller adds.
+    for _ in 1..(s.len() - body.len()) {
+        out.push('\n');
+    }
+}
+
+/// Characters YAML treats as line breaks or that a block scalar cannot hold verbatim.
+fn has_special_break(s: &str) -> bool {
+    s.chars().any(|c| {
+        matches!(c, '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}')
+            || (c.is_control() && c != '\n' && c != '\t')
+    })
+}
+
+/// True when a literal block reproduces `s` exactly.
+fn fits_literal_block(s: &str) -> bool {
+    let body = s.trim_end_matches('\n');
+    if !s.contains('\n') || body.is_empty() || has_special_break(s) {
+        return false;
+    }
+    let mut lines = body.split('\n');
+    let first = lines.next().unwrap_or_default();
+    // Indentation is detected from the first non-empty line; leading blank lines are fine only
+    // when truly empty, and no content line may start with the space or tab that detection eats.
+    let first_content = body.split('\n').find(|l| !l.is_empty()).unwrap_or_default();
+    !first.starts_with([' ', '\t'])
+        && !first_content.starts_with([' ', '\t'])
+        && body
+            .split('\n')
+            .all(|l| l.is_empty() || !l.trim_matches([' ', '\t']).is_empty())
+}
+
+fn fits_single_quoted(s: &str) -> bool {
+    !s.contains('\n')
+        && !has_special_break(s)
+        && !s.contains('\t')
+        && s.trim_matches(' ').len() == s.len()
+}
+
+/// True when `s` can be written without quotes and reads back as the same string.
+pub fn is_plain(s: &str) -> bool {
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    if s.trim() != s || s.contains('\n') || s.contains('\t') || has_special_break(s) {
+        return false;
+    }
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+        return false;
+    }
+    if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
+        return false;
+    }
+    !looks_typed(s)
+}
+
+/// Conservative: anything a YAML 1.1 or 1.2 resolver might read as null, a boolean or a number
+/// (including 1.1 sexagesimal `12:30`, octal `010`, `1_000`, `.inf`, dates) needs quotes.
+fn looks_typed(s: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".nan", ".inf", "-.inf",
+        "+.inf",
+    ];
+    let lower = s.to_ascii_lowercase();
+    if WORDS.contains(&lower.as_str()) {
+        return true;
+    }
+    let numeric_chars = |c: char| c.is_ascii_hexdigit() || "xXoO._:+-eE ".contains(c);
+    let starts_numeric = s.starts_with(|c: char| c.is_ascii_digit() || ".+-".contains(c));
+    starts_numeric && s.chars().all(numeric_chars)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::yaml::{self, Node, Value};
+
+    /// Emits `{Key: s}` and reads it back with the project's YAML parser.
+    fn round_trip(s: &str) -> (String, String) {
+        let text = to_string(&Yaml::Map(vec![("Key", Yaml::str(s))]));
+        let (doc, problems) = yaml::parse(&text);
+        assert!(problems.is_empty(), "{text:?}: {problems:?}");
+        let doc: Node = doc.expect("a document");
+        let Some(Value::Scalar(value, _)) = doc.get("Key").map(|n| n.value.clone()) else {
+            panic!("no scalar in {text:?}");
+        };
+        (text, value)
+    }
+
+    #[test]
+    fn strings_round_trip_exactly() {
+        let cases = [
+            "plain words",
+            "1Password",
+            "",
+            " leading space",
+            "trailing space ",
+            "a: b",
+            "x #y",
+            "ends:",
+            "- dash",
+            "'quoted'",
+            "\"double\"",
+            "{{TenantId}}",
+            "line\nbreak",
+            "two\nlines\n",
+            "keep\n\n\n",
+            "\nleading blank",
+            "  indented first\nsecond",
+            "first\n  indented second",
+            "a\n   \nwhitespace-only line",
+            "tab\there",
+            "cr\r\nlf",
+            "bell\u{7}",
+            "let x = ```a'b\"c|d;e```;\nF(x)",
+            "unicode é ✓",
+            "@'verbatim'",
+            "|-",
+            "*alias",
+            "% directive",
+        ];
+        for s in cases {
+            let (text, back) = round_trip(s);
+            assert_eq!(back, s, "emitted as {text:?}");
+        }
+    }
+
+    #[test]
+    fn typed_looking_strings_are_quoted() {
+        for s in [
+            "true", "False", "yes", "No", "on", "null", "~", "1d", "3.0", "20", "0x1F", "1e3",
+            "010", "12:30", "1_000", ".inf", "2026-11-20", "-5h",
+            "11111111-1111-1111-1111-111111111111",
+        ] {
+            assert!(!is_plain(s), "{s} must be quoted");
+            assert_eq!(round_trip(s).1, s);
+        }
+        for s in ["None", "KQL", "Sentinel", "rg-sentinel-dev", "1Password", "7 days"] {
+            assert!(is_plain(s) || s == "7 days", "{s} should stay plain");
+        }
+    }
+
+    #[test]
+    fn layout_matches_the_samples() {
+        let doc = Yaml::Map(vec![
+            (
+                "Descriptor",
+                Yaml::Map(vec![
+                    ("Name", Yaml::str("X")),
+                    ("SupportedAuthTypes", Yaml::Seq(vec![Yaml::str("None")])),
+                ]),
+            ),
+            (
+                "SkillGroups",
+                Yaml::Seq(vec![Yaml::Map(vec![
+                    ("Format", Yaml::str("KQL")),
+                    (
+                        "Skills",
+                        Yaml::Seq(vec![Yaml::Map(vec![
+                            ("Name", Yaml::str("A")),
+                            ("Required", Yaml::Bool(false)),
+                            ("Template", Yaml::str("T\n| take 1")),
+                        ])]),
+                    ),
+                ])]),
+            ),
+        ]);
+        let expected = "\
+Descriptor:
+  Name: X
+  SupportedAuthTypes:
+    - None
+SkillGroups:
+  - Format: KQL
+    Skills:
+      - Name: A
+        Required: false
+        Template: |-
+          T
+          | take 1
+";
+        assert_eq!(to_string(&doc), expected);
+    }
+}
