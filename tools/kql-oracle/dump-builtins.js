@@ -41,6 +41,7 @@ use super::{B, Kind};
 use crate::types::ScalarType;
 
 /// Every built-in, sorted by name within each kind.
+#[rustfmt::skip]
 pub(super) const BUILTINS: &[B] = &[
 ${all.sort().join('\n')}
 ];`);

@@ -15,7 +15,13 @@
 //!
 //! Usage: `kql_conformance <catalog.json> <cases.jsonl> <oracle.js> [--bench] [--verbose]`
 //! (`--verbose` also lists the first error of each query both engines reject, and seeded mistakes only we flag).
-#![allow(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::exit,
+    clippy::format_push_string,
+    clippy::cast_precision_loss
+)]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -24,7 +30,9 @@ use std::time::Instant;
 
 use sentinel_kql::lexer::lex;
 use sentinel_kql::token::TokenKind;
-use sentinel_kql::{Analysis, Catalog, Column, FunctionDecl, Param, ScalarType, Severity, Table, analyze};
+use sentinel_kql::{
+    Analysis, Catalog, Column, FunctionDecl, Param, ScalarType, Severity, Table, analyze,
+};
 use serde_json::{Value, json};
 
 struct Case {
@@ -53,7 +61,13 @@ fn main() {
             let a = analyze(&d.body, &catalog);
             println!("{:#?}", a.diagnostics);
         }
-        println!("{:?}", catalog.function_output_columns(&name).map(|c| c.into_iter().map(|c| format!("{}:{}", c.name, c.ty)).collect::<Vec<_>>()));
+        println!(
+            "{:?}",
+            catalog.function_output_columns(&name).map(|c| c
+                .into_iter()
+                .map(|c| format!("{}:{}", c.name, c.ty))
+                .collect::<Vec<_>>())
+        );
         return;
     }
     let mut cases: Vec<Case> = read(&args[1])
@@ -90,7 +104,10 @@ fn main() {
     // --- ours ---
     let ours: Vec<Analysis> = cases.iter().map(|c| analyze(&c.query, &catalog)).collect();
     // throughput over the corpus queries, repeated until at least 0.3 s have passed
-    let corpus: Vec<&str> = cases[..corpus_count].iter().map(|c| c.query.as_str()).collect();
+    let corpus: Vec<&str> = cases[..corpus_count]
+        .iter()
+        .map(|c| c.query.as_str())
+        .collect();
     let start = Instant::now();
     let mut rounds = 0u32;
     while start.elapsed().as_secs_f64() < 0.3 || rounds < 3 {
@@ -115,7 +132,12 @@ fn main() {
                 ds.iter()
                     .filter(|d| d["severity"] == "Error")
                     .map(|d| {
-                        format!("{} {} @{}", d["code"].as_str().unwrap_or(""), d["message"].as_str().unwrap_or(""), d["start"])
+                        format!(
+                            "{} {} @{}",
+                            d["code"].as_str().unwrap_or(""),
+                            d["message"].as_str().unwrap_or(""),
+                            d["start"]
+                        )
                     })
                     .collect()
             })
@@ -148,7 +170,11 @@ fn main() {
             .filter(|d| d["severity"] == "Error")
             .filter_map(|d| d["start"].as_u64())
             .collect();
-        for d in ours[i].diagnostics.iter().filter(|d| d.severity == Severity::Error && d.code != "SC2001") {
+        for d in ours[i]
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error && d.code != "SC2001")
+        {
             if !o_starts.contains(&(d.range.start as u64)) {
                 unmatched += 1;
                 failures += 1;
@@ -189,7 +215,9 @@ fn main() {
     // seeded mistakes
     let mut seeded = [0usize; 4]; // total considered, oracle flags, we flag too, we flag but oracle not
     for (i, c) in cases.iter().enumerate().skip(corpus_count) {
-        let Some((base, mutation)) = &c.base else { continue };
+        let Some((base, mutation)) = &c.base else {
+            continue;
+        };
         if !oracle_valid.get(base.as_str()).copied().unwrap_or(false) {
             continue;
         }
@@ -201,7 +229,11 @@ fn main() {
             .filter(|d| d["severity"] == "Error")
             .filter_map(|d| d["start"].as_u64())
             .collect();
-        for d in ours[i].diagnostics.iter().filter(|d| d.severity == Severity::Error && d.code != "SC2001") {
+        for d in ours[i]
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error && d.code != "SC2001")
+        {
             if !o_starts.contains(&(d.range.start as u64)) && verbose {
                 // informational: after a seeded syntax error the two parsers recover differently
                 out += &format!(
@@ -222,13 +254,21 @@ fn main() {
                 seeded[2] += 1;
             } else {
                 failures += 1;
-                out += &format!("MISSED seeded {}: oracle {:?}\n", c.id, oracle_errors(&oracle[i]));
+                out += &format!(
+                    "MISSED seeded {}: oracle {:?}\n",
+                    c.id,
+                    oracle_errors(&oracle[i])
+                );
                 let _ = mutation;
             }
         } else if u_invalid {
             seeded[3] += 1;
             if verbose {
-                out += &format!("we flag, oracle accepts: seeded {}: {:?}\n", c.id, our_errors(&ours[i]));
+                out += &format!(
+                    "we flag, oracle accepts: seeded {}: {:?}\n",
+                    c.id,
+                    our_errors(&ours[i])
+                );
             }
         }
     }
@@ -240,9 +280,11 @@ fn main() {
             continue;
         }
         let Some(name) = &c.function else { continue };
-        let o_cols: Option<Vec<String>> = oracle[i]["columns"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|c| c["name"].as_str().map(str::to_string)).collect());
+        let o_cols: Option<Vec<String>> = oracle[i]["columns"].as_array().map(|a| {
+            a.iter()
+                .filter_map(|c| c["name"].as_str().map(str::to_string))
+                .collect()
+        });
         let u_cols: Option<Vec<String>> = catalog
             .function_output_columns(name)
             .or_else(|| ours[i].output_columns.clone())
@@ -258,7 +300,8 @@ fn main() {
                     failures += 1;
                     let only_o: Vec<&String> = o.iter().filter(|x| !u.contains(x)).collect();
                     let only_u: Vec<&String> = u.iter().filter(|x| !o.contains(x)).collect();
-                    out += &format!("COLUMNS {name}: only oracle {only_o:?}, only ours {only_u:?}\n");
+                    out +=
+                        &format!("COLUMNS {name}: only oracle {only_o:?}, only ours {only_u:?}\n");
                 }
             }
             (Some(_), None) => columns[2] += 1,
@@ -272,7 +315,12 @@ fn main() {
         if verdict(&ours[i]) || !oracle_errors(&oracle[i]).is_empty() {
             continue;
         }
-        let (Some(o), Some(u)) = (oracle[i]["columns"].as_array(), ours[i].output_columns.as_ref()) else { continue };
+        let (Some(o), Some(u)) = (
+            oracle[i]["columns"].as_array(),
+            ours[i].output_columns.as_ref(),
+        ) else {
+            continue;
+        };
         let mut o: Vec<&str> = o.iter().filter_map(|c| c["name"].as_str()).collect();
         let mut u: Vec<&str> = u.iter().map(|c| c.name.as_str()).collect();
         o.sort_unstable();
@@ -283,7 +331,10 @@ fn main() {
         } else if verbose {
             let only_o: Vec<&&str> = o.iter().filter(|x| !u.contains(x)).collect();
             let only_u: Vec<&&str> = u.iter().filter(|x| !o.contains(x)).collect();
-            out += &format!("columns differ {}: only oracle {only_o:?}, only ours {only_u:?}\n", c.id);
+            out += &format!(
+                "columns differ {}: only oracle {only_o:?}, only ours {only_u:?}\n",
+                c.id
+            );
         }
     }
 
@@ -294,7 +345,9 @@ fn main() {
         for (kind, [total, agree, valid, invalid]) in &counts {
             println!("{kind:<10} {agree}/{total} agree ({valid} valid, {invalid} invalid in both)");
         }
-        println!("located    {unmatched} semantic errors of ours without an oracle error at the same offset");
+        println!(
+            "located    {unmatched} semantic errors of ours without an oracle error at the same offset"
+        );
         println!(
             "seeded     {} mistakes in oracle-valid queries; oracle flags {}, we flag {} of those; we also flag {} the oracle accepts",
             seeded[0], seeded[1], seeded[2], seeded[3]
@@ -335,10 +388,17 @@ fn main() {
         oracle_ms - oracle_steady_ms,
         oracle_summary["load_ms"].as_f64().unwrap_or(0.0),
     );
-    println!("throughput: ratio {:.0}x (target >= 100x)", ours_qps / oracle_qps);
+    println!(
+        "throughput: ratio {:.0}x (target >= 100x)",
+        ours_qps / oracle_qps
+    );
     if !bench {
         let ok = failures == 0;
-        println!("{} passed, {} failed", if ok { 1 } else { 0 }, if ok { 0 } else { 1 });
+        println!(
+            "{} passed, {} failed",
+            u8::from(ok),
+            u8::from(!ok)
+        );
         if !ok {
             println!("conformance-kql: {failures} disagreement(s)");
             std::process::exit(1);
@@ -363,11 +423,15 @@ fn build_catalog(v: &Value) -> Catalog {
             .map(|c| {
                 Column::new(
                     c["name"].as_str().unwrap_or_default(),
-                    ScalarType::from_name(c["type"].as_str().unwrap_or_default()).unwrap_or(ScalarType::Unknown),
+                    ScalarType::from_name(c["type"].as_str().unwrap_or_default())
+                        .unwrap_or(ScalarType::Unknown),
                 )
             })
             .collect();
-        catalog.add_table(Table { name: t["name"].as_str().unwrap_or_default().to_string(), columns });
+        catalog.add_table(Table {
+            name: t["name"].as_str().unwrap_or_default().to_string(),
+            columns,
+        });
     }
     for f in v["functions"].as_array().into_iter().flatten() {
         let params = f["params"]
@@ -389,15 +453,45 @@ fn build_catalog(v: &Value) -> Catalog {
     catalog
 }
 
+/// Built-ins whose first call the "rename function" mutation misspells.
+const FUNCS: &[&str] = &[
+    "tostring",
+    "ago",
+    "strcat",
+    "tolower",
+    "isnotempty",
+    "isempty",
+    "bin",
+    "count",
+    "dcount",
+    "make_set",
+    "iff",
+    "todynamic",
+    "parse_json",
+    "now",
+];
+
 /// Seeded mistakes derived from `q` with our lexer: `(mutation name, mutated query)`.
 fn mutations(q: &str, catalog: &Catalog) -> Vec<(String, String)> {
     let toks = lex(q).tokens;
     let text = |i: usize| &q[toks[i].range.clone()];
-    let is_punct = |i: usize, p: &str| toks.get(i).is_some_and(|t| t.kind == TokenKind::Punct && &q[t.range.clone()] == p);
-    let replace = |i: usize, with: &str| format!("{}{}{}", &q[..toks[i].range.start], with, &q[toks[i].range.end..]);
+    let is_punct = |i: usize, p: &str| {
+        toks.get(i)
+            .is_some_and(|t| t.kind == TokenKind::Punct && &q[t.range.clone()] == p)
+    };
+    let replace = |i: usize, with: &str| {
+        format!(
+            "{}{}{}",
+            &q[..toks[i].range.start],
+            with,
+            &q[toks[i].range.end..]
+        )
+    };
     let mut out = Vec::new();
-    let column_names: std::collections::BTreeSet<&str> =
-        catalog.tables().flat_map(|t| t.columns.iter().map(|c| c.name.as_str())).collect();
+    let column_names: std::collections::BTreeSet<&str> = catalog
+        .tables()
+        .flat_map(|t| t.columns.iter().map(|c| c.name.as_str()))
+        .collect();
     // rename a column: the first identifier that is a catalog column, not a call, not after `=`-less let
     if let Some(i) = (0..toks.len()).find(|&i| {
         toks[i].kind == TokenKind::Ident
@@ -410,19 +504,25 @@ fn mutations(q: &str, catalog: &Catalog) -> Vec<(String, String)> {
         out.push(("rename column".into(), replace(i, &format!("{}x", text(i)))));
     }
     // rename a table (or saved function used as one)
-    if let Some(i) = (0..toks.len()).find(|&i| toks[i].kind == TokenKind::Ident && catalog.table(text(i)).is_some()) {
+    if let Some(i) = (0..toks.len())
+        .find(|&i| toks[i].kind == TokenKind::Ident && catalog.table(text(i)).is_some())
+    {
         out.push(("rename table".into(), replace(i, &format!("{}x", text(i)))));
     }
     // rename a function: the first call of a common built-in
-    const FUNCS: &[&str] = &["tostring", "ago", "strcat", "tolower", "isnotempty", "isempty", "bin", "count", "dcount", "make_set", "iff", "todynamic", "parse_json", "now"];
-    if let Some(i) = (0..toks.len()).find(|&i| toks[i].kind == TokenKind::Ident && is_punct(i + 1, "(") && FUNCS.contains(&text(i))) {
-        out.push(("rename function".into(), replace(i, &format!("{}x", text(i)))));
+    if let Some(i) = (0..toks.len()).find(|&i| {
+        toks[i].kind == TokenKind::Ident && is_punct(i + 1, "(") && FUNCS.contains(&text(i))
+    }) {
+        out.push((
+            "rename function".into(),
+            replace(i, &format!("{}x", text(i))),
+        ));
     }
     // break a pipe: drop the operator keyword after the last `|`
-    if let Some(i) = (0..toks.len()).rev().find(|&i| is_punct(i, "|")) {
-        if toks.get(i + 1).is_some_and(|t| t.kind == TokenKind::Ident) {
-            out.push(("break pipe".into(), replace(i + 1, "")));
-        }
+    if let Some(i) = (0..toks.len()).rev().find(|&i| is_punct(i, "|"))
+        && toks.get(i + 1).is_some_and(|t| t.kind == TokenKind::Ident)
+    {
+        out.push(("break pipe".into(), replace(i + 1, "")));
     }
     // drop a parenthesis: the last `)`
     if let Some(i) = (0..toks.len()).rev().find(|&i| is_punct(i, ")")) {
@@ -443,7 +543,10 @@ fn run_oracle(oracle_js: &str, catalog_path: &str, cases: &[Case]) -> (Vec<Value
             std::process::exit(2)
         });
     let mut stdin = child.stdin.take().expect("stdin");
-    let input: String = cases.iter().map(|c| json!({"id": c.id, "query": c.query}).to_string() + "\n").collect();
+    let input: String = cases
+        .iter()
+        .map(|c| json!({"id": c.id, "query": c.query}).to_string() + "\n")
+        .collect();
     let writer = std::thread::spawn(move || {
         let _ = stdin.write_all(input.as_bytes());
     });
@@ -462,7 +565,11 @@ fn run_oracle(oracle_js: &str, catalog_path: &str, cases: &[Case]) -> (Vec<Value
     let _ = writer.join();
     let status = child.wait().expect("oracle exit");
     if !status.success() || results.len() != cases.len() {
-        eprintln!("the oracle failed ({status}); got {} of {} results", results.len(), cases.len());
+        eprintln!(
+            "the oracle failed ({status}); got {} of {} results",
+            results.len(),
+            cases.len()
+        );
         std::process::exit(2);
     }
     (results, summary)

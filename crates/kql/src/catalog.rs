@@ -22,7 +22,10 @@ pub struct Column {
 impl Column {
     /// Convenience constructor.
     pub fn new(name: impl Into<String>, ty: ScalarType) -> Self {
-        Self { name: name.into(), ty }
+        Self {
+            name: name.into(),
+            ty,
+        }
     }
 }
 
@@ -99,7 +102,13 @@ impl Catalog {
 
     /// Adds (or replaces) a saved function. Its output columns are computed lazily on first use.
     pub fn add_function(&mut self, function: FunctionDecl) {
-        self.functions.insert(function.name.clone(), FunctionEntry { decl: function, info: OnceLock::new() });
+        self.functions.insert(
+            function.name.clone(),
+            FunctionEntry {
+                decl: function,
+                info: OnceLock::new(),
+            },
+        );
     }
 
     /// The table called `name`, if any.

@@ -122,13 +122,23 @@ pub const CODES: &[(&str, &str, &str)] = &[
 ];
 
 impl KqlDiagnostic {
-    pub(crate) fn new(kind: (&'static str, &'static str), range: Range<usize>, message: impl Into<String>) -> Self {
-        let severity = if kind.0 == FUNCTION_BODY.0 { Severity::Warning } else { Severity::Error };
-        Self { code: kind.0, name: kind.1, severity, range, message: message.into(), help: None }
-    }
-
-    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
+    pub(crate) fn new(
+        kind: (&'static str, &'static str),
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        let severity = if kind.0 == FUNCTION_BODY.0 {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        Self {
+            code: kind.0,
+            name: kind.1,
+            severity,
+            range,
+            message: message.into(),
+            help: None,
+        }
     }
 }

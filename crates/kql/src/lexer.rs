@@ -29,18 +29,43 @@ pub struct Lexed {
 }
 
 const PUNCTS: &[&str] = &[
-    "!~", "!=", "<>", "<=", ">=", "==", "=~", "=>", "..", "<|", "|", "(", ")", "[", "]", "{", "}", ",", ";", ":", ".",
-    "=", "<", ">", "+", "-", "*", "/", "%", "!", "~", "?", "@", "#",
+    "!~", "!=", "<>", "<=", ">=", "==", "=~", "=>", "..", "<|", "|", "(", ")", "[", "]", "{", "}",
+    ",", ";", ":", ".", "=", "<", ">", "+", "-", "*", "/", "%", "!", "~", "?", "@", "#",
 ];
 
 /// Names that form a typed literal when followed by `(`.
-const TYPED_LITERALS: &[&str] =
-    &["datetime", "date", "time", "timespan", "guid", "int", "long", "real", "double", "decimal", "bool", "boolean"];
+const TYPED_LITERALS: &[&str] = &[
+    "datetime", "date", "time", "timespan", "guid", "int", "long", "real", "double", "decimal",
+    "bool", "boolean",
+];
 
 /// Timespan suffixes accepted after a number.
 const TIMESPAN_UNITS: &[&str] = &[
-    "d", "day", "days", "h", "hr", "hrs", "hour", "hours", "m", "min", "minute", "minutes", "s", "sec", "second",
-    "seconds", "ms", "milli", "millis", "millisecond", "milliseconds", "microsecond", "microseconds", "tick", "ticks",
+    "d",
+    "day",
+    "days",
+    "h",
+    "hr",
+    "hrs",
+    "hour",
+    "hours",
+    "m",
+    "min",
+    "minute",
+    "minutes",
+    "s",
+    "sec",
+    "second",
+    "seconds",
+    "ms",
+    "milli",
+    "millis",
+    "millisecond",
+    "milliseconds",
+    "microsecond",
+    "microseconds",
+    "tick",
+    "ticks",
 ];
 
 fn is_ident_start(c: u8) -> bool {
@@ -52,6 +77,7 @@ fn is_ident_char(c: u8) -> bool {
 }
 
 /// Lexes `src`. Never panics.
+#[allow(clippy::many_single_char_names)] // b, c, i, j, k: bytes and cursors
 pub fn lex(src: &str) -> Lexed {
     let b = src.as_bytes();
     let mut tokens = Vec::with_capacity(src.len() / 4);
@@ -75,8 +101,15 @@ pub fn lex(src: &str) -> Lexed {
                 space = true;
                 continue;
             }
-            errors.push(LexError { range: i..i + len, message: format!("unexpected character `{ch}`") });
-            tokens.push(Token { kind: TokenKind::Unknown, range: i..i + len, space_before: space });
+            errors.push(LexError {
+                range: i..i + len,
+                message: format!("unexpected character `{ch}`"),
+            });
+            tokens.push(Token {
+                kind: TokenKind::Unknown,
+                range: i..i + len,
+                space_before: space,
+            });
             space = false;
             i += len;
             continue;
@@ -95,10 +128,16 @@ pub fn lex(src: &str) -> Lexed {
             // string prefixes h"…", H'…', h@"…"
             if (c == b'h' || c == b'H')
                 && let Some(&q) = b.get(i + 1)
-                && (q == b'"' || q == b'\'' || (q == b'@' && matches!(b.get(i + 2), Some(b'"' | b'\''))))
+                && (q == b'"'
+                    || q == b'\''
+                    || (q == b'@' && matches!(b.get(i + 2), Some(b'"' | b'\''))))
             {
                 i = lex_string(src, i + 1, &mut errors);
-                tokens.push(Token { kind: TokenKind::String, range: start..i, space_before: space });
+                tokens.push(Token {
+                    kind: TokenKind::String,
+                    range: start..i,
+                    space_before: space,
+                });
                 space = false;
                 continue;
             }
@@ -115,34 +154,52 @@ pub fn lex(src: &str) -> Lexed {
                 if b.get(j) == Some(&b'(') {
                     // raw content up to the closing paren (no nesting in typed literals)
                     let mut k = j + 1;
-                    while k < b.len() && b[k] != b')' && b[k] != b'(' && b[k] != b'\n' && b[k] != b'|' {
+                    while k < b.len()
+                        && b[k] != b')'
+                        && b[k] != b'('
+                        && b[k] != b'\n'
+                        && b[k] != b'|'
+                    {
                         k += 1;
                     }
                     if b.get(k) == Some(&b')') {
                         i = k + 1;
-                        tokens.push(Token { kind: TokenKind::TypedLiteral, range: start..i, space_before: space });
+                        tokens.push(Token {
+                            kind: TokenKind::TypedLiteral,
+                            range: start..i,
+                            space_before: space,
+                        });
                         space = false;
                         continue;
                     }
                 }
             }
             kind = TokenKind::Ident;
-        } else if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit) && !prev_is_dot(&tokens, src)) {
+        } else if c.is_ascii_digit()
+            || (c == b'.'
+                && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+                && !prev_is_dot(&tokens, src))
+        {
             let (end, k) = lex_number(src, i);
             i = end;
             kind = k;
-        } else if c == b'"' || c == b'\'' {
+        } else if c == b'"'
+            || c == b'\''
+            || (c == b'@' && matches!(b.get(i + 1), Some(b'"' | b'\'')))
+        {
             i = lex_string(src, i, &mut errors);
             kind = TokenKind::String;
-        } else if c == b'@' && matches!(b.get(i + 1), Some(b'"' | b'\'')) {
-            i = lex_string(src, i, &mut errors);
-            kind = TokenKind::String;
-        } else if (c == b'`' || c == b'~') && b[i..].starts_with(if c == b'`' { b"```" } else { b"~~~" }) {
+        } else if (c == b'`' || c == b'~')
+            && b[i..].starts_with(if c == b'`' { b"```" } else { b"~~~" })
+        {
             let fence: &[u8] = if c == b'`' { b"```" } else { b"~~~" };
             let mut j = i + 3;
             loop {
                 if j + 3 > b.len() {
-                    errors.push(LexError { range: start..start + 3, message: "unterminated multi-line string".into() });
+                    errors.push(LexError {
+                        range: start..start + 3,
+                        message: "unterminated multi-line string".into(),
+                    });
                     j = b.len();
                     break;
                 }
@@ -154,7 +211,8 @@ pub fn lex(src: &str) -> Lexed {
             }
             i = j;
             kind = TokenKind::String;
-        } else if c == b'[' && matches!(b.get(i + 1), Some(b'"' | b'\'' | b'@')) && is_bracket_ident(b, i) {
+        } else if c == b'[' && matches!(b.get(i + 1), Some(b'"' | b'\'' | b'@')) {
+            // `['name']`: a bracketed identifier, or an index `d['x']`; the parser decides by context
             let end = lex_string(src, i + 1, &mut errors);
             let mut j = end;
             while j < b.len() && b[j].is_ascii_whitespace() {
@@ -170,40 +228,46 @@ pub fn lex(src: &str) -> Lexed {
             }
         } else {
             let rest = &b[i..];
-            match PUNCTS.iter().find(|p| rest.starts_with(p.as_bytes())) {
-                Some(p) => {
-                    i += p.len();
-                    kind = TokenKind::Punct;
-                }
-                None => {
-                    i += 1;
-                    errors.push(LexError { range: start..i, message: format!("unexpected character `{}`", c as char) });
-                    kind = TokenKind::Unknown;
-                }
+            if let Some(p) = PUNCTS.iter().find(|p| rest.starts_with(p.as_bytes())) {
+                i += p.len();
+                kind = TokenKind::Punct;
+            } else {
+                i += 1;
+                errors.push(LexError {
+                    range: start..i,
+                    message: format!("unexpected character `{}`", c as char),
+                });
+                kind = TokenKind::Unknown;
             }
         }
-        tokens.push(Token { kind, range: start..i, space_before: space });
+        tokens.push(Token {
+            kind,
+            range: start..i,
+            space_before: space,
+        });
         space = false;
     }
-    tokens.push(Token { kind: TokenKind::Eof, range: b.len()..b.len(), space_before: space });
+    tokens.push(Token {
+        kind: TokenKind::Eof,
+        range: b.len()..b.len(),
+        space_before: space,
+    });
     Lexed { tokens, errors }
 }
 
 fn prev_is_dot(tokens: &[Token], src: &str) -> bool {
-    tokens.last().is_some_and(|t| t.kind == TokenKind::Punct && &src[t.range.clone()] == ".")
-}
-
-/// `[` starts a bracketed identifier only when it directly follows something that cannot be indexed, i.e.
-/// we cannot tell from bytes alone; we accept `['x']` everywhere and the parser treats it as a name or as an
-/// index (`d['x']`) by context.
-fn is_bracket_ident(_b: &[u8], _i: usize) -> bool {
-    true
+    tokens
+        .last()
+        .is_some_and(|t| t.kind == TokenKind::Punct && &src[t.range.clone()] == ".")
 }
 
 fn lex_number(src: &str, start: usize) -> (usize, TokenKind) {
     let b = src.as_bytes();
     let mut i = start;
-    if b[i] == b'0' && matches!(b.get(i + 1), Some(b'x' | b'X')) && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit) {
+    if b[i] == b'0'
+        && matches!(b.get(i + 1), Some(b'x' | b'X'))
+        && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+    {
         i += 2;
         while i < b.len() && b[i].is_ascii_hexdigit() {
             i += 1;
@@ -246,7 +310,14 @@ fn lex_number(src: &str, start: usize) -> (usize, TokenKind) {
             return (j, TokenKind::TimeSpan);
         }
     }
-    (i, if real { TokenKind::Real } else { TokenKind::Int })
+    (
+        i,
+        if real {
+            TokenKind::Real
+        } else {
+            TokenKind::Int
+        },
+    )
 }
 
 /// Lexes a string starting at `start` (which is at `@`, `"` or `'`); returns the end offset.
@@ -285,7 +356,10 @@ fn lex_string(src: &str, start: usize, errors: &mut Vec<LexError>) -> usize {
     while !src.is_char_boundary(end) {
         end -= 1;
     }
-    errors.push(LexError { range: start..end, message: "unterminated string literal".into() });
+    errors.push(LexError {
+        range: start..end,
+        message: "unterminated string literal".into(),
+    });
     end
 }
 
@@ -294,7 +368,11 @@ mod tests {
     use super::*;
 
     fn kinds(src: &str) -> Vec<(TokenKind, &str)> {
-        lex(src).tokens.iter().map(|t| (t.kind, t.text(src))).collect()
+        lex(src)
+            .tokens
+            .iter()
+            .map(|t| (t.kind, t.text(src)))
+            .collect()
     }
 
     macro_rules! test {
@@ -309,18 +387,66 @@ mod tests {
         };
     }
 
-    test!(ident_pipe, "T | where x", [(Ident, "T"), (Punct, "|"), (Ident, "where"), (Ident, "x")]);
-    test!(timespans, "ago(1d) 5m 1.5h 100ms", [(Ident, "ago"), (Punct, "("), (TimeSpan, "1d"), (Punct, ")"), (TimeSpan, "5m"), (TimeSpan, "1.5h"), (TimeSpan, "100ms")]);
-    test!(numbers, "1 2.5 1e3 0x1F", [(Int, "1"), (Real, "2.5"), (Real, "1e3"), (Int, "0x1F")]);
-    test!(strings, r#"'a\'b' "c" @"d\" h'e'"#, [(String, r"'a\'b'"), (String, "\"c\""), (String, "@\"d\\\""), (String, "h'e'")]);
-    test!(verbatim_doubled, r#"@'it''s'"#, [(String, "@'it''s'")]);
+    test!(
+        ident_pipe,
+        "T | where x",
+        [(Ident, "T"), (Punct, "|"), (Ident, "where"), (Ident, "x")]
+    );
+    test!(
+        timespans,
+        "ago(1d) 5m 1.5h 100ms",
+        [
+            (Ident, "ago"),
+            (Punct, "("),
+            (TimeSpan, "1d"),
+            (Punct, ")"),
+            (TimeSpan, "5m"),
+            (TimeSpan, "1.5h"),
+            (TimeSpan, "100ms")
+        ]
+    );
+    test!(
+        numbers,
+        "1 2.5 1e3 0x1F",
+        [(Int, "1"), (Real, "2.5"), (Real, "1e3"), (Int, "0x1F")]
+    );
+    test!(
+        strings,
+        r#"'a\'b' "c" @"d\" h'e'"#,
+        [
+            (String, r"'a\'b'"),
+            (String, "\"c\""),
+            (String, "@\"d\\\""),
+            (String, "h'e'")
+        ]
+    );
+    test!(verbatim_doubled, r"@'it''s'", [(String, "@'it''s'")]);
     test!(multiline, "```a\nb```", [(String, "```a\nb```")]);
     test!(comment, "a // c\nb", [(Ident, "a"), (Ident, "b")]);
-    test!(datetime_lit, "datetime(2024-01-01 10:00:00Z)", [(TypedLiteral, "datetime(2024-01-01 10:00:00Z)")]);
+    test!(
+        datetime_lit,
+        "datetime(2024-01-01 10:00:00Z)",
+        [(TypedLiteral, "datetime(2024-01-01 10:00:00Z)")]
+    );
     test!(bracket_ident, "['a b']", [(BracketIdent, "['a b']")]);
     test!(range_dots, "1..2", [(Int, "1"), (Punct, ".."), (Int, "2")]);
-    test!(ops, "=~ !~ != == <= >=", [(Punct, "=~"), (Punct, "!~"), (Punct, "!="), (Punct, "=="), (Punct, "<="), (Punct, ">=")]);
-    test!(dollar_left, "$left.a", [(Ident, "$left"), (Punct, "."), (Ident, "a")]);
+    test!(
+        ops,
+        "=~ !~ != == <= >=",
+        [
+            (Punct, "=~"),
+            (Punct, "!~"),
+            (Punct, "!="),
+            (Punct, "=="),
+            (Punct, "<="),
+            (Punct, ">=")
+        ]
+    );
+    test!(
+        dollar_left,
+        "$left.a",
+        [(Ident, "$left"), (Punct, "."), (Ident, "a")]
+    );
 
     #[test]
     fn unterminated_string_is_an_error() {

@@ -74,7 +74,9 @@ pub struct Analysis {
 impl Analysis {
     /// True when there is at least one [`Severity::Error`] diagnostic.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 }
 

@@ -87,10 +87,16 @@ mod tests {
 
     #[test]
     fn parses_kql_and_custom_table_names() {
-        assert_eq!(ScalarType::from_name("DateTime"), Some(ScalarType::DateTime));
+        assert_eq!(
+            ScalarType::from_name("DateTime"),
+            Some(ScalarType::DateTime)
+        );
         assert_eq!(ScalarType::from_name("double"), Some(ScalarType::Real));
         assert_eq!(ScalarType::from_name("Int32"), Some(ScalarType::Int));
-        assert_eq!(ScalarType::from_name("timespan"), Some(ScalarType::TimeSpan));
+        assert_eq!(
+            ScalarType::from_name("timespan"),
+            Some(ScalarType::TimeSpan)
+        );
         assert_eq!(ScalarType::from_name("table"), None);
     }
 }

@@ -17,23 +17,33 @@ fn catalog() -> Catalog {
         .collect();
     entries.sort();
     for path in entries {
-        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let columns = v["Properties"]
             .as_array()
             .unwrap()
             .iter()
             .map(|p| {
                 let ty = p["Type"].as_str().unwrap();
-                Column::new(p["Name"].as_str().unwrap(), ScalarType::from_name(ty).unwrap_or(ScalarType::Unknown))
+                Column::new(
+                    p["Name"].as_str().unwrap(),
+                    ScalarType::from_name(ty).unwrap_or(ScalarType::Unknown),
+                )
             })
             .collect();
-        catalog.add_table(Table { name: v["Name"].as_str().unwrap().to_string(), columns });
+        catalog.add_table(Table {
+            name: v["Name"].as_str().unwrap().to_string(),
+            columns,
+        });
     }
     catalog
 }
 
 fn kql_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -46,7 +56,12 @@ fn kql_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    kql_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("resources").join(kind), &mut out);
+    kql_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("resources")
+            .join(kind),
+        &mut out,
+    );
     assert!(!out.is_empty(), "no fixtures under resources/{kind}");
     out
 }
@@ -54,7 +69,15 @@ fn fixtures(kind: &str) -> Vec<PathBuf> {
 fn render(text: &str, a: &sentinel_kql::Analysis) -> String {
     a.diagnostics
         .iter()
-        .map(|d| format!("  {} {} at {:?} `{}`", d.code, d.message, d.range, &text[d.range.clone()]))
+        .map(|d| {
+            format!(
+                "  {} {} at {:?} `{}`",
+                d.code,
+                d.message,
+                d.range,
+                &text[d.range.clone()]
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -70,7 +93,11 @@ fn valid_fixtures_have_no_errors() {
             failures.push(format!("{}:\n{}", path.display(), render(&text, &a)));
         }
     }
-    assert!(failures.is_empty(), "valid fixtures with errors:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "valid fixtures with errors:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -86,11 +113,24 @@ fn invalid_fixtures_report_the_expected_codes() {
             .and_then(|l| l.strip_prefix("// expect:"))
             .map(|l| l.split_whitespace().collect())
             .unwrap_or_default();
-        assert!(!expected.is_empty(), "{}: first line must be `// expect: SC…`", path.display());
-        let codes: Vec<&str> = a.diagnostics.iter().filter(|d| d.severity == Severity::Error).map(|d| d.code).collect();
+        assert!(
+            !expected.is_empty(),
+            "{}: first line must be `// expect: SC…`",
+            path.display()
+        );
+        let codes: Vec<&str> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.code)
+            .collect();
         for code in &expected {
             if !codes.contains(code) {
-                failures.push(format!("{}: expected {code}, got:\n{}", path.display(), render(&text, &a)));
+                failures.push(format!(
+                    "{}: expected {code}, got:\n{}",
+                    path.display(),
+                    render(&text, &a)
+                ));
             }
         }
     }
@@ -105,10 +145,18 @@ fn diagnostics_are_sorted_and_inside_the_query() {
             let text = std::fs::read_to_string(&path).unwrap();
             let a = analyze(&text, &catalog);
             for w in a.diagnostics.windows(2) {
-                assert!(w[0].range.start <= w[1].range.start, "{}: diagnostics not sorted", path.display());
+                assert!(
+                    w[0].range.start <= w[1].range.start,
+                    "{}: diagnostics not sorted",
+                    path.display()
+                );
             }
             for d in &a.diagnostics {
-                assert!(d.range.start <= d.range.end && d.range.end <= text.len(), "{}: range out of bounds", path.display());
+                assert!(
+                    d.range.start <= d.range.end && d.range.end <= text.len(),
+                    "{}: range out of bounds",
+                    path.display()
+                );
                 assert!(text.is_char_boundary(d.range.start) && text.is_char_boundary(d.range.end));
             }
         }

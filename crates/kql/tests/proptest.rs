@@ -17,7 +17,11 @@ fn catalog() -> Catalog {
     });
     c.add_function(FunctionDecl {
         name: "F".into(),
-        params: vec![Param { name: "lookback".into(), ty: "timespan".into(), default: Some("1d".into()) }],
+        params: vec![Param {
+            name: "lookback".into(),
+            ty: "timespan".into(),
+            default: Some("1d".into()),
+        }],
         body: "T | where TimeGenerated > ago(lookback) | extend e = tostring(d.x)".into(),
     });
     c
@@ -26,9 +30,21 @@ fn catalog() -> Catalog {
 fn check(q: &str, catalog: &Catalog) {
     let a = analyze(q, catalog);
     for d in &a.diagnostics {
-        assert!(d.range.start <= d.range.end, "inverted range {:?} in {q:?}", d.range);
-        assert!(d.range.end <= q.len(), "range {:?} past the end of {q:?}", d.range);
-        assert!(q.is_char_boundary(d.range.start) && q.is_char_boundary(d.range.end), "range {:?} splits a char in {q:?}", d.range);
+        assert!(
+            d.range.start <= d.range.end,
+            "inverted range {:?} in {q:?}",
+            d.range
+        );
+        assert!(
+            d.range.end <= q.len(),
+            "range {:?} past the end of {q:?}",
+            d.range
+        );
+        assert!(
+            q.is_char_boundary(d.range.start) && q.is_char_boundary(d.range.end),
+            "range {:?} splits a char in {q:?}",
+            d.range
+        );
     }
     for w in a.diagnostics.windows(2) {
         assert!(w[0].range.start <= w[1].range.start);
@@ -36,13 +52,90 @@ fn check(q: &str, catalog: &Catalog) {
 }
 
 const PIECES: &[&str] = &[
-    "T", "F", "F(1h)", "|", "where", "extend", "project", "summarize", "by", "join", "kind=inner", "on", "$left.a",
-    "==", "$right.a", "(", ")", "[", "]", "{", "}", ",", ";", "let", "x", "=", "1d", "ago(1h)", "'s'", "\"é\"",
-    "d.x", "a", "n", "+", "-", "*", "has", "!contains", "in~", "between", "..", "count()", "bin(TimeGenerated, 1h)",
-    "mv-expand", "mv-apply", "union", "isfuzzy=true", "datatable(a:string)['x']", "dynamic([1])", "//c\n", "\n",
-    "parse", "with", "*", "take", "10", "make-series", "evaluate", "bag_unpack(d)", "view", "()", "(x:string)",
-    "materialize(", "toscalar(", "`", "```", "@'", "é", "日本", "\u{00a0}", "datetime(2024-01-01)", "lookup", "top",
-    "project-away", "project-rename", "b=a", "order", "asc", "nulls", "first", "partition", "range", "from", "to",
+    "T",
+    "F",
+    "F(1h)",
+    "|",
+    "where",
+    "extend",
+    "project",
+    "summarize",
+    "by",
+    "join",
+    "kind=inner",
+    "on",
+    "$left.a",
+    "==",
+    "$right.a",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ";",
+    "let",
+    "x",
+    "=",
+    "1d",
+    "ago(1h)",
+    "'s'",
+    "\"é\"",
+    "d.x",
+    "a",
+    "n",
+    "+",
+    "-",
+    "*",
+    "has",
+    "!contains",
+    "in~",
+    "between",
+    "..",
+    "count()",
+    "bin(TimeGenerated, 1h)",
+    "mv-expand",
+    "mv-apply",
+    "union",
+    "isfuzzy=true",
+    "datatable(a:string)['x']",
+    "dynamic([1])",
+    "//c\n",
+    "\n",
+    "parse",
+    "with",
+    "*",
+    "take",
+    "10",
+    "make-series",
+    "evaluate",
+    "bag_unpack(d)",
+    "view",
+    "()",
+    "(x:string)",
+    "materialize(",
+    "toscalar(",
+    "`",
+    "```",
+    "@'",
+    "é",
+    "日本",
+    "\u{00a0}",
+    "datetime(2024-01-01)",
+    "lookup",
+    "top",
+    "project-away",
+    "project-rename",
+    "b=a",
+    "order",
+    "asc",
+    "nulls",
+    "first",
+    "partition",
+    "range",
+    "from",
+    "to",
 ];
 
 proptest! {

@@ -18,14 +18,14 @@ use scope::{Binding, LambdaDef, LambdaResult, Scope};
 
 use crate::Analysis;
 use crate::ast::{
-    ColumnDecl, Expr, ExprKind, LetValue, LitKind, MvItem, NamedExpr, OpKind, OpParam, Operator, ParamType, ParsePart,
-    Statement,
+    ColumnDecl, Expr, ExprKind, LetValue, LitKind, MvItem, NamedExpr, OpKind, OpParam, Operator,
+    ParamType, ParsePart, Statement,
 };
 use crate::builtins::{self, Kind};
 use crate::catalog::{Catalog, Column, FunctionEntry, FunctionInfo};
 use crate::diagnostic::{
-    DUPLICATE_COLUMN, FUNCTION_BODY, KqlDiagnostic, NOT_DYNAMIC, SYNTAX, UNKNOWN_COLUMN, UNKNOWN_FUNCTION, UNKNOWN_TABLE,
-    WRONG_ARITY,
+    DUPLICATE_COLUMN, FUNCTION_BODY, KqlDiagnostic, NOT_DYNAMIC, SYNTAX, UNKNOWN_COLUMN,
+    UNKNOWN_FUNCTION, UNKNOWN_TABLE, WRONG_ARITY,
 };
 use crate::parser::{parse, unquote_string};
 use crate::types::ScalarType;
@@ -41,12 +41,22 @@ pub(crate) fn analyze_query(query: &str, catalog: &Catalog) -> Analysis {
 
 /// Analyses `query` with `scope` pre-bound (parameters of a saved function). Returns the analysis and
 /// the result (scalar type or schema) of the last statement.
-fn run(query: &str, catalog: &Catalog, scope: Scope, stack: &mut Vec<String>, top: bool) -> (Analysis, Option<Value>) {
+fn run(
+    query: &str,
+    catalog: &Catalog,
+    scope: Scope,
+    stack: &mut Vec<String>,
+    top: bool,
+) -> (Analysis, Option<Value>) {
     let parsed = parse(query);
     let mut cx = Ctx {
         catalog,
         src: query,
-        diags: parsed.errors.iter().map(|e| KqlDiagnostic::new(SYNTAX, e.range.clone(), e.message.clone())).collect(),
+        diags: parsed
+            .errors
+            .iter()
+            .map(|e| KqlDiagnostic::new(SYNTAX, e.range.clone(), e.message.clone()))
+            .collect(),
         tables: BTreeSet::new(),
         functions: BTreeSet::new(),
         unsupported: parsed.unsupported.iter().cloned().collect(),
@@ -61,7 +71,9 @@ fn run(query: &str, catalog: &Catalog, scope: Scope, stack: &mut Vec<String>, to
     let has_syntax_errors = !cx.diags.is_empty();
     let result = cx.statements(&parsed.query.statements);
     let mut diagnostics = cx.diags;
-    diagnostics.sort_by(|a, b| (a.range.start, a.code, a.range.end).cmp(&(b.range.start, b.code, b.range.end)));
+    diagnostics.sort_by(|a, b| {
+        (a.range.start, a.code, a.range.end).cmp(&(b.range.start, b.code, b.range.end))
+    });
     diagnostics.dedup();
     let output_columns = match &result {
         Some(Value::Tabular(s)) if !has_syntax_errors => s.cols.clone(),
@@ -78,18 +90,32 @@ fn run(query: &str, catalog: &Catalog, scope: Scope, stack: &mut Vec<String>, to
 }
 
 /// The result of analysing a saved function's body (cached in the catalog).
-pub(crate) fn function_info(catalog: &Catalog, entry: &FunctionEntry, _depth: usize) -> FunctionInfo {
+pub(crate) fn function_info(
+    catalog: &Catalog,
+    entry: &FunctionEntry,
+    _depth: usize,
+) -> FunctionInfo {
     let mut stack = Vec::new();
     function_info_with(catalog, entry, &mut stack)
 }
 
-fn function_info_with(catalog: &Catalog, entry: &FunctionEntry, stack: &mut Vec<String>) -> FunctionInfo {
+fn function_info_with(
+    catalog: &Catalog,
+    entry: &FunctionEntry,
+    stack: &mut Vec<String>,
+) -> FunctionInfo {
     if let Some(info) = entry.info.get() {
         return info.clone();
     }
     let name = &entry.decl.name;
     if stack.iter().any(|n| n == name) || stack.len() >= MAX_FUNCTION_DEPTH {
-        return FunctionInfo { output: None, open: false, tabular: true, errors: 0, first_error: None };
+        return FunctionInfo {
+            output: None,
+            open: false,
+            tabular: true,
+            errors: 0,
+            first_error: None,
+        };
     }
     let mut scope = Scope::default();
     for p in &entry.decl.params {
@@ -103,8 +129,11 @@ fn function_info_with(catalog: &Catalog, entry: &FunctionEntry, stack: &mut Vec<
     stack.push(name.clone());
     let (analysis, result) = run(body, catalog, scope, stack, false);
     stack.pop();
-    let errors: Vec<&KqlDiagnostic> =
-        analysis.diagnostics.iter().filter(|d| d.severity == crate::Severity::Error).collect();
+    let errors: Vec<&KqlDiagnostic> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::Severity::Error)
+        .collect();
     let (output, tabular) = match result {
         Some(Value::Tabular(s)) => (if errors.is_empty() { Some(s) } else { None }, true),
         Some(Value::Scalar(_)) => (None, false),
@@ -112,7 +141,13 @@ fn function_info_with(catalog: &Catalog, entry: &FunctionEntry, stack: &mut Vec<
     };
     let open = output.as_ref().is_some_and(|s| s.open);
     let output = output.and_then(|s| s.cols);
-    let info = FunctionInfo { output, open, tabular, errors: errors.len(), first_error: errors.first().map(|d| d.message.clone()) };
+    let info = FunctionInfo {
+        output,
+        open,
+        tabular,
+        errors: errors.len(),
+        first_error: errors.first().map(|d| d.message.clone()),
+    };
     let _ = entry.info.set(info.clone());
     info
 }
@@ -131,8 +166,15 @@ fn param_binding(ty: &str) -> Binding {
                 return Binding::Tabular(Schema::unknown());
             };
             let n = n.trim();
-            let n = if n.starts_with('[') { crate::parser::unquote_bracket(n) } else { n.to_string() };
-            cols.push(Column::new(n, ScalarType::from_name(ty).unwrap_or(ScalarType::Unknown)));
+            let n = if n.starts_with('[') {
+                crate::parser::unquote_bracket(n)
+            } else {
+                n.to_string()
+            };
+            cols.push(Column::new(
+                n,
+                ScalarType::from_name(ty).unwrap_or(ScalarType::Unknown),
+            ));
         }
         return Binding::Tabular(Schema::known(cols));
     }
@@ -184,7 +226,13 @@ struct Ctx<'c, 's> {
 }
 
 impl Ctx<'_, '_> {
-    fn error(&mut self, kind: (&'static str, &'static str), range: Range<usize>, message: String, help: Option<String>) {
+    fn error(
+        &mut self,
+        kind: (&'static str, &'static str),
+        range: Range<usize>,
+        message: String,
+        help: Option<String>,
+    ) {
         let mut d = KqlDiagnostic::new(kind, range, message);
         d.help = help;
         self.diags.push(d);
@@ -210,11 +258,13 @@ impl Ctx<'_, '_> {
                                     min += 1;
                                 }
                                 let b = match &p.ty {
-                                    ParamType::Scalar(t) => {
-                                        Binding::Scalar(ScalarType::from_name(t).unwrap_or(ScalarType::Unknown))
-                                    }
+                                    ParamType::Scalar(t) => Binding::Scalar(
+                                        ScalarType::from_name(t).unwrap_or(ScalarType::Unknown),
+                                    ),
                                     // declared columns are all the body may use (Kusto binds it so)
-                                    ParamType::Tabular(Some(cols)) => Binding::Tabular(decl_schema(cols)),
+                                    ParamType::Tabular(Some(cols)) => {
+                                        Binding::Tabular(decl_schema(cols))
+                                    }
                                     ParamType::Tabular(None) => Binding::Tabular(Schema::unknown()),
                                 };
                                 self.scope.push(p.name.text.clone(), b);
@@ -236,8 +286,19 @@ impl Ctx<'_, '_> {
                             let def = params
                                 .iter()
                                 .any(|p| matches!(p.ty, ParamType::Tabular(_)))
-                                .then(|| std::rc::Rc::new(LambdaDef { params: params.clone(), body: body.clone() }));
-                            Binding::Lambda { min, max: params.len(), result, required, def }
+                                .then(|| {
+                                    std::rc::Rc::new(LambdaDef {
+                                        params: params.clone(),
+                                        body: body.clone(),
+                                    })
+                                });
+                            Binding::Lambda {
+                                min,
+                                max: params.len(),
+                                result,
+                                required,
+                                def,
+                            }
                         }
                     };
                     self.scope.push(name.text.clone(), b);
@@ -249,7 +310,9 @@ impl Ctx<'_, '_> {
                             self.expr(d, None);
                         }
                         let b = match &p.ty {
-                            ParamType::Scalar(t) => Binding::Scalar(ScalarType::from_name(t).unwrap_or(ScalarType::Unknown)),
+                            ParamType::Scalar(t) => Binding::Scalar(
+                                ScalarType::from_name(t).unwrap_or(ScalarType::Unknown),
+                            ),
                             ParamType::Tabular(_) => Binding::Tabular(Schema::unknown()),
                         };
                         self.scope.push(p.name.text.clone(), b);
@@ -279,7 +342,9 @@ impl Ctx<'_, '_> {
                 LitKind::Decimal => ScalarType::Decimal,
                 LitKind::Dynamic => ScalarType::Dynamic,
             }),
-            ExprKind::Star | ExprKind::Error | ExprKind::TypeOf(_) => Value::Scalar(ScalarType::Unknown),
+            ExprKind::Star | ExprKind::Error | ExprKind::TypeOf(_) => {
+                Value::Scalar(ScalarType::Unknown)
+            }
             ExprKind::Input => Value::Tabular(Schema::unknown()),
             ExprKind::Unary { operand, .. } => {
                 let t = self.expr(operand, row).ty();
@@ -303,7 +368,9 @@ impl Ctx<'_, '_> {
                 self.expr(hi, row);
                 Value::Scalar(ScalarType::Bool)
             }
-            ExprKind::Call { name, args } => self.call(&name.text, name.range.clone(), args, e, row),
+            ExprKind::Call { name, args } => {
+                self.call(&name.text, name.range.clone(), args, e, row)
+            }
             ExprKind::NamedArg { value, .. } => self.expr(value, row),
             ExprKind::Member { target, name } => {
                 if let ExprKind::Name(n) = &target.kind
@@ -315,9 +382,16 @@ impl Ctx<'_, '_> {
                 let t = self.expr(target, row);
                 match t {
                     Value::Scalar(ScalarType::Dynamic) => Value::Scalar(ScalarType::Dynamic),
-                    Value::Scalar(ScalarType::Unknown) | Value::Tabular(_) => Value::Scalar(ScalarType::Unknown),
+                    Value::Scalar(ScalarType::Unknown) | Value::Tabular(_) => {
+                        Value::Scalar(ScalarType::Unknown)
+                    }
                     Value::Scalar(ty) => {
-                        let what = self.src.get(target.range.clone()).unwrap_or("").trim().to_string();
+                        let what = self
+                            .src
+                            .get(target.range.clone())
+                            .unwrap_or("")
+                            .trim()
+                            .to_string();
                         let help = if what.len() <= 60 && !what.contains('\n') {
                             format!("parse it first: `parse_json({what}).{}`", name.text)
                         } else {
@@ -326,7 +400,10 @@ impl Ctx<'_, '_> {
                         self.error(
                             NOT_DYNAMIC,
                             name.range.clone(),
-                            format!("member `{}` accessed on a value of type `{ty}`, not `dynamic`", name.text),
+                            format!(
+                                "member `{}` accessed on a value of type `{ty}`, not `dynamic`",
+                                name.text
+                            ),
                             Some(help),
                         );
                         Value::Scalar(ScalarType::Unknown)
@@ -336,7 +413,11 @@ impl Ctx<'_, '_> {
             ExprKind::Index { target, index } => {
                 let t = self.expr(target, row).ty();
                 self.expr(index, row);
-                Value::Scalar(if t == ScalarType::Dynamic { ScalarType::Dynamic } else { ScalarType::Unknown })
+                Value::Scalar(if t == ScalarType::Dynamic {
+                    ScalarType::Dynamic
+                } else {
+                    ScalarType::Unknown
+                })
             }
             ExprKind::Paren(inner) => self.expr(inner, row),
             ExprKind::Pipe { .. } => Value::Tabular(self.pipeline(e, None)),
@@ -354,18 +435,23 @@ impl Ctx<'_, '_> {
     /// Evaluates `e` as a tabular expression (pipeline input, join right side, union operand).
     fn tabular(&mut self, e: &Expr, input: Option<&Schema>) -> Schema {
         match &e.kind {
-            ExprKind::Name(n) => match self.resolve_tabular_name(n) {
-                Some(s) => s,
-                None => {
-                    if self.fuzzy > 0 {
-                        self.fuzzy_missing = true;
-                    } else {
-                        let help = self.suggest_table(n);
-                        self.error(UNKNOWN_TABLE, e.range.clone(), format!("unknown table `{n}`"), help);
-                    }
-                    Schema::unknown()
+            ExprKind::Name(n) => {
+                if let Some(s) = self.resolve_tabular_name(n) {
+                    return s;
                 }
-            },
+                if self.fuzzy > 0 {
+                    self.fuzzy_missing = true;
+                } else {
+                    let help = self.suggest_table(n);
+                    self.error(
+                        UNKNOWN_TABLE,
+                        e.range.clone(),
+                        format!("unknown table `{n}`"),
+                        help,
+                    );
+                }
+                Schema::unknown()
+            }
             ExprKind::Pipe { .. } => self.pipeline(e, input),
             ExprKind::Paren(inner) => self.tabular(inner, input),
             ExprKind::Input => input.cloned().unwrap_or_default(),
@@ -378,8 +464,16 @@ impl Ctx<'_, '_> {
 
     fn resolve_tabular_name(&mut self, n: &str) -> Option<Schema> {
         match self.scope.get(n) {
-            Some(Binding::Tabular(s)) => return Some(s.clone()),
-            Some(Binding::Lambda { result: LambdaResult::Tabular(s), min: 0, .. }) => return Some(s.clone()),
+            Some(
+                Binding::Tabular(s)
+                | Binding::Lambda {
+                    result: LambdaResult::Tabular(s),
+                    min: 0,
+                    ..
+                },
+            ) => {
+                return Some(s.clone());
+            }
             Some(_) => return Some(Schema::unknown()),
             None => {}
         }
@@ -390,7 +484,10 @@ impl Ctx<'_, '_> {
         if let Some(entry) = self.catalog.functions.get(n) {
             self.functions.insert(n.to_string());
             let info = function_info_with(self.catalog, entry, self.stack);
-            return Some(Schema { cols: info.output, open: info.open });
+            return Some(Schema {
+                cols: info.output,
+                open: info.open,
+            });
         }
         None
     }
@@ -424,23 +521,31 @@ impl Ctx<'_, '_> {
             }
             None => {}
         }
-        if self.catalog.tables.contains_key(n) || self.catalog.functions.contains_key(n) {
-            if let Some(s) = self.resolve_tabular_name(n) {
-                return Value::Tabular(s);
-            }
+        if (self.catalog.tables.contains_key(n) || self.catalog.functions.contains_key(n))
+            && let Some(s) = self.resolve_tabular_name(n)
+        {
+            return Value::Tabular(s);
         }
         match row {
-            Some(Row { schema: Some(s), .. }) if s.is_closed() => {
+            Some(Row {
+                schema: Some(s), ..
+            }) if s.is_closed() => {
                 let cols = s.cols.as_deref().unwrap_or_default();
-                let cands = cols.iter().map(|c| c.name.as_str()).chain(self.scope.names());
+                let cands = cols
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .chain(self.scope.names());
                 let help = suggest(n, cands).map(|s| format!("did you mean `{s}`?"));
                 self.error(UNKNOWN_COLUMN, range, format!("unknown column `{n}`"), help);
             }
-            Some(Row { schema: Some(_), .. }) => {}
+            Some(Row {
+                schema: Some(_), ..
+            }) => {}
             _ => {
-                // Outside any row: a scalar `let`, a function argument… Only flag when nothing could bind it.
-                if row.is_none() && self.top_level_unknown_is_error() {
-                    let help = suggest(n, self.scope.names()).map(|s| format!("did you mean `{s}`?"));
+                // Outside any row (a scalar `let`, a function argument…) nothing could bind it.
+                if row.is_none() {
+                    let help =
+                        suggest(n, self.scope.names()).map(|s| format!("did you mean `{s}`?"));
                     self.error(UNKNOWN_COLUMN, range, format!("unknown name `{n}`"), help);
                 }
             }
@@ -448,16 +553,25 @@ impl Ctx<'_, '_> {
         Value::Scalar(ScalarType::Unknown)
     }
 
-    fn top_level_unknown_is_error(&self) -> bool {
-        true
-    }
-
-    fn call(&mut self, name: &str, range: Range<usize>, args: &[Expr], whole: &Expr, row: Option<Row<'_>>) -> Value {
+    fn call(
+        &mut self,
+        name: &str,
+        range: Range<usize>,
+        args: &[Expr],
+        whole: &Expr,
+        row: Option<Row<'_>>,
+    ) -> Value {
         // let-bound lambdas
         if let Some(b) = self.scope.get(name).cloned() {
             let values: Vec<Value> = args.iter().map(|a| self.expr(a, row)).collect();
             return match b {
-                Binding::Lambda { min, max, result, required, def } => {
+                Binding::Lambda {
+                    min,
+                    max,
+                    result,
+                    required,
+                    def,
+                } => {
                     self.check_arity(name, range, args.len(), min, max);
                     self.check_required_columns(name, args, &values, &required);
                     if let Some(def) = def
@@ -483,7 +597,11 @@ impl Ctx<'_, '_> {
                     }
                     _ => self.expr(&args[0], row),
                 };
-                return if name == "toscalar" { Value::Scalar(ScalarType::Unknown) } else { v };
+                return if name == "toscalar" {
+                    Value::Scalar(ScalarType::Unknown)
+                } else {
+                    v
+                };
             }
             "_GetWatchlist" => {
                 for a in args {
@@ -513,7 +631,9 @@ impl Ctx<'_, '_> {
                     ty = dt;
                     if matches!(a.kind, ExprKind::Literal(LitKind::String)) {
                         let col = unquote_string(&self.src[a.range.clone()]);
-                        if let Some(Row { schema: Some(s), .. }) = row
+                        if let Some(Row {
+                            schema: Some(s), ..
+                        }) = row
                             && let Some(c) = s.get(&col)
                         {
                             ty = c.ty;
@@ -549,19 +669,40 @@ impl Ctx<'_, '_> {
             let info = function_info_with(self.catalog, entry, self.stack);
             if self.top && info.errors > 0 {
                 let msg = format!("function `{name}` has {} error(s) in its body", info.errors);
-                let help = info.first_error.clone().map(|e| format!("first error: {e}"));
+                let help = info
+                    .first_error
+                    .clone()
+                    .map(|e| format!("first error: {e}"));
                 self.error(FUNCTION_BODY, range, msg, help);
             }
-            return if info.tabular { Value::Tabular(Schema { cols: info.output, open: info.open }) } else { Value::Scalar(ScalarType::Unknown) };
+            return if info.tabular {
+                Value::Tabular(Schema {
+                    cols: info.output,
+                    open: info.open,
+                })
+            } else {
+                Value::Scalar(ScalarType::Unknown)
+            };
         }
         // built-ins
         let aggregate = row.is_some_and(|r| r.aggregate);
         // the same name can be a scalar function and an aggregation (`any`, `min`…): prefer the one that
         // fits the context and the number of arguments
-        let order = if aggregate { [Kind::Aggregate, Kind::Scalar] } else { [Kind::Scalar, Kind::Aggregate] };
-        let found: Vec<&builtins::B> = order.iter().filter_map(|k| builtins::get(*k, name)).collect();
+        let order = if aggregate {
+            [Kind::Aggregate, Kind::Scalar]
+        } else {
+            [Kind::Scalar, Kind::Aggregate]
+        };
+        let found: Vec<&builtins::B> = order
+            .iter()
+            .filter_map(|k| builtins::get(*k, name))
+            .collect();
         let n = args.len();
-        let b = found.iter().find(|b| (b.min as usize..=b.max as usize).contains(&n)).or(found.first()).copied();
+        let b = found
+            .iter()
+            .find(|b| (b.min as usize..=b.max as usize).contains(&n))
+            .or(found.first())
+            .copied();
         let Some(b) = b else {
             for a in args {
                 self.expr(a, row);
@@ -582,7 +723,12 @@ impl Ctx<'_, '_> {
             }
             let cands = cands.into_iter();
             let help = suggest(name, cands).map(|s| format!("did you mean `{s}`?"));
-            self.error(UNKNOWN_FUNCTION, range, format!("unknown function `{name}`"), help);
+            self.error(
+                UNKNOWN_FUNCTION,
+                range,
+                format!("unknown function `{name}`"),
+                help,
+            );
             return Value::Scalar(ScalarType::Unknown);
         };
         let _ = whole;
@@ -598,12 +744,18 @@ impl Ctx<'_, '_> {
         let mark_scope = self.scope.len();
         self.depth += 1;
         for (i, p) in def.params.iter().enumerate() {
-            let named = args.iter().position(|a| matches!(&a.kind, ExprKind::NamedArg { name, .. } if name.text == p.name.text));
-            let value = named.or(if i < args.len() { Some(i) } else { None }).and_then(|j| values.get(j));
+            let named = args.iter().position(
+                |a| matches!(&a.kind, ExprKind::NamedArg { name, .. } if name.text == p.name.text),
+            );
+            let value = named
+                .or(if i < args.len() { Some(i) } else { None })
+                .and_then(|j| values.get(j));
             let b = match (&p.ty, value) {
                 (ParamType::Tabular(_), Some(Value::Tabular(s))) => Binding::Tabular(s.clone()),
                 (ParamType::Tabular(_), _) => Binding::Tabular(Schema::unknown()),
-                (ParamType::Scalar(t), _) => Binding::Scalar(ScalarType::from_name(t).unwrap_or(ScalarType::Unknown)),
+                (ParamType::Scalar(t), _) => {
+                    Binding::Scalar(ScalarType::from_name(t).unwrap_or(ScalarType::Unknown))
+                }
             };
             self.scope.push(p.name.text.clone(), b);
         }
@@ -615,9 +767,17 @@ impl Ctx<'_, '_> {
     }
 
     /// A tabular argument must have the columns its parameter declares (`T:(TimeGenerated:datetime)`).
-    fn check_required_columns(&mut self, name: &str, args: &[Expr], values: &[Value], required: &[Option<Vec<Column>>]) {
+    fn check_required_columns(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        values: &[Value],
+        required: &[Option<Vec<Column>>],
+    ) {
         for (i, (arg, value)) in args.iter().zip(values).enumerate() {
-            let (Some(Some(cols)), Value::Tabular(s)) = (required.get(i), value) else { continue };
+            let (Some(Some(cols)), Value::Tabular(s)) = (required.get(i), value) else {
+                continue;
+            };
             if !s.is_closed() {
                 continue;
             }
@@ -697,9 +857,17 @@ impl Ctx<'_, '_> {
             }
             OpKind::Extend(items) | OpKind::Serialize(items) => {
                 let mut out = input;
-                self.column_counter = out.cols.as_ref().map_or(0, |c| count_generated(c));
+                self.column_counter = 0;
                 for item in items {
-                    let t = self.expr(&item.expr, Some(Row { schema: Some(&out), aggregate: false })).ty();
+                    let t = self
+                        .expr(
+                            &item.expr,
+                            Some(Row {
+                                schema: Some(&out),
+                                aggregate: false,
+                            }),
+                        )
+                        .ty();
                     for (n, ty) in self.item_names(item, t, Some(&out)) {
                         out.set(&n, ty);
                     }
@@ -713,7 +881,10 @@ impl Ctx<'_, '_> {
                     let t = self.expr(&item.expr, row(&input)).ty();
                     for (n, ty) in self.item_names(item, t, Some(&input)) {
                         if out.get(&n).is_some() {
-                            let range = item.names.first().map_or(item.expr.range.clone(), |n| n.range.clone());
+                            let range = item
+                                .names
+                                .first()
+                                .map_or(item.expr.range.clone(), |n| n.range.clone());
                             self.error(
                                 DUPLICATE_COLUMN,
                                 range,
@@ -794,7 +965,10 @@ impl Ctx<'_, '_> {
                     }
                 }
                 for item in aggs {
-                    let agg_row = Some(Row { schema: Some(&input), aggregate: true });
+                    let agg_row = Some(Row {
+                        schema: Some(&input),
+                        aggregate: true,
+                    });
                     let t = self.expr(&item.expr, agg_row).ty();
                     if !item.names.is_empty() {
                         // `Latest = arg_max(TimeGenerated, *)`: the names rename the first columns, the
@@ -841,7 +1015,11 @@ impl Ctx<'_, '_> {
                         None => known = false,
                     }
                 }
-                if known { Schema::known(cols) } else { Schema::unknown() }
+                if known {
+                    Schema::known(cols)
+                } else {
+                    Schema::unknown()
+                }
             }
             OpKind::Sort(keys) => {
                 for k in keys {
@@ -871,9 +1049,16 @@ impl Ctx<'_, '_> {
                 }
                 out
             }
-            OpKind::Join { params, right, on, lookup } => self.join(input, params, right, on, *lookup),
+            OpKind::Join {
+                params,
+                right,
+                on,
+                lookup,
+            } => self.join(input, params, right, on, *lookup),
             OpKind::Union { params, sources } => {
-                let fuzzy = params.iter().any(|p| p.name == "isfuzzy" && p.value.eq_ignore_ascii_case("true"));
+                let fuzzy = params
+                    .iter()
+                    .any(|p| p.name == "isfuzzy" && p.value.eq_ignore_ascii_case("true"));
                 let mut schemas = Vec::new();
                 if !source {
                     schemas.push(input);
@@ -909,13 +1094,13 @@ impl Ctx<'_, '_> {
             OpKind::MvExpand { params, items } => {
                 let mut out = input.clone();
                 self.expand_items(&input, &mut out, items);
-                self.with_itemindex(&mut out, params);
+                with_itemindex(&mut out, params);
                 out
             }
             OpKind::MvApply { params, items, sub } => {
                 let mut expanded = input.clone();
                 self.expand_items(&input, &mut expanded, items);
-                self.with_itemindex(&mut expanded, params);
+                with_itemindex(&mut expanded, params);
                 let sub_out = self.tabular(sub, Some(&expanded));
                 match (input.cols, sub_out.cols) {
                     (Some(mut cols), Some(sc)) => {
@@ -932,7 +1117,10 @@ impl Ctx<'_, '_> {
                 let mut out = input;
                 for p in parts {
                     if let ParsePart::Column(c) = p {
-                        out.set(&c.name.text, ScalarType::from_name(&c.ty).unwrap_or(ScalarType::Unknown));
+                        out.set(
+                            &c.name.text,
+                            ScalarType::from_name(&c.ty).unwrap_or(ScalarType::Unknown),
+                        );
                     }
                 }
                 out
@@ -941,7 +1129,10 @@ impl Ctx<'_, '_> {
                 self.expr(source, row(&input));
                 let mut out = input;
                 for c in columns {
-                    out.set(&c.name.text, ScalarType::from_name(&c.ty).unwrap_or(ScalarType::Unknown));
+                    out.set(
+                        &c.name.text,
+                        ScalarType::from_name(&c.ty).unwrap_or(ScalarType::Unknown),
+                    );
                 }
                 out
             }
@@ -949,24 +1140,42 @@ impl Ctx<'_, '_> {
                 if let ExprKind::Call { name, args } = &call.kind {
                     // plugin arguments may name columns of other tables (`ipv4_lookup(T, ip, Network)`):
                     // check them against an open view of the input
-                    let open_input = Schema { cols: input.cols.clone(), open: true };
+                    let open_input = Schema {
+                        cols: input.cols.clone(),
+                        open: true,
+                    };
                     for a in args {
                         self.expr(a, row(&open_input));
                     }
-                    match builtins::get(Kind::Plugin, &name.text) {
-                        Some(b) => {
-                            self.check_arity(&name.text, name.range.clone(), args.len(), b.min as usize, b.max as usize);
-                            self.unsupported.insert(format!("output schema of plugin `{}`", name.text));
-                        }
-                        None => {
-                            let help = suggest(&name.text, builtins::names(Kind::Plugin)).map(|s| format!("did you mean `{s}`?"));
-                            self.error(UNKNOWN_FUNCTION, name.range.clone(), format!("unknown plugin `{}`", name.text), help);
-                        }
+                    if let Some(b) = builtins::get(Kind::Plugin, &name.text) {
+                        self.check_arity(
+                            &name.text,
+                            name.range.clone(),
+                            args.len(),
+                            b.min as usize,
+                            b.max as usize,
+                        );
+                        self.unsupported
+                            .insert(format!("output schema of plugin `{}`", name.text));
+                    } else {
+                        let help = suggest(&name.text, builtins::names(Kind::Plugin))
+                            .map(|s| format!("did you mean `{s}`?"));
+                        self.error(
+                            UNKNOWN_FUNCTION,
+                            name.range.clone(),
+                            format!("unknown plugin `{}`", name.text),
+                            help,
+                        );
                     }
                 }
                 Schema::unknown()
             }
-            OpKind::MakeSeries { aggs, axis, range_exprs, by } => {
+            OpKind::MakeSeries {
+                aggs,
+                axis,
+                range_exprs,
+                by,
+            } => {
                 let mut cols = Vec::new();
                 self.column_counter = 0;
                 for item in by {
@@ -981,11 +1190,15 @@ impl Ctx<'_, '_> {
                     self.expr(r, None);
                 }
                 for item in aggs {
-                    let agg_row = Some(Row { schema: Some(&input), aggregate: true });
+                    let agg_row = Some(Row {
+                        schema: Some(&input),
+                        aggregate: true,
+                    });
                     self.expr(&item.expr, agg_row);
                     let name = match item.names.first() {
                         Some(n) => n.text.clone(),
-                        None => self.aggregate_columns(&item.expr, &input, ScalarType::Dynamic)
+                        None => self
+                            .aggregate_columns(&item.expr, &input, ScalarType::Dynamic)
                             .and_then(|v| v.into_iter().next().map(|c| c.0.name))
                             .unwrap_or_else(|| "Column1".into()),
                     };
@@ -995,7 +1208,11 @@ impl Ctx<'_, '_> {
                 if let Some(n) = axis_name {
                     push_unique(&mut cols, &n, ScalarType::Dynamic);
                 }
-                if input.is_known() { Schema::known(cols) } else { Schema::unknown() }
+                if input.is_known() {
+                    Schema::known(cols)
+                } else {
+                    Schema::unknown()
+                }
             }
             OpKind::As(_) | OpKind::Render => input,
             OpKind::Invoke(e) => {
@@ -1046,8 +1263,14 @@ impl Ctx<'_, '_> {
             return;
         }
         let cols = s.cols.as_deref().unwrap_or_default();
-        let help = suggest(&p.text, cols.iter().map(|c| c.name.as_str())).map(|x| format!("did you mean `{x}`?"));
-        self.error(UNKNOWN_COLUMN, p.range.clone(), format!("unknown column `{}`", p.text), help);
+        let help = suggest(&p.text, cols.iter().map(|c| c.name.as_str()))
+            .map(|x| format!("did you mean `{x}`?"));
+        self.error(
+            UNKNOWN_COLUMN,
+            p.range.clone(),
+            format!("unknown column `{}`", p.text),
+            help,
+        );
     }
 
     /// Adds an `extend`/`project` item to `out`.
@@ -1058,37 +1281,63 @@ impl Ctx<'_, '_> {
     }
 
     /// Names (and types) an item produces: explicit names, or the derived name, or `ColumnN`.
-    fn item_names(&mut self, item: &NamedExpr, t: ScalarType, row: Option<&Schema>) -> Vec<(String, ScalarType)> {
+    fn item_names(
+        &mut self,
+        item: &NamedExpr,
+        t: ScalarType,
+        row: Option<&Schema>,
+    ) -> Vec<(String, ScalarType)> {
         if !item.names.is_empty() {
             return item
                 .names
                 .iter()
                 .enumerate()
-                .map(|(i, n)| (n.text.clone(), if i == 0 && item.names.len() == 1 { t } else { ScalarType::Unknown }))
+                .map(|(i, n)| {
+                    (
+                        n.text.clone(),
+                        if i == 0 && item.names.len() == 1 {
+                            t
+                        } else {
+                            ScalarType::Unknown
+                        },
+                    )
+                })
                 .collect();
         }
-        match expr_name(&item.expr, self.src, row) {
-            Some(n) => vec![(n, t)],
-            None => {
-                self.column_counter += 1;
-                vec![(format!("Column{}", self.column_counter), t)]
-            }
+        if let Some(n) = expr_name(&item.expr, self.src, row) {
+            vec![(n, t)]
+        } else {
+            vec![(self.next_column(), t)]
         }
     }
 
     /// Columns an unnamed aggregation produces; the bool marks `*` expansions (not renamed on clash).
-    fn aggregate_columns(&mut self, e: &Expr, input: &Schema, t: ScalarType) -> Option<Vec<(Column, bool)>> {
+    #[allow(clippy::many_single_char_names)]
+    fn aggregate_columns(
+        &mut self,
+        e: &Expr,
+        input: &Schema,
+        t: ScalarType,
+    ) -> Option<Vec<(Column, bool)>> {
         let ExprKind::Call { name, args } = &e.kind else {
             let n = expr_name(e, self.src, Some(input)).unwrap_or_else(|| self.next_column());
             return Some(vec![(Column::new(n, t), false)]);
         };
         let fname = name.text.as_str();
         if fname == "take_anyif" {
-            let n = args.first().and_then(|a| expr_name(a, self.src, Some(input))).unwrap_or_else(|| self.next_column());
-            let ty = args.first().map_or(ScalarType::Unknown, |a| self.type_of_quiet(a, input));
+            let n = args
+                .first()
+                .and_then(|a| expr_name(a, self.src, Some(input)))
+                .unwrap_or_else(|| self.next_column());
+            let ty = args
+                .first()
+                .map_or(ScalarType::Unknown, |a| self.type_of_quiet(a, input));
             return Some(vec![(Column::new(n, ty), false)]);
         }
-        if matches!(fname, "arg_max" | "arg_min" | "argmax" | "argmin" | "take_any") {
+        if matches!(
+            fname,
+            "arg_max" | "arg_min" | "argmax" | "argmin" | "take_any"
+        ) {
             let mut out = Vec::new();
             for (i, a) in args.iter().enumerate() {
                 if matches!(a.kind, ExprKind::Star) {
@@ -1100,24 +1349,56 @@ impl Ctx<'_, '_> {
                     ExprKind::NamedArg { name, .. } => Some(name.text.clone()),
                     _ => expr_name(a, self.src, Some(input)),
                 };
-                let n = n.unwrap_or_else(|| if i == 0 { format!("{fname}_") } else { self.next_column() });
+                let n = n.unwrap_or_else(|| {
+                    if i == 0 {
+                        format!("{fname}_")
+                    } else {
+                        self.next_column()
+                    }
+                });
                 out.push((Column::new(n, ty), false));
             }
             return Some(out);
         }
-        let b = builtins::get(Kind::Aggregate, fname).or_else(|| builtins::get(Kind::Scalar, fname));
+        let b =
+            builtins::get(Kind::Aggregate, fname).or_else(|| builtins::get(Kind::Scalar, fname));
         let Some(b) = b else {
             return Some(vec![(Column::new(self.next_column(), t), false)]);
         };
-        let first = args.first().and_then(|a| expr_name(a, self.src, Some(input)));
+        let first = args
+            .first()
+            .and_then(|a| expr_name(a, self.src, Some(input)));
         if matches!(fname, "percentile" | "percentilew") && args.len() >= 2 {
-            let v = self.src.get(args[args.len() - 1].range.clone()).unwrap_or("").trim().replace('.', "_");
-            return Some(vec![(Column::new(format!("percentile_{}_{v}", first.unwrap_or_default()), t), false)]);
+            let v = self
+                .src
+                .get(args[args.len() - 1].range.clone())
+                .unwrap_or("")
+                .trim()
+                .replace('.', "_");
+            return Some(vec![(
+                Column::new(format!("percentile_{}_{v}", first.unwrap_or_default()), t),
+                false,
+            )]);
         }
         let n = match b.name_kind {
             1 => format!("{}_{}", b.name, first.unwrap_or_default()),
-            3 | 4 => format!("{}_{}", if b.prefix.is_empty() { b.name } else { b.prefix }, first.unwrap_or_default()),
-            6 => format!("{}_", if b.prefix.is_empty() { b.name } else { b.prefix }),
+            3 | 4 => format!(
+                "{}_{}",
+                if b.prefix.is_empty() {
+                    b.name
+                } else {
+                    b.prefix
+                },
+                first.unwrap_or_default()
+            ),
+            6 => format!(
+                "{}_",
+                if b.prefix.is_empty() {
+                    b.name
+                } else {
+                    b.prefix
+                }
+            ),
             7 | 8 => first.unwrap_or_else(|| self.next_column()),
             _ => self.next_column(),
         };
@@ -1132,43 +1413,67 @@ impl Ctx<'_, '_> {
     /// The type of `e` over `input`, without reporting anything (already reported).
     fn type_of_quiet(&mut self, e: &Expr, input: &Schema) -> ScalarType {
         let mark = self.diags.len();
-        let t = self.expr(e, Some(Row { schema: Some(input), aggregate: true })).ty();
+        let t = self
+            .expr(
+                e,
+                Some(Row {
+                    schema: Some(input),
+                    aggregate: true,
+                }),
+            )
+            .ty();
         self.diags.truncate(mark);
         t
     }
 
     fn expand_items(&mut self, input: &Schema, out: &mut Schema, items: &[MvItem]) {
         for item in items {
-            self.expr(&item.expr, Some(Row { schema: Some(input), aggregate: false }));
+            self.expr(
+                &item.expr,
+                Some(Row {
+                    schema: Some(input),
+                    aggregate: false,
+                }),
+            );
             let ty = item
                 .to_type
                 .as_deref()
                 .and_then(ScalarType::from_name)
                 .unwrap_or(ScalarType::Dynamic);
-            let name = item.name.as_ref().map(|n| n.text.clone()).or_else(|| expr_name(&item.expr, self.src, Some(input)));
+            let name = item
+                .name
+                .as_ref()
+                .map(|n| n.text.clone())
+                .or_else(|| expr_name(&item.expr, self.src, Some(input)));
             if let Some(n) = name {
                 out.set(&n, ty);
             }
         }
     }
 
-    fn with_itemindex(&mut self, out: &mut Schema, params: &[OpParam]) {
-        if let Some(p) = params.iter().find(|p| p.name == "with_itemindex") {
-            out.set(&p.value, ScalarType::Long);
-        }
-    }
-
-    fn join(&mut self, left: Schema, params: &[OpParam], right: &Expr, on: &[Expr], lookup: bool) -> Schema {
+    fn join(
+        &mut self,
+        left: Schema,
+        params: &[OpParam],
+        right: &Expr,
+        on: &[Expr],
+        lookup: bool,
+    ) -> Schema {
         let right_schema = self.tabular(right, None);
         let mut keys: Vec<(String, String)> = Vec::new();
         for cond in on {
             self.join_condition(cond, &left, &right_schema, &mut keys);
         }
-        let kind = params
-            .iter()
-            .find(|p| p.name == "kind")
-            .map(|p| p.value.to_ascii_lowercase())
-            .unwrap_or_else(|| if lookup { "leftouter".into() } else { "innerunique".into() });
+        let kind = params.iter().find(|p| p.name == "kind").map_or_else(
+            || {
+                if lookup {
+                    "leftouter".into()
+                } else {
+                    "innerunique".into()
+                }
+            },
+            |p| p.value.to_ascii_lowercase(),
+        );
         match kind.as_str() {
             "leftsemi" | "leftanti" | "leftantisemi" | "anti" | "semi" => return left,
             "rightsemi" | "rightanti" | "rightantisemi" => return right_schema,
@@ -1185,10 +1490,19 @@ impl Ctx<'_, '_> {
             }
             push_unique(&mut cols, &c.name, c.ty);
         }
-        Schema { cols: Some(cols), open }
+        Schema {
+            cols: Some(cols),
+            open,
+        }
     }
 
-    fn join_condition(&mut self, cond: &Expr, left: &Schema, right: &Schema, keys: &mut Vec<(String, String)>) {
+    fn join_condition(
+        &mut self,
+        cond: &Expr,
+        left: &Schema,
+        right: &Schema,
+        keys: &mut Vec<(String, String)>,
+    ) {
         match &cond.kind {
             ExprKind::Name(n) => {
                 self.check_side(n, cond.range.clone(), left, "left");
@@ -1237,8 +1551,14 @@ impl Ctx<'_, '_> {
             return;
         }
         let cols = s.cols.as_deref().unwrap_or_default();
-        let help = suggest(n, cols.iter().map(|c| c.name.as_str())).map(|x| format!("did you mean `{x}`?"));
-        self.error(UNKNOWN_COLUMN, range, format!("unknown column `{n}` on the {side} side of the join"), help);
+        let help = suggest(n, cols.iter().map(|c| c.name.as_str()))
+            .map(|x| format!("did you mean `{x}`?"));
+        self.error(
+            UNKNOWN_COLUMN,
+            range,
+            format!("unknown column `{n}` on the {side} side of the join"),
+            help,
+        );
     }
 }
 
@@ -1252,13 +1572,20 @@ fn is_fuzzy_union(op: &Operator) -> bool {
         if params.iter().any(|p| p.name == "isfuzzy" && p.value.eq_ignore_ascii_case("true")))
 }
 
-fn row(s: &Schema) -> Option<Row<'_>> {
-    Some(Row { schema: Some(s), aggregate: false })
+/// `mv-expand with_itemindex=Name` adds a `long` column.
+fn with_itemindex(out: &mut Schema, params: &[OpParam]) {
+    if let Some(p) = params.iter().find(|p| p.name == "with_itemindex") {
+        out.set(&p.value, ScalarType::Long);
+    }
 }
 
-fn count_generated(cols: &[Column]) -> usize {
-    let _ = cols;
-    0
+/// The row context for evaluating an operator's expressions over `s`.
+#[allow(clippy::unnecessary_wraps)] // every caller wants the `Option`
+fn row(s: &Schema) -> Option<Row<'_>> {
+    Some(Row {
+        schema: Some(s),
+        aggregate: false,
+    })
 }
 
 fn set_or_push(cols: &mut Vec<Column>, name: &str, ty: ScalarType) {
@@ -1273,7 +1600,12 @@ fn decl_schema(columns: &[ColumnDecl]) -> Schema {
     Schema::known(
         columns
             .iter()
-            .map(|c| Column::new(c.name.text.clone(), ScalarType::from_name(&c.ty).unwrap_or(ScalarType::Unknown)))
+            .map(|c| {
+                Column::new(
+                    c.name.text.clone(),
+                    ScalarType::from_name(&c.ty).unwrap_or(ScalarType::Unknown),
+                )
+            })
             .collect(),
     )
 }
@@ -1318,7 +1650,10 @@ fn union_schemas(schemas: &[Schema]) -> Schema {
         }
         out = renamed;
     }
-    Schema { cols: Some(out), open }
+    Schema {
+        cols: Some(out),
+        open,
+    }
 }
 
 /// The column name Kusto derives for an unnamed expression: a column reference keeps its name, a path
@@ -1327,13 +1662,19 @@ fn union_schemas(schemas: &[Schema]) -> Schema {
 fn expr_name(e: &Expr, src: &str, row: Option<&Schema>) -> Option<String> {
     match &e.kind {
         ExprKind::Name(n) => Some(n.clone()),
-        ExprKind::Member { target, name } => expr_name(target, src, row).map(|t| format!("{t}_{}", name.text)),
+        ExprKind::Member { target, name } => {
+            expr_name(target, src, row).map(|t| format!("{t}_{}", name.text))
+        }
         ExprKind::Index { target, index } => {
             let t = expr_name(target, src, row)?;
             match &index.kind {
                 ExprKind::Literal(LitKind::String) => {
                     let text = src.get(index.range.clone()).unwrap_or("");
-                    let key = if text.starts_with('[') { crate::parser::unquote_bracket(text) } else { unquote_string(text) };
+                    let key = if text.starts_with('[') {
+                        crate::parser::unquote_bracket(text)
+                    } else {
+                        unquote_string(text)
+                    };
                     Some(format!("{t}_{key}"))
                 }
                 _ => Some(t),
@@ -1369,12 +1710,19 @@ fn return_type(b: &builtins::B, args: &[ScalarType]) -> ScalarType {
         6 => args.last().copied().unwrap_or(ScalarType::Unknown),
         16..=18 => {
             let skip = usize::from(matches!(b.name, "iff" | "iif" | "case"));
-            args.iter().skip(skip).copied().find(|t| *t != ScalarType::Unknown).unwrap_or(ScalarType::Unknown)
+            args.iter()
+                .skip(skip)
+                .copied()
+                .find(|t| *t != ScalarType::Unknown)
+                .unwrap_or(ScalarType::Unknown)
         }
         _ => {
             if b.ret != ScalarType::Unknown {
                 b.ret
-            } else if matches!(b.name, "bin" | "floor" | "bin_at" | "min" | "max" | "take_any" | "any" | "sum") {
+            } else if matches!(
+                b.name,
+                "bin" | "floor" | "bin_at" | "min" | "max" | "take_any" | "any" | "sum"
+            ) {
                 arg(0)
             } else {
                 ScalarType::Unknown

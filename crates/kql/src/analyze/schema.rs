@@ -20,11 +20,17 @@ pub(crate) struct Schema {
 
 impl Schema {
     pub(crate) fn known(cols: Vec<Column>) -> Self {
-        Self { cols: Some(cols), open: false }
+        Self {
+            cols: Some(cols),
+            open: false,
+        }
     }
 
     pub(crate) fn unknown() -> Self {
-        Self { cols: None, open: false }
+        Self {
+            cols: None,
+            open: false,
+        }
     }
 
     pub(crate) fn is_known(&self) -> bool {
@@ -108,7 +114,10 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The closest candidate to `name`, if close enough to be a plausible typo.
-pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(
+    name: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(2);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
@@ -140,8 +149,14 @@ mod tests {
     #[test]
     fn suggestions() {
         let cols = ["actor_details", "actor_uuid", "TimeGenerated"];
-        assert_eq!(suggest("actor_detail", cols.iter().copied()), Some("actor_details"));
-        assert_eq!(suggest("timegenerated", cols.iter().copied()), Some("TimeGenerated"));
+        assert_eq!(
+            suggest("actor_detail", cols.iter().copied()),
+            Some("actor_details")
+        );
+        assert_eq!(
+            suggest("timegenerated", cols.iter().copied()),
+            Some("TimeGenerated")
+        );
         assert_eq!(suggest("zzz", cols.iter().copied()), None);
     }
 }

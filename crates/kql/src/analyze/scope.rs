@@ -53,7 +53,11 @@ impl Scope {
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&Binding> {
-        self.items.iter().rev().find(|(n, _)| n == name).map(|(_, b)| b)
+        self.items
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b)
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -44,7 +44,12 @@ type Index = HashMap<(Kind, &'static str), &'static B>;
 
 fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
-    INDEX.get_or_init(|| table::BUILTINS.iter().map(|b| ((b.kind, b.name), b)).collect())
+    INDEX.get_or_init(|| {
+        table::BUILTINS
+            .iter()
+            .map(|b| ((b.kind, b.name), b))
+            .collect()
+    })
 }
 
 /// Looks up a built-in by kind and exact name.
@@ -54,7 +59,10 @@ pub(crate) fn get(kind: Kind, name: &str) -> Option<&'static B> {
 
 /// All names of a kind (for "did you mean" suggestions).
 pub(crate) fn names(kind: Kind) -> impl Iterator<Item = &'static str> {
-    table::BUILTINS.iter().filter(move |b| b.kind == kind && !b.hidden).map(|b| b.name)
+    table::BUILTINS
+        .iter()
+        .filter(move |b| b.kind == kind && !b.hidden)
+        .map(|b| b.name)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use super::{B, Kind};
 use crate::types::ScalarType;
 
 /// Every built-in, sorted by name within each kind.
+#[rustfmt::skip]
 pub(super) const BUILTINS: &[B] = &[
     B { kind: Kind::Aggregate, name: "any", min: 1, max: 32767, ret: ScalarType::Unknown, ret_kind: -1, name_kind: 3, prefix: "any", hidden: true },
     B { kind: Kind::Aggregate, name: "anyif", min: 2, max: 2, ret: ScalarType::Unknown, ret_kind: 3, name_kind: 3, prefix: "anyif", hidden: true },

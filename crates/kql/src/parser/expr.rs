@@ -5,15 +5,42 @@
 //! prefix `- +`, postfix (`.member`, `[index]`, calls), primaries.
 
 use super::{PResult, Parser, unquote_string};
-use crate::ast::{ColumnDecl, Expr, ExprKind, LitKind, Name, OpKind, Operator, ParamDecl, ParamType};
+use crate::ast::{
+    ColumnDecl, Expr, ExprKind, LitKind, Name, OpKind, Operator, ParamDecl, ParamType,
+};
 use crate::token::TokenKind;
 
 /// Word operators at comparison level that may be negated with a glued `!`.
 const WORD_OPS: &[&str] = &[
-    "has", "has_cs", "hasprefix", "hasprefix_cs", "hassuffix", "hassuffix_cs", "contains", "contains_cs", "startswith",
-    "startswith_cs", "endswith", "endswith_cs", "matches", "in", "has_any", "has_all", "between", "like", "notlike",
-    "notcontains", "notcontainscs", "nothas", "notbetween", "notstartswith", "notendswith", "likecs", "notlikecs",
-    "containscs", "hasprefixcs",
+    "has",
+    "has_cs",
+    "hasprefix",
+    "hasprefix_cs",
+    "hassuffix",
+    "hassuffix_cs",
+    "contains",
+    "contains_cs",
+    "startswith",
+    "startswith_cs",
+    "endswith",
+    "endswith_cs",
+    "matches",
+    "in",
+    "has_any",
+    "has_all",
+    "between",
+    "like",
+    "notlike",
+    "notcontains",
+    "notcontainscs",
+    "nothas",
+    "notbetween",
+    "notstartswith",
+    "notendswith",
+    "likecs",
+    "notlikecs",
+    "containscs",
+    "hasprefixcs",
 ];
 
 impl Parser<'_> {
@@ -27,28 +54,34 @@ impl Parser<'_> {
 
     fn parse_pipe_expr_inner(&mut self) -> PResult<Expr> {
         let first = self.parse_source_or_expr()?;
-        self.parse_pipeline_tail(first)
+        Ok(self.parse_pipeline_tail(first))
     }
 
     /// Applies `| op` repeatedly to `input`, recovering from errors inside operators.
-    pub(crate) fn parse_pipeline_tail(&mut self, mut input: Expr) -> PResult<Expr> {
+    pub(crate) fn parse_pipeline_tail(&mut self, mut input: Expr) -> Expr {
         while self.at_punct("|") {
             self.bump();
             let start = input.range.start;
-            match self.parse_operator() {
-                Ok(op) => {
-                    let end = op.range.end;
-                    input = Expr { kind: ExprKind::Pipe { input: Box::new(input), op: Box::new(op) }, range: start..end };
+            let op = if let Ok(op) = self.parse_operator() {
+                op
+            } else {
+                self.sync();
+                let end = self.prev_end().max(start);
+                Operator {
+                    kind: OpKind::Opaque(String::new()),
+                    range: end..end,
                 }
-                Err(_) => {
-                    self.sync();
-                    let end = self.prev_end().max(start);
-                    let op = Operator { kind: OpKind::Opaque(String::new()), range: end..end };
-                    input = Expr { kind: ExprKind::Pipe { input: Box::new(input), op: Box::new(op) }, range: start..end };
-                }
-            }
+            };
+            let end = op.range.end;
+            input = Expr {
+                kind: ExprKind::Pipe {
+                    input: Box::new(input),
+                    op: Box::new(op),
+                },
+                range: start..end,
+            };
         }
-        Ok(input)
+        input
     }
 
     /// The start of a pipeline: a source keyword (`union`, `datatable`, `print`…) or any expression.
@@ -58,25 +91,21 @@ impl Parser<'_> {
             let word = self.text_of(&t);
             let next_is_call = self.nth_is_punct(1, "(");
             match word {
-                "union" if !next_is_call || self.nth_is_kw(2, "where") => {
+                "union" | "print" | "evaluate" | "find" | "search" => {
                     let op = self.parse_operator()?;
                     let r = op.range.clone();
-                    return Ok(Expr { kind: ExprKind::Source(Box::new(op)), range: r });
-                }
-                "union" => {
-                    let op = self.parse_operator()?;
-                    let r = op.range.clone();
-                    return Ok(Expr { kind: ExprKind::Source(Box::new(op)), range: r });
-                }
-                "print" | "evaluate" | "find" | "search" => {
-                    let op = self.parse_operator()?;
-                    let r = op.range.clone();
-                    return Ok(Expr { kind: ExprKind::Source(Box::new(op)), range: r });
+                    return Ok(Expr {
+                        kind: ExprKind::Source(Box::new(op)),
+                        range: r,
+                    });
                 }
                 "range" if !next_is_call => {
                     let op = self.parse_operator()?;
                     let r = op.range.clone();
-                    return Ok(Expr { kind: ExprKind::Source(Box::new(op)), range: r });
+                    return Ok(Expr {
+                        kind: ExprKind::Source(Box::new(op)),
+                        range: r,
+                    });
                 }
                 _ => {}
             }
@@ -123,7 +152,9 @@ impl Parser<'_> {
             TokenKind::Punct => {
                 let p = self.text_of(t);
                 match p {
-                    "==" | "!=" | "<>" | "<" | ">" | "<=" | ">=" | "=~" | "!~" => Some((p.to_string(), 1)),
+                    "==" | "!=" | "<>" | "<" | ">" | "<=" | ">=" | "=~" | "!~" => {
+                        Some((p.to_string(), 1))
+                    }
                     "!" => {
                         let n = self.nth(1);
                         if n.kind == TokenKind::Ident && !n.space_before {
@@ -149,7 +180,11 @@ impl Parser<'_> {
                     return Some(("in~".into(), 2));
                 }
                 if w == "matches" {
-                    return if self.nth_is_kw(1, "regex") { Some(("matches regex".into(), 2)) } else { None };
+                    return if self.nth_is_kw(1, "regex") {
+                        Some(("matches regex".into(), 2))
+                    } else {
+                        None
+                    };
                 }
                 Some((w.to_string(), 1))
             }
@@ -170,7 +205,14 @@ impl Parser<'_> {
                 let list = self.parse_in_list()?;
                 let start = lhs.range.start;
                 let end = self.prev_end();
-                lhs = Expr { kind: ExprKind::In { op, lhs: Box::new(lhs), list }, range: start..end };
+                lhs = Expr {
+                    kind: ExprKind::In {
+                        op,
+                        lhs: Box::new(lhs),
+                        list,
+                    },
+                    range: start..end,
+                };
             } else if matches!(bare, "between" | "notbetween") {
                 self.expect_punct("(")?;
                 let lo = self.parse_additive()?;
@@ -181,7 +223,12 @@ impl Parser<'_> {
                 let end = self.prev_end();
                 let negated = op.starts_with('!') || op == "notbetween";
                 lhs = Expr {
-                    kind: ExprKind::Between { negated, lhs: Box::new(lhs), lo: Box::new(lo), hi: Box::new(hi) },
+                    kind: ExprKind::Between {
+                        negated,
+                        lhs: Box::new(lhs),
+                        lo: Box::new(lo),
+                        hi: Box::new(hi),
+                    },
                     range: start..end,
                 };
             } else {
@@ -260,7 +307,13 @@ impl Parser<'_> {
             self.leave();
             let operand = operand?;
             let range = t.range.start..operand.range.end;
-            return Ok(Expr { kind: ExprKind::Unary { op, operand: Box::new(operand) }, range });
+            return Ok(Expr {
+                kind: ExprKind::Unary {
+                    op,
+                    operand: Box::new(operand),
+                },
+                range,
+            });
         }
         self.parse_postfix()
     }
@@ -278,32 +331,59 @@ impl Parser<'_> {
                     }
                     TokenKind::String => {
                         self.bump();
-                        Name { text: unquote_string(self.text_of(&t)), range: t.range.clone() }
+                        Name {
+                            text: unquote_string(self.text_of(&t)),
+                            range: t.range.clone(),
+                        }
                     }
                     TokenKind::Int => {
                         self.bump();
-                        Name { text: self.text_of(&t).to_string(), range: t.range.clone() }
+                        Name {
+                            text: self.text_of(&t).to_string(),
+                            range: t.range.clone(),
+                        }
                     }
                     _ => return Err(self.expected("a member name after `.`")),
                 };
                 let range = e.range.start..name.range.end;
-                e = Expr { kind: ExprKind::Member { target: Box::new(e), name }, range };
+                e = Expr {
+                    kind: ExprKind::Member {
+                        target: Box::new(e),
+                        name,
+                    },
+                    range,
+                };
             } else if self.at_punct("[") || self.tok().kind == TokenKind::BracketIdent {
                 if self.tok().kind == TokenKind::BracketIdent {
                     // d['key'] lexed as one bracketed identifier
                     let t = self.bump();
                     let name = self.name_of(&t);
                     let range = e.range.start..t.range.end;
-                    let index = Expr { kind: ExprKind::Literal(LitKind::String), range: t.range.clone() };
+                    let index = Expr {
+                        kind: ExprKind::Literal(LitKind::String),
+                        range: t.range.clone(),
+                    };
                     let _ = name;
-                    e = Expr { kind: ExprKind::Index { target: Box::new(e), index: Box::new(index) }, range };
+                    e = Expr {
+                        kind: ExprKind::Index {
+                            target: Box::new(e),
+                            index: Box::new(index),
+                        },
+                        range,
+                    };
                     continue;
                 }
                 self.bump();
                 let index = self.parse_expr()?;
                 self.expect_punct("]")?;
                 let range = e.range.start..self.prev_end();
-                e = Expr { kind: ExprKind::Index { target: Box::new(e), index: Box::new(index) }, range };
+                e = Expr {
+                    kind: ExprKind::Index {
+                        target: Box::new(e),
+                        index: Box::new(index),
+                    },
+                    range,
+                };
             } else {
                 break;
             }
@@ -313,7 +393,12 @@ impl Parser<'_> {
 
     fn parse_primary(&mut self) -> PResult<Expr> {
         let t = self.tok().clone();
-        let lit = |k| Ok(Expr { kind: ExprKind::Literal(k), range: t.range.clone() });
+        let lit = |k| {
+            Ok(Expr {
+                kind: ExprKind::Literal(k),
+                range: t.range.clone(),
+            })
+        };
         match t.kind {
             TokenKind::Int => {
                 self.bump();
@@ -333,7 +418,10 @@ impl Parser<'_> {
                 while self.tok().kind == TokenKind::String {
                     self.bump();
                 }
-                Ok(Expr { kind: ExprKind::Literal(LitKind::String), range: t.range.start..self.prev_end() })
+                Ok(Expr {
+                    kind: ExprKind::Literal(LitKind::String),
+                    range: t.range.start..self.prev_end(),
+                })
             }
             TokenKind::TypedLiteral => {
                 self.bump();
@@ -354,7 +442,10 @@ impl Parser<'_> {
             TokenKind::BracketIdent => {
                 self.bump();
                 let n = self.name_of(&t);
-                Ok(Expr { kind: ExprKind::Name(n.text), range: t.range })
+                Ok(Expr {
+                    kind: ExprKind::Name(n.text),
+                    range: t.range,
+                })
             }
             TokenKind::Ident => self.parse_ident_primary(),
             TokenKind::Punct => match self.text_of(&t) {
@@ -368,11 +459,17 @@ impl Parser<'_> {
                         }
                     }
                     self.expect_punct(")")?;
-                    Ok(Expr { kind: ExprKind::Paren(Box::new(inner)), range: t.range.start..self.prev_end() })
+                    Ok(Expr {
+                        kind: ExprKind::Paren(Box::new(inner)),
+                        range: t.range.start..self.prev_end(),
+                    })
                 }
                 "*" => {
                     self.bump();
-                    Ok(Expr { kind: ExprKind::Star, range: t.range })
+                    Ok(Expr {
+                        kind: ExprKind::Star,
+                        range: t.range,
+                    })
                 }
                 _ => Err(self.expected("an expression")),
             },
@@ -387,22 +484,33 @@ impl Parser<'_> {
         match word {
             "true" | "false" | "True" | "False" | "TRUE" | "FALSE" => {
                 self.bump();
-                return Ok(Expr { kind: ExprKind::Literal(LitKind::Bool), range: t.range });
+                return Ok(Expr {
+                    kind: ExprKind::Literal(LitKind::Bool),
+                    range: t.range,
+                });
             }
             "dynamic" if call => {
                 self.bump();
                 self.skip_balanced()?;
-                return Ok(Expr { kind: ExprKind::Literal(LitKind::Dynamic), range: t.range.start..self.prev_end() });
+                return Ok(Expr {
+                    kind: ExprKind::Literal(LitKind::Dynamic),
+                    range: t.range.start..self.prev_end(),
+                });
             }
             "typeof" if call => {
                 self.bump();
                 self.bump();
                 let ty = self.parse_type_text()?;
                 self.expect_punct(")")?;
-                return Ok(Expr { kind: ExprKind::TypeOf(ty), range: t.range.start..self.prev_end() });
+                return Ok(Expr {
+                    kind: ExprKind::TypeOf(ty),
+                    range: t.range.start..self.prev_end(),
+                });
             }
             "datatable" if call || self.nth_is_punct(1, "[") => return self.parse_datatable(),
-            "externaldata" if call || self.nth_is_punct(1, "[") => return self.parse_externaldata(),
+            "externaldata" if call || self.nth_is_punct(1, "[") => {
+                return self.parse_externaldata();
+            }
             _ => {}
         }
         self.bump();
@@ -410,9 +518,15 @@ impl Parser<'_> {
         if self.at_punct("(") {
             let args = self.parse_call_args()?;
             let range = t.range.start..self.prev_end();
-            return Ok(Expr { kind: ExprKind::Call { name, args }, range });
+            return Ok(Expr {
+                kind: ExprKind::Call { name, args },
+                range,
+            });
         }
-        Ok(Expr { kind: ExprKind::Name(name.text), range: t.range })
+        Ok(Expr {
+            kind: ExprKind::Name(name.text),
+            range: t.range,
+        })
     }
 
     /// `( [arg (, arg)*] )` where `arg` is `name = expr` or a (possibly tabular) expression.
@@ -429,7 +543,13 @@ impl Parser<'_> {
                 self.bump();
                 let value = self.parse_pipe_expr()?;
                 let range = name.range.start..value.range.end;
-                args.push(Expr { kind: ExprKind::NamedArg { name, value: Box::new(value) }, range });
+                args.push(Expr {
+                    kind: ExprKind::NamedArg {
+                        name,
+                        value: Box::new(value),
+                    },
+                    range,
+                });
             } else {
                 args.push(self.parse_pipe_expr()?);
             }
@@ -515,7 +635,11 @@ impl Parser<'_> {
     /// `datatable (cols) [ values ]`.
     fn parse_datatable(&mut self) -> PResult<Expr> {
         let start = self.bump().range.start;
-        let columns = if self.at_punct("(") { self.parse_column_decls()? } else { Vec::new() };
+        let columns = if self.at_punct("(") {
+            self.parse_column_decls()?
+        } else {
+            Vec::new()
+        };
         self.expect_punct("[")?;
         let mut values = Vec::new();
         if !self.eat_punct("]") {
@@ -531,7 +655,10 @@ impl Parser<'_> {
                 break;
             }
         }
-        Ok(Expr { kind: ExprKind::Datatable { columns, values }, range: start..self.prev_end() })
+        Ok(Expr {
+            kind: ExprKind::Datatable { columns, values },
+            range: start..self.prev_end(),
+        })
     }
 
     /// `externaldata (cols) [ urls ] [with (props)]`.
@@ -549,7 +676,10 @@ impl Parser<'_> {
             self.bump();
             self.skip_balanced()?;
         }
-        Ok(Expr { kind: ExprKind::Externaldata { columns }, range: start..self.prev_end() })
+        Ok(Expr {
+            kind: ExprKind::Externaldata { columns },
+            range: start..self.prev_end(),
+        })
     }
 
     /// `( [name:type [= default] (, …)*] )` of a `let` lambda.
@@ -574,7 +704,11 @@ impl Parser<'_> {
             } else {
                 ParamType::Scalar(self.parse_type_text()?)
             };
-            let default = if self.eat_punct("=") { Some(self.parse_expr()?) } else { None };
+            let default = if self.eat_punct("=") {
+                Some(self.parse_expr()?)
+            } else {
+                None
+            };
             params.push(ParamDecl { name, ty, default });
             if self.eat_punct(",") {
                 continue;
@@ -590,13 +724,22 @@ impl Parser<'_> {
         let start = open.range.end;
         let first = if self.at_operator_keyword() {
             let op = self.parse_operator()?;
-            let input = Expr { kind: ExprKind::Input, range: start..start };
+            let input = Expr {
+                kind: ExprKind::Input,
+                range: start..start,
+            };
             let range = start..op.range.end;
-            Expr { kind: ExprKind::Pipe { input: Box::new(input), op: Box::new(op) }, range }
+            Expr {
+                kind: ExprKind::Pipe {
+                    input: Box::new(input),
+                    op: Box::new(op),
+                },
+                range,
+            }
         } else {
             self.parse_source_or_expr()?
         };
-        let e = self.parse_pipeline_tail(first)?;
+        let e = self.parse_pipeline_tail(first);
         self.expect_punct(")")?;
         Ok(e)
     }
@@ -610,7 +753,10 @@ impl Parser<'_> {
         *n += 1;
         if *n > MAX_CHAIN {
             let r = self.tok().range.clone();
-            return Err(self.error_at(r, format!("expression has more than {MAX_CHAIN} operators in a row; split it")));
+            return Err(self.error_at(
+                r,
+                format!("expression has more than {MAX_CHAIN} operators in a row; split it"),
+            ));
         }
         Ok(())
     }
@@ -618,6 +764,12 @@ impl Parser<'_> {
 
 pub(crate) fn binary(op: &str, lhs: Expr, rhs: Expr) -> Expr {
     let range = lhs.range.start..rhs.range.end;
-    Expr { kind: ExprKind::Binary { op: op.to_string(), lhs: Box::new(lhs), rhs: Box::new(rhs) }, range }
+    Expr {
+        kind: ExprKind::Binary {
+            op: op.to_string(),
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+        },
+        range,
+    }
 }
-

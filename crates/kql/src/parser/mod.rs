@@ -54,12 +54,23 @@ pub fn parse(src: &str) -> Parsed {
         src,
         toks: lexed.tokens,
         pos: 0,
-        errors: lexed.errors.into_iter().map(|e| ParseError { range: e.range, message: e.message }).collect(),
+        errors: lexed
+            .errors
+            .into_iter()
+            .map(|e| ParseError {
+                range: e.range,
+                message: e.message,
+            })
+            .collect(),
         unsupported: Vec::new(),
         depth: 0,
     };
     let statements = p.parse_statements(true);
-    Parsed { query: Query { statements }, errors: p.errors, unsupported: p.unsupported }
+    Parsed {
+        query: Query { statements },
+        errors: p.errors,
+        unsupported: p.unsupported,
+    }
 }
 
 pub(crate) struct Parser<'s> {
@@ -151,7 +162,11 @@ impl<'s> Parser<'s> {
 
     /// End offset of the previous token.
     pub(crate) fn prev_end(&self) -> usize {
-        if self.pos == 0 { 0 } else { self.toks[self.pos - 1].range.end }
+        if self.pos == 0 {
+            0
+        } else {
+            self.toks[self.pos - 1].range.end
+        }
     }
 
     /// True when token `n` ahead touches the previous one (no space), for glued forms like `mv-expand`.
@@ -162,7 +177,10 @@ impl<'s> Parser<'s> {
     // ---- errors -------------------------------------------------------------------------------
 
     pub(crate) fn error_at(&mut self, range: Range<usize>, message: impl Into<String>) -> Fail {
-        self.errors.push(ParseError { range, message: message.into() });
+        self.errors.push(ParseError {
+            range,
+            message: message.into(),
+        });
         Fail
     }
 
@@ -177,11 +195,19 @@ impl<'s> Parser<'s> {
     }
 
     pub(crate) fn expect_punct(&mut self, p: &str) -> PResult<Token> {
-        if self.at_punct(p) { Ok(self.bump()) } else { Err(self.expected(&format!("`{p}`"))) }
+        if self.at_punct(p) {
+            Ok(self.bump())
+        } else {
+            Err(self.expected(&format!("`{p}`")))
+        }
     }
 
     pub(crate) fn expect_kw(&mut self, kw: &str) -> PResult<Token> {
-        if self.at_kw(kw) { Ok(self.bump()) } else { Err(self.expected(&format!("`{kw}`"))) }
+        if self.at_kw(kw) {
+            Ok(self.bump())
+        } else {
+            Err(self.expected(&format!("`{kw}`")))
+        }
     }
 
     pub(crate) fn unsupported(&mut self, what: impl Into<String>) {
@@ -222,8 +248,15 @@ impl<'s> Parser<'s> {
 
     pub(crate) fn name_of(&self, t: &Token) -> Name {
         let text = self.text_of(t);
-        let text = if t.kind == TokenKind::BracketIdent { unquote_bracket(text) } else { text.to_string() };
-        Name { text, range: t.range.clone() }
+        let text = if t.kind == TokenKind::BracketIdent {
+            unquote_bracket(text)
+        } else {
+            text.to_string()
+        };
+        Name {
+            text,
+            range: t.range.clone(),
+        }
     }
 }
 

@@ -84,8 +84,16 @@ impl Parser<'_> {
             }
             // after a statement: `;`, end, or (in a body) `}`
             if !(self.at_punct(";") || self.at_eof() || (!top && self.at_punct("}"))) {
-                if self.at_punct("|") || self.at_punct(")") || self.at_punct("]") || self.at_punct("}") {
-                    if self.errors.last().is_none_or(|e| e.range.start < self.tok().range.start) {
+                if self.at_punct("|")
+                    || self.at_punct(")")
+                    || self.at_punct("]")
+                    || self.at_punct("}")
+                {
+                    if self
+                        .errors
+                        .last()
+                        .is_none_or(|e| e.range.start < self.tok().range.start)
+                    {
                         let _ = self.expected("`;` or end of query");
                     }
                     if top {
@@ -126,7 +134,10 @@ impl Parser<'_> {
                 self.bump();
                 self.sync();
                 self.unsupported(format!("statement `{kw}`"));
-                return Ok(Statement::Opaque { keyword: kw.to_string(), range: start..self.prev_end() });
+                return Ok(Statement::Opaque {
+                    keyword: kw.to_string(),
+                    range: start..self.prev_end(),
+                });
             }
         }
         let e = self.parse_pipe_expr()?;
@@ -144,7 +155,11 @@ impl Parser<'_> {
             self.expect_punct("{")?;
             let body = self.parse_statements(false);
             self.expect_punct("}")?;
-            return Ok(LetValue::Function { params, body, range: start..self.prev_end() });
+            return Ok(LetValue::Function {
+                params,
+                body,
+                range: start..self.prev_end(),
+            });
         }
         let e = self.parse_pipe_expr()?;
         Ok(LetValue::Expr(e))
@@ -153,12 +168,16 @@ impl Parser<'_> {
     /// `(` `)` `{`  or  `(` name `:`
     fn looks_like_lambda(&self) -> bool {
         (self.nth_is_punct(1, ")") && self.nth_is_punct(2, "{"))
-            || (matches!(self.nth(1).kind, TokenKind::Ident | TokenKind::BracketIdent) && self.nth_is_punct(2, ":"))
+            || (matches!(self.nth(1).kind, TokenKind::Ident | TokenKind::BracketIdent)
+                && self.nth_is_punct(2, ":"))
     }
 
     /// A placeholder expression used after errors.
     pub(crate) fn error_expr(&self) -> Expr {
         let s = self.tok().range.start;
-        Expr { kind: ExprKind::Error, range: s..s }
+        Expr {
+            kind: ExprKind::Error,
+            range: s..s,
+        }
     }
 }

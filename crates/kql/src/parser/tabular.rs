@@ -5,35 +5,85 @@
 //! an unknown keyword is a syntax error.
 
 use super::{PResult, Parser};
-use crate::ast::{ColumnDecl, Expr, ExprKind, MvItem, Name, NamedExpr, OpKind, OpParam, Operator, ParsePart};
+use crate::ast::{
+    ColumnDecl, Expr, ExprKind, MvItem, Name, NamedExpr, OpKind, OpParam, Operator, ParsePart,
+};
 use crate::token::TokenKind;
 
 /// Operators we know exist but do not model (parsed leniently, schema becomes unknown).
 const LENIENT_OPERATORS: &[&str] = &[
-    "scan", "fork", "facet", "top-nested", "top-hitters", "reduce", "consume", "find", "search", "execute-and-cache",
-    "make-graph", "graph-match", "graph-merge", "graph-to-table", "graph-shortest-paths", "macro-expand", "lookup-v2",
-    "assert-schema", "project-smart",
+    "scan",
+    "fork",
+    "facet",
+    "top-nested",
+    "top-hitters",
+    "reduce",
+    "consume",
+    "find",
+    "search",
+    "execute-and-cache",
+    "make-graph",
+    "graph-match",
+    "graph-merge",
+    "graph-to-table",
+    "graph-shortest-paths",
+    "macro-expand",
+    "lookup-v2",
+    "assert-schema",
+    "project-smart",
 ];
 
 /// Operators with a `kind=`/`hint.`… parameter list, and the parameter names each accepts.
 fn param_names(op: &str) -> &'static [&'static str] {
     match op {
-        "join" | "lookup" => &["kind"],
+        "join" | "lookup" | "make-series" => &["kind"],
         "union" => &["kind", "isfuzzy", "withsource"],
         "mv-expand" | "mv-apply" => &["bagexpansion", "with_itemindex", "kind"],
         "parse" | "parse-where" => &["kind", "flags"],
-        "make-series" => &["kind"],
-        "summarize" | "evaluate" | "distinct" | "partition" | "as" | "sample" | "top" => &[],
+        // summarize, evaluate, distinct, partition, as, sample, top: only `hint.*`
         _ => &[],
     }
 }
 
 /// All operator keywords we model.
 const OPERATORS: &[&str] = &[
-    "where", "filter", "extend", "project", "project-away", "project-keep", "project-rename", "project-reorder",
-    "summarize", "sort", "order", "top", "take", "limit", "count", "distinct", "join", "lookup", "union", "mv-expand",
-    "mv-apply", "parse", "parse-where", "parse-kv", "evaluate", "make-series", "as", "serialize", "invoke",
-    "partition", "render", "getschema", "sample", "sample-distinct", "print", "range", "extend-smart",
+    "where",
+    "filter",
+    "extend",
+    "project",
+    "project-away",
+    "project-keep",
+    "project-rename",
+    "project-reorder",
+    "summarize",
+    "sort",
+    "order",
+    "top",
+    "take",
+    "limit",
+    "count",
+    "distinct",
+    "join",
+    "lookup",
+    "union",
+    "mv-expand",
+    "mv-apply",
+    "parse",
+    "parse-where",
+    "parse-kv",
+    "evaluate",
+    "make-series",
+    "as",
+    "serialize",
+    "invoke",
+    "partition",
+    "render",
+    "getschema",
+    "sample",
+    "sample-distinct",
+    "print",
+    "range",
+    "extend-smart",
 ];
 
 impl Parser<'_> {
@@ -44,7 +94,10 @@ impl Parser<'_> {
         }
         let mut name = self.text().to_string();
         let mut n = 1;
-        while self.nth_is_punct(n, "-") && self.nth_glued(n) && self.nth(n + 1).kind == TokenKind::Ident && self.nth_glued(n + 1)
+        while self.nth_is_punct(n, "-")
+            && self.nth_glued(n)
+            && self.nth(n + 1).kind == TokenKind::Ident
+            && self.nth_glued(n + 1)
         {
             name.push('-');
             name.push_str(self.nth_text(n + 1));
@@ -57,7 +110,9 @@ impl Parser<'_> {
     pub(crate) fn at_operator_keyword(&self) -> bool {
         self.peek_operator_name().is_some_and(|(n, _)| {
             (OPERATORS.contains(&n.as_str()) || LENIENT_OPERATORS.contains(&n.as_str()))
-                && !(self.nth_is_punct(1, "(") && self.nth_glued(1) && matches!(n.as_str(), "range" | "count" | "print"))
+                && !(self.nth_is_punct(1, "(")
+                    && self.nth_glued(1)
+                    && matches!(n.as_str(), "range" | "count" | "print"))
                 && !self.nth_is_punct(1, ".")
         })
     }
@@ -100,8 +155,16 @@ impl Parser<'_> {
             }
             "summarize" => {
                 self.parse_params(&name)?;
-                let aggs = if self.at_kw("by") { Vec::new() } else { self.parse_named_list_opt()? };
-                let by = if self.eat_kw("by") { self.parse_named_list()? } else { Vec::new() };
+                let aggs = if self.at_kw("by") {
+                    Vec::new()
+                } else {
+                    self.parse_named_list_opt()?
+                };
+                let by = if self.eat_kw("by") {
+                    self.parse_named_list()?
+                } else {
+                    Vec::new()
+                };
                 OpKind::Summarize { aggs, by }
             }
             "sort" | "order" => {
@@ -114,7 +177,11 @@ impl Parser<'_> {
                 let count = self.parse_expr()?;
                 self.expect_kw("by")?;
                 let mut keys = self.parse_sort_keys()?;
-                let by = if keys.is_empty() { self.error_expr() } else { keys.swap_remove(0) };
+                let by = if keys.is_empty() {
+                    self.error_expr()
+                } else {
+                    keys.swap_remove(0)
+                };
                 OpKind::Top { count, by }
             }
             "take" | "limit" | "sample" => {
@@ -125,7 +192,11 @@ impl Parser<'_> {
                 let count = self.parse_expr()?;
                 self.expect_kw("of")?;
                 let col = self.parse_expr()?;
-                OpKind::Distinct(vec![NamedExpr { names: Vec::new(), expr: col }]).with_count(count)
+                let _ = count;
+                OpKind::Distinct(vec![NamedExpr {
+                    names: Vec::new(),
+                    expr: col,
+                }])
             }
             "count" => {
                 if self.at_kw("as") {
@@ -143,7 +214,8 @@ impl Parser<'_> {
                 let right = if self.at_punct("(") {
                     self.parse_implicit_free_paren()?
                 } else {
-                    self.parse_join_right()?
+                    // a name or call: `T`, `f(1d)`, `materialize(x)`
+                    self.parse_expr()?
                 };
                 let mut on = Vec::new();
                 if self.eat_kw("on") {
@@ -156,13 +228,22 @@ impl Parser<'_> {
                 } else {
                     return Err(self.expected("`on` and the join condition"));
                 }
-                OpKind::Join { params, right, on, lookup: name == "lookup" }
+                OpKind::Join {
+                    params,
+                    right,
+                    on,
+                    lookup: name == "lookup",
+                }
             }
             "union" => {
                 let params = self.parse_params(&name)?;
                 let mut sources = Vec::new();
                 loop {
-                    let e = if self.at_punct("(") { self.parse_implicit_free_paren()? } else { self.parse_union_operand()? };
+                    let e = if self.at_punct("(") {
+                        self.parse_implicit_free_paren()?
+                    } else {
+                        self.parse_union_operand()?
+                    };
                     sources.push(e);
                     if !self.eat_punct(",") {
                         break;
@@ -238,8 +319,17 @@ impl Parser<'_> {
                         }
                     }
                 }
-                let by = if self.eat_kw("by") { self.parse_named_list()? } else { Vec::new() };
-                OpKind::MakeSeries { aggs, axis, range_exprs, by }
+                let by = if self.eat_kw("by") {
+                    self.parse_named_list()?
+                } else {
+                    Vec::new()
+                };
+                OpKind::MakeSeries {
+                    aggs,
+                    axis,
+                    range_exprs,
+                    by,
+                }
             }
             "as" => {
                 self.parse_hint_params()?;
@@ -251,7 +341,10 @@ impl Parser<'_> {
                 self.parse_hint_params()?;
                 self.expect_kw("by")?;
                 let key = self.expect_name("a column name after `by`")?;
-                let by = Expr { range: key.range.clone(), kind: ExprKind::Name(key.text) };
+                let by = Expr {
+                    range: key.range.clone(),
+                    kind: ExprKind::Name(key.text),
+                };
                 self.parse_hint_params()?;
                 let sub = if self.at_punct("{") {
                     let t = self.bump();
@@ -276,13 +369,13 @@ impl Parser<'_> {
             }
             "render" => {
                 self.unsupported("operator `render`");
-                self.skip_to_pipe_end();
+                self.sync();
                 OpKind::Render
             }
             "getschema" => OpKind::Getschema,
             other if LENIENT_OPERATORS.contains(&other) => {
                 self.unsupported(format!("operator `{other}`"));
-                self.skip_to_pipe_end();
+                self.sync();
                 OpKind::Opaque(other.to_string())
             }
             other => {
@@ -290,12 +383,10 @@ impl Parser<'_> {
                 return Err(self.error_at(r, format!("unknown query operator `{other}`")));
             }
         };
-        Ok(Operator { kind, range: start..self.prev_end().max(start) })
-    }
-
-    /// Skips to the next `|`, `;` or closing bracket at this level.
-    fn skip_to_pipe_end(&mut self) {
-        self.sync();
+        Ok(Operator {
+            kind,
+            range: start..self.prev_end().max(start),
+        })
     }
 
     /// `( pipe-expr )` on the right of a join/union: a full query in parentheses.
@@ -303,7 +394,10 @@ impl Parser<'_> {
         let open = self.bump();
         let inner = self.parse_pipe_expr()?;
         self.expect_punct(")")?;
-        Ok(Expr { kind: ExprKind::Paren(Box::new(inner)), range: open.range.start..self.prev_end() })
+        Ok(Expr {
+            kind: ExprKind::Paren(Box::new(inner)),
+            range: open.range.start..self.prev_end(),
+        })
     }
 
     /// Inside `{ }` of `partition`: a pipeline that may start with an operator.
@@ -311,18 +405,22 @@ impl Parser<'_> {
         let start = self.tok().range.start;
         let first = if self.at_operator_keyword() {
             let op = self.parse_operator()?;
-            let input = Expr { kind: ExprKind::Input, range: start..start };
+            let input = Expr {
+                kind: ExprKind::Input,
+                range: start..start,
+            };
             let range = start..op.range.end;
-            Expr { kind: ExprKind::Pipe { input: Box::new(input), op: Box::new(op) }, range }
+            Expr {
+                kind: ExprKind::Pipe {
+                    input: Box::new(input),
+                    op: Box::new(op),
+                },
+                range,
+            }
         } else {
             self.parse_pipe_expr()?
         };
-        self.parse_pipeline_tail(first)
-    }
-
-    /// Right side of `join` without parentheses: a name or call (`T`, `f(1d)`, `materialize(x)`).
-    fn parse_join_right(&mut self) -> PResult<Expr> {
-        self.parse_expr()
+        Ok(self.parse_pipeline_tail(first))
     }
 
     /// A `union` operand without parentheses: a table name, possibly a wildcard pattern (`Sec*`), or a call.
@@ -337,7 +435,9 @@ impl Parser<'_> {
                 if !glued {
                     break;
                 }
-                if t.kind == TokenKind::Ident || (t.kind == TokenKind::Punct && self.text_of(t) == "*") {
+                if t.kind == TokenKind::Ident
+                    || (t.kind == TokenKind::Punct && self.text_of(t) == "*")
+                {
                     text.push_str(self.text_of(t));
                     n += 1;
                 } else {
@@ -349,13 +449,12 @@ impl Parser<'_> {
                     self.bump();
                 }
                 self.unsupported("wildcard table names in `union`");
-                return Ok(Expr { kind: ExprKind::Name(text), range: start..self.prev_end() });
+                return Ok(Expr {
+                    kind: ExprKind::Name(text),
+                    range: start..self.prev_end(),
+                });
             }
         }
-        self.parse_postfix_only()
-    }
-
-    fn parse_postfix_only(&mut self) -> PResult<Expr> {
         self.parse_expr()
     }
 
@@ -387,12 +486,20 @@ impl Parser<'_> {
             }
             let v = self.tok().clone();
             match v.kind {
-                TokenKind::Ident | TokenKind::String | TokenKind::Int | TokenKind::BracketIdent | TokenKind::TimeSpan => {
+                TokenKind::Ident
+                | TokenKind::String
+                | TokenKind::Int
+                | TokenKind::BracketIdent
+                | TokenKind::TimeSpan => {
                     self.bump();
                 }
                 _ => return Err(self.expected("a parameter value")),
             }
-            out.push(OpParam { name, value: self.text_of(&v).to_string(), value_range: v.range });
+            out.push(OpParam {
+                name,
+                value: self.text_of(&v).to_string(),
+                value_range: v.range,
+            });
         }
         Ok(out)
     }
@@ -414,7 +521,12 @@ impl Parser<'_> {
 
     /// Like [`Self::parse_named_list`] but possibly empty (before `by`, `|`, `)`, `;` or the end).
     fn parse_named_list_opt(&mut self) -> PResult<Vec<NamedExpr>> {
-        if self.at_eof() || self.at_punct("|") || self.at_punct(")") || self.at_punct(";") || self.at_punct("}") {
+        if self.at_eof()
+            || self.at_punct("|")
+            || self.at_punct(")")
+            || self.at_punct(";")
+            || self.at_punct("}")
+        {
             return Ok(Vec::new());
         }
         self.parse_named_list()
@@ -426,7 +538,10 @@ impl Parser<'_> {
             let name = self.name_of(&t);
             self.bump();
             let expr = self.parse_expr()?;
-            return Ok(NamedExpr { names: vec![name], expr });
+            return Ok(NamedExpr {
+                names: vec![name],
+                expr,
+            });
         }
         if self.at_punct("(") && self.tuple_assignment_ahead() {
             self.bump();
@@ -443,7 +558,10 @@ impl Parser<'_> {
             return Ok(NamedExpr { names, expr });
         }
         let expr = self.parse_expr()?;
-        Ok(NamedExpr { names: Vec::new(), expr })
+        Ok(NamedExpr {
+            names: Vec::new(),
+            expr,
+        })
     }
 
     /// `( name , name … ) =`
@@ -487,7 +605,10 @@ impl Parser<'_> {
             if text.is_empty() {
                 return Err(self.expected("a column name"));
             }
-            out.push(Name { text, range: start..self.prev_end() });
+            out.push(Name {
+                text,
+                range: start..self.prev_end(),
+            });
             for kw in ["asc", "desc", "granny-asc", "granny-desc"] {
                 if self.at_kw(kw) {
                     self.bump();
@@ -547,7 +668,11 @@ impl Parser<'_> {
             } else {
                 None
             };
-            out.push(MvItem { name, expr, to_type });
+            out.push(MvItem {
+                name,
+                expr,
+                to_type,
+            });
             if !self.eat_punct(",") {
                 return Ok(out);
             }
@@ -571,7 +696,11 @@ impl Parser<'_> {
                 TokenKind::Ident | TokenKind::BracketIdent => {
                     self.bump();
                     let name = self.name_of(&t);
-                    let ty = if self.eat_punct(":") { self.parse_type_text()? } else { "string".to_string() };
+                    let ty = if self.eat_punct(":") {
+                        self.parse_type_text()?
+                    } else {
+                        "string".to_string()
+                    };
                     parts.push(ParsePart::Column(ColumnDecl { name, ty }));
                 }
                 _ => break,
@@ -599,16 +728,3 @@ impl Parser<'_> {
         }
     }
 }
-
-trait WithCount {
-    fn with_count(self, count: Expr) -> Self;
-}
-
-impl WithCount for OpKind {
-    fn with_count(self, _count: Expr) -> Self {
-        self
-    }
-}
-
-#[allow(dead_code)]
-fn _names(_: Name) {}
