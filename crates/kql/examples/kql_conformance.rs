@@ -394,11 +394,7 @@ fn main() {
     );
     if !bench {
         let ok = failures == 0;
-        println!(
-            "{} passed, {} failed",
-            u8::from(ok),
-            u8::from(!ok)
-        );
+        println!("{} passed, {} failed", u8::from(ok), u8::from(!ok));
         if !ok {
             println!("conformance-kql: {failures} disagreement(s)");
             std::process::exit(1);
