@@ -199,7 +199,7 @@ async fn write(cx: &ApplyContext, c: &Change) -> Result<(), String> {
         "contentId": item.content_id, "parentId": id, "kind": c.kind.metadata_kind(), "version": item.version,
         "source": {"kind": "SourceRepository", "name": cx.repository, "sourceId": SOURCE_ID},
         "author": {"name": "sentinelctl"},
-        "customVersion": crate::live::custom_version(&item.resource.content_hash(), cx.commit.as_deref()),
+        "customVersion": crate::live::custom_version(&item.resource.content_hash(), item.commit.as_deref().or(cx.commit.as_deref())),
     }});
     cx.client
         .put(&cx.ws.metadata(&meta_name), &meta, Precondition::None)

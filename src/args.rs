@@ -71,6 +71,11 @@ pub enum Command {
         after_help = "Examples:\n  sentinelctl drift --env prod\n  sentinelctl drift --env 'customer-*' --format junit --report-dir reports/"
     )]
     Drift(DriftArgs),
+    /// Pin into one environment exactly what is verified and live in another.
+    #[command(
+        after_help = "Examples:\n  sentinelctl promote --from dev --to prod --all\n  sentinelctl promote --from dev --to prod 5f78b752-4321-42a6-8117-5cdce94c1077 --dry-run"
+    )]
+    Promote(PromoteArgs),
     /// Write a workspace's content as files in this repository's layout.
     #[command(
         after_help = "Examples:\n  sentinelctl import --env prod\n  sentinelctl import --env prod --include-unmanaged --out imported/"
@@ -238,6 +243,32 @@ pub struct DriftArgs {
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
     /// ARM connection.
+    #[command(flatten)]
+    pub arm: ArmArgs,
+}
+
+/// `promote`.
+#[derive(Debug, Args)]
+pub struct PromoteArgs {
+    /// Environment where the content was verified.
+    #[arg(long, value_name = "ENV")]
+    pub from: String,
+    /// Environment to pin it into (writes environments/<to>.lock.yaml).
+    #[arg(long, value_name = "ENV")]
+    pub to: String,
+    /// Content ids, names or aliases to promote.
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Promote everything live in the source environment.
+    #[arg(long, conflicts_with = "ids")]
+    pub all: bool,
+    /// Show what would be pinned and the target's plan without writing the lock file.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Promote items even if their live state was changed outside code.
+    #[arg(long)]
+    pub allow_drifted: bool,
+    /// ARM connection (used for both environments).
     #[command(flatten)]
     pub arm: ArmArgs,
 }

@@ -110,6 +110,8 @@ pub struct DesiredItem {
     pub path: String,
     /// Names of functions (aliases) its query calls.
     pub depends_on: Vec<String>,
+    /// Commit the content was read at, when pinned by a lock file (else the checkout's HEAD).
+    pub commit: Option<String>,
 }
 
 /// Key of a resource in a workspace.
@@ -266,6 +268,7 @@ impl DesiredState {
                 version: fun.version.clone().unwrap_or_else(|| "1.0.0".into()),
                 path,
                 depends_on,
+                commit: None,
                 resource: Resource::Function(fun.clone()),
             };
             items.insert(
@@ -312,6 +315,7 @@ impl DesiredState {
                 version: rule.version.clone().unwrap_or_else(|| "1.0.0".into()),
                 path,
                 depends_on: calls(&rule.query, &aliases),
+                commit: None,
                 resource: Resource::Rule(rule.clone()),
             };
             items.insert((ResourceKind::Detection, rule.name.clone()), item);
@@ -341,10 +345,10 @@ impl DesiredState {
             let mut tags = tags;
             tags.sort();
             let wb = Workbook {
-                name: raw
-                    .name
-                    .as_deref()
-                    .map_or_else(|| workbook_name(&raw.key), str::to_ascii_lowercase),
+                name: raw.name.as_deref().map_or_else(
+                    || workbook_name(&raw.key, &workspace_id),
+                    str::to_ascii_lowercase,
+                ),
                 key: raw.key.clone(),
                 version: raw.version.clone(),
                 display_name,
@@ -359,6 +363,7 @@ impl DesiredState {
                 version: raw.version.clone().unwrap_or_else(|| "1.0.0".into()),
                 path,
                 depends_on: Vec::new(),
+                commit: None,
                 resource: Resource::Workbook(wb.clone()),
             };
             items.insert((ResourceKind::Workbook, wb.name.clone()), item);

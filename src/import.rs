@@ -244,7 +244,7 @@ fn workbook_files(
         .map_or_else(|| stem.clone(), |o| o.content_id.clone());
     let mut meta = Map::new();
     meta.insert("key".into(), json!(key));
-    if crate::model::workbook::workbook_name(&key) != w.name {
+    if crate::model::workbook::workbook_name(&key, &w.source_id) != w.name {
         meta.insert("name".into(), json!(w.name));
     }
     meta.insert("displayName".into(), json!(w.display_name));

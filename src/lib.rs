@@ -24,7 +24,9 @@ pub mod live;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod plugin;
 pub mod printer;
+pub mod promote;
 pub mod render;
 pub mod schema;
 pub mod validate;
@@ -47,6 +49,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
         Command::Emulator(a) => commands::emulator::run(&cx, a),
         Command::Drift(a) => commands::drift::run(&cx, a),
         Command::Import(a) => commands::import::run(&cx, a),
+        Command::Promote(a) => commands::promote::run(&cx, a),
         Command::Plugin(a) => commands::plugin::run(&cx, a),
     }
 }
@@ -55,7 +58,11 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
 /// convention (`plan`, `apply`: 2 means "changes" there), 2 elsewhere. See `docs/exit-codes.md`.
 pub fn error_exit_code(cli: &Cli) -> u8 {
     match cli.command {
-        Command::Plan(_) | Command::Apply(_) | Command::Drift(_) | Command::Import(_) => 1,
+        Command::Plan(_)
+        | Command::Apply(_)
+        | Command::Drift(_)
+        | Command::Import(_)
+        | Command::Promote(_) => 1,
         _ => 2,
     }
 }

@@ -75,7 +75,10 @@ pub fn prepare(cx: &Context, env_name: &str, targets: &[String]) -> anyhow::Resu
             )
         }
     })?;
-    let mut desired = DesiredState::resolve(&repo, &env);
+    let mut desired = match pinned_content(cx, &mut repo, &env_path)? {
+        Some(pinned) => pinned_desired(&pinned, &env),
+        None => DesiredState::resolve(&repo, &env),
+    };
     desired.retain_targets(targets);
     let commit = git_head(&cx.root);
     let repository = env.repository.clone().unwrap_or_else(|| {
@@ -92,6 +95,67 @@ pub fn prepare(cx: &Context, env_name: &str, targets: &[String]) -> anyhow::Resu
         commit,
         repository,
     })
+}
+
+/// For an environment with a lock file: the repository of pinned content, validated.
+fn pinned_content(
+    cx: &Context,
+    repo: &mut Repository,
+    env_path: &std::path::Path,
+) -> anyhow::Result<Option<(Repository, Vec<crate::schema::YamlLockItem>)>> {
+    let lock_path = crate::load::pinned::lock_path(env_path);
+    if !lock_path.is_file() {
+        return Ok(None);
+    }
+    let Some(lock) = crate::load::pinned::read_lock(repo, &lock_path) else {
+        let errors: Vec<_> = repo
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .cloned()
+            .collect();
+        cx.printer.stderr(|out| {
+            diagnostics_human::render(out, &repo.sources, &errors, cx.printer.color_stderr)
+        })?;
+        anyhow::bail!("the lock file `{}` is invalid", lock_path.display());
+    };
+    let mut pinned = Repository::load_pinned(&cx.root, &lock.raw.items, repo);
+    validate(
+        &mut pinned,
+        &ValidateOptions {
+            environments: Some(Vec::new()),
+            no_kql: false,
+        },
+    );
+    if pinned.has_errors() {
+        let errors: Vec<_> = pinned
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .cloned()
+            .collect();
+        cx.printer.stderr(|out| {
+            diagnostics_human::render(out, &pinned.sources, &errors, cx.printer.color_stderr)
+        })?;
+        anyhow::bail!("the content pinned by `{}` has errors", lock_path.display());
+    }
+    Ok(Some((pinned, lock.raw.items)))
+}
+
+fn pinned_desired(
+    (repo, items): &(Repository, Vec<crate::schema::YamlLockItem>),
+    env: &crate::model::Environment,
+) -> DesiredState {
+    let mut desired = DesiredState::resolve(repo, env);
+    for item in desired.items.values_mut() {
+        let path = item.path.split('@').next().unwrap_or_default().to_string();
+        item.commit = items
+            .iter()
+            .find(|l| l.path == path)
+            .map(|l| l.commit.clone());
+        item.path = path;
+    }
+    desired
 }
 
 fn git_head(root: &std::path::Path) -> Option<String> {

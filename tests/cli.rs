@@ -352,3 +352,135 @@ fn import_round_trips_with_no_diff() {
 fn count_in(root: &Path, dir: &str) -> usize {
     std::fs::read_dir(root.join(dir)).unwrap().count()
 }
+
+fn git(root: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@t")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@t")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn set_line(file: &Path, prefix: &str, line: &str) {
+    let text = std::fs::read_to_string(file).unwrap();
+    let edited: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with(prefix) {
+                line.to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(file, edited.join("\n") + "\n").unwrap();
+}
+
+fn rule_severity(repo: &Repo, workspace: &str, rule_file: &Path) -> String {
+    let id = std::fs::read_to_string(rule_file)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("id: ").map(str::to_string))
+        .unwrap();
+    let state: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.path().join(".sentinelctl/local-state.json")).unwrap(),
+    )
+    .unwrap();
+    let ws = state["workspaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"].as_str().unwrap().ends_with(workspace))
+        .unwrap();
+    let rule = ws["alertRules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"].as_str().unwrap().eq_ignore_ascii_case(&id))
+        .unwrap();
+    rule["properties"]["severity"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn promote_pins_what_was_verified_in_dev_and_prod_converges_to_it() {
+    let repo = Repo::shipped();
+    let local = std::fs::read_to_string(repo.path().join("environments/local.yaml")).unwrap();
+    std::fs::write(
+        repo.path().join("environments/devl.yaml"),
+        local.replace("law-sentinel-local", "law-dev"),
+    )
+    .unwrap();
+    std::fs::write(
+        repo.path().join("environments/prodl.yaml"),
+        local.replace("law-sentinel-local", "law-prod"),
+    )
+    .unwrap();
+    std::fs::write(repo.path().join(".gitignore"), ".sentinelctl/\n").unwrap();
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-qm", "c1"]);
+    assert!(
+        repo.run(&["apply", "--env", "devl", "--auto-approve"])
+            .status
+            .success()
+    );
+    let mut rules: Vec<PathBuf> = std::fs::read_dir(repo.path().join("detections"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    rules.sort();
+    // A tuned rule, committed and applied to dev.
+    let tuned = if std::fs::read_to_string(&rules[0])
+        .unwrap()
+        .contains("severity: High")
+    {
+        "Low"
+    } else {
+        "High"
+    };
+    set_line(&rules[0], "severity:", &format!("severity: {tuned}"));
+    git(repo.path(), &["commit", "-qam", "tune"]);
+    let out = repo.run(&["apply", "--env", "devl", "--auto-approve"]);
+    assert!(out.status.success(), "{}", text(&out));
+    // Work in progress, never applied to dev: must not reach prod.
+    let before = rule_severity(&repo, "law-dev", &rules[1]);
+    assert_ne!(before, "Informational");
+    set_line(&rules[1], "severity:", "severity: Informational");
+    let out = repo.run(&["promote", "--from", "devl", "--to", "prodl", "--all"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let lock = std::fs::read_to_string(repo.path().join("environments/prodl.lock.yaml")).unwrap();
+    assert!(lock.contains("promotedFrom: devl"), "{lock}");
+    let out = repo.run(&["apply", "--env", "prodl", "--auto-approve"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(rule_severity(&repo, "law-prod", &rules[0]), tuned);
+    assert_eq!(rule_severity(&repo, "law-prod", &rules[1]), before);
+    let plan = repo.run(&["plan", "--env", "prodl", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    // A rule changed in dev's portal is refused.
+    edit_state(&repo, |state| {
+        let ws = state["workspaces"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|w| w["id"].as_str().unwrap().ends_with("law-dev"))
+            .unwrap();
+        ws["alertRules"][0]["properties"]["severity"] = "Low".into();
+    });
+    let refused = repo.run(&["promote", "--from", "devl", "--to", "prodl", "--all"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("changed outside code"),
+        "{}",
+        text(&refused)
+    );
+}

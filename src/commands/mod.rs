@@ -9,5 +9,6 @@ pub mod explain;
 pub mod import;
 pub mod plan;
 pub mod plugin;
+pub mod promote;
 pub mod schema;
 pub mod validate;

@@ -43,11 +43,17 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }
+        // A byte-order mark is invisible in editors, so it does not count as a column.
+        let bom = if line == 0 && self.text.starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        };
+        let start = (self.line_starts[line] + bom).min(end);
         let col = self.text[start..end].chars().count() + 1;
         LineCol {
             line: line + 1,
@@ -128,5 +134,16 @@ mod tests {
         assert_eq!(f.line_col(6), LineCol { line: 2, col: 3 });
         assert_eq!(f.line_col(999), LineCol { line: 3, col: 1 });
         assert_eq!(f.line_text(2), "cé d");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let mut db = SourceDb::new();
+        let id = db.add("a.yaml", "\u{feff}idd: 1\nb: 2\n".to_string());
+        let f = db.get(id);
+        assert_eq!(f.line_col(0), LineCol { line: 1, col: 1 });
+        assert_eq!(f.line_col(3), LineCol { line: 1, col: 1 });
+        assert_eq!(f.line_col(4), LineCol { line: 1, col: 2 });
+        assert_eq!(f.line_col(10), LineCol { line: 2, col: 1 });
     }
 }

@@ -141,6 +141,9 @@ impl Repository {
 
     fn load_rule(&mut self, path: &Path) {
         let shown = self.shown(path);
+        if extension(path) == "json" && self.reject_arm_export(path, &shown) {
+            return;
+        }
         if !is_yaml(path) {
             let file = self.sources.add(&shown, String::new());
             self.diagnostics.push(
@@ -149,12 +152,37 @@ impl Repository {
             );
             return;
         }
+        if let Some(file) = read_source(&mut self.sources, path, &shown, &mut self.diagnostics) {
+            self.parse_rule(file);
+        }
+    }
+
+    /// Parses a rule file already in the source database.
+    pub fn parse_rule(&mut self, file: FileId) {
         if let Some(loaded) =
-            load_yaml_file::<YamlRule>(&mut self.sources, path, &shown, &mut self.diagnostics)
+            parse_yaml_file::<YamlRule>(&self.sources, file, &mut self.diagnostics)
         {
             let rule = self.interpret_rule(&loaded);
             self.rules.push(RuleFile { loaded, rule });
         }
+    }
+
+    /// A portal export (ARM template) among the detections is an error, not a warning: the user
+    /// meant to deploy it, and it would silently not be. Other `.json` files stay warnings.
+    fn reject_arm_export(&mut self, path: &Path, shown: &Path) -> bool {
+        let small =
+            std::fs::metadata(path).is_ok_and(|m| m.len() <= super::file::MAX_FILE_BYTES as u64);
+        let Some(text) = small.then(|| std::fs::read_to_string(path).ok()).flatten() else {
+            return false;
+        };
+        let is_template = serde_json::from_str::<Value>(&text)
+            .is_ok_and(|v| v.get("$schema").is_some() && v.get("resources").is_some());
+        if is_template {
+            let file = self.sources.add(shown, text);
+            // reports the template as SC1009, located at its `resources` key
+            let _ = parse_yaml_file::<YamlRule>(&self.sources, file, &mut self.diagnostics);
+        }
+        is_template
     }
 
     fn interpret_rule(&mut self, loaded: &Loaded<YamlRule>) -> Option<AnalyticsRule> {
@@ -189,8 +217,15 @@ impl Repository {
         if !is_yaml(path) {
             return;
         }
+        if let Some(file) = read_source(&mut self.sources, path, &shown, &mut self.diagnostics) {
+            self.parse_function(file);
+        }
+    }
+
+    /// Parses a function file already in the source database.
+    pub fn parse_function(&mut self, file: FileId) {
         if let Some(loaded) =
-            load_yaml_file::<YamlFunction>(&mut self.sources, path, &shown, &mut self.diagnostics)
+            parse_yaml_file::<YamlFunction>(&self.sources, file, &mut self.diagnostics)
         {
             let function = SavedFunction::from_yaml(&loaded.raw);
             self.functions.push(FunctionFile { loaded, function });
@@ -199,14 +234,35 @@ impl Repository {
 
     fn load_workbook(&mut self, path: &Path) {
         let shown = self.shown(path);
-        let Some(loaded) =
-            load_yaml_file::<YamlWorkbook>(&mut self.sources, path, &shown, &mut self.diagnostics)
-        else {
+        let Some(file) = read_source(&mut self.sources, path, &shown, &mut self.diagnostics) else {
             return;
         };
         let json_path = path.with_extension("json");
         let json_shown = self.shown(&json_path);
-        if !json_path.is_file() {
+        let json_file = if json_path.is_file() {
+            match read_source(
+                &mut self.sources,
+                &json_path,
+                &json_shown,
+                &mut self.diagnostics,
+            ) {
+                Some(f) => Some(f),
+                None => return,
+            }
+        } else {
+            None
+        };
+        self.parse_workbook(file, json_file, &json_shown);
+    }
+
+    /// Parses a workbook (metadata file and JSON file) already in the source database.
+    pub fn parse_workbook(&mut self, file: FileId, json_file: Option<FileId>, json_shown: &Path) {
+        let Some(loaded) =
+            parse_yaml_file::<YamlWorkbook>(&self.sources, file, &mut self.diagnostics)
+        else {
+            return;
+        };
+        let Some(json_file) = json_file else {
             self.diagnostics.push(
                 Diagnostic::error(
                     codes::WORKBOOK,
@@ -215,14 +271,6 @@ impl Repository {
                 )
                 .help("save the workbook JSON from the portal's advanced editor next to this file"),
             );
-            return;
-        }
-        let Some(json_file) = read_source(
-            &mut self.sources,
-            &json_path,
-            &json_shown,
-            &mut self.diagnostics,
-        ) else {
             return;
         };
         match serde_json::from_str::<Value>(&self.sources.get(json_file).text) {

@@ -158,7 +158,13 @@ pub fn parse(text: &str) -> (Option<Node>, Vec<YamlProblem>) {
         match parser.next() {
             None => break,
             Some(Err(e)) => {
-                let offset = builder.byte(e.marker().index());
+                let mut offset = builder.byte(e.marker().index());
+                // saphyr stops after a tab used as indentation; point at the tab itself
+                if e.info().contains("tab") {
+                    while offset > 0 && text.as_bytes()[offset - 1] == b'\t' {
+                        offset -= 1;
+                    }
+                }
                 builder.problems.push(YamlProblem::Syntax {
                     offset,
                     message: e.info().to_string(),
@@ -376,6 +382,15 @@ mod tests {
     fn syntax_errors_have_an_offset() {
         let (_, problems) = parse("a: [1, 2\nb: 3\n");
         assert!(matches!(problems[0], YamlProblem::Syntax { .. }));
+    }
+
+    #[test]
+    fn a_tab_used_as_indentation_is_pointed_at() {
+        let (_, problems) = parse("a:\n\t- x\n");
+        assert!(
+            matches!(&problems[0], YamlProblem::Syntax { offset: 3, message } if message.contains("tab")),
+            "{problems:?}"
+        );
     }
 
     #[test]

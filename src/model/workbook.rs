@@ -1,7 +1,7 @@
 //! [`Workbook`]: a Sentinel workbook (`Microsoft.Insights/workbooks`, resource-group scoped).
 //!
-//! The ARM name is the UUIDv5 of the file's stable `key`, so it never changes when the display
-//! name does. `serializedData` is compared as JSON, not as text; every workspace resource id in
+//! The ARM name is the UUIDv5 of the file's stable `key` and the workspace, so it never changes
+//! when the display name does. `serializedData` is compared as JSON, not as text; every workspace resource id in
 //! the workbook JSON is rewritten to the target workspace ([`rewrite_workspace_ids`]).
 
 use std::collections::BTreeMap;
@@ -39,9 +39,12 @@ pub struct Workbook {
     pub tags: Vec<String>,
 }
 
-/// The GUID resource name for a key.
-pub fn workbook_name(key: &str) -> String {
-    uuid::Uuid::new_v5(&WORKBOOK_NAMESPACE, key.as_bytes()).to_string()
+/// The GUID resource name for a key in a workspace. Workbooks live in the resource group, so
+/// the workspace is part of the name: two environments sharing a resource group get two
+/// workbooks, not one they overwrite in turn.
+pub fn workbook_name(key: &str, workspace_id: &str) -> String {
+    let seed = format!("{key}|{}", workspace_id.to_ascii_lowercase());
+    uuid::Uuid::new_v5(&WORKBOOK_NAMESPACE, seed.as_bytes()).to_string()
 }
 
 static WORKSPACE_ID: LazyLock<Regex> = LazyLock::new(|| {
@@ -148,11 +151,12 @@ mod tests {
     #[test]
     fn names_are_stable_guids() {
         assert_eq!(
-            workbook_name("onepassword-overview"),
-            workbook_name("onepassword-overview")
+            workbook_name("onepassword-overview", "/w"),
+            workbook_name("onepassword-overview", "/w")
         );
-        assert_ne!(workbook_name("a"), workbook_name("b"));
-        assert_eq!(workbook_name("a").len(), 36);
+        assert_ne!(workbook_name("a", "/w"), workbook_name("b", "/w"));
+        assert_eq!(workbook_name("a", "/w").len(), 36);
+        assert_ne!(workbook_name("a", "/w1"), workbook_name("a", "/w2"));
     }
 
     #[test]

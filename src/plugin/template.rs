@@ -6,16 +6,16 @@
 //! inside a KQL multi-line string literal on its own `let` line:
 //!
 //! ```text
-//! let input_user = trim(@"\s+", ```{{user}}```);
-//! let input_lookback = coalesce(totimespan(trim(@"\s+", ```{{lookback}}```)), totimespan(1d));
+//! let input_user = trim(@"\s+", ``` {{user}} ```);
+//! let input_lookback = coalesce(totimespan(trim(@"\s+", ``` {{lookback}} ```)), totimespan(1d));
 //! OnePasswordFailedSignIns(input_lookback, input_user)
 //! ```
 //!
 //! Inside ```` ``` ```` … ```` ``` ```` KQL has no escapes: quotes, backslashes, `|`, `;`, `//`,
-//! line breaks and single or double backticks are all text. The only way out is the closing
-//! sequence of three backticks itself; no KQL literal form is closed by nothing, so that
-//! residual is documented in `docs/copilot-plugin.md` rather than hidden. A value that merely
-//! ends in a backtick runs into the closing fence and makes the query fail to parse (closed).
+//! line breaks and single or double backticks are all text; a space on each side of the
+//! placeholder keeps a value that starts or ends with backticks off the fences (`trim` removes
+//! it). The only way out is three backticks in a row inside the value: every KQL string literal
+//! has some terminator, so that residual is documented in `docs/copilot-plugin.md`.
 //!
 //! Typed parameters are converted from the text (`totimespan`, `toint`, `toreal`, …). A value that
 //! does not convert (or an empty one) falls back to the parameter's declared default, so a
@@ -26,7 +26,7 @@
 //! input gets its declared default. Output: the template text; the placeholders it contains are
 //! exactly the skill's input names.
 
-use crate::model::FunctionParam;
+use crate::model::function::FunctionParam;
 
 /// Prefix of the `let` names that hold the inputs (not a KQL keyword, not a column in our data).
 pub const BINDING_PREFIX: &str = "input_";
@@ -81,7 +81,8 @@ pub fn binding(param: &FunctionParam) -> Result<String, TemplateError> {
         param: param.name.clone(),
         ty: param.ty.clone(),
     })?;
-    let text = format!("trim(@\"\\s+\", ```{{{{{}}}}}```)", param.name);
+    // The spaces keep a value that starts or ends with a backtick off the fences; `trim` drops them.
+    let text = format!("trim(@\"\\s+\", ``` {{{{{}}}}} ```)", param.name);
     let value = match (convert, &param.default) {
         (None, _) => text,
         // `coalesce` wants one type: `toint(…)` is int but a bare `20` is long.
@@ -110,6 +111,9 @@ pub fn template(
                 }
                 Err(e) => errors.push(e),
             },
+            Argument::Default("") => errors.push(TemplateError::NoValue {
+                param: param.name.clone(),
+            }),
             Argument::Default(literal) => call_args.push((*literal).to_string()),
         }
     }
@@ -162,15 +166,15 @@ mod tests {
     fn bindings_per_type() {
         assert_eq!(
             binding(&param("user", "string", Some("''"))).unwrap(),
-            "let input_user = trim(@\"\\s+\", ```{{user}}```);"
+            "let input_user = trim(@\"\\s+\", ``` {{user}} ```);"
         );
         assert_eq!(
             binding(&param("lookback", "timespan", Some("1d"))).unwrap(),
-            "let input_lookback = coalesce(totimespan(trim(@\"\\s+\", ```{{lookback}}```)), totimespan(1d));"
+            "let input_lookback = coalesce(totimespan(trim(@\"\\s+\", ``` {{lookback}} ```)), totimespan(1d));"
         );
         assert_eq!(
             binding(&param("n", "int", None)).unwrap(),
-            "let input_n = toint(trim(@\"\\s+\", ```{{n}}```));"
+            "let input_n = toint(trim(@\"\\s+\", ``` {{n}} ```));"
         );
         assert_eq!(
             binding(&param("t", "(TimeGenerated:datetime)", None)),

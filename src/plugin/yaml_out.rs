@@ -15,6 +15,9 @@
 //! 4. double-quoted with JSON escapes, for everything else (JSON strings are valid YAML).
 
 use std::fmt::Write as _;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 /// A YAML value of the manifest shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,20 +200,20 @@ pub fn is_plain(s: &str) -> bool {
     !looks_typed(s)
 }
 
-/// Conservative: anything a YAML 1.1 or 1.2 resolver might read as null, a boolean or a number
-/// (including 1.1 sexagesimal `12:30`, octal `010`, `1_000`, `.inf`, dates) needs quotes.
+/// Anything a YAML 1.1 or 1.2 resolver reads as null, a boolean, a number (1.1 also has `0b1`,
+/// octal `010`, `1_000` and sexagesimal `12:30`) or a timestamp needs quotes.
 fn looks_typed(s: &str) -> bool {
     const WORDS: &[&str] = &[
-        "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".nan", ".inf", "-.inf",
-        "+.inf",
+        "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".nan", ".inf",
     ];
+    static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|\.[0-9_]+([eE][-+]?[0-9]+)?|\.inf)$|^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}",
+        )
+        .expect("regex")
+    });
     let lower = s.to_ascii_lowercase();
-    if WORDS.contains(&lower.as_str()) {
-        return true;
-    }
-    let numeric_chars = |c: char| c.is_ascii_hexdigit() || "xXoO._:+-eE ".contains(c);
-    let starts_numeric = s.starts_with(|c: char| c.is_ascii_digit() || ".+-".contains(c));
-    starts_numeric && s.chars().all(numeric_chars)
+    WORDS.contains(&lower.as_str()) || NUMBER.is_match(&lower)
 }
 
 #[cfg(test)]
@@ -271,15 +274,52 @@ mod tests {
     #[test]
     fn typed_looking_strings_are_quoted() {
         for s in [
-            "true", "False", "yes", "No", "on", "null", "~", "1d", "3.0", "20", "0x1F", "1e3",
-            "010", "12:30", "1_000", ".inf", "2026-11-20", "-5h",
-            "11111111-1111-1111-1111-111111111111",
+            "true",
+            "False",
+            "yes",
+            "No",
+            "on",
+            "null",
+            "~",
+            "3.0",
+            "20",
+            "0x1F",
+            "1e3",
+            "1E+3",
+            "010",
+            "0o17",
+            "0b101",
+            "12:30",
+            "190:20:30.15",
+            "1_000",
+            ".5",
+            "+.inf",
+            "-.INF",
+            ".NaN",
+            "2026-11-20",
+            "2026-11-20T08:00:00Z",
+            "-5h",
+            "+1",
         ] {
             assert!(!is_plain(s), "{s} must be quoted");
             assert_eq!(round_trip(s).1, s);
         }
-        for s in ["None", "KQL", "Sentinel", "rg-sentinel-dev", "1Password", "7 days"] {
-            assert!(is_plain(s) || s == "7 days", "{s} should stay plain");
+        for s in [
+            "None",
+            "KQL",
+            "Sentinel",
+            "rg-sentinel-dev",
+            "1Password",
+            "7 days",
+            "1d",
+            "0h",
+            "30d",
+            "11111111-1111-1111-1111-111111111111",
+            "e3",
+            "x12:30",
+        ] {
+            assert!(is_plain(s), "{s} should stay plain");
+            assert_eq!(round_trip(s).1, s);
         }
     }
 

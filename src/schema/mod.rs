@@ -7,6 +7,7 @@
 
 mod environment;
 mod function;
+mod lock;
 mod rule;
 mod workbook;
 
@@ -14,6 +15,7 @@ pub use environment::{
     YamlAuth, YamlEndpoints, YamlEnvironment, YamlOverride, YamlOverrides, YamlPrune, YamlSelector,
 };
 pub use function::{YamlFunction, YamlFunctionInfo, YamlParam, YamlSkill, YamlSkillInput};
+pub use lock::{YamlLock, YamlLockItem};
 pub use rule::{
     YamlAlertDetailsOverride, YamlDynamicProperty, YamlEntityMapping, YamlEventGrouping,
     YamlFieldMapping, YamlGrouping, YamlIncidentConfig, YamlRequiredConnector, YamlRule,

@@ -189,6 +189,27 @@ fn check_overrides(repo: &Repository, l: &Loaded<YamlEnvironment>, out: &mut Vec
                 _ => repo.workbooks.iter().any(|w| w.loaded.raw.key == *key),
             };
             if !exists {
+                let names: Vec<&str> = match group {
+                    "detections" => repo
+                        .rules
+                        .iter()
+                        .map(|r| r.loaded.raw.name.as_str())
+                        .collect(),
+                    "functions" => repo
+                        .functions
+                        .iter()
+                        .map(|f| f.loaded.raw.function_alias.as_str())
+                        .collect(),
+                    _ => repo
+                        .workbooks
+                        .iter()
+                        .map(|w| w.loaded.raw.key.as_str())
+                        .collect(),
+                };
+                let help = crate::load::de::suggest(key, &names).map_or_else(
+                    || "key overrides by content id or name (a typo would silently override nothing)".to_string(),
+                    |s| format!("did you mean `{s}`?"),
+                );
                 out.push(
                     Diagnostic::error(
                         codes::SELECTOR,
@@ -198,7 +219,8 @@ fn check_overrides(repo: &Repository, l: &Loaded<YamlEnvironment>, out: &mut Vec
                             &group[..group.len() - 1]
                         ),
                     )
-                    .at(l.doc.key_span(&path).unwrap_or(0..0)),
+                    .at(l.doc.key_span(&path).unwrap_or(0..0))
+                    .help(help),
                 );
                 continue;
             }
