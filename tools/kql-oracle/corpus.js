@@ -109,8 +109,14 @@ const byName = new Map();
 for (const f of functions) byName.set(f.name, f);
 
 const tables = [];
-for (const f of walk(path.join(root, 'schemas')).filter(f => f.endsWith('.json'))) {
-  const t = JSON.parse(fs.readFileSync(f, 'utf8').replace(/^\uFEFF/, ''));
+// schemas/*.json (top level only: schemas/json/ holds the JSON Schemas of our content files)
+const schemaDir = path.join(root, 'schemas');
+for (const f of fs.readdirSync(schemaDir).filter(f => f.endsWith('.json')).sort()) {
+  const t = JSON.parse(fs.readFileSync(path.join(schemaDir, f), 'utf8').replace(/^\uFEFF/, ''));
+  if (typeof t.Name !== 'string' || !Array.isArray(t.Properties)) {
+    process.stderr.write(`corpus: schemas/${f} is not a table schema ({"Name", "Properties"}); skipped\n`);
+    continue;
+  }
   tables.push({ name: t.Name, columns: t.Properties.map(p => ({ name: p.Name, type: p.Type })) });
 }
 

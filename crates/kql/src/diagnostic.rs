@@ -51,6 +51,9 @@ pub(crate) const DUPLICATE_COLUMN: (&str, &str) = ("SC2007", "kql-duplicate-colu
 /// `SC2008`: member access (`x.name`) on a value that is not `dynamic`.
 pub(crate) const NOT_DYNAMIC: (&str, &str) = ("SC2008", "kql-member-of-non-dynamic");
 
+/// `SC2009`: a `dynamic` value used as a group, distinct or sort key.
+pub(crate) const DYNAMIC_KEY: (&str, &str) = ("SC2009", "kql-dynamic-key");
+
 /// Every code this crate emits: `(code, kebab name, documentation)`. Codes are stable and never reused.
 pub const CODES: &[(&str, &str, &str)] = &[
     (
@@ -118,6 +121,15 @@ pub const CODES: &[(&str, &str, &str)] = &[
          known). Why: on a `string` column, `Properties.message` does not parse the JSON text; the workspace \
          rejects the query. Example: `AzureActivity | extend m = Properties_d.message` where `Properties_d` is a \
          `string`. Fix: parse it first: `parse_json(Properties_d).message`, or `todynamic(...)`.",
+    ),
+    (
+        "SC2009",
+        "kql-dynamic-key",
+        "What it checks: `summarize … by`, `distinct`, `sort by`/`order by` and `top … by` keys are not of type \
+         `dynamic` (a dynamic column, or a path into one such as `actor_details.email`). Why: the workspace \
+         rejects the query (\"the value of type 'dynamic' is not allowed in this context\"). Example: \
+         `OnePasswordEventLogs_CL | summarize count() by actor_details.email`. Fix: convert the key, e.g. \
+         `by Email = tostring(actor_details.email)`.",
     ),
 ];
 

@@ -24,8 +24,8 @@ use crate::ast::{
 use crate::builtins::{self, Kind};
 use crate::catalog::{Catalog, Column, FunctionEntry, FunctionInfo};
 use crate::diagnostic::{
-    DUPLICATE_COLUMN, FUNCTION_BODY, KqlDiagnostic, NOT_DYNAMIC, SYNTAX, UNKNOWN_COLUMN,
-    UNKNOWN_FUNCTION, UNKNOWN_TABLE, WRONG_ARITY,
+    DUPLICATE_COLUMN, DYNAMIC_KEY, FUNCTION_BODY, KqlDiagnostic, NOT_DYNAMIC, SYNTAX,
+    UNKNOWN_COLUMN, UNKNOWN_FUNCTION, UNKNOWN_TABLE, WRONG_ARITY,
 };
 use crate::parser::{parse, unquote_string};
 use crate::types::ScalarType;
@@ -376,7 +376,14 @@ impl Ctx<'_, '_> {
                 if let ExprKind::Name(n) = &target.kind
                     && (n == "$left" || n == "$right")
                 {
+                    // join conditions handle `$left.x` themselves (`join_condition`); anywhere else it is wrong
                     let _ = name;
+                    self.error(
+                        UNKNOWN_COLUMN,
+                        target.range.clone(),
+                        format!("`{n}` can only be used in a `join` or `lookup` condition"),
+                        None,
+                    );
                     return Value::Scalar(ScalarType::Unknown);
                 }
                 let t = self.expr(target, row);
@@ -766,6 +773,34 @@ impl Ctx<'_, '_> {
         r.unwrap_or(Value::Tabular(Schema::unknown()))
     }
 
+    /// Group, distinct and sort keys cannot be `dynamic` (Kusto rejects the query).
+    fn check_not_dynamic(&mut self, e: &Expr, t: ScalarType, what: &str) {
+        // only when certain: a dynamic column or a path into one (inferred call types are approximate)
+        fn is_path(e: &Expr) -> bool {
+            match &e.kind {
+                ExprKind::Name(_) => true,
+                ExprKind::Member { target, .. } | ExprKind::Index { target, .. } => is_path(target),
+                ExprKind::Paren(inner) => is_path(inner),
+                _ => false,
+            }
+        }
+        if t != ScalarType::Dynamic || !is_path(e) {
+            return;
+        }
+        let text = self.src.get(e.range.clone()).unwrap_or("").trim();
+        let help = if text.len() <= 60 && !text.contains('\n') {
+            format!("convert it, e.g. `tostring({text})`")
+        } else {
+            "convert it with `tostring(...)`".to_string()
+        };
+        self.error(
+            DYNAMIC_KEY,
+            e.range.clone(),
+            format!("a `dynamic` value cannot be {what}"),
+            Some(help),
+        );
+    }
+
     /// A tabular argument must have the columns its parameter declares (`T:(TimeGenerated:datetime)`).
     fn check_required_columns(
         &mut self,
@@ -856,19 +891,12 @@ impl Ctx<'_, '_> {
                 input
             }
             OpKind::Extend(items) | OpKind::Serialize(items) => {
-                let mut out = input;
+                // every item sees the input only: `extend a = 1, b = a + 1` is an error in Kusto
+                let mut out = input.clone();
                 self.column_counter = 0;
                 for item in items {
-                    let t = self
-                        .expr(
-                            &item.expr,
-                            Some(Row {
-                                schema: Some(&out),
-                                aggregate: false,
-                            }),
-                        )
-                        .ty();
-                    for (n, ty) in self.item_names(item, t, Some(&out)) {
+                    let t = self.expr(&item.expr, row(&input)).ty();
+                    for (n, ty) in self.item_names(item, t, Some(&input)) {
                         out.set(&n, ty);
                     }
                 }
@@ -960,6 +988,7 @@ impl Ctx<'_, '_> {
                 self.column_counter = 0;
                 for item in by {
                     let t = self.expr(&item.expr, row(&input)).ty();
+                    self.check_not_dynamic(&item.expr, t, "a `summarize` group key");
                     for n in self.item_names(item, t, Some(&input)) {
                         push_unique(&mut cols, &n.0, n.1);
                     }
@@ -1023,13 +1052,15 @@ impl Ctx<'_, '_> {
             }
             OpKind::Sort(keys) => {
                 for k in keys {
-                    self.expr(k, row(&input));
+                    let t = self.expr(k, row(&input)).ty();
+                    self.check_not_dynamic(k, t, "a sort key");
                 }
                 input
             }
             OpKind::Top { count, by } => {
                 self.expr(count, None);
-                self.expr(by, row(&input));
+                let t = self.expr(by, row(&input)).ty();
+                self.check_not_dynamic(by, t, "a sort key");
                 input
             }
             OpKind::Take(e) => {
@@ -1039,12 +1070,28 @@ impl Ctx<'_, '_> {
             OpKind::Count => Schema::known(vec![Column::new("Count", ScalarType::Long)]),
             OpKind::Distinct(items) => {
                 if items.len() == 1 && matches!(items[0].expr.kind, ExprKind::Star) {
+                    if let Some(c) = input
+                        .cols
+                        .as_ref()
+                        .and_then(|cols| cols.iter().find(|c| c.ty == ScalarType::Dynamic))
+                    {
+                        let msg = format!(
+                            "`distinct *` includes the `dynamic` column `{}`, which cannot be a distinct key",
+                            c.name
+                        );
+                        let help = Some(
+                            "list the columns, converting dynamic ones with `tostring(...)`"
+                                .to_string(),
+                        );
+                        self.error(DYNAMIC_KEY, items[0].expr.range.clone(), msg, help);
+                    }
                     return input;
                 }
                 let mut out = Schema::known(Vec::new());
                 self.column_counter = 0;
                 for item in items {
                     let t = self.expr(&item.expr, row(&input)).ty();
+                    self.check_not_dynamic(&item.expr, t, "a `distinct` key");
                     self.assign(&mut out, item, t, Some(&input));
                 }
                 out
@@ -1214,7 +1261,13 @@ impl Ctx<'_, '_> {
                     Schema::unknown()
                 }
             }
-            OpKind::As(_) | OpKind::Render => input,
+            OpKind::As(name) => {
+                // `| as T1` names the result so later parts of the query can use `T1`
+                self.scope
+                    .push(name.text.clone(), Binding::Tabular(input.clone()));
+                input
+            }
+            OpKind::Render => input,
             OpKind::Invoke(e) => {
                 self.expr(e, None);
                 Schema::unknown()
@@ -1709,12 +1762,23 @@ fn return_type(b: &builtins::B, args: &[ScalarType]) -> ScalarType {
         5 => arg(2),
         6 => args.last().copied().unwrap_or(ScalarType::Unknown),
         16..=18 => {
-            let skip = usize::from(matches!(b.name, "iff" | "iif" | "case"));
-            args.iter()
-                .skip(skip)
-                .copied()
-                .find(|t| *t != ScalarType::Unknown)
-                .unwrap_or(ScalarType::Unknown)
+            // the common type of the value arguments (not `iff`/`case` conditions); unknown on a mix
+            let values: Vec<ScalarType> = match b.name {
+                "iff" | "iif" => args.iter().skip(1).copied().collect(),
+                "case" => args
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % 2 == 1 || *i == args.len() - 1)
+                    .map(|(_, t)| *t)
+                    .collect(),
+                _ => args.to_vec(),
+            };
+            let mut known = values.into_iter().filter(|t| *t != ScalarType::Unknown);
+            match known.next() {
+                Some(first) if known.all(|t| t == first) => first,
+                Some(first) if first.is_numeric() => first,
+                _ => ScalarType::Unknown,
+            }
         }
         _ => {
             if b.ret != ScalarType::Unknown {

@@ -258,7 +258,7 @@ impl Parser<'_> {
         }
     }
 
-    fn parse_additive(&mut self) -> PResult<Expr> {
+    pub(crate) fn parse_additive(&mut self) -> PResult<Expr> {
         let mut lhs = self.parse_multiplicative()?;
         let mut n = 0;
         loop {

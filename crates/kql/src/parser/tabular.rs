@@ -28,9 +28,7 @@ const LENIENT_OPERATORS: &[&str] = &[
     "graph-to-table",
     "graph-shortest-paths",
     "macro-expand",
-    "lookup-v2",
     "assert-schema",
-    "project-smart",
 ];
 
 /// Operators with a `kind=`/`hint.`… parameter list, and the parameter names each accepts.
@@ -83,7 +81,6 @@ const OPERATORS: &[&str] = &[
     "sample-distinct",
     "print",
     "range",
-    "extend-smart",
 ];
 
 impl Parser<'_> {
@@ -135,7 +132,7 @@ impl Parser<'_> {
         }
         let kind = match name.as_str() {
             "where" | "filter" => OpKind::Where(self.parse_expr()?),
-            "extend" | "extend-smart" => OpKind::Extend(self.parse_named_list()?),
+            "extend" => OpKind::Extend(self.parse_named_list()?),
             "project" => OpKind::Project(self.parse_named_list()?),
             "project-away" => OpKind::ProjectAway(self.parse_name_patterns()?),
             "project-keep" => OpKind::ProjectKeep(self.parse_name_patterns()?),
@@ -308,7 +305,8 @@ impl Parser<'_> {
                 self.parse_params(&name)?;
                 let aggs = self.parse_series_aggs()?;
                 self.expect_kw("on")?;
-                let axis = self.parse_expr()?;
+                // the axis is a column; `in range(…)` may follow, so no comparison operators here
+                let axis = self.parse_additive()?;
                 let mut range_exprs = Vec::new();
                 if self.eat_kw("in") {
                     range_exprs.push(self.parse_expr()?);
