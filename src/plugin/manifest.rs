@@ -13,6 +13,7 @@ use super::yaml_out::{self, Yaml};
 use super::{PluginError, Problem};
 use crate::load::{FunctionFile, Repository};
 use crate::model::Environment;
+use crate::model::environment::Endpoint;
 use crate::schema::{YamlSkill, YamlSkillInput};
 
 /// Documented size limits of the manifest format.
@@ -37,7 +38,7 @@ pub const LIMITS: Limits = Limits {
 };
 
 /// Characters a `Name` must not contain.
-const NAME_FORBIDDEN: &[char] = &['/', '\\', '?', '#'];
+const NAME_FORBIDDEN: &[char] = &['/', '\\', '?', '#', '@'];
 
 /// Builds the manifest for `env`: every function with a `skill:` block becomes a KQL skill.
 pub fn manifest(repo: &Repository, env: &Environment) -> Result<String, PluginError> {
@@ -165,7 +166,7 @@ fn check_environment(env: &Environment) -> Vec<Problem> {
         ("resourceGroup", &env.resource_group),
         ("workspace", &env.workspace),
     ];
-    values
+    let mut problems: Vec<Problem> = values
         .iter()
         .filter(|(_, v)| v.trim().is_empty() || v.contains("{{") || v.contains('\n'))
         .map(|(key, v)| {
@@ -175,7 +176,17 @@ fn check_environment(env: &Environment) -> Vec<Problem> {
             )
             .help("set it to the workspace's real value (one line, no `{{`)")
         })
-        .collect()
+        .collect();
+    if env.resource_manager == Endpoint::Embedded {
+        problems.push(
+            Problem::new(
+                None,
+                format!("environment `{}` targets the embedded emulator, which Security Copilot cannot query", env.name),
+            )
+            .help("generate the plugin for an environment with a real workspace, e.g. `--env dev`"),
+        );
+    }
+    problems
 }
 
 fn duplicate_names(repo: &Repository, skills: &[(&FunctionFile, &YamlSkill)]) -> Vec<Problem> {
@@ -205,7 +216,7 @@ fn check_name(file: Option<&Path>, what: &str, name: &str, problems: &mut Vec<Pr
         problems.push(Problem::new(
             file.map(Path::to_path_buf),
             format!(
-                "{what} Name `{name}` must have 1 to {} characters and no `/`, `\\`, `?` or `#`",
+                "{what} Name `{name}` must have 1 to {} characters and no `/`, `\\`, `?`, `#` or `@`",
                 LIMITS.name
             ),
         ));
