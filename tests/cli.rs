@@ -484,3 +484,24 @@ fn promote_pins_what_was_verified_in_dev_and_prod_converges_to_it() {
         text(&refused)
     );
 }
+
+#[test]
+fn trace_output_never_contains_the_secret_or_a_token() {
+    let repo = Repo::shipped();
+    let secret = "s3cr3t-value-that-must-not-leak";
+    let out = Command::new(bin())
+        .arg("--root")
+        .arg(repo.path())
+        .args(["-vvv", "apply", "--env", "local", "--auto-approve"])
+        .env("SENTINELCTL_LOCAL_SECRET", secret)
+        .env("SENTINELCTL_LOG", "trace")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains("sentinel_arm"), "trace output expected:\n{all}");
+    assert!(all.contains("ARM requests made"), "{all}");
+    for needle in [secret, "Bearer ", "access_token", "client_secret="] {
+        assert!(!all.contains(needle), "`{needle}` leaked into the trace output");
+    }
+}

@@ -56,6 +56,25 @@ fn confirm(cx: &Context) -> anyhow::Result<bool> {
     Ok(line.trim() == "yes")
 }
 
+/// One plain line per finished change (CI logs, and failures on a terminal).
+fn outcome_line(o: &Outcome) -> String {
+    match &o.status {
+        Status::Done => format!("  {:?} {} {}: done", o.action, o.kind.as_str(), o.display_name),
+        Status::Failed(e) => format!("  {:?} {} {}: FAILED: {e}", o.action, o.kind.as_str(), o.display_name),
+        Status::Skipped(why) => format!("  {:?} {} {}: skipped: {why}", o.action, o.kind.as_str(), o.display_name),
+    }
+}
+
+/// A progress bar on stderr for terminals.
+fn progress_bar(len: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len as u64);
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// Runs `apply`.
 pub fn run(cx: &Context, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
     let prepared = prepare(cx, &args.env, &args.target)?;
@@ -106,15 +125,28 @@ pub fn run(cx: &Context, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
             parallelism: args.parallelism,
         });
         let printer = cx.printer;
-        let progress: crate::apply::Progress = Arc::new(move |o: &Outcome| {
-            let line = match &o.status {
-                Status::Done => format!("  {:?} {} {}: done", o.action, o.kind.as_str(), o.display_name),
-                Status::Failed(e) => format!("  {:?} {} {}: FAILED: {e}", o.action, o.kind.as_str(), o.display_name),
-                Status::Skipped(why) => format!("  {:?} {} {}: skipped: {why}", o.action, o.kind.as_str(), o.display_name),
-            };
-            printer.status(&line);
-        });
+        let writes = plan.changes.iter().filter(|c| c.action.writes()).count();
+        let bar = (printer.stderr_tty && !printer.quiet).then(|| progress_bar(writes));
+        let progress: crate::apply::Progress = {
+            let bar = bar.clone();
+            Arc::new(move |o: &Outcome| {
+                let line = outcome_line(o);
+                match &bar {
+                    Some(bar) => {
+                        if !matches!(o.status, Status::Done) {
+                            bar.println(&line);
+                        }
+                        bar.set_message(o.display_name.clone());
+                        bar.inc(1);
+                    }
+                    None => printer.status(&line),
+                }
+            })
+        };
         let report = apply(apply_cx, &plan, progress).await;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
         conn.close().await;
         let failed = report.failed();
         let done = report.outcomes.iter().filter(|o| o.status == Status::Done).count();
