@@ -23,7 +23,10 @@
 //!   front end parsed leniently or did not understand, so a gap is visible, never silent.
 //! * [`Catalog`] — tables ([`Table`] of [`Column`]s with a [`ScalarType`]) and saved functions
 //!   ([`FunctionDecl`] with [`Param`]s and a body whose output columns are derived by analysing it, cached).
-//! * [`KqlDiagnostic`] / [`Severity`] and [`CODES`] — the stable `SC2001`… codes with their documentation.
+//! * [`KqlDiagnostic`] / [`Severity`] and [`CODES`] — the stable codes `SC2001` kql-syntax, `SC2002`
+//!   kql-unknown-table, `SC2003` kql-unknown-column, `SC2004` kql-unknown-function, `SC2005` kql-wrong-arity,
+//!   `SC2006` kql-function-body-error (warning), `SC2007` kql-duplicate-column, `SC2008`
+//!   kql-member-of-non-dynamic, `SC2009` kql-dynamic-key, each with its documentation.
 //!
 //! Built in without any catalog entry: the KQL scalar, aggregation and window functions with their arities
 //! (`builtins`), `_GetWatchlist('alias')` (unknown schema), and `datatable` / `externaldata`, whose schemas
@@ -34,11 +37,26 @@
 //! 1. [`lexer`] turns the text into [`token`]s (comments skipped, every token has a byte range).
 //! 2. [`parser`] builds the [`ast`] by recursive descent, recovering after errors (`SC2001`).
 //! 3. `analyze` resolves names against the [`Catalog`], `let` bindings and the built-ins, tracking the
-//!    columns of each tabular expression through the pipeline (`SC2002`–`SC2006`). An input whose schema
-//!    is not known (unknown plugin output, watchlists, fuzzy unions of missing tables) switches column checks
-//!    off for the rest of that pipeline rather than guessing: a false alarm on valid content is worse than a miss.
+//!    columns of each tabular expression through the pipeline (`SC2002`–`SC2009`). An input whose schema
+//!    is not known (plugin output, watchlists, `(*)` parameters, operators parsed leniently) switches column
+//!    checks off for the rest of that pipeline rather than guessing: a false alarm on valid content is worse
+//!    than a miss.
 //!
-//! `GRAMMAR.md` beside `Cargo.toml` describes the accepted grammar.
+//! # File overview
+//!
+//! | file | owns |
+//! |---|---|
+//! | `lib.rs` | this API: [`analyze`], [`Analysis`] |
+//! | `token.rs`, `lexer.rs` | tokens and the lexer (strings in every form, timespans, typed literals) |
+//! | `ast.rs` | the syntax tree |
+//! | `parser/{mod,recovery,expr,tabular}.rs` | parser core, statements and error recovery, expressions, operators |
+//! | `analyze/{mod,scope,schema}.rs` | name resolution and column tracking, `let` scopes, row schemas and naming |
+//! | `builtins/{mod,table}.rs` | built-in functions, aggregations and plugins; `table.rs` is generated from Kusto.Language |
+//! | `catalog.rs`, `types.rs` | the schema catalog the caller builds; scalar types |
+//! | `diagnostic.rs` | [`KqlDiagnostic`], [`Severity`], and [`CODES`] with each check's documentation |
+//!
+//! `GRAMMAR.md` beside `Cargo.toml` describes the accepted grammar; `resources/{valid,invalid}` holds the
+//! fixtures (`tests/fixtures.rs`), which `scripts/conformance-kql` also runs through Kusto.Language.
 
 #![deny(missing_docs)]
 
