@@ -35,7 +35,12 @@ impl Connection {
     /// Stops the embedded emulator (flushing its state).
     pub async fn close(self) {
         let stats = self.client.stats();
-        tracing::info!(requests = stats.requests, retries = stats.retries, throttled = stats.throttled, "ARM requests made");
+        tracing::info!(
+            requests = stats.requests,
+            retries = stats.retries,
+            throttled = stats.throttled,
+            "ARM requests made"
+        );
         if let Some(e) = self.emulator {
             e.shutdown().await;
         }

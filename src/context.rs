@@ -29,7 +29,11 @@ impl Context {
             None => std::env::current_dir().context("cannot determine the current directory")?,
         };
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        init_tracing(cli.verbose, cli.quiet, std::env::var("SENTINELCTL_LOG").ok());
+        init_tracing(
+            cli.verbose,
+            cli.quiet,
+            std::env::var("SENTINELCTL_LOG").ok(),
+        );
         Ok(Self {
             root,
             printer: Printer::new(cli.color, no_color, cli.quiet),
@@ -53,8 +57,9 @@ fn init_tracing(verbose: u8, quiet: bool, filter: Option<String>) {
         (false, 2) => "debug",
         _ => "trace",
     };
-    let filter = tracing_subscriber::EnvFilter::try_new(filter.unwrap_or_else(|| level.to_string()))
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(filter.unwrap_or_else(|| level.to_string()))
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -499,9 +499,163 @@ fn trace_output_never_contains_the_secret_or_a_token() {
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
     let all = text(&out);
-    assert!(all.contains("sentinel_arm"), "trace output expected:\n{all}");
+    assert!(
+        all.contains("sentinel_arm"),
+        "trace output expected:\n{all}"
+    );
     assert!(all.contains("ARM requests made"), "{all}");
     for needle in [secret, "Bearer ", "access_token", "client_secret="] {
-        assert!(!all.contains(needle), "`{needle}` leaked into the trace output");
+        assert!(
+            !all.contains(needle),
+            "`{needle}` leaked into the trace output"
+        );
     }
+}
+
+#[test]
+fn unmanaged_rules_are_never_touched_and_adopt_takes_over_same_name_rules() {
+    let repo = Repo::shipped();
+    assert!(
+        repo.run(&["apply", "--env", "local", "--auto-approve"])
+            .status
+            .success()
+    );
+    // Someone made a rule by hand, and another tool deployed one of our rules before us.
+    let mut ours = String::new();
+    edit_state(&repo, |state| {
+        let ws = &mut state["workspaces"][0];
+        let rules = ws["alertRules"].as_array_mut().unwrap();
+        let mut hand = rules[0].clone();
+        hand["name"] = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee".into();
+        hand["properties"]["displayName"] = "Made in the portal".into();
+        rules.push(hand);
+        ours = rules[1]["name"].as_str().unwrap().to_string();
+        let metadata = ws["metadata"].as_array_mut().unwrap();
+        metadata.retain(|m| {
+            !m["properties"]["parentId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+                .ends_with(&ours.to_ascii_lowercase())
+        });
+    });
+    let plan = repo.run(&["plan", "--env", "local", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert_eq!(v["summary"]["unmanaged"], 1, "{}", text(&plan));
+    assert_eq!(v["summary"]["conflict"], 1, "{}", text(&plan));
+    assert_eq!(
+        v["summary"]["delete"], 0,
+        "prune must never delete unmanaged content"
+    );
+    // Without --adopt nothing is written; with it the rule is taken over, the hand-made one stays.
+    let apply = repo.run(&["apply", "--env", "local", "--auto-approve"]);
+    assert!(text(&apply).contains("No changes."), "{}", text(&apply));
+    let adopt = repo.run(&["apply", "--env", "local", "--auto-approve", "--adopt"]);
+    assert!(adopt.status.success(), "{}", text(&adopt));
+    let plan = repo.run(&["plan", "--env", "local", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert_eq!(v["summary"]["conflict"], 0);
+    assert_eq!(v["summary"]["unmanaged"], 1);
+    let state = std::fs::read_to_string(repo.path().join(".sentinelctl/local-state.json")).unwrap();
+    assert!(state.contains("Made in the portal"));
+}
+
+#[test]
+fn prune_is_capped_unless_forced() {
+    let repo = Repo::shipped();
+    assert!(
+        repo.run(&["apply", "--env", "local", "--auto-approve"])
+            .status
+            .success()
+    );
+    for e in std::fs::read_dir(repo.path().join("detections")).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    // 18 of 32 owned resources would go: more than local's maxDeleteShare of 0.5.
+    let capped = repo.run(&["apply", "--env", "local", "--auto-approve"]);
+    assert_eq!(capped.status.code(), Some(1), "{}", text(&capped));
+    assert!(
+        text(&capped).contains("maxDeleteShare"),
+        "{}",
+        text(&capped)
+    );
+    let forced = repo.run(&["apply", "--env", "local", "--auto-approve", "--force-prune"]);
+    assert!(forced.status.success(), "{}", text(&forced));
+    let plan = repo.run(&["plan", "--env", "local", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+}
+
+#[test]
+fn an_apply_killed_midway_is_completed_by_the_next_run() {
+    use std::io::BufRead;
+    let repo = Repo::shipped();
+    let ws = "/subscriptions/00000000-0000-0000-0000-00000000000a/resourceGroups/rg-sentinel-local/providers/Microsoft.OperationalInsights/workspaces/law-sentinel-local";
+    let mut emulator = Command::new(bin())
+        .args([
+            "emulator",
+            "--latency-ms",
+            "40",
+            "--throttle",
+            "off",
+            "--workspace",
+            ws,
+            "--data-dir",
+        ])
+        .arg(repo.path().join("emu"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(emulator.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let url = ready["url"].as_str().unwrap().to_string();
+    let ca = ready["ca_file"].as_str().unwrap().to_string();
+    let args = |extra: &[&str]| {
+        let mut a = vec!["--root".to_string(), repo.path().display().to_string()];
+        a.extend(extra.iter().map(|s| (*s).to_string()));
+        a.extend(
+            [
+                "--arm-endpoint",
+                &url,
+                "--authority-host",
+                &url,
+                "--ca-file",
+                &ca,
+            ]
+            .iter()
+            .map(|s| (*s).to_string()),
+        );
+        a
+    };
+    let mut first = Command::new(bin())
+        .args(args(&[
+            "apply",
+            "--env",
+            "local",
+            "--auto-approve",
+            "--parallelism",
+            "2",
+        ]))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    first.kill().unwrap();
+    let _ = first.wait();
+    let second = Command::new(bin())
+        .args(args(&["apply", "--env", "local", "--auto-approve"]))
+        .output()
+        .unwrap();
+    assert!(second.status.success(), "{}", text(&second));
+    let plan = Command::new(bin())
+        .args(args(&["plan", "--env", "local", "--format", "json"]))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert_eq!(v["summary"]["unchanged"], 32, "{}", text(&plan));
+    assert_eq!(v["summary"]["conflict"], 0);
+    let _ = emulator.kill();
+    let _ = emulator.wait();
 }

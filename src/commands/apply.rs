@@ -59,9 +59,24 @@ fn confirm(cx: &Context) -> anyhow::Result<bool> {
 /// One plain line per finished change (CI logs, and failures on a terminal).
 fn outcome_line(o: &Outcome) -> String {
     match &o.status {
-        Status::Done => format!("  {:?} {} {}: done", o.action, o.kind.as_str(), o.display_name),
-        Status::Failed(e) => format!("  {:?} {} {}: FAILED: {e}", o.action, o.kind.as_str(), o.display_name),
-        Status::Skipped(why) => format!("  {:?} {} {}: skipped: {why}", o.action, o.kind.as_str(), o.display_name),
+        Status::Done => format!(
+            "  {:?} {} {}: done",
+            o.action,
+            o.kind.as_str(),
+            o.display_name
+        ),
+        Status::Failed(e) => format!(
+            "  {:?} {} {}: FAILED: {e}",
+            o.action,
+            o.kind.as_str(),
+            o.display_name
+        ),
+        Status::Skipped(why) => format!(
+            "  {:?} {} {}: skipped: {why}",
+            o.action,
+            o.kind.as_str(),
+            o.display_name
+        ),
     }
 }
 
