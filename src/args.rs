@@ -129,6 +129,10 @@ pub struct ValidateArgs {
     /// Skip KQL analysis.
     #[arg(long)]
     pub no_kql: bool,
+    /// Also fail (SC3016) for each detection, function or workbook changed since this Git ref
+    /// (branch, tag or commit, e.g. `origin/main`) without a higher `version`.
+    #[arg(long, value_name = "REF")]
+    pub since: Option<String>,
 }
 
 /// Flags every command that talks to ARM takes.

@@ -29,6 +29,7 @@ pub mod printer;
 pub mod promote;
 pub mod render;
 pub mod schema;
+pub mod since;
 pub mod validate;
 pub mod workflow;
 

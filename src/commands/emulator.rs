@@ -10,11 +10,11 @@ use crate::workflow::runtime;
 
 /// Runs `emulator`.
 pub fn run(cx: &Context, args: &EmulatorArgs) -> anyhow::Result<ExitStatus> {
-    let data_dir = match &args.data_dir {
-        Some(d) => d.clone(),
-        None => std::env::temp_dir().join(format!("sentinelctl-emulator-{}", std::process::id())),
-    };
-    std::fs::create_dir_all(&data_dir)?;
+    // An empty path lets the emulator use (and remove) a temporary directory of its own.
+    let data_dir = args.data_dir.clone().unwrap_or_default();
+    if !data_dir.as_os_str().is_empty() {
+        std::fs::create_dir_all(&data_dir)?;
+    }
     let config = arm_emulator::Config {
         listen: args.listen,
         state_file: args.state.clone(),

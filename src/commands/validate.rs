@@ -18,6 +18,16 @@ pub fn run(cx: &Context, args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
         no_kql: args.no_kql,
     };
     let stats = validate(&mut repo, &options);
+    let since = match &args.since {
+        Some(git_ref) => {
+            let report = crate::since::check(&mut repo, git_ref)
+                .with_context(|| format!("cannot compare the content with `{git_ref}`"))?;
+            repo.diagnostics
+                .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            Some((git_ref, report))
+        }
+        None => None,
+    };
     let p = &cx.printer;
     p.stdout(|out| match args.format {
         DiagFormat::Human => {
@@ -43,6 +53,13 @@ pub fn run(cx: &Context, args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
         "checked {} detections, {} functions, {} workbooks, {} environments, {} queries",
         stats.rules, stats.functions, stats.workbooks, stats.environments, stats.queries
     ));
+    if let Some((git_ref, report)) = since {
+        p.status(&format!(
+            "{} content files changed since `{git_ref}`, {} without a version bump",
+            report.changed.len(),
+            report.not_bumped.len()
+        ));
+    }
     Ok(if repo.has_errors() {
         ExitStatus::Failure
     } else {

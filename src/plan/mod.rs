@@ -183,7 +183,7 @@ fn change(
         .and_then(|l| l.resource.as_ref())
         .map(super::desired::Resource::fields)
         .unwrap_or_default();
-    let mut fields = if action == Action::Update || action == Action::Adopt {
+    let mut fields = if matches!(action, Action::Update | Action::Adopt | Action::Conflict) {
         field_changes(&d_fields, &l_fields)
     } else {
         Vec::new()
@@ -202,7 +202,7 @@ fn change(
         live.and_then(|l| l.resource.as_ref())
             .and_then(|r| r.query()),
     ) {
-        (Some(a), Some(b)) if action == Action::Update || action == Action::Adopt => {
+        (Some(a), Some(b)) if matches!(action, Action::Update | Action::Adopt | Action::Conflict) => {
             query_diff(b, a)
         }
         _ => None,
