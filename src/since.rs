@@ -70,7 +70,14 @@ pub fn changed_files(root: &Path, git_ref: &str) -> anyhow::Result<Vec<PathBuf>>
              `git fetch origin main` and use `--since origin/main`, or check out with full history)"
         );
     }
-    let mut args = vec!["diff", "--name-only", "--relative", "--no-renames", git_ref, "--"];
+    let mut args = vec![
+        "diff",
+        "--name-only",
+        "--relative",
+        "--no-renames",
+        git_ref,
+        "--",
+    ];
     args.extend(FOLDERS);
     let out = git(root, &args)?;
     if !out.status.success() {
@@ -112,7 +119,8 @@ pub fn parse_version(text: &str) -> Option<Vec<u64>> {
 /// True when `new` is numerically greater than `old` (missing parts count as 0).
 pub fn is_bump(old: &[u64], new: &[u64]) -> bool {
     let len = old.len().max(new.len());
-    let pad = |v: &[u64]| -> Vec<u64> { (0..len).map(|i| v.get(i).copied().unwrap_or(0)).collect() };
+    let pad =
+        |v: &[u64]| -> Vec<u64> { (0..len).map(|i| v.get(i).copied().unwrap_or(0)).collect() };
     pad(new) > pad(old)
 }
 
@@ -128,7 +136,9 @@ fn plain(node: &Node) -> Plain {
     match &node.value {
         Value::Scalar(s, _) => Plain::Scalar(s.clone()),
         Value::Seq(items) => Plain::Seq(items.iter().map(plain).collect()),
-        Value::Map(entries) => Plain::Map(entries.iter().map(|(k, v)| (plain(k), plain(v))).collect()),
+        Value::Map(entries) => {
+            Plain::Map(entries.iter().map(|(k, v)| (plain(k), plain(v))).collect())
+        }
     }
 }
 
@@ -178,7 +188,10 @@ fn version_file(path: &Path) -> PathBuf {
 
 fn is_content(path: &Path) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let folder = path.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
+    let folder = path
+        .components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
     match folder.as_deref() {
         Some("detections" | "functions") => matches!(ext, "yaml" | "yml"),
         Some("workbooks") => matches!(ext, "yaml" | "yml" | "json"),
@@ -245,7 +258,9 @@ pub fn check(repo: &mut Repository, git_ref: &str) -> anyhow::Result<SinceReport
                 format!("raise the version, e.g. to `{}`", next_patch(n)),
             ),
             (Some((o, _)), Some((n, _))) => (
-                format!("{what} changed since `{git_ref}` but its version went from `{o}` to `{n}`, which is not higher"),
+                format!(
+                    "{what} changed since `{git_ref}` but its version went from `{o}` to `{n}`, which is not higher"
+                ),
                 format!("use a version higher than `{o}`, e.g. `{}`", next_patch(o)),
             ),
             (None, Some(_)) => unreachable!("a version added where there was none is a bump"),
@@ -270,7 +285,11 @@ fn next_patch(version: &str) -> String {
             if let Some(last) = parts.last_mut() {
                 *last += 1;
             }
-            parts.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
+            parts
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(".")
         }
         _ => "1.0.1".to_string(),
     }
@@ -310,7 +329,10 @@ mod tests {
     #[test]
     fn function_versions_are_found_in_either_place() {
         assert_eq!(version_of("Version: '1.2.3'\n").unwrap().0, "1.2.3");
-        assert_eq!(version_of("Function:\n  Version: 2.0.0\n").unwrap().0, "2.0.0");
+        assert_eq!(
+            version_of("Function:\n  Version: 2.0.0\n").unwrap().0,
+            "2.0.0"
+        );
         assert_eq!(version_of("version: 1.0.0\n").unwrap().0, "1.0.0");
         assert!(version_of("name: x\n").is_none());
     }
