@@ -49,6 +49,7 @@ impl ResourceKind {
 }
 
 /// A resource as the repository wants it.
+#[allow(clippy::large_enum_variant)] // few values live at once; boxing would only add noise
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resource {
     /// A rule.
@@ -75,7 +76,11 @@ impl Resource {
         use sha2::Digest as _;
         let canonical = serde_json::to_string(&self.fields()).unwrap_or_default();
         let digest = sha2::Sha256::digest(canonical.as_bytes());
-        digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+        digest.iter().take(8).fold(String::new(), |mut hex, b| {
+            use std::fmt::Write as _;
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
     }
 
     /// The query text, when the resource has one.

@@ -56,8 +56,8 @@ pub fn slug(name: &str) -> String {
     }
 }
 
-fn unique(stem: String, taken: &mut BTreeSet<String>) -> String {
-    let mut candidate = stem.clone();
+fn unique(stem: &str, taken: &mut BTreeSet<String>) -> String {
+    let mut candidate = stem.to_string();
     let mut n = 2;
     while !taken.insert(candidate.clone()) {
         candidate = format!("{stem}-{n}");
@@ -180,8 +180,11 @@ fn wanted(item: &LiveItem, kind: ResourceKind, options: &ImportOptions) -> bool 
     kind_ok
         && item.resource.is_some()
         && (item.owner.is_some()
-            || (options.include_unmanaged && (!hub || options.include_content_hub))
-            || (hub && options.include_content_hub))
+            || if hub {
+                options.include_content_hub
+            } else {
+                options.include_unmanaged
+            })
 }
 
 /// The files for everything selected in `live`.
@@ -200,7 +203,7 @@ pub fn import(live: &LiveState, options: &ImportOptions) -> Vec<ImportedFile> {
             .unwrap_or_else(|| "1.0.0".into());
         match item.resource.as_ref() {
             Some(Resource::Rule(r)) => {
-                let stem = unique(slug(&r.display_name), &mut taken);
+                let stem = unique(&slug(&r.display_name), &mut taken);
                 files.push(ImportedFile {
                     path: PathBuf::from(format!("detections/{stem}.yaml")),
                     text: header("detection") + &to_yaml(&rule_document(r, &version)),
@@ -216,14 +219,14 @@ pub fn import(live: &LiveState, options: &ImportOptions) -> Vec<ImportedFile> {
                         uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, f.function_alias.as_bytes())
                             .to_string()
                     });
-                let stem = unique(f.function_alias.clone(), &mut taken);
+                let stem = unique(&f.function_alias, &mut taken);
                 files.push(ImportedFile {
                     path: PathBuf::from(format!("functions/{stem}.yaml")),
                     text: header("function") + &to_yaml(&function_document(f, &id, &version)),
                 });
             }
             Some(Resource::Workbook(w)) => {
-                files.extend(workbook_files(w, item, &version, &mut taken))
+                files.extend(workbook_files(w, item, &version, &mut taken));
             }
             None => {}
         }
@@ -237,7 +240,7 @@ fn workbook_files(
     version: &str,
     taken: &mut BTreeSet<String>,
 ) -> Vec<ImportedFile> {
-    let stem = unique(slug(&w.display_name), taken);
+    let stem = unique(&slug(&w.display_name), taken);
     let key = item
         .owner
         .as_ref()
@@ -278,7 +281,7 @@ mod tests {
         );
         assert_eq!(slug("***"), "content");
         let mut taken = BTreeSet::new();
-        assert_eq!(unique("a".into(), &mut taken), "a");
-        assert_eq!(unique("a".into(), &mut taken), "a-2");
+        assert_eq!(unique("a", &mut taken), "a");
+        assert_eq!(unique("a", &mut taken), "a-2");
     }
 }

@@ -9,6 +9,7 @@ use std::io::{self, IsTerminal, Write};
 use crate::args::ColorChoice;
 
 /// Output settings for a run.
+#[allow(clippy::struct_excessive_bools)] // four independent switches, not a state machine
 #[derive(Debug, Clone, Copy)]
 pub struct Printer {
     /// Colour on stdout.

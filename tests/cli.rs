@@ -335,11 +335,8 @@ fn import_round_trips_with_no_diff() {
     };
     let out = run(&["import", "--env", "local"]);
     assert!(out.status.success(), "{}", text(&out));
-    let count = |d: &str| {
-        std::fs::read_dir(target.path().join(d))
-            .map(|r| r.count())
-            .unwrap_or(0)
-    };
+    let count =
+        |d: &str| std::fs::read_dir(target.path().join(d)).map_or(0, std::iter::Iterator::count);
     assert_eq!(count("detections"), count_in(source.path(), "detections"));
     assert_eq!(count("functions"), count_in(source.path(), "functions"));
     let plan = run(&["plan", "--env", "local", "--detailed-exitcode"]);

@@ -1,4 +1,5 @@
 //! Every analytic rule in `../shared/corpus` that is well-formed YAML must load, and the rest
+#![allow(clippy::print_stderr)] // tests report what they skip or found on stderr
 //! must get a precise message. Skipped (with a note) when the corpus is not beside the checkout.
 
 use std::path::{Path, PathBuf};
@@ -44,7 +45,7 @@ fn every_corpus_rule_loads_or_gets_a_located_message() {
         if let Some(_) =
             Repository::parse_rule_text(&mut sources, &f.to_string_lossy(), text, &mut diags)
         {
-            loaded += 1
+            loaded += 1;
         } else {
             assert!(
                 !diags.is_empty(),

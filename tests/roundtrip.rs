@@ -1,4 +1,5 @@
 //! Zero false diffs: every analytics rule in `../shared/corpus` that loads is applied to the
+#![allow(clippy::print_stderr)] // tests report what they skip or found on stderr
 //! emulator, and a fresh plan must then show no change at all. Also checks that apply converges
 //! with injected faults (5xx, 429, dropped connections) without duplicates or losses.
 
@@ -131,7 +132,7 @@ fn shipped_repo() -> tempfile::TempDir {
         "schemas",
     ] {
         std::fs::create_dir_all(dir.path().join(d)).unwrap();
-        for e in std::fs::read_dir(src.join(d)).unwrap().flatten() {
+        for e in std::fs::read_dir(src.join(d)).unwrap().flatten().filter(|e| e.path().is_file()) {
             std::fs::copy(e.path(), dir.path().join(d).join(e.file_name())).unwrap();
         }
     }

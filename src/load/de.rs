@@ -160,7 +160,7 @@ fn parse_bool(s: &str) -> Option<bool> {
 struct NodeDe<'de>(&'de Node);
 
 impl<'de> NodeDe<'de> {
-    fn mismatch(&self, expected: &str) -> DeError {
+    fn mismatch(self, expected: &str) -> DeError {
         DeError {
             message: format!("expected {expected}, found {}", describe(self.0)),
             span: Some(self.0.span.clone()),
@@ -169,14 +169,14 @@ impl<'de> NodeDe<'de> {
         }
     }
 
-    fn plain(&self) -> Option<&'de str> {
+    fn plain(self) -> Option<&'de str> {
         match &self.0.value {
             Value::Scalar(s, Style::Plain) => Some(s),
             _ => None,
         }
     }
 
-    fn integer<T: std::str::FromStr>(&self, expected: &str) -> Result<T, DeError> {
+    fn integer<T: std::str::FromStr>(self, expected: &str) -> Result<T, DeError> {
         self.plain()
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| self.mismatch(expected))

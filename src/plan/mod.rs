@@ -202,7 +202,9 @@ fn change(
         live.and_then(|l| l.resource.as_ref())
             .and_then(|r| r.query()),
     ) {
-        (Some(a), Some(b)) if matches!(action, Action::Update | Action::Adopt | Action::Conflict) => {
+        (Some(a), Some(b))
+            if matches!(action, Action::Update | Action::Adopt | Action::Conflict) =>
+        {
             query_diff(b, a)
         }
         _ => None,
@@ -307,6 +309,7 @@ pub fn plan(
     changes.sort_by_key(order_key);
     let summary = summarize(&changes);
     let owned = live.items.values().filter(|l| l.owner.is_some()).count();
+    #[allow(clippy::cast_precision_loss)] // counts of resources are far below 2^52
     let prune_blocked = (summary.delete > 0 && !options.force_prune && owned > 0 && (summary.delete as f64) > desired.env.max_delete_share * owned as f64).then(|| {
         format!(
             "the plan deletes {} of {} owned resources, more than the environment's maxDeleteShare of {:.0}%",

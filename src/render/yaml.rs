@@ -50,7 +50,7 @@ fn needs_quotes(s: &str) -> bool {
         || s.contains(": ")
         || s.contains(" #")
         || s.ends_with(':')
-        || s.chars().any(|c| c.is_control())
+        || s.chars().any(char::is_control)
 }
 
 fn scalar(s: &str) -> String {

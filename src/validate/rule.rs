@@ -479,21 +479,10 @@ fn check_details(cx: &mut Ctx<'_>) {
                 );
             }
         }
-        const PROPS: &[&str] = &[
-            "AlertLink",
-            "ConfidenceLevel",
-            "ConfidenceScore",
-            "ExtendedLinks",
-            "ProductName",
-            "ProviderName",
-            "ProductComponentName",
-            "RemediationSteps",
-            "Techniques",
-            "SubTechniques",
-        ];
+
         for (i, p) in o.alert_dynamic_properties.iter().flatten().enumerate() {
-            if !PROPS.contains(&p.alert_property.as_str()) {
-                let help = crate::load::de::suggest(&p.alert_property, PROPS)
+            if !ALERT_PROPERTIES.contains(&p.alert_property.as_str()) {
+                let help = crate::load::de::suggest(&p.alert_property, ALERT_PROPERTIES)
                     .map(|s| format!("did you mean `{s}`?"));
                 cx.error(
                     codes::ALERT_OVERRIDE,
@@ -510,6 +499,19 @@ fn check_details(cx: &mut Ctx<'_>) {
         }
     }
 }
+
+const ALERT_PROPERTIES: &[&str] = &[
+    "AlertLink",
+    "ConfidenceLevel",
+    "ConfidenceScore",
+    "ExtendedLinks",
+    "ProductName",
+    "ProviderName",
+    "ProductComponentName",
+    "RemediationSteps",
+    "Techniques",
+    "SubTechniques",
+];
 
 fn check_grouping(cx: &mut Ctx<'_>) {
     let raw = cx.rf.loaded.raw.clone();
