@@ -443,7 +443,7 @@ impl Ctx<'_, '_> {
     fn tabular(&mut self, e: &Expr, input: Option<&Schema>) -> Schema {
         match &e.kind {
             ExprKind::Name(n) => {
-                if let Some(s) = self.resolve_tabular_name(n) {
+                if let Some(s) = self.resolve_tabular_name(n, Some(e.range.clone())) {
                     return s;
                 }
                 if self.fuzzy > 0 {
@@ -469,7 +469,9 @@ impl Ctx<'_, '_> {
         }
     }
 
-    fn resolve_tabular_name(&mut self, n: &str) -> Option<Schema> {
+    /// Resolves a bare name used as a table: a `let` binding, a catalog table, or a saved function called
+    /// without parentheses (then `range`, when given, is where to report its arity or body errors).
+    fn resolve_tabular_name(&mut self, n: &str, range: Option<Range<usize>>) -> Option<Schema> {
         match self.scope.get(n) {
             Some(
                 Binding::Tabular(s)
@@ -490,6 +492,12 @@ impl Ctx<'_, '_> {
         }
         if let Some(entry) = self.catalog.functions.get(n) {
             self.functions.insert(n.to_string());
+            if let Some(range) = range {
+                let params = &entry.decl.params;
+                let min = params.iter().filter(|p| p.default.is_none()).count();
+                self.check_arity(n, range.clone(), 0, min, params.len());
+                self.function_body_warning(n, range, entry);
+            }
             let info = function_info_with(self.catalog, entry, self.stack);
             return Some(Schema {
                 cols: info.output,
@@ -497,6 +505,16 @@ impl Ctx<'_, '_> {
             });
         }
         None
+    }
+
+    /// `SC2006` at a call of a saved function whose body has errors (top-level queries only).
+    fn function_body_warning(&mut self, name: &str, range: Range<usize>, entry: &FunctionEntry) {
+        let info = function_info_with(self.catalog, entry, self.stack);
+        if self.top && info.errors > 0 {
+            let msg = format!("function `{name}` has {} error(s) in its body", info.errors);
+            let help = info.first_error.map(|e| format!("first error: {e}"));
+            self.error(FUNCTION_BODY, range, msg, help);
+        }
     }
 
     fn suggest_table(&self, n: &str) -> Option<String> {
@@ -529,7 +547,7 @@ impl Ctx<'_, '_> {
             None => {}
         }
         if (self.catalog.tables.contains_key(n) || self.catalog.functions.contains_key(n))
-            && let Some(s) = self.resolve_tabular_name(n)
+            && let Some(s) = self.resolve_tabular_name(n, Some(range.clone()))
         {
             return Value::Tabular(s);
         }
@@ -625,7 +643,7 @@ impl Ctx<'_, '_> {
                     && matches!(a.kind, ExprKind::Literal(LitKind::String))
                 {
                     let t = unquote_string(&self.src[a.range.clone()]);
-                    if let Some(s) = self.resolve_tabular_name(&t) {
+                    if let Some(s) = self.resolve_tabular_name(&t, None) {
                         return Value::Tabular(s);
                     }
                 }
@@ -673,15 +691,8 @@ impl Ctx<'_, '_> {
                 })
                 .collect();
             self.check_required_columns(name, args, &values, &required);
+            self.function_body_warning(name, range, entry);
             let info = function_info_with(self.catalog, entry, self.stack);
-            if self.top && info.errors > 0 {
-                let msg = format!("function `{name}` has {} error(s) in its body", info.errors);
-                let help = info
-                    .first_error
-                    .clone()
-                    .map(|e| format!("first error: {e}"));
-                self.error(FUNCTION_BODY, range, msg, help);
-            }
             return if info.tabular {
                 Value::Tabular(Schema {
                     cols: info.output,
