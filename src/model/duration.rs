@@ -75,7 +75,8 @@ impl fmt::Display for Duration {
 }
 
 fn parse_short(t: &str) -> Option<Duration> {
-    let (num, unit) = t.split_at(t.len().checked_sub(1)?);
+    // the unit is one ASCII letter; anything else (`1é`) must not be split inside a character
+    let (num, unit) = t.split_at_checked(t.len().checked_sub(1)?)?;
     let n: u64 = num.parse().ok()?;
     let secs = match unit {
         "s" => n,
@@ -130,7 +131,14 @@ fn parse_timespan(t: &str) -> Option<Duration> {
         return None;
     };
     let (h, m, s): (u64, u64, u64) = (h.parse().ok()?, m.parse().ok()?, s.parse().ok()?);
-    (m < 60 && s < 60).then_some(Duration(days * 86_400 + h * 3600 + m * 60 + s))
+    if m >= 60 || s >= 60 {
+        return None;
+    }
+    let secs = days
+        .checked_mul(86_400)?
+        .checked_add(h.checked_mul(3600)?)?
+        .checked_add(m * 60 + s)?;
+    Some(Duration(secs))
 }
 
 #[cfg(test)]
@@ -166,6 +174,21 @@ mod tests {
     fn rejects_nonsense() {
         for t in [
             "", "5", "m", "5x", "P", "PT", "P1H", "1.5h", "00:61:00", "-5m",
+        ] {
+            assert_eq!(Duration::parse(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn odd_input_is_rejected_without_panicking() {
+        // found by the mutation test in tests/bad_input.rs: a non-ASCII last character, overflow
+        let huge = "99999999999999999.00:00:00";
+        for t in [
+            "1é",
+            "é",
+            huge,
+            "9999999999999999:00:00",
+            "0:99999999999999999999:0",
         ] {
             assert_eq!(Duration::parse(t), None, "{t}");
         }
