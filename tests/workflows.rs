@@ -1,0 +1,661 @@
+//! The ready-to-copy CI workflows in `examples/` run as written.
+//!
+//! Every line of a workflow script that invokes `sentinelctl` (GitHub Actions `run:`, Azure
+//! Pipelines `script:` and `inputs.inlineScript:`) is extracted and run with the real binary in
+//! a temporary Git repository holding this repository's content, where `environments/dev.yaml`
+//! and `prod.yaml` are `environments/local.yaml` with only the workspace name changed, so they
+//! target the embedded emulator. Commands run in the order a pipeline would (validate, plan dev,
+//! apply dev, promote, plan prod, apply prod, drift), one scenario per CI system, and their exit
+//! codes are checked against what the workflow expects.
+//!
+//! The shell the test reproduces, deliberately small: one command per line (`\` continuations
+//! joined), words with single or double quotes, a stdout redirect `> FILE` or `>> FILE`, and
+//! `|| code=$?` (the workflow handles the exit code itself, which this test then expects to be
+//! 0, or 2 with `--detailed-exitcode`). Anything else on a sentinelctl line (`$VAR`, pipes,
+//! `&&`, `;`, backticks) fails the test, so a workflow cannot call a command this test does
+//! not run.
+//!
+//! Also here: the end-to-end test of `validate --since REF` in a temporary Git repository.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use sentinelctl::load::yaml::{self, Node, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sentinelctl");
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Extraction
+
+/// One sentinelctl invocation found in a workflow.
+#[derive(Debug, Clone)]
+struct Invocation {
+    /// Workflow file name and the line as written.
+    origin: String,
+    /// Arguments after `sentinelctl`.
+    args: Vec<String>,
+    /// Where stdout goes: `Some((target as written, append))`.
+    redirect: Option<(String, bool)>,
+    /// `|| code=$?` follows: the workflow inspects the exit code itself.
+    handles_exit: bool,
+}
+
+impl Invocation {
+    fn command(&self) -> &str {
+        self.args.first().map_or("", String::as_str)
+    }
+
+    fn flag(&self, name: &str) -> Option<&str> {
+        self.args
+            .iter()
+            .position(|a| a == name)
+            .and_then(|i| self.args.get(i + 1))
+            .map(String::as_str)
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.args.iter().any(|a| a == name)
+    }
+
+    /// The pipeline stage this command belongs to.
+    fn rank(&self) -> u8 {
+        match (self.command(), self.flag("--env")) {
+            ("validate", _) => 0,
+            ("plan", Some("dev")) => 1,
+            ("apply", Some("dev")) => 2,
+            ("promote", _) => 3,
+            ("plan", _) => 4,
+            ("apply", _) => 5,
+            ("drift", _) => 6,
+            _ => 7,
+        }
+    }
+
+    /// Exit codes the workflow treats as success.
+    fn accepted(&self) -> &'static [i32] {
+        if self.handles_exit && self.has("--detailed-exitcode") {
+            &[0, 2]
+        } else {
+            &[0]
+        }
+    }
+}
+
+/// The script texts of a workflow: every `run`, `script` and `inlineScript` scalar, in file order.
+fn scripts(node: &Node, out: &mut Vec<String>) {
+    match &node.value {
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                match (k.as_str(), v.as_str()) {
+                    (Some("run" | "script" | "inlineScript"), Some(text)) => {
+                        out.push(text.to_string());
+                    }
+                    _ => scripts(v, out),
+                }
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|i| scripts(i, out)),
+        Value::Scalar(..) => {}
+    }
+}
+
+/// Splits a command line into words (single and double quotes, no expansion). Errors on shell
+/// features the test does not reproduce.
+fn words(line: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    cur.push(q);
+                }
+            }
+            '"' => {
+                in_word = true;
+                for q in chars.by_ref() {
+                    match q {
+                        '"' => break,
+                        '$' | '`' | '\\' => return Err(format!("`{q}` inside double quotes")),
+                        _ => cur.push(q),
+                    }
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            '$' | '|' | '&' | ';' | '`' | '<' | '>' | '(' | ')' | '\\' | '#' => {
+                return Err(format!("shell feature `{c}`"));
+            }
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+fn parse_line(origin: String, line: &str) -> Result<Invocation, String> {
+    let mut rest = line.trim();
+    let mut handles_exit = false;
+    if let Some(r) = rest.strip_suffix("|| code=$?") {
+        handles_exit = true;
+        rest = r.trim_end();
+    }
+    let mut redirect = None;
+    // a redirect target is everything after the last unquoted `>`; only stdout redirects
+    if let Some(i) = rest.rfind('>') {
+        let (cmd, target) = rest.split_at(i);
+        let (cmd, append) = match cmd.strip_suffix('>') {
+            Some(c) => (c, true),
+            None => (cmd, false),
+        };
+        let target = target[1..].trim().trim_matches('"').to_string();
+        if cmd.ends_with(['2', '&']) || target.is_empty() {
+            return Err(format!("{origin}: unsupported redirect"));
+        }
+        redirect = Some((target, append));
+        rest = cmd.trim_end();
+    }
+    let mut args = words(rest).map_err(|e| format!("{origin}: {e}"))?;
+    if args.first().map(String::as_str) != Some("sentinelctl") {
+        return Err(format!("{origin}: does not start with `sentinelctl`"));
+    }
+    args.remove(0);
+    Ok(Invocation {
+        origin,
+        args,
+        redirect,
+        handles_exit,
+    })
+}
+
+/// Every sentinelctl invocation in one workflow file, in file order.
+fn invocations(path: &Path) -> Vec<Invocation> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let (doc, problems) = yaml::parse(&text);
+    assert!(problems.is_empty(), "{}: {problems:?}", path.display());
+    let doc = doc.unwrap_or_else(|| panic!("{} is empty", path.display()));
+    let mut texts = Vec::new();
+    scripts(&doc, &mut texts);
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for script in texts {
+        let joined = script.replace("\\\n", " ");
+        for line in joined.lines() {
+            let trimmed = line.trim();
+            if trimmed.split_whitespace().next() == Some("sentinelctl") {
+                match parse_line(format!("{name}: `{trimmed}`"), trimmed) {
+                    Ok(inv) => out.push(inv),
+                    Err(e) => errors.push(e),
+                }
+            } else if trimmed.contains("sentinelctl ")
+                && !trimmed.starts_with('#')
+                && !trimmed.starts_with("echo")
+                && !trimmed.contains("--description")
+            {
+                errors.push(format!(
+                    "{name}: `{trimmed}` calls sentinelctl other than at the start of a line"
+                ));
+            }
+        }
+    }
+    assert!(
+        errors.is_empty(),
+        "workflow lines this test cannot run:\n{}",
+        errors.join("\n")
+    );
+    out
+}
+
+fn workflow_files(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_root().join("examples").join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no workflows in examples/{dir}");
+    files
+}
+
+// ---------------------------------------------------------------------------------------------
+// The temporary repository
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.com"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let dest = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &dest);
+        } else {
+            std::fs::copy(&path, &dest).unwrap();
+        }
+    }
+}
+
+/// A Git repository with this repository's content, dev and prod on the embedded emulator, and
+/// `origin/base` (what the pull-request workflows fetch) at its first commit.
+fn ci_checkout() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    for dir in ["detections", "functions", "workbooks", "schemas"] {
+        copy_dir(&repo_root().join(dir), &root.join(dir));
+    }
+    let envs = root.join("environments");
+    std::fs::create_dir_all(&envs).unwrap();
+    let local = std::fs::read_to_string(repo_root().join("environments/local.yaml")).unwrap();
+    std::fs::write(envs.join("local.yaml"), &local).unwrap();
+    for env in ["dev", "prod"] {
+        let text = local.replace(
+            "\nworkspace: law-sentinel-local\n",
+            &format!("\nworkspace: law-sentinel-{env}\n"),
+        );
+        assert_ne!(text, local, "local.yaml has a `workspace:` line");
+        std::fs::write(envs.join(format!("{env}.yaml")), text).unwrap();
+    }
+    std::fs::write(root.join(".gitignore"), "/.sentinelctl/\n/reports/\n").unwrap();
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "content"]);
+    git(root, &["update-ref", "refs/remotes/origin/base", "HEAD"]);
+    tmp
+}
+
+fn run(root: &Path, scratch: &Path, inv: &Invocation) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(&inv.args)
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .env_remove("SENTINELCTL_LOCAL_SECRET");
+    for var in [
+        "AZURE_CLIENT_ID",
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_FEDERATED_TOKEN_FILE",
+    ] {
+        cmd.env_remove(var);
+    }
+    let out = cmd.output().expect("sentinelctl runs");
+    if let Some((target, append)) = &inv.redirect {
+        // `plan.md`, `results.sarif`: into the checkout; `"$GITHUB_STEP_SUMMARY"` and other
+        // variables: a scratch file
+        let path = if target.contains('$') {
+            scratch.join("redirect.out")
+        } else {
+            root.join(target)
+        };
+        let mut data = if *append {
+            std::fs::read(&path).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        data.extend_from_slice(&out.stdout);
+        std::fs::write(path, data).unwrap();
+    }
+    out
+}
+
+/// Runs one CI system's workflows in pipeline order; returns each invocation with its exit code.
+fn run_pipeline(dir: &str) -> (tempfile::TempDir, Vec<(Invocation, i32)>) {
+    let mut all: Vec<Invocation> = Vec::new();
+    for file in workflow_files(dir) {
+        let found = invocations(&file);
+        assert!(
+            !found.is_empty(),
+            "{} calls no sentinelctl command",
+            file.display()
+        );
+        all.extend(found);
+    }
+    all.sort_by_key(Invocation::rank); // stable: file order within a stage
+    let checkout = ci_checkout();
+    let root = checkout.path();
+    let scratch = tempfile::tempdir().unwrap();
+    let mut results = Vec::new();
+    let mut committed_lock = false;
+    for inv in all {
+        if inv.rank() >= 4 && !committed_lock && root.join("environments/prod.lock.yaml").exists() {
+            // the promotion pull request is reviewed and merged
+            git(root, &["add", "environments/prod.lock.yaml"]);
+            git(root, &["commit", "-q", "-m", "Promote dev → prod"]);
+            committed_lock = true;
+        }
+        let out = run(root, scratch.path(), &inv);
+        let code = out.status.code().unwrap_or(-1);
+        assert!(
+            inv.accepted().contains(&code),
+            "{} exited {code}, the workflow accepts {:?}\nstderr:\n{}",
+            inv.origin,
+            inv.accepted(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        results.push((inv, code));
+    }
+    (checkout, results)
+}
+
+fn code_of(results: &[(Invocation, i32)], command: &str, env: Option<&str>) -> Vec<i32> {
+    results
+        .iter()
+        .filter(|(i, _)| i.command() == command && i.flag("--env") == env)
+        .map(|(_, c)| *c)
+        .collect()
+}
+
+fn check_story(dir: &str) {
+    let (checkout, results) = run_pipeline(dir);
+    let root = checkout.path();
+    let ran: Vec<String> = results
+        .iter()
+        .map(|(i, c)| format!("{c} {}", i.origin))
+        .collect();
+    let ran = ran.join("\n");
+    // the whole story is covered, not just some of it
+    for (command, env) in [
+        ("validate", None),
+        ("plan", Some("dev")),
+        ("apply", Some("dev")),
+        ("plan", Some("prod")),
+        ("apply", Some("prod")),
+        ("drift", Some("prod")),
+    ] {
+        assert!(
+            !code_of(&results, command, env).is_empty(),
+            "examples/{dir} never runs `{command} --env {env:?}`:\n{ran}"
+        );
+    }
+    assert!(
+        results.iter().any(|(i, _)| i.command() == "promote"),
+        "examples/{dir} never promotes:\n{ran}"
+    );
+    assert!(
+        results
+            .iter()
+            .any(|(i, _)| i.command() == "validate" && i.has("--since")),
+        "examples/{dir} never checks version bumps:\n{ran}"
+    );
+    // a fresh dev workspace: the pull request's plan shows changes
+    assert_eq!(code_of(&results, "plan", Some("dev"))[0], 2, "{ran}");
+    // promote pinned dev into prod, and prod's plan had exactly that to do
+    assert!(root.join("environments/prod.lock.yaml").exists(), "{ran}");
+    let prod_plans: Vec<i32> = results
+        .iter()
+        .filter(|(i, _)| i.command() == "plan" && i.flag("--env") == Some("prod"))
+        .filter(|(i, _)| i.has("--detailed-exitcode"))
+        .map(|(_, c)| *c)
+        .collect();
+    assert_eq!(prod_plans, vec![2], "{ran}");
+    // after the release, prod is in sync and the drift job's JUnit report is where it is published
+    assert!(
+        code_of(&results, "drift", Some("prod"))
+            .iter()
+            .all(|c| *c == 0),
+        "{ran}"
+    );
+    let junit = std::fs::read_to_string(root.join("reports/drift.xml")).unwrap();
+    assert!(
+        junit.contains("<testsuites") && junit.contains("failures=\"0\""),
+        "{junit}"
+    );
+    for f in ["reports/drift.json", "reports/drift.md"] {
+        assert!(root.join(f).exists(), "{f} missing");
+    }
+    // a second apply of dev is a no-op: plan has nothing to do
+    let replan = Command::new(BIN)
+        .args(["plan", "--env", "dev", "--detailed-exitcode"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert_eq!(
+        replan.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&replan.stderr)
+    );
+}
+
+#[test]
+fn github_workflows_run_as_written_against_the_emulator() {
+    check_story("github");
+}
+
+#[test]
+fn azure_devops_pipelines_run_as_written_against_the_emulator() {
+    check_story("azure-devops");
+}
+
+#[test]
+fn pull_request_outputs_are_what_the_upload_steps_expect() {
+    let (checkout, _) = run_pipeline("github");
+    let root = checkout.path();
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("results.sarif")).unwrap())
+            .expect("results.sarif is JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+    let plan_md = std::fs::read_to_string(root.join("plan.md")).unwrap();
+    assert!(plan_md.contains("create"), "{plan_md}");
+    let plan_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("plan.json")).unwrap()).unwrap();
+    assert!(plan_json.is_object());
+}
+
+#[test]
+fn extraction_handles_the_supported_shell_and_rejects_the_rest() {
+    let ok = parse_line(
+        "t".into(),
+        "sentinelctl plan --env dev --format markdown --detailed-exitcode > plan.md || code=$?",
+    )
+    .unwrap();
+    assert_eq!(
+        ok.args,
+        [
+            "plan",
+            "--env",
+            "dev",
+            "--format",
+            "markdown",
+            "--detailed-exitcode"
+        ]
+    );
+    assert_eq!(ok.redirect, Some(("plan.md".into(), false)));
+    assert_eq!(ok.accepted(), &[0, 2]);
+    let summary = parse_line(
+        "t".into(),
+        r#"sentinelctl plan --env prod --format markdown >> "$GITHUB_STEP_SUMMARY""#,
+    )
+    .unwrap();
+    assert_eq!(
+        summary.redirect,
+        Some(("$GITHUB_STEP_SUMMARY".into(), true))
+    );
+    assert_eq!(summary.accepted(), &[0]);
+    assert_eq!(
+        parse_line("t".into(), "sentinelctl drift --env 'customer-*'")
+            .unwrap()
+            .args,
+        ["drift", "--env", "customer-*"]
+    );
+    for bad in [
+        "sentinelctl plan --env $ENV",
+        "sentinelctl plan --env dev | tee plan.txt",
+        "sentinelctl validate && echo ok",
+        "sentinelctl plan --env \"$ENV\"",
+        "sentinelctl validate 2> err.txt",
+    ] {
+        assert!(parse_line("t".into(), bad).is_err(), "{bad}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// validate --since
+
+fn validate_since(root: &Path, git_ref: &str) -> (i32, serde_json::Value) {
+    let out = Command::new(BIN)
+        .args([
+            "validate", "--no-kql", "--format", "json", "--since", git_ref,
+        ])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code().unwrap_or(-1), json)
+}
+
+fn since_findings(json: &serde_json::Value) -> Vec<String> {
+    json["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["code"] == "SC3016")
+        .map(|d| d["file"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+fn edit(root: &Path, path: &str, from: &str, to: &str) {
+    let p = root.join(path);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{path} has no `{from}`");
+    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn validate_since_requires_a_version_bump_for_changed_content() {
+    let checkout = ci_checkout();
+    let root = checkout.path();
+    let base = git(root, &["rev-parse", "HEAD"]).trim().to_string();
+
+    // nothing changed
+    let (code, json) = validate_since(root, &base);
+    assert_eq!((code, since_findings(&json)), (0, vec![]));
+
+    // a changed rule without a bump, a rule whose version went down, a function with a bump,
+    // a workbook JSON change, a comment-only change, a new rule
+    let brute = "detections/OnePassword-BruteForceSignIn.yaml";
+    let spray = "detections/OnePassword-PasswordSpray.yaml";
+    edit(root, brute, "triggerThreshold: 0", "triggerThreshold: 1");
+    edit(root, spray, "version: 1.0.0", "version: 0.9.9");
+    edit(root, spray, "severity: High", "severity: Medium");
+    edit(
+        root,
+        "functions/OnePasswordEvents.yaml",
+        "Version: '1.0.0'",
+        "Version: '1.0.10'",
+    );
+    edit(
+        root,
+        "functions/OnePasswordEvents.yaml",
+        "FunctionQuery: |\n",
+        "FunctionQuery: |\n  // tuned\n",
+    );
+    let wb = root.join("workbooks/onepassword-overview.json");
+    let mut workbook: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&wb).unwrap()).unwrap();
+    workbook["items"].as_array_mut().unwrap().pop();
+    std::fs::write(&wb, serde_json::to_string_pretty(&workbook).unwrap()).unwrap();
+    let vault = root.join("detections/OnePassword-VaultExported.yaml");
+    let mut text = std::fs::read_to_string(&vault).unwrap();
+    text.push_str("# reviewed 2026-11\n");
+    std::fs::write(&vault, text).unwrap();
+    let new_rule = std::fs::read_to_string(root.join(brute))
+        .unwrap()
+        .replace(
+            "5f78b752-4321-42a6-8117-5cdce94c1077",
+            "5f78b752-4321-42a6-8117-5cdce94c1078",
+        )
+        .replace(
+            "name: 1Password - Brute force",
+            "name: 1Password - Copy of brute force",
+        );
+    std::fs::write(root.join("detections/New.yaml"), new_rule).unwrap();
+
+    let (code, json) = validate_since(root, &base);
+    let mut files = since_findings(&json);
+    files.sort();
+    assert_eq!(
+        files,
+        [brute, spray, "workbooks/onepassword-overview.yaml"],
+        "{json:#}"
+    );
+    assert_eq!(code, 1);
+    let messages: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("still `1.0.0`")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("from `1.0.0` to `0.9.9`")),
+        "{messages:?}"
+    );
+
+    // bumping fixes it; committing makes HEAD the new base
+    edit(root, brute, "version: 1.0.0", "version: 1.1.0");
+    edit(root, spray, "version: 0.9.9", "version: 1.0.1");
+    edit(
+        root,
+        "workbooks/onepassword-overview.yaml",
+        "version: 1.0.0",
+        "version: 1.0.1",
+    );
+    let (code, json) = validate_since(root, &base);
+    assert_eq!((code, since_findings(&json)), (0, vec![]), "{json:#}");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "tuned"]);
+    let (code, _) = validate_since(root, "HEAD");
+    assert_eq!(code, 0);
+
+    // an unknown ref is an error (exit 2) that says what to do
+    let out = Command::new(BIN)
+        .args(["validate", "--since", "origin/nope"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("origin/nope") && stderr.contains("git fetch"),
+        "{stderr}"
+    );
+}
