@@ -287,7 +287,7 @@ impl ArmError {
                 "the resource changed since it was read: re-read it (run `plan` again) and re-apply"
             }
             Self::Throttled { .. } => {
-                "ARM is throttling this subscription: lower `--concurrency` or retry later"
+                "ARM is throttling this subscription: lower `--parallelism` or retry later"
             }
             Self::Transport { .. } => {
                 "check the endpoint URL, proxy settings and `--ca-file` for a custom endpoint"
