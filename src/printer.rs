@@ -72,7 +72,9 @@ impl Printer {
         for cause in error.chain().skip(1) {
             eprintln!("  caused by: {cause}");
         }
-        let arm = error.chain().find_map(|c| c.downcast_ref::<sentinel_arm::ArmError>());
+        let arm = error
+            .chain()
+            .find_map(|c| c.downcast_ref::<sentinel_arm::ArmError>());
         let hint = arm.and_then(|e| match e {
             sentinel_arm::ArmError::NotFound { .. } => Some(
                 "check `subscriptionId`, `resourceGroup` and `workspace` in the environment file, and that the workspace exists".to_string(),

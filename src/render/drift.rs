@@ -157,3 +157,26 @@ pub fn junit(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
     s.push_str("</testsuites>\n");
     out.write_all(s.as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::tests::{assert_golden, sample_drift};
+
+    #[test]
+    fn golden_outputs() {
+        let reports = sample_drift();
+        for (name, f) in [
+            (
+                "drift_human.txt",
+                human as fn(&mut dyn Write, &[DriftReport]) -> io::Result<()>,
+            ),
+            ("drift_markdown.md", markdown),
+            ("drift_junit.xml", junit),
+        ] {
+            let mut out = Vec::new();
+            f(&mut out, &reports).unwrap();
+            assert_golden(name, &String::from_utf8(out).unwrap());
+        }
+    }
+}

@@ -49,6 +49,111 @@ pub(crate) mod tests {
         );
     }
 
+    /// The shared sample plan every plan renderer is tested with: one change of each action.
+    pub(crate) fn sample_plan() -> crate::plan::Plan {
+        use crate::desired::ResourceKind;
+        use crate::plan::{Action, Change, FieldChange, Plan, summarize};
+        use serde_json::json;
+        let change = |kind, name: &str, display: &str, action| Change {
+            kind,
+            name: name.into(),
+            display_name: display.into(),
+            action,
+            content_id: Some(name.into()),
+            version: Some("1.0.0".into()),
+            path: None,
+            fields: Vec::new(),
+            query_diff: None,
+            etag: None,
+            owner: None,
+            depends_on: Vec::new(),
+            last_modified: None,
+        };
+        let mut update = change(
+            ResourceKind::Detection,
+            "5f78b752",
+            "Brute force",
+            Action::Update,
+        );
+        update.fields = vec![
+            FieldChange {
+                path: "severity".into(),
+                before: json!("Medium"),
+                after: json!("High"),
+            },
+            FieldChange {
+                path: "query".into(),
+                before: json!("T\n| where n > 10"),
+                after: json!("T\n| where n > 20"),
+            },
+        ];
+        update.query_diff = crate::plan::query_diff("T\n| where n > 10\n", "T\n| where n > 20\n");
+        let changes = vec![
+            change(
+                ResourceKind::Function,
+                "OnePasswordEvents",
+                "OnePasswordEvents",
+                Action::Create,
+            ),
+            update,
+            change(
+                ResourceKind::Detection,
+                "aaaaaaaa",
+                "Made by hand",
+                Action::Conflict,
+            ),
+            change(
+                ResourceKind::Workbook,
+                "bbbbbbbb",
+                "Old workbook",
+                Action::Delete,
+            ),
+            change(
+                ResourceKind::Detection,
+                "cccccccc",
+                "Portal rule",
+                Action::Unmanaged,
+            ),
+            change(ResourceKind::Detection, "dddddddd", "Same", Action::NoOp),
+        ];
+        Plan {
+            format_version: 1,
+            environment: "dev".into(),
+            workspace_id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law".into(),
+            commit: Some("0123abc".into()),
+            summary: summarize(&changes),
+            changes,
+            prune_blocked: None,
+        }
+    }
+
+    /// The shared sample drift report.
+    pub(crate) fn sample_drift() -> Vec<crate::drift::DriftReport> {
+        use crate::desired::ResourceKind;
+        use crate::drift::{DriftClass, DriftReport, Finding};
+        use crate::plan::FieldChange;
+        let finding = |name: &str, class, fields: Vec<FieldChange>| Finding {
+            kind: ResourceKind::Detection,
+            name: name.into(),
+            display_name: format!("Rule <{name}>"),
+            class,
+            fields,
+            last_modified: Some("2026-11-24T10:00:00Z".into()),
+            detail: None,
+        };
+        vec![DriftReport {
+            environment: "prod".into(),
+            workspace_id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law".into(),
+            findings: vec![
+                finding("a", DriftClass::InSync, Vec::new()),
+                finding("b", DriftClass::ModifiedOutsideCode, vec![FieldChange { path: "severity".into(), before: serde_json::json!("Low"), after: serde_json::json!("High") }]),
+                finding("c", DriftClass::DeletedOutsideCode, Vec::new()),
+                finding("d", DriftClass::Unmanaged, Vec::new()),
+                finding("e", DriftClass::Pending, Vec::new()),
+            ],
+        }]
+    }
+
     /// The shared sample every diagnostics renderer is tested with.
     pub(crate) fn sample_diagnostics() -> (SourceDb, Vec<Diagnostic>) {
         let mut db = SourceDb::new();

@@ -77,9 +77,13 @@ pub fn render(out: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
             }
         }
         match c.action {
+            Action::Conflict if c.fields.is_empty() => writeln!(
+                out,
+                "        exists unmanaged and matches its file exactly; --adopt records ownership without changing it"
+            )?,
             Action::Conflict => writeln!(
                 out,
-                "        exists in the workspace but is not managed by sentinelctl; rerun with --adopt to take it over"
+                "        exists in the workspace but is not managed by sentinelctl; --adopt takes it over with the changes above"
             )?,
             Action::Orphaned => writeln!(
                 out,
@@ -118,4 +122,16 @@ pub fn render(out: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn golden_output() {
+        let mut out = Vec::new();
+        render(&mut out, &crate::render::tests::sample_plan(), false).unwrap();
+        crate::render::tests::assert_golden("plan_human.txt", &String::from_utf8(out).unwrap());
+    }
 }

@@ -74,3 +74,15 @@ pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn golden_output() {
+        let mut out = Vec::new();
+        render(&mut out, &crate::render::tests::sample_plan()).unwrap();
+        crate::render::tests::assert_golden("plan_markdown.md", &String::from_utf8(out).unwrap());
+    }
+}
