@@ -47,7 +47,7 @@ pub struct Outcome {
     pub status: Status,
 }
 
-/// The result of an apply.
+/// The result of an apply (the `apply --format json` document, with `format_version` 1).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ApplyReport {
     /// One entry per writing change, in apply order.

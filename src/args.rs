@@ -166,6 +166,15 @@ pub enum PlanFormat {
     Markdown,
 }
 
+/// Formats for command reports (apply, import, promote).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Lines for people (on stderr).
+    Human,
+    /// A JSON document on stdout (see docs/json-output.md).
+    Json,
+}
+
 /// `plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -195,6 +204,9 @@ pub struct PlanArgs {
 /// `apply`.
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
     /// Environment name or path.
     #[arg(long, value_name = "ENV")]
     pub env: String,
@@ -254,6 +266,9 @@ pub struct DriftArgs {
 /// `promote`.
 #[derive(Debug, Args)]
 pub struct PromoteArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
     /// Environment where the content was verified.
     #[arg(long, value_name = "ENV")]
     pub from: String,
@@ -291,6 +306,9 @@ pub enum KindArg {
 /// `import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
     /// Environment to read.
     #[arg(long, value_name = "ENV")]
     pub env: String,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::{Context as _, bail};
 
 use crate::apply::{ApplyContext, Outcome, Status, apply};
-use crate::args::ApplyArgs;
+use crate::args::{ApplyArgs, ReportFormat};
 use crate::context::Context;
 use crate::exit::ExitStatus;
 use crate::plan::{Plan, PlanOptions};
@@ -90,6 +90,27 @@ fn progress_bar(len: usize) -> indicatif::ProgressBar {
     bar
 }
 
+/// The `apply --format json` document.
+fn emit_json(cx: &Context, plan: &Plan, report: &crate::apply::ApplyReport) -> anyhow::Result<()> {
+    let count = |f: fn(&Status) -> bool| report.outcomes.iter().filter(|o| f(&o.status)).count();
+    let doc = serde_json::json!({
+        "format_version": 1,
+        "environment": plan.environment,
+        "workspace_id": plan.workspace_id,
+        "outcomes": report.outcomes,
+        "summary": {
+            "done": count(|s| *s == Status::Done),
+            "failed": count(|s| matches!(s, Status::Failed(_))),
+            "skipped": count(|s| matches!(s, Status::Skipped(_))),
+        },
+    });
+    cx.printer.stdout(|out| {
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)
+    })?;
+    Ok(())
+}
+
 /// Runs `apply`.
 pub fn run(cx: &Context, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
     let prepared = prepare(cx, &args.env, &args.target)?;
@@ -125,6 +146,9 @@ pub fn run(cx: &Context, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
         cx.printer.stderr(|out| plan_human::render(out, &plan, cx.printer.color_stderr))?;
         if !plan.has_changes() {
             conn.close().await;
+            if args.format == ReportFormat::Json {
+                emit_json(cx, &plan, &crate::apply::ApplyReport::default())?;
+            }
             return Ok(ExitStatus::Success);
         }
         if !args.auto_approve && saved.is_none() && !confirm(cx)? {
@@ -167,6 +191,9 @@ pub fn run(cx: &Context, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
         let done = report.outcomes.iter().filter(|o| o.status == Status::Done).count();
         let skipped = report.outcomes.len() - done - failed;
         cx.printer.status(&format!("Apply complete: {done} done, {failed} failed, {skipped} skipped."));
+        if args.format == ReportFormat::Json {
+            emit_json(cx, &plan, &report)?;
+        }
         Ok(if failed + skipped > 0 { ExitStatus::Failure } else { ExitStatus::Success })
     })
 }

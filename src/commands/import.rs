@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 
-use crate::args::{ImportArgs, KindArg};
+use crate::args::{ImportArgs, KindArg, ReportFormat};
 use crate::context::Context;
 use crate::desired::ResourceKind;
 use crate::exit::ExitStatus;
@@ -67,6 +67,18 @@ pub fn run(cx: &Context, args: &ImportArgs) -> anyhow::Result<ExitStatus> {
         }
         std::fs::write(&path, &f.text)
             .with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    if args.format == ReportFormat::Json {
+        let doc = serde_json::json!({
+            "format_version": 1,
+            "environment": env.name,
+            "out": out,
+            "files": files.iter().map(|f| f.path.to_string_lossy().replace('\\', "/")).collect::<Vec<_>>(),
+        });
+        cx.printer.stdout(|o| {
+            serde_json::to_writer_pretty(&mut *o, &doc)?;
+            writeln!(o)
+        })?;
     }
     let skipped = live.items.values().filter(|i| i.owner.is_none()).count();
     cx.printer.status(&format!(

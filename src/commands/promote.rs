@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 
-use crate::args::PromoteArgs;
+use crate::args::{PromoteArgs, ReportFormat};
 use crate::context::Context;
 use crate::exit::ExitStatus;
 use crate::load::pinned::{lock_path, read_lock};
@@ -90,6 +90,13 @@ pub fn run(cx: &Context, args: &PromoteArgs) -> anyhow::Result<ExitStatus> {
             p.version,
             crate::load::pinned::short(&p.commit)
         ));
+    }
+    if args.format == ReportFormat::Json {
+        let doc = serde_json::json!({"format_version": 1, "from": args.from, "to": args.to, "dry_run": args.dry_run, "pins": pins});
+        cx.printer.stdout(|out| {
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)
+        })?;
     }
     if args.dry_run {
         cx.printer
