@@ -56,7 +56,9 @@ async fn start_embedded(root: &Path, env: &Environment) -> anyhow::Result<arm_em
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
     let config = arm_emulator::Config {
         state_file: Some(dir.join("local-state.json")),
-        data_dir: dir.clone(),
+        // Each in-process emulator gets its own temporary CA directory: several may run at once
+        // (drift over many environments) and must not overwrite each other's ca.pem.
+        data_dir: std::path::PathBuf::new(),
         workspaces: vec![env.workspace_id()],
         ..arm_emulator::Config::default()
     };

@@ -656,3 +656,38 @@ fn an_apply_killed_midway_is_completed_by_the_next_run() {
     let _ = emulator.kill();
     let _ = emulator.wait();
 }
+
+#[test]
+fn drift_checks_many_environments_by_glob_in_one_report() {
+    let repo = Repo::shipped();
+    let local = std::fs::read_to_string(repo.path().join("environments/local.yaml")).unwrap();
+    for i in 1..=3 {
+        std::fs::write(
+            repo.path().join(format!("environments/customer-{i}.yaml")),
+            local.replace("law-sentinel-local", &format!("law-customer-{i}")),
+        )
+        .unwrap();
+        assert!(
+            repo.run(&["apply", "--env", &format!("customer-{i}"), "--auto-approve"])
+                .status
+                .success()
+        );
+    }
+    let out = repo.run(&["drift", "--env", "customer-*", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let envs: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["environment"].as_str().unwrap())
+        .collect();
+    assert_eq!(envs, ["customer-1", "customer-2", "customer-3"]);
+    let none = repo.run(&["drift", "--env", "nobody-*"]);
+    assert_eq!(none.status.code(), Some(1));
+    assert!(
+        text(&none).contains("no environment matches `nobody-*`"),
+        "{}",
+        text(&none)
+    );
+}
