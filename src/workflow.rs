@@ -50,15 +50,7 @@ pub fn prepare(cx: &Context, env_name: &str, targets: &[String]) -> anyhow::Resu
         },
     );
     if repo.has_errors() {
-        let errors: Vec<_> = repo
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .cloned()
-            .collect();
-        cx.printer.stderr(|out| {
-            diagnostics_human::render(out, &repo.sources, &errors, cx.printer.color_stderr)
-        })?;
+        report_errors(cx, &repo)?;
         anyhow::bail!(
             "the repository has validation errors; fix them before planning (`sentinelctl validate` lists them)"
         );
@@ -108,15 +100,7 @@ fn pinned_content(
         return Ok(None);
     }
     let Some(lock) = crate::load::pinned::read_lock(repo, &lock_path) else {
-        let errors: Vec<_> = repo
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .cloned()
-            .collect();
-        cx.printer.stderr(|out| {
-            diagnostics_human::render(out, &repo.sources, &errors, cx.printer.color_stderr)
-        })?;
+        report_errors(cx, repo)?;
         anyhow::bail!("the lock file `{}` is invalid", lock_path.display());
     };
     let mut pinned = Repository::load_pinned(&cx.root, &lock.raw.items, repo);
@@ -128,15 +112,7 @@ fn pinned_content(
         },
     );
     if pinned.has_errors() {
-        let errors: Vec<_> = pinned
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .cloned()
-            .collect();
-        cx.printer.stderr(|out| {
-            diagnostics_human::render(out, &pinned.sources, &errors, cx.printer.color_stderr)
-        })?;
+        report_errors(cx, &pinned)?;
         anyhow::bail!("the content pinned by `{}` has errors", lock_path.display());
     }
     Ok(Some((pinned, lock.raw.items)))
@@ -185,6 +161,20 @@ pub async fn plan_live(
         .with_context(|| format!("cannot read workspace `{}`", p.env.workspace))?;
     let plan = plan(&p.desired, &live, p.commit.clone(), options);
     Ok((conn, plan))
+}
+
+/// Prints a repository's error diagnostics on stderr (before a command refuses to go on).
+pub fn report_errors(cx: &Context, repo: &Repository) -> anyhow::Result<()> {
+    let errors: Vec<_> = repo
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .cloned()
+        .collect();
+    cx.printer.stderr(|out| {
+        diagnostics_human::render(out, &repo.sources, &errors, cx.printer.color_stderr)
+    })?;
+    Ok(())
 }
 
 /// A multi-threaded tokio runtime for the commands that talk to ARM.

@@ -8,10 +8,8 @@ use anyhow::Context as _;
 
 use crate::args::PluginArgs;
 use crate::context::Context;
-use crate::diag::Severity;
 use crate::exit::ExitStatus;
 use crate::load::Repository;
-use crate::render::diagnostics_human;
 
 /// Runs `plugin`.
 pub fn run(cx: &Context, args: &PluginArgs) -> anyhow::Result<ExitStatus> {
@@ -27,16 +25,8 @@ pub fn run(cx: &Context, args: &PluginArgs) -> anyhow::Result<ExitStatus> {
         );
     }
     let env = repo.environment(&args.env).map(|(_, env)| env);
-    let errors: Vec<_> = repo
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .cloned()
-        .collect();
-    if !errors.is_empty() {
-        cx.printer.stderr(|out| {
-            diagnostics_human::render(out, &repo.sources, &errors, cx.printer.color_stderr)
-        })?;
+    if repo.has_errors() {
+        crate::workflow::report_errors(cx, &repo)?;
         anyhow::bail!(
             "the repository has errors; fix them before generating the plugin (`sentinelctl validate` lists them)"
         );
