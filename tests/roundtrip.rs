@@ -132,7 +132,11 @@ fn shipped_repo() -> tempfile::TempDir {
         "schemas",
     ] {
         std::fs::create_dir_all(dir.path().join(d)).unwrap();
-        for e in std::fs::read_dir(src.join(d)).unwrap().flatten().filter(|e| e.path().is_file()) {
+        for e in std::fs::read_dir(src.join(d))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().is_file())
+        {
             std::fs::copy(e.path(), dir.path().join(d).join(e.file_name())).unwrap();
         }
     }
