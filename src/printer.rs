@@ -86,3 +86,13 @@ impl Printer {
         }
     }
 }
+
+/// A progress bar on stderr, for terminals only (CI logs get plain lines instead).
+pub fn progress_bar(len: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len as u64);
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
+        bar.set_style(style);
+    }
+    bar
+}

@@ -13,38 +13,6 @@ use crate::plan::{Plan, PlanOptions};
 use crate::render::plan_human;
 use crate::workflow::{plan_live, prepare, runtime};
 
-/// Changes between a saved plan and a fresh one, as human lines.
-fn stale(saved: &Plan, fresh: &Plan) -> Vec<String> {
-    let key = |p: &Plan| {
-        p.changes
-            .iter()
-            .filter(|c| c.action.writes())
-            .map(|c| {
-                (
-                    c.kind,
-                    c.name.to_ascii_lowercase(),
-                    c.action,
-                    c.etag.clone(),
-                )
-            })
-            .collect::<Vec<_>>()
-    };
-    let (a, b) = (key(saved), key(fresh));
-    let mut out: Vec<String> = a
-        .iter()
-        .filter(|x| !b.contains(x))
-        .map(|(k, n, act, _)| format!("{} `{n}` ({act:?} in the saved plan)", k.as_str()))
-        .collect();
-    out.extend(
-        b.iter()
-            .filter(|x| !a.contains(x))
-            .map(|(k, n, act, _)| format!("{} `{n}` (now {act:?})", k.as_str())),
-    );
-    out.sort();
-    out.dedup();
-    out
-}
-
 fn confirm(cx: &Context) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
         bail!("apply needs confirmation: pass --auto-approve when running without a terminal");
@@ -78,16 +46,6 @@ fn outcome_line(o: &Outcome) -> String {
             o.display_name
         ),
     }
-}
-
-/// A progress bar on stderr for terminals.
-fn progress_bar(len: usize) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(len as u64);
-    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
-        bar.set_style(style);
-    }
-    bar
 }
 
 /// The `apply --format json` document.
@@ -133,7 +91,7 @@ pub fn run(cx: &Context, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
     rt.block_on(async {
         let (conn, plan) = plan_live(cx, &prepared, &args.arm, &options, args.parallelism).await?;
         if let Some(saved) = &saved {
-            let diff = stale(saved, &plan);
+            let diff = saved.differences_from(&plan);
             if !diff.is_empty() || saved.environment != plan.environment {
                 conn.close().await;
                 bail!("the saved plan is stale: the workspace or the repository changed since it was made:\n  {}\nrun plan again", diff.join("\n  "));
@@ -165,7 +123,7 @@ pub fn run(cx: &Context, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
         });
         let printer = cx.printer;
         let writes = plan.changes.iter().filter(|c| c.action.writes()).count();
-        let bar = (printer.stderr_tty && !printer.quiet).then(|| progress_bar(writes));
+        let bar = (printer.stderr_tty && !printer.quiet).then(|| crate::printer::progress_bar(writes));
         let progress: crate::apply::Progress = {
             let bar = bar.clone();
             Arc::new(move |o: &Outcome| {

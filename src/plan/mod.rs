@@ -348,8 +348,83 @@ pub fn summarize(changes: &[Change]) -> Summary {
 }
 
 impl Plan {
+    /// What differs between this (saved) plan and a fresh one, as human lines: a resource
+    /// whose action, etag or field changes are not the same. Empty when the saved plan still holds.
+    pub fn differences_from(&self, fresh: &Plan) -> Vec<String> {
+        let key = |p: &Plan| {
+            p.changes
+                .iter()
+                .filter(|c| c.action.writes())
+                .map(|c| {
+                    (
+                        c.kind,
+                        c.name.to_ascii_lowercase(),
+                        c.action,
+                        c.etag.clone(),
+                        serde_json::to_string(&c.fields).unwrap_or_default(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let (saved, now) = (key(self), key(fresh));
+        let mut out: Vec<String> = saved
+            .iter()
+            .filter(|x| !now.contains(x))
+            .map(|(k, n, act, _, _)| format!("{} `{n}` ({act:?} in the saved plan)", k.as_str()))
+            .collect();
+        out.extend(
+            now.iter()
+                .filter(|x| !saved.contains(x))
+                .map(|(k, n, act, _, _)| format!("{} `{n}` (now {act:?})", k.as_str())),
+        );
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// True when apply would write something.
     pub fn has_changes(&self) -> bool {
         self.changes.iter().any(|c| c.action.writes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::tests::sample_plan;
+
+    #[test]
+    fn a_saved_plan_holds_until_an_etag_or_a_field_changes() {
+        let saved = sample_plan();
+        assert!(saved.differences_from(&saved.clone()).is_empty());
+        let mut fresh = saved.clone();
+        fresh.changes[1].fields[0].after = serde_json::json!("Low");
+        assert_eq!(
+            saved.differences_from(&fresh).len(),
+            2,
+            "the old and the new state of `5f78b752`"
+        );
+        let mut fresh = saved.clone();
+        fresh.changes[1].etag = Some("\"2\"".into());
+        assert!(
+            saved
+                .differences_from(&fresh)
+                .iter()
+                .any(|l| l.contains("5f78b752"))
+        );
+    }
+
+    #[test]
+    fn apply_order_is_functions_rules_workbooks_then_deletes_reversed() {
+        let plan = sample_plan();
+        let mut changes = plan.changes.clone();
+        changes.reverse();
+        changes.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+        let kinds: Vec<(ResourceKind, bool)> = changes
+            .iter()
+            .map(|c| (c.kind, c.action == Action::Delete))
+            .collect();
+        assert_eq!(kinds.first(), Some(&(ResourceKind::Function, false)));
+        assert_eq!(kinds.last(), Some(&(ResourceKind::Workbook, true)));
     }
 }
