@@ -233,146 +233,15 @@ fn calls(query: &str, aliases: &[String]) -> Vec<String> {
 impl DesiredState {
     /// Resolves the desired state. `commit` is recorded in metadata by apply.
     pub fn resolve(repo: &Repository, env: &Environment) -> Self {
-        let mut items = BTreeMap::new();
         let aliases: Vec<String> = repo
             .functions
             .iter()
             .map(|f| f.function.function_alias.clone())
             .collect();
-        let ov = &env.overrides;
-        for f in &repo.functions {
-            let path = repo
-                .sources
-                .path(f.loaded.file)
-                .to_string_lossy()
-                .replace('\\', "/");
-            let fun = &f.function;
-            let names = [
-                fun.function_alias.as_str(),
-                fun.display_name.as_str(),
-                fun.content_id.as_deref().unwrap_or(""),
-            ];
-            if !selected(env, ResourceKind::Function, &names, &[], &path, None) {
-                continue;
-            }
-            let mut fun = fun.clone();
-            if let Some(p) =
-                override_for(ov.functions.as_ref(), &names).and_then(|o| o.parameters.as_ref())
-            {
-                fun.query = apply_parameters(&fun.query, p);
-            }
-            let depends_on = calls(&fun.query, &aliases)
-                .into_iter()
-                .filter(|a| *a != fun.function_alias)
-                .collect();
-            let item = DesiredItem {
-                content_id: fun
-                    .content_id
-                    .clone()
-                    .unwrap_or_else(|| fun.function_alias.clone()),
-                version: fun.version.clone().unwrap_or_else(|| "1.0.0".into()),
-                path,
-                depends_on,
-                commit: None,
-                resource: Resource::Function(fun.clone()),
-            };
-            items.insert(
-                (ResourceKind::Function, fun.name.to_ascii_lowercase()),
-                item,
-            );
-        }
-        for r in &repo.rules {
-            let Some(rule) = &r.rule else { continue };
-            let path = repo
-                .sources
-                .path(r.loaded.file)
-                .to_string_lossy()
-                .replace('\\', "/");
-            let tags: Vec<String> = r
-                .loaded
-                .raw
-                .tags
-                .as_ref()
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|t| t.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let names = [rule.name.as_str(), rule.display_name.as_str()];
-            if !selected(
-                env,
-                ResourceKind::Detection,
-                &names,
-                &tags,
-                &path,
-                r.loaded.raw.status.as_deref(),
-            ) {
-                continue;
-            }
-            let mut rule = rule.clone();
-            if let Some(o) = override_for(ov.detections.as_ref(), &names) {
-                apply_rule_override(&mut rule, o);
-            }
-            let item = DesiredItem {
-                content_id: rule.name.clone(),
-                version: rule.version.clone().unwrap_or_else(|| "1.0.0".into()),
-                path,
-                depends_on: calls(&rule.query, &aliases),
-                commit: None,
-                resource: Resource::Rule(rule.clone()),
-            };
-            items.insert((ResourceKind::Detection, rule.name.clone()), item);
-        }
-        let workspace_id = env.workspace_id();
-        for w in &repo.workbooks {
-            let path = repo
-                .sources
-                .path(w.loaded.file)
-                .to_string_lossy()
-                .replace('\\', "/");
-            let raw = &w.loaded.raw;
-            let tags = raw.tags.clone().unwrap_or_default();
-            if !selected(
-                env,
-                ResourceKind::Workbook,
-                &[raw.key.as_str(), raw.display_name.as_str()],
-                &tags,
-                &path,
-                None,
-            ) {
-                continue;
-            }
-            let display_name = override_for(ov.workbooks.as_ref(), &[raw.key.as_str()])
-                .and_then(|o| o.display_name.clone())
-                .unwrap_or_else(|| raw.display_name.clone());
-            let mut tags = tags;
-            tags.sort();
-            let wb = Workbook {
-                name: raw.name.as_deref().map_or_else(
-                    || workbook_name(&raw.key, &workspace_id),
-                    str::to_ascii_lowercase,
-                ),
-                key: raw.key.clone(),
-                version: raw.version.clone(),
-                display_name,
-                category: raw.category.clone().unwrap_or_else(|| "sentinel".into()),
-                data: rewrite_workspace_ids(&w.data, &workspace_id),
-                source_id: workspace_id.clone(),
-                location: env.location.clone(),
-                tags,
-            };
-            let item = DesiredItem {
-                content_id: raw.key.clone(),
-                version: raw.version.clone().unwrap_or_else(|| "1.0.0".into()),
-                path,
-                depends_on: Vec::new(),
-                commit: None,
-                resource: Resource::Workbook(wb.clone()),
-            };
-            items.insert((ResourceKind::Workbook, wb.name.clone()), item);
-        }
+        let mut items = BTreeMap::new();
+        resolve_functions(repo, env, &aliases, &mut items);
+        resolve_rules(repo, env, &aliases, &mut items);
+        resolve_workbooks(repo, env, &mut items);
         Self {
             env: env.clone(),
             items,
@@ -391,6 +260,153 @@ impl DesiredState {
                     || t == item.resource.display_name()
             })
         });
+    }
+}
+
+fn source_path(repo: &Repository, file: crate::diag::FileId) -> String {
+    repo.sources.path(file).to_string_lossy().replace('\\', "/")
+}
+
+fn resolve_functions(
+    repo: &Repository,
+    env: &Environment,
+    aliases: &[String],
+    items: &mut BTreeMap<Key, DesiredItem>,
+) {
+    let ov = &env.overrides;
+    for f in &repo.functions {
+        let path = source_path(repo, f.loaded.file);
+        let fun = &f.function;
+        let names = [
+            fun.function_alias.as_str(),
+            fun.display_name.as_str(),
+            fun.content_id.as_deref().unwrap_or(""),
+        ];
+        if !selected(env, ResourceKind::Function, &names, &[], &path, None) {
+            continue;
+        }
+        let mut fun = fun.clone();
+        if let Some(p) =
+            override_for(ov.functions.as_ref(), &names).and_then(|o| o.parameters.as_ref())
+        {
+            fun.query = apply_parameters(&fun.query, p);
+        }
+        let depends_on = calls(&fun.query, aliases)
+            .into_iter()
+            .filter(|a| *a != fun.function_alias)
+            .collect();
+        let item = DesiredItem {
+            content_id: fun
+                .content_id
+                .clone()
+                .unwrap_or_else(|| fun.function_alias.clone()),
+            version: fun.version.clone().unwrap_or_else(|| "1.0.0".into()),
+            path,
+            depends_on,
+            commit: None,
+            resource: Resource::Function(fun.clone()),
+        };
+        items.insert(
+            (ResourceKind::Function, fun.name.to_ascii_lowercase()),
+            item,
+        );
+    }
+}
+
+fn resolve_rules(
+    repo: &Repository,
+    env: &Environment,
+    aliases: &[String],
+    items: &mut BTreeMap<Key, DesiredItem>,
+) {
+    let ov = &env.overrides;
+    for r in &repo.rules {
+        let Some(rule) = &r.rule else { continue };
+        let path = source_path(repo, r.loaded.file);
+        let tags: Vec<String> = r
+            .loaded
+            .raw
+            .tags
+            .as_ref()
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let names = [rule.name.as_str(), rule.display_name.as_str()];
+        if !selected(
+            env,
+            ResourceKind::Detection,
+            &names,
+            &tags,
+            &path,
+            r.loaded.raw.status.as_deref(),
+        ) {
+            continue;
+        }
+        let mut rule = rule.clone();
+        if let Some(o) = override_for(ov.detections.as_ref(), &names) {
+            apply_rule_override(&mut rule, o);
+        }
+        let item = DesiredItem {
+            content_id: rule.name.clone(),
+            version: rule.version.clone().unwrap_or_else(|| "1.0.0".into()),
+            path,
+            depends_on: calls(&rule.query, aliases),
+            commit: None,
+            resource: Resource::Rule(rule.clone()),
+        };
+        items.insert((ResourceKind::Detection, rule.name.clone()), item);
+    }
+}
+
+fn resolve_workbooks(repo: &Repository, env: &Environment, items: &mut BTreeMap<Key, DesiredItem>) {
+    let ov = &env.overrides;
+    let workspace_id = env.workspace_id();
+    for w in &repo.workbooks {
+        let path = source_path(repo, w.loaded.file);
+        let raw = &w.loaded.raw;
+        let tags = raw.tags.clone().unwrap_or_default();
+        if !selected(
+            env,
+            ResourceKind::Workbook,
+            &[raw.key.as_str(), raw.display_name.as_str()],
+            &tags,
+            &path,
+            None,
+        ) {
+            continue;
+        }
+        let display_name = override_for(ov.workbooks.as_ref(), &[raw.key.as_str()])
+            .and_then(|o| o.display_name.clone())
+            .unwrap_or_else(|| raw.display_name.clone());
+        let mut tags = tags;
+        tags.sort();
+        let wb = Workbook {
+            name: raw.name.as_deref().map_or_else(
+                || workbook_name(&raw.key, &workspace_id),
+                str::to_ascii_lowercase,
+            ),
+            key: raw.key.clone(),
+            version: raw.version.clone(),
+            display_name,
+            category: raw.category.clone().unwrap_or_else(|| "sentinel".into()),
+            data: rewrite_workspace_ids(&w.data, &workspace_id),
+            source_id: workspace_id.clone(),
+            location: env.location.clone(),
+            tags,
+        };
+        let item = DesiredItem {
+            content_id: raw.key.clone(),
+            version: raw.version.clone().unwrap_or_else(|| "1.0.0".into()),
+            path,
+            depends_on: Vec::new(),
+            commit: None,
+            resource: Resource::Workbook(wb.clone()),
+        };
+        items.insert((ResourceKind::Workbook, wb.name.clone()), item);
     }
 }
 

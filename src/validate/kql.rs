@@ -59,9 +59,9 @@ pub fn map_offset(sources: &SourceDb, file: FileId, node: &Node, offset: usize) 
     let Value::Scalar(value, style) = &node.value else {
         return node.span.start;
     };
-    match style {
+    let at = match style {
         Style::Literal => {
-            let before = &value[..offset.min(value.len())];
+            let before = value.get(..offset.min(value.len())).unwrap_or(value);
             let line_in_value = before.matches('\n').count();
             let col_bytes = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
             // The span of a literal block starts at its first content character.
@@ -72,14 +72,30 @@ pub fn map_offset(sources: &SourceDb, file: FileId, node: &Node, offset: usize) 
             (source.line_start(line) + indent + col_bytes).min(source.text.len())
         }
         Style::Folded => node.span.start,
-        Style::Plain => (node.span.start + offset).min(node.span.end),
+        // a plain scalar over several lines is folded (newline + indentation → one space), so
+        // only a one-line plain scalar has the same bytes as its value
+        Style::Plain
+            if source
+                .text
+                .get(node.span.clone())
+                .is_some_and(|t| !t.contains('\n')) =>
+        {
+            (node.span.start + offset).min(node.span.end)
+        }
+        Style::Plain => node.span.start,
         Style::Quoted
             if !value.contains('\n') && !value.contains('\\') && !value.contains('\'') =>
         {
             (node.span.start + 1 + offset).min(node.span.end)
         }
         Style::Quoted => node.span.start,
+    };
+    // never inside a character (found by fuzz/fuzz_targets/load_rule.rs)
+    let mut at = at.min(source.text.len());
+    while !source.text.is_char_boundary(at) {
+        at -= 1;
     }
+    at
 }
 
 fn to_diagnostics(
