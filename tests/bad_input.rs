@@ -679,55 +679,82 @@ fn mutated_content_never_panics_and_ranges_stay_in_the_text() {
     let iterations = usize::try_from(env("BAD_INPUT_MUTATIONS", 3000)).expect("fits");
     for i in 0..iterations {
         let input = mutate(&mut rng, seeds[i % seeds.len()].clone());
-        let text = String::from_utf8_lossy(&input).into_owned();
-        let (_, problems) = yaml::parse(&text);
-        for p in &problems {
-            let ranges = match p {
-                yaml::YamlProblem::Syntax { offset, .. }
-                | yaml::YamlProblem::MultipleDocuments { offset } => vec![*offset..*offset],
-                yaml::YamlProblem::DuplicateKey { span, first, .. } => {
-                    vec![span.clone(), first.clone()]
-                }
-            };
-            for r in ranges {
-                assert!(
-                    r.end <= text.len()
-                        && text.is_char_boundary(r.start)
-                        && text.is_char_boundary(r.end),
-                    "yaml problem {p:?} outside the text"
-                );
-            }
-        }
-        // as a detection, then every offline check of a one-rule repository (as the fuzz target)
-        let mut repo = Repository::default();
-        repo.tables.push(TableSchema {
-            name: "OnePasswordEventLogs_CL".into(),
-            columns: ["TimeGenerated", "actor_uuid", "action_type", "country"]
-                .map(|c| (c.to_string(), "String".to_string()))
-                .to_vec(),
-        });
-        let mut diags = Vec::new();
-        let loaded =
-            Repository::parse_rule_text(&mut repo.sources, "fuzz.yaml", text.clone(), &mut diags);
-        check_ranges(&text, &diags, &input);
-        if let Some(loaded) = loaded {
-            let rule = AnalyticsRule::from_yaml(&loaded.raw).ok();
-            repo.rules.push(RuleFile { loaded, rule });
-            let options = ValidateOptions {
-                environments: Some(Vec::new()),
-                no_kql: false,
-            };
-            let _ = validate(&mut repo, &options);
-            check_ranges(&text, &repo.diagnostics, &input);
-        }
-        // as a function and as an environment
-        let mut sources = SourceDb::new();
-        let file = sources.add("fuzz.yaml", text.clone());
-        let mut diags = Vec::new();
-        let _ = parse_yaml_file::<YamlFunction>(&sources, file, &mut diags);
-        let _ = parse_yaml_file::<YamlEnvironment>(&sources, file, &mut diags);
-        check_ranges(&text, &diags, &input);
+        check_property(&input);
     }
+}
+
+/// The fuzz target's property for one input: no panic, every range inside the text on char
+/// boundaries (as a rule with every offline check, as a function, as an environment).
+fn check_property(input: &[u8]) {
+    let text = String::from_utf8_lossy(&input).into_owned();
+    let (_, problems) = yaml::parse(&text);
+    for p in &problems {
+        let ranges = match p {
+            yaml::YamlProblem::Syntax { offset, .. }
+            | yaml::YamlProblem::MultipleDocuments { offset } => vec![*offset..*offset],
+            yaml::YamlProblem::DuplicateKey { span, first, .. } => {
+                vec![span.clone(), first.clone()]
+            }
+        };
+        for r in ranges {
+            assert!(
+                r.end <= text.len()
+                    && text.is_char_boundary(r.start)
+                    && text.is_char_boundary(r.end),
+                "yaml problem {p:?} outside the text"
+            );
+        }
+    }
+    // as a detection, then every offline check of a one-rule repository (as the fuzz target)
+    let mut repo = Repository::default();
+    repo.tables.push(TableSchema {
+        name: "OnePasswordEventLogs_CL".into(),
+        columns: ["TimeGenerated", "actor_uuid", "action_type", "country"]
+            .map(|c| (c.to_string(), "String".to_string()))
+            .to_vec(),
+    });
+    let mut diags = Vec::new();
+    let loaded =
+        Repository::parse_rule_text(&mut repo.sources, "fuzz.yaml", text.clone(), &mut diags);
+    check_ranges(&text, &diags, &input);
+    if let Some(loaded) = loaded {
+        let rule = AnalyticsRule::from_yaml(&loaded.raw).ok();
+        repo.rules.push(RuleFile { loaded, rule });
+        let options = ValidateOptions {
+            environments: Some(Vec::new()),
+            no_kql: false,
+        };
+        let _ = validate(&mut repo, &options);
+        check_ranges(&text, &repo.diagnostics, &input);
+    }
+    // as a function and as an environment
+    let mut sources = SourceDb::new();
+    let file = sources.add("fuzz.yaml", text.clone());
+    let mut diags = Vec::new();
+    let _ = parse_yaml_file::<YamlFunction>(&sources, file, &mut diags);
+    let _ = parse_yaml_file::<YamlEnvironment>(&sources, file, &mut diags);
+    check_ranges(&text, &diags, &input);
+}
+
+/// Found by `cargo fuzz run load_rule`: a multi-line plain (unquoted) `query` with bytes that
+/// are not UTF-8. The KQL error's range was mapped through the folded scalar as if it were one
+/// line and landed inside a U+FFFD replacement character.
+#[test]
+fn fuzz_crash_folded_plain_query_range_inside_a_character() {
+    let input: &[u8] = b"id: 0c1d2e3f-000\x0f0-40\x8a00-8000-0p0000000001\n\
+name: First\n\
+description: One broken theduled\n\
+queryFrequency: 1h\n\
+queryPeriod: 1h\n\
+triggerOperator: gt\n\
+triggerThreshold: 0\n\
+tactics:\n\
+\x20\x20- CredentialAccess\n\
+relevantTechniques:\n\
+\x20\x20- T11,0\n\
+query: = \"signin\"\n\
+\x20\x20| pro[\xffject TimeGenerated, Actor, SrcIp\n";
+    check_property(input);
 }
 
 // --- Microsoft's 1Password solution, as upstream ships it ---
