@@ -194,20 +194,20 @@ fn core_scalar(text: &str, style: Style) -> Value {
     }
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
     let digits = |s: &str, radix: u32| !s.is_empty() && s.chars().all(|c| c.is_digit(radix));
-    if digits(unsigned, 10) {
-        if let Ok(i) = text.parse::<i64>() {
-            return Value::Number(i.into());
-        }
+    if digits(unsigned, 10)
+        && let Ok(i) = text.parse::<i64>()
+    {
+        return Value::Number(i.into());
     }
     let radix = [("0o", 8), ("0x", 16)].iter().find_map(|(p, r)| {
         text.strip_prefix(p)
             .filter(|s| digits(s, *r))
             .map(|s| (s, *r))
     });
-    if let Some((s, r)) = radix {
-        if let Ok(i) = i64::from_str_radix(s, r) {
-            return Value::Number(i.into());
-        }
+    if let Some((s, r)) = radix
+        && let Ok(i) = i64::from_str_radix(s, r)
+    {
+        return Value::Number(i.into());
     }
     // [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
     let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
@@ -222,10 +222,11 @@ fn core_scalar(text: &str, style: Style) -> Value {
         None => digits(mantissa, 10),
     };
     let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e), 10));
-    if mantissa_ok && exponent_ok {
-        if let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
-            return Value::Number(n);
-        }
+    if mantissa_ok
+        && exponent_ok
+        && let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64)
+    {
+        return Value::Number(n);
     }
     Value::String(text.to_string())
 }
