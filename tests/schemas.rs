@@ -155,7 +155,6 @@ fn is_uri_reference(s: &str) -> bool {
 /// cannot check that (draft-04 has no `uri-reference` format), so this test does. Upstream
 /// Azure-Sentinel file names have spaces (`1Password - Changes to SSO configuration.yaml`).
 #[test]
-#[ignore = "known bug: src/render/diagnostics_sarif.rs writes paths unescaped (spaces); not this change's file"]
 fn sarif_artifact_uris_are_uri_references() {
     let repo = all_broken_cases();
     let (log, _) = sarif_for(repo.path());

@@ -9,8 +9,34 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
 use super::{display_path, position};
 use crate::diag::{Diagnostic, Severity, SourceDb, codes};
+
+/// Characters escaped in artifact URIs: everything RFC 3986 does not allow in a path segment
+/// (spaces are common in Azure-Sentinel file names), keeping `/` as the separator.
+const URI_PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// A relative URI reference for a repository path.
+fn artifact_uri(path: &str) -> String {
+    utf8_percent_encode(path, URI_PATH).to_string()
+}
 
 /// Writes the SARIF log.
 pub fn render(
@@ -41,7 +67,7 @@ pub fn render(
                 "level": if d.severity == Severity::Error { "error" } else { "warning" },
                 "message": {"text": text},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": display_path(sources, d), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": artifact_uri(&display_path(sources, d)), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": start.line, "startColumn": start.col, "endLine": end.line, "endColumn": end.col.max(start.col + usize::from(end.line == start.line && end.col == start.col))}
                 }}]
             })
@@ -57,4 +83,19 @@ pub fn render(
     });
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::artifact_uri;
+
+    #[test]
+    fn artifact_uris_escape_spaces_and_keep_slashes() {
+        assert_eq!(
+            artifact_uri("detections/1Password - Changes to SSO.yaml"),
+            "detections/1Password%20-%20Changes%20to%20SSO.yaml"
+        );
+        assert_eq!(artifact_uri("a/b%c#d.yaml"), "a/b%25c%23d.yaml");
+        assert_eq!(artifact_uri("functions/é.yaml"), "functions/%C3%A9.yaml");
+    }
 }
