@@ -55,7 +55,7 @@ pub fn run(cx: &Context, args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
     ));
     if let Some((git_ref, report)) = since {
         p.status(&format!(
-            "{} content files changed since `{git_ref}`, {} without a version bump",
+            "changed since `{git_ref}`: {} content items, {} of them without a version bump",
             report.changed.len(),
             report.not_bumped.len()
         ));

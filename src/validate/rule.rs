@@ -325,7 +325,13 @@ fn check_mitre(cx: &mut Ctx<'_>) {
                 None,
             );
         }
-        if !owners.iter().any(|o| tactics.iter().any(|t| t == o)) {
+        // A misspelt tactic is reported once (SC3006); count it as meant for this check.
+        let listed = |o: &&str| {
+            tactics
+                .iter()
+                .any(|t| t == o || mitre::tactic_suggestion(t) == Some(*o))
+        };
+        if !owners.iter().any(listed) {
             cx.error(
                 codes::TECHNIQUE_TACTIC,
                 &path,
@@ -408,7 +414,12 @@ fn check_entities(cx: &mut Ctx<'_>) {
                 );
             }
         }
-        if !seen.is_empty() && !entities::is_sufficient(&m.entity_type, &seen) {
+        // An invalid identifier is already an error; judging strength would only repeat it.
+        let all_valid = m
+            .field_mappings
+            .iter()
+            .all(|f| valid.contains(&f.identifier.as_str()));
+        if all_valid && !seen.is_empty() && !entities::is_sufficient(&m.entity_type, &seen) {
             cx.warning(
                 codes::ENTITY_MAPPING,
                 &["entityMappings", &idx],
