@@ -332,6 +332,27 @@ const CASES: &[(&str, &[Expect])] = &[
         ],
     ),
     (
+        "weak-entity-mapping",
+        &[
+            w(
+                "SC3009",
+                RULE,
+                19,
+                5,
+                "the identifiers UPNSuffix do not identify a `Account` on their own",
+                Some("strong identifier"),
+            ),
+            e(
+                "SC3010",
+                RULE,
+                24,
+                11,
+                "custom detail key `1Actor` must be letters",
+                None,
+            ),
+        ],
+    ),
+    (
         "custom-detail-column",
         &[e(
             "SC3012",
