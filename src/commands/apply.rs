@@ -101,7 +101,9 @@ pub fn run(cx: &Context, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
             conn.close().await;
             bail!("{why}; pass --force-prune if that is intended");
         }
-        cx.printer.stderr(|out| plan_human::render(out, &plan, cx.printer.color_stderr))?;
+        if !cx.printer.quiet {
+            cx.printer.stderr(|out| plan_human::render(out, &plan, cx.printer.color_stderr))?;
+        }
         if !plan.has_changes() {
             conn.close().await;
             if args.format == ReportFormat::Json {

@@ -53,6 +53,11 @@ async fn one(cx: Context, env: String, arm: ArmArgs) -> anyhow::Result<DriftRepo
     Ok(drift(&p.desired, &live))
 }
 
+/// The `drift --format json` document (format version 1).
+fn json_document(reports: &[DriftReport]) -> serde_json::Value {
+    serde_json::json!({"format_version": 1, "environments": reports})
+}
+
 /// Runs `drift`.
 pub fn run(cx: &Context, args: &DriftArgs) -> anyhow::Result<ExitStatus> {
     let envs = expand(cx, &args.envs)?;
@@ -82,7 +87,7 @@ pub fn run(cx: &Context, args: &DriftArgs) -> anyhow::Result<ExitStatus> {
     if let Some(dir) = &args.report_dir {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
-        let mut json = serde_json::to_vec_pretty(&reports)?;
+        let mut json = serde_json::to_vec_pretty(&json_document(&reports))?;
         json.push(b'\n');
         std::fs::write(dir.join("drift.json"), json)?;
         let (mut xml, mut md) = (Vec::new(), Vec::new());
@@ -96,7 +101,7 @@ pub fn run(cx: &Context, args: &DriftArgs) -> anyhow::Result<ExitStatus> {
         DriftFormat::Markdown => render::markdown(out, &reports),
         DriftFormat::Junit => render::junit(out, &reports),
         DriftFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &reports)?;
+            serde_json::to_writer_pretty(&mut *out, &json_document(&reports))?;
             writeln!(out)
         }
     })?;

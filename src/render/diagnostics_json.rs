@@ -1,7 +1,7 @@
 //! JSON diagnostics (`--format json`): a stable, versioned document.
 //!
-//! Schema (version 1): `{"version": 1, "diagnostics": [{"code", "name", "severity", "message",
-//! "file", "line", "column", "endLine", "endColumn", "help", "labels": [{"file","line","column","message"}]}],
+//! Schema (format version 1): `{"format_version": 1, "diagnostics": [{"code", "name", "severity",
+//! "message", "file", "line", "column", "end_line", "end_column", "help", "labels": [{"file","line","column","message"}]}],
 //! "summary": {"errors", "warnings"}}`. Lines and columns are 1-based; columns count characters.
 
 use std::io::{self, Write};
@@ -28,7 +28,7 @@ pub fn to_value(sources: &SourceDb, diags: &[Diagnostic]) -> Value {
             json!({
                 "code": d.code, "name": d.name, "severity": d.severity, "message": d.message,
                 "file": display_path(sources, d), "line": start.line, "column": start.col,
-                "endLine": end.line, "endColumn": end.col, "help": d.help, "labels": labels,
+                "end_line": end.line, "end_column": end.col, "help": d.help, "labels": labels,
             })
         })
         .collect();
@@ -36,7 +36,7 @@ pub fn to_value(sources: &SourceDb, diags: &[Diagnostic]) -> Value {
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
-    json!({"version": 1, "diagnostics": items, "summary": {"errors": errors, "warnings": diags.len() - errors}})
+    json!({"format_version": 1, "diagnostics": items, "summary": {"errors": errors, "warnings": diags.len() - errors}})
 }
 
 /// Writes the document, pretty-printed, with a final newline.

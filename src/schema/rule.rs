@@ -18,13 +18,16 @@ pub struct YamlRule {
     /// Display name (≤ 256 characters).
     pub name: String,
     /// What the rule detects, why it matters, false positives (≤ 5000 characters).
-    #[schemars(required)] // optional for the loader only, so its message is better than serde's
+    #[schemars(required)]
+    // optional for the loader only, so its message is better than serde's
     pub description: Option<String>,
     /// `Informational`, `Low`, `Medium` or `High`.
-    #[schemars(required)] // optional for the loader only, so its message is better than serde's
+    #[schemars(required)]
+    // optional for the loader only, so its message is better than serde's
     pub severity: Option<String>,
     /// `Scheduled` or `NRT`.
-    #[schemars(required)] // optional for the loader only, so its message is better than serde's
+    #[schemars(required)]
+    // optional for the loader only, so its message is better than serde's
     pub kind: Option<String>,
     /// Data connectors the rule needs, `[{connectorId, dataTypes}]` (not deployed; kept as
     /// written because upstream files also use a plain list of ids).
@@ -44,7 +47,8 @@ pub struct YamlRule {
     /// Sub-techniques `T1234.001`.
     pub sub_techniques: Option<Vec<String>>,
     /// The KQL query (≤ 10,000 characters).
-    #[schemars(required)] // optional for the loader only, so its message is better than serde's
+    #[schemars(required)]
+    // optional for the loader only, so its message is better than serde's
     pub query: Option<String>,
     /// Entity mappings.
     pub entity_mappings: Option<Vec<YamlEntityMapping>>,

@@ -305,29 +305,27 @@ impl ArmError {
 /// Which role a 403 on this URL most likely lacks.
 fn forbidden_hint(request: &RequestInfo) -> String {
     let url = request.url.to_ascii_lowercase();
-    let reading = request.method == "GET";
-    let role = if url.contains("microsoft.securityinsights") {
-        if reading {
-            "Microsoft Sentinel Reader"
-        } else {
-            "Microsoft Sentinel Contributor"
-        }
-    } else if url.contains("/savedsearches") {
-        if reading {
-            "Log Analytics Reader"
-        } else {
-            "Log Analytics Contributor"
-        }
-    } else if url.contains("microsoft.insights/workbooks") {
-        if reading {
-            "Workbook Reader"
-        } else {
-            "Workbook Contributor"
-        }
+    let (reader, writer) = if url.contains("microsoft.insights/workbooks") {
+        ("Workbook Reader", "Workbook Contributor")
     } else {
-        "Reader (or a Contributor role for writes)"
+        // Microsoft Sentinel Reader/Contributor also cover the workspace's savedSearches.
+        (
+            "Microsoft Sentinel Reader",
+            "Microsoft Sentinel Contributor",
+        )
     };
-    format!("the principal likely needs the `{role}` role on the workspace's resource group")
+    let role = if request.method == "GET" {
+        reader
+    } else {
+        writer
+    };
+    if url.contains("microsoft.insights/workbooks") {
+        format!(
+            "the principal likely needs the `{role}` role on the resource group: workbooks live in the resource group, not under the workspace"
+        )
+    } else {
+        format!("the principal likely needs the `{role}` role on the workspace")
+    }
 }
 
 /// How to log in again for a given credential kind.
