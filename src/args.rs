@@ -53,7 +53,7 @@ pub enum ColorChoice {
 pub enum Command {
     /// Check the content offline: schema, limits, MITRE, entities, references, KQL.
     #[command(
-        after_help = "Examples:\n  sentinelctl validate\n  sentinelctl validate --format sarif > results.sarif\n  sentinelctl validate --root ../shared/corpus/1password/solution"
+        after_help = "Examples:\n  sentinelctl validate\n  sentinelctl validate --format sarif > results.sarif\n  sentinelctl validate --since origin/main   # changed content must bump its version"
     )]
     Validate(ValidateArgs),
     /// Show what apply would change in a workspace.
