@@ -13,7 +13,8 @@
 //!    output-column sets must agree for our own functions;
 //! 5. prints a summary and throughput of both engines; exits 1 on any disagreement (not in `--bench`).
 //!
-//! Usage: `kql_conformance <catalog.json> <cases.jsonl> <oracle.js> [--bench] [--verbose]`
+//! Usage: `kql_conformance <catalog.json> <cases.jsonl> <oracle.js> [--bench] [--verbose] [--explore]`
+//! (`--explore` adds 12 random token edits per query to the seeded mistakes: slower, for hunting gaps).
 //! (`--verbose` also lists the first error of each query both engines reject, and seeded mistakes only we flag).
 #![allow(
     clippy::print_stdout,
@@ -85,10 +86,16 @@ fn main() {
         })
         .collect();
     let corpus_count = cases.len();
+    let explore = args.iter().any(|a| a == "--explore");
     if !bench {
         let mut seeded = Vec::new();
         for c in &cases {
-            for (mutation, q) in mutations(&c.query, &catalog) {
+            let extra = if explore {
+                random_mutations(&c.query, 12)
+            } else {
+                Vec::new()
+            };
+            for (mutation, q) in mutations(&c.query, &catalog).into_iter().chain(extra) {
                 seeded.push(Case {
                     id: format!("{} [{}]", c.id, mutation),
                     kind: "seeded".into(),
@@ -259,6 +266,19 @@ fn main() {
                     c.id,
                     oracle_errors(&oracle[i])
                 );
+                if verbose {
+                    let at =
+                        usize::try_from(oracle[i]["diagnostics"][0]["start"].as_u64().unwrap_or(0))
+                            .unwrap_or(0);
+                    let (mut a, mut b) = (at.saturating_sub(60), (at + 60).min(c.query.len()));
+                    while !c.query.is_char_boundary(a) {
+                        a -= 1;
+                    }
+                    while !c.query.is_char_boundary(b) {
+                        b += 1;
+                    }
+                    out += &format!("    near: {:?}\n", &c.query[a..b]);
+                }
                 let _ = mutation;
             }
         } else if u_invalid {
@@ -447,6 +467,73 @@ fn build_catalog(v: &Value) -> Catalog {
         });
     }
     catalog
+}
+
+/// `--explore`: token-level random edits (delete, duplicate, swap, replace a name), deterministic per query.
+fn random_mutations(q: &str, n: usize) -> Vec<(String, String)> {
+    let toks = lex(q).tokens;
+    if toks.len() < 3 {
+        return Vec::new();
+    }
+    let mut seed: u64 = q.len() as u64 ^ 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |m: usize| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(seed >> 33).unwrap_or(0) % m.max(1)
+    };
+    let idents: Vec<usize> = (0..toks.len())
+        .filter(|&i| toks[i].kind == TokenKind::Ident)
+        .collect();
+    let mut out = Vec::new();
+    for k in 0..n {
+        let i = next(toks.len() - 1);
+        let r = toks[i].range.clone();
+        let (name, text) = match k % 4 {
+            0 => ("delete token", format!("{}{}", &q[..r.start], &q[r.end..])),
+            1 => (
+                "duplicate token",
+                format!("{} {}", &q[..r.end], &q[r.start..]),
+            ),
+            2 => {
+                let r2 = toks[i + 1].range.clone();
+                if r2.start < r.end || toks[i + 1].kind == TokenKind::Eof {
+                    continue;
+                }
+                let (a, b) = (&q[r.clone()], &q[r2.clone()]);
+                (
+                    "swap tokens",
+                    format!(
+                        "{}{}{}{}{}",
+                        &q[..r.start],
+                        b,
+                        &q[r.end..r2.start],
+                        a,
+                        &q[r2.end..]
+                    ),
+                )
+            }
+            _ => {
+                if idents.len() < 2 {
+                    continue;
+                }
+                let a = idents[next(idents.len())];
+                let b = idents[next(idents.len())];
+                let ra = toks[a].range.clone();
+                (
+                    "replace name",
+                    format!(
+                        "{}{}{}",
+                        &q[..ra.start],
+                        &q[toks[b].range.clone()],
+                        &q[ra.end..]
+                    ),
+                )
+            }
+        };
+        out.push((format!("{name} #{k}"), text));
+    }
+    out
 }
 
 /// Built-ins whose first call the "rename function" mutation misspells.

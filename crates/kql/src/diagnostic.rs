@@ -54,6 +54,9 @@ pub(crate) const NOT_DYNAMIC: (&str, &str) = ("SC2008", "kql-member-of-non-dynam
 /// `SC2009`: a `dynamic` value used as a group, distinct or sort key.
 pub(crate) const DYNAMIC_KEY: (&str, &str) = ("SC2009", "kql-dynamic-key");
 
+/// `SC2010`: an aggregation where none is allowed, or a column outside any aggregation in `summarize`.
+pub(crate) const AGGREGATE_CONTEXT: (&str, &str) = ("SC2010", "kql-aggregate-context");
+
 /// Every code this crate emits: `(code, kebab name, documentation)`. Codes are stable and never reused.
 pub const CODES: &[(&str, &str, &str)] = &[
     (
@@ -130,6 +133,16 @@ pub const CODES: &[(&str, &str, &str)] = &[
          rejects the query (\"the value of type 'dynamic' is not allowed in this context\"). Example: \
          `OnePasswordEventLogs_CL | summarize count() by actor_details.email`. Fix: convert the key, e.g. \
          `by Email = tostring(actor_details.email)`.",
+    ),
+    (
+        "SC2010",
+        "kql-aggregate-context",
+        "What it checks: aggregation functions (`count()`, `dcount()`, `make_set()`, `arg_max()`…) appear only \
+         in `summarize`, `make-series` or plugin arguments, and every column a `summarize` aggregation uses is \
+         inside an aggregation. Why: the workspace rejects both (\"the aggregate function 'count' is not allowed \
+         in this context\", \"the name 'x' is not an aggregate or scalar function\"). Example: \
+         `T | extend n = count()` or `T | summarize Failed = (LoginStatus != 'OK')`. Fix: move the aggregation \
+         into `summarize`, or wrap the column: `Failed = countif(LoginStatus != 'OK')`.",
     ),
 ];
 

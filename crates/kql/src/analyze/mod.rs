@@ -24,8 +24,8 @@ use crate::ast::{
 use crate::builtins::{self, Kind};
 use crate::catalog::{Catalog, Column, FunctionEntry, FunctionInfo};
 use crate::diagnostic::{
-    DUPLICATE_COLUMN, DYNAMIC_KEY, FUNCTION_BODY, KqlDiagnostic, NOT_DYNAMIC, SYNTAX,
-    UNKNOWN_COLUMN, UNKNOWN_FUNCTION, UNKNOWN_TABLE, WRONG_ARITY,
+    AGGREGATE_CONTEXT, DUPLICATE_COLUMN, DYNAMIC_KEY, FUNCTION_BODY, KqlDiagnostic, NOT_DYNAMIC,
+    SYNTAX, UNKNOWN_COLUMN, UNKNOWN_FUNCTION, UNKNOWN_TABLE, WRONG_ARITY,
 };
 use crate::parser::{parse, unquote_string};
 use crate::types::ScalarType;
@@ -551,6 +551,18 @@ impl Ctx<'_, '_> {
         {
             return Value::Tabular(s);
         }
+        // a built-in function named without its argument list (`split`, `now`): never a column here
+        if builtins::get(Kind::Scalar, n).is_some() || builtins::get(Kind::Aggregate, n).is_some() {
+            self.error(
+                WRONG_ARITY,
+                range,
+                format!("function `{n}` must be called with an argument list"),
+                Some(format!(
+                    "write `{n}(...)`, or `['{n}']` for a column with that name"
+                )),
+            );
+            return Value::Scalar(ScalarType::Unknown);
+        }
         match row {
             Some(Row {
                 schema: Some(s), ..
@@ -609,8 +621,24 @@ impl Ctx<'_, '_> {
                         LambdaResult::Scalar(t) => Value::Scalar(t),
                     }
                 }
-                Binding::Tabular(s) => Value::Tabular(s),
-                Binding::Scalar(t) => Value::Scalar(t),
+                Binding::Tabular(s) => {
+                    self.error(
+                        UNKNOWN_FUNCTION,
+                        range,
+                        format!("`{name}` is a tabular value, not a function"),
+                        Some(format!("use `{name}` without parentheses")),
+                    );
+                    Value::Tabular(s)
+                }
+                Binding::Scalar(t) => {
+                    self.error(
+                        UNKNOWN_FUNCTION,
+                        range,
+                        format!("`{name}` is a scalar value, not a function"),
+                        Some(format!("use `{name}` without parentheses")),
+                    );
+                    Value::Scalar(t)
+                }
             };
         }
         // special forms
@@ -726,7 +754,13 @@ impl Ctx<'_, '_> {
                 self.expr(a, row);
             }
             if self.catalog.tables.contains_key(name) {
-                // a table is not callable, but do not pile on
+                self.tables.insert(name.to_string());
+                self.error(
+                    UNKNOWN_FUNCTION,
+                    range,
+                    format!("`{name}` is a table, not a function"),
+                    Some(format!("use `{name}` without parentheses")),
+                );
                 return Value::Tabular(Schema::unknown());
             }
             let catalog = self.catalog;
@@ -750,6 +784,14 @@ impl Ctx<'_, '_> {
             return Value::Scalar(ScalarType::Unknown);
         };
         let _ = whole;
+        if b.kind == Kind::Aggregate && !aggregate && row.is_some() {
+            self.error(
+                AGGREGATE_CONTEXT,
+                range.clone(),
+                format!("aggregation `{name}` is not allowed here"),
+                Some("aggregations belong in `summarize` (or `make-series`)".into()),
+            );
+        }
         let arg_types: Vec<ScalarType> = args.iter().map(|a| self.expr(a, row).ty()).collect();
         self.check_arity(name, range, args.len(), b.min as usize, b.max as usize);
         Value::Scalar(return_type(b, &arg_types))
@@ -782,6 +824,93 @@ impl Ctx<'_, '_> {
         self.diags.truncate(mark_diags);
         self.depth -= 1;
         r.unwrap_or(Value::Tabular(Schema::unknown()))
+    }
+
+    /// `SC2007` when one operator declares a name twice: explicit `name = …` names and bare column
+    /// references count (`project a, a`); names derived from expressions are made unique by Kusto.
+    fn check_declared(&mut self, items: &[NamedExpr], mut declared: Vec<String>) -> Vec<String> {
+        for item in items {
+            if item.names.is_empty() {
+                if let ExprKind::Name(n) = &item.expr.kind {
+                    if declared.contains(n) {
+                        let name = crate::ast::Name {
+                            text: n.clone(),
+                            range: item.expr.range.clone(),
+                        };
+                        self.duplicate(&name);
+                    }
+                    declared.push(n.clone());
+                }
+                continue;
+            }
+            for n in &item.names {
+                if declared.contains(&n.text) {
+                    self.duplicate(n);
+                }
+                declared.push(n.text.clone());
+            }
+        }
+        declared
+    }
+
+    /// `SC2007` for a name declared twice by one operator.
+    fn duplicate(&mut self, n: &crate::ast::Name) {
+        self.error(
+            DUPLICATE_COLUMN,
+            n.range.clone(),
+            format!("column `{}` is declared more than once", n.text),
+            Some("give each output column its own name".into()),
+        );
+    }
+
+    /// In a `summarize` aggregation, columns must be used inside an aggregation function
+    /// (`summarize x = a + 1` is an error; `summarize x = count() + 1` is fine).
+    fn check_aggregated(&mut self, e: &Expr, inside: bool) {
+        match &e.kind {
+            // a column (known or not) outside any aggregation; `let` values are fine
+            ExprKind::Name(n) if !inside && self.scope.get(n).is_none() && !n.starts_with('$') => {
+                self.error(
+                        AGGREGATE_CONTEXT,
+                        e.range.clone(),
+                        format!("column `{n}` is used outside an aggregation"),
+                        Some(format!("wrap it in an aggregation, e.g. `take_any({n})`, or group by it with `by {n}`")),
+                    );
+            }
+            ExprKind::Call { name, args } => {
+                let n = name.text.as_str();
+                if self.scope.get(n).is_some() || self.catalog.functions.contains_key(n) {
+                    return; // a lambda or saved function may aggregate inside
+                }
+                let agg = builtins::get(Kind::Aggregate, n).is_some();
+                for a in args {
+                    self.check_aggregated(a, inside || agg);
+                }
+            }
+            ExprKind::NamedArg { value, .. } => self.check_aggregated(value, inside),
+            ExprKind::Unary { operand, .. } => self.check_aggregated(operand, inside),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                self.check_aggregated(lhs, inside);
+                self.check_aggregated(rhs, inside);
+            }
+            ExprKind::In { lhs, list, .. } => {
+                self.check_aggregated(lhs, inside);
+                for x in list {
+                    if !matches!(x.kind, ExprKind::Pipe { .. }) {
+                        self.check_aggregated(x, inside);
+                    }
+                }
+            }
+            ExprKind::Between { lhs, lo, hi, .. } => {
+                self.check_aggregated(lhs, inside);
+                self.check_aggregated(lo, inside);
+                self.check_aggregated(hi, inside);
+            }
+            ExprKind::Member { target, .. } | ExprKind::Index { target, .. } => {
+                self.check_aggregated(target, inside);
+            }
+            ExprKind::Paren(inner) => self.check_aggregated(inner, inside),
+            _ => {}
+        }
     }
 
     /// Group, distinct and sort keys cannot be `dynamic` (Kusto rejects the query).
@@ -905,6 +1034,7 @@ impl Ctx<'_, '_> {
                 // every item sees the input only: `extend a = 1, b = a + 1` is an error in Kusto
                 let mut out = input.clone();
                 self.column_counter = 0;
+                self.check_declared(items, Vec::new());
                 for item in items {
                     let t = self.expr(&item.expr, row(&input)).ty();
                     for (n, ty) in self.item_names(item, t, Some(&input)) {
@@ -916,26 +1046,12 @@ impl Ctx<'_, '_> {
             OpKind::Project(items) => {
                 let mut out = Schema::known(Vec::new());
                 self.column_counter = 0;
+                self.check_declared(items, Vec::new());
                 for item in items {
                     let t = self.expr(&item.expr, row(&input)).ty();
                     for (n, ty) in self.item_names(item, t, Some(&input)) {
-                        if out.get(&n).is_some() {
-                            let range = item
-                                .names
-                                .first()
-                                .map_or(item.expr.range.clone(), |n| n.range.clone());
-                            self.error(
-                                DUPLICATE_COLUMN,
-                                range,
-                                format!("column `{n}` is projected more than once"),
-                                Some("remove the repeated column or give it another name with `name = expr`".into()),
-                            );
-                        }
                         out.set(&n, ty);
                     }
-                }
-                if !input.is_known() {
-                    // names we could not resolve are fine, but the output is exactly what we project
                 }
                 out
             }
@@ -1004,12 +1120,20 @@ impl Ctx<'_, '_> {
                         push_unique(&mut cols, &n.0, n.1);
                     }
                 }
+                let mut declared = self.check_declared(by, Vec::new());
                 for item in aggs {
                     let agg_row = Some(Row {
                         schema: Some(&input),
                         aggregate: true,
                     });
                     let t = self.expr(&item.expr, agg_row).ty();
+                    self.check_aggregated(&item.expr, false);
+                    for n in &item.names {
+                        if declared.contains(&n.text) {
+                            self.duplicate(n);
+                        }
+                        declared.push(n.text.clone());
+                    }
                     if !item.names.is_empty() {
                         // `Latest = arg_max(TimeGenerated, *)`: the names rename the first columns, the
                         // rest still expand
@@ -1100,6 +1224,7 @@ impl Ctx<'_, '_> {
                 }
                 let mut out = Schema::known(Vec::new());
                 self.column_counter = 0;
+                self.check_declared(items, Vec::new());
                 for item in items {
                     let t = self.expr(&item.expr, row(&input)).ty();
                     self.check_not_dynamic(&item.expr, t, "a `distinct` key");
@@ -1173,8 +1298,13 @@ impl Ctx<'_, '_> {
             OpKind::Parse { source, parts } => {
                 self.expr(source, row(&input));
                 let mut out = input;
+                let mut declared: Vec<&str> = Vec::new();
                 for p in parts {
                     if let ParsePart::Column(c) = p {
+                        if declared.contains(&c.name.text.as_str()) {
+                            self.duplicate(&c.name);
+                        }
+                        declared.push(&c.name.text);
                         out.set(
                             &c.name.text,
                             ScalarType::from_name(&c.ty).unwrap_or(ScalarType::Unknown),
@@ -1202,8 +1332,15 @@ impl Ctx<'_, '_> {
                         cols: input.cols.clone(),
                         open: true,
                     };
+                    // plugins such as `pivot(col, sum(x))` take aggregations
                     for a in args {
-                        self.expr(a, row(&open_input));
+                        self.expr(
+                            a,
+                            Some(Row {
+                                schema: Some(&open_input),
+                                aggregate: true,
+                            }),
+                        );
                     }
                     if let Some(b) = builtins::get(Kind::Plugin, &name.text) {
                         self.check_arity(
@@ -1253,6 +1390,7 @@ impl Ctx<'_, '_> {
                         aggregate: true,
                     });
                     self.expr(&item.expr, agg_row);
+                    self.check_aggregated(&item.expr, false);
                     let name = match item.names.first() {
                         Some(n) => n.text.clone(),
                         None => self
@@ -1290,11 +1428,12 @@ impl Ctx<'_, '_> {
             OpKind::Print(items) => {
                 let mut out = Schema::known(Vec::new());
                 self.column_counter = 0;
-                for item in items {
+                self.check_declared(items, Vec::new());
+                // unnamed items are `print_<position>`, whatever the expression
+                for (i, item) in items.iter().enumerate() {
                     let t = self.expr(&item.expr, None).ty();
-                    if item.names.is_empty() && expr_name(&item.expr, self.src, None).is_none() {
-                        let n = format!("print_{}", out.cols.as_ref().map_or(0, Vec::len));
-                        out.set(&n, t);
+                    if item.names.is_empty() {
+                        out.set(&format!("print_{i}"), t);
                     } else {
                         self.assign(&mut out, item, t, None);
                     }

@@ -324,6 +324,7 @@ impl Parser<'_> {
             if self.at_punct(".") && !self.nth_is_punct(1, ".") {
                 self.bump();
                 let t = self.tok().clone();
+                self.check_reserved(&t, false);
                 let name = match t.kind {
                     TokenKind::Ident | TokenKind::BracketIdent => {
                         self.bump();
@@ -452,12 +453,7 @@ impl Parser<'_> {
                 "(" => {
                     self.bump();
                     let inner = self.parse_pipe_expr()?;
-                    if self.at_punct(",") {
-                        // tuple (only meaningful as a list; treat as error-free paren of first)
-                        while self.eat_punct(",") {
-                            self.parse_pipe_expr()?;
-                        }
-                    }
+                    // `(a, b)` is not an expression (lists exist only after `in`, in calls, `(a, b) = …`)
                     self.expect_punct(")")?;
                     Ok(Expr {
                         kind: ExprKind::Paren(Box::new(inner)),
@@ -491,7 +487,9 @@ impl Parser<'_> {
             }
             "dynamic" if call => {
                 self.bump();
-                self.skip_balanced()?;
+                self.bump();
+                self.parse_json_value()?;
+                self.expect_punct(")")?;
                 return Ok(Expr {
                     kind: ExprKind::Literal(LitKind::Dynamic),
                     range: t.range.start..self.prev_end(),
@@ -515,6 +513,9 @@ impl Parser<'_> {
         }
         self.bump();
         let name = self.name_of(&t);
+        if !self.at_punct("(") {
+            self.check_reserved(&t, false);
+        }
         if self.at_punct("(") {
             let args = self.parse_call_args()?;
             let range = t.range.start..self.prev_end();
@@ -558,6 +559,81 @@ impl Parser<'_> {
             }
             self.expect_punct(")")?;
             return Ok(args);
+        }
+    }
+
+    /// The JSON-like value inside `dynamic(…)`: `null`, booleans, numbers, strings, timespans, typed
+    /// literals, arrays, and property bags with string keys.
+    fn parse_json_value(&mut self) -> PResult<()> {
+        self.enter()?;
+        let r = self.parse_json_value_inner();
+        self.leave();
+        r
+    }
+
+    fn parse_json_value_inner(&mut self) -> PResult<()> {
+        let t = self.tok().clone();
+        match t.kind {
+            // `["x"]` lexes as one bracketed-identifier token: an array of one string here
+            TokenKind::String
+            | TokenKind::Int
+            | TokenKind::Real
+            | TokenKind::TimeSpan
+            | TokenKind::TypedLiteral
+            | TokenKind::BracketIdent => {
+                self.bump();
+                // adjacent string literals concatenate, in dynamic literals too
+                while t.kind == TokenKind::String && self.tok().kind == TokenKind::String {
+                    self.bump();
+                }
+                Ok(())
+            }
+            TokenKind::Ident if matches!(self.text_of(&t), "null" | "true" | "false") => {
+                self.bump();
+                Ok(())
+            }
+            TokenKind::Punct
+                if self.text_of(&t) == "-"
+                    && matches!(self.nth(1).kind, TokenKind::Int | TokenKind::Real) =>
+            {
+                self.bump();
+                self.bump();
+                Ok(())
+            }
+            TokenKind::Punct if self.text_of(&t) == "[" => {
+                self.bump();
+                if self.eat_punct("]") {
+                    return Ok(());
+                }
+                loop {
+                    self.parse_json_value()?;
+                    if self.eat_punct(",") {
+                        continue;
+                    }
+                    self.expect_punct("]")?;
+                    return Ok(());
+                }
+            }
+            TokenKind::Punct if self.text_of(&t) == "{" => {
+                self.bump();
+                if self.eat_punct("}") {
+                    return Ok(());
+                }
+                loop {
+                    if self.tok().kind != TokenKind::String {
+                        return Err(self.expected("a quoted property name"));
+                    }
+                    self.bump();
+                    self.expect_punct(":")?;
+                    self.parse_json_value()?;
+                    if self.eat_punct(",") {
+                        continue;
+                    }
+                    self.expect_punct("}")?;
+                    return Ok(());
+                }
+            }
+            _ => Err(self.expected("a JSON value (null, a number, a string, `[…]` or `{…}`)")),
         }
     }
 
@@ -607,6 +683,7 @@ impl Parser<'_> {
         }
         if self.tok().kind == TokenKind::Ident || self.tok().kind == TokenKind::TypedLiteral {
             let t = self.bump();
+            self.check_type_name(&t);
             return Ok(self.text_of(&t).to_string());
         }
         Err(self.expected("a type name"))
@@ -620,7 +697,9 @@ impl Parser<'_> {
             return Ok(cols);
         }
         loop {
+            let t = self.tok().clone();
             let name = self.expect_name("a column name")?;
+            self.check_reserved(&t, true);
             self.expect_punct(":")?;
             let ty = self.parse_type_text()?;
             cols.push(ColumnDecl { name, ty });
@@ -640,8 +719,20 @@ impl Parser<'_> {
         } else {
             Vec::new()
         };
-        self.expect_punct("[")?;
         let mut values = Vec::new();
+        if self.tok().kind == TokenKind::BracketIdent {
+            // `["a"]` lexes as one token: a single string value
+            let t = self.bump();
+            values.push(Expr {
+                kind: ExprKind::Literal(LitKind::String),
+                range: t.range,
+            });
+            return Ok(Expr {
+                kind: ExprKind::Datatable { columns, values },
+                range: start..self.prev_end(),
+            });
+        }
+        self.expect_punct("[")?;
         if !self.eat_punct("]") {
             loop {
                 values.push(self.parse_expr()?);
@@ -690,7 +781,9 @@ impl Parser<'_> {
             return Ok(params);
         }
         loop {
+            let t = self.tok().clone();
             let name = self.expect_name("a parameter name")?;
+            self.check_reserved(&t, true);
             self.expect_punct(":")?;
             let ty = if self.at_punct("(") {
                 if self.nth_is_punct(1, "*") && self.nth_is_punct(2, ")") {

@@ -260,6 +260,136 @@ impl<'s> Parser<'s> {
     }
 }
 
+/// Words Kusto does not accept as a bare name where a name is *referenced* (`where kind == 1` is fine,
+/// `where title == 1` is not); write `['title']`. Measured against Kusto.Language.
+const RESERVED_REF: &[&str] = &[
+    "where",
+    "project",
+    "union",
+    "by",
+    "and",
+    "or",
+    "in",
+    "has",
+    "contains",
+    "between",
+    "print",
+    "dynamic",
+    "string",
+    "long",
+    "int",
+    "real",
+    "datetime",
+    "timespan",
+    "decimal",
+    "double",
+    "title",
+    "set",
+    "as",
+    "asc",
+    "desc",
+    "first",
+    "last",
+    "of",
+    "to",
+    "search",
+    "find",
+    "invoke",
+    "materialize",
+    "sample",
+    "startswith",
+    "endswith",
+    "like",
+    "notlike",
+    "contains_cs",
+    "has_cs",
+    "hasprefix",
+    "hassuffix",
+    "has_any",
+    "has_all",
+    "isfuzzy",
+    "bagexpansion",
+    "with_itemindex",
+    "flags",
+    "toscalar",
+    "datatable",
+    "externaldata",
+];
+
+/// Words Kusto does not accept as a bare name where a name is *declared* (`extend kind = 1`).
+const RESERVED_DECL: &[&str] = &[
+    "project",
+    "union",
+    "and",
+    "or",
+    "between",
+    "dynamic",
+    "kind",
+    "string",
+    "long",
+    "int",
+    "real",
+    "datetime",
+    "timespan",
+    "decimal",
+    "double",
+    "asc",
+    "desc",
+    "first",
+    "last",
+    "startswith",
+    "endswith",
+    "like",
+    "notlike",
+    "contains_cs",
+    "has_cs",
+    "hasprefix",
+    "hassuffix",
+    "has_any",
+    "has_all",
+    "isfuzzy",
+    "withsource",
+    "bagexpansion",
+    "with_itemindex",
+    "flags",
+    "true",
+    "false",
+];
+
+impl Parser<'_> {
+    /// Records an error (without failing) when an unbracketed name is a keyword Kusto reserves there.
+    pub(crate) fn check_reserved(&mut self, t: &Token, declared: bool) {
+        if t.kind != TokenKind::Ident {
+            return;
+        }
+        let word = self.text_of(t);
+        let reserved = if declared {
+            RESERVED_DECL
+        } else {
+            RESERVED_REF
+        };
+        if reserved.contains(&word) {
+            let msg = format!("`{word}` is a keyword here; write `['{word}']` to use it as a name");
+            self.errors.push(ParseError {
+                range: t.range.clone(),
+                message: msg,
+            });
+        }
+    }
+
+    /// Records an error (without failing) when a type name is not a KQL scalar type.
+    pub(crate) fn check_type_name(&mut self, t: &Token) {
+        let text = self.text_of(t);
+        if t.kind == TokenKind::Ident && crate::types::ScalarType::from_name(text).is_none() {
+            let msg = format!("unknown type `{text}`");
+            self.errors.push(ParseError {
+                range: t.range.clone(),
+                message: msg,
+            });
+        }
+    }
+}
+
 /// `['a b']` → `a b`.
 pub(crate) fn unquote_bracket(s: &str) -> String {
     let inner = s.trim_start_matches('[').trim_end_matches(']').trim();

@@ -64,7 +64,11 @@ impl Parser<'_> {
     pub(crate) fn parse_statements(&mut self, top: bool) -> Vec<Statement> {
         let mut out = Vec::new();
         loop {
-            while self.eat_punct(";") {}
+            if self.at_punct(";") {
+                let t = self.bump();
+                self.error_at(t.range, "empty statement: remove the extra `;`");
+                continue;
+            }
             if self.at_eof() {
                 break;
             }
@@ -110,6 +114,7 @@ impl Parser<'_> {
             if self.pos == before {
                 self.bump();
             }
+            self.eat_punct(";");
         }
         out
     }
@@ -117,9 +122,17 @@ impl Parser<'_> {
     fn parse_statement(&mut self) -> PResult<Statement> {
         if self.at_kw("let") && self.nth(1).kind != TokenKind::Punct {
             self.bump();
+            let t = self.tok().clone();
             let name = self.expect_name("a name after `let`")?;
+            self.check_reserved(&t, true);
             self.expect_punct("=")?;
-            let value = self.parse_let_value()?;
+            // keep the binding even when its value is broken, so later uses do not cascade
+            let value = if let Ok(v) = self.parse_let_value() {
+                v
+            } else {
+                self.sync_statement();
+                LetValue::Expr(self.error_expr())
+            };
             return Ok(Statement::Let { name, value });
         }
         if self.at_kw("declare") && self.nth_is_kw(1, "query_parameters") {

@@ -81,6 +81,8 @@ const OPERATORS: &[&str] = &[
     "sample-distinct",
     "print",
     "range",
+    "mvexpand",
+    "mvapply",
 ];
 
 impl Parser<'_> {
@@ -130,6 +132,11 @@ impl Parser<'_> {
         for _ in 0..n {
             self.bump();
         }
+        let name = match name.as_str() {
+            "mvexpand" => "mv-expand".to_string(),
+            "mvapply" => "mv-apply".to_string(),
+            _ => name,
+        };
         let kind = match name.as_str() {
             "where" | "filter" => OpKind::Where(self.parse_expr()?),
             "extend" => OpKind::Extend(self.parse_named_list()?),
@@ -270,10 +277,13 @@ impl Parser<'_> {
                 OpKind::MvApply { params, items, sub }
             }
             "parse" | "parse-where" => {
-                self.parse_params(&name)?;
+                let params = self.parse_params(&name)?;
                 let source = self.parse_expr()?;
                 self.expect_kw("with")?;
-                let parts = self.parse_pattern()?;
+                let regex = params
+                    .iter()
+                    .any(|p| p.name == "kind" && p.value == "regex");
+                let parts = self.parse_pattern(regex)?;
                 OpKind::Parse { source, parts }
             }
             "parse-kv" => {
@@ -483,6 +493,7 @@ impl Parser<'_> {
                 self.bump();
             }
             let v = self.tok().clone();
+            self.check_param_value(op, &name, &v);
             match v.kind {
                 TokenKind::Ident
                 | TokenKind::String
@@ -500,6 +511,44 @@ impl Parser<'_> {
             });
         }
         Ok(out)
+    }
+
+    /// Values Kusto accepts for `kind=`, `bagexpansion=`, `isfuzzy=` (case-sensitive except booleans).
+    fn check_param_value(&mut self, op: &str, name: &str, v: &crate::token::Token) {
+        let allowed: &[&str] = match (op, name) {
+            ("join", "kind") => &[
+                "inner",
+                "innerunique",
+                "leftouter",
+                "rightouter",
+                "fullouter",
+                "leftanti",
+                "anti",
+                "leftantisemi",
+                "rightanti",
+                "rightantisemi",
+                "leftsemi",
+                "rightsemi",
+            ],
+            ("lookup", "kind") => &["inner", "leftouter"],
+            ("union", "kind") => &["inner", "outer"],
+            ("parse" | "parse-where", "kind") => &["simple", "regex", "relaxed"],
+            ("make-series", "kind") => &["nonempty"],
+            ("mv-expand" | "mv-apply", "bagexpansion") => &["bag", "array"],
+            ("union", "isfuzzy") => &["true", "false", "True", "False", "TRUE", "FALSE"],
+            _ => return,
+        };
+        let text = self.text_of(v);
+        if !allowed.contains(&text) {
+            let msg = format!(
+                "`{text}` is not a valid `{name}` for `{op}`; expected one of: {}",
+                allowed.join(", ")
+            );
+            self.errors.push(super::ParseError {
+                range: v.range.clone(),
+                message: msg,
+            });
+        }
     }
 
     fn parse_hint_params(&mut self) -> PResult<Vec<OpParam>> {
@@ -533,6 +582,7 @@ impl Parser<'_> {
     fn parse_named_expr(&mut self) -> PResult<NamedExpr> {
         if self.at_name() && self.nth_is_punct(1, "=") {
             let t = self.bump();
+            self.check_reserved(&t, true);
             let name = self.name_of(&t);
             self.bump();
             let expr = self.parse_expr()?;
@@ -651,6 +701,7 @@ impl Parser<'_> {
         loop {
             let name = if self.at_name() && self.nth_is_punct(1, "=") {
                 let t = self.bump();
+                self.check_reserved(&t, true);
                 self.bump();
                 Some(self.name_of(&t))
             } else {
@@ -678,10 +729,24 @@ impl Parser<'_> {
     }
 
     /// `parse … with` pattern: strings, `*`, and `name[:type]`.
-    fn parse_pattern(&mut self) -> PResult<Vec<ParsePart>> {
+    fn parse_pattern(&mut self, regex: bool) -> PResult<Vec<ParsePart>> {
         let mut parts = Vec::new();
         loop {
             let t = self.tok().clone();
+            // simple/relaxed patterns: a column follows a string literal, a `*` is followed by one
+            if !regex
+                && matches!(t.kind, TokenKind::Ident | TokenKind::BracketIdent)
+                && matches!(parts.last(), Some(ParsePart::Column(_) | ParsePart::Star))
+            {
+                {
+                    let msg = "a string literal must separate this column from the previous part"
+                        .to_string();
+                    self.errors.push(super::ParseError {
+                        range: t.range.clone(),
+                        message: msg,
+                    });
+                }
+            }
             match t.kind {
                 TokenKind::String => {
                     self.bump();
@@ -692,6 +757,7 @@ impl Parser<'_> {
                     parts.push(ParsePart::Star);
                 }
                 TokenKind::Ident | TokenKind::BracketIdent => {
+                    self.check_reserved(&t, true);
                     self.bump();
                     let name = self.name_of(&t);
                     let ty = if self.eat_punct(":") {
