@@ -201,10 +201,25 @@ async fn write(cx: &ApplyContext, c: &Change) -> Result<(), String> {
         "author": {"name": "sentinelctl"},
         "customVersion": crate::live::custom_version(&item.resource.content_hash(), item.commit.as_deref().or(cx.commit.as_deref())),
     }});
-    cx.client
-        .put(&cx.ws.metadata(&meta_name), &meta, Precondition::None)
-        .await
-        .map_err(|e| format!("cannot record ownership: {e}"))?;
+    // A record already saying exactly this (left by an interrupted run) is not written again.
+    let current = c.owner.as_ref().is_some_and(|o| {
+        o.version == item.version
+            && o.content_id == item.content_id
+            && o.repository == cx.repository
+            && Some(crate::live::custom_version(
+                o.hash.as_deref().unwrap_or_default(),
+                o.commit.as_deref(),
+            )) == meta
+                .pointer("/properties/customVersion")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+    });
+    if !current {
+        cx.client
+            .put(&cx.ws.metadata(&meta_name), &meta, Precondition::None)
+            .await
+            .map_err(|e| format!("cannot record ownership: {e}"))?;
+    }
     let (body, cond) = body_for(&item.resource, c);
     match cx.client.put(&id, &body, cond).await {
         Ok(_) => Ok(()),

@@ -303,7 +303,12 @@ pub fn plan(
         .filter_map(|k| {
             let (d, l) = (desired.items.get(k), live.items.get(k));
             let action = classify(d, l, desired.env.prune, options)?;
-            Some(change(k, action, d, l))
+            let mut c = change(k, action, d, l);
+            if c.owner.is_none() {
+                // An ownership record whose resource is missing (an interrupted apply).
+                c.owner = live.orphan_owners.get(k).cloned();
+            }
+            Some(c)
         })
         .collect();
     changes.sort_by_key(order_key);

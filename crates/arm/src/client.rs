@@ -121,6 +121,9 @@ pub struct ArmClient {
     budget: RetryBudget,
     concurrency: usize,
     limits: Mutex<BTreeMap<String, Arc<Semaphore>>>,
+    /// When ARM last said "slow down": no request of this client starts before this instant, so
+    /// parallel writers wait together instead of each collecting its own 429.
+    paused_until: Mutex<Option<tokio::time::Instant>>,
     counters: Counters,
 }
 
@@ -150,6 +153,7 @@ impl ArmClient {
             budget: RetryBudget::new(config.retry_budget),
             concurrency: config.concurrency.max(1),
             limits: Mutex::new(BTreeMap::new()),
+            paused_until: Mutex::new(None),
             counters: Counters::default(),
         })
     }
@@ -277,6 +281,7 @@ impl ArmClient {
         let mut attempt = 0u32;
         let mut reauthenticated = false;
         loop {
+            self.wait_while_paused().await;
             let outcome = {
                 let _permit = limit.acquire().await.map_err(|_| ArmError::Config {
                     reason: "client is shutting down".into(),
@@ -328,6 +333,11 @@ impl ArmClient {
             SystemTime::now(),
         );
         ctx.retry_after = retry_after;
+        if reply.status == 429 && attempt < self.retry.max_throttle_retries {
+            let wait = self.retry.delay(attempt.min(5), retry_after, jitter());
+            self.pause_for(wait);
+            return Ok(wait);
+        }
         if !is_retryable_status(reply.status) || !self.may_retry(attempt, ctx) {
             return Err(ArmError::from_response(
                 reply.request,
@@ -338,6 +348,28 @@ impl ArmClient {
         }
         ctx.earlier_attempt_may_have_landed |= method != "GET" && reply.status >= 500;
         Ok(self.retry.delay(attempt, retry_after, jitter()))
+    }
+
+    /// Holds every request of this client until `wait` from now (extends, never shortens).
+    fn pause_for(&self, wait: Duration) {
+        let until = tokio::time::Instant::now() + wait;
+        let mut paused = self
+            .paused_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if paused.is_none_or(|p| p < until) {
+            *paused = Some(until);
+        }
+    }
+
+    async fn wait_while_paused(&self) {
+        let until = *self
+            .paused_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(until) = until {
+            tokio::time::sleep_until(until).await;
+        }
     }
 
     /// Whether retry number `attempt` may happen: under the attempt cap and paid from the budget.

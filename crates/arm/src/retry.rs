@@ -29,6 +29,9 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// Upper bound of a server-sent `Retry-After` (a misbehaving server cannot park us for an hour).
     pub max_retry_after: Duration,
+    /// Retries of a request answered 429. Throttling is ARM asking us to slow down, not a failure:
+    /// these retries wait as told and do not spend the shared retry budget.
+    pub max_throttle_retries: u32,
 }
 
 impl Default for RetryPolicy {
@@ -38,6 +41,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(60),
+            max_throttle_retries: 60,
         }
     }
 }
@@ -158,6 +162,7 @@ mod tests {
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(5),
+            max_throttle_retries: 10,
         }
     }
 

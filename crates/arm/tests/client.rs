@@ -40,6 +40,7 @@ fn config(url: &str, budget: u32) -> ArmClientConfig {
         base_delay: Duration::from_millis(1),
         max_delay: Duration::from_millis(5),
         max_retry_after: Duration::from_millis(20),
+        max_throttle_retries: 3,
     };
     cfg.retry_budget = budget;
     cfg
@@ -207,38 +208,48 @@ async fn dropped_connections_end_in_a_transport_error() {
 
 #[tokio::test]
 async fn exhausted_retry_budget_stops_a_storm() {
-    let server =
-        Server::http(|_, _| Reply::Respond(429, vec![("retry-after", "0".into())], "{}".into()))
-            .await;
+    let server = Server::http(|_, _| Reply::Respond(503, Vec::new(), "{}".into())).await;
     let arm = client(&server.url, 2);
     let first = arm.get(&ws().alert_rule("a")).await.unwrap_err();
-    assert!(
-        matches!(
-            first,
-            ArmError::Throttled {
-                budget_exhausted: true,
-                ..
-            }
-        ),
-        "{first:?}"
-    );
     assert!(
         first.to_string().contains("retry budget exhausted"),
         "{first}"
     );
     let second = arm.get(&ws().alert_rule("b")).await.unwrap_err();
-    assert!(matches!(
-        second,
-        ArmError::Throttled {
-            budget_exhausted: true,
-            ..
-        }
-    ));
+    assert!(
+        second.to_string().contains("retry budget exhausted"),
+        "{second}"
+    );
+    assert_eq!(
+        arm.stats().requests,
+        3 + 1,
+        "two paid retries, then no retry at all"
+    );
+}
+
+#[tokio::test]
+async fn throttling_waits_as_told_without_spending_the_budget() {
+    let server =
+        Server::http(|_, _| Reply::Respond(429, vec![("retry-after", "0".into())], "{}".into()))
+            .await;
+    // A budget of zero: any paid retry would fail at once.
+    let arm = client(&server.url, 0);
+    let err = arm.get(&ws().alert_rule("a")).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ArmError::Throttled {
+                budget_exhausted: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let stats = arm.stats();
     assert_eq!(
         stats.requests,
-        3 + 1,
-        "two paid retries, then no retry at all"
+        1 + 3,
+        "max_throttle_retries (3) unpaid retries"
     );
     assert_eq!(stats.throttled, 4);
 }

@@ -49,6 +49,7 @@ fn client(emu: &Emulator, budget: u32) -> ArmClient {
         base_delay: Duration::from_millis(2),
         max_delay: Duration::from_millis(20),
         max_retry_after: Duration::from_millis(50),
+        max_throttle_retries: 6,
     };
     cfg.retry_budget = budget;
     ArmClient::new(cfg).unwrap()
