@@ -57,6 +57,10 @@ pub(crate) const DYNAMIC_KEY: (&str, &str) = ("SC2009", "kql-dynamic-key");
 /// `SC2010`: an aggregation where none is allowed, or a column outside any aggregation in `summarize`.
 pub(crate) const AGGREGATE_CONTEXT: (&str, &str) = ("SC2010", "kql-aggregate-context");
 
+/// `SC2011`: a value of the wrong kind where Kusto requires a type (a table as a scalar, a string as a
+/// condition).
+pub(crate) const TYPE_MISMATCH: (&str, &str) = ("SC2011", "kql-type-mismatch");
+
 /// Every code this crate emits: `(code, kebab name, documentation)`. Codes are stable and never reused.
 pub const CODES: &[(&str, &str, &str)] = &[
     (
@@ -143,6 +147,16 @@ pub const CODES: &[(&str, &str, &str)] = &[
          in this context\", \"the name 'x' is not an aggregate or scalar function\"). Example: \
          `T | extend n = count()` or `T | summarize Failed = (LoginStatus != 'OK')`. Fix: move the aggregation \
          into `summarize`, or wrap the column: `Failed = countif(LoginStatus != 'OK')`.",
+    ),
+    (
+        "SC2011",
+        "kql-type-mismatch",
+        "What it checks: the few type rules that are certain without running the query: a `where` condition \
+         or an `and`/`or` operand that is a plain column or literal must be `bool`, and a table (or tabular \
+         `let`) cannot stand where a scalar value is needed. Why: the workspace rejects these (\"the expression \
+         must have the type bool\", \"scalar value expected\"); they usually come from a half-edited condition. \
+         Example: `T | where ActorEmail or Action != 'x'`. Fix: complete the comparison \
+         (`isnotempty(ActorEmail) or …`), or use the table in a `join`/`in (…)` instead.",
     ),
 ];
 

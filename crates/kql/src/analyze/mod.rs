@@ -25,7 +25,7 @@ use crate::builtins::{self, Kind};
 use crate::catalog::{Catalog, Column, FunctionEntry, FunctionInfo};
 use crate::diagnostic::{
     AGGREGATE_CONTEXT, DUPLICATE_COLUMN, DYNAMIC_KEY, FUNCTION_BODY, KqlDiagnostic, NOT_DYNAMIC,
-    SYNTAX, UNKNOWN_COLUMN, UNKNOWN_FUNCTION, UNKNOWN_TABLE, WRONG_ARITY,
+    SYNTAX, TYPE_MISMATCH, UNKNOWN_COLUMN, UNKNOWN_FUNCTION, UNKNOWN_TABLE, WRONG_ARITY,
 };
 use crate::parser::{parse, unquote_string};
 use crate::types::ScalarType;
@@ -353,6 +353,10 @@ impl Ctx<'_, '_> {
             ExprKind::Binary { op, lhs, rhs } => {
                 let l = self.expr(lhs, row).ty();
                 let r = self.expr(rhs, row).ty();
+                if op == "and" || op == "or" {
+                    self.check_bool(lhs, l, &format!("an operand of `{op}`"));
+                    self.check_bool(rhs, r, &format!("an operand of `{op}`"));
+                }
                 Value::Scalar(binary_type(op, l, r))
             }
             ExprKind::In { lhs, list, .. } => {
@@ -792,6 +796,14 @@ impl Ctx<'_, '_> {
                 Some("aggregations belong in `summarize` (or `make-series`)".into()),
             );
         }
+        if name == "case" && args.len() >= 3 && args.len().is_multiple_of(2) {
+            self.error(
+                WRONG_ARITY,
+                range.clone(),
+                format!("function `case` takes condition/value pairs and a default (an odd number of arguments), got {}", args.len()),
+                Some("check for a missing comma or a missing default value".into()),
+            );
+        }
         let arg_types: Vec<ScalarType> = args.iter().map(|a| self.expr(a, row).ty()).collect();
         self.check_arity(name, range, args.len(), b.min as usize, b.max as usize);
         Value::Scalar(return_type(b, &arg_types))
@@ -913,6 +925,45 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// A plain column or literal of a known non-`bool` type where a condition is required.
+    fn check_bool(&mut self, e: &Expr, t: ScalarType, what: &str) {
+        let plain = match &e.kind {
+            ExprKind::Name(_) | ExprKind::Literal(_) => true,
+            ExprKind::Paren(inner) => {
+                matches!(inner.kind, ExprKind::Name(_) | ExprKind::Literal(_))
+            }
+            _ => false,
+        };
+        if plain
+            && !matches!(
+                t,
+                ScalarType::Bool | ScalarType::Unknown | ScalarType::Dynamic
+            )
+        {
+            let text = self.src.get(e.range.clone()).unwrap_or("").trim();
+            self.error(
+                TYPE_MISMATCH,
+                e.range.clone(),
+                format!("{what} must be `bool`, but `{text}` is `{t}`"),
+                Some(format!("compare it, e.g. `isnotempty({text})`")),
+            );
+        }
+    }
+
+    /// A table (or tabular `let`) used where a row value is needed.
+    fn check_scalar(&mut self, e: &Expr, v: &Value) {
+        if let (Value::Tabular(_), ExprKind::Name(n)) = (v, &e.kind) {
+            self.error(
+                TYPE_MISMATCH,
+                e.range.clone(),
+                format!("`{n}` is a table, not a scalar value"),
+                Some(format!(
+                    "use it with `join`, `lookup` or `in ({n})`, or call `toscalar({n} | …)`"
+                )),
+            );
+        }
+    }
+
     /// Group, distinct and sort keys cannot be `dynamic` (Kusto rejects the query).
     fn check_not_dynamic(&mut self, e: &Expr, t: ScalarType, what: &str) {
         // only when certain: a dynamic column or a path into one (inferred call types are approximate)
@@ -1027,7 +1078,9 @@ impl Ctx<'_, '_> {
         let _ = source;
         match &op.kind {
             OpKind::Where(e) => {
-                self.expr(e, row(&input));
+                let v = self.expr(e, row(&input));
+                self.check_scalar(e, &v);
+                self.check_bool(e, v.ty(), "a `where` condition");
                 input
             }
             OpKind::Extend(items) | OpKind::Serialize(items) => {
@@ -1036,7 +1089,9 @@ impl Ctx<'_, '_> {
                 self.column_counter = 0;
                 self.check_declared(items, Vec::new());
                 for item in items {
-                    let t = self.expr(&item.expr, row(&input)).ty();
+                    let v = self.expr(&item.expr, row(&input));
+                    self.check_scalar(&item.expr, &v);
+                    let t = v.ty();
                     for (n, ty) in self.item_names(item, t, Some(&input)) {
                         out.set(&n, ty);
                     }
@@ -1048,7 +1103,9 @@ impl Ctx<'_, '_> {
                 self.column_counter = 0;
                 self.check_declared(items, Vec::new());
                 for item in items {
-                    let t = self.expr(&item.expr, row(&input)).ty();
+                    let v = self.expr(&item.expr, row(&input));
+                    self.check_scalar(&item.expr, &v);
+                    let t = v.ty();
                     for (n, ty) in self.item_names(item, t, Some(&input)) {
                         out.set(&n, ty);
                     }
@@ -1114,7 +1171,9 @@ impl Ctx<'_, '_> {
                 let mut known = input.is_known();
                 self.column_counter = 0;
                 for item in by {
-                    let t = self.expr(&item.expr, row(&input)).ty();
+                    let v = self.expr(&item.expr, row(&input));
+                    self.check_scalar(&item.expr, &v);
+                    let t = v.ty();
                     self.check_not_dynamic(&item.expr, t, "a `summarize` group key");
                     for n in self.item_names(item, t, Some(&input)) {
                         push_unique(&mut cols, &n.0, n.1);
@@ -1226,7 +1285,9 @@ impl Ctx<'_, '_> {
                 self.column_counter = 0;
                 self.check_declared(items, Vec::new());
                 for item in items {
-                    let t = self.expr(&item.expr, row(&input)).ty();
+                    let v = self.expr(&item.expr, row(&input));
+                    self.check_scalar(&item.expr, &v);
+                    let t = v.ty();
                     self.check_not_dynamic(&item.expr, t, "a `distinct` key");
                     self.assign(&mut out, item, t, Some(&input));
                 }
@@ -1374,7 +1435,9 @@ impl Ctx<'_, '_> {
                 let mut cols = Vec::new();
                 self.column_counter = 0;
                 for item in by {
-                    let t = self.expr(&item.expr, row(&input)).ty();
+                    let v = self.expr(&item.expr, row(&input));
+                    self.check_scalar(&item.expr, &v);
+                    let t = v.ty();
                     for n in self.item_names(item, t, Some(&input)) {
                         push_unique(&mut cols, &n.0, n.1);
                     }
@@ -1750,7 +1813,20 @@ impl Ctx<'_, '_> {
     }
 
     fn check_side(&mut self, n: &str, range: Range<usize>, s: &Schema, side: &str) {
-        if !s.is_closed() || s.get(n).is_some() {
+        if let Some(c) = s.get(n) {
+            if c.ty == ScalarType::Dynamic {
+                self.error(
+                    DYNAMIC_KEY,
+                    range,
+                    format!("the `dynamic` column `{n}` cannot be a join key"),
+                    Some(format!(
+                        "convert it first, e.g. `extend {n} = tostring({n})` on the {side} side"
+                    )),
+                );
+            }
+            return;
+        }
+        if !s.is_closed() {
             return;
         }
         let cols = s.cols.as_deref().unwrap_or_default();

@@ -753,6 +753,16 @@ impl Parser<'_> {
                     parts.push(ParsePart::Literal);
                 }
                 TokenKind::Punct if self.text_of(&t) == "*" => {
+                    if !regex
+                        && matches!(parts.last(), Some(ParsePart::Column(_) | ParsePart::Star))
+                    {
+                        let msg =
+                            "a string literal must separate `*` from the previous part".to_string();
+                        self.errors.push(super::ParseError {
+                            range: t.range.clone(),
+                            message: msg,
+                        });
+                    }
                     self.bump();
                     parts.push(ParsePart::Star);
                 }
