@@ -354,8 +354,16 @@ impl Ctx<'_, '_> {
                 let l = self.expr(lhs, row).ty();
                 let r = self.expr(rhs, row).ty();
                 if op == "and" || op == "or" {
-                    self.check_bool(lhs, l, &format!("an operand of `{op}`"));
-                    self.check_bool(rhs, r, &format!("an operand of `{op}`"));
+                    // reported at the operator, as Kusto does
+                    let gap = lhs.range.end..rhs.range.start;
+                    let at = self
+                        .src
+                        .get(gap.clone())
+                        .and_then(|g| g.find(op.as_str()))
+                        .map_or(lhs.range.start, |i| gap.start + i);
+                    let op_range = at..at + op.len();
+                    self.check_bool(lhs, l, &format!("an operand of `{op}`"), op_range.clone());
+                    self.check_bool(rhs, r, &format!("an operand of `{op}`"), op_range);
                 }
                 Value::Scalar(binary_type(op, l, r))
             }
@@ -926,7 +934,7 @@ impl Ctx<'_, '_> {
     }
 
     /// A plain column or literal of a known non-`bool` type where a condition is required.
-    fn check_bool(&mut self, e: &Expr, t: ScalarType, what: &str) {
+    fn check_bool(&mut self, e: &Expr, t: ScalarType, what: &str, at: Range<usize>) {
         let plain = match &e.kind {
             ExprKind::Name(_) | ExprKind::Literal(_) => true,
             ExprKind::Paren(inner) => {
@@ -943,7 +951,7 @@ impl Ctx<'_, '_> {
             let text = self.src.get(e.range.clone()).unwrap_or("").trim();
             self.error(
                 TYPE_MISMATCH,
-                e.range.clone(),
+                at,
                 format!("{what} must be `bool`, but `{text}` is `{t}`"),
                 Some(format!("compare it, e.g. `isnotempty({text})`")),
             );
@@ -1080,7 +1088,7 @@ impl Ctx<'_, '_> {
             OpKind::Where(e) => {
                 let v = self.expr(e, row(&input));
                 self.check_scalar(e, &v);
-                self.check_bool(e, v.ty(), "a `where` condition");
+                self.check_bool(e, v.ty(), "a `where` condition", e.range.clone());
                 input
             }
             OpKind::Extend(items) | OpKind::Serialize(items) => {
@@ -1773,6 +1781,11 @@ impl Ctx<'_, '_> {
             ExprKind::Name(n) => {
                 self.check_side(n, cond.range.clone(), left, "left");
                 self.check_side(n, cond.range.clone(), right, "right");
+                if left.get(n).is_some_and(|c| c.ty == ScalarType::Dynamic)
+                    || right.get(n).is_some_and(|c| c.ty == ScalarType::Dynamic)
+                {
+                    self.dynamic_join_key(cond.range.clone(), n, n);
+                }
                 keys.push((n.clone(), n.clone()));
             }
             ExprKind::Binary { op, lhs, rhs } if op == "==" || op == "and" => {
@@ -1784,6 +1797,11 @@ impl Ctx<'_, '_> {
                 let l = self.side_ref(lhs, left, right);
                 let r = self.side_ref(rhs, left, right);
                 if let (Some(l), Some(r)) = (l, r) {
+                    let dynamic = left.get(&l).is_some_and(|c| c.ty == ScalarType::Dynamic)
+                        || right.get(&r).is_some_and(|c| c.ty == ScalarType::Dynamic);
+                    if dynamic {
+                        self.dynamic_join_key(cond.range.clone(), &l, &r);
+                    }
                     keys.push((l, r));
                 }
             }
@@ -1812,21 +1830,22 @@ impl Ctx<'_, '_> {
         None
     }
 
+    fn dynamic_join_key(&mut self, range: Range<usize>, l: &str, r: &str) {
+        let what = if l == r {
+            format!("`{l}`")
+        } else {
+            format!("`{l}` / `{r}`")
+        };
+        self.error(
+            DYNAMIC_KEY,
+            range,
+            format!("join key {what} is `dynamic`"),
+            Some("convert the key on both sides first, e.g. `extend Key = tostring(...)`".into()),
+        );
+    }
+
     fn check_side(&mut self, n: &str, range: Range<usize>, s: &Schema, side: &str) {
-        if let Some(c) = s.get(n) {
-            if c.ty == ScalarType::Dynamic {
-                self.error(
-                    DYNAMIC_KEY,
-                    range,
-                    format!("the `dynamic` column `{n}` cannot be a join key"),
-                    Some(format!(
-                        "convert it first, e.g. `extend {n} = tostring({n})` on the {side} side"
-                    )),
-                );
-            }
-            return;
-        }
-        if !s.is_closed() {
+        if s.get(n).is_some() || !s.is_closed() {
             return;
         }
         let cols = s.cols.as_deref().unwrap_or_default();
