@@ -51,7 +51,7 @@
 //! | `token.rs`, `lexer.rs` | tokens and the lexer (strings in every form, timespans, typed literals) |
 //! | `ast.rs` | the syntax tree |
 //! | `parser/{mod,recovery,expr,tabular}.rs` | parser core, statements and error recovery, expressions, operators |
-//! | `analyze/{mod,scope,schema}.rs` | name resolution and column tracking, `let` scopes, row schemas and naming |
+//! | `analyze/{mod,expr,tabular,scope,schema}.rs` | statements and saved functions, expressions and calls, operators and column tracking, `let` scopes, row schemas and naming |
 //! | `builtins/{mod,table}.rs` | built-in functions, aggregations and plugins; `table.rs` is generated from Kusto.Language |
 //! | `catalog.rs`, `types.rs` | the schema catalog the caller builds; scalar types |
 //! | `diagnostic.rs` | [`KqlDiagnostic`], [`Severity`], and [`CODES`] with each check's documentation |
