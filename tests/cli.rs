@@ -284,7 +284,7 @@ fn drift_reports_each_kind_of_portal_change_exactly_once() {
     ]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let findings = v[0]["findings"].as_array().unwrap();
+    let findings = v["environments"][0]["findings"].as_array().unwrap();
     let class_of = |name: &str| {
         findings
             .iter()
@@ -676,7 +676,7 @@ fn drift_checks_many_environments_by_glob_in_one_report() {
     let out = repo.run(&["drift", "--env", "customer-*", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let envs: Vec<&str> = v
+    let envs: Vec<&str> = v["environments"]
         .as_array()
         .unwrap()
         .iter()

@@ -42,8 +42,8 @@ fn every_corpus_rule_loads_or_gets_a_located_message() {
         let mut sources = SourceDb::new();
         let mut diags = Vec::new();
         let text = String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned();
-        if let Some(_) =
-            Repository::parse_rule_text(&mut sources, &f.to_string_lossy(), text, &mut diags)
+        if Repository::parse_rule_text(&mut sources, &f.to_string_lossy(), text, &mut diags)
+            .is_some()
         {
             loaded += 1;
         } else {

@@ -192,7 +192,12 @@ fn every_template_analyses_and_returns_the_function_columns() {
             s.name,
             analysis.diagnostics
         );
-        assert_eq!(analysis.functions, [s.alias.clone()], "{}", s.name);
+        assert_eq!(
+            analysis.functions,
+            std::slice::from_ref(&s.alias),
+            "{}",
+            s.name
+        );
         let direct = sentinel_kql::analyze(&format!("{}()", s.alias), &catalog);
         let names = |a: &sentinel_kql::Analysis| {
             a.output_columns

@@ -424,7 +424,7 @@ mod tests {
         let plan = sample_plan();
         let mut changes = plan.changes.clone();
         changes.reverse();
-        changes.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+        changes.sort_by_key(order_key);
         let kinds: Vec<(ResourceKind, bool)> = changes
             .iter()
             .map(|c| (c.kind, c.action == Action::Delete))
