@@ -167,6 +167,9 @@ pub fn function_document(f: &SavedFunction, content_id: &str, version: &str) -> 
     m.insert("Category".into(), json!(f.category));
     m.insert("FunctionName".into(), json!(f.display_name));
     m.insert("FunctionAlias".into(), json!(f.function_alias));
+    if !f.name.eq_ignore_ascii_case(&f.function_alias) {
+        m.insert("resourceName".into(), json!(f.name));
+    }
     if !params.is_empty() {
         m.insert("FunctionParams".into(), Value::Array(params));
     }

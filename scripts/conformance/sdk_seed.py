@@ -57,9 +57,10 @@ resp = si._client.send_request(HttpRequest("PUT", URL + path, json=nrt))
 resp.raise_for_status()
 
 la = LogAnalyticsManagementClient(cred, SUB, **common)
-for alias, params, q in [("PortalExports", "lookback:timespan = 1d", "OnePasswordEventLogs_CL\n| where TimeGenerated > ago(lookback) and action == \"export\""),
-                         ("PortalSignIns", "", "OnePasswordEventLogs_CL | where log_source == \"signinattempts\"")]:
-    la.saved_searches.create_or_update(RG, WS, alias, SavedSearch(category="Portal", display_name=alias, query=q,
+# The portal saves functions under generated names; one of them here has a name unlike its alias.
+for name, alias, params, q in [("PortalExports", "PortalExports", "lookback:timespan = 1d", "OnePasswordEventLogs_CL\n| where TimeGenerated > ago(lookback) and action == \"export\""),
+                               (str(uuid.uuid4()), "PortalSignIns", "", "OnePasswordEventLogs_CL | where log_source == \"signinattempts\"")]:
+    la.saved_searches.create_or_update(RG, WS, name, SavedSearch(category="Portal", display_name=alias, query=q,
                                                                    function_alias=alias, function_parameters=params, version=2))
 
 ai = ApplicationInsightsManagementClient(cred, SUB, **common)

@@ -54,6 +54,10 @@ pub struct YamlFunction {
     pub equivalent_built_in_parser: Option<Value>,
     /// Security Copilot skill definition.
     pub skill: Option<YamlSkill>,
+    /// sentinelctl: the savedSearch resource name when it is not the alias (functions saved in
+    /// the portal get generated names; `import` writes this so the round trip is exact).
+    #[serde(rename = "resourceName")]
+    pub resource_name: Option<String>,
 }
 
 /// `Function:` block.
