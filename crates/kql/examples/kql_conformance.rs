@@ -91,7 +91,11 @@ fn main() {
         let mut seeded = Vec::new();
         for c in &cases {
             let extra = if explore {
-                random_mutations(&c.query, 12)
+                let n = std::env::var("KQL_EXPLORE_N")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(12);
+                random_mutations(&c.query, n)
             } else {
                 Vec::new()
             };
@@ -315,6 +319,19 @@ fn main() {
                     c.id,
                     our_errors(&ours[i])
                 );
+                if let Some(d) = ours[i].diagnostics.first() {
+                    let (mut a, mut b) = (
+                        d.range.start.saturating_sub(80),
+                        (d.range.end + 60).min(c.query.len()),
+                    );
+                    while !c.query.is_char_boundary(a) {
+                        a -= 1;
+                    }
+                    while !c.query.is_char_boundary(b) {
+                        b += 1;
+                    }
+                    out += &format!("    near: {:?}\n", &c.query[a..b]);
+                }
             }
         }
     }

@@ -163,7 +163,8 @@ impl Ctx<'_, '_> {
             return Value::Tabular(s);
         }
         // a built-in function named without its argument list (`split`, `now`): never a column here
-        if builtins::get(Kind::Scalar, n).is_some() || builtins::get(Kind::Aggregate, n).is_some() {
+        // (aggregation names are tolerated bare, as Kusto does)
+        if builtins::get(Kind::Scalar, n).is_some() {
             self.error(
                 WRONG_ARITY,
                 range,

@@ -687,7 +687,13 @@ impl Ctx<'_, '_> {
             OpKind::Print(items) => {
                 let mut out = Schema::known(Vec::new());
                 self.column_counter = 0;
-                self.check_declared(items, Vec::new());
+                // only explicit names count: a bare `x` in print is `print_<n>`, not `x`
+                let named: Vec<NamedExpr> = items
+                    .iter()
+                    .filter(|i| !i.names.is_empty())
+                    .cloned()
+                    .collect();
+                self.check_declared(&named, Vec::new());
                 // unnamed items are `print_<position>`, whatever the expression
                 for (i, item) in items.iter().enumerate() {
                     let t = self.expr(&item.expr, None).ty();
@@ -982,7 +988,7 @@ impl Ctx<'_, '_> {
                 }
                 keys.push((n.clone(), n.clone()));
             }
-            ExprKind::Binary { op, lhs, rhs } if op == "==" || op == "and" => {
+            ExprKind::Binary { op, lhs, rhs } if op == "==" || op == "=" || op == "and" => {
                 if op == "and" {
                     self.join_condition(lhs, left, right, keys);
                     self.join_condition(rhs, left, right, keys);

@@ -152,7 +152,8 @@ impl Parser<'_> {
             TokenKind::Punct => {
                 let p = self.text_of(t);
                 match p {
-                    "==" | "!=" | "<>" | "<" | ">" | "<=" | ">=" | "=~" | "!~" => {
+                    // a single `=` compares too (Kusto accepts `where a = b`)
+                    "==" | "=" | "!=" | "<>" | "<" | ">" | "<=" | ">=" | "=~" | "!~" => {
                         Some((p.to_string(), 1))
                     }
                     "!" => {
@@ -321,6 +322,11 @@ impl Parser<'_> {
     fn parse_postfix(&mut self) -> PResult<Expr> {
         let mut e = self.parse_primary()?;
         loop {
+            if self.at_punct(".") && self.nth_is_punct(1, "[") {
+                // `d.[0]` is accepted as `d[0]`
+                self.bump();
+                continue;
+            }
             if self.at_punct(".") && !self.nth_is_punct(1, ".") {
                 self.bump();
                 let t = self.tok().clone();

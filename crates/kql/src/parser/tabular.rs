@@ -140,10 +140,11 @@ impl Parser<'_> {
         let kind = match name.as_str() {
             "where" | "filter" => OpKind::Where(self.parse_expr()?),
             "extend" => OpKind::Extend(self.parse_named_list()?),
-            "project" => OpKind::Project(self.parse_named_list()?),
-            "project-away" => OpKind::ProjectAway(self.parse_name_patterns()?),
-            "project-keep" => OpKind::ProjectKeep(self.parse_name_patterns()?),
-            "project-reorder" => OpKind::ProjectReorder(self.parse_name_patterns()?),
+            // Kusto accepts these with an empty list
+            "project" => OpKind::Project(self.parse_named_list_opt()?),
+            "project-away" => OpKind::ProjectAway(self.parse_name_patterns_opt()?),
+            "project-keep" => OpKind::ProjectKeep(self.parse_name_patterns_opt()?),
+            "project-reorder" => OpKind::ProjectReorder(self.parse_name_patterns_opt()?),
             "project-rename" => {
                 let mut pairs = Vec::new();
                 loop {
@@ -630,6 +631,19 @@ impl Parser<'_> {
 
     /// Column names or wildcard patterns (`a`, `b*`, `*_s`), comma separated, with optional
     /// `asc`/`desc`/`granny-asc`… (project-reorder).
+    /// [`Self::parse_name_patterns`], or nothing before `|`, `)`, `;` or the end.
+    fn parse_name_patterns_opt(&mut self) -> PResult<Vec<Name>> {
+        if self.at_eof()
+            || self.at_punct("|")
+            || self.at_punct(")")
+            || self.at_punct(";")
+            || self.at_punct("}")
+        {
+            return Ok(Vec::new());
+        }
+        self.parse_name_patterns()
+    }
+
     fn parse_name_patterns(&mut self) -> PResult<Vec<Name>> {
         let mut out = Vec::new();
         loop {
