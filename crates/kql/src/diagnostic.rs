@@ -61,6 +61,9 @@ pub(crate) const AGGREGATE_CONTEXT: (&str, &str) = ("SC2010", "kql-aggregate-con
 /// condition).
 pub(crate) const TYPE_MISMATCH: (&str, &str) = ("SC2011", "kql-type-mismatch");
 
+/// `SC2012`: a `let` name declared twice in the same scope.
+pub(crate) const DUPLICATE_LET: (&str, &str) = ("SC2012", "kql-duplicate-let");
+
 /// Every code this crate emits: `(code, kebab name, documentation)`. Codes are stable and never reused.
 pub const CODES: &[(&str, &str, &str)] = &[
     (
@@ -157,6 +160,14 @@ pub const CODES: &[(&str, &str, &str)] = &[
          must have the type bool\", \"scalar value expected\"); they usually come from a half-edited condition. \
          Example: `T | where ActorEmail or Action != 'x'`. Fix: complete the comparison \
          (`isnotempty(ActorEmail) or …`), or use the table in a `join`/`in (…)` instead.",
+    ),
+    (
+        "SC2012",
+        "kql-duplicate-let",
+        "What it checks: a `let` name is declared once per scope (a lambda body is its own scope). Why: the \
+         workspace rejects the query (\"a variable with the name 'x' has already been declared\"); a copied \
+         `let` line often hides which value was meant. Example: `let lookback = 1d; let lookback = 7d; T | \
+         where TimeGenerated > ago(lookback)`. Fix: remove one declaration or rename it.",
     ),
 ];
 

@@ -27,7 +27,7 @@
 //!   kql-unknown-table, `SC2003` kql-unknown-column, `SC2004` kql-unknown-function, `SC2005` kql-wrong-arity,
 //!   `SC2006` kql-function-body-error (warning), `SC2007` kql-duplicate-column, `SC2008`
 //!   kql-member-of-non-dynamic, `SC2009` kql-dynamic-key, `SC2010` kql-aggregate-context, `SC2011`
-//!   kql-type-mismatch, each with its documentation.
+//!   kql-type-mismatch, `SC2012` kql-duplicate-let, each with its documentation.
 //!
 //! Built in without any catalog entry: the KQL scalar, aggregation and window functions with their arities
 //! (`builtins`), `_GetWatchlist('alias')` (unknown schema), and `datatable` / `externaldata`, whose schemas
@@ -38,7 +38,7 @@
 //! 1. [`lexer`] turns the text into [`token`]s (comments skipped, every token has a byte range).
 //! 2. [`parser`] builds the [`ast`] by recursive descent, recovering after errors (`SC2001`).
 //! 3. `analyze` resolves names against the [`Catalog`], `let` bindings and the built-ins, tracking the
-//!    columns of each tabular expression through the pipeline (`SC2002`–`SC2011`). An input whose schema
+//!    columns of each tabular expression through the pipeline (`SC2002`–`SC2012`). An input whose schema
 //!    is not known (plugin output, watchlists, `(*)` parameters, operators parsed leniently) switches column
 //!    checks off for the rest of that pipeline rather than guessing: a false alarm on valid content is worse
 //!    than a miss.

@@ -120,6 +120,22 @@ impl Ctx<'_, '_> {
             ExprKind::Index { target, index } => {
                 let t = self.expr(target, row).ty();
                 self.expr(index, row);
+                if !matches!(t, ScalarType::Dynamic | ScalarType::Unknown) {
+                    // at the `[`, as Kusto reports it
+                    let open = if self.src[index.range.start..].starts_with('[') {
+                        index.range.start
+                    } else {
+                        self.src[..index.range.start]
+                            .rfind('[')
+                            .unwrap_or(index.range.start)
+                    };
+                    self.error(
+                        NOT_DYNAMIC,
+                        open..open + 1,
+                        format!("`[…]` indexes a value of type `{t}`, not `dynamic`"),
+                        Some("parse it first with `parse_json(...)`, or use `substring`/`split` on strings".into()),
+                    );
+                }
                 Value::Scalar(if t == ScalarType::Dynamic {
                     ScalarType::Dynamic
                 } else {
@@ -453,6 +469,13 @@ impl Ctx<'_, '_> {
     pub(super) fn check_bool(&mut self, e: &Expr, t: ScalarType, what: &str, at: Range<usize>) {
         let plain = match &e.kind {
             ExprKind::Name(_) | ExprKind::Literal(_) => true,
+            // built-ins with a declared return type (`strlen(x)` is `long`)
+            ExprKind::Call { name, .. } => {
+                builtins::get(Kind::Scalar, &name.text)
+                    .is_some_and(|b| b.ret_kind == 0 && b.ret != ScalarType::Unknown)
+                    && self.scope.get(&name.text).is_none()
+                    && !self.catalog.functions.contains_key(&name.text)
+            }
             ExprKind::Paren(inner) => {
                 matches!(inner.kind, ExprKind::Name(_) | ExprKind::Literal(_))
             }

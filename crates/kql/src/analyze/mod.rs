@@ -1,6 +1,6 @@
 //! Semantic analysis: names, arities and columns, checked against a [`Catalog`].
 //!
-//! Input: the [`crate::ast::Query`] from the parser. Output: diagnostics `SC2002`–`SC2011`, the result
+//! Input: the [`crate::ast::Query`] from the parser. Output: diagnostics `SC2002`–`SC2012`, the result
 //! schema, and the tables/functions referenced. `mod.rs` holds the entry points, saved-function analysis
 //! (cached in the catalog) and statements; `expr.rs` scalar expressions and calls; `tabular.rs` pipelines
 //! and operators; `schema.rs` row schemas and naming; `scope.rs` `let` bindings. Walks statements in order, binding `let` names in a
@@ -24,7 +24,7 @@ use tabular::decl_schema;
 use crate::Analysis;
 use crate::ast::{LetValue, ParamType, Statement};
 use crate::catalog::{Catalog, Column, FunctionEntry, FunctionInfo};
-use crate::diagnostic::{KqlDiagnostic, SYNTAX};
+use crate::diagnostic::{DUPLICATE_LET, KqlDiagnostic, SYNTAX};
 use crate::parser::parse;
 use crate::types::ScalarType;
 
@@ -238,9 +238,22 @@ impl Ctx<'_, '_> {
 
     pub(super) fn statements(&mut self, statements: &[Statement]) -> Option<Value> {
         let mut last = None;
+        let mut declared: Vec<&str> = Vec::new();
         for s in statements {
             match s {
                 Statement::Let { name, value } => {
+                    if declared.contains(&name.text.as_str()) {
+                        self.error(
+                            DUPLICATE_LET,
+                            name.range.clone(),
+                            format!(
+                                "`{}` is already declared with `let` in this scope",
+                                name.text
+                            ),
+                            Some("remove one declaration or rename it".into()),
+                        );
+                    }
+                    declared.push(&name.text);
                     let b = match value {
                         LetValue::Expr(e) => match self.expr(e, None) {
                             Value::Scalar(t) => Binding::Scalar(t),

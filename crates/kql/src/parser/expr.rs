@@ -752,6 +752,18 @@ impl Parser<'_> {
                 break;
             }
         }
+        if !columns.is_empty() && values.len() % columns.len() != 0 {
+            let range = start..self.prev_end();
+            let msg = format!(
+                "`datatable` has {} values for {} columns; the values fill whole rows",
+                values.len(),
+                columns.len()
+            );
+            self.errors.push(super::ParseError {
+                range,
+                message: msg,
+            });
+        }
         Ok(Expr {
             kind: ExprKind::Datatable { columns, values },
             range: start..self.prev_end(),
