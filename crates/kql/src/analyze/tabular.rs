@@ -590,15 +590,18 @@ impl Ctx<'_, '_> {
                         open: true,
                     };
                     // plugins such as `pivot(col, sum(x))` take aggregations
-                    for a in args {
-                        self.expr(
-                            a,
-                            Some(Row {
-                                schema: Some(&open_input),
-                                aggregate: true,
-                            }),
-                        );
-                    }
+                    let values: Vec<Value> = args
+                        .iter()
+                        .map(|a| {
+                            self.expr(
+                                a,
+                                Some(Row {
+                                    schema: Some(&open_input),
+                                    aggregate: true,
+                                }),
+                            )
+                        })
+                        .collect();
                     if let Some(b) = builtins::get(Kind::Plugin, &name.text) {
                         self.check_arity(
                             &name.text,
@@ -607,6 +610,23 @@ impl Ctx<'_, '_> {
                             b.min as usize,
                             b.max as usize,
                         );
+                        // `ipv4_lookup(T, ip, key)`: the input's columns plus the lookup table's
+                        if matches!(name.text.as_str(), "ipv4_lookup" | "ipv6_lookup")
+                            && let (Some(cols), Some(Value::Tabular(lookup))) =
+                                (&input.cols, values.first())
+                            && let Some(lookup_cols) = &lookup.cols
+                        {
+                            let mut out = cols.clone();
+                            for c in lookup_cols {
+                                if !out.iter().any(|o| o.name == c.name) {
+                                    out.push(c.clone());
+                                }
+                            }
+                            return Schema {
+                                cols: Some(out),
+                                open: input.open || lookup.open,
+                            };
+                        }
                         self.unsupported
                             .insert(format!("output schema of plugin `{}`", name.text));
                     } else {
