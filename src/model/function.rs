@@ -115,7 +115,10 @@ impl SavedFunction {
             .and_then(|f| f.version.clone())
             .or_else(|| raw.version.clone());
         Self {
-            name: raw.resource_name.clone().unwrap_or_else(|| raw.function_alias.clone()),
+            name: raw
+                .resource_name
+                .clone()
+                .unwrap_or_else(|| raw.function_alias.clone()),
             content_id: raw.id.as_ref().map(|s| s.trim().to_ascii_lowercase()),
             version,
             category: raw

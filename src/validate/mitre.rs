@@ -579,7 +579,7 @@ pub(crate) fn tactic_suggestion(name: &str) -> Option<&'static str> {
         _ => 2,
     };
     all()
-        .map(|t| (edit_distance(&normalise(t), &wanted), t))
+        .map(|t| (strsim::levenshtein(&normalise(t), &wanted), t))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, t)| t)
@@ -646,22 +646,6 @@ fn normalise(name: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect()
-}
-
-/// Levenshtein distance over bytes (inputs are normalised ASCII).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b = b.as_bytes();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.bytes().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitute = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = substitute.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -864,14 +848,5 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(tactic_suggestion(input), expected, "{input:?}");
         }
-    }
-
-    #[test]
-    fn edit_distance_basics() {
-        assert_eq!(edit_distance("", ""), 0);
-        assert_eq!(edit_distance("abc", ""), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("impact", "impct"), 1);
     }
 }
