@@ -47,7 +47,7 @@ impl Reply {
     pub(crate) fn json_body(&self) -> Option<&Value> {
         match &self.body {
             Body::Json(v) => Some(v),
-            _ => None,
+            Body::Empty => None,
         }
     }
 }
@@ -65,7 +65,7 @@ pub(crate) fn arm_error_details(
     status: u16,
     code: &str,
     message: impl Into<String>,
-    details: Vec<Value>,
+    details: &[Value],
 ) -> Reply {
     if details.is_empty() {
         return arm_error(status, code, message);

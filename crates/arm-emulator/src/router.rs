@@ -48,6 +48,7 @@ impl Ctx<'_> {
         }
     }
 
+    #[allow(clippy::unused_self)] // a method so every handler builds its errors the same way
     pub(crate) fn workspace_not_found(&self, ws: &WorkspaceId) -> Reply {
         crate::errors::not_found_resource(
             "Microsoft.OperationalInsights/workspaces",
@@ -56,6 +57,7 @@ impl Ctx<'_> {
         )
     }
 
+    #[allow(clippy::unused_self)] // a method so every handler builds its errors the same way
     pub(crate) fn resource_group_not_found(&self, _sub: &str, rg: &str) -> Reply {
         arm_error(
             404,

@@ -187,7 +187,7 @@ async fn handle(
             tokio::time::sleep(d.delay).await;
         }
         if d.drop {
-            app.push_log(json!({"seq": seq, "time": util::utc_now_7(), "method": method, "path": path, "query": query, "status": null, "fault": "drop", "durationMs": started.elapsed().as_millis() as u64}));
+            app.push_log(json!({"seq": seq, "time": util::utc_now_7(), "method": method, "path": path, "query": query, "status": null, "fault": "drop", "durationMs": u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)}));
             return Err(std::io::Error::other(
                 "connection dropped by fault injection",
             ));
@@ -346,7 +346,7 @@ pub(crate) async fn serve(
     loop {
         tokio::select! {
             res = listener.accept() => {
-                let stream = if let Ok((s, _)) = res { s } else {
+                let Ok((stream, _)) = res else {
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };

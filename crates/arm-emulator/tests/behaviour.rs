@@ -1,5 +1,6 @@
 //! Behaviour the contract requires: auth, validation, etags and preconditions, paging, throttling,
 //! faults, persistence, version projection, and Microsoft's Rust identity SDK as a token client.
+#![allow(clippy::items_after_statements, clippy::field_reassign_with_default)] // test-local credential types sit next to their test; azure_core options are built field by field as its docs show
 
 mod common;
 

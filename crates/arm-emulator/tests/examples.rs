@@ -80,12 +80,12 @@ struct Example {
 }
 
 impl Example {
-    fn param(&self, def: &Value, key: &Option<String>) -> Option<Value> {
+    fn param(&self, def: &Value, key: Option<&str>) -> Option<Value> {
         let ps = &self.data["parameters"];
         def.get("name")
             .and_then(Value::as_str)
             .and_then(|n| ps.get(n))
-            .or_else(|| key.as_deref().and_then(|k| ps.get(k)))
+            .or_else(|| key.and_then(|k| ps.get(k)))
             .cloned()
     }
 
@@ -94,7 +94,7 @@ impl Example {
         for (def, key) in &self.params {
             if def["in"] == "path" {
                 let name = def["name"].as_str().unwrap();
-                if let Some(v) = self.param(def, key) {
+                if let Some(v) = self.param(def, key.as_deref()) {
                     path = path.replace(&format!("{{{name}}}"), v.as_str().unwrap());
                 }
             }
@@ -110,7 +110,7 @@ impl Example {
                 if name == "$skip" {
                     continue;
                 }
-                if let Some(v) = self.param(def, key) {
+                if let Some(v) = self.param(def, key.as_deref()) {
                     let s = match v {
                         Value::String(s) => s,
                         other => other.to_string(),
@@ -130,7 +130,7 @@ impl Example {
         self.params
             .iter()
             .find(|(d, _)| d["in"] == "body")
-            .and_then(|(d, k)| self.param(d, k))
+            .and_then(|(d, k)| self.param(d, k.as_deref()))
     }
 
     fn url(&self) -> String {

@@ -38,7 +38,7 @@ fn render(ws: &WorkspaceId, stored: &Value) -> Value {
     project(METADATA, "MetadataModel", &Value::Object(o))
 }
 
-/// `a/b eq 'v' and c eq 'w'` → [(["a","b"], "v"), …]
+/// `a/b eq 'v' and c eq 'w'` → `[(["a", "b"], "v"), …]`
 fn parse_filter(f: &str) -> Option<Vec<(Vec<String>, String)>> {
     let mut out = Vec::new();
     for clause in f.split(" and ") {

@@ -187,7 +187,7 @@ pub(crate) fn issues_reply(issues: &[Issue]) -> Reply {
     } else {
         Vec::new()
     };
-    arm_error_details(400, "BadRequest", message, details)
+    arm_error_details(400, "BadRequest", message, &details)
 }
 
 /// Validates a request body against `definition` in `file`; returns the cleaned body.
