@@ -19,6 +19,7 @@ pub mod desired;
 pub mod diag;
 pub mod drift;
 pub mod exit;
+pub mod git;
 pub mod import;
 pub mod live;
 pub mod load;

@@ -12,7 +12,6 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
@@ -44,12 +43,7 @@ pub struct SinceReport {
 }
 
 fn git(root: &Path, args: &[&str]) -> anyhow::Result<std::process::Output> {
-    Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .output()
-        .context("cannot run `git` (is it installed and on PATH?)")
+    crate::git::output(root, args).context("cannot run `git` (is it installed and on PATH?)")
 }
 
 /// Files under the content folders that differ between `git_ref` and the working tree,

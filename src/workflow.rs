@@ -72,7 +72,7 @@ pub fn prepare(cx: &Context, env_name: &str, targets: &[String]) -> anyhow::Resu
         None => DesiredState::resolve(&repo, &env),
     };
     desired.retain_targets(targets);
-    let commit = git_head(&cx.root);
+    let commit = crate::git::head(&cx.root);
     let repository = env.repository.clone().unwrap_or_else(|| {
         cx.root
             .canonicalize()
@@ -132,19 +132,6 @@ fn pinned_desired(
         item.path = path;
     }
     desired
-}
-
-fn git_head(root: &std::path::Path) -> Option<String> {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["rev-parse", "HEAD"])
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-        .filter(|s| !s.is_empty())
 }
 
 /// Connects and computes the plan.

@@ -6,7 +6,6 @@
 //! `path@commit`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use super::file::{Loaded, load_yaml_file};
 use super::repository::Repository;
@@ -28,28 +27,15 @@ pub fn read_lock(repo: &mut Repository, path: &Path) -> Option<Loaded<YamlLock>>
     load_yaml_file::<YamlLock>(&mut repo.sources, path, &shown, &mut repo.diagnostics)
 }
 
-fn git(root: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-    }
-}
-
 /// The blob id of `path` at `commit`.
 pub fn blob_id(root: &Path, commit: &str, path: &str) -> Result<String, String> {
-    git(root, &["rev-parse", &format!("{commit}:{path}")]).map(|s| s.trim().to_string())
+    crate::git::stdout(root, &["rev-parse", &format!("{commit}:{path}")])
+        .map(|s| s.trim().to_string())
 }
 
 /// The text of `path` at `commit`.
 pub fn show(root: &Path, commit: &str, path: &str) -> Result<String, String> {
-    git(root, &["show", &format!("{commit}:{path}")])
+    crate::git::stdout(root, &["show", &format!("{commit}:{path}")])
 }
 
 impl Repository {
