@@ -261,6 +261,16 @@ pub enum ParsePart {
     Column(ColumnDecl),
 }
 
+/// The condition of a `join` / `lookup`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JoinCondition {
+    /// `on a, $left.b == $right.c, …`: equality keys.
+    On(Vec<Expr>),
+    /// `where <predicate>`: any predicate over both sides (Kusto.Language's join-where clause); a bare
+    /// column name resolves on either side, `$left.x` / `$right.x` on one.
+    Where(Expr),
+}
+
 /// `name=value` operator parameters (`kind=inner`, `isfuzzy=true`, `hint.strategy=shuffle`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpParam {
@@ -326,8 +336,8 @@ pub enum OpKind {
         params: Vec<OpParam>,
         /// Right side.
         right: Expr,
-        /// `on` conditions.
-        on: Vec<Expr>,
+        /// The join condition (`on …` or `where …`).
+        condition: JoinCondition,
         /// True for `lookup`.
         lookup: bool,
     },

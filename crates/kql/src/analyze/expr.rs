@@ -77,6 +77,17 @@ impl Ctx<'_, '_> {
                 if let ExprKind::Name(n) = &target.kind
                     && (n == "$left" || n == "$right")
                 {
+                    if let Some((left, right)) = self.join_sides.take() {
+                        let (side, schema) = if n == "$left" {
+                            ("left", &left)
+                        } else {
+                            ("right", &right)
+                        };
+                        self.check_side(&name.text, name.range.clone(), schema, side);
+                        let ty = schema.get(&name.text).map_or(ScalarType::Unknown, |c| c.ty);
+                        self.join_sides = Some((left, right));
+                        return Value::Scalar(ty);
+                    }
                     // join conditions handle `$left.x` themselves (`join_condition`); anywhere else it is wrong
                     self.error(
                         UNKNOWN_COLUMN,
@@ -377,6 +388,12 @@ impl Ctx<'_, '_> {
             .or(found.first())
             .copied();
         let Some(b) = b else {
+            // an operand of `union isfuzzy=true` that calls an unknown function (an ASIM parser such as
+            // `_Im_NetworkSession(...)` the workspace lacks) is skipped by Kusto, like an unknown table
+            if self.fuzzy > 0 && row.is_none() && !self.catalog.tables.contains_key(name) {
+                self.fuzzy_missing = true;
+                return Value::Tabular(Schema::unknown());
+            }
             for a in args {
                 self.expr(a, row);
             }

@@ -65,6 +65,7 @@ fn run(
         fuzzy: 0,
         fuzzy_missing: false,
         depth: 0,
+        join_sides: None,
     };
     let has_syntax_errors = !cx.diags.is_empty();
     let result = cx.statements(&parsed.query.statements);
@@ -221,6 +222,8 @@ struct Ctx<'c, 's> {
     fuzzy_missing: bool,
     /// Nesting of call-site lambda analysis.
     depth: usize,
+    /// The two sides while analysing a `join … where` predicate, where `$left.x` / `$right.x` resolve.
+    join_sides: Option<(Schema, Schema)>,
 }
 
 impl Ctx<'_, '_> {

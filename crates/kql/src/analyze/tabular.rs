@@ -9,7 +9,8 @@ use super::schema::{Schema, push_unique, suggest, wildcard_match};
 use super::scope::{Binding, LambdaResult};
 use super::{Ctx, Row, Value, function_info_with, row};
 use crate::ast::{
-    ColumnDecl, Expr, ExprKind, MvItem, NamedExpr, OpKind, OpParam, Operator, ParsePart,
+    ColumnDecl, Expr, ExprKind, JoinCondition, MvItem, NamedExpr, OpKind, OpParam, Operator,
+    ParsePart,
 };
 use crate::builtins::{self, Kind};
 use crate::catalog::{Column, FunctionEntry};
@@ -492,9 +493,9 @@ impl Ctx<'_, '_> {
             OpKind::Join {
                 params,
                 right,
-                on,
+                condition,
                 lookup,
-            } => self.join(input, params, right, on, *lookup),
+            } => self.join(input, params, right, condition, *lookup),
             OpKind::Union { params, sources } => {
                 let fuzzy = params
                     .iter()
@@ -950,13 +951,18 @@ impl Ctx<'_, '_> {
         left: Schema,
         params: &[OpParam],
         right: &Expr,
-        on: &[Expr],
+        condition: &JoinCondition,
         lookup: bool,
     ) -> Schema {
         let right_schema = self.tabular(right, None);
         let mut keys: Vec<(String, String)> = Vec::new();
-        for cond in on {
-            self.join_condition(cond, &left, &right_schema, &mut keys);
+        match condition {
+            JoinCondition::On(on) => {
+                for cond in on {
+                    self.join_condition(cond, &left, &right_schema, &mut keys);
+                }
+            }
+            JoinCondition::Where(pred) => self.join_where(pred, &left, &right_schema),
         }
         let kind = params.iter().find(|p| p.name == "kind").map_or_else(
             || {
@@ -1029,6 +1035,29 @@ impl Ctx<'_, '_> {
                 self.expr(cond, None);
             }
         }
+    }
+
+    /// `join … where <predicate>`: the predicate sees the columns of both sides (a bare name resolves on
+    /// either), and `$left.x` / `$right.x` name one side.
+    fn join_where(&mut self, pred: &Expr, left: &Schema, right: &Schema) {
+        let both = Schema {
+            cols: match (&left.cols, &right.cols) {
+                (Some(l), Some(r)) => {
+                    let mut cols = l.clone();
+                    for c in r {
+                        push_unique(&mut cols, &c.name, c.ty);
+                    }
+                    Some(cols)
+                }
+                _ => None,
+            },
+            open: left.open || right.open,
+        };
+        let saved = self.join_sides.replace((left.clone(), right.clone()));
+        let v = self.expr(pred, row(&both));
+        self.join_sides = saved;
+        self.check_scalar(pred, &v);
+        self.check_bool(pred, v.ty(), "a `join` condition", pred.range.clone());
     }
 
     /// `$left.a` / `$right.b`: checks the column on its side; returns the column name.

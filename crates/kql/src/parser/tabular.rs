@@ -6,7 +6,8 @@
 
 use super::{PResult, Parser};
 use crate::ast::{
-    ColumnDecl, Expr, ExprKind, MvItem, Name, NamedExpr, OpKind, OpParam, Operator, ParsePart,
+    ColumnDecl, Expr, ExprKind, JoinCondition, MvItem, Name, NamedExpr, OpKind, OpParam, Operator,
+    ParsePart,
 };
 use crate::token::TokenKind;
 
@@ -222,21 +223,24 @@ impl Parser<'_> {
                     // a name or call: `T`, `f(1d)`, `materialize(x)`
                     self.parse_expr()?
                 };
-                let mut on = Vec::new();
-                if self.eat_kw("on") {
+                let condition = if self.eat_kw("on") {
+                    let mut on = Vec::new();
                     loop {
                         on.push(self.parse_expr()?);
                         if !self.eat_punct(",") {
                             break;
                         }
                     }
+                    JoinCondition::On(on)
+                } else if name == "join" && self.eat_kw("where") {
+                    JoinCondition::Where(self.parse_expr()?)
                 } else {
                     return Err(self.expected("`on` and the join condition"));
-                }
+                };
                 OpKind::Join {
                     params,
                     right,
-                    on,
+                    condition,
                     lookup: name == "lookup",
                 }
             }
