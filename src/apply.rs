@@ -250,6 +250,16 @@ async fn confirm_landed(cx: &ApplyContext, id: &str, want: &Resource) -> bool {
     live.is_some_and(|l| l.fields() == want.fields())
 }
 
+/// Adds the live properties sentinelctl does not model, so an update loses nothing.
+fn with_preserved(mut body: Value, c: &Change) -> Value {
+    if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
+        for (k, v) in &c.preserved {
+            props.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    body
+}
+
 fn body_for(resource: &Resource, c: &Change) -> (Value, Precondition) {
     let cond = match (c.action, &c.etag) {
         (Action::Create, _) => Precondition::IfNoneMatchStar,
@@ -267,5 +277,5 @@ fn body_for(resource: &Resource, c: &Change) -> (Value, Precondition) {
         }
         Resource::Workbook(w) => w.to_arm(),
     };
-    (body, cond)
+    (with_preserved(body, c), cond)
 }

@@ -55,6 +55,9 @@ pub struct LiveItem {
     pub source_kind: Option<String>,
     /// `version` of that metadata record.
     pub metadata_version: Option<String>,
+    /// Properties the service holds that sentinelctl does not model (e.g. `alertRuleTemplateName`):
+    /// written back unchanged on update, so nothing is lost.
+    pub unmodelled: serde_json::Map<String, Value>,
 }
 
 /// Everything read from the workspace.
@@ -119,6 +122,69 @@ fn ownership(meta: &Value) -> Option<(String, Ownership)> {
             etag: etag(meta),
         },
     ))
+}
+
+/// Properties sentinelctl models (or the service computes) per kind; everything else in a live
+/// resource's `properties` is carried over on update.
+fn modelled(kind: ResourceKind) -> &'static [&'static str] {
+    match kind {
+        ResourceKind::Detection => &[
+            "displayName",
+            "description",
+            "severity",
+            "enabled",
+            "query",
+            "queryFrequency",
+            "queryPeriod",
+            "triggerOperator",
+            "triggerThreshold",
+            "suppressionEnabled",
+            "suppressionDuration",
+            "tactics",
+            "techniques",
+            "subTechniques",
+            "entityMappings",
+            "sentinelEntitiesMappings",
+            "customDetails",
+            "alertDetailsOverride",
+            "eventGroupingSettings",
+            "incidentConfiguration",
+            "lastModifiedUtc",
+        ],
+        ResourceKind::Function => &[
+            "category",
+            "displayName",
+            "query",
+            "functionAlias",
+            "functionParameters",
+            "version",
+        ],
+        ResourceKind::Workbook => &[
+            "displayName",
+            "serializedData",
+            "category",
+            "sourceId",
+            "version",
+            "tags",
+            "timeModified",
+            "userId",
+            "revision",
+        ],
+    }
+}
+
+/// The non-null `properties` of a live resource that sentinelctl does not model.
+fn unmodelled(kind: ResourceKind, v: &Value) -> serde_json::Map<String, Value> {
+    let known = modelled(kind);
+    v.get("properties")
+        .and_then(Value::as_object)
+        .map(|p| {
+            p.iter()
+                .filter(|(k, val)| !known.contains(&k.as_str()) && !val.is_null())
+                .map(|(k, val)| (k.clone(), val.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// ARM id of a managed resource (lower case, for matching `parentId`).
@@ -198,6 +264,7 @@ pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveS
                 arm_kind,
                 source_kind,
                 metadata_version,
+                unmodelled: unmodelled(kind, v),
             },
         );
     };

@@ -691,3 +691,45 @@ fn drift_checks_many_environments_by_glob_in_one_report() {
         text(&none)
     );
 }
+
+#[test]
+fn an_update_keeps_properties_sentinelctl_does_not_model() {
+    let repo = Repo::shipped();
+    assert!(
+        repo.run(&["apply", "--env", "local", "--auto-approve"])
+            .status
+            .success()
+    );
+    let mut name = String::new();
+    edit_state(&repo, |state| {
+        let rule = &mut state["workspaces"][0]["alertRules"][0];
+        name = rule["name"].as_str().unwrap().to_string();
+        // As if the rule had been created from a Content hub template, and then edited.
+        rule["properties"]["alertRuleTemplateName"] = "7a1ccd5c-bd8a-4c0e-9e0a-2a4f0d7c0b5e".into();
+        rule["properties"]["templateVersion"] = "1.0.3".into();
+        rule["properties"]["severity"] = "Informational".into();
+    });
+    let out = repo.run(&["apply", "--env", "local", "--auto-approve"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let state: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.path().join(".sentinelctl/local-state.json")).unwrap(),
+    )
+    .unwrap();
+    let rule = state["workspaces"][0]["alertRules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name.as_str())
+        .unwrap();
+    assert_ne!(
+        rule["properties"]["severity"], "Informational",
+        "the update was applied"
+    );
+    assert_eq!(
+        rule["properties"]["alertRuleTemplateName"], "7a1ccd5c-bd8a-4c0e-9e0a-2a4f0d7c0b5e",
+        "{rule:#}"
+    );
+    assert_eq!(rule["properties"]["templateVersion"], "1.0.3");
+    let plan = repo.run(&["plan", "--env", "local", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+}

@@ -86,6 +86,9 @@ pub struct Change {
     pub depends_on: Vec<String>,
     /// `lastModifiedUtc` of the live resource.
     pub last_modified: Option<String>,
+    /// Live properties sentinelctl does not model, written back unchanged on update.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub preserved: serde_json::Map<String, Value>,
 }
 
 /// Counts per action.
@@ -233,6 +236,7 @@ fn change(
         owner: live.and_then(|l| l.owner.clone()),
         depends_on: desired.map(|d| d.depends_on.clone()).unwrap_or_default(),
         last_modified: live.and_then(|l| l.last_modified.clone()),
+        preserved: live.map(|l| l.unmodelled.clone()).unwrap_or_default(),
     }
 }
 

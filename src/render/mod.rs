@@ -68,6 +68,7 @@ pub(crate) mod tests {
             owner: None,
             depends_on: Vec::new(),
             last_modified: None,
+            preserved: serde_json::Map::new(),
         };
         let mut update = change(
             ResourceKind::Detection,
