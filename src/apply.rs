@@ -15,8 +15,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
-use crate::desired::{DesiredState, Resource, ResourceKind};
+use crate::desired::DesiredState;
 use crate::live::{SOURCE_ID, metadata_name, resource_id};
+use crate::model::{Resource, ResourceKind};
 use crate::plan::{Action, Change, Plan};
 
 /// How one change ended.

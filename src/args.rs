@@ -1,6 +1,6 @@
 //! Command-line arguments: clap types only, no I/O and no derived state (ripgrep's "low args").
 //!
-//! `crate::context` turns these into what commands need.
+//! `crate::session` turns these into what commands need.
 
 use std::path::PathBuf;
 

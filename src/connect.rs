@@ -14,8 +14,8 @@ use sentinel_arm::{ArmClient, ArmClientConfig, AuthMethod, AuthSpec, Secret, Wor
 use url::Url;
 
 use crate::args::ArmArgs;
-use crate::context::Context;
 use crate::model::{Endpoint, Environment};
+use crate::session::Session;
 
 /// Secret the embedded emulator is logged into with when no secret variable is set. The
 /// emulator accepts any secret by default; this is not a credential for anything else.
@@ -82,7 +82,7 @@ fn auth_spec(
         let var = auth
             .and_then(|a| a.client_secret_env.clone())
             .unwrap_or_else(|| "AZURE_CLIENT_SECRET".into());
-        Context::env_var(&var)
+        Session::env_var(&var)
             .or_else(|| embedded.then(|| EMBEDDED_DEV_SECRET.to_string()))
             .map(Secret::new)
     };
@@ -101,7 +101,7 @@ fn auth_spec(
             service_connection_id: auth
                 .and_then(|a| a.service_connection_id.clone())
                 .context("auth method `azure-pipelines` needs `auth.serviceConnectionId`")?,
-            system_access_token: Secret::new(Context::env_var("SYSTEM_ACCESSTOKEN").context(
+            system_access_token: Secret::new(Session::env_var("SYSTEM_ACCESSTOKEN").context(
                 "set SYSTEM_ACCESSTOKEN from $(System.AccessToken) in the pipeline step",
             )?),
         },
@@ -114,11 +114,11 @@ fn auth_spec(
     spec.tenant_id = Some(env.tenant_id.clone());
     spec.client_id = auth
         .and_then(|a| a.client_id.clone())
-        .or_else(|| Context::env_var("AZURE_CLIENT_ID"));
+        .or_else(|| Session::env_var("AZURE_CLIENT_ID"));
     spec.secret = secret();
     spec.federated_token_file = auth
         .and_then(|a| a.federated_token_file.clone())
-        .or_else(|| Context::env_var("AZURE_FEDERATED_TOKEN_FILE"))
+        .or_else(|| Session::env_var("AZURE_FEDERATED_TOKEN_FILE"))
         .map(PathBuf::from);
     spec.authority_host = authority;
     spec.ca_file = ca;
@@ -127,7 +127,7 @@ fn auth_spec(
 
 /// Opens a connection for `env`, honouring the override flags.
 pub async fn connect(
-    cx: &Context,
+    cx: &Session,
     env: &Environment,
     flags: &ArmArgs,
     concurrency: usize,

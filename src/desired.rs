@@ -11,96 +11,8 @@ use serde_json::Value;
 
 use crate::load::Repository;
 use crate::model::workbook::{rewrite_workspace_ids, workbook_name};
-use crate::model::{AnalyticsRule, Duration, Environment, SavedFunction, Workbook};
+use crate::model::{AnalyticsRule, Duration, Environment, Key, Resource, ResourceKind, Workbook};
 use crate::schema::{YamlOverride, YamlSelector};
-
-/// Kinds of managed resource, in apply order (functions before the rules that call them).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum ResourceKind {
-    /// Saved function (savedSearch).
-    Function,
-    /// Analytics rule.
-    Detection,
-    /// Workbook.
-    Workbook,
-}
-
-impl ResourceKind {
-    /// Lowercase noun.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Function => "function",
-            Self::Detection => "detection",
-            Self::Workbook => "workbook",
-        }
-    }
-
-    /// Sentinel metadata `kind` for ownership records.
-    pub fn metadata_kind(self) -> &'static str {
-        match self {
-            Self::Function => "Parser",
-            Self::Detection => "AnalyticsRule",
-            Self::Workbook => "Workbook",
-        }
-    }
-}
-
-/// A resource as the repository wants it.
-#[allow(clippy::large_enum_variant)] // few values live at once; boxing would only add noise
-#[derive(Debug, Clone, PartialEq)]
-pub enum Resource {
-    /// A rule.
-    Rule(AnalyticsRule),
-    /// A function.
-    Function(SavedFunction),
-    /// A workbook.
-    Workbook(Workbook),
-}
-
-impl Resource {
-    /// Flat fields for diffs.
-    pub fn fields(&self) -> BTreeMap<String, Value> {
-        match self {
-            Self::Rule(r) => r.fields(),
-            Self::Function(f) => f.fields(),
-            Self::Workbook(w) => w.fields(),
-        }
-    }
-
-    /// A short hash of what the resource means (its diff fields), recorded in the ownership
-    /// metadata at apply time so `drift` can tell "changed in the portal" from "changed in code".
-    pub fn content_hash(&self) -> String {
-        use sha2::Digest as _;
-        let canonical = serde_json::to_string(&self.fields()).unwrap_or_default();
-        let digest = sha2::Sha256::digest(canonical.as_bytes());
-        digest.iter().take(8).fold(String::new(), |mut hex, b| {
-            use std::fmt::Write as _;
-            let _ = write!(hex, "{b:02x}");
-            hex
-        })
-    }
-
-    /// The query text, when the resource has one.
-    pub fn query(&self) -> Option<&str> {
-        match self {
-            Self::Rule(r) => Some(&r.query),
-            Self::Function(f) => Some(&f.query),
-            Self::Workbook(_) => None,
-        }
-    }
-
-    /// Display name.
-    pub fn display_name(&self) -> &str {
-        match self {
-            Self::Rule(r) => &r.display_name,
-            Self::Function(f) => &f.function_alias,
-            Self::Workbook(w) => &w.display_name,
-        }
-    }
-}
 
 /// One desired resource with its provenance.
 #[derive(Debug, Clone)]
@@ -118,9 +30,6 @@ pub struct DesiredItem {
     /// Commit the content was read at, when pinned by a lock file (else the checkout's HEAD).
     pub commit: Option<String>,
 }
-
-/// Key of a resource in a workspace.
-pub type Key = (ResourceKind, String);
 
 /// Everything the environment should hold.
 #[derive(Debug, Clone)]

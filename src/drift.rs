@@ -8,8 +8,9 @@
 
 use serde::Serialize;
 
-use crate::desired::{DesiredState, Key, Resource, ResourceKind};
+use crate::desired::DesiredState;
 use crate::live::LiveState;
+use crate::model::{Key, Resource, ResourceKind};
 use crate::plan::FieldChange;
 
 /// Classes of finding.

@@ -7,8 +7,9 @@ pub enum ExitStatus {
     Success,
     /// 1: the command ran and found problems or failed (validation findings, apply failures).
     Failure,
-    /// 2: `validate` usage or I/O error; `plan --detailed-exitcode` with changes.
-    Two,
+    /// 2: `plan --detailed-exitcode` found changes (usage and I/O errors of the other commands are
+    /// 2 too, see [`crate::error_exit_code`]).
+    Changes,
     /// 3: `drift` found drift.
     Drift,
 }
@@ -19,7 +20,7 @@ impl ExitStatus {
         match self {
             Self::Success => 0,
             Self::Failure => 1,
-            Self::Two => 2,
+            Self::Changes => 2,
             Self::Drift => 3,
         }
     }

@@ -12,10 +12,10 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value, json};
 
-use crate::desired::{Resource, ResourceKind};
 use crate::live::{LiveItem, LiveState};
 use crate::model::rule::OPERATORS;
 use crate::model::{AnalyticsRule, SavedFunction, Workbook};
+use crate::model::{Resource, ResourceKind};
 use crate::render::yaml::to_yaml;
 
 /// What to import.

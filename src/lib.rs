@@ -14,7 +14,6 @@ pub mod apply;
 pub mod args;
 pub mod commands;
 pub mod connect;
-pub mod context;
 pub mod desired;
 pub mod diag;
 pub mod drift;
@@ -30,17 +29,17 @@ pub mod printer;
 pub mod promote;
 pub mod render;
 pub mod schema;
-pub mod since;
+pub mod session;
 pub mod validate;
 pub mod workflow;
 
 use args::{Cli, Command};
-use context::Context;
 use exit::ExitStatus;
+use session::Session;
 
 /// Runs one command. Errors are returned, not printed: `main` prints them once.
 pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
-    let cx = Context::from_cli(cli)?;
+    let cx = Session::from_cli(cli)?;
     match &cli.command {
         Command::Validate(a) => commands::validate::run(&cx, a),
         Command::Schema(a) => commands::schema::run(&cx, a),

@@ -11,8 +11,8 @@ use anyhow::Context as _;
 use sentinel_arm::{ArmClient, WorkspaceRef};
 use serde_json::Value;
 
-use crate::desired::{Key, Resource, ResourceKind};
 use crate::model::{AnalyticsRule, SavedFunction, Workbook};
+use crate::model::{Key, Resource, ResourceKind};
 
 /// `source.sourceId` of every ownership record sentinelctl writes.
 pub const SOURCE_ID: &str = "sentinelctl";

@@ -10,11 +10,12 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::desired::{DesiredState, Key};
+use crate::desired::DesiredState;
 use crate::live::LiveState;
 use crate::load::Repository;
 use crate::load::pinned::blob_id;
 use crate::model::Environment;
+use crate::model::Key;
 use crate::schema::YamlLockItem;
 
 /// Which items to promote and how strict to be.

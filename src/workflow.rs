@@ -7,13 +7,13 @@ use anyhow::Context as _;
 
 use crate::args::ArmArgs;
 use crate::connect::{Connection, connect};
-use crate::context::Context;
 use crate::desired::DesiredState;
 use crate::diag::Severity;
 use crate::load::Repository;
 use crate::model::Environment;
 use crate::plan::{Plan, PlanOptions, plan};
 use crate::render::diagnostics_human;
+use crate::session::Session;
 use crate::validate::{ValidateOptions, validate};
 
 /// The repository, the environment and what it should hold.
@@ -31,7 +31,7 @@ pub struct Prepared {
 }
 
 /// Loads and validates the repository (refusing content with errors) and resolves `env_name`.
-pub fn prepare(cx: &Context, env_name: &str, targets: &[String]) -> anyhow::Result<Prepared> {
+pub fn prepare(cx: &Session, env_name: &str, targets: &[String]) -> anyhow::Result<Prepared> {
     let mut repo = Repository::load(&cx.root)
         .with_context(|| format!("cannot read the repository at `{}`", cx.root.display()))?;
     let env_path = repo.environment_path(env_name);
@@ -91,7 +91,7 @@ pub fn prepare(cx: &Context, env_name: &str, targets: &[String]) -> anyhow::Resu
 
 /// For an environment with a lock file: the repository of pinned content, validated.
 fn pinned_content(
-    cx: &Context,
+    cx: &Session,
     repo: &mut Repository,
     env_path: &std::path::Path,
 ) -> anyhow::Result<Option<(Repository, Vec<crate::schema::YamlLockItem>)>> {
@@ -136,7 +136,7 @@ fn pinned_desired(
 
 /// Connects and computes the plan.
 pub async fn plan_live(
-    cx: &Context,
+    cx: &Session,
     p: &Prepared,
     arm: &ArmArgs,
     options: &PlanOptions,
@@ -151,7 +151,7 @@ pub async fn plan_live(
 }
 
 /// Prints a repository's error diagnostics on stderr (before a command refuses to go on).
-pub fn report_errors(cx: &Context, repo: &Repository) -> anyhow::Result<()> {
+pub fn report_errors(cx: &Session, repo: &Repository) -> anyhow::Result<()> {
     let errors: Vec<_> = repo
         .diagnostics
         .iter()

@@ -7,13 +7,13 @@ use anyhow::{Context as _, bail};
 
 use crate::apply::{ApplyContext, Outcome, Status, apply};
 use crate::args::{ApplyArgs, ReportFormat};
-use crate::context::Context;
 use crate::exit::ExitStatus;
 use crate::plan::{Plan, PlanOptions};
 use crate::render::plan_human;
+use crate::session::Session;
 use crate::workflow::{plan_live, prepare, runtime};
 
-fn confirm(cx: &Context) -> anyhow::Result<bool> {
+fn confirm(cx: &Session) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
         bail!("apply needs confirmation: pass --auto-approve when running without a terminal");
     }
@@ -49,7 +49,7 @@ fn outcome_line(o: &Outcome) -> String {
 }
 
 /// The `apply --format json` document.
-fn emit_json(cx: &Context, plan: &Plan, report: &crate::apply::ApplyReport) -> anyhow::Result<()> {
+fn emit_json(cx: &Session, plan: &Plan, report: &crate::apply::ApplyReport) -> anyhow::Result<()> {
     let count = |f: fn(&Status) -> bool| report.outcomes.iter().filter(|o| f(&o.status)).count();
     let doc = serde_json::json!({
         "format_version": 1,
@@ -70,7 +70,7 @@ fn emit_json(cx: &Context, plan: &Plan, report: &crate::apply::ApplyReport) -> a
 }
 
 /// Runs `apply`.
-pub fn run(cx: &Context, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(cx: &Session, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
     let prepared = prepare(cx, &args.env, &args.target)?;
     let options = PlanOptions {
         adopt: args.adopt,

@@ -3,11 +3,11 @@
 use clap::CommandFactory;
 
 use crate::args::{Cli, CompletionsArgs};
-use crate::context::Context;
 use crate::exit::ExitStatus;
+use crate::session::Session;
 
 /// Runs `completions`.
-pub fn run(cx: &Context, args: &CompletionsArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(cx: &Session, args: &CompletionsArgs) -> anyhow::Result<ExitStatus> {
     let mut cmd = Cli::command();
     cx.printer.stdout(|out| {
         clap_complete::generate(args.shell, &mut cmd, "sentinelctl", out);

@@ -3,15 +3,15 @@
 use anyhow::Context as _;
 
 use crate::args::{ArmArgs, DriftArgs, DriftFormat};
-use crate::context::Context;
 use crate::drift::{DriftReport, drift};
 use crate::exit::ExitStatus;
 use crate::load::Repository;
 use crate::render::drift as render;
+use crate::session::Session;
 use crate::workflow::{prepare, runtime};
 
 /// Expands names and globs against `environments/`.
-fn expand(cx: &Context, patterns: &[String]) -> anyhow::Result<Vec<String>> {
+fn expand(cx: &Session, patterns: &[String]) -> anyhow::Result<Vec<String>> {
     let names = Repository {
         root: cx.root.clone(),
         ..Repository::default()
@@ -43,7 +43,7 @@ fn expand(cx: &Context, patterns: &[String]) -> anyhow::Result<Vec<String>> {
     Ok(out)
 }
 
-async fn one(cx: Context, env: String, arm: ArmArgs) -> anyhow::Result<DriftReport> {
+async fn one(cx: Session, env: String, arm: ArmArgs) -> anyhow::Result<DriftReport> {
     let p = prepare(&cx, &env, &[])?;
     let conn = crate::connect::connect(&cx, &p.env, &arm, 4).await?;
     let live = crate::live::read(&conn.client, &conn.ws)
@@ -59,7 +59,7 @@ fn json_document(reports: &[DriftReport]) -> serde_json::Value {
 }
 
 /// Runs `drift`.
-pub fn run(cx: &Context, args: &DriftArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(cx: &Session, args: &DriftArgs) -> anyhow::Result<ExitStatus> {
     let envs = expand(cx, &args.envs)?;
     let reports: Vec<DriftReport> = runtime()?.block_on(async {
         let mut tasks = tokio::task::JoinSet::new();

@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use crate::args::{EmulatorArgs, ThrottleMode};
-use crate::context::Context;
 use crate::exit::ExitStatus;
+use crate::session::Session;
 use crate::workflow::runtime;
 
 /// Runs `emulator`.
-pub fn run(cx: &Context, args: &EmulatorArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(cx: &Session, args: &EmulatorArgs) -> anyhow::Result<ExitStatus> {
     // An empty path lets the emulator use (and remove) a temporary directory of its own.
     let data_dir = args.data_dir.clone().unwrap_or_default();
     if !data_dir.as_os_str().is_empty() {

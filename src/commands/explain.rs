@@ -1,12 +1,12 @@
 //! `sentinelctl explain CODE`: the documentation of a diagnostic code.
 
 use crate::args::ExplainArgs;
-use crate::context::Context;
 use crate::diag::codes;
 use crate::exit::ExitStatus;
+use crate::session::Session;
 
 /// Runs `explain`.
-pub fn run(cx: &Context, args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(cx: &Session, args: &ExplainArgs) -> anyhow::Result<ExitStatus> {
     let found = codes::lookup(&args.code).or_else(|| {
         sentinel_kql::CODES
             .iter()

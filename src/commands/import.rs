@@ -4,15 +4,15 @@
 use anyhow::Context as _;
 
 use crate::args::{ImportArgs, KindArg, ReportFormat};
-use crate::context::Context;
-use crate::desired::ResourceKind;
 use crate::exit::ExitStatus;
 use crate::import::{ImportOptions, import};
 use crate::load::Repository;
+use crate::model::ResourceKind;
+use crate::session::Session;
 use crate::workflow::runtime;
 
 /// Runs `import`.
-pub fn run(cx: &Context, args: &ImportArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(cx: &Session, args: &ImportArgs) -> anyhow::Result<ExitStatus> {
     let mut repo = Repository {
         root: cx.root.clone(),
         ..Repository::default()

@@ -3,14 +3,14 @@
 use anyhow::Context as _;
 
 use crate::args::{PlanArgs, PlanFormat};
-use crate::context::Context;
 use crate::exit::ExitStatus;
 use crate::plan::PlanOptions;
 use crate::render::{plan_human, plan_markdown};
+use crate::session::Session;
 use crate::workflow::{plan_live, prepare, runtime};
 
 /// Runs `plan`.
-pub fn run(cx: &Context, args: &PlanArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(cx: &Session, args: &PlanArgs) -> anyhow::Result<ExitStatus> {
     let prepared = prepare(cx, &args.env, &args.target)?;
     let options = PlanOptions {
         adopt: args.adopt,
@@ -36,7 +36,7 @@ pub fn run(cx: &Context, args: &PlanArgs) -> anyhow::Result<ExitStatus> {
         }
     })?;
     Ok(if args.detailed_exitcode && plan.has_changes() {
-        ExitStatus::Two
+        ExitStatus::Changes
     } else {
         ExitStatus::Success
     })

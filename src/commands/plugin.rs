@@ -7,12 +7,12 @@
 use anyhow::Context as _;
 
 use crate::args::PluginArgs;
-use crate::context::Context;
 use crate::exit::ExitStatus;
 use crate::load::Repository;
+use crate::session::Session;
 
 /// Runs `plugin`.
-pub fn run(cx: &Context, args: &PluginArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(cx: &Session, args: &PluginArgs) -> anyhow::Result<ExitStatus> {
     let mut repo = Repository::load(&cx.root)
         .with_context(|| format!("cannot read the repository at `{}`", cx.root.display()))?;
     let env_path = repo.environment_path(&args.env);

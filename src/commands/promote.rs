@@ -4,17 +4,17 @@
 use anyhow::Context as _;
 
 use crate::args::{PromoteArgs, ReportFormat};
-use crate::context::Context;
 use crate::exit::ExitStatus;
 use crate::load::pinned::{lock_path, read_lock};
 use crate::plan::PlanOptions;
 use crate::promote::{PromoteOptions, merge, select, verify};
 use crate::render::{plan_human, yaml::to_yaml};
 use crate::schema::YamlLock;
+use crate::session::Session;
 use crate::workflow::{plan_live, prepare, runtime};
 
 /// Runs `promote`.
-pub fn run(cx: &Context, args: &PromoteArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(cx: &Session, args: &PromoteArgs) -> anyhow::Result<ExitStatus> {
     anyhow::ensure!(
         args.all || !args.ids.is_empty(),
         "name the content to promote, or pass --all"

@@ -2,9 +2,9 @@
 //! raw Rust types so it can never disagree with the loader.
 
 use crate::args::{SchemaArgs, SchemaKind};
-use crate::context::Context;
 use crate::exit::ExitStatus;
 use crate::schema::{YamlEnvironment, YamlFunction, YamlRule, YamlWorkbook};
+use crate::session::Session;
 
 /// The schema document for a kind.
 pub fn schema_for(kind: SchemaKind) -> serde_json::Value {
@@ -18,7 +18,7 @@ pub fn schema_for(kind: SchemaKind) -> serde_json::Value {
 }
 
 /// Runs `schema`.
-pub fn run(cx: &Context, args: &SchemaArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(cx: &Session, args: &SchemaArgs) -> anyhow::Result<ExitStatus> {
     let schema = schema_for(args.kind);
     cx.printer.stdout(|out| {
         serde_json::to_writer_pretty(&mut *out, &schema)?;

@@ -3,14 +3,14 @@
 use anyhow::Context as _;
 
 use crate::args::{DiagFormat, ValidateArgs};
-use crate::context::Context;
 use crate::exit::ExitStatus;
 use crate::load::Repository;
 use crate::render::{diagnostics_human, diagnostics_json, diagnostics_sarif};
+use crate::session::Session;
 use crate::validate::{ValidateOptions, validate};
 
 /// Runs `validate`.
-pub fn run(cx: &Context, args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(cx: &Session, args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
     let mut repo = Repository::load(&cx.root)
         .with_context(|| format!("cannot read the repository at `{}`", cx.root.display()))?;
     let options = ValidateOptions {
@@ -20,7 +20,7 @@ pub fn run(cx: &Context, args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
     let stats = validate(&mut repo, &options);
     let since = match &args.since {
         Some(git_ref) => {
-            let report = crate::since::check(&mut repo, git_ref)
+            let report = crate::validate::version_bump::check(&mut repo, git_ref)
                 .with_context(|| format!("cannot compare the content with `{git_ref}`"))?;
             repo.diagnostics
                 .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

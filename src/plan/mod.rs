@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use similar::TextDiff;
 
-use crate::desired::{DesiredItem, DesiredState, Key, ResourceKind};
+use crate::desired::{DesiredItem, DesiredState};
 use crate::live::{LiveItem, LiveState, Ownership};
+use crate::model::{Key, ResourceKind};
 
 /// What happens to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -184,7 +185,7 @@ fn change(
     let d_fields = desired.map(|d| d.resource.fields()).unwrap_or_default();
     let l_fields = live
         .and_then(|l| l.resource.as_ref())
-        .map(super::desired::Resource::fields)
+        .map(crate::model::Resource::fields)
         .unwrap_or_default();
     let mut fields = if matches!(action, Action::Update | Action::Adopt | Action::Conflict) {
         field_changes(&d_fields, &l_fields)

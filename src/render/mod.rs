@@ -51,7 +51,7 @@ pub(crate) mod tests {
 
     /// The shared sample plan every plan renderer is tested with: one change of each action.
     pub(crate) fn sample_plan() -> crate::plan::Plan {
-        use crate::desired::ResourceKind;
+        use crate::model::ResourceKind;
         use crate::plan::{Action, Change, FieldChange, Plan, summarize};
         use serde_json::json;
         let change = |kind, name: &str, display: &str, action| Change {
@@ -130,8 +130,8 @@ pub(crate) mod tests {
 
     /// The shared sample drift report.
     pub(crate) fn sample_drift() -> Vec<crate::drift::DriftReport> {
-        use crate::desired::ResourceKind;
         use crate::drift::{DriftClass, DriftReport, Finding};
+        use crate::model::ResourceKind;
         use crate::plan::FieldChange;
         let finding = |name: &str, class, fields: Vec<FieldChange>| Finding {
             kind: ResourceKind::Detection,

@@ -1,4 +1,4 @@
-//! Checks on functions and their Security Copilot skill blocks, and on workbook metadata.
+//! Checks on functions and their Security Copilot skill blocks.
 
 use std::sync::LazyLock;
 
@@ -7,7 +7,7 @@ use regex::Regex;
 use super::rule::is_version;
 use crate::diag::Diagnostic;
 use crate::diag::codes;
-use crate::load::{FunctionFile, WorkbookFile};
+use crate::load::FunctionFile;
 
 static IDENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*$").expect("regex"));
@@ -164,30 +164,5 @@ fn check_skill(ff: &FunctionFile, params: &[&str], out: &mut Vec<Diagnostic>) {
                 format!("parameter `{p}` is not a skill input"),
             );
         }
-    }
-}
-
-/// Checks one workbook's metadata.
-pub fn check_workbook(wb: &WorkbookFile, out: &mut Vec<Diagnostic>) {
-    let l = &wb.loaded;
-    if let Some(v) = l.raw.version.as_deref().filter(|v| !is_version(v)) {
-        out.push(
-            Diagnostic::error(
-                codes::VERSION,
-                l.file,
-                format!("`{v}` is not a version like `1.0.0`"),
-            )
-            .at(l.span(&["version"])),
-        );
-    }
-    if l.raw.key.trim().is_empty() || l.raw.key.chars().any(char::is_whitespace) {
-        out.push(
-            Diagnostic::error(
-                codes::WORKBOOK,
-                l.file,
-                "`key` must be a non-empty word without spaces",
-            )
-            .at(l.span(&["key"])),
-        );
     }
 }

@@ -10,6 +10,8 @@ pub mod function;
 pub mod kql;
 pub mod mitre;
 pub mod rule;
+pub mod version_bump;
+pub mod workbook;
 
 use std::collections::BTreeMap;
 
@@ -58,7 +60,7 @@ pub fn validate(repo: &mut Repository, options: &ValidateOptions) -> ValidateSta
         function::check_function(ff, &mut out);
     }
     for wb in &repo.workbooks {
-        function::check_workbook(wb, &mut out);
+        workbook::check_workbook(wb, &mut out);
     }
     check_unique(repo, &mut out);
     if !options.no_kql {

@@ -1,4 +1,5 @@
-//! Arguments + environment variables → what commands need (ripgrep's "high args").
+//! [`Session`]: arguments + environment variables → what every command needs (ripgrep's "high
+//! args"): the repository root, the printer, verbosity, and the invoker's trust settings.
 //!
 //! This is the only module that reads process environment variables.
 #![allow(clippy::disallowed_methods)] // the sanctioned place for std::env::var
@@ -12,7 +13,7 @@ use crate::printer::Printer;
 
 /// Resolved run settings.
 #[derive(Debug, Clone)]
-pub struct Context {
+pub struct Session {
     /// Repository root.
     pub root: PathBuf,
     /// Output.
@@ -21,7 +22,7 @@ pub struct Context {
     pub verbose: u8,
 }
 
-impl Context {
+impl Session {
     /// Resolves the context from parsed arguments.
     pub fn from_cli(cli: &Cli) -> anyhow::Result<Self> {
         let root = match &cli.root {
