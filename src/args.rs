@@ -153,6 +153,17 @@ pub struct ArmArgs {
     /// Auth method, overriding the environment file.
     #[arg(long, value_name = "METHOD")]
     pub auth: Option<String>,
+    /// Allow a `cloud: custom` environment to send credentials to this host (`host` or
+    /// `host:port`; repeatable; also `SENTINELCTL_ALLOW_ENDPOINTS=h1,h2`). Repository content cannot.
+    #[arg(long = "allow-endpoint", value_name = "HOST")]
+    pub allow_endpoints: Vec<String>,
+    /// Allow an environment's `auth.clientSecretEnv` to name this variable (repeatable; also
+    /// `SENTINELCTL_ALLOW_SECRET_ENV`). `ACTIONS_*`, `GITHUB_*`, `RUNNER_*`, `SYSTEM_*` never are.
+    #[arg(long = "allow-secret-env", value_name = "NAME")]
+    pub allow_secret_envs: Vec<String>,
+    /// Client certificate PEM for `client-certificate` auth (default `AZURE_CLIENT_CERTIFICATE_PATH`).
+    #[arg(long, value_name = "PEM")]
+    pub client_certificate: Option<PathBuf>,
 }
 
 /// Plan output formats.

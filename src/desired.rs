@@ -10,9 +10,9 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::load::Repository;
+use crate::model::environment::{Override, Selector};
 use crate::model::workbook::{rewrite_workspace_ids, workbook_name};
-use crate::model::{AnalyticsRule, Duration, Environment, Key, Resource, ResourceKind, Workbook};
-use crate::schema::{YamlOverride, YamlSelector};
+use crate::model::{AnalyticsRule, Environment, Key, Resource, ResourceKind, Workbook};
 
 /// One desired resource with its provenance.
 #[derive(Debug, Clone)]
@@ -41,17 +41,14 @@ pub struct DesiredState {
 }
 
 fn selector_matches(
-    sel: &YamlSelector,
+    sel: &Selector,
     kind: ResourceKind,
     names: &[&str],
     tags: &[String],
     path: &str,
     status: Option<&str>,
 ) -> bool {
-    let kinds_ok = sel
-        .kinds
-        .as_ref()
-        .is_none_or(|k| k.iter().any(|k| k == kind.as_str()));
+    let kinds_ok = sel.kinds.as_ref().is_none_or(|k| k.contains(&kind));
     let ids_ok = sel.ids.as_ref().is_none_or(|ids| {
         ids.iter()
             .any(|i| names.iter().any(|n| n.eq_ignore_ascii_case(i)))
@@ -93,11 +90,8 @@ fn selected(
             .any(|s| selector_matches(s, kind, names, tags, path, status))
 }
 
-fn override_for<'a>(
-    map: Option<&'a BTreeMap<String, YamlOverride>>,
-    names: &[&str],
-) -> Option<&'a YamlOverride> {
-    map?.iter()
+fn override_for<'a>(map: &'a BTreeMap<String, Override>, names: &[&str]) -> Option<&'a Override> {
+    map.iter()
         .find(|(k, _)| names.iter().any(|n| n.eq_ignore_ascii_case(k)))
         .map(|(_, v)| v)
 }
@@ -195,9 +189,7 @@ fn resolve_functions(
             continue;
         }
         let mut fun = fun.clone();
-        if let Some(p) =
-            override_for(ov.functions.as_ref(), &names).and_then(|o| o.parameters.as_ref())
-        {
+        if let Some(p) = override_for(&ov.functions, &names).and_then(|o| o.parameters.as_ref()) {
             fun.query = apply_parameters(&fun.query, p);
         }
         let depends_on = calls(&fun.query, aliases)
@@ -256,7 +248,7 @@ fn resolve_rules(
             continue;
         }
         let mut rule = rule.clone();
-        if let Some(o) = override_for(ov.detections.as_ref(), &names) {
+        if let Some(o) = override_for(&ov.detections, &names) {
             apply_rule_override(&mut rule, o);
         }
         let item = DesiredItem {
@@ -288,7 +280,7 @@ fn resolve_workbooks(repo: &Repository, env: &Environment, items: &mut BTreeMap<
         ) {
             continue;
         }
-        let display_name = override_for(ov.workbooks.as_ref(), &[raw.key.as_str()])
+        let display_name = override_for(&ov.workbooks, &[raw.key.as_str()])
             .and_then(|o| o.display_name.clone())
             .unwrap_or_else(|| raw.display_name.clone());
         let mut tags = tags;
@@ -319,7 +311,7 @@ fn resolve_workbooks(repo: &Repository, env: &Environment, items: &mut BTreeMap<
     }
 }
 
-fn apply_rule_override(rule: &mut AnalyticsRule, o: &YamlOverride) {
+fn apply_rule_override(rule: &mut AnalyticsRule, o: &Override) {
     if let Some(e) = o.enabled {
         rule.enabled = e;
     }
@@ -332,20 +324,10 @@ fn apply_rule_override(rule: &mut AnalyticsRule, o: &YamlOverride) {
     {
         rule.trigger_threshold = Some(t);
     }
-    if let Some(f) = o
-        .query_frequency
-        .as_deref()
-        .and_then(Duration::parse)
-        .filter(|_| rule.query_frequency.is_some())
-    {
+    if let Some(f) = o.query_frequency.filter(|_| rule.query_frequency.is_some()) {
         rule.query_frequency = Some(f);
     }
-    if let Some(p) = o
-        .query_period
-        .as_deref()
-        .and_then(Duration::parse)
-        .filter(|_| rule.query_period.is_some())
-    {
+    if let Some(p) = o.query_period.filter(|_| rule.query_period.is_some()) {
         rule.query_period = Some(p);
     }
     if let Some(p) = &o.parameters {

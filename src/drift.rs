@@ -81,9 +81,22 @@ pub struct DriftReport {
     pub workspace_id: String,
     /// One entry per resource considered.
     pub findings: Vec<Finding>,
+    /// Why the environment could not be checked (then `findings` is empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl DriftReport {
+    /// The report of an environment that could not be checked.
+    pub fn failed(environment: &str, workspace_id: String, error: &anyhow::Error) -> Self {
+        Self {
+            environment: environment.to_string(),
+            workspace_id,
+            findings: Vec::new(),
+            error: Some(format!("{error:#}")),
+        }
+    }
+
     /// Number of findings that are drift.
     pub fn drift_count(&self) -> usize {
         self.findings.iter().filter(|f| f.class.is_drift()).count()
@@ -229,5 +242,6 @@ pub fn drift(desired: &DesiredState, live: &LiveState) -> DriftReport {
         environment: desired.env.name.clone(),
         workspace_id: desired.env.workspace_id(),
         findings,
+        error: None,
     }
 }

@@ -1,19 +1,32 @@
 //! sentinelctl: detection-as-code for Microsoft Sentinel.
 //!
-//! # Pipeline
-//! 1. [`load`]: the repository's files → spanned YAML → raw [`schema`] types → [`model`] types,
-//!    collecting [`diag::Diagnostic`]s.
-//! 2. [`validate`]: offline checks over the loaded repository (including KQL via `sentinel_kql`).
-//! 3. `desired` (plan/apply): model × environment → the resources a workspace should hold.
-//! 4. `sentinel_arm` reads the live workspace; `plan` diffs; `apply` writes.
-//! 5. [`render`]: diagnostics and plans → human, JSON, markdown, SARIF, JUnit.
+//! # Layers (arrows point one way)
+//! ```text
+//! main.rs ─ args (clap, no I/O) ─ session (args + variables: root, printer, trust settings)
+//!    └─ commands/<cmd>.rs   map arguments onto a request, one call, one renderer
+//!         └─ ops/<op>.rs    one operation each: request in, data out (target, connection shared)
+//!              ├─ model: load → schema → model, validate, desired (repository × environment)
+//!              ├─ ARM:   live (read), plan (diff), apply (etag-guarded writes), drift, import, promote
+//!              └─ sentinel_kql / sentinel_arm / arm_emulator crates
+//!    └─ render/*  diagnostics, plans and reports → human, JSON, markdown, SARIF, JUnit
+//!       printer   the only writer to stdout/stderr
+//! ```
+//!
+//! # Data path of `plan --env dev`
+//! 1. [`commands::plan`] turns `PlanArgs` into an [`ops::plan::PlanRequest`] (the ARM flags become
+//!    [`ops::ConnectOptions`]; clap types stop here).
+//! 2. [`ops::Target::open`] loads the repository ([`load`]: files → spanned YAML → raw [`schema`]
+//!    types → [`model`] types), validates it once for that environment ([`validate`]), resolves the
+//!    environment once, and computes the [`desired`] state.
+//! 3. [`ops::connection::connect`] applies the trust boundary and builds the `sentinel_arm` client
+//!    (or starts the embedded emulator); [`live`] reads the workspace with LIST calls.
+//! 4. [`plan`] diffs desired against live; [`render`] prints it.
 //!
 //! Start reading at [`run`], which sends each command to `commands/<command>.rs`.
 
 pub mod apply;
 pub mod args;
 pub mod commands;
-pub mod connect;
 pub mod desired;
 pub mod diag;
 pub mod drift;
@@ -23,6 +36,7 @@ pub mod import;
 pub mod live;
 pub mod load;
 pub mod model;
+pub mod ops;
 pub mod plan;
 pub mod plugin;
 pub mod printer;
@@ -31,7 +45,6 @@ pub mod render;
 pub mod schema;
 pub mod session;
 pub mod validate;
-pub mod workflow;
 
 use args::{Cli, Command};
 use exit::ExitStatus;
@@ -53,6 +66,31 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
         Command::Promote(a) => commands::promote::run(&cx, a),
         Command::Plugin(a) => commands::plugin::run(&cx, a),
     }
+}
+
+/// Prints an error once (with the diagnostics of refused content first) and returns its exit
+/// code; a broken pipe is not an error (0).
+pub fn report_error(cli: &Cli, err: &anyhow::Error) -> u8 {
+    if err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    }) {
+        return 0;
+    }
+    let no_color = Session::env_var("NO_COLOR").is_some();
+    let printer = printer::Printer::new(cli.color, no_color, false);
+    if let Some(invalid) = err.downcast_ref::<ops::InvalidContent>() {
+        let _ = printer.stderr(|out| {
+            render::diagnostics_human::render(
+                out,
+                &invalid.repo.sources,
+                &invalid.errors(),
+                printer.color_stderr,
+            )
+        });
+    }
+    printer.error(err);
+    error_exit_code(cli)
 }
 
 /// Exit code for an error (not a finding): 1 for the commands that follow terraform's

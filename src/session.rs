@@ -20,6 +20,12 @@ pub struct Session {
     pub printer: Printer,
     /// Verbosity (-v count).
     pub verbose: u8,
+    /// Hosts the invoker allows custom endpoints on (`SENTINELCTL_ALLOW_ENDPOINTS`, comma-separated).
+    pub allowed_endpoints: Vec<String>,
+    /// Variables the invoker allows client secrets from (`SENTINELCTL_ALLOW_SECRET_ENV`).
+    pub allowed_secret_envs: Vec<String>,
+    /// `AZURE_CLIENT_CERTIFICATE_PATH`.
+    pub client_certificate: Option<PathBuf>,
 }
 
 impl Session {
@@ -39,12 +45,40 @@ impl Session {
             root,
             printer: Printer::new(cli.color, no_color, cli.quiet),
             verbose: cli.verbose,
+            allowed_endpoints: Self::env_list("SENTINELCTL_ALLOW_ENDPOINTS"),
+            allowed_secret_envs: Self::env_list("SENTINELCTL_ALLOW_SECRET_ENV"),
+            client_certificate: Self::env_var("AZURE_CLIENT_CERTIFICATE_PATH").map(PathBuf::from),
         })
+    }
+
+    /// A session at `root` with no invoker allowances (library callers and tests).
+    pub fn new(root: PathBuf, printer: Printer) -> Self {
+        Self {
+            root,
+            printer,
+            verbose: 0,
+            allowed_endpoints: Vec::new(),
+            allowed_secret_envs: Vec::new(),
+            client_certificate: None,
+        }
     }
 
     /// An environment variable (the one sanctioned accessor).
     pub fn env_var(name: &str) -> Option<String> {
         std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+
+    /// A comma-separated list variable, trimmed, without empty entries.
+    pub fn env_list(name: &str) -> Vec<String> {
+        Self::env_var(name)
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 

@@ -146,6 +146,7 @@ fn regex_lite_ranges(debug: &str) -> String {
 }
 
 #[test]
+#[allow(clippy::disallowed_methods)] // UPDATE_GOLDEN is the test's own switch
 fn golden_manifest_for_dev() {
     let (repo, env) = load(root(), "dev");
     let text = plugin::manifest(&repo, &env).unwrap();

@@ -2,8 +2,8 @@
 //! any spelling the formats allow), and the YAML writer. Shrinking is off so CI time is bounded.
 
 use proptest::prelude::*;
-use sentinelctl::desired::Resource;
 use sentinelctl::load::yaml;
+use sentinelctl::model::Resource;
 use sentinelctl::model::{AnalyticsRule, Duration};
 use sentinelctl::render::yaml::to_yaml;
 use serde_json::{Value, json};

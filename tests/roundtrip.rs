@@ -7,13 +7,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use sentinelctl::apply::{ApplyContext, apply};
-use sentinelctl::args::{ArmArgs, ColorChoice};
-use sentinelctl::context::Context;
+use sentinelctl::args::ColorChoice;
 use sentinelctl::desired::DesiredState;
 use sentinelctl::load::Repository;
+use sentinelctl::ops::plan::plan_target;
+use sentinelctl::ops::{ConnectOptions, Target};
 use sentinelctl::plan::PlanOptions;
 use sentinelctl::printer::Printer;
-use sentinelctl::workflow::{Prepared, plan_live};
+use sentinelctl::session::Session;
 
 fn copy_corpus_rules(from: &Path, to: &Path, n: &mut usize) {
     for e in std::fs::read_dir(from).unwrap().flatten() {
@@ -47,17 +48,16 @@ fn repo_with_corpus() -> Option<tempfile::TempDir> {
     Some(dir)
 }
 
-fn prepared(root: &Path) -> (Context, Prepared) {
-    let cx = Context {
-        root: root.to_path_buf(),
-        printer: Printer::new(ColorChoice::Never, true, true),
-        verbose: 0,
-    };
+fn prepared(root: &Path) -> (Session, Target) {
+    let cx = Session::new(
+        root.to_path_buf(),
+        Printer::new(ColorChoice::Never, true, true),
+    );
     let mut repo = Repository::load(root).unwrap();
     let (_, env) = repo.environment("local").unwrap();
     let desired = DesiredState::resolve(&repo, &env);
-    let p = Prepared {
-        repo,
+    let p = Target {
+        repo: std::sync::Arc::new(repo),
         env,
         desired,
         commit: Some("0123abc".into()),
@@ -66,10 +66,18 @@ fn prepared(root: &Path) -> (Context, Prepared) {
     (cx, p)
 }
 
-async fn converge(cx: &Context, p: &Prepared) -> usize {
-    let (conn, plan) = plan_live(cx, p, &ArmArgs::default(), &PlanOptions::default(), 8)
-        .await
-        .unwrap();
+async fn converge(cx: &Session, p: &Target) -> usize {
+    let (conn, plan) = plan_target(
+        cx,
+        p,
+        &ConnectOptions {
+            concurrency: 8,
+            ..ConnectOptions::default()
+        },
+        &PlanOptions::default(),
+    )
+    .await
+    .unwrap();
     let writes = plan.changes.iter().filter(|c| c.action.writes()).count();
     let apply_cx = Arc::new(ApplyContext {
         client: conn.client.clone(),
@@ -108,9 +116,17 @@ async fn every_corpus_rule_round_trips_with_zero_diffs() {
     );
     let created = converge(&cx, &p).await;
     assert_eq!(created, p.desired.items.len());
-    let (conn, plan) = plan_live(&cx, &p, &ArmArgs::default(), &PlanOptions::default(), 8)
-        .await
-        .unwrap();
+    let (conn, plan) = plan_target(
+        &cx,
+        &p,
+        &ConnectOptions {
+            concurrency: 8,
+            ..ConnectOptions::default()
+        },
+        &PlanOptions::default(),
+    )
+    .await
+    .unwrap();
     conn.close().await;
     let diffs: Vec<_> = plan
         .changes
@@ -160,11 +176,12 @@ async fn apply_converges_under_injected_faults_without_duplicates_or_losses() {
         seed: 7,
         ..arm_emulator::Faults::default()
     });
-    let arm = ArmArgs {
-        arm_endpoint: Some(emulator.url().to_string()),
-        authority_host: Some(emulator.url().to_string()),
+    let arm = ConnectOptions {
+        arm_endpoint: Some(emulator.url().parse().unwrap()),
+        authority_host: Some(emulator.url().parse().unwrap()),
         ca_file: emulator.ca_file().map(Path::to_path_buf),
-        ..ArmArgs::default()
+        concurrency: 8,
+        ..ConnectOptions::default()
     };
     let mut rounds = 0;
     loop {
@@ -173,7 +190,7 @@ async fn apply_converges_under_injected_faults_without_duplicates_or_losses() {
             rounds <= 6,
             "apply did not converge in 5 rounds under faults"
         );
-        let (conn, plan) = match plan_live(&cx, &p, &arm, &PlanOptions::default(), 8).await {
+        let (conn, plan) = match plan_target(&cx, &p, &arm, &PlanOptions::default()).await {
             Ok(x) => x,
             Err(e) => {
                 eprintln!("round {rounds}: plan failed: {e:#}");

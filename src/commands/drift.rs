@@ -2,110 +2,41 @@
 
 use anyhow::Context as _;
 
-use crate::args::{ArmArgs, DriftArgs, DriftFormat};
-use crate::drift::{DriftReport, drift};
+use super::connect_options;
+use crate::args::{DriftArgs, DriftFormat};
 use crate::exit::ExitStatus;
-use crate::load::Repository;
-use crate::render::drift as render;
+use crate::ops::drift::{DriftRequest, drift_many};
+use crate::render::{drift as render, reports};
 use crate::session::Session;
-use crate::workflow::{prepare, runtime};
-
-/// Expands names and globs against `environments/`.
-fn expand(cx: &Session, patterns: &[String]) -> anyhow::Result<Vec<String>> {
-    let names = Repository {
-        root: cx.root.clone(),
-        ..Repository::default()
-    }
-    .environment_names();
-    let mut out = Vec::new();
-    for p in patterns {
-        if p.contains(['*', '?', '[']) {
-            let glob = globset::Glob::new(p)
-                .with_context(|| format!("`{p}` is not a valid glob"))?
-                .compile_matcher();
-            let hits: Vec<String> = names
-                .iter()
-                .filter(|n| glob.is_match(n.as_str()))
-                .cloned()
-                .collect();
-            anyhow::ensure!(
-                !hits.is_empty(),
-                "no environment matches `{p}` (known: {})",
-                names.join(", ")
-            );
-            out.extend(hits);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
-}
-
-async fn one(cx: Session, env: String, arm: ArmArgs) -> anyhow::Result<DriftReport> {
-    let p = prepare(&cx, &env, &[])?;
-    let conn = crate::connect::connect(&cx, &p.env, &arm, 4).await?;
-    let live = crate::live::read(&conn.client, &conn.ws)
-        .await
-        .with_context(|| format!("cannot read workspace `{}`", p.env.workspace))?;
-    conn.close().await;
-    Ok(drift(&p.desired, &live))
-}
-
-/// The `drift --format json` document (format version 1).
-fn json_document(reports: &[DriftReport]) -> serde_json::Value {
-    serde_json::json!({"format_version": 1, "environments": reports})
-}
 
 /// Runs `drift`.
 pub fn run(cx: &Session, args: &DriftArgs) -> anyhow::Result<ExitStatus> {
-    let envs = expand(cx, &args.envs)?;
-    let reports: Vec<DriftReport> = runtime()?.block_on(async {
-        let mut tasks = tokio::task::JoinSet::new();
-        for (i, env) in envs.iter().enumerate() {
-            let (cx, env, arm) = (cx.clone(), env.clone(), args.arm.clone());
-            tasks.spawn(async move {
-                (
-                    i,
-                    one(cx, env.clone(), arm)
-                        .await
-                        .with_context(|| format!("drift check of `{env}` failed")),
-                )
-            });
-        }
-        let mut results = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
-            results.push(joined.context("a drift task panicked")?);
-        }
-        results.sort_by_key(|(i, _)| *i);
-        results
-            .into_iter()
-            .map(|(_, r)| r)
-            .collect::<anyhow::Result<Vec<_>>>()
-    })?;
+    let req = DriftRequest {
+        envs: args.envs.clone(),
+        connect: connect_options(cx, &args.arm, 4)?,
+    };
+    let reports = drift_many(cx, &req)?;
     if let Some(dir) = &args.report_dir {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
-        let mut json = serde_json::to_vec_pretty(&json_document(&reports))?;
-        json.push(b'\n');
-        std::fs::write(dir.join("drift.json"), json)?;
-        let (mut xml, mut md) = (Vec::new(), Vec::new());
+        let (mut json, mut xml, mut md) = (Vec::new(), Vec::new(), Vec::new());
+        reports::drift_json(&mut json, &reports)?;
         render::junit(&mut xml, &reports)?;
         render::markdown(&mut md, &reports)?;
-        std::fs::write(dir.join("drift.xml"), xml)?;
-        std::fs::write(dir.join("drift.md"), md)?;
+        for (name, bytes) in [("drift.json", json), ("drift.xml", xml), ("drift.md", md)] {
+            std::fs::write(dir.join(name), bytes)
+                .with_context(|| format!("cannot write `{name}`"))?;
+        }
     }
     cx.printer.stdout(|out| match args.format {
         DriftFormat::Human => render::human(out, &reports),
         DriftFormat::Markdown => render::markdown(out, &reports),
         DriftFormat::Junit => render::junit(out, &reports),
-        DriftFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &json_document(&reports))?;
-            writeln!(out)
-        }
+        DriftFormat::Json => reports::drift_json(out, &reports),
     })?;
-    Ok(if reports.iter().any(|r| r.drift_count() > 0) {
+    Ok(if reports.iter().any(|r| r.error.is_some()) {
+        ExitStatus::Failure
+    } else if reports.iter().any(|r| r.drift_count() > 0) {
         ExitStatus::Drift
     } else {
         ExitStatus::Success

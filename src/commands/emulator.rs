@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use crate::args::{EmulatorArgs, ThrottleMode};
 use crate::exit::ExitStatus;
+use crate::ops::runtime;
 use crate::session::Session;
-use crate::workflow::runtime;
 
 /// Runs `emulator`.
 pub fn run(cx: &Session, args: &EmulatorArgs) -> anyhow::Result<ExitStatus> {

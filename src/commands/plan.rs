@@ -1,32 +1,27 @@
 //! `sentinelctl plan`: diff the repository against the live workspace.
 
-use anyhow::Context as _;
-
+use super::connect_options;
 use crate::args::{PlanArgs, PlanFormat};
 use crate::exit::ExitStatus;
+use crate::ops::plan::{PlanRequest, plan};
 use crate::plan::PlanOptions;
 use crate::render::{plan_human, plan_markdown};
 use crate::session::Session;
-use crate::workflow::{plan_live, prepare, runtime};
 
 /// Runs `plan`.
 pub fn run(cx: &Session, args: &PlanArgs) -> anyhow::Result<ExitStatus> {
-    let prepared = prepare(cx, &args.env, &args.target)?;
-    let options = PlanOptions {
-        adopt: args.adopt,
-        force_prune: false,
-        targeted: !args.target.is_empty(),
+    let req = PlanRequest {
+        env: args.env.clone(),
+        targets: args.target.clone(),
+        options: PlanOptions {
+            adopt: args.adopt,
+            force_prune: false,
+            targeted: !args.target.is_empty(),
+        },
+        out: args.out.clone(),
+        connect: connect_options(cx, &args.arm, 8)?,
     };
-    let plan = runtime()?.block_on(async {
-        let (conn, plan) = plan_live(cx, &prepared, &args.arm, &options, 8).await?;
-        conn.close().await;
-        anyhow::Ok(plan)
-    })?;
-    if let Some(path) = &args.out {
-        let text = serde_json::to_string_pretty(&plan)?;
-        std::fs::write(path, text + "\n")
-            .with_context(|| format!("cannot write the plan to `{}`", path.display()))?;
-    }
+    let plan = plan(cx, &req)?;
     cx.printer.stdout(|out| match args.format {
         PlanFormat::Human => plan_human::render(out, &plan, cx.printer.color_stdout),
         PlanFormat::Markdown => plan_markdown::render(out, &plan),

@@ -10,6 +10,7 @@
 //!
 //! A bad file never stops the walk: it becomes diagnostics and is left out of the model.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -75,6 +76,8 @@ pub struct Repository {
     pub tables: Vec<TableSchema>,
     /// Problems found while loading.
     pub diagnostics: Vec<Diagnostic>,
+    /// Environment files read so far, by path (each is read and reported once).
+    pub environments: BTreeMap<PathBuf, Option<(Loaded<YamlEnvironment>, Environment)>>,
 }
 
 /// Files directly in `dir` (not recursive), sorted; empty when the folder does not exist.
@@ -191,11 +194,7 @@ impl Repository {
             Err(problems) => {
                 for p in problems {
                     let path: Vec<&str> = p.path.iter().map(String::as_str).collect();
-                    let check = if p.message.contains("kind") {
-                        codes::RULE_KIND
-                    } else {
-                        codes::INVALID_VALUE
-                    };
+                    let check = p.check;
                     let span = if path.is_empty() {
                         0..0
                     } else {
@@ -345,31 +344,41 @@ impl Repository {
         }
     }
 
-    /// Loads an environment; diagnostics go to the repository's list.
+    /// Loads an environment (once: later calls return the same result without reading or
+    /// reporting again); diagnostics go to the repository's list.
     pub fn environment(&mut self, env: &str) -> Option<(Loaded<YamlEnvironment>, Environment)> {
         let path = self.environment_path(env);
+        if let Some(cached) = self.environments.get(&path) {
+            return cached.clone();
+        }
         let shown = self.shown(&path);
         let name = path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or(env)
             .to_string();
-        let loaded = load_yaml_file::<YamlEnvironment>(
+        let result = load_yaml_file::<YamlEnvironment>(
             &mut self.sources,
             &path,
             &shown,
             &mut self.diagnostics,
-        )?;
-        match Environment::from_yaml(&name, &loaded.raw) {
+        )
+        .and_then(|loaded| match Environment::from_yaml(&name, &loaded.raw) {
             Ok(model) => Some((loaded, model)),
-            Err((path, message)) => {
-                self.diagnostics.push(
-                    Diagnostic::error(codes::ENVIRONMENT, loaded.file, message)
-                        .at(loaded.span(&path)),
-                );
+            Err(problems) => {
+                for p in problems {
+                    let at: Vec<&str> = p.path.iter().map(String::as_str).collect();
+                    self.diagnostics.push(
+                        Diagnostic::error(p.check, loaded.file, p.message)
+                            .at(loaded.span(&at))
+                            .help_opt(p.help),
+                    );
+                }
                 None
             }
-        }
+        });
+        self.environments.insert(path, result.clone());
+        result
     }
 
     /// All environment names in `environments/`.

@@ -1,37 +1,220 @@
-//! [`Environment`]: one target workspace, resolved from `environments/<name>.yaml`.
+//! [`Environment`]: one target workspace, resolved from `environments/<name>.yaml` into typed values.
 //!
-//! Resolves the cloud to concrete endpoints; keeps selectors, overrides and prune settings as
-//! given (they are applied by `crate::desired`).
+//! The cloud decides the endpoints: `public`, `usgov` and `china` always use Microsoft's fixed
+//! endpoints ([`Cloud::endpoints`]); only `custom` takes endpoints from the file, and connecting to a
+//! custom URL still needs the invoker's permission (see `ops::connection`). Login settings are an
+//! [`Auth`] with an [`AuthMethod`]; selectors and overrides are typed ([`Selector`], [`Override`]) and
+//! applied by `crate::desired`. Nothing here reads files, variables or the network.
 
-use crate::schema::{YamlEnvironment, YamlOverrides, YamlSelector};
+use std::collections::BTreeMap;
 
-/// Where ARM and Entra are for an environment.
+use serde_json::Value;
+
+use super::{Duration, Problem, ResourceKind};
+use crate::diag::codes;
+use crate::schema::{YamlAuth, YamlEndpoints, YamlEnvironment, YamlOverride, YamlSelector};
+
+/// Where ARM or Entra is for an environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
-    /// A URL.
+    /// A URL (without a trailing `/`).
     Url(String),
     /// The built-in emulator, started in-process.
     Embedded,
 }
 
-/// Known clouds: (name, ARM endpoint, authority host).
-pub const CLOUDS: &[(&str, &str, &str)] = &[
-    (
-        "public",
-        "https://management.azure.com",
-        "https://login.microsoftonline.com",
-    ),
-    (
-        "usgov",
-        "https://management.usgovcloudapi.net",
-        "https://login.microsoftonline.us",
-    ),
-    (
-        "china",
-        "https://management.chinacloudapi.cn",
-        "https://login.chinacloudapi.cn",
-    ),
-];
+/// The Azure cloud an environment lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cloud {
+    /// Azure public cloud.
+    Public,
+    /// Azure US Government.
+    UsGovernment,
+    /// Azure operated by 21Vianet.
+    China,
+    /// Endpoints from the file (`endpoints.*`): the embedded emulator, Azure Stack, a test server.
+    Custom,
+}
+
+impl Cloud {
+    /// Every spelling the file accepts, with its cloud.
+    pub const NAMES: &[(&str, Cloud)] = &[
+        ("public", Cloud::Public),
+        ("usgov", Cloud::UsGovernment),
+        ("usgovernment", Cloud::UsGovernment),
+        ("china", Cloud::China),
+        ("custom", Cloud::Custom),
+    ];
+
+    /// Parses `cloud:`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, c)| *c)
+    }
+
+    /// Microsoft's fixed (ARM, authority host) of a named cloud; `None` for `custom`.
+    pub fn endpoints(self) -> Option<(&'static str, &'static str)> {
+        let c = match self {
+            Self::Public => sentinel_arm::Cloud::AzurePublic,
+            Self::UsGovernment => sentinel_arm::Cloud::AzureUsGovernment,
+            Self::China => sentinel_arm::Cloud::AzureChina,
+            Self::Custom => return None,
+        };
+        Some((c.arm_endpoint(), c.authority_host()))
+    }
+
+    /// The name as written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::UsGovernment => "usgov",
+            Self::China => "china",
+            Self::Custom => "custom",
+        }
+    }
+}
+
+/// How to log in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    /// The first credential of the default chain that yields a token.
+    Default,
+    /// `az account get-access-token`.
+    AzureCli,
+    /// A service principal with a secret.
+    ClientSecret,
+    /// A service principal with a certificate.
+    ClientCertificate,
+    /// A federated token (GitHub Actions OIDC, AKS).
+    WorkloadIdentity,
+    /// The Azure Pipelines OIDC endpoint of a service connection.
+    AzurePipelines,
+    /// The host's managed identity.
+    ManagedIdentity,
+}
+
+impl AuthMethod {
+    /// Every method with its name and the `auth` keys it requires.
+    pub const ALL: &[(AuthMethod, &str, &[&str])] = &[
+        (AuthMethod::Default, "default", &[]),
+        (AuthMethod::AzureCli, "azure-cli", &[]),
+        (AuthMethod::ClientSecret, "client-secret", &["clientId"]),
+        (
+            AuthMethod::ClientCertificate,
+            "client-certificate",
+            &["clientId"],
+        ),
+        (AuthMethod::WorkloadIdentity, "workload-identity", &[]),
+        (
+            AuthMethod::AzurePipelines,
+            "azure-pipelines",
+            &["clientId", "serviceConnectionId"],
+        ),
+        (AuthMethod::ManagedIdentity, "managed-identity", &[]),
+    ];
+
+    /// Parses a method name (`client-secret`).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .find(|(_, n, _)| *n == name)
+            .map(|(m, _, _)| *m)
+    }
+
+    /// The name as written in files and flags.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(m, _, _)| *m == self)
+            .map_or("default", |(_, n, _)| n)
+    }
+
+    /// The `auth` keys this method needs.
+    pub fn required_keys(self) -> &'static [&'static str] {
+        Self::ALL
+            .iter()
+            .find(|(m, _, _)| *m == self)
+            .map_or(&[], |(_, _, k)| k)
+    }
+
+    /// Every method name, for messages.
+    pub fn names() -> Vec<&'static str> {
+        Self::ALL.iter().map(|(_, n, _)| *n).collect()
+    }
+}
+
+/// Login settings from the file. Where secrets and token files come from is decided by the
+/// invoker, never by the file (see `docs/security.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Auth {
+    /// The method.
+    pub method: AuthMethod,
+    /// Application (client) id.
+    pub client_id: Option<String>,
+    /// Name of the environment variable holding the client secret (checked against the invoker's
+    /// allow-list at connect time).
+    pub client_secret_env: Option<String>,
+    /// Azure Pipelines service connection id.
+    pub service_connection_id: Option<String>,
+}
+
+impl Default for Auth {
+    fn default() -> Self {
+        Self {
+            method: AuthMethod::Default,
+            client_id: None,
+            client_secret_env: None,
+            service_connection_id: None,
+        }
+    }
+}
+
+/// One include/exclude selector; every field given must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selector {
+    /// Content kinds (`None` = any).
+    pub kinds: Option<Vec<ResourceKind>>,
+    /// Content ids or names.
+    pub ids: Option<Vec<String>>,
+    /// Tags.
+    pub tags: Option<Vec<String>>,
+    /// Glob paths relative to the repository root.
+    pub paths: Option<Vec<String>>,
+    /// Rule status.
+    pub status: Option<Vec<String>>,
+}
+
+/// What an environment changes in one content item.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Override {
+    /// Enable or disable the rule.
+    pub enabled: Option<bool>,
+    /// Severity.
+    pub severity: Option<String>,
+    /// Trigger threshold.
+    pub trigger_threshold: Option<i64>,
+    /// Query frequency.
+    pub query_frequency: Option<Duration>,
+    /// Query period.
+    pub query_period: Option<Duration>,
+    /// Replaces top-level `let NAME = literal;` values in the query.
+    pub parameters: Option<BTreeMap<String, Value>>,
+    /// Workbook display name.
+    pub display_name: Option<String>,
+}
+
+/// Overrides by content kind, keyed by content id or name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    /// By rule id or name.
+    pub detections: BTreeMap<String, Override>,
+    /// By function id, name or alias.
+    pub functions: BTreeMap<String, Override>,
+    /// By workbook key.
+    pub workbooks: BTreeMap<String, Override>,
+}
 
 /// A resolved environment.
 #[derive(Debug, Clone)]
@@ -48,64 +231,232 @@ pub struct Environment {
     pub workspace: String,
     /// Region.
     pub location: String,
+    /// The cloud.
+    pub cloud: Cloud,
     /// ARM endpoint.
     pub resource_manager: Endpoint,
     /// Entra authority host.
     pub authority_host: Endpoint,
-    /// Raw auth settings.
-    pub auth: Option<crate::schema::YamlAuth>,
+    /// How to log in.
+    pub auth: Auth,
     /// Repository name for ownership metadata.
     pub repository: Option<String>,
     /// Include selectors (empty = all).
-    pub include: Vec<YamlSelector>,
+    pub include: Vec<Selector>,
     /// Exclude selectors.
-    pub exclude: Vec<YamlSelector>,
+    pub exclude: Vec<Selector>,
     /// Overrides.
-    pub overrides: YamlOverrides,
+    pub overrides: Overrides,
     /// Prune on.
     pub prune: bool,
     /// Largest share of owned content a plan may delete.
     pub max_delete_share: f64,
 }
 
-impl Environment {
-    /// Resolves a raw environment; `Err` names what is wrong (a YAML key path and a message).
-    pub fn from_yaml(
-        name: &str,
-        raw: &YamlEnvironment,
-    ) -> Result<Self, (Vec<&'static str>, String)> {
-        let cloud = raw.cloud.as_deref().unwrap_or("public");
-        let (arm, auth) = match CLOUDS.iter().find(|c| c.0 == cloud) {
-            Some((_, arm, auth)) => (Endpoint::Url((*arm).into()), Endpoint::Url((*auth).into())),
-            None if cloud == "custom" => (Endpoint::Embedded, Endpoint::Embedded),
-            None => {
-                return Err((
-                    vec!["cloud"],
-                    format!("unknown cloud `{cloud}` (expected public, usgov, china or custom)"),
-                ));
-            }
-        };
-        let endpoint = |given: Option<&String>,
-                        default: Endpoint,
-                        key: &'static str|
-         -> Result<Endpoint, (Vec<&'static str>, String)> {
-            match given.map(String::as_str) {
-                Some("embedded") => Ok(Endpoint::Embedded),
-                Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
-                    Ok(Endpoint::Url(url.trim_end_matches('/').to_string()))
-                }
-                Some(other) => Err((
-                    vec!["endpoints", key],
-                    format!("`{other}` is not a URL or `embedded`"),
-                )),
-                None if cloud == "custom" => Err((
-                    vec!["endpoints"],
+fn endpoint(given: Option<&String>, key: &str, problems: &mut Vec<Problem>) -> Option<Endpoint> {
+    match given.map(String::as_str) {
+        Some("embedded") => Some(Endpoint::Embedded),
+        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+            Some(Endpoint::Url(url.trim_end_matches('/').to_string()))
+        }
+        Some(other) => {
+            problems.push(Problem::new(
+                codes::ENVIRONMENT,
+                &["endpoints", key],
+                format!("`{other}` is not a URL or `embedded`"),
+            ));
+            None
+        }
+        None => {
+            problems.push(
+                Problem::new(
+                    codes::ENVIRONMENT,
+                    &["endpoints"],
                     format!("cloud `custom` needs `endpoints.{key}`"),
-                )),
-                None => Ok(default),
-            }
+                )
+                .help("give a URL, or `embedded` for the built-in emulator"),
+            );
+            None
+        }
+    }
+}
+
+/// A named cloud's endpoints are Microsoft's: a file cannot redirect its login.
+fn fixed_endpoints(
+    cloud: Cloud,
+    (arm, authority): (&str, &str),
+    eps: Option<&YamlEndpoints>,
+    problems: &mut Vec<Problem>,
+) -> (Endpoint, Endpoint) {
+    for (key, set) in eps.iter().flat_map(|e| {
+        [
+            ("resourceManager", e.resource_manager.is_some()),
+            ("authorityHost", e.authority_host.is_some()),
+            ("audience", e.audience.is_some()),
+        ]
+    }) {
+        if set {
+            problems.push(
+                Problem::new(
+                    codes::ENVIRONMENT,
+                    &["endpoints", key],
+                    format!(
+                        "`endpoints.{key}` cannot be set for cloud `{}`: its endpoints are Microsoft's",
+                        cloud.as_str()
+                    ),
+                )
+                .help("remove it, or use `cloud: custom` (custom endpoints are used only when the person running sentinelctl allows the host)"),
+            );
+        }
+    }
+    (Endpoint::Url(arm.into()), Endpoint::Url(authority.into()))
+}
+
+/// `cloud: custom`: the endpoints the file gives (the emulator is its own authority).
+fn custom_endpoints(
+    eps: Option<&YamlEndpoints>,
+    problems: &mut Vec<Problem>,
+) -> (Endpoint, Endpoint) {
+    let arm = endpoint(
+        eps.and_then(|e| e.resource_manager.as_ref()),
+        "resourceManager",
+        problems,
+    );
+    let authority = match eps.and_then(|e| e.authority_host.as_ref()) {
+        Some(given) => endpoint(Some(given), "authorityHost", problems),
+        None if arm == Some(Endpoint::Embedded) => Some(Endpoint::Embedded),
+        None => endpoint(None, "authorityHost", problems),
+    };
+    (
+        arm.unwrap_or(Endpoint::Embedded),
+        authority.unwrap_or(Endpoint::Embedded),
+    )
+}
+
+fn auth(raw: Option<&YamlAuth>, problems: &mut Vec<Problem>) -> Auth {
+    let Some(raw) = raw else {
+        return Auth::default();
+    };
+    let method = AuthMethod::parse(&raw.method).unwrap_or_else(|| {
+        let names = AuthMethod::names();
+        let help = crate::diag::suggest(&raw.method, &names).map_or_else(
+            || format!("use one of {}", names.join(", ")),
+            |s| format!("did you mean `{s}`?"),
+        );
+        problems.push(
+            Problem::new(
+                codes::ENVIRONMENT,
+                &["auth", "method"],
+                format!("unknown auth method `{}`", raw.method),
+            )
+            .help(help),
+        );
+        AuthMethod::Default
+    });
+    for key in method.required_keys() {
+        let present = match *key {
+            "clientId" => raw.client_id.is_some(),
+            "serviceConnectionId" => raw.service_connection_id.is_some(),
+            _ => true,
         };
-        let eps = raw.endpoints.as_ref();
+        if !present {
+            problems.push(Problem::new(
+                codes::ENVIRONMENT,
+                &["auth"],
+                format!("auth method `{}` needs `{key}`", method.as_str()),
+            ));
+        }
+    }
+    // Files that hold credentials are named by the invoker's standard variables, never by content
+    // a pull request can change (`.git/config`, `/proc/self/environ` would otherwise be readable).
+    if raw.federated_token_file.is_some() {
+        problems.push(
+            Problem::new(
+                codes::CREDENTIAL_SOURCE,
+                &["auth", "federatedTokenFile"],
+                "the federated token file cannot be named in an environment file",
+            )
+            .help("remove the key: the token file comes from AZURE_FEDERATED_TOKEN_FILE, which GitHub Actions' and AKS' workload identity set"),
+        );
+    }
+    if raw.certificate_file.is_some() {
+        problems.push(
+            Problem::new(
+                codes::CREDENTIAL_SOURCE,
+                &["auth", "certificateFile"],
+                "the client certificate cannot be named in an environment file",
+            )
+            .help("remove the key and set AZURE_CLIENT_CERTIFICATE_PATH (or pass --client-certificate) where the command runs"),
+        );
+    }
+    Auth {
+        method,
+        client_id: raw.client_id.clone(),
+        client_secret_env: raw.client_secret_env.clone(),
+        service_connection_id: raw.service_connection_id.clone(),
+    }
+}
+
+fn selector(raw: &YamlSelector) -> Selector {
+    Selector {
+        kinds: raw.kinds.as_ref().map(|ks| {
+            ks.iter()
+                .filter_map(|k| ResourceKind::parse(k))
+                .collect::<Vec<_>>()
+        }),
+        ids: raw.ids.clone(),
+        tags: raw.tags.clone(),
+        paths: raw.paths.clone(),
+        status: raw.status.clone(),
+    }
+}
+
+fn override_map(raw: Option<&BTreeMap<String, YamlOverride>>) -> BTreeMap<String, Override> {
+    raw.into_iter()
+        .flatten()
+        .map(|(k, o)| {
+            (
+                k.clone(),
+                Override {
+                    enabled: o.enabled,
+                    severity: o.severity.clone(),
+                    trigger_threshold: o.trigger_threshold,
+                    query_frequency: o.query_frequency.as_deref().and_then(Duration::parse),
+                    query_period: o.query_period.as_deref().and_then(Duration::parse),
+                    parameters: o.parameters.clone(),
+                    display_name: o.display_name.clone(),
+                },
+            )
+        })
+        .collect()
+}
+
+impl Environment {
+    /// Resolves a raw environment; `Err` lists every problem (each with its check code and YAML path).
+    pub fn from_yaml(name: &str, raw: &YamlEnvironment) -> Result<Self, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let cloud_name = raw.cloud.as_deref().unwrap_or("public");
+        let cloud = Cloud::parse(cloud_name).unwrap_or_else(|| {
+            problems.push(
+                Problem::new(
+                    codes::ENVIRONMENT,
+                    &["cloud"],
+                    format!("unknown cloud `{cloud_name}`"),
+                )
+                .help("use public, usgov, china or custom"),
+            );
+            Cloud::Public
+        });
+        let (resource_manager, authority_host) = if let Some(fixed) = cloud.endpoints() {
+            fixed_endpoints(cloud, fixed, raw.endpoints.as_ref(), &mut problems)
+        } else {
+            custom_endpoints(raw.endpoints.as_ref(), &mut problems)
+        };
+        let auth = auth(raw.auth.as_ref(), &mut problems);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let overrides = raw.overrides.clone().unwrap_or_default();
         Ok(Self {
             name: name.to_string(),
             tenant_id: raw.tenant_id.clone(),
@@ -113,21 +464,18 @@ impl Environment {
             resource_group: raw.resource_group.clone(),
             workspace: raw.workspace.clone(),
             location: raw.location.clone().unwrap_or_else(|| "westeurope".into()),
-            resource_manager: endpoint(
-                eps.and_then(|e| e.resource_manager.as_ref()),
-                arm,
-                "resourceManager",
-            )?,
-            authority_host: endpoint(
-                eps.and_then(|e| e.authority_host.as_ref()),
-                auth,
-                "authorityHost",
-            )?,
-            auth: raw.auth.clone(),
+            cloud,
+            resource_manager,
+            authority_host,
+            auth,
             repository: raw.repository.clone(),
-            include: raw.include.clone().unwrap_or_default(),
-            exclude: raw.exclude.clone().unwrap_or_default(),
-            overrides: raw.overrides.clone().unwrap_or_default(),
+            include: raw.include.iter().flatten().map(selector).collect(),
+            exclude: raw.exclude.iter().flatten().map(selector).collect(),
+            overrides: Overrides {
+                detections: override_map(overrides.detections.as_ref()),
+                functions: override_map(overrides.functions.as_ref()),
+                workbooks: override_map(overrides.workbooks.as_ref()),
+            },
             prune: raw.prune.as_ref().and_then(|p| p.enabled).unwrap_or(false),
             max_delete_share: raw
                 .prune
@@ -143,5 +491,10 @@ impl Environment {
             "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.OperationalInsights/workspaces/{}",
             self.subscription_id, self.resource_group, self.workspace
         )
+    }
+
+    /// True when both endpoints are the in-process emulator.
+    pub fn is_embedded(&self) -> bool {
+        self.resource_manager == Endpoint::Embedded
     }
 }

@@ -25,6 +25,14 @@ pub enum ResourceKind {
 }
 
 impl ResourceKind {
+    /// Every kind, in apply order.
+    pub const ALL: [ResourceKind; 3] = [Self::Function, Self::Detection, Self::Workbook];
+
+    /// Parses the lowercase noun (`detection`).
+    pub fn parse(noun: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == noun)
+    }
+
     /// Lowercase noun.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use super::duration::Duration;
 use super::problem::Problem;
 use super::text::normalize_query;
+use crate::diag::codes;
 use crate::schema::YamlRule;
 
 /// Scheduled or near-real-time.
@@ -238,15 +239,19 @@ impl AnalyticsRule {
         let kind = match raw.kind.as_deref() {
             None => {
                 problems.push(
-                    Problem::new(&[], "missing required key `kind`")
+                    Problem::new(codes::RULE_KIND, &[], "missing required key `kind`")
                         .help("add `kind: Scheduled` or `kind: NRT`"),
                 );
                 RuleKind::Scheduled
             }
             Some(k) => RuleKind::parse(k).unwrap_or_else(|| {
                 problems.push(
-                    Problem::new(&["kind"], format!("unknown rule kind `{k}`"))
-                        .help("use `Scheduled` or `NRT`"),
+                    Problem::new(
+                        codes::RULE_KIND,
+                        &["kind"],
+                        format!("unknown rule kind `{k}`"),
+                    )
+                    .help("use `Scheduled` or `NRT`"),
                 );
                 RuleKind::Scheduled
             }),
@@ -256,8 +261,12 @@ impl AnalyticsRule {
                 let d = Duration::parse(t);
                 if d.is_none() {
                     problems.push(
-                        Problem::new(&[key], format!("`{t}` is not a duration"))
-                            .help("write it as `5m`, `1h`, `1d` or ISO-8601 `PT1H`"),
+                        Problem::new(
+                            codes::INVALID_VALUE,
+                            &[key],
+                            format!("`{t}` is not a duration"),
+                        )
+                        .help("write it as `5m`, `1h`, `1d` or ISO-8601 `PT1H`"),
                     );
                 }
                 d
@@ -279,6 +288,7 @@ impl AnalyticsRule {
             if arm.is_none() {
                 problems.push(
                     Problem::new(
+                        codes::INVALID_VALUE,
                         &["triggerOperator"],
                         format!("unknown trigger operator `{op}`"),
                     )

@@ -117,6 +117,39 @@ pub fn summary(out: &mut dyn Write, diags: &[Diagnostic], color: bool) -> io::Re
     }
 }
 
+/// The status lines after `validate`'s findings: figures, the `--since` comparison, and (when
+/// `verbose`) the KQL features checked leniently.
+pub fn validate_status(
+    stats: &crate::validate::ValidateStats,
+    since: Option<&(String, crate::validate::version_bump::SinceReport)>,
+    verbose: bool,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    if verbose && !stats.unsupported_kql.is_empty() {
+        let list: Vec<String> = stats
+            .unsupported_kql
+            .iter()
+            .map(|(k, n)| format!("{k} ({n})"))
+            .collect();
+        lines.push(format!(
+            "KQL features checked leniently: {}",
+            list.join(", ")
+        ));
+    }
+    lines.push(format!(
+        "checked {} detections, {} functions, {} workbooks, {} environments, {} queries",
+        stats.rules, stats.functions, stats.workbooks, stats.environments, stats.queries
+    ));
+    if let Some((git_ref, report)) = since {
+        lines.push(format!(
+            "changed since `{git_ref}`: {} content items, {} of them without a version bump",
+            report.changed.len(),
+            report.not_bumped.len()
+        ));
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

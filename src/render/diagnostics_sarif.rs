@@ -85,6 +85,14 @@ pub fn render(
     writeln!(out)
 }
 
+/// Docs for KQL codes, which live in the KQL crate.
+pub fn kql_docs(code: &str) -> Option<String> {
+    sentinel_kql::CODES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, _, doc)| (*doc).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::artifact_uri;

@@ -9,6 +9,10 @@ use crate::drift::{DriftClass, DriftReport};
 /// Human text for one or more environments.
 pub fn human(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
     for r in reports {
+        if let Some(e) = &r.error {
+            writeln!(out, "Drift in `{}`: NOT CHECKED: {e}\n", r.environment)?;
+            continue;
+        }
         writeln!(out, "Drift in `{}` ({}):", r.environment, r.workspace_id)?;
         let shown: Vec<_> = r
             .findings
@@ -68,6 +72,10 @@ pub fn markdown(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> 
         "### sentinelctl drift\n\n| environment | drifted | in sync | pending |\n|---|---|---|---|"
     )?;
     for r in reports {
+        if r.error.is_some() {
+            writeln!(out, "| `{}` | not checked (error) | | |", r.environment)?;
+            continue;
+        }
         let count = |c: DriftClass| r.findings.iter().filter(|f| f.class == c).count();
         writeln!(
             out,
@@ -77,6 +85,16 @@ pub fn markdown(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> 
             count(DriftClass::InSync),
             count(DriftClass::Pending)
         )?;
+    }
+    for r in reports {
+        if let Some(e) = &r.error {
+            writeln!(
+                out,
+                "\n#### `{}`\n\nnot checked: {}",
+                r.environment,
+                e.replace('\n', " ")
+            )?;
+        }
     }
     for r in reports.iter().filter(|r| r.drift_count() > 0) {
         writeln!(
@@ -112,6 +130,15 @@ pub fn junit(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sentinelctl drift\">\n",
     );
     for r in reports {
+        if let Some(e) = &r.error {
+            let _ = writeln!(
+                s,
+                "  <testsuite name=\"drift.{0}\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase classname=\"{0}\" name=\"workspace\">\n      <error message=\"not checked\">{1}</error>\n    </testcase>\n  </testsuite>",
+                xml(&r.environment),
+                xml(e)
+            );
+            continue;
+        }
         let cases: Vec<_> = r
             .findings
             .iter()

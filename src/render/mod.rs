@@ -9,6 +9,7 @@ pub mod diagnostics_sarif;
 pub mod drift;
 pub mod plan_human;
 pub mod plan_markdown;
+pub mod reports;
 pub mod yaml;
 
 use crate::diag::{Diagnostic, LineCol, SourceDb};
@@ -152,6 +153,7 @@ pub(crate) mod tests {
                 finding("d", DriftClass::Unmanaged, Vec::new()),
                 finding("e", DriftClass::Pending, Vec::new()),
             ],
+            error: None,
         }]
     }
 

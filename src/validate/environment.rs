@@ -4,27 +4,18 @@
 use super::rule::is_guid;
 use crate::diag::{Diagnostic, codes};
 use crate::load::{Loaded, Repository};
+use crate::model::Environment;
+use crate::model::environment::{Cloud, Endpoint};
 use crate::schema::{YamlEnvironment, YamlOverride};
-
-/// Auth methods and the keys each requires.
-pub const AUTH_METHODS: &[(&str, &[&str])] = &[
-    ("default", &[]),
-    ("azure-cli", &[]),
-    ("client-secret", &["clientId"]),
-    ("client-certificate", &["clientId", "certificateFile"]),
-    ("workload-identity", &[]),
-    ("azure-pipelines", &["clientId", "serviceConnectionId"]),
-    ("managed-identity", &[]),
-];
 
 /// Loads and checks one environment; findings go to the repository's diagnostics.
 pub fn check_environment(repo: &mut Repository, name: &str) {
-    let Some((loaded, _env)) = repo.environment(name) else {
+    let Some((loaded, env)) = repo.environment(name) else {
         return;
     };
     let mut out = Vec::new();
     check_ids(&loaded, &mut out);
-    check_auth(&loaded, &mut out);
+    check_trust(&loaded, &env, &mut out);
     check_selectors(repo, &loaded, &mut out);
     check_overrides(repo, &loaded, &mut out);
     if let Some(share) = loaded
@@ -64,40 +55,44 @@ fn check_ids(l: &Loaded<YamlEnvironment>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_auth(l: &Loaded<YamlEnvironment>, out: &mut Vec<Diagnostic>) {
-    let Some(auth) = &l.raw.auth else { return };
-    let Some((_, required)) = AUTH_METHODS.iter().find(|(m, _)| *m == auth.method) else {
-        let names: Vec<&str> = AUTH_METHODS.iter().map(|(m, _)| *m).collect();
-        let help = crate::load::de::suggest(&auth.method, &names).map_or_else(
-            || format!("use one of {}", names.join(", ")),
-            |s| format!("did you mean `{s}`?"),
-        );
-        out.push(
-            Diagnostic::error(
-                codes::ENVIRONMENT,
-                l.file,
-                format!("unknown auth method `{}`", auth.method),
-            )
-            .at(l.span(&["auth", "method"]))
-            .help(help),
-        );
-        return;
-    };
-    for key in *required {
-        let present = match *key {
-            "clientId" => auth.client_id.is_some(),
-            "certificateFile" => auth.certificate_file.is_some(),
-            "serviceConnectionId" => auth.service_connection_id.is_some(),
-            _ => true,
-        };
-        if !present {
+/// Variable-name prefixes that hold CI credentials: never a place a client secret is read from.
+pub const RESERVED_SECRET_PREFIXES: &[&str] = &["ACTIONS_", "GITHUB_", "RUNNER_", "SYSTEM_"];
+
+/// What reviewers must see: where this environment sends credentials (a custom endpoint) and which
+/// variable it wants a secret from.
+fn check_trust(l: &Loaded<YamlEnvironment>, env: &Environment, out: &mut Vec<Diagnostic>) {
+    for (key, ep) in [
+        ("resourceManager", &env.resource_manager),
+        ("authorityHost", &env.authority_host),
+    ] {
+        if let (Cloud::Custom, Endpoint::Url(url)) = (env.cloud, ep) {
+            out.push(
+                Diagnostic::warning(
+                    codes::CUSTOM_ENDPOINT,
+                    l.file,
+                    format!("credentials for this environment would be sent to `{url}`"),
+                )
+                .at(l.span(&["endpoints", key]))
+                .help("sentinelctl connects only if the invoker allows the host (--allow-endpoint HOST or SENTINELCTL_ALLOW_ENDPOINTS); review who owns it"),
+            );
+        }
+    }
+    if let Some(var) = &env.auth.client_secret_env {
+        let upper = var.to_ascii_uppercase();
+        if let Some(prefix) = RESERVED_SECRET_PREFIXES
+            .iter()
+            .find(|p| upper.starts_with(**p))
+        {
             out.push(
                 Diagnostic::error(
-                    codes::ENVIRONMENT,
+                    codes::CREDENTIAL_SOURCE,
                     l.file,
-                    format!("auth method `{}` needs `{key}`", auth.method),
+                    format!("`{var}` holds CI credentials (`{prefix}*`), not a client secret"),
                 )
-                .at(l.span(&["auth"])),
+                .at(l.span(&["auth", "clientSecretEnv"]))
+                .help(
+                    "remove `clientSecretEnv` and set AZURE_CLIENT_SECRET where sentinelctl runs",
+                ),
             );
         }
     }
@@ -206,7 +201,7 @@ fn check_overrides(repo: &Repository, l: &Loaded<YamlEnvironment>, out: &mut Vec
                         .map(|w| w.loaded.raw.key.as_str())
                         .collect(),
                 };
-                let help = crate::load::de::suggest(key, &names).map_or_else(
+                let help = crate::diag::suggest(key, &names).map_or_else(
                     || "key overrides by content id or name (a typo would silently override nothing)".to_string(),
                     |s| format!("did you mean `{s}`?"),
                 );

@@ -4,7 +4,11 @@
 //! that also emit machine output go to stderr (cargo's `Shell`, ruff's `printer.rs`).
 #![allow(clippy::print_stdout, clippy::print_stderr)] // this module is the sanctioned writer
 
+mod progress;
+
 use std::io::{self, IsTerminal, Write};
+
+pub use progress::apply_progress;
 
 use crate::args::ColorChoice;
 
@@ -59,6 +63,21 @@ impl Printer {
         if !self.quiet {
             eprintln!("{message}");
         }
+    }
+
+    /// Asks a yes/no question on the terminal; only `yes` is yes. Without a terminal this is an
+    /// error (a pipeline must say `--auto-approve`).
+    pub fn confirm(&self, question: &str) -> anyhow::Result<bool> {
+        use std::io::BufRead as _;
+        if !io::stdin().is_terminal() {
+            anyhow::bail!(
+                "apply needs confirmation: pass --auto-approve when running without a terminal"
+            );
+        }
+        eprintln!("{question}");
+        let mut line = String::new();
+        io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim() == "yes")
     }
 
     /// Prints an error chain once, in the `error: ...` / `caused by: ...` form.

@@ -1,0 +1,129 @@
+//! `apply`: plan (or check a saved plan against a fresh one), confirm, write, report.
+//!
+//! Interaction is the caller's: [`ApplyHooks`] shows the plan, asks for confirmation and receives
+//! each outcome as it finishes (a progress bar, CI log lines).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+
+use super::connection::ConnectOptions;
+use super::plan::plan_target;
+use super::target::Target;
+use crate::apply::{ApplyContext, ApplyReport, Progress, Status};
+use crate::plan::{Plan, PlanOptions};
+use crate::session::Session;
+
+/// What to apply.
+#[derive(Debug, Clone, Default)]
+pub struct ApplyRequest {
+    /// Environment name or path.
+    pub env: String,
+    /// Only these content ids, names or aliases.
+    pub targets: Vec<String>,
+    /// Adoption and prune settings.
+    pub options: PlanOptions,
+    /// Apply this saved plan (refused when the workspace or repository changed since).
+    pub saved_plan: Option<PathBuf>,
+    /// Do not ask for confirmation.
+    pub auto_approve: bool,
+    /// Writes in flight at once.
+    pub parallelism: usize,
+    /// How to connect.
+    pub connect: ConnectOptions,
+}
+
+/// Shows the plan before anything is written.
+pub type ShowPlan = Box<dyn Fn(&Plan) -> anyhow::Result<()>>;
+/// Asks whether to go on.
+pub type Confirm = Box<dyn Fn() -> anyhow::Result<bool>>;
+/// Given the number of writes: the per-outcome callback and what to call when all are done.
+pub type StartProgress = Box<dyn Fn(usize) -> (Progress, Box<dyn FnOnce()>)>;
+
+/// The caller's side of an apply.
+pub struct ApplyHooks {
+    /// Shows the plan before anything is written.
+    pub show_plan: ShowPlan,
+    /// Asks whether to go on (not called with `auto_approve` or a saved plan).
+    pub confirm: Confirm,
+    /// Receives each outcome.
+    pub progress: StartProgress,
+}
+
+/// What an apply did.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The plan that was applied.
+    pub plan: Plan,
+    /// One outcome per write.
+    pub report: ApplyReport,
+}
+
+impl Applied {
+    /// (done, failed, skipped).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let done = self
+            .report
+            .outcomes
+            .iter()
+            .filter(|o| o.status == Status::Done)
+            .count();
+        let failed = self.report.failed();
+        (done, failed, self.report.outcomes.len() - done - failed)
+    }
+}
+
+fn read_saved(path: &PathBuf) -> anyhow::Result<Plan> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("`{}` is not a sentinelctl plan", path.display()))
+}
+
+/// Applies `req`.
+pub fn apply(cx: &Session, req: &ApplyRequest, hooks: &ApplyHooks) -> anyhow::Result<Applied> {
+    let target = Target::open(cx, &req.env, &req.targets)?;
+    let saved = req.saved_plan.as_ref().map(read_saved).transpose()?;
+    let mut connect = req.connect.clone();
+    connect.concurrency = req.parallelism;
+    super::runtime()?.block_on(async {
+        let (conn, plan) = plan_target(cx, &target, &connect, &req.options).await?;
+        if let Some(saved) = &saved {
+            let diff = saved.differences_from(&plan);
+            if !diff.is_empty() || saved.environment != plan.environment {
+                bail!(
+                    "the saved plan is stale: the workspace or the repository changed since it was made:\n  {}\nrun plan again",
+                    diff.join("\n  ")
+                );
+            }
+        }
+        if let Some(why) = &plan.prune_blocked {
+            bail!("{why}; pass --force-prune if that is intended");
+        }
+        (hooks.show_plan)(&plan)?;
+        if !plan.has_changes() {
+            return Ok(Applied {
+                plan,
+                report: ApplyReport::default(),
+            });
+        }
+        if !req.auto_approve && saved.is_none() && !(hooks.confirm)()? {
+            bail!("apply cancelled");
+        }
+        let apply_cx = Arc::new(ApplyContext {
+            client: conn.client.clone(),
+            ws: conn.ws.clone(),
+            desired: target.desired.clone(),
+            repository: target.repository.clone(),
+            commit: target.commit.clone(),
+            parallelism: req.parallelism,
+        });
+        let writes = plan.changes.iter().filter(|c| c.action.writes()).count();
+        let (progress, finish) = (hooks.progress)(writes);
+        let report = crate::apply::apply(apply_cx, &plan, progress).await;
+        finish();
+        conn.close().await;
+        Ok(Applied { plan, report })
+    })
+}

@@ -1,0 +1,319 @@
+//! Connecting to a workspace: an [`Environment`] plus the invoker's [`ConnectOptions`] → an
+//! authenticated [`ArmClient`] inside a [`Connection`] that cleans up after itself.
+//!
+//! The trust boundary (see `docs/security.md`): the environment file, which a pull request can
+//! change, chooses *which* workspace and *which* login method. It never chooses where credentials
+//! are sent or read from:
+//! - named clouds use Microsoft's fixed endpoints (the file cannot override them, see the model);
+//! - a `cloud: custom` URL is used only when the invoker allows its host ([`ConnectOptions::allowed_hosts`],
+//!   from `--allow-endpoint` and `SENTINELCTL_ALLOW_ENDPOINTS`); `embedded` (in-process) always is;
+//! - the federated token file and client certificate come from the standard variables
+//!   (`AZURE_FEDERATED_TOKEN_FILE`, `AZURE_CLIENT_CERTIFICATE_PATH`) or flags, never from the file;
+//! - a secret is read from `AZURE_CLIENT_SECRET`, or from the variable the file names only when the
+//!   invoker allows that name (`SENTINELCTL_*` names are allowed for the in-process emulator), and
+//!   never from a variable holding CI credentials (`ACTIONS_*`, `GITHUB_*`, `RUNNER_*`, `SYSTEM_*`).
+//!
+//! The embedded emulator keeps its state in `.sentinelctl/local-state.json` under the repository root.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use sentinel_arm::{ArmClient, ArmClientConfig, AuthSpec, Secret, WorkspaceRef};
+use url::Url;
+
+use crate::live::LiveState;
+use crate::model::Environment;
+use crate::model::environment::{AuthMethod, Cloud, Endpoint};
+use crate::session::Session;
+use crate::validate::environment::RESERVED_SECRET_PREFIXES;
+
+/// Secret the embedded emulator is logged into with when no secret variable is set. The
+/// emulator accepts any secret by default; this is not a credential for anything else.
+pub const EMBEDDED_DEV_SECRET: &str = "sentinelctl-embedded-emulator";
+
+/// How the invoker wants to connect: flags and the invoker's own variables, never repository content.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    /// ARM endpoint overriding the environment (`--arm-endpoint`).
+    pub arm_endpoint: Option<Url>,
+    /// Authority host overriding the environment (`--authority-host`).
+    pub authority_host: Option<Url>,
+    /// Extra CA to trust.
+    pub ca_file: Option<PathBuf>,
+    /// Allow `http://` to loopback.
+    pub allow_http: bool,
+    /// Login method overriding the environment (`--auth`).
+    pub auth: Option<AuthMethod>,
+    /// Hosts (`host` or `host:port`) a `cloud: custom` environment may send credentials to.
+    pub allowed_hosts: Vec<String>,
+    /// Variable names an environment may read its client secret from.
+    pub allowed_secret_envs: Vec<String>,
+    /// Client certificate PEM (`--client-certificate` or `AZURE_CLIENT_CERTIFICATE_PATH`).
+    pub client_certificate: Option<PathBuf>,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+}
+
+/// An open connection. Dropping it stops the embedded emulator it started (state is written after
+/// every write, so nothing is lost); [`Connection::close`] also logs the request figures.
+pub struct Connection {
+    /// The client.
+    pub client: Arc<ArmClient>,
+    /// The workspace.
+    pub ws: WorkspaceRef,
+    emulator: Option<arm_emulator::Emulator>,
+}
+
+impl Connection {
+    /// Reads the workspace's live state.
+    pub async fn read_live(&self, workspace: &str) -> anyhow::Result<LiveState> {
+        crate::live::read(&self.client, &self.ws)
+            .await
+            .with_context(|| format!("cannot read workspace `{workspace}`"))
+    }
+
+    /// Stops the embedded emulator (flushing its state) and logs the request figures.
+    pub async fn close(mut self) {
+        log_stats(&self.client);
+        if let Some(e) = self.emulator.take() {
+            e.shutdown().await;
+        }
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if self.emulator.is_some() {
+            log_stats(&self.client);
+        }
+    }
+}
+
+fn log_stats(client: &ArmClient) {
+    let stats = client.stats();
+    tracing::info!(
+        requests = stats.requests,
+        retries = stats.retries,
+        throttled = stats.throttled,
+        "ARM requests made"
+    );
+}
+
+fn parse_url(text: &str, what: &str) -> anyhow::Result<Url> {
+    Url::parse(text).with_context(|| format!("`{text}` is not a valid {what} URL"))
+}
+
+/// `host` or `host:port` of a URL, for allow-list matching.
+fn host_port(url: &Url) -> (String, Option<u16>) {
+    (
+        url.host_str().unwrap_or_default().to_ascii_lowercase(),
+        url.port(),
+    )
+}
+
+/// Whether the invoker allows `url` (exact host, or exact `host:port`).
+pub fn host_allowed(url: &Url, allowed: &[String]) -> bool {
+    let (host, port) = host_port(url);
+    allowed.iter().any(|a| {
+        let a = a.trim().to_ascii_lowercase();
+        match a.rsplit_once(':') {
+            Some((h, p)) if !h.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => {
+                h.trim_matches(['[', ']']) == host.trim_matches(['[', ']'])
+                    && p.parse::<u16>().ok() == port.or_else(|| url.port_or_known_default())
+            }
+            _ => a.trim_matches(['[', ']']) == host.trim_matches(['[', ']']),
+        }
+    })
+}
+
+/// An endpoint named by the environment file: Microsoft's for named clouds, else only when allowed.
+fn file_endpoint(
+    env: &Environment,
+    url: &str,
+    what: &str,
+    opts: &ConnectOptions,
+) -> anyhow::Result<Url> {
+    let parsed = parse_url(url, what)?;
+    if env.cloud == Cloud::Custom && !host_allowed(&parsed, &opts.allowed_hosts) {
+        bail!(
+            "environment `{}` sends credentials to `{url}` ({what}), which is not allowed here\n\
+             help: if that host is yours, allow it where sentinelctl runs: `--allow-endpoint {}` or \
+             SENTINELCTL_ALLOW_ENDPOINTS={} (repository content cannot allow it)",
+            env.name,
+            host_label(&parsed),
+            host_label(&parsed)
+        );
+    }
+    Ok(parsed)
+}
+
+fn host_label(url: &Url) -> String {
+    match url.port() {
+        Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_string(),
+    }
+}
+
+async fn start_embedded(root: &Path, env: &Environment) -> anyhow::Result<arm_emulator::Emulator> {
+    let dir = root.join(".sentinelctl");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let config = arm_emulator::Config {
+        state_file: Some(dir.join("local-state.json")),
+        // Each in-process emulator gets its own temporary CA directory: several may run at once
+        // (drift over many environments) and must not overwrite each other's ca.pem.
+        data_dir: PathBuf::new(),
+        workspaces: vec![env.workspace_id()],
+        ..arm_emulator::Config::default()
+    };
+    arm_emulator::start(config)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot start the embedded emulator: {e}"))
+}
+
+/// The client secret: `AZURE_CLIENT_SECRET`, or the variable the file names when the invoker allows it.
+fn secret(
+    env: &Environment,
+    opts: &ConnectOptions,
+    embedded: bool,
+) -> anyhow::Result<Option<Secret>> {
+    let named = env.auth.client_secret_env.as_deref();
+    let var = named.unwrap_or("AZURE_CLIENT_SECRET");
+    let upper = var.to_ascii_uppercase();
+    if let Some(prefix) = RESERVED_SECRET_PREFIXES
+        .iter()
+        .find(|p| upper.starts_with(**p))
+    {
+        bail!(
+            "environment `{}` asks for its client secret from `{var}`, a variable holding CI credentials (`{prefix}*`); refused\n\
+             help: remove `auth.clientSecretEnv` and set AZURE_CLIENT_SECRET",
+            env.name
+        );
+    }
+    let allowed = var == "AZURE_CLIENT_SECRET"
+        || opts.allowed_secret_envs.iter().any(|a| a == var)
+        || (embedded && upper.starts_with("SENTINELCTL_"));
+    if !allowed {
+        bail!(
+            "environment `{}` asks for its client secret from `{var}`, which is not allowed here\n\
+             help: allow the variable where sentinelctl runs (`--allow-secret-env {var}` or \
+             SENTINELCTL_ALLOW_SECRET_ENV={var}), or use AZURE_CLIENT_SECRET",
+            env.name
+        );
+    }
+    Ok(Session::env_var(var)
+        .or_else(|| embedded.then(|| EMBEDDED_DEV_SECRET.to_string()))
+        .map(Secret::new))
+}
+
+fn auth_spec(
+    env: &Environment,
+    opts: &ConnectOptions,
+    authority: Option<Url>,
+    ca: Option<PathBuf>,
+    embedded: bool,
+) -> anyhow::Result<AuthSpec> {
+    let method = opts.auth.unwrap_or(env.auth.method);
+    let arm_method = match method {
+        AuthMethod::Default => sentinel_arm::AuthMethod::Default,
+        AuthMethod::AzureCli => sentinel_arm::AuthMethod::AzureCli,
+        AuthMethod::ClientSecret => sentinel_arm::AuthMethod::ClientSecret,
+        AuthMethod::ClientCertificate => sentinel_arm::AuthMethod::ClientCertificate {
+            certificate_path: opts.client_certificate.clone().context(
+                "auth method `client-certificate` needs the certificate: set AZURE_CLIENT_CERTIFICATE_PATH or pass --client-certificate",
+            )?,
+        },
+        AuthMethod::WorkloadIdentity => sentinel_arm::AuthMethod::WorkloadIdentity,
+        AuthMethod::AzurePipelines => sentinel_arm::AuthMethod::AzurePipelines {
+            service_connection_id: env
+                .auth
+                .service_connection_id
+                .clone()
+                .context("auth method `azure-pipelines` needs `auth.serviceConnectionId`")?,
+            system_access_token: Secret::new(Session::env_var("SYSTEM_ACCESSTOKEN").context(
+                "set SYSTEM_ACCESSTOKEN from $(System.AccessToken) in the pipeline step",
+            )?),
+        },
+        AuthMethod::ManagedIdentity => sentinel_arm::AuthMethod::ManagedIdentity,
+    };
+    let mut spec = AuthSpec::new(arm_method);
+    spec.tenant_id = Some(env.tenant_id.clone());
+    spec.client_id = env
+        .auth
+        .client_id
+        .clone()
+        .or_else(|| Session::env_var("AZURE_CLIENT_ID"));
+    if matches!(method, AuthMethod::Default | AuthMethod::ClientSecret) {
+        spec.secret = secret(env, opts, embedded)?;
+    }
+    spec.federated_token_file = Session::env_var("AZURE_FEDERATED_TOKEN_FILE").map(PathBuf::from);
+    spec.authority_host = authority;
+    spec.ca_file = ca;
+    Ok(spec)
+}
+
+/// Opens a connection for `env`, honouring the invoker's options.
+pub async fn connect(
+    cx: &Session,
+    env: &Environment,
+    opts: &ConnectOptions,
+) -> anyhow::Result<Connection> {
+    let mut emulator = None;
+    let mut ca = opts.ca_file.clone();
+    let arm = match (&opts.arm_endpoint, &env.resource_manager) {
+        (Some(url), _) => url.clone(),
+        (None, Endpoint::Url(url)) => file_endpoint(env, url, "ARM endpoint", opts)?,
+        (None, Endpoint::Embedded) => {
+            let e = start_embedded(&cx.root, env).await?;
+            ca = ca.or_else(|| e.ca_file().map(Path::to_path_buf));
+            let url = parse_url(e.url(), "emulator")?;
+            emulator = Some(e);
+            url
+        }
+    };
+    // An environment written for the emulator keeps its dev login when pointed at another emulator.
+    let embedded = emulator.is_some() || env.is_embedded();
+    let authority = match (&opts.authority_host, &env.authority_host) {
+        (Some(url), _) => Some(url.clone()),
+        (None, Endpoint::Url(url)) => Some(file_endpoint(env, url, "authority host", opts)?),
+        (None, Endpoint::Embedded) if embedded || opts.arm_endpoint.is_some() => Some(arm.clone()),
+        (None, Endpoint::Embedded) => None,
+    };
+    let spec = auth_spec(env, opts, authority, ca.clone(), embedded)?;
+    let credential =
+        sentinel_arm::build_credential(&spec).context("cannot set up authentication")?;
+    let mut config = ArmClientConfig::new(arm, credential);
+    config.ca_file = ca;
+    config.allow_insecure_http = opts.allow_http;
+    config.concurrency = opts.concurrency.max(1);
+    config.auth_label = spec.method.label().to_string();
+    let client = ArmClient::new(config).context("cannot create the ARM client")?;
+    let ws = WorkspaceRef::new(
+        env.subscription_id.clone(),
+        env.resource_group.clone(),
+        env.workspace.clone(),
+    );
+    Ok(Connection {
+        client: Arc::new(client),
+        ws,
+        emulator,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_list_matches_host_and_port_exactly() {
+        let u = Url::parse("https://arm.example.test:8443/x").unwrap();
+        assert!(host_allowed(&u, &["arm.example.test".into()]));
+        assert!(host_allowed(&u, &["ARM.example.test:8443".into()]));
+        assert!(!host_allowed(&u, &["arm.example.test:443".into()]));
+        assert!(!host_allowed(&u, &["example.test".into()]));
+        assert!(!host_allowed(&u, &["evil-arm.example.test".into()]));
+        let d = Url::parse("https://login.example.test/").unwrap();
+        assert!(host_allowed(&d, &["login.example.test:443".into()]));
+        assert!(!host_allowed(&d, &[]));
+    }
+}

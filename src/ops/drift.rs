@@ -1,0 +1,90 @@
+//! `drift`: a read-only, classified check of one or many workspaces, in parallel. The repository is
+//! loaded and validated once; a workspace that cannot be read (or an environment file that is
+//! invalid) is reported as not checked, and the others are still checked.
+
+use anyhow::Context as _;
+
+use super::connection::{ConnectOptions, connect};
+use super::target::Target;
+use crate::drift::{DriftReport, drift};
+use crate::load::Repository;
+use crate::session::Session;
+
+/// What to check.
+#[derive(Debug, Clone, Default)]
+pub struct DriftRequest {
+    /// Environment names, paths or globs (`customer-*`).
+    pub envs: Vec<String>,
+    /// How to connect.
+    pub connect: ConnectOptions,
+}
+
+/// Expands names and globs against `environments/`.
+pub fn expand_environments(cx: &Session, patterns: &[String]) -> anyhow::Result<Vec<String>> {
+    let names = Repository {
+        root: cx.root.clone(),
+        ..Repository::default()
+    }
+    .environment_names();
+    let mut out = Vec::new();
+    for p in patterns {
+        if p.contains(['*', '?', '[']) {
+            let glob = globset::Glob::new(p)
+                .with_context(|| format!("`{p}` is not a valid glob"))?
+                .compile_matcher();
+            let hits: Vec<String> = names
+                .iter()
+                .filter(|n| glob.is_match(n.as_str()))
+                .cloned()
+                .collect();
+            anyhow::ensure!(
+                !hits.is_empty(),
+                "no environment matches `{p}` (known: {})",
+                names.join(", ")
+            );
+            out.extend(hits);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+async fn check(cx: Session, target: Target, opts: ConnectOptions) -> anyhow::Result<DriftReport> {
+    let conn = connect(&cx, &target.env, &opts).await?;
+    let live = conn.read_live(&target.env.workspace).await?;
+    conn.close().await;
+    Ok(drift(&target.desired, &live))
+}
+
+/// Checks every environment of `req`; one report per environment, in name order.
+pub fn drift_many(cx: &Session, req: &DriftRequest) -> anyhow::Result<Vec<DriftReport>> {
+    let envs = expand_environments(cx, &req.envs)?;
+    let targets = Target::open_many(cx, &envs)?;
+    let mut opts = req.connect.clone();
+    opts.concurrency = opts.concurrency.max(4);
+    super::runtime()?.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut reports: Vec<Option<DriftReport>> = vec![None; targets.len()];
+        for (i, (name, target)) in targets.into_iter().enumerate() {
+            match target {
+                Ok(t) => {
+                    let (cx, opts) = (cx.clone(), opts.clone());
+                    let ws = t.env.workspace_id();
+                    tasks.spawn(async move {
+                        let r = check(cx, t, opts).await;
+                        (i, name, ws, r)
+                    });
+                }
+                Err(e) => reports[i] = Some(DriftReport::failed(&name, String::new(), &e)),
+            }
+        }
+        while let Some(joined) = tasks.join_next().await {
+            let (i, name, ws, r) = joined.context("a drift task panicked")?;
+            reports[i] = Some(r.unwrap_or_else(|e| DriftReport::failed(&name, ws, &e)));
+        }
+        Ok(reports.into_iter().flatten().collect())
+    })
+}

@@ -1,0 +1,38 @@
+//! Operations: one module per thing sentinelctl does, each taking a request struct and returning
+//! data (cargo's `ops`). Commands map arguments onto a request, call one operation and hand the
+//! result to a renderer; operations never print (interaction goes through the hooks they take).
+//!
+//! | module | operation |
+//! |---|---|
+//! | [`validate`] | load the repository and run every offline check |
+//! | [`plan`] | diff the repository against a workspace |
+//! | [`apply`] | plan (or take a saved plan) and write the difference |
+//! | [`drift`] | classify how workspaces differ from the repository (read-only) |
+//! | [`import`] | write a workspace's content as repository files |
+//! | [`promote`] | pin into one environment what is verified and live in another |
+//!
+//! Shared steps: [`target`] (repository + environment + desired state, validated once) and
+//! [`connection`] (the invoker's connect options → an authenticated client, trust boundary included).
+
+pub mod apply;
+pub mod connection;
+pub mod drift;
+pub mod import;
+pub mod plan;
+pub mod promote;
+pub mod target;
+pub mod validate;
+
+use anyhow::Context as _;
+
+pub use connection::{ConnectOptions, Connection};
+pub use target::{InvalidContent, Target};
+
+/// A multi-threaded tokio runtime for the operations that talk to ARM.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
