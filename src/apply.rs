@@ -166,6 +166,8 @@ fn describe(e: &ArmError) -> String {
 }
 
 async fn write(cx: &ApplyContext, c: &Change) -> Result<(), String> {
+    // the name becomes a path segment: never let `..` or `a/b` aim the request elsewhere
+    crate::model::names::check(c.kind, &c.name).map_err(|e| format!("not written: {e}"))?;
     let id = resource_id(&cx.ws, c.kind, &c.name);
     if c.action == Action::Delete {
         let cond = c

@@ -335,7 +335,8 @@ pub struct ImportArgs {
     /// Only these kinds (repeatable).
     #[arg(long, value_enum)]
     pub kind: Vec<KindArg>,
-    /// Overwrite existing files that differ.
+    /// Also rewrite existing files that already describe the workspace (normalises their layout).
+    /// Files of content that changed in the workspace are always updated in place.
     #[arg(long)]
     pub force: bool,
     /// ARM connection.

@@ -7,15 +7,15 @@
 //! source kind `Solution`) are skipped unless asked for; content owned by another tool or made by
 //! hand is written only with `include_unmanaged`.
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
 use crate::live::{LiveItem, LiveState};
 use crate::model::rule::OPERATORS;
 use crate::model::{AnalyticsRule, SavedFunction, Workbook};
-use crate::model::{Resource, ResourceKind};
+use crate::model::{Key, Resource, ResourceKind};
 use crate::render::yaml::to_yaml;
 
 /// What to import.
@@ -38,32 +38,78 @@ pub struct ImportedFile {
     pub text: String,
 }
 
-/// A file-name stem from a display name.
+/// Longest file-name stem import writes (characters).
+pub const MAX_STEM: usize = 80;
+
+/// Names Windows reserves whatever the extension (a clone on Windows could not check them out).
+const RESERVED: &[&str] = &[
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// A file-name stem from a name that comes from the workspace (untrusted): lowercase ASCII
+/// letters, digits, `-` and `_` only (so no separator, `..`, NUL or control character survives),
+/// at most [`MAX_STEM`] characters, never empty or a reserved device name.
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
+        if c.is_ascii_alphanumeric() || c == '_' {
             out.push(c.to_ascii_lowercase());
         } else if !out.ends_with('-') {
             out.push('-');
         }
     }
-    let trimmed: String = out.trim_matches('-').chars().take(80).collect();
+    let trimmed: String = out.trim_matches('-').chars().take(MAX_STEM).collect();
+    let trimmed = trimmed.trim_end_matches('-').to_string();
     if trimmed.is_empty() {
         "content".into()
+    } else if RESERVED.contains(&trimmed.as_str()) {
+        format!("{trimmed}-content")
     } else {
-        trimmed.trim_end_matches('-').to_string()
+        trimmed
     }
 }
 
-fn unique(stem: &str, taken: &mut BTreeSet<String>) -> String {
+/// A stem not yet taken in `folder` (compared case-insensitively: `A.yaml` and `a.yaml` collide on
+/// macOS and Windows).
+fn unique(folder: &str, stem: &str, taken: &mut BTreeSet<String>) -> String {
     let mut candidate = stem.to_string();
     let mut n = 2;
-    while !taken.insert(candidate.clone()) {
+    while !taken.insert(format!("{folder}/{}", candidate.to_ascii_lowercase())) {
         candidate = format!("{stem}-{n}");
         n += 1;
     }
     candidate
+}
+
+/// A content item already in the repository being imported into.
+#[derive(Debug, Clone)]
+pub struct ExistingItem {
+    /// Its file (for workbooks the metadata file; the JSON is beside it), relative to the root.
+    pub path: PathBuf,
+    /// What it means in this environment (its diff fields), to leave it alone when live agrees.
+    pub fields: BTreeMap<String, Value>,
+}
+
+/// What the target repository already holds: items by (kind, ARM name) and by (kind, content id),
+/// and every file stem taken (lowercase `folder/stem`).
+#[derive(Debug, Clone, Default)]
+pub struct Existing {
+    /// By resource key.
+    pub by_key: BTreeMap<Key, ExistingItem>,
+    /// By (kind, lowercase content id).
+    pub by_content_id: BTreeMap<(ResourceKind, String), ExistingItem>,
+    /// Taken stems.
+    pub taken: BTreeSet<String>,
+}
+
+/// What an import would do.
+#[derive(Debug, Clone, Default)]
+pub struct ImportPlan {
+    /// Files to write (new files, and existing files whose content differs from the workspace).
+    pub files: Vec<ImportedFile>,
+    /// Existing files that already say what the workspace holds (left untouched).
+    pub unchanged: Vec<PathBuf>,
 }
 
 fn header(kind: &str) -> String {
@@ -190,12 +236,33 @@ fn wanted(item: &LiveItem, kind: ResourceKind, options: &ImportOptions) -> bool 
             })
 }
 
-/// The files for everything selected in `live`.
-pub fn import(live: &LiveState, options: &ImportOptions) -> Vec<ImportedFile> {
-    let mut files = Vec::new();
-    let mut taken = BTreeSet::new();
-    for ((kind, _), item) in &live.items {
-        if !wanted(item, *kind, options) {
+/// The files for everything selected in `live`. Items the repository already has (matched by
+/// ARM name or content id) keep their file: untouched when it already says what is live, rewritten
+/// in place otherwise; new items get a sanitized, unique file name.
+pub fn import(live: &LiveState, options: &ImportOptions, existing: &Existing) -> ImportPlan {
+    let mut plan = ImportPlan::default();
+    let mut taken = existing.taken.clone();
+    for (key, item) in &live.items {
+        let kind = key.0;
+        if !wanted(item, kind, options) {
+            continue;
+        }
+        let Some(resource) = item.resource.as_ref() else {
+            continue;
+        };
+        let content_id = item
+            .owner
+            .as_ref()
+            .map(|o| o.content_id.to_ascii_lowercase());
+        let found = existing.by_key.get(key).or_else(|| {
+            content_id
+                .as_ref()
+                .and_then(|c| existing.by_content_id.get(&(kind, c.clone())))
+        });
+        if let Some(e) = found
+            && e.fields == resource.fields()
+        {
+            plan.unchanged.push(e.path.clone());
             continue;
         }
         let version = item
@@ -204,15 +271,19 @@ pub fn import(live: &LiveState, options: &ImportOptions) -> Vec<ImportedFile> {
             .map(|o| o.version.clone())
             .or_else(|| item.metadata_version.clone())
             .unwrap_or_else(|| "1.0.0".into());
-        match item.resource.as_ref() {
-            Some(Resource::Rule(r)) => {
-                let stem = unique(&slug(&r.display_name), &mut taken);
-                files.push(ImportedFile {
-                    path: PathBuf::from(format!("detections/{stem}.yaml")),
-                    text: header("detection") + &to_yaml(&rule_document(r, &version)),
-                });
-            }
-            Some(Resource::Function(f)) => {
+        let mut path_for = |folder: &str, name: &str| match found {
+            Some(e) => e.path.clone(),
+            None => PathBuf::from(format!(
+                "{folder}/{}.yaml",
+                unique(folder, &slug(name), &mut taken)
+            )),
+        };
+        match resource {
+            Resource::Rule(r) => plan.files.push(ImportedFile {
+                path: path_for("detections", &r.display_name),
+                text: header("detection") + &to_yaml(&rule_document(r, &version)),
+            }),
+            Resource::Function(f) => {
                 let id = item
                     .owner
                     .as_ref()
@@ -222,28 +293,24 @@ pub fn import(live: &LiveState, options: &ImportOptions) -> Vec<ImportedFile> {
                         uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, f.function_alias.as_bytes())
                             .to_string()
                     });
-                let stem = unique(&f.function_alias, &mut taken);
-                files.push(ImportedFile {
-                    path: PathBuf::from(format!("functions/{stem}.yaml")),
+                plan.files.push(ImportedFile {
+                    path: path_for("functions", &f.function_alias),
                     text: header("function") + &to_yaml(&function_document(f, &id, &version)),
                 });
             }
-            Some(Resource::Workbook(w)) => {
-                files.extend(workbook_files(w, item, &version, &mut taken));
+            Resource::Workbook(w) => {
+                let path = path_for("workbooks", &w.display_name);
+                plan.files.extend(workbook_files(w, item, &version, &path));
             }
-            None => {}
         }
     }
-    files
+    plan
 }
 
-fn workbook_files(
-    w: &Workbook,
-    item: &LiveItem,
-    version: &str,
-    taken: &mut BTreeSet<String>,
-) -> Vec<ImportedFile> {
-    let stem = unique(&slug(&w.display_name), taken);
+fn workbook_files(w: &Workbook, item: &LiveItem, version: &str, path: &Path) -> Vec<ImportedFile> {
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "workbook".into(), |s| s.to_string_lossy().into_owned());
     let key = item
         .owner
         .as_ref()
@@ -262,11 +329,11 @@ fn workbook_files(
     let json_text = serde_json::to_string_pretty(&w.data).unwrap_or_default() + "\n";
     vec![
         ImportedFile {
-            path: PathBuf::from(format!("workbooks/{stem}.yaml")),
+            path: path.to_path_buf(),
             text: header("workbook") + &to_yaml(&Value::Object(meta)),
         },
         ImportedFile {
-            path: PathBuf::from(format!("workbooks/{stem}.json")),
+            path: path.with_extension("json"),
             text: json_text,
         },
     ]
@@ -284,7 +351,35 @@ mod tests {
         );
         assert_eq!(slug("***"), "content");
         let mut taken = BTreeSet::new();
-        assert_eq!(unique("a", &mut taken), "a");
-        assert_eq!(unique("a", &mut taken), "a-2");
+        assert_eq!(unique("f", "a", &mut taken), "a");
+        assert_eq!(unique("f", "a", &mut taken), "a-2");
+        assert_eq!(
+            unique("f", "A", &mut taken),
+            "A-3",
+            "case-insensitive collision"
+        );
+    }
+
+    #[test]
+    fn slugs_of_hostile_names_stay_in_their_folder() {
+        for hostile in [
+            "../../../../tmp/x",
+            "a/b\\c",
+            "..",
+            ".",
+            "x\0y",
+            "con",
+            "NUL",
+        ] {
+            let s = slug(hostile);
+            assert!(
+                !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                "{hostile:?} -> {s:?}"
+            );
+            assert!(!RESERVED.contains(&s.as_str()), "{s}");
+        }
+        assert_eq!(slug(&"x".repeat(10_000)).len(), MAX_STEM);
     }
 }

@@ -41,9 +41,10 @@ pub fn run(cx: &Session, args: &ImportArgs) -> anyhow::Result<ExitStatus> {
         "skipped (--include-unmanaged)"
     };
     cx.printer.status(&format!(
-        "imported {} files into `{}`; {} unmanaged resources {how}",
+        "imported {} files into `{}` ({} already up to date); {} unmanaged resources {how}",
         imported.files.len(),
         imported.out.display(),
+        imported.unchanged,
         imported.unmanaged,
     ));
     Ok(ExitStatus::Success)

@@ -33,6 +33,84 @@ impl<T> Loaded<T> {
     }
 }
 
+/// Why a content file was not read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Not a regular file: what it is ("a symbolic link", "a directory", …).
+    NotRegular(&'static str),
+    /// Larger than [`MAX_FILE_BYTES`] (its size).
+    TooLarge(u64),
+    /// The read failed.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotRegular(what) => write!(f, "it is {what}, not a regular file"),
+            Self::TooLarge(n) => write!(
+                f,
+                "it is {n} bytes, more than the {MAX_FILE_BYTES} sentinelctl reads"
+            ),
+            Self::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// What a path is, without following a symbolic link (`None`: it does not exist).
+pub fn entry_kind(path: &Path) -> Option<&'static str> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    let t = meta.file_type();
+    Some(if t.is_symlink() {
+        "a symbolic link"
+    } else if t.is_dir() {
+        "a directory"
+    } else if t.is_file() {
+        "a regular file"
+    } else {
+        "a special file (FIFO, socket or device)"
+    })
+}
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]: symbolic links are never followed (a pull
+/// request could point one at `/etc/passwd` or `/dev/zero`), and the size is checked from the
+/// metadata before reading, and again while reading.
+pub fn read_regular_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read as _;
+    match entry_kind(path) {
+        Some("a regular file") => {}
+        Some(other) => return Err(ReadError::NotRegular(other)),
+        None => {
+            return Err(ReadError::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such file",
+            )));
+        }
+    }
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular("not a regular file any more"));
+    }
+    if meta.len() > MAX_FILE_BYTES as u64 {
+        return Err(ReadError::TooLarge(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// [`read_regular_bytes`] as UTF-8 text.
+pub fn read_regular(path: &Path) -> Result<String, ReadError> {
+    String::from_utf8(read_regular_bytes(path)?)
+        .map_err(|e| ReadError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+}
+
 /// Reads a file into the source database; `None` when it cannot be read or decoded.
 pub fn read_source(
     sources: &mut SourceDb,
@@ -40,33 +118,32 @@ pub fn read_source(
     shown: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<FileId> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match read_regular_bytes(path) {
         Ok(b) => b,
         Err(e) => {
             let file = sources.add(shown, String::new());
-            diags.push(Diagnostic::error(
-                codes::UNREADABLE,
-                file,
-                format!("cannot read the file: {e}"),
-            ));
+            diags.push(match e {
+                ReadError::NotRegular(_) => Diagnostic::error(
+                    codes::NOT_REGULAR,
+                    file,
+                    format!("not read: {e}"),
+                )
+                .help("content folders hold regular files only; replace the link or special file with the file itself"),
+                ReadError::TooLarge(_) => Diagnostic::error(
+                    codes::FILE_TOO_LARGE,
+                    file,
+                    format!("not read: {e}"),
+                )
+                .help("content files are small; move data files out of the content folders"),
+                ReadError::Io(_) => Diagnostic::error(
+                    codes::UNREADABLE,
+                    file,
+                    format!("cannot read the file: {e}"),
+                ),
+            });
             return None;
         }
     };
-    if bytes.len() > MAX_FILE_BYTES {
-        let file = sources.add(shown, String::new());
-        diags.push(
-            Diagnostic::error(
-                codes::FILE_TOO_LARGE,
-                file,
-                format!(
-                    "the file is {} bytes, more than the {MAX_FILE_BYTES} sentinelctl reads",
-                    bytes.len()
-                ),
-            )
-            .help("content files are small; move data files out of the content folders"),
-        );
-        return None;
-    }
     match String::from_utf8(bytes) {
         Ok(text) => Some(sources.add(shown, text)),
         Err(e) => {

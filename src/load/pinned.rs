@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use super::file::{Loaded, load_yaml_file};
 use super::repository::Repository;
 use crate::diag::{Diagnostic, codes};
+use crate::git::{ObjectId, RepoPath};
 use crate::schema::{YamlLock, YamlLockItem};
 
 /// Path of an environment's lock file.
@@ -27,15 +28,16 @@ pub fn read_lock(repo: &mut Repository, path: &Path) -> Option<Loaded<YamlLock>>
     load_yaml_file::<YamlLock>(&mut repo.sources, path, &shown, &mut repo.diagnostics)
 }
 
-/// The blob id of `path` at `commit`.
+/// The blob id of `path` at `commit`; both are checked first (they come from untrusted files).
 pub fn blob_id(root: &Path, commit: &str, path: &str) -> Result<String, String> {
-    crate::git::stdout(root, &["rev-parse", &format!("{commit}:{path}")])
-        .map(|s| s.trim().to_string())
+    let (commit, path) = (ObjectId::parse(commit)?, RepoPath::parse(path)?);
+    crate::git::blob_id(root, &commit, &path)
 }
 
-/// The text of `path` at `commit`.
+/// The text of `path` at `commit`; both are checked first.
 pub fn show(root: &Path, commit: &str, path: &str) -> Result<String, String> {
-    crate::git::stdout(root, &["show", &format!("{commit}:{path}")])
+    let (commit, path) = (ObjectId::parse(commit)?, RepoPath::parse(path)?);
+    crate::git::show(root, &commit, &path)
 }
 
 impl Repository {
@@ -101,7 +103,11 @@ impl Repository {
     }
 }
 
-/// First 10 characters of a commit id.
-pub fn short(commit: &str) -> &str {
-    &commit[..commit.len().min(10)]
+/// First 10 characters of a commit id, for people (any text: never panics, never prints controls).
+pub fn short(commit: &str) -> String {
+    commit
+        .chars()
+        .take(10)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }

@@ -80,15 +80,21 @@ pub struct Repository {
     pub environments: BTreeMap<PathBuf, Option<(Loaded<YamlEnvironment>, Environment)>>,
 }
 
-/// Files directly in `dir` (not recursive), sorted; empty when the folder does not exist.
+/// Entries directly in `dir` (not recursive), sorted; empty when the folder does not exist.
+/// Regular files, and anything else whose name looks like a content file (`*.yaml`, `*.yml`,
+/// `*.json`): a symbolic link or a folder named `x.yaml` is then reported by the loader instead of
+/// being followed or skipped. Plain subfolders are not content and are left out.
 pub fn list_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    if !dir.is_dir() {
+    if std::fs::symlink_metadata(dir).map_or(true, |m| !m.is_dir()) {
         return Ok(Vec::new());
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
+        .filter(|e| {
+            let regular = e.file_type().is_ok_and(|t| t.is_file());
+            regular || matches!(extension(&e.path()), "yaml" | "yml" | "json")
+        })
         .map(|e| e.path())
-        .filter(|p| p.is_file())
         .collect();
     files.sort();
     Ok(files)
@@ -173,9 +179,7 @@ impl Repository {
     /// A portal export (ARM template) among the detections is an error, not a warning: the user
     /// meant to deploy it, and it would silently not be. Other `.json` files stay warnings.
     fn reject_arm_export(&mut self, path: &Path, shown: &Path) -> bool {
-        let small =
-            std::fs::metadata(path).is_ok_and(|m| m.len() <= super::file::MAX_FILE_BYTES as u64);
-        let Some(text) = small.then(|| std::fs::read_to_string(path).ok()).flatten() else {
+        let Ok(text) = super::file::read_regular(path) else {
             return false;
         };
         let is_template = serde_json::from_str::<Value>(&text)
@@ -238,7 +242,7 @@ impl Repository {
         };
         let json_path = path.with_extension("json");
         let json_shown = self.shown(&json_path);
-        let json_file = if json_path.is_file() {
+        let json_file = if super::file::entry_kind(&json_path).is_some() {
             match read_source(
                 &mut self.sources,
                 &json_path,

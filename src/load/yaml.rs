@@ -181,10 +181,35 @@ pub fn parse(text: &str) -> (Option<Node>, Vec<YamlProblem>) {
                     break;
                 }
             }
-            Some(Ok((event, span))) => builder.event(event, span),
+            Some(Ok((event, span))) => {
+                builder.event(event, span);
+                if let Some(offset) = builder.over_budget {
+                    builder.problems.push(YamlProblem::Syntax {
+                        offset,
+                        message: format!(
+                            "aliases expand to more than {MAX_ALIAS_NODES} nodes (a \"billion laughs\" document?)"
+                        ),
+                    });
+                    return (None, builder.problems);
+                }
+            }
         }
     }
     (builder.root, builder.problems)
+}
+
+/// Nodes in a tree (the node itself, its keys and values).
+fn node_count(node: &Node) -> usize {
+    match &node.value {
+        Value::Seq(items) => 1 + items.iter().map(node_count).sum::<usize>(),
+        Value::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| node_count(k) + node_count(v))
+                .sum::<usize>()
+        }
+        Value::Scalar(..) => 1,
+    }
 }
 
 enum Frame {
@@ -201,11 +226,21 @@ enum Frame {
     },
 }
 
+/// Most nodes that alias references may add to a document, in all. Content files use aliases
+/// rarely and shallowly; nested aliases grow exponentially (a 600-byte file can name billions of
+/// nodes), so expansion stops with an error at this budget: milliseconds and a few MB.
+pub const MAX_ALIAS_NODES: usize = 10_000;
+
 struct Builder<'t> {
     text: &'t str,
     char_to_byte: Vec<usize>,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes with their size in nodes.
+    anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes added by aliases so far.
+    alias_nodes: usize,
+    /// Set (to the alias' offset) once `alias_nodes` passes [`MAX_ALIAS_NODES`].
+    over_budget: Option<usize>,
     root: Option<Node>,
     problems: Vec<YamlProblem>,
 }
@@ -219,6 +254,8 @@ impl<'t> Builder<'t> {
             char_to_byte,
             stack: Vec::new(),
             anchors: HashMap::new(),
+            alias_nodes: 0,
+            over_budget: None,
             root: None,
             problems: Vec::new(),
         }
@@ -270,8 +307,14 @@ impl<'t> Builder<'t> {
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(span),
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned();
                 let span = self.range(span);
+                let size = self.anchors.get(&id).map_or(1, |(_, n)| *n);
+                self.alias_nodes = self.alias_nodes.saturating_add(size);
+                if self.alias_nodes > MAX_ALIAS_NODES {
+                    self.over_budget.get_or_insert(span.start);
+                    return;
+                }
+                let node = self.anchors.get(&id).map(|(n, _)| n.clone());
                 self.push(node.map_or(
                     Node {
                         value: Value::Scalar(String::new(), Style::Plain),
@@ -286,7 +329,8 @@ impl<'t> Builder<'t> {
 
     fn remember(&mut self, anchor: usize, node: &Node) {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors
+                .insert(anchor, (node.clone(), node_count(node)));
         }
     }
 
@@ -352,6 +396,26 @@ impl<'t> Builder<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alias_expansion_has_a_budget() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let started = std::time::Instant::now();
+        let (root, problems) = parse(&text);
+        assert!(root.is_none());
+        assert!(
+            matches!(&problems[0], YamlProblem::Syntax { message, .. } if message.contains("aliases expand")),
+            "{problems:?}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        // a few shallow aliases are fine
+        let (root, problems) = parse("base: &b {x: 1}\nother: *b\n");
+        assert!(root.is_some() && problems.is_empty());
+    }
 
     #[test]
     fn spans_point_at_keys_and_values() {

@@ -6,6 +6,7 @@
 pub mod duration;
 pub mod environment;
 pub mod function;
+pub mod names;
 pub mod problem;
 pub mod resource;
 pub mod rule;

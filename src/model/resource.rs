@@ -77,14 +77,21 @@ impl Resource {
     /// A short hash of what the resource means (its diff fields), recorded in the ownership
     /// metadata at apply time so `drift` can tell "changed in the portal" from "changed in code".
     pub fn content_hash(&self) -> String {
+        self.full_hash()[..16].to_string()
+    }
+
+    /// SHA-256 (hex) of everything the resource means (its diff fields in canonical JSON): what a
+    /// saved plan pins.
+    pub fn full_hash(&self) -> String {
         use sha2::Digest as _;
         let canonical = serde_json::to_string(&self.fields()).unwrap_or_default();
-        let digest = sha2::Sha256::digest(canonical.as_bytes());
-        digest.iter().take(8).fold(String::new(), |mut hex, b| {
-            use std::fmt::Write as _;
-            let _ = write!(hex, "{b:02x}");
-            hex
-        })
+        sha2::Sha256::digest(canonical.as_bytes())
+            .iter()
+            .fold(String::new(), |mut hex, b| {
+                use std::fmt::Write as _;
+                let _ = write!(hex, "{b:02x}");
+                hex
+            })
     }
 
     /// The query text, when the resource has one.

@@ -87,6 +87,10 @@ pub struct Change {
     pub depends_on: Vec<String>,
     /// `lastModifiedUtc` of the live resource.
     pub last_modified: Option<String>,
+    /// SHA-256 of everything the repository wants this resource to be (create, update, adopt): a
+    /// saved plan pins it, so content changed after review is refused at apply time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired_hash: Option<String>,
     /// Live properties sentinelctl does not model, written back unchanged on update.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub preserved: serde_json::Map<String, Value>,
@@ -238,6 +242,7 @@ fn change(
         depends_on: desired.map(|d| d.depends_on.clone()).unwrap_or_default(),
         last_modified: live.and_then(|l| l.last_modified.clone()),
         preserved: live.map(|l| l.unmodelled.clone()).unwrap_or_default(),
+        desired_hash: desired.map(|d| d.resource.full_hash()),
     }
 }
 
@@ -372,21 +377,38 @@ impl Plan {
                         c.action,
                         c.etag.clone(),
                         serde_json::to_string(&c.fields).unwrap_or_default(),
+                        c.desired_hash.clone(),
                     )
                 })
                 .collect::<Vec<_>>()
         };
         let (saved, now) = (key(self), key(fresh));
+        let name = |n: &str| crate::render::escape::line(n).into_owned();
         let mut out: Vec<String> = saved
             .iter()
             .filter(|x| !now.contains(x))
-            .map(|(k, n, act, _, _)| format!("{} `{n}` ({act:?} in the saved plan)", k.as_str()))
+            .map(|(k, n, act, ..)| {
+                format!("{} `{}` ({act:?} in the saved plan)", k.as_str(), name(n))
+            })
             .collect();
         out.extend(
             now.iter()
                 .filter(|x| !saved.contains(x))
-                .map(|(k, n, act, _, _)| format!("{} `{n}` (now {act:?})", k.as_str())),
+                .map(|(k, n, act, ..)| {
+                    format!(
+                        "{} `{}` (now {act:?}, or its content changed)",
+                        k.as_str(),
+                        name(n)
+                    )
+                }),
         );
+        if self.commit != fresh.commit {
+            out.push(format!(
+                "the repository is at commit {} now, the plan was made at {}",
+                fresh.commit.as_deref().unwrap_or("(none)"),
+                self.commit.as_deref().unwrap_or("(none)")
+            ));
+        }
         out.sort();
         out.dedup();
         out

@@ -87,9 +87,12 @@ impl Printer {
         } else {
             anstyle::Style::new()
         };
-        eprintln!("{style}error{style:#}: {error}");
+        // messages quote content and workspace values: no control character reaches the terminal
+        let text =
+            |e: &dyn std::fmt::Display| crate::render::escape::block(&e.to_string()).into_owned();
+        eprintln!("{style}error{style:#}: {}", text(error));
         for cause in error.chain().skip(1) {
-            eprintln!("  caused by: {cause}");
+            eprintln!("  caused by: {}", text(cause));
         }
         let arm = error
             .chain()
@@ -101,7 +104,7 @@ impl Printer {
             other => other.hint(),
         });
         if let Some(hint) = hint {
-            eprintln!("  help: {hint}");
+            eprintln!("  help: {}", crate::render::escape::block(&hint));
         }
     }
 }

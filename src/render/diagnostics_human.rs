@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
+use super::escape::{block, line as esc};
 use super::{display_path, position};
 use crate::diag::{Diagnostic, Severity, SourceDb};
 
@@ -28,13 +29,14 @@ pub fn render(
         writeln!(
             out,
             "{style}{label}[{}]{style:#}{bold}: {}{bold:#}",
-            d.code, d.message
+            d.code,
+            block(&d.message)
         )?;
         let (start, end) = position(sources, d);
         writeln!(
             out,
             "  {blue}-->{blue:#} {}:{}:{}",
-            display_path(sources, d),
+            esc(&display_path(sources, d)),
             start.line,
             start.col
         )?;
@@ -48,7 +50,12 @@ pub fn render(
                 line.chars().count().saturating_sub(start.col - 1).max(1)
             };
             writeln!(out, "{:width$} {blue}|{blue:#}", "")?;
-            writeln!(out, "{blue}{}{blue:#} {blue}|{blue:#} {line}", start.line)?;
+            writeln!(
+                out,
+                "{blue}{}{blue:#} {blue}|{blue:#} {}",
+                start.line,
+                esc(line)
+            )?;
             writeln!(
                 out,
                 "{:width$} {blue}|{blue:#} {:pad$}{style}{}{style:#}",
@@ -68,14 +75,14 @@ pub fn render(
             writeln!(
                 out,
                 "   {blue}={blue:#} note: {} at {}:{}:{}",
-                l.message,
-                sources.path(l.file).display(),
+                block(&l.message),
+                esc(&sources.path(l.file).to_string_lossy()),
                 lc.line,
                 lc.col
             )?;
         }
         if let Some(help) = &d.help {
-            writeln!(out, "{:width$} {blue}={blue:#} help: {help}", "")?;
+            writeln!(out, "{:width$} {blue}={blue:#} help: {}", "", block(help))?;
         }
         writeln!(out)?;
     }

@@ -4,16 +4,27 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::escape::{line, md, xml};
 use crate::drift::{DriftClass, DriftReport};
 
 /// Human text for one or more environments.
 pub fn human(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
     for r in reports {
         if let Some(e) = &r.error {
-            writeln!(out, "Drift in `{}`: NOT CHECKED: {e}\n", r.environment)?;
+            writeln!(
+                out,
+                "Drift in `{}`: NOT CHECKED: {}\n",
+                line(&r.environment),
+                super::escape::block(e)
+            )?;
             continue;
         }
-        writeln!(out, "Drift in `{}` ({}):", r.environment, r.workspace_id)?;
+        writeln!(
+            out,
+            "Drift in `{}` ({}):",
+            line(&r.environment),
+            line(&r.workspace_id)
+        )?;
         let shown: Vec<_> = r
             .findings
             .iter()
@@ -30,20 +41,20 @@ pub fn human(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
                 "  {:<24} {:<9} {} ({}){when}",
                 f.class.phrase(),
                 f.kind.as_str(),
-                f.display_name,
-                f.name
+                line(&f.display_name),
+                line(&f.name)
             )?;
             for c in &f.fields {
                 writeln!(
                     out,
                     "      {}: live {} ≠ code {}",
-                    c.path,
+                    line(&c.path),
                     super::plan_human::short(&c.before),
                     super::plan_human::short(&c.after)
                 )?;
             }
             if let Some(d) = &f.detail {
-                writeln!(out, "      {d}")?;
+                writeln!(out, "      {}", line(d))?;
             }
         }
         let in_sync = r
@@ -73,14 +84,18 @@ pub fn markdown(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> 
     )?;
     for r in reports {
         if r.error.is_some() {
-            writeln!(out, "| `{}` | not checked (error) | | |", r.environment)?;
+            writeln!(
+                out,
+                "| <code>{}</code> | not checked (error) | | |",
+                md(&r.environment)
+            )?;
             continue;
         }
         let count = |c: DriftClass| r.findings.iter().filter(|f| f.class == c).count();
         writeln!(
             out,
-            "| `{}` | {} | {} | {} |",
-            r.environment,
+            "| <code>{}</code> | {} | {} | {} |",
+            md(&r.environment),
             r.drift_count(),
             count(DriftClass::InSync),
             count(DriftClass::Pending)
@@ -99,29 +114,26 @@ pub fn markdown(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> 
     for r in reports.iter().filter(|r| r.drift_count() > 0) {
         writeln!(
             out,
-            "\n#### `{}`\n\n| class | kind | name | fields |\n|---|---|---|---|",
-            r.environment
+            "\n#### <code>{}</code>\n\n| class | kind | name | fields |\n|---|---|---|---|",
+            md(&r.environment)
         )?;
         for f in r.findings.iter().filter(|f| f.class.is_drift()) {
-            let fields: Vec<String> = f.fields.iter().map(|c| format!("`{}`", c.path)).collect();
+            let fields: Vec<String> = f
+                .fields
+                .iter()
+                .map(|c| format!("<code>{}</code>", md(&c.path)))
+                .collect();
             writeln!(
                 out,
                 "| {} | {} | {} | {} |",
                 f.class.phrase(),
                 f.kind.as_str(),
-                f.display_name.replace('|', "\\|"),
+                md(&f.display_name),
                 fields.join(", ")
             )?;
         }
     }
     Ok(())
-}
-
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// JUnit XML: a test suite per environment, a test case per resource.

@@ -7,6 +7,7 @@ pub mod diagnostics_human;
 pub mod diagnostics_json;
 pub mod diagnostics_sarif;
 pub mod drift;
+pub mod escape;
 pub mod plan_human;
 pub mod plan_markdown;
 pub mod reports;
@@ -70,6 +71,7 @@ pub(crate) mod tests {
             depends_on: Vec::new(),
             last_modified: None,
             preserved: serde_json::Map::new(),
+            desired_hash: None,
         };
         let mut update = change(
             ResourceKind::Detection,

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
+use super::escape::line;
 use crate::plan::{Action, Plan};
 
 fn symbol(a: Action) -> (&'static str, &'static str, AnsiColor) {
@@ -41,7 +42,8 @@ pub fn render(out: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
     writeln!(
         out,
         "{bold}Plan for environment `{}`{bold:#} ({})\n",
-        plan.environment, plan.workspace_id
+        line(&plan.environment),
+        line(&plan.workspace_id)
     )?;
     for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
         let (sym, word, colour) = symbol(c.action);
@@ -50,8 +52,8 @@ pub fn render(out: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
             out,
             "  {st}{sym} {word:<9}{st:#} {:<9} {bold}{}{bold:#} ({})",
             c.kind.as_str(),
-            c.display_name,
-            c.name
+            line(&c.display_name),
+            line(&c.name)
         )?;
         for f in &c.fields {
             if f.path == "query" && c.query_diff.is_some() {
@@ -60,20 +62,20 @@ pub fn render(out: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
             writeln!(
                 out,
                 "        {}: {} → {}",
-                f.path,
+                line(&f.path),
                 short(&f.before),
                 short(&f.after)
             )?;
         }
         if let Some(diff) = &c.query_diff {
             writeln!(out, "        query:")?;
-            for line in diff.lines() {
-                let st = match line.chars().next() {
-                    Some('+') if !line.starts_with("+++") => paint(AnsiColor::Green),
-                    Some('-') if !line.starts_with("---") => paint(AnsiColor::Red),
+            for text in diff.lines() {
+                let st = match text.chars().next() {
+                    Some('+') if !text.starts_with("+++") => paint(AnsiColor::Green),
+                    Some('-') if !text.starts_with("---") => paint(AnsiColor::Red),
                     _ => Style::new(),
                 };
-                writeln!(out, "          {st}{line}{st:#}")?;
+                writeln!(out, "          {st}{}{st:#}", line(text))?;
             }
         }
         match c.action {
@@ -116,9 +118,10 @@ pub fn render(out: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
     if let Some(why) = &plan.prune_blocked {
         writeln!(
             out,
-            "{}apply will refuse:{:#} {why}; pass --force-prune if that is intended.",
+            "{}apply will refuse:{:#} {}; pass --force-prune if that is intended.",
             paint(AnsiColor::Red),
-            paint(AnsiColor::Red)
+            paint(AnsiColor::Red),
+            line(why)
         )?;
     }
     Ok(())

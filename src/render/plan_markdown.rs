@@ -2,12 +2,17 @@
 
 use std::io::{self, Write};
 
+use super::escape::{block, fence, md};
 use crate::plan::{Action, Plan};
 
 /// Writes the plan as markdown.
 pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
     let s = &plan.summary;
-    writeln!(out, "### sentinelctl plan: `{}`\n", plan.environment)?;
+    writeln!(
+        out,
+        "### sentinelctl plan: <code>{}</code>\n",
+        md(&plan.environment)
+    )?;
     if plan.has_changes() {
         writeln!(
             out,
@@ -29,13 +34,17 @@ pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
     if !rows.is_empty() {
         writeln!(out, "| action | kind | name | fields |\n|---|---|---|---|")?;
         for c in &rows {
-            let fields: Vec<String> = c.fields.iter().map(|f| format!("`{}`", f.path)).collect();
+            let fields: Vec<String> = c
+                .fields
+                .iter()
+                .map(|f| format!("<code>{}</code>", md(&f.path)))
+                .collect();
             writeln!(
                 out,
                 "| {:?} | {} | {} | {} |",
                 c.action,
                 c.kind.as_str(),
-                c.display_name.replace('|', "\\|"),
+                md(&c.display_name),
                 fields.join(", ")
             )?;
         }
@@ -46,7 +55,7 @@ pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
             out,
             "<details><summary>{} <code>{}</code></summary>\n",
             c.kind.as_str(),
-            c.display_name
+            md(&c.display_name)
         )?;
         for f in c
             .fields
@@ -55,21 +64,24 @@ pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
         {
             writeln!(
                 out,
-                "- `{}`: `{}` → `{}`",
-                f.path,
-                super::plan_human::short(&f.before),
-                super::plan_human::short(&f.after)
+                "- <code>{}</code>: <code>{}</code> → <code>{}</code>",
+                md(&f.path),
+                md(&super::plan_human::short(&f.before)),
+                md(&super::plan_human::short(&f.after))
             )?;
         }
         if let Some(diff) = &c.query_diff {
-            writeln!(out, "\n```diff\n{diff}```")?;
+            let diff = block(diff);
+            let f = fence(&diff);
+            writeln!(out, "\n{f}diff\n{diff}{f}")?;
         }
         writeln!(out, "\n</details>\n")?;
     }
     if let Some(why) = &plan.prune_blocked {
         writeln!(
             out,
-            "> **Apply will refuse:** {why} (`--force-prune` overrides)."
+            "> **Apply will refuse:** {} (`--force-prune` overrides).",
+            md(why)
         )?;
     }
     Ok(())

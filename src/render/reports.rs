@@ -76,10 +76,16 @@ pub fn promote_json(
 
 /// One plain line per finished change (CI logs, and failures on a terminal).
 pub fn outcome_line(o: &Outcome) -> String {
-    let head = format!("  {:?} {} {}", o.action, o.kind.as_str(), o.display_name);
+    use super::escape::{block, line};
+    let head = format!(
+        "  {:?} {} {}",
+        o.action,
+        o.kind.as_str(),
+        line(&o.display_name)
+    );
     match &o.status {
         Status::Done => format!("{head}: done"),
-        Status::Failed(e) => format!("{head}: FAILED: {e}"),
-        Status::Skipped(why) => format!("{head}: skipped: {why}"),
+        Status::Failed(e) => format!("{head}: FAILED: {}", block(e)),
+        Status::Skipped(why) => format!("{head}: skipped: {}", line(why)),
     }
 }

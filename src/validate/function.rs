@@ -34,6 +34,15 @@ pub fn check_function(ff: &FunctionFile, out: &mut Vec<Diagnostic>) {
                 .help("use letters, digits and `_`, not starting with a digit (callers would need `['...']` quoting)"),
         );
     }
+    if let Some(name) = &raw.resource_name
+        && let Err(why) = crate::model::names::check(crate::model::ResourceKind::Function, name)
+    {
+        out.push(
+            Diagnostic::error(codes::RESOURCE_NAME, l.file, why)
+                .at(l.span(&["resourceName"]))
+                .help("use letters, digits, `_` and `-` (the portal's generated names are fine)"),
+        );
+    }
     if let Some(id) = raw
         .id
         .as_deref()

@@ -8,6 +8,7 @@ pub mod entities;
 pub mod environment;
 pub mod function;
 pub mod kql;
+pub mod lock;
 pub mod mitre;
 pub mod rule;
 pub mod version_bump;
@@ -84,6 +85,7 @@ pub fn validate(repo: &mut Repository, options: &ValidateOptions) -> ValidateSta
     stats.environments = names.len();
     for name in names {
         environment::check_environment(repo, &name);
+        lock::check_lock(repo, &name);
     }
     repo.diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -14,10 +14,6 @@ use crate::load::RuleFile;
 use crate::model::rule::SEVERITIES;
 use crate::model::{Duration, RuleKind};
 
-static GUID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-        .expect("regex")
-});
 static VERSION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d+\.\d+\.\d+$").expect("regex"));
 static TECHNIQUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^T\d{4}(\.\d{3})?$").expect("regex"));
@@ -29,7 +25,7 @@ static PLACEHOLDER: LazyLock<Regex> =
 
 /// True for a GUID in 8-4-4-4-12 form.
 pub fn is_guid(s: &str) -> bool {
-    GUID.is_match(s)
+    crate::model::names::is_guid(s)
 }
 
 /// True for `x.y.z`.

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 
 use crate::diag::{Diagnostic, FileId, codes};
+use crate::git::{ObjectId, RepoPath};
 use crate::load::Repository;
 use crate::load::yaml::{self, Node, Value};
 
@@ -42,59 +43,37 @@ pub struct SinceReport {
     pub not_bumped: Vec<NotBumped>,
 }
 
-fn git(root: &Path, args: &[&str]) -> anyhow::Result<std::process::Output> {
-    crate::git::output(root, args).context("cannot run `git` (is it installed and on PATH?)")
+/// The commit `git_ref` names, with the hints a CI user needs when it does not.
+fn resolve(root: &Path, git_ref: &str) -> anyhow::Result<ObjectId> {
+    if let Ok(id) = crate::git::resolve_commit(root, git_ref) {
+        return Ok(id);
+    }
+    let inside = crate::git::output(root, &["rev-parse", "--is-inside-work-tree"])
+        .context("cannot run `git` (is it installed and on PATH?)")?;
+    if !inside.status.success() {
+        bail!(
+            "`--since` needs a Git repository, and `{}` is not inside one",
+            root.display()
+        );
+    }
+    bail!(
+        "`{git_ref}` is not a commit, branch or tag in this repository (in CI, fetch it first: \
+         `git fetch origin main` and use `--since origin/main`, or check out with full history)"
+    );
 }
 
-/// Files under the content folders that differ between `git_ref` and the working tree,
+/// Files under the content folders that differ between `commit` and the working tree,
 /// relative to `root`.
-pub fn changed_files(root: &Path, git_ref: &str) -> anyhow::Result<Vec<PathBuf>> {
-    let commit = format!("{git_ref}^{{commit}}");
-    let out = git(root, &["rev-parse", "--verify", "--quiet", &commit])?;
-    if !out.status.success() {
-        let inside = git(root, &["rev-parse", "--is-inside-work-tree"])?;
-        if !inside.status.success() {
-            bail!(
-                "`--since` needs a Git repository, and `{}` is not inside one",
-                root.display()
-            );
-        }
-        bail!(
-            "`{git_ref}` is not a commit, branch or tag in this repository (in CI, fetch it first: \
-             `git fetch origin main` and use `--since origin/main`, or check out with full history)"
-        );
-    }
-    let mut args = vec![
-        "diff",
-        "--name-only",
-        "--relative",
-        "--no-renames",
-        git_ref,
-        "--",
-    ];
-    args.extend(FOLDERS);
-    let out = git(root, &args)?;
-    if !out.status.success() {
-        bail!(
-            "`git diff {git_ref}` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(PathBuf::from)
-        .collect())
+pub fn changed_files(root: &Path, commit: &ObjectId) -> anyhow::Result<Vec<PathBuf>> {
+    let files = crate::git::changed_files(root, commit, &FOLDERS)
+        .map_err(|e| anyhow::anyhow!("`git diff {}` failed: {e}", commit.short()))?;
+    Ok(files.into_iter().map(PathBuf::from).collect())
 }
 
-/// The text of `path` (relative to `root`) at `git_ref`; `None` when it did not exist there.
-fn show(root: &Path, git_ref: &str, path: &Path) -> anyhow::Result<Option<String>> {
-    let spec = format!("{git_ref}:./{}", slash(path));
-    let out = git(root, &["show", &spec])?;
-    Ok(out
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned()))
+/// The text of `path` (relative to `root`) at `commit`; `None` when it did not exist there.
+fn show(root: &Path, commit: &ObjectId, path: &Path) -> Option<String> {
+    let path = RepoPath::parse(&slash(path)).ok()?;
+    crate::git::show(root, commit, &path).ok()
 }
 
 fn slash(path: &Path) -> String {
@@ -197,16 +176,17 @@ fn is_content(path: &Path) -> bool {
 /// was not raised to `repo.diagnostics`. Fails when Git cannot answer (no repository, unknown ref).
 pub fn check(repo: &mut Repository, git_ref: &str) -> anyhow::Result<SinceReport> {
     let root = repo.root.clone();
+    let git_ref = &resolve(&root, git_ref)?;
     // version file → the changed files behind it (a workbook's yaml and json count once)
     let mut changed: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     for path in changed_files(&root, git_ref)? {
         if !is_content(&path) {
             continue;
         }
-        let Ok(new) = std::fs::read_to_string(root.join(&path)) else {
-            continue; // deleted (or unreadable, which loading already reported)
+        let Ok(new) = crate::load::file::read_regular(&root.join(&path)) else {
+            continue; // deleted, or not a regular readable file (loading reports it)
         };
-        let Some(old) = show(&root, git_ref, &path)? else {
+        let Some(old) = show(&root, git_ref, &path) else {
             continue; // new since the ref
         };
         if differs(&path, &old, &new) {
@@ -216,10 +196,10 @@ pub fn check(repo: &mut Repository, git_ref: &str) -> anyhow::Result<SinceReport
     let mut report = SinceReport::default();
     for (vpath, files) in changed {
         report.changed.push(vpath.clone());
-        let Ok(new_text) = std::fs::read_to_string(root.join(&vpath)) else {
+        let Ok(new_text) = crate::load::file::read_regular(&root.join(&vpath)) else {
             continue; // a workbook JSON without metadata: loading reports it
         };
-        let Some(old_text) = show(&root, git_ref, &vpath)? else {
+        let Some(old_text) = show(&root, git_ref, &vpath) else {
             continue; // the metadata file is new: a new workbook
         };
         let old = version_of(&old_text);

@@ -17,6 +17,15 @@ pub fn check_workbook(wb: &WorkbookFile, out: &mut Vec<Diagnostic>) {
             .at(l.span(&["version"])),
         );
     }
+    if let Some(name) = &l.raw.name
+        && let Err(why) = crate::model::names::check(crate::model::ResourceKind::Workbook, name)
+    {
+        out.push(
+            Diagnostic::error(codes::RESOURCE_NAME, l.file, why)
+                .at(l.span(&["name"]))
+                .help("remove `name` to derive the GUID from `key`, or give the workbook's existing GUID"),
+        );
+    }
     if l.raw.key.trim().is_empty() || l.raw.key.chars().any(char::is_whitespace) {
         out.push(
             Diagnostic::error(
