@@ -13,6 +13,7 @@ use std::sync::Arc;
 use azure_core::credentials::TokenCredential;
 use url::Url;
 
+use crate::limits::SubscriptionLimits;
 use crate::retry::RetryPolicy;
 
 /// Azure clouds with fixed endpoints. A custom endpoint (the emulator, Azure Stack) is a plain URL.
@@ -63,8 +64,13 @@ pub struct ArmClientConfig {
     pub retry: RetryPolicy,
     /// Retries shared by all requests of this client (see [`crate::retry::RetryBudget`]).
     pub retry_budget: u32,
-    /// Requests in flight at once per subscription.
+    /// Requests in flight at once per subscription, when `limits` is `None`.
     pub concurrency: usize,
+    /// Per-subscription concurrency, request budget and 429 pauses shared with other clients (create
+    /// one [`SubscriptionLimits`] per run and pass it to every client). `None` gives this client its
+    /// own limits: `concurrency` in flight per subscription, no request budget, and a 429 pausing
+    /// only the subscription that got it.
+    pub limits: Option<Arc<SubscriptionLimits>>,
     /// `User-Agent` header.
     pub user_agent: String,
     /// Which auth method the credential is (e.g. `azure-cli`), for the login hint on auth errors.
@@ -84,6 +90,7 @@ impl ArmClientConfig {
             retry: RetryPolicy::default(),
             retry_budget: 50,
             concurrency: 4,
+            limits: None,
             user_agent: concat!("sentinelctl/", env!("CARGO_PKG_VERSION")).to_owned(),
             auth_label: "default".to_owned(),
         }
@@ -100,6 +107,7 @@ impl std::fmt::Debug for ArmClientConfig {
             .field("retry", &self.retry)
             .field("retry_budget", &self.retry_budget)
             .field("concurrency", &self.concurrency)
+            .field("limits", &self.limits.as_ref().map(|l| l.config()))
             .finish_non_exhaustive()
     }
 }

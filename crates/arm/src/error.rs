@@ -73,24 +73,33 @@ pub enum ArmError {
     ///
     /// `earlier_attempt_may_have_landed` is true when an earlier attempt of this same write died on the
     /// wire or with a 5xx and may have been applied: re-read the resource before deciding.
+    ///
+    /// `current_etag` is the live etag when the answer revealed it (an `ETag` header or a body
+    /// `etag`), for the caller's "did it land?" re-read; usually `None`, so GET the resource.
     Conflict {
         request: Box<RequestInfo>,
         code: String,
         message: String,
         earlier_attempt_may_have_landed: bool,
+        current_etag: Option<String>,
     },
-    /// 412: `If-Match` / `If-None-Match: *` did not hold. Same ambiguity flag as `Conflict`.
+    /// 412: `If-Match` / `If-None-Match: *` did not hold. Same fields as `Conflict`.
     PreconditionFailed {
         request: Box<RequestInfo>,
         code: String,
         message: String,
         earlier_attempt_may_have_landed: bool,
+        current_etag: Option<String>,
     },
-    /// 429 after the retries (or the shared retry budget) ran out.
+    /// 429 after the throttle retries ran out: `attempts` answers were 429 and the request waited
+    /// `waited` in total (throttling never spends the failure budget, so `budget_exhausted` is
+    /// false unless a caller sets it).
     Throttled {
         request: Box<RequestInfo>,
         retry_after: Option<Duration>,
         budget_exhausted: bool,
+        attempts: u32,
+        waited: Duration,
     },
     /// 400: the body or URL was rejected; `code` is ARM's error code.
     BadRequest {
@@ -176,14 +185,16 @@ pub fn truncate_body(body: &[u8]) -> String {
 }
 
 /// What the retry loop knows about how a failed request ended, beyond its status and body.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct FailureContext {
     /// An earlier attempt of this write died on the wire (or with a 5xx) and may have been applied.
     pub earlier_attempt_may_have_landed: bool,
     /// The shared retry budget refused a further retry.
     pub budget_exhausted: bool,
-    /// The server's `Retry-After`, if any (429 only).
+    /// The server's `Retry-After`, if any.
     pub retry_after: Option<Duration>,
+    /// The live etag the answer revealed (409/412 only).
+    pub current_etag: Option<String>,
 }
 
 impl ArmError {
@@ -224,17 +235,21 @@ impl ArmError {
                 code,
                 message,
                 earlier_attempt_may_have_landed: ambiguous,
+                current_etag: ctx.current_etag,
             },
             412 => Self::PreconditionFailed {
                 request,
                 code,
                 message,
                 earlier_attempt_may_have_landed: ambiguous,
+                current_etag: ctx.current_etag,
             },
             429 => Self::Throttled {
                 request,
                 retry_after: ctx.retry_after,
                 budget_exhausted: ctx.budget_exhausted,
+                attempts: 1,
+                waited: Duration::ZERO,
             },
             _ => Self::Http {
                 method: request.method,
@@ -260,6 +275,38 @@ impl ArmError {
             Self::Http { status, .. } => Some(*status),
             Self::Transport { .. } | Self::Auth { .. } | Self::Config { .. } => None,
         }
+    }
+
+    /// The live etag a 409/412 answer revealed, if any.
+    pub fn current_etag(&self) -> Option<&str> {
+        match self {
+            Self::Conflict { current_etag, .. } | Self::PreconditionFailed { current_etag, .. } => {
+                current_etag.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// ARM's error code (`error.code`), when the answer had one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Unauthorized { code, .. }
+            | Self::Forbidden { code, .. }
+            | Self::NotFound { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::PreconditionFailed { code, .. }
+            | Self::BadRequest { code, .. } => (!code.is_empty()).then_some(code.as_str()),
+            _ => None,
+        }
+    }
+
+    /// True for 409 and 412: the write met a precondition that did not hold. Re-read the resource
+    /// before reporting a conflict (see [`ArmError::is_ambiguous_write`]).
+    pub fn is_conflict(&self) -> bool {
+        matches!(
+            self,
+            Self::Conflict { .. } | Self::PreconditionFailed { .. }
+        )
     }
 
     /// True when a write may have landed although this error was returned (see `Conflict`).
@@ -369,8 +416,13 @@ impl fmt::Display for ArmError {
                 request,
                 retry_after,
                 budget_exhausted,
+                attempts,
+                waited,
             } => {
                 write!(f, "throttled by ARM on {request}")?;
+                if *attempts > 1 {
+                    write!(f, " {attempts} times ({:.1}s waited)", waited.as_secs_f64())?;
+                }
                 if let Some(after) = retry_after {
                     write!(f, " (retry after {}s)", after.as_secs())?;
                 }

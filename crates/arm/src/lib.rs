@@ -8,13 +8,15 @@
 //! 3. Callers build paths with [`WorkspaceRef`] (`address.rs`); the client resolves them against the
 //!    endpoint and appends the pinned api-version (`request_url.rs`, `api_version.rs`).
 //! 4. [`ArmClient::list`] / [`get`](ArmClient::get) / [`put`](ArmClient::put) / [`delete`](ArmClient::delete)
-//!    run the retry loop (`client.rs`, `retry.rs`) and map failures to [`ArmError`] (`error.rs`).
+//!    run the retry loop (`engine.rs`, `retry.rs`), paced per subscription (`limits.rs`), and map
+//!    failures to [`ArmError`] (`error.rs`).
 //! 5. `resources/` holds typed wire models that keep unknown properties.
 //!
 //! File overview: `auth.rs` + `default_chain.rs` + `client_certificate.rs` + `identity_transport.rs`
-//! (credentials), `config.rs` (client config, clouds), `client.rs` (requests), `retry.rs` (backoff,
-//! Retry-After, budget), `token_cache.rs` (one cached token per client), `error.rs`, `address.rs`,
-//! `api_version.rs`, `request_url.rs`, `tls.rs`.
+//! (credentials), `config.rs` (client config, clouds), `client.rs` (ARM requests), `engine.rs` (the
+//! retry loop), `limits.rs` (per-subscription pacing), `retry.rs` (backoff, Retry-After, budget),
+//! `token_cache.rs` (one cached token per client), `error.rs`, `address.rs`, `api_version.rs`,
+//! `request_url.rs`, `tls.rs`.
 //!
 //! Does not: know the sentinelctl model, plan or print. Invariant: tokens and secrets never reach
 //! `Debug`, `Display` or tracing output.
@@ -28,8 +30,10 @@ mod client;
 mod client_certificate;
 mod config;
 pub mod default_chain;
+mod engine;
 pub mod error;
 mod identity_transport;
+pub mod limits;
 pub mod request_url;
 pub mod resources;
 pub mod retry;
@@ -41,3 +45,4 @@ pub use auth::{AuthMethod, AuthSpec, Secret, build_credential};
 pub use client::{ArmClient, ClientStats, DeleteOutcome, Precondition, PutOutcome, Resource};
 pub use config::{ArmClientConfig, Cloud};
 pub use error::ArmError;
+pub use limits::{LimitsConfig, SubscriptionLimits};
