@@ -36,6 +36,9 @@ pub const SAVED_SEARCHES: &str = "2025-02-01";
 /// saved searches so one OperationalInsights contract covers both.
 pub const WORKSPACES: &str = "2025-02-01";
 
+/// `Microsoft.SecurityInsights/alertRuleTemplates` (read-only; stable 2025-12-01).
+pub const ALERT_RULE_TEMPLATES: &str = "2025-12-01";
+
 /// `Microsoft.OperationalInsights/workspaces/tables` (table schemas, custom `_CL` tables). The
 /// 2025-02-01 split-file contract and its examples are what we hold (NOTES §9, §17).
 pub const TABLES: &str = "2025-02-01";
@@ -67,6 +70,7 @@ pub fn for_path(path: &str) -> Option<&'static str> {
     match (namespace, types.as_slice()) {
         ("microsoft.securityinsights", ["alertrules", ..]) => Some(ALERT_RULES),
         ("microsoft.securityinsights", ["metadata", ..]) => Some(METADATA),
+        ("microsoft.securityinsights", ["alertruletemplates", ..]) => Some(ALERT_RULE_TEMPLATES),
         ("microsoft.securityinsights", ["watchlists", ..]) => Some(WATCHLISTS),
         ("microsoft.securityinsights", ["automationrules", ..]) => Some(AUTOMATION_RULES),
         ("microsoft.operationalinsights", ["workspaces", "tables", ..]) => Some(TABLES),

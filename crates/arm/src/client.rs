@@ -22,23 +22,33 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use url::Url;
 
-use crate::address::subscription_of;
+use crate::address::{WorkspaceRef, subscription_of};
 use crate::config::ArmClientConfig;
 pub use crate::engine::ClientStats;
 use crate::engine::{Call, Engine, Reply};
 use crate::error::ArmError;
 use crate::limits::{LimitsConfig, SubscriptionLimits};
 use crate::request_url::{check_endpoint, redact_url, resolve};
+use crate::resources::WireModel;
+use crate::resources::workspace::ArmWorkspace;
 use crate::tls::build_http_client;
 use crate::token_cache::TokenCache;
 
 /// Upper bound on pages followed by one LIST (a server looping on `nextLink` cannot hang us).
 const MAX_PAGES: usize = 10_000;
+
+/// How long [`ArmClient::put_and_wait`] / [`ArmClient::delete_and_wait`] follow an operation.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Poll interval when the service sends no `Retry-After` (and the cap on one it sends).
+const POLL_DEFAULT: Duration = Duration::from_secs(2);
+const POLL_MAX: Duration = Duration::from_secs(60);
 
 /// A write's concurrency precondition.
 ///
@@ -268,24 +278,191 @@ impl ArmClient {
     }
 
     /// Deletes a resource; a missing resource (204 or 404) is success with `existed: false`.
-    /// `cond` is sent as a header (`If-Match: <etag>` for a guarded delete).
+    /// `cond` is sent as a header (`If-Match: <etag>` for a guarded delete). A 202 (accepted, still
+    /// running) returns at once; use [`delete_and_wait`](Self::delete_and_wait) for watchlists and
+    /// tables, whose deletes are long-running.
     pub async fn delete(&self, url: &str, cond: Precondition) -> Result<DeleteOutcome, ArmError> {
+        self.delete_inner(url, cond, false).await
+    }
+
+    /// Like [`delete`](Self::delete), then follows the long-running operation (the
+    /// `Azure-AsyncOperation` header, else `Location`) until it ends (`shared/specs/NOTES.md`
+    /// §10.7). A `Failed` or `Canceled` operation is [`ArmError::OperationFailed`].
+    pub async fn delete_and_wait(
+        &self,
+        url: &str,
+        cond: Precondition,
+    ) -> Result<DeleteOutcome, ArmError> {
+        self.delete_inner(url, cond, true).await
+    }
+
+    /// Like [`put`](Self::put), then follows the long-running operation a watchlist or table PUT
+    /// starts (201/202 with `Azure-AsyncOperation`) until it ends, and returns the resource as it
+    /// then is (one GET) when the operation was long-running.
+    pub async fn put_and_wait(
+        &self,
+        url: &str,
+        body: &Value,
+        cond: Precondition,
+    ) -> Result<PutOutcome, ArmError> {
+        let sent = cond.apply_to_body(body)?;
+        let (reply, landed) = self.send("PUT", url, Some(&sent), &cond).await?;
+        let first = parse_json(&reply)?;
+        let mut outcome = PutOutcome {
+            status: reply.status,
+            etag: etag_of(&first, &reply.headers),
+            body: first,
+            earlier_attempt_may_have_landed: landed,
+        };
+        if self.follow_operation(&reply).await?
+            && let Some(now) = self.get(url).await?
+        {
+            outcome.etag = now.etag;
+            outcome.body = now.body;
+        }
+        Ok(outcome)
+    }
+
+    async fn delete_inner(
+        &self,
+        url: &str,
+        cond: Precondition,
+        wait: bool,
+    ) -> Result<DeleteOutcome, ArmError> {
         if cond == Precondition::IfNoneMatchStar {
             return Err(ArmError::Config {
                 reason: "`If-None-Match: *` makes no sense on a DELETE; use `If-Match` with the live etag".into(),
             });
         }
         match self.send("DELETE", url, None, &cond).await {
-            Ok((reply, _)) => Ok(DeleteOutcome {
-                status: reply.status,
-                existed: reply.status != 204,
-            }),
+            Ok((reply, _)) => {
+                if wait {
+                    self.follow_operation(&reply).await?;
+                }
+                Ok(DeleteOutcome {
+                    status: reply.status,
+                    existed: reply.status != 204,
+                })
+            }
             Err(ArmError::NotFound { .. }) => Ok(DeleteOutcome {
                 status: 404,
                 existed: false,
             }),
             Err(e) => Err(e),
         }
+    }
+
+    /// Polls the operation `reply` started, if any, until it ends; true when there was one.
+    async fn follow_operation(&self, reply: &Reply) -> Result<bool, ArmError> {
+        let header = |name: &str| {
+            reply
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let (url, via_status) = match (header("azure-asyncoperation"), header("location")) {
+            (Some(op), _) => (op, true),
+            (None, Some(location)) if reply.status == 202 => (location, false),
+            _ => return Ok(false),
+        };
+        let started = Instant::now();
+        let mut wait = poll_wait(&reply.headers);
+        loop {
+            tokio::time::sleep(wait).await;
+            let (status, body, headers) =
+                match self.send("GET", &url, None, &Precondition::None).await {
+                    Ok((r, _)) => (r.status, parse_json(&r)?, r.headers),
+                    // A `Location` that no longer resolves after a DELETE: the resource is gone.
+                    Err(ArmError::NotFound { .. }) if !via_status => return Ok(true),
+                    Err(e) => return Err(e),
+                };
+            let state = if via_status {
+                body.get("status")
+                    .and_then(Value::as_str)
+                    .unwrap_or("InProgress")
+                    .to_owned()
+            } else if status == 202 {
+                "InProgress".to_owned()
+            } else {
+                "Succeeded".to_owned()
+            };
+            match state.to_ascii_lowercase().as_str() {
+                "succeeded" => return Ok(true),
+                "failed" | "canceled" | "cancelled" => {
+                    let error = body.get("error");
+                    let text = |k: &str| {
+                        error
+                            .and_then(|e| e.get(k))
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned()
+                    };
+                    return Err(ArmError::OperationFailed {
+                        request: Box::new(reply.request.clone()),
+                        status: state,
+                        code: text("code"),
+                        message: text("message"),
+                    });
+                }
+                _ => {}
+            }
+            if started.elapsed() > OPERATION_TIMEOUT {
+                return Err(ArmError::OperationFailed {
+                    request: Box::new(reply.request.clone()),
+                    status: state,
+                    code: "Timeout".into(),
+                    message: format!("still not finished after {} s", OPERATION_TIMEOUT.as_secs()),
+                });
+            }
+            wait = poll_wait(&headers);
+        }
+    }
+
+    /// The workspace itself (`GET` of its ARM id), or `None` when it does not exist.
+    pub async fn workspace(&self, ws: &WorkspaceRef) -> Result<Option<ArmWorkspace>, ArmError> {
+        let Some(found) = self.get(&ws.workspace_path()).await? else {
+            return Ok(None);
+        };
+        ArmWorkspace::from_json(&found.body).map(Some)
+    }
+
+    /// The workspace's `customerId`: the GUID the Log Analytics query API addresses it by
+    /// (`shared/specs/NOTES.md` §16). A missing workspace is [`ArmError::NotFound`].
+    pub async fn workspace_customer_id(&self, ws: &WorkspaceRef) -> Result<String, ArmError> {
+        let path = ws.workspace_path();
+        let shown =
+            resolve(&self.endpoint, &path).map_or_else(|_| path.clone(), |u| redact_url(&u));
+        let request = || {
+            Box::new(crate::error::RequestInfo {
+                method: "GET",
+                url: shown.clone(),
+                request_id: None,
+                correlation_id: None,
+            })
+        };
+        let Some(workspace) = self.workspace(ws).await? else {
+            return Err(ArmError::NotFound {
+                request: request(),
+                code: "ResourceNotFound".into(),
+                message: format!(
+                    "workspace `{}` does not exist in resource group `{}` of subscription `{}`",
+                    ws.workspace, ws.resource_group, ws.subscription_id
+                ),
+            });
+        };
+        workspace
+            .customer_id()
+            .map(str::to_owned)
+            .ok_or_else(|| ArmError::Http {
+                method: "GET",
+                url: shown.clone(),
+                status: 200,
+                request_id: None,
+                body: "unexpected response (the workspace has no `properties.customerId`)".into(),
+                budget_exhausted: false,
+            })
     }
 
     async fn send(
@@ -313,6 +490,15 @@ impl ArmClient {
         };
         self.engine.send(&call).await
     }
+}
+
+/// The wait before the next poll: the service's `Retry-After` (capped), else [`POLL_DEFAULT`].
+fn poll_wait(headers: &HeaderMap) -> Duration {
+    crate::retry::parse_retry_after(
+        |n| headers.get(n).and_then(|v| v.to_str().ok()),
+        SystemTime::now(),
+    )
+    .map_or(POLL_DEFAULT, |d| d.min(POLL_MAX))
 }
 
 fn parse_json(reply: &Reply) -> Result<Value, ArmError> {

@@ -123,6 +123,14 @@ pub enum ArmError {
         reason: String,
         budget_exhausted: bool,
     },
+    /// An Azure long-running operation (watchlist or table PUT/DELETE) ended `Failed` or
+    /// `Canceled`, or did not end within the client's wait; `status` is the operation's last status.
+    OperationFailed {
+        request: Box<RequestInfo>,
+        status: String,
+        code: String,
+        message: String,
+    },
     /// A credential could not produce a token.
     Auth { method: String, reason: String },
     /// The caller or the configuration asked for something this client refuses to do.
@@ -273,7 +281,10 @@ impl ArmError {
             Self::PreconditionFailed { .. } => Some(412),
             Self::Throttled { .. } => Some(429),
             Self::Http { status, .. } => Some(*status),
-            Self::Transport { .. } | Self::Auth { .. } | Self::Config { .. } => None,
+            Self::Transport { .. }
+            | Self::OperationFailed { .. }
+            | Self::Auth { .. }
+            | Self::Config { .. } => None,
         }
     }
 
@@ -295,6 +306,7 @@ impl ArmError {
             | Self::NotFound { code, .. }
             | Self::Conflict { code, .. }
             | Self::PreconditionFailed { code, .. }
+            | Self::OperationFailed { code, .. }
             | Self::BadRequest { code, .. } => (!code.is_empty()).then_some(code.as_str()),
             _ => None,
         }
@@ -340,6 +352,9 @@ impl ArmError {
                 "check the endpoint URL, proxy settings and `--ca-file` for a custom endpoint"
             }
             Self::Auth { method, .. } => return Some(auth_hint(method)),
+            Self::OperationFailed { .. } => {
+                "Azure accepted the request but the operation did not succeed: read the resource again (run `plan`) before retrying"
+            }
             Self::BadRequest { .. }
             | Self::NotFound { .. }
             | Self::Http { .. }
@@ -462,6 +477,18 @@ impl fmt::Display for ArmError {
                 write!(f, "could not reach `{method} {url}`: {reason}")?;
                 if *budget_exhausted {
                     write!(f, "; retry budget exhausted")?;
+                }
+                Ok(())
+            }
+            Self::OperationFailed {
+                request,
+                status,
+                code,
+                message,
+            } => {
+                write!(f, "the operation started by {request} ended `{status}`")?;
+                if !code.is_empty() || !message.is_empty() {
+                    write!(f, ": {code} {message}")?;
                 }
                 Ok(())
             }

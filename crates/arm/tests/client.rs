@@ -753,7 +753,10 @@ async fn guarded_deletes_send_if_match_and_create_preconditions_are_refused() {
     let server = Server::http(|_, _| Reply::Respond(200, vec![], String::new())).await;
     let arm = client(&server.url, 10);
     let out = arm
-        .delete(&ws().metadata("m"), Precondition::IfMatch("\"w1\"".into()))
+        .delete(
+            &ws().watchlist("vip"),
+            Precondition::IfMatch("\"w1\"".into()),
+        )
         .await
         .unwrap();
     assert!(out.existed);
@@ -765,4 +768,161 @@ async fn guarded_deletes_send_if_match_and_create_preconditions_are_refused() {
     let seen = server.requests();
     assert_eq!(seen.len(), 1, "the refused delete sent nothing");
     assert_eq!(seen[0].header("if-match"), Some("\"w1\""));
+}
+
+#[tokio::test]
+async fn the_workspace_customer_id_is_read_from_arm() {
+    let server = Server::http(|seen, _| {
+        if seen.target.contains("/workspaces/law?") {
+            Reply::json(
+                200,
+                &json!({"name": "law", "location": "westeurope",
+                    "properties": {"customerId": "5b02755b-5bf4-430c-9487-45502a2a7e62", "provisioningState": "Succeeded"}}),
+            )
+        } else {
+            Reply::json(
+                404,
+                &json!({"error": {"code": "ResourceNotFound", "message": "no"}}),
+            )
+        }
+    })
+    .await;
+    let arm = client(&server.url, 10);
+    assert_eq!(
+        arm.workspace_customer_id(&ws()).await.unwrap(),
+        "5b02755b-5bf4-430c-9487-45502a2a7e62"
+    );
+    assert!(
+        server.requests()[0]
+            .target
+            .ends_with("/workspaces/law?api-version=2025-02-01")
+    );
+    let missing = WorkspaceRef::new("00000000-0000-0000-0000-000000000001", "rg", "gone");
+    let err = arm.workspace_customer_id(&missing).await.unwrap_err();
+    assert!(matches!(err, ArmError::NotFound { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("workspace `gone` does not exist"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn an_alert_rule_write_carries_the_version_chosen_for_it() {
+    let server = Server::http(|_, _| Reply::json(200, &json!({"etag": "\"e\""}))).await;
+    let arm = client(&server.url, 10);
+    let rule = json!({"kind": "NRT", "properties": {"displayName": "x"}});
+    let version = sentinel_arm::api_version::for_alert_rule_body(&rule);
+    arm.put(
+        &ws().alert_rule_at("r", version),
+        &rule,
+        Precondition::IfNoneMatchStar,
+    )
+    .await
+    .unwrap();
+    let stable = json!({"kind": "Scheduled", "properties": {"displayName": "x"}});
+    arm.put(
+        &ws().alert_rule_at("s", sentinel_arm::api_version::for_alert_rule_body(&stable)),
+        &stable,
+        Precondition::IfNoneMatchStar,
+    )
+    .await
+    .unwrap();
+    let seen = server.requests();
+    assert!(
+        seen[0]
+            .target
+            .ends_with("/alertRules/r?api-version=2025-04-01-preview"),
+        "{}",
+        seen[0].target
+    );
+    assert!(
+        seen[1]
+            .target
+            .ends_with("/alertRules/s?api-version=2025-12-01"),
+        "{}",
+        seen[1].target
+    );
+}
+
+/// Watchlist and table writes are long-running (NOTES §7.1, §10.7): `*_and_wait` follows
+/// `Azure-AsyncOperation` (or `Location`) until the operation ends.
+#[tokio::test]
+async fn long_running_deletes_and_puts_are_followed_to_the_end() {
+    let server = Server::http(|seen, _| {
+        let base = format!("http://{}", seen.header("host").unwrap());
+        let path = seen.target.split('?').next().unwrap();
+        let status_url = |id: &str| format!("{base}/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.SecurityInsights/operationStatuses/{id}?api-version=2025-12-01");
+        match (seen.method.as_str(), path) {
+            ("DELETE", p) if p.ends_with("/watchlists/vip") => Reply::Respond(
+                202,
+                vec![("azure-asyncoperation", status_url("del")), ("retry-after", "0".into())],
+                String::new(),
+            ),
+            ("DELETE", p) if p.ends_with("/tables/T_CL") => Reply::Respond(
+                202,
+                vec![("location", format!("{base}{p}/pending?api-version=2025-02-01")), ("retry-after", "0".into())],
+                String::new(),
+            ),
+            ("GET", p) if p.ends_with("/tables/T_CL/pending") => Reply::json(404, &json!({"error": {"code": "NotFound", "message": "gone"}})),
+            ("PUT", _) => Reply::Respond(
+                201,
+                vec![("azure-asyncoperation", status_url("put")), ("retry-after", "0".into())],
+                json!({"name": "vip", "properties": {"provisioningState": "InProgress"}}).to_string(),
+            ),
+            ("GET", p) if p.ends_with("/operationStatuses/del") => Reply::json(200, &json!({"status": "Succeeded"})),
+            ("GET", p) if p.ends_with("/operationStatuses/put") => Reply::json(
+                200,
+                &json!({"status": "Failed", "error": {"code": "InvalidCsv", "message": "line 3 has 2 columns"}}),
+            ),
+            _ => Reply::json(500, &json!({})),
+        }
+    })
+    .await;
+    let arm = client(&server.url, 10);
+    let deleted = arm
+        .delete_and_wait(
+            &ws().watchlist("vip"),
+            Precondition::IfMatch("\"w1\"".into()),
+        )
+        .await
+        .unwrap();
+    assert_eq!((deleted.status, deleted.existed), (202, true));
+    let table = arm
+        .delete_and_wait(&ws().table("T_CL"), Precondition::None)
+        .await
+        .unwrap();
+    assert!(table.existed);
+    let err = arm
+        .put_and_wait(
+            &ws().watchlist("vip2"),
+            &json!({"properties": {"displayName": "VIP", "provider": "sentinelctl", "itemsSearchKey": "upn"}}),
+            Precondition::IfNoneMatchStar,
+        )
+        .await
+        .unwrap_err();
+    match &err {
+        ArmError::OperationFailed {
+            status,
+            code,
+            message,
+            ..
+        } => {
+            assert_eq!((status.as_str(), code.as_str()), ("Failed", "InvalidCsv"));
+            assert!(message.contains("line 3"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(err.to_string().contains("ended `Failed`"), "{err}");
+    let seen = server.requests();
+    let polls = seen
+        .iter()
+        .filter(|s| s.target.contains("operationStatuses"))
+        .count();
+    assert_eq!(polls, 2);
+    // A plain delete returns at once, without polling.
+    let before = server.requests().len();
+    arm.delete(&ws().watchlist("vip"), Precondition::None)
+        .await
+        .unwrap();
+    assert_eq!(server.requests().len(), before + 1);
 }
