@@ -172,6 +172,15 @@ impl ErrorBody {
                 message.push_str(m);
             }
         }
+        // The Log Analytics query API nests the precise cause (e.g. a KQL syntax error).
+        let mut inner = err.get("innererror");
+        while let Some(e) = inner {
+            if let Some(m) = e.get("message").and_then(|m| m.as_str()) {
+                message.push_str("; ");
+                message.push_str(m);
+            }
+            inner = e.get("innererror");
+        }
         Self {
             code: text("code"),
             message,
@@ -367,6 +376,9 @@ impl ArmError {
 /// Which role a 403 on this URL most likely lacks.
 fn forbidden_hint(request: &RequestInfo) -> String {
     let url = request.url.to_ascii_lowercase();
+    if url.contains("/v1/workspaces/") && url.ends_with("/query") {
+        return "the principal likely needs `Log Analytics Reader` (or `Microsoft Sentinel Reader`) on the workspace, and the token must be for the Log Analytics audience, not ARM's".to_owned();
+    }
     let (reader, writer) = if url.contains("microsoft.insights/workbooks") {
         ("Workbook Reader", "Workbook Contributor")
     } else {

@@ -11,6 +11,8 @@
 //!    run the retry loop (`engine.rs`, `retry.rs`), paced per subscription (`limits.rs`), and map
 //!    failures to [`ArmError`] (`error.rs`).
 //! 5. `resources/` holds typed wire models that keep unknown properties.
+//! 6. [`LogsQueryClient`] (`logs.rs`) runs KQL through the Log Analytics query API on the same
+//!    request loop.
 //!
 //! File overview: `auth.rs` + `default_chain.rs` + `client_certificate.rs` + `identity_transport.rs`
 //! (credentials), `config.rs` (client config, clouds), `client.rs` (ARM requests), `engine.rs` (the
@@ -34,6 +36,7 @@ mod engine;
 pub mod error;
 mod identity_transport;
 pub mod limits;
+pub mod logs;
 pub mod request_url;
 pub mod resources;
 pub mod retry;
@@ -46,3 +49,4 @@ pub use client::{ArmClient, ClientStats, DeleteOutcome, Precondition, PutOutcome
 pub use config::{ArmClientConfig, Cloud};
 pub use error::ArmError;
 pub use limits::{LimitsConfig, SubscriptionLimits};
+pub use logs::{LogsQueryClient, LogsQueryConfig, QueryBody, QueryResults};
