@@ -15,7 +15,7 @@
 //!    request loop.
 //!
 //! File overview: `auth.rs` + `default_chain.rs` + `client_certificate.rs` + `identity_transport.rs`
-//! (credentials), `config.rs` (client config, clouds), `client.rs` (ARM requests), `engine.rs` (the
+//! (credentials), `credential_pool.rs` (one login, many tenants and audiences), `config.rs` (client config, clouds), `client.rs` (ARM requests), `engine.rs` (the
 //! retry loop), `limits.rs` (per-subscription pacing), `retry.rs` (backoff, Retry-After, budget),
 //! `token_cache.rs` (one cached token per client), `error.rs`, `address.rs`, `api_version.rs`,
 //! `request_url.rs`, `tls.rs`.
@@ -31,6 +31,7 @@ pub mod auth;
 mod client;
 mod client_certificate;
 mod config;
+pub mod credential_pool;
 pub mod default_chain;
 mod engine;
 pub mod error;
@@ -47,6 +48,7 @@ pub use address::WorkspaceRef;
 pub use auth::{AuthMethod, AuthSpec, Secret, build_credential};
 pub use client::{ArmClient, ClientStats, DeleteOutcome, Precondition, PutOutcome, Resource};
 pub use config::{ArmClientConfig, Cloud};
+pub use credential_pool::CredentialPool;
 pub use error::ArmError;
 pub use limits::{LimitsConfig, SubscriptionLimits};
 pub use logs::{LogsQueryClient, LogsQueryConfig, QueryBody, QueryResults};
