@@ -15,7 +15,8 @@
 //!    request loop.
 //!
 //! File overview: `auth.rs` + `default_chain.rs` + `client_certificate.rs` + `identity_transport.rs`
-//! (credentials), `credential_pool.rs` (one login, many tenants and audiences), `config.rs` (client config, clouds), `client.rs` (ARM requests), `engine.rs` (the
+//! (credentials), `credential_pool.rs` (one login, many tenants and audiences), `endpoint_trust.rs` (which custom
+//! endpoints the invoker allows), `config.rs` (client config, clouds), `client.rs` (ARM requests), `engine.rs` (the
 //! retry loop), `limits.rs` (per-subscription pacing), `retry.rs` (backoff, Retry-After, budget),
 //! `token_cache.rs` (one cached token per client), `error.rs`, `address.rs`, `api_version.rs`,
 //! `request_url.rs`, `tls.rs`.
@@ -33,6 +34,7 @@ mod client_certificate;
 mod config;
 pub mod credential_pool;
 pub mod default_chain;
+pub mod endpoint_trust;
 mod engine;
 pub mod error;
 mod identity_transport;
@@ -49,6 +51,7 @@ pub use auth::{AuthMethod, AuthSpec, Secret, build_credential};
 pub use client::{ArmClient, ClientStats, DeleteOutcome, Precondition, PutOutcome, Resource};
 pub use config::{ArmClientConfig, Cloud};
 pub use credential_pool::CredentialPool;
+pub use endpoint_trust::EndpointAllowList;
 pub use error::ArmError;
 pub use limits::{LimitsConfig, SubscriptionLimits};
 pub use logs::{LogsQueryClient, LogsQueryConfig, QueryBody, QueryResults};
