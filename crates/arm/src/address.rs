@@ -1,5 +1,6 @@
 //! Where things live in ARM: [`WorkspaceRef`] and the paths of every collection and item sentinelctl
-//! reads or writes (alert rules, metadata, saved searches, workbooks, the workspace itself).
+//! reads or writes (alert rules and their templates, metadata, saved searches, workbooks, tables,
+//! watchlists and their items, automation rules, the workspace itself).
 //!
 //! Owns: path construction, with each caller-supplied name percent-encoded as one path segment.
 //!
@@ -7,7 +8,8 @@
 //! `api_version.rs`), validate that names follow ARM's patterns (the model layer does), or do I/O.
 //!
 //! Invariants: every path starts with `/subscriptions/`; every path built here maps to a pinned
-//! api-version through [`crate::api_version::for_path`]; workbook collections always carry
+//! api-version through [`crate::api_version::for_path`] (an alert rule written with another version
+//! carries it explicitly, see [`WorkspaceRef::alert_rule_at`]); workbook collections always carry
 //! `category=sentinel`, the workspace's `sourceId` and `canFetchContent=true` so one LIST returns
 //! the `serializedData` of every workbook (no N GETs).
 
@@ -95,6 +97,66 @@ impl WorkspaceRef {
     /// One analytics rule; `rule_id` is usually the rule's GUID.
     pub fn alert_rule(&self, rule_id: &str) -> String {
         format!("{}/{}", self.alert_rules(), seg(rule_id))
+    }
+
+    /// One analytics rule at an explicit api-version, for writes:
+    /// `ws.alert_rule_at(id, rule.api_version())` (see [`crate::api_version::for_alert_rule_body`]).
+    pub fn alert_rule_at(&self, rule_id: &str, api_version: &str) -> String {
+        format!(
+            "{}?api-version={}",
+            self.alert_rule(rule_id),
+            utf8_percent_encode(api_version, QUERY_VALUE)
+        )
+    }
+
+    /// Collection of analytics rule templates (Content hub and built-in).
+    pub fn alert_rule_templates(&self) -> String {
+        format!("{}/alertRuleTemplates", self.security_insights())
+    }
+
+    /// One analytics rule template.
+    pub fn alert_rule_template(&self, template_id: &str) -> String {
+        format!("{}/{}", self.alert_rule_templates(), seg(template_id))
+    }
+
+    /// Collection of watchlists (paged).
+    pub fn watchlists(&self) -> String {
+        format!("{}/watchlists", self.security_insights())
+    }
+
+    /// One watchlist, by alias. PUT and DELETE are long-running operations.
+    pub fn watchlist(&self, alias: &str) -> String {
+        format!("{}/{}", self.watchlists(), seg(alias))
+    }
+
+    /// The items of a watchlist (paged).
+    pub fn watchlist_items(&self, alias: &str) -> String {
+        format!("{}/watchlistItems", self.watchlist(alias))
+    }
+
+    /// One watchlist item (the id is a GUID).
+    pub fn watchlist_item(&self, alias: &str, item_id: &str) -> String {
+        format!("{}/{}", self.watchlist_items(alias), seg(item_id))
+    }
+
+    /// Collection of automation rules.
+    pub fn automation_rules(&self) -> String {
+        format!("{}/automationRules", self.security_insights())
+    }
+
+    /// One automation rule (the id is a GUID).
+    pub fn automation_rule(&self, rule_id: &str) -> String {
+        format!("{}/{}", self.automation_rules(), seg(rule_id))
+    }
+
+    /// The workspace's tables and their schemas, in one (unpaged) LIST.
+    pub fn tables(&self) -> String {
+        format!("{}/tables", self.workspace_path())
+    }
+
+    /// One table, e.g. `OnePasswordEventLogs_CL`. PUT and DELETE are long-running operations.
+    pub fn table(&self, name: &str) -> String {
+        format!("{}/{}", self.tables(), seg(name))
     }
 
     /// Collection of Sentinel content metadata.
@@ -185,6 +247,32 @@ mod tests {
     }
 
     #[test]
+    fn builds_the_new_resource_paths() {
+        let w = ws();
+        let si = format!(
+            "{}/providers/Microsoft.SecurityInsights",
+            w.workspace_path()
+        );
+        assert_eq!(
+            w.watchlist_item("vip users", "id-1"),
+            format!("{si}/watchlists/vip%20users/watchlistItems/id-1")
+        );
+        assert_eq!(w.automation_rule("a"), format!("{si}/automationRules/a"));
+        assert_eq!(
+            w.alert_rule_template("t"),
+            format!("{si}/alertRuleTemplates/t")
+        );
+        assert_eq!(
+            w.table("OnePasswordEventLogs_CL"),
+            format!("{}/tables/OnePasswordEventLogs_CL", w.workspace_path())
+        );
+        assert_eq!(
+            w.alert_rule_at("r", api_version::ALERT_RULES_STABLE),
+            format!("{si}/alertRules/r?api-version=2025-12-01")
+        );
+    }
+
+    #[test]
     fn names_are_encoded_as_one_segment() {
         let w = ws();
         assert!(
@@ -206,6 +294,19 @@ mod tests {
             (w.workbooks(), api_version::WORKBOOKS),
             (w.workbook("x"), api_version::WORKBOOKS),
             (w.workspace_path(), api_version::WORKSPACES),
+            (w.tables(), api_version::TABLES),
+            (w.table("T_CL"), api_version::TABLES),
+            (w.watchlists(), api_version::WATCHLISTS),
+            (w.watchlist("vip"), api_version::WATCHLISTS),
+            (w.watchlist_items("vip"), api_version::WATCHLISTS),
+            (w.watchlist_item("vip", "i"), api_version::WATCHLISTS),
+            (w.automation_rules(), api_version::AUTOMATION_RULES),
+            (w.automation_rule("a"), api_version::AUTOMATION_RULES),
+            (w.alert_rule_templates(), api_version::ALERT_RULE_TEMPLATES),
+            (
+                w.alert_rule_template("t"),
+                api_version::ALERT_RULE_TEMPLATES,
+            ),
         ];
         for (path, version) in cases {
             assert_eq!(api_version::for_path(&path), Some(version), "{path}");

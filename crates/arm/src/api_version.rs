@@ -9,11 +9,19 @@
 //!
 //! Invariant: every path `address.rs` builds resolves to `Some(version)` here (tested there).
 
-/// `Microsoft.SecurityInsights/alertRules`. Preview on purpose: the newest stable (2025-12-01) has only
-/// the `Scheduled`, `Fusion` and `MicrosoftSecurityIncidentCreation` kinds, and rejects `NRT`,
-/// `subTechniques` and `sentinelEntitiesMappings`, which detections written in the community format use.
-/// 2025-04-01-preview is the newest preview whose full contract (with NRT examples) we hold.
-pub const ALERT_RULES: &str = "2025-04-01-preview";
+/// `Microsoft.SecurityInsights/alertRules`, preview: the only contract with `NRT`,
+/// `MLBehaviorAnalytics` and `ThreatIntelligence` rules and the `subTechniques` /
+/// `sentinelEntitiesMappings` fields detections in the community format use. 2025-04-01-preview is the
+/// newest preview whose full contract (with NRT examples) we hold (NOTES §1).
+pub const ALERT_RULES_PREVIEW: &str = "2025-04-01-preview";
+
+/// `Microsoft.SecurityInsights/alertRules`, stable: `Scheduled`, `Fusion` and
+/// `MicrosoftSecurityIncidentCreation` only, without the preview-only fields.
+pub const ALERT_RULES_STABLE: &str = "2025-12-01";
+
+/// The api-version for alert-rule reads (LIST/GET): the preview, a superset of the stable contract,
+/// so one LIST returns every kind with every field. Writes pick per rule: [`for_alert_rule_body`].
+pub const ALERT_RULES: &str = ALERT_RULES_PREVIEW;
 
 /// `Microsoft.SecurityInsights/metadata`. Stable on purpose: metadata has no preview-only field we need,
 /// stable 2025-12-01 is the contract we hold (and validate traffic against), and each request carries its
@@ -27,6 +35,20 @@ pub const SAVED_SEARCHES: &str = "2025-02-01";
 /// `Microsoft.OperationalInsights/workspaces` itself (existence check, resource id). Same RP version as
 /// saved searches so one OperationalInsights contract covers both.
 pub const WORKSPACES: &str = "2025-02-01";
+
+/// `Microsoft.SecurityInsights/alertRuleTemplates` (read-only; stable 2025-12-01).
+pub const ALERT_RULE_TEMPLATES: &str = "2025-12-01";
+
+/// `Microsoft.OperationalInsights/workspaces/tables` (table schemas, custom `_CL` tables). The
+/// 2025-02-01 split-file contract and its examples are what we hold (NOTES §9, §17).
+pub const TABLES: &str = "2025-02-01";
+
+/// `Microsoft.SecurityInsights/watchlists` and their `watchlistItems` (stable 2025-12-01, NOTES §7.1,
+/// §15).
+pub const WATCHLISTS: &str = "2025-12-01";
+
+/// `Microsoft.SecurityInsights/automationRules` (stable 2025-12-01, NOTES §14).
+pub const AUTOMATION_RULES: &str = "2025-12-01";
 
 /// `Microsoft.Insights/workbooks`. 2023-06-01 is the newest stable workbooks contract and what
 /// Microsoft's own SDKs send.
@@ -48,12 +70,53 @@ pub fn for_path(path: &str) -> Option<&'static str> {
     match (namespace, types.as_slice()) {
         ("microsoft.securityinsights", ["alertrules", ..]) => Some(ALERT_RULES),
         ("microsoft.securityinsights", ["metadata", ..]) => Some(METADATA),
+        ("microsoft.securityinsights", ["alertruletemplates", ..]) => Some(ALERT_RULE_TEMPLATES),
+        ("microsoft.securityinsights", ["watchlists", ..]) => Some(WATCHLISTS),
+        ("microsoft.securityinsights", ["automationrules", ..]) => Some(AUTOMATION_RULES),
+        ("microsoft.operationalinsights", ["workspaces", "tables", ..]) => Some(TABLES),
         ("microsoft.operationalinsights", ["workspaces", "savedsearches", ..]) => {
             Some(SAVED_SEARCHES)
         }
         ("microsoft.operationalinsights", ["workspaces"]) => Some(WORKSPACES),
         ("microsoft.insights", ["workbooks", ..]) => Some(WORKBOOKS),
         _ => None,
+    }
+}
+
+/// The api-version for an alert-rule kind when nothing else is known: stable for the kinds the stable
+/// contract has, preview for the rest (NRT, MLBehaviorAnalytics, ThreatIntelligence, unknown kinds).
+pub fn for_alert_rule_kind(kind: &str) -> &'static str {
+    match kind {
+        "Scheduled" | "Fusion" | "MicrosoftSecurityIncidentCreation" => ALERT_RULES_STABLE,
+        _ => ALERT_RULES_PREVIEW,
+    }
+}
+
+/// The api-version a PUT of this alert-rule body must carry: the kind's version
+/// ([`for_alert_rule_kind`]), raised to the preview when the body sets a property only the preview
+/// contract has for that kind ([`crate::resources::alert_rule::PREVIEW_ONLY`]).
+pub fn for_alert_rule_body(body: &serde_json::Value) -> &'static str {
+    let kind = body
+        .get("kind")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    let version = for_alert_rule_kind(kind);
+    if version == ALERT_RULES_PREVIEW {
+        return version;
+    }
+    let preview_only = crate::resources::alert_rule::PREVIEW_ONLY
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(&[][..], |(_, props)| *props);
+    let uses_preview = preview_only.iter().any(|p| {
+        body.get("properties")
+            .and_then(|props| props.get(*p))
+            .is_some_and(|v| !v.is_null())
+    });
+    if uses_preview {
+        ALERT_RULES_PREVIEW
+    } else {
+        version
     }
 }
 
@@ -91,14 +154,51 @@ mod tests {
     }
 
     #[test]
+    fn tables_watchlists_and_automation_rules_have_their_versions() {
+        let si = format!("{WS}/providers/Microsoft.SecurityInsights");
+        assert_eq!(for_path(&format!("{WS}/tables/T_CL")), Some(TABLES));
+        assert_eq!(for_path(&format!("{WS}/tables")), Some("2025-02-01"));
+        assert_eq!(
+            for_path(&format!("{si}/watchlists/vip/watchlistItems/1")),
+            Some("2025-12-01")
+        );
+        assert_eq!(
+            for_path(&format!("{si}/automationRules/a")),
+            Some("2025-12-01")
+        );
+    }
+
+    #[test]
     fn unknown_types_have_no_version() {
-        assert_eq!(for_path(&format!("{WS}/tables/T_CL")), None);
         assert_eq!(for_path("/subscriptions/s/resourceGroups/rg"), None);
         assert_eq!(
             for_path(&format!(
-                "{WS}/providers/Microsoft.SecurityInsights/watchlists/w"
+                "{WS}/providers/Microsoft.SecurityInsights/incidents/i"
             )),
             None
         );
+        assert_eq!(for_path(&format!("{WS}/dataSources/d")), None);
+    }
+
+    #[test]
+    fn alert_rule_writes_pick_the_version_per_kind_and_fields() {
+        use serde_json::json;
+        assert_eq!(for_alert_rule_kind("Scheduled"), "2025-12-01");
+        assert_eq!(for_alert_rule_kind("NRT"), "2025-04-01-preview");
+        assert_eq!(
+            for_alert_rule_kind("MLBehaviorAnalytics"),
+            ALERT_RULES_PREVIEW
+        );
+        assert_eq!(for_alert_rule_kind("SomethingNew"), ALERT_RULES_PREVIEW);
+        let plain =
+            json!({"kind": "Scheduled", "properties": {"query": "T", "subTechniques": null}});
+        assert_eq!(for_alert_rule_body(&plain), ALERT_RULES_STABLE);
+        let sub = json!({"kind": "Scheduled", "properties": {"subTechniques": ["T1078.004"]}});
+        assert_eq!(for_alert_rule_body(&sub), ALERT_RULES_PREVIEW);
+        let nrt = json!({"kind": "NRT", "properties": {}});
+        assert_eq!(for_alert_rule_body(&nrt), ALERT_RULES_PREVIEW);
+        let fusion = json!({"kind": "Fusion", "properties": {"enabled": true}});
+        assert_eq!(for_alert_rule_body(&fusion), ALERT_RULES_STABLE);
+        assert_eq!(for_alert_rule_body(&json!({})), ALERT_RULES_PREVIEW);
     }
 }

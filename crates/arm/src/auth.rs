@@ -4,9 +4,19 @@
 //! Owns: [`AuthMethod`] / [`AuthSpec`] / [`Secret`], [`build_credential`], the default chain
 //! ([`DefaultChain`]), and turning credential errors into text safe to show.
 //!
-//! Does not: read environment variables (the CLI's `context.rs` reads `AZURE_*` and fills the spec;
-//! only `azure_identity` itself may fall back to `AZURE_*` for fields left `None`), cache tokens
-//! (each azure_identity credential caches its own), or talk to ARM.
+//! Does not: read environment variables (the CLI's `context.rs` reads `AZURE_*` and fills the spec),
+//! cache tokens (each azure_identity credential caches its own; see also `credential_pool.rs`), or
+//! talk to ARM.
+//!
+//! Trust (issue 11): [`build_credential`] never lets a secret, a federated token file or the
+//! authority host come from anywhere the caller did not pass in the [`AuthSpec`]: workload identity
+//! requires `federated_token_file`, `tenant_id` and `client_id` explicitly (azure_identity would
+//! otherwise fall back to `AZURE_FEDERATED_TOKEN_FILE`, `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`), and an
+//! unset `authority_host` means Microsoft's public cloud, not `AZURE_AUTHORITY_HOST`. Two protocols
+//! read the host platform's own standard variables inside azure_identity and cannot be given them:
+//! managed identity (`IDENTITY_ENDPOINT`/`IDENTITY_HEADER`, or IMDS) and Azure Pipelines (the
+//! agent-set `SYSTEM_OIDCREQUESTURI`, where the explicitly passed system access token is sent).
+//! Repository content can set neither.
 //!
 //! Invariants: every token request goes through [`IdentityTransport`], so the authority host is
 //! trusted with the same roots and `ca_file` as ARM; secrets print as `***` in `Debug`; no error text
@@ -120,15 +130,24 @@ pub struct AuthSpec {
     pub client_id: Option<String>,
     /// Client secret for [`AuthMethod::ClientSecret`] (and the default chain).
     pub secret: Option<Secret>,
-    /// Federated token file for workload identity (e.g. `AZURE_FEDERATED_TOKEN_FILE`).
+    /// Federated token file for workload identity; required for it (the caller decides where it comes
+    /// from, e.g. the standard `AZURE_FEDERATED_TOKEN_FILE`; this crate never looks it up).
     pub federated_token_file: Option<PathBuf>,
-    /// Entra authority host; `None` is the public cloud. Set it for sovereign clouds or the emulator.
+    /// Entra authority host; `None` is the public cloud (never `AZURE_AUTHORITY_HOST`). Set it for
+    /// sovereign clouds ([`AuthSpec::for_cloud`]) or an allowed custom endpoint.
     pub authority_host: Option<Url>,
     /// Extra CA (PEM) to trust on the authority host, e.g. the emulator's.
     pub ca_file: Option<PathBuf>,
 }
 
 impl AuthSpec {
+    /// A spec for `method` whose tokens come from `cloud`'s fixed authority host.
+    pub fn for_cloud(method: AuthMethod, cloud: crate::Cloud) -> Self {
+        let mut spec = Self::new(method);
+        spec.authority_host = Url::parse(cloud.authority_host()).ok();
+        spec
+    }
+
     /// A spec for `method` with every optional field unset.
     pub fn new(method: AuthMethod) -> Self {
         Self {
@@ -201,13 +220,18 @@ pub(crate) fn client_options(spec: &AuthSpec) -> Result<ClientOptions, ArmError>
         concat!("sentinelctl/", env!("CARGO_PKG_VERSION")),
     )?;
     let mut options = IdentityTransport::new(http).client_options();
-    if let Some(host) = &spec.authority_host {
-        let mut custom = CustomConfiguration::default();
-        host.as_str()
-            .trim_end_matches('/')
-            .clone_into(&mut custom.authority_host);
-        options.cloud = Some(Arc::new(CloudConfiguration::Custom(custom)));
-    }
+    let cloud = match &spec.authority_host {
+        Some(host) => {
+            let mut custom = CustomConfiguration::default();
+            host.as_str()
+                .trim_end_matches('/')
+                .clone_into(&mut custom.authority_host);
+            CloudConfiguration::Custom(custom)
+        }
+        // Explicit, so azure_identity never takes the host from `AZURE_AUTHORITY_HOST`.
+        None => CloudConfiguration::AzurePublic,
+    };
+    options.cloud = Some(Arc::new(cloud));
     Ok(options)
 }
 
@@ -257,11 +281,23 @@ pub(crate) fn workload_identity(
     spec: &AuthSpec,
     options: ClientOptions,
 ) -> Result<Arc<dyn TokenCredential>, ArmError> {
+    let label = "workload-identity";
+    // All three explicit: azure_identity would otherwise read them from `AZURE_*` variables.
+    let tenant = required(spec.tenant_id.as_ref(), "tenant id", label)?;
+    let client = required(spec.client_id.as_ref(), "client id", label)?;
+    let file = spec
+        .federated_token_file
+        .clone()
+        .filter(|p| !p.as_os_str().is_empty())
+        .ok_or_else(|| ArmError::Auth {
+            method: label.into(),
+            reason: "no federated token file given".into(),
+        })?;
     let opts = WorkloadIdentityCredentialOptions {
         credential_options: assertion_options(options),
-        client_id: spec.client_id.clone(),
-        tenant_id: spec.tenant_id.clone(),
-        token_file_path: spec.federated_token_file.clone(),
+        client_id: Some(client),
+        tenant_id: Some(tenant),
+        token_file_path: Some(file),
     };
     Ok(WorkloadIdentityCredential::new(Some(opts)).map_err(map_err("workload-identity"))?)
 }
@@ -379,5 +415,48 @@ mod tests {
             assert!(build_credential(&spec).is_ok(), "{:?}", spec.method);
         }
         assert_eq!(AuthMethod::WorkloadIdentity.label(), "workload-identity");
+    }
+
+    /// Issue 11: nothing is taken from the environment that the caller did not pass.
+    #[test]
+    fn workload_identity_needs_every_input_explicitly() {
+        let mut spec = AuthSpec::new(AuthMethod::WorkloadIdentity);
+        spec.tenant_id = Some("00000000-0000-0000-0000-000000000001".into());
+        spec.client_id = Some("c".into());
+        let err = build_credential(&spec).unwrap_err().to_string();
+        assert!(err.ends_with("no federated token file given"), "{err}");
+        spec.federated_token_file = Some(PathBuf::new());
+        assert!(build_credential(&spec).is_err(), "an empty path is no path");
+        spec.federated_token_file = Some("/nonexistent/token".into());
+        spec.client_id = None;
+        let err = build_credential(&spec).unwrap_err().to_string();
+        assert!(err.ends_with("no client id given"), "{err}");
+        // The default chain only tries workload identity when the file was given.
+        let mut chain = AuthSpec::new(AuthMethod::Default);
+        chain.tenant_id = Some("00000000-0000-0000-0000-000000000001".into());
+        chain.client_id = Some("c".into());
+        let members = default_chain_members(&chain, &client_options(&chain).unwrap()).unwrap();
+        let labels: Vec<_> = members.iter().map(|(l, _)| *l).collect();
+        assert_eq!(labels, ["azure-cli", "managed-identity"]);
+    }
+
+    #[test]
+    fn the_authority_host_is_always_explicit() {
+        let public = client_options(&AuthSpec::new(AuthMethod::AzureCli)).unwrap();
+        assert!(matches!(
+            public.cloud.as_deref(),
+            Some(CloudConfiguration::AzurePublic)
+        ));
+        let gov = AuthSpec::for_cloud(AuthMethod::ClientSecret, crate::Cloud::AzureUsGovernment);
+        assert_eq!(
+            gov.authority_host.as_ref().map(Url::as_str),
+            Some("https://login.microsoftonline.us/")
+        );
+        match client_options(&gov).unwrap().cloud.as_deref() {
+            Some(CloudConfiguration::Custom(c)) => {
+                assert_eq!(c.authority_host, "https://login.microsoftonline.us");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
     }
 }

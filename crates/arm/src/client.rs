@@ -1,9 +1,9 @@
-//! [`ArmClient`]: authenticated LIST/GET/PUT/DELETE against Azure Resource Manager (or the emulator),
-//! with retries, a shared retry budget, per-subscription concurrency and request tracing.
+//! [`ArmClient`]: authenticated LIST/GET/PUT/DELETE against Azure Resource Manager (or the emulator).
 //!
-//! Owns: the request loop (token → send → classify → maybe wait and retry), paging over `nextLink`,
-//! conditional headers, request counters, and one tracing event per attempt (method, redacted URL,
-//! status, `x-ms-request-id`, `x-ms-correlation-request-id`, attempt, elapsed).
+//! Owns: resolving paths against the endpoint (with the pinned api-version), paging over `nextLink`,
+//! conditional writes ([`Precondition`]) and what a success looks like ([`Resource`], [`PutOutcome`],
+//! [`DeleteOutcome`]). The retry loop, budgets and counters are in `engine.rs`; per-subscription
+//! pacing in `limits.rs`.
 //!
 //! Does not: know resource shapes (`resources/`), build paths (`address.rs`), choose credentials
 //! (`auth.rs`) or decide what a conflict means for a plan (the caller re-reads and decides).
@@ -11,47 +11,120 @@
 //! Retried writes: PUT and DELETE are retried after 429, retryable 5xx and connection errors, because
 //! ARM PUT/DELETE are idempotent. When an earlier attempt died on the wire or with a 5xx, it may
 //! have been applied; if the retry then fails with 409/412 (a precondition that the first attempt
-//! itself invalidated), the error carries `earlier_attempt_may_have_landed: true` and successful
-//! outcomes carry the same flag. The caller should GET the resource and compare before reporting a
-//! conflict.
+//! itself invalidated), the error carries `earlier_attempt_may_have_landed: true` (and the live etag
+//! when the service returned one), and successful outcomes carry the same flag. The caller should
+//! GET the resource and compare before reporting a conflict.
+//!
+//! Conditional writes (the etag contract): see [`Precondition`].
 //!
 //! Invariants: the bearer token is only sent to the configured endpoint's origin, in a header marked
 //! sensitive, and never logged; every attempt counts in [`ClientStats::requests`].
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
-use tokio::sync::Semaphore;
 use url::Url;
 
-use crate::address::subscription_of;
+use crate::address::{WorkspaceRef, subscription_of};
 use crate::config::ArmClientConfig;
-use crate::error::{ArmError, FailureContext, RequestInfo};
+pub use crate::engine::ClientStats;
+use crate::engine::{Call, Engine, Reply};
+use crate::error::ArmError;
+use crate::limits::{LimitsConfig, SubscriptionLimits};
 use crate::request_url::{check_endpoint, redact_url, resolve};
-use crate::retry::{RetryBudget, RetryPolicy, is_retryable_status, jitter, parse_retry_after};
+use crate::resources::WireModel;
+use crate::resources::workspace::ArmWorkspace;
 use crate::tls::build_http_client;
 use crate::token_cache::TokenCache;
-
-/// How a TLS failure is described; such failures are not retried (the certificate will not change).
-const TLS_FAILURE: &str = "TLS handshake failed (is the endpoint's CA trusted? see `--ca-file`)";
 
 /// Upper bound on pages followed by one LIST (a server looping on `nextLink` cannot hang us).
 const MAX_PAGES: usize = 10_000;
 
-/// A write's concurrency precondition, sent as a header.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// How long [`ArmClient::put_and_wait`] / [`ArmClient::delete_and_wait`] follow an operation.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Poll interval when the service sends no `Retry-After` (and the cap on one it sends).
+const POLL_DEFAULT: Duration = Duration::from_secs(2);
+const POLL_MAX: Duration = Duration::from_secs(60);
+
+/// A write's concurrency precondition.
+///
+/// The etag contract: Microsoft's contracts for Sentinel resources and saved searches declare the
+/// etag **in the JSON body** and no `If-Match` header (`shared/specs/NOTES.md` §10.5); the service
+/// answers a stale body etag with 409, while ARM's generic header check answers 412. So a
+/// conditional write must carry the etag in both places, and the client makes sure it does:
+///
+/// * [`IfMatch`](Self::IfMatch) sends `If-Match` **and** puts the etag into the body's top-level
+///   `etag` when the body has none. A body whose `etag` differs from the precondition (including the
+///   saved-search wildcard `"*"`) is refused before anything is sent: the two would disagree about
+///   whether the write is conditional.
+/// * [`IfNoneMatchStar`](Self::IfNoneMatchStar) (create only) sends `If-None-Match: *`; a body that
+///   carries an etag is refused (an etag means "update that version", not "create").
+/// * [`None`](Self::None) is a deliberate unconditional write: the body is sent as given (a body
+///   `etag` still makes Sentinel check it). Use it only for resources without etags (tables) or a
+///   deliberate overwrite; there is no `Default`, so nothing becomes unconditional by omission.
+///
+/// DELETE has no body, so its precondition is the header alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Precondition {
-    /// Unconditional.
-    #[default]
+    /// Unconditional, on purpose (see the type's doc).
     None,
-    /// `If-Match: <etag>`: only if the resource still has this etag.
+    /// Only if the resource still has this etag (header and body).
     IfMatch(String),
     /// `If-None-Match: *`: only if the resource does not exist yet.
     IfNoneMatchStar,
+}
+
+impl Precondition {
+    fn headers(&self) -> Result<Vec<(HeaderName, HeaderValue)>, ArmError> {
+        Ok(match self {
+            Self::None => Vec::new(),
+            Self::IfMatch(etag) => {
+                let value = HeaderValue::from_str(etag).map_err(|_| ArmError::Config {
+                    reason: format!("etag `{}` is not a valid header value", etag.escape_debug()),
+                })?;
+                vec![(reqwest::header::IF_MATCH, value)]
+            }
+            Self::IfNoneMatchStar => vec![(
+                reqwest::header::IF_NONE_MATCH,
+                HeaderValue::from_static("*"),
+            )],
+        })
+    }
+
+    /// The body to send under this precondition (see the type's doc), or why it cannot be sent.
+    pub fn apply_to_body(&self, body: &Value) -> Result<Value, ArmError> {
+        let body_etag = body.get("etag").and_then(Value::as_str);
+        match self {
+            Self::None => Ok(body.clone()),
+            Self::IfMatch(etag) => match body_etag {
+                Some(current) if current == etag => Ok(body.clone()),
+                Some(current) => Err(ArmError::Config {
+                    reason: format!(
+                        "the body carries etag `{current}` but the write is conditional on `{etag}`; send one etag (the one read from the live resource)"
+                    ),
+                }),
+                None => {
+                    let mut body = body.clone();
+                    if let Some(map) = body.as_object_mut() {
+                        map.insert("etag".into(), Value::String(etag.clone()));
+                    }
+                    Ok(body)
+                }
+            },
+            Self::IfNoneMatchStar => match body_etag {
+                Some(current) => Err(ArmError::Config {
+                    reason: format!(
+                        "a create (`If-None-Match: *`) must not carry an etag, but the body has `{current}`; drop the etag or update with `If-Match`"
+                    ),
+                }),
+                None => Ok(body.clone()),
+            },
+        }
+    }
 }
 
 /// A resource read with GET.
@@ -85,53 +158,17 @@ pub struct DeleteOutcome {
     pub existed: bool,
 }
 
-/// Request counters since the client was built (for benchmark reports).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ClientStats {
-    /// HTTP attempts sent (including retries and pages).
-    pub requests: u64,
-    /// Attempts that were retries of an earlier one.
-    pub retries: u64,
-    /// Responses with status 429.
-    pub throttled: u64,
-}
-
-#[derive(Debug, Default)]
-struct Counters {
-    requests: AtomicU64,
-    retries: AtomicU64,
-    throttled: AtomicU64,
-}
-
-/// A response that came back, successful or not.
-struct Reply {
-    status: u16,
-    headers: HeaderMap,
-    body: Vec<u8>,
-    request: RequestInfo,
-}
-
 /// The client. Cheap to share behind an `Arc`; all methods take `&self`.
 pub struct ArmClient {
-    http: reqwest::Client,
     endpoint: Url,
-    tokens: TokenCache,
-    auth_label: String,
-    retry: RetryPolicy,
-    budget: RetryBudget,
-    concurrency: usize,
-    limits: Mutex<BTreeMap<String, Arc<Semaphore>>>,
-    /// When ARM last said "slow down": no request of this client starts before this instant, so
-    /// parallel writers wait together instead of each collecting its own 429.
-    paused_until: Mutex<Option<tokio::time::Instant>>,
-    counters: Counters,
+    engine: Engine,
 }
 
 impl std::fmt::Debug for ArmClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ArmClient")
             .field("endpoint", &self.endpoint.as_str())
-            .field("scope", &self.tokens.scope())
+            .field("scope", &self.engine.scope())
             .finish_non_exhaustive()
     }
 }
@@ -144,17 +181,21 @@ impl ArmClient {
         let scope = config
             .scope
             .unwrap_or_else(|| crate::config::default_scope(&config.endpoint));
+        let limits = config.limits.unwrap_or_else(|| {
+            Arc::new(SubscriptionLimits::new(LimitsConfig::concurrency_only(
+                config.concurrency,
+            )))
+        });
         Ok(Self {
-            http,
-            tokens: TokenCache::new(config.credential, scope),
+            engine: Engine::new(
+                http,
+                TokenCache::new(config.credential, scope),
+                config.auth_label,
+                config.retry,
+                config.retry_budget,
+                limits,
+            ),
             endpoint: config.endpoint,
-            auth_label: config.auth_label,
-            retry: config.retry,
-            budget: RetryBudget::new(config.retry_budget),
-            concurrency: config.concurrency.max(1),
-            limits: Mutex::new(BTreeMap::new()),
-            paused_until: Mutex::new(None),
-            counters: Counters::default(),
         })
     }
 
@@ -163,13 +204,9 @@ impl ArmClient {
         &self.endpoint
     }
 
-    /// Counters since the client was built.
+    /// Counters and budgets since the client was built.
     pub fn stats(&self) -> ClientStats {
-        ClientStats {
-            requests: self.counters.requests.load(Ordering::Relaxed),
-            retries: self.counters.retries.load(Ordering::Relaxed),
-            throttled: self.counters.throttled.load(Ordering::Relaxed),
-        }
+        self.engine.stats()
     }
 
     /// Every item of a collection, following `nextLink` across pages (one LIST per page, never N GETs).
@@ -177,7 +214,7 @@ impl ArmClient {
     pub async fn list(&self, url: &str) -> Result<Vec<Value>, ArmError> {
         let mut items = Vec::new();
         let mut next = Some(url.to_owned());
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen = BTreeSet::new();
         while let Some(page_url) = next.take() {
             if !seen.insert(page_url.clone()) || seen.len() > MAX_PAGES {
                 return Err(ArmError::Config {
@@ -221,14 +258,16 @@ impl ArmClient {
         }
     }
 
-    /// Creates or replaces a resource. See the module doc for what a retried PUT means.
+    /// Creates or replaces a resource under `cond` (see [`Precondition`] for what goes into the body
+    /// and headers). See the module doc for what a retried PUT means.
     pub async fn put(
         &self,
         url: &str,
         body: &Value,
         cond: Precondition,
     ) -> Result<PutOutcome, ArmError> {
-        let (reply, landed) = self.send("PUT", url, Some(body), &cond).await?;
+        let body = cond.apply_to_body(body)?;
+        let (reply, landed) = self.send("PUT", url, Some(&body), &cond).await?;
         let body = parse_json(&reply)?;
         Ok(PutOutcome {
             status: reply.status,
@@ -239,12 +278,72 @@ impl ArmClient {
     }
 
     /// Deletes a resource; a missing resource (204 or 404) is success with `existed: false`.
+    /// `cond` is sent as a header (`If-Match: <etag>` for a guarded delete). A 202 (accepted, still
+    /// running) returns at once; use [`delete_and_wait`](Self::delete_and_wait) for watchlists and
+    /// tables, whose deletes are long-running.
     pub async fn delete(&self, url: &str, cond: Precondition) -> Result<DeleteOutcome, ArmError> {
+        self.delete_inner(url, cond, false).await
+    }
+
+    /// Like [`delete`](Self::delete), then follows the long-running operation (the
+    /// `Azure-AsyncOperation` header, else `Location`) until it ends (`shared/specs/NOTES.md`
+    /// §10.7). A `Failed` or `Canceled` operation is [`ArmError::OperationFailed`].
+    pub async fn delete_and_wait(
+        &self,
+        url: &str,
+        cond: Precondition,
+    ) -> Result<DeleteOutcome, ArmError> {
+        self.delete_inner(url, cond, true).await
+    }
+
+    /// Like [`put`](Self::put), then follows the long-running operation a watchlist or table PUT
+    /// starts (201/202 with `Azure-AsyncOperation`) until it ends, and returns the resource as it
+    /// then is (one GET) when the operation was long-running.
+    pub async fn put_and_wait(
+        &self,
+        url: &str,
+        body: &Value,
+        cond: Precondition,
+    ) -> Result<PutOutcome, ArmError> {
+        let sent = cond.apply_to_body(body)?;
+        let (reply, landed) = self.send("PUT", url, Some(&sent), &cond).await?;
+        let first = parse_json(&reply)?;
+        let mut outcome = PutOutcome {
+            status: reply.status,
+            etag: etag_of(&first, &reply.headers),
+            body: first,
+            earlier_attempt_may_have_landed: landed,
+        };
+        if self.follow_operation(&reply).await?
+            && let Some(now) = self.get(url).await?
+        {
+            outcome.etag = now.etag;
+            outcome.body = now.body;
+        }
+        Ok(outcome)
+    }
+
+    async fn delete_inner(
+        &self,
+        url: &str,
+        cond: Precondition,
+        wait: bool,
+    ) -> Result<DeleteOutcome, ArmError> {
+        if cond == Precondition::IfNoneMatchStar {
+            return Err(ArmError::Config {
+                reason: "`If-None-Match: *` makes no sense on a DELETE; use `If-Match` with the live etag".into(),
+            });
+        }
         match self.send("DELETE", url, None, &cond).await {
-            Ok((reply, _)) => Ok(DeleteOutcome {
-                status: reply.status,
-                existed: reply.status != 204,
-            }),
+            Ok((reply, _)) => {
+                if wait {
+                    self.follow_operation(&reply).await?;
+                }
+                Ok(DeleteOutcome {
+                    status: reply.status,
+                    existed: reply.status != 204,
+                })
+            }
             Err(ArmError::NotFound { .. }) => Ok(DeleteOutcome {
                 status: 404,
                 existed: false,
@@ -253,21 +352,119 @@ impl ArmClient {
         }
     }
 
-    fn limit_for(&self, url: &Url) -> Arc<Semaphore> {
-        let key = subscription_of(url.path()).unwrap_or_default();
-        let mut limits = self
-            .limits
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        limits
-            .entry(key)
-            .or_insert_with(|| Arc::new(Semaphore::new(self.concurrency)))
-            .clone()
+    /// Polls the operation `reply` started, if any, until it ends; true when there was one.
+    async fn follow_operation(&self, reply: &Reply) -> Result<bool, ArmError> {
+        let header = |name: &str| {
+            reply
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let (url, via_status) = match (header("azure-asyncoperation"), header("location")) {
+            (Some(op), _) => (op, true),
+            (None, Some(location)) if reply.status == 202 => (location, false),
+            _ => return Ok(false),
+        };
+        let started = Instant::now();
+        let mut wait = poll_wait(&reply.headers);
+        loop {
+            tokio::time::sleep(wait).await;
+            let (status, body, headers) =
+                match self.send("GET", &url, None, &Precondition::None).await {
+                    Ok((r, _)) => (r.status, parse_json(&r)?, r.headers),
+                    // A `Location` that no longer resolves after a DELETE: the resource is gone.
+                    Err(ArmError::NotFound { .. }) if !via_status => return Ok(true),
+                    Err(e) => return Err(e),
+                };
+            let state = if via_status {
+                body.get("status")
+                    .and_then(Value::as_str)
+                    .unwrap_or("InProgress")
+                    .to_owned()
+            } else if status == 202 {
+                "InProgress".to_owned()
+            } else {
+                "Succeeded".to_owned()
+            };
+            match state.to_ascii_lowercase().as_str() {
+                "succeeded" => return Ok(true),
+                "failed" | "canceled" | "cancelled" => {
+                    let error = body.get("error");
+                    let text = |k: &str| {
+                        error
+                            .and_then(|e| e.get(k))
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned()
+                    };
+                    return Err(ArmError::OperationFailed {
+                        request: Box::new(reply.request.clone()),
+                        status: state,
+                        code: text("code"),
+                        message: text("message"),
+                    });
+                }
+                _ => {}
+            }
+            if started.elapsed() > OPERATION_TIMEOUT {
+                return Err(ArmError::OperationFailed {
+                    request: Box::new(reply.request.clone()),
+                    status: state,
+                    code: "Timeout".into(),
+                    message: format!("still not finished after {} s", OPERATION_TIMEOUT.as_secs()),
+                });
+            }
+            wait = poll_wait(&headers);
+        }
     }
 
-    /// The retry loop. Returns the successful reply and whether an earlier attempt may have landed.
-    /// A 401 is retried once with a fresh token (outside the retry budget): tokens can be revoked or
-    /// expire early.
+    /// The workspace itself (`GET` of its ARM id), or `None` when it does not exist.
+    pub async fn workspace(&self, ws: &WorkspaceRef) -> Result<Option<ArmWorkspace>, ArmError> {
+        let Some(found) = self.get(&ws.workspace_path()).await? else {
+            return Ok(None);
+        };
+        ArmWorkspace::from_json(&found.body).map(Some)
+    }
+
+    /// The workspace's `customerId`: the GUID the Log Analytics query API addresses it by
+    /// (`shared/specs/NOTES.md` §16). A missing workspace is [`ArmError::NotFound`].
+    pub async fn workspace_customer_id(&self, ws: &WorkspaceRef) -> Result<String, ArmError> {
+        let path = ws.workspace_path();
+        let shown =
+            resolve(&self.endpoint, &path).map_or_else(|_| path.clone(), |u| redact_url(&u));
+        let request = || {
+            Box::new(crate::error::RequestInfo {
+                method: "GET",
+                url: shown.clone(),
+                request_id: None,
+                correlation_id: None,
+            })
+        };
+        let Some(workspace) = self.workspace(ws).await? else {
+            return Err(ArmError::NotFound {
+                request: request(),
+                code: "ResourceNotFound".into(),
+                message: format!(
+                    "workspace `{}` does not exist in resource group `{}` of subscription `{}`",
+                    ws.workspace, ws.resource_group, ws.subscription_id
+                ),
+            });
+        };
+        workspace
+            .customer_id()
+            .map(str::to_owned)
+            .ok_or_else(|| ArmError::Http {
+                method: "GET",
+                url: shown.clone(),
+                status: 200,
+                request_id: None,
+                body: "unexpected response (the workspace has no `properties.customerId`)".into(),
+                budget_exhausted: false,
+            })
+    }
+
     async fn send(
         &self,
         method: &'static str,
@@ -276,271 +473,32 @@ impl ArmClient {
         cond: &Precondition,
     ) -> Result<(Reply, bool), ArmError> {
         let url = resolve(&self.endpoint, input)?;
-        let limit = self.limit_for(&url);
-        let mut ctx = FailureContext::default();
-        let mut attempt = 0u32;
-        let mut reauthenticated = false;
-        loop {
-            self.wait_while_paused().await;
-            let outcome = {
-                let _permit = limit.acquire().await.map_err(|_| ArmError::Config {
-                    reason: "client is shutting down".into(),
-                })?;
-                self.attempt(method, &url, body, cond, attempt).await?
-            };
-            let wait = match outcome {
-                Ok(reply) if reply.status < 400 => {
-                    self.budget.on_success();
-                    return Ok((reply, ctx.earlier_attempt_may_have_landed));
-                }
-                Ok(reply) if reply.status == 401 && !reauthenticated => {
-                    reauthenticated = true;
-                    self.tokens.invalidate().await;
-                    Duration::ZERO
-                }
-                Ok(reply) => self.after_failed_reply(method, attempt, reply, &mut ctx)?,
-                Err(reason) => {
-                    if !self.may_retry(attempt, &mut ctx) {
-                        let budget_exhausted = ctx.budget_exhausted;
-                        let url = redact_url(&url);
-                        return Err(ArmError::Transport {
-                            method,
-                            url,
-                            reason,
-                            budget_exhausted,
-                        });
-                    }
-                    ctx.earlier_attempt_may_have_landed |= method != "GET";
-                    self.retry.delay(attempt, None, jitter())
-                }
-            };
-            tokio::time::sleep(wait).await;
-            attempt += 1;
-            self.counters.retries.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-
-    /// Decides about a non-success reply: the wait before the next attempt, or the final error.
-    fn after_failed_reply(
-        &self,
-        method: &'static str,
-        attempt: u32,
-        reply: Reply,
-        ctx: &mut FailureContext,
-    ) -> Result<Duration, ArmError> {
-        let retry_after = parse_retry_after(
-            |n| reply.headers.get(n).and_then(|v| v.to_str().ok()),
-            SystemTime::now(),
-        );
-        ctx.retry_after = retry_after;
-        if reply.status == 429 && attempt < self.retry.max_throttle_retries {
-            let wait = self.retry.delay(attempt.min(5), retry_after, jitter());
-            self.pause_for(wait);
-            return Ok(wait);
-        }
-        if !is_retryable_status(reply.status) || !self.may_retry(attempt, ctx) {
-            return Err(ArmError::from_response(
-                reply.request,
-                reply.status,
-                &reply.body,
-                *ctx,
-            ));
-        }
-        ctx.earlier_attempt_may_have_landed |= method != "GET" && reply.status >= 500;
-        Ok(self.retry.delay(attempt, retry_after, jitter()))
-    }
-
-    /// Holds every request of this client until `wait` from now (extends, never shortens).
-    fn pause_for(&self, wait: Duration) {
-        let until = tokio::time::Instant::now() + wait;
-        let mut paused = self
-            .paused_until
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if paused.is_none_or(|p| p < until) {
-            *paused = Some(until);
-        }
-    }
-
-    async fn wait_while_paused(&self) {
-        let until = *self
-            .paused_until
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(until) = until {
-            tokio::time::sleep_until(until).await;
-        }
-    }
-
-    /// Whether retry number `attempt` may happen: under the attempt cap and paid from the budget.
-    fn may_retry(&self, attempt: u32, ctx: &mut FailureContext) -> bool {
-        if attempt >= self.retry.max_retries {
-            return false;
-        }
-        let paid = self.budget.try_spend();
-        ctx.budget_exhausted = !paid;
-        paid
-    }
-
-    /// One HTTP exchange. `Ok(Err(reason))` is a transport failure (retryable); the outer `Err` is
-    /// fatal (no token, unserializable body, untrusted TLS certificate).
-    async fn attempt(
-        &self,
-        method: &'static str,
-        url: &Url,
-        body: Option<&Value>,
-        cond: &Precondition,
-        attempt: u32,
-    ) -> Result<Result<Reply, String>, ArmError> {
-        let request = self.build_request(method, url, body, cond).await?;
-        self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        let started = Instant::now();
-        let shown_url = redact_url(url);
-        let result = match request.send().await {
-            Ok(response) => read_reply(method, &shown_url, response).await,
-            Err(e) => Err(describe_transport(&e)),
+        let body = body
+            .map(|b| {
+                serde_json::to_vec(b).map_err(|e| ArmError::Config {
+                    reason: format!("cannot serialize request body: {e}"),
+                })
+            })
+            .transpose()?;
+        let call = Call {
+            method,
+            url: &url,
+            body,
+            headers: cond.headers()?,
+            subscription: subscription_of(url.path()).unwrap_or_default(),
+            safe: method == "GET",
         };
-        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        match &result {
-            Ok(reply) => {
-                if reply.status == 429 {
-                    self.counters.throttled.fetch_add(1, Ordering::Relaxed);
-                }
-                let (rid, cid) = (&reply.request.request_id, &reply.request.correlation_id);
-                tracing::debug!(
-                    target: "sentinel_arm::http",
-                    method, url = %shown_url, status = reply.status,
-                    request_id = rid.as_deref().unwrap_or("-"),
-                    correlation_id = cid.as_deref().unwrap_or("-"),
-                    attempt, elapsed_ms, "arm request"
-                );
-            }
-            Err(reason) => {
-                tracing::debug!(
-                    target: "sentinel_arm::http",
-                    method, url = %shown_url, attempt, elapsed_ms, error = %reason, "arm request failed"
-                );
-            }
-        }
-        match result {
-            Err(reason) if reason.starts_with(TLS_FAILURE) => Err(ArmError::Transport {
-                method,
-                url: shown_url,
-                reason,
-                budget_exhausted: false,
-            }),
-            other => Ok(other),
-        }
-    }
-
-    /// The request with token, conditional header and JSON body.
-    async fn build_request(
-        &self,
-        method: &'static str,
-        url: &Url,
-        body: Option<&Value>,
-        cond: &Precondition,
-    ) -> Result<reqwest::RequestBuilder, ArmError> {
-        let token = self.token().await?;
-        let verb = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
-        let mut request = self
-            .http
-            .request(verb, url.clone())
-            .header(reqwest::header::AUTHORIZATION, token)
-            .header(reqwest::header::ACCEPT, "application/json");
-        request = match cond {
-            Precondition::None => request,
-            Precondition::IfMatch(etag) => request.header(reqwest::header::IF_MATCH, etag.as_str()),
-            Precondition::IfNoneMatchStar => request.header(reqwest::header::IF_NONE_MATCH, "*"),
-        };
-        if let Some(body) = body {
-            let bytes = serde_json::to_vec(body).map_err(|e| ArmError::Config {
-                reason: format!("cannot serialize request body: {e}"),
-            })?;
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(bytes);
-        }
-        Ok(request)
-    }
-
-    /// `Bearer <token>` as a sensitive header value (hidden from reqwest's and hyper's Debug).
-    async fn token(&self) -> Result<HeaderValue, ArmError> {
-        let token = self.tokens.token().await.map_err(|e| ArmError::Auth {
-            method: self.auth_label.clone(),
-            reason: crate::auth::describe_credential_error(&e),
-        })?;
-        let mut value = HeaderValue::from_str(&format!("Bearer {}", token.token.secret()))
-            .map_err(|_| ArmError::Auth {
-                method: self.auth_label.clone(),
-                reason: "the token is not a valid header value".into(),
-            })?;
-        value.set_sensitive(true);
-        Ok(value)
+        self.engine.send(&call).await
     }
 }
 
-async fn read_reply(
-    method: &'static str,
-    shown_url: &str,
-    response: reqwest::Response,
-) -> Result<Reply, String> {
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let request = RequestInfo {
-        method,
-        url: shown_url.to_owned(),
-        request_id: header("x-ms-request-id"),
-        correlation_id: header("x-ms-correlation-request-id"),
-    };
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| format!("reading the response body failed: {}", chain(&e)))?;
-    Ok(Reply {
-        status,
-        headers,
-        body: body.to_vec(),
-        request,
-    })
-}
-
-fn describe_transport(e: &reqwest::Error) -> String {
-    let what = if crate::tls::is_tls_failure(e) {
-        TLS_FAILURE
-    } else if e.is_connect() {
-        "connection failed"
-    } else if e.is_timeout() {
-        "timed out"
-    } else {
-        "request failed"
-    };
-    format!("{what}: {}", chain(e))
-}
-
-/// The causes under a reqwest error, joined. reqwest's own top-level text repeats the URL (with its
-/// query), so it is skipped; the useful part (refused, TLS, reset) is in the sources.
-fn chain(e: &reqwest::Error) -> String {
-    let mut parts = Vec::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        parts.push(s.to_string());
-        source = s.source();
-    }
-    if parts.is_empty() {
-        parts.push(if e.is_body() {
-            "the body was cut off".to_owned()
-        } else {
-            "no further detail".to_owned()
-        });
-    }
-    parts.join(": ")
+/// The wait before the next poll: the service's `Retry-After` (capped), else [`POLL_DEFAULT`].
+fn poll_wait(headers: &HeaderMap) -> Duration {
+    crate::retry::parse_retry_after(
+        |n| headers.get(n).and_then(|v| v.to_str().ok()),
+        SystemTime::now(),
+    )
+    .map_or(POLL_DEFAULT, |d| d.min(POLL_MAX))
 }
 
 fn parse_json(reply: &Reply) -> Result<Value, ArmError> {
@@ -565,6 +523,21 @@ fn unexpected(reply: &Reply, why: &str) -> ArmError {
     }
 }
 
+/// The live etag a 409/412 answer revealed: an `ETag` header, else an `etag` member of the body.
+pub(crate) fn etag_of_error(body: &[u8], headers: &HeaderMap) -> Option<String> {
+    let header = headers
+        .get(reqwest::header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    header.or_else(|| {
+        serde_json::from_slice::<Value>(body)
+            .ok()?
+            .get("etag")?
+            .as_str()
+            .map(str::to_owned)
+    })
+}
+
 fn etag_of(body: &Value, headers: &HeaderMap) -> Option<String> {
     body.get("etag")
         .and_then(Value::as_str)
@@ -582,4 +555,68 @@ fn shown(url: &str) -> String {
         |_| url.split('?').next().unwrap_or_default().to_owned(),
         |u| redact_url(&u),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn if_match_puts_the_etag_into_the_body_too() {
+        let cond = Precondition::IfMatch("\"e1\"".into());
+        let body = cond
+            .apply_to_body(&json!({"kind": "Scheduled", "properties": {}}))
+            .unwrap();
+        assert_eq!(body["etag"], "\"e1\"");
+        let same = cond
+            .apply_to_body(&json!({"etag": "\"e1\"", "properties": {}}))
+            .unwrap();
+        assert_eq!(same["etag"], "\"e1\"");
+        let headers = cond.headers().unwrap();
+        assert_eq!(headers[0].0, reqwest::header::IF_MATCH);
+        assert_eq!(headers[0].1, "\"e1\"");
+    }
+
+    #[test]
+    fn contradicting_etags_are_refused_before_sending() {
+        let cond = Precondition::IfMatch("\"e1\"".into());
+        for body in [json!({"etag": "\"e0\""}), json!({"etag": "*"})] {
+            let err = cond.apply_to_body(&body).unwrap_err().to_string();
+            assert!(err.contains("conditional on `\"e1\"`"), "{err}");
+        }
+        let err = Precondition::IfNoneMatchStar
+            .apply_to_body(&json!({"etag": "*", "properties": {}}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("must not carry an etag"), "{err}");
+        assert!(
+            Precondition::IfMatch("bad\nvalue".into())
+                .headers()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn unconditional_writes_send_the_body_as_given() {
+        let body = json!({"etag": "*", "properties": {"query": "T"}});
+        assert_eq!(Precondition::None.apply_to_body(&body).unwrap(), body);
+        assert!(Precondition::None.headers().unwrap().is_empty());
+        let create = Precondition::IfNoneMatchStar
+            .apply_to_body(&json!({"properties": {}}))
+            .unwrap();
+        assert!(create.get("etag").is_none());
+    }
+
+    #[test]
+    fn error_etags_come_from_the_header_or_the_body() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(
+            etag_of_error(br#"{"etag":"\"b\""}"#, &headers),
+            Some("\"b\"".into())
+        );
+        headers.insert(reqwest::header::ETAG, HeaderValue::from_static("\"h\""));
+        assert_eq!(etag_of_error(b"not json", &headers), Some("\"h\"".into()));
+        assert_eq!(etag_of_error(b"{}", &HeaderMap::new()), None);
+    }
 }

@@ -73,24 +73,33 @@ pub enum ArmError {
     ///
     /// `earlier_attempt_may_have_landed` is true when an earlier attempt of this same write died on the
     /// wire or with a 5xx and may have been applied: re-read the resource before deciding.
+    ///
+    /// `current_etag` is the live etag when the answer revealed it (an `ETag` header or a body
+    /// `etag`), for the caller's "did it land?" re-read; usually `None`, so GET the resource.
     Conflict {
         request: Box<RequestInfo>,
         code: String,
         message: String,
         earlier_attempt_may_have_landed: bool,
+        current_etag: Option<String>,
     },
-    /// 412: `If-Match` / `If-None-Match: *` did not hold. Same ambiguity flag as `Conflict`.
+    /// 412: `If-Match` / `If-None-Match: *` did not hold. Same fields as `Conflict`.
     PreconditionFailed {
         request: Box<RequestInfo>,
         code: String,
         message: String,
         earlier_attempt_may_have_landed: bool,
+        current_etag: Option<String>,
     },
-    /// 429 after the retries (or the shared retry budget) ran out.
+    /// 429 after the throttle retries ran out: `attempts` answers were 429 and the request waited
+    /// `waited` in total (throttling never spends the failure budget, so `budget_exhausted` is
+    /// false unless a caller sets it).
     Throttled {
         request: Box<RequestInfo>,
         retry_after: Option<Duration>,
         budget_exhausted: bool,
+        attempts: u32,
+        waited: Duration,
     },
     /// 400: the body or URL was rejected; `code` is ARM's error code.
     BadRequest {
@@ -113,6 +122,14 @@ pub enum ArmError {
         url: String,
         reason: String,
         budget_exhausted: bool,
+    },
+    /// An Azure long-running operation (watchlist or table PUT/DELETE) ended `Failed` or
+    /// `Canceled`, or did not end within the client's wait; `status` is the operation's last status.
+    OperationFailed {
+        request: Box<RequestInfo>,
+        status: String,
+        code: String,
+        message: String,
     },
     /// A credential could not produce a token.
     Auth { method: String, reason: String },
@@ -155,6 +172,15 @@ impl ErrorBody {
                 message.push_str(m);
             }
         }
+        // The Log Analytics query API nests the precise cause (e.g. a KQL syntax error).
+        let mut inner = err.get("innererror");
+        while let Some(e) = inner {
+            if let Some(m) = e.get("message").and_then(|m| m.as_str()) {
+                message.push_str("; ");
+                message.push_str(m);
+            }
+            inner = e.get("innererror");
+        }
         Self {
             code: text("code"),
             message,
@@ -176,14 +202,16 @@ pub fn truncate_body(body: &[u8]) -> String {
 }
 
 /// What the retry loop knows about how a failed request ended, beyond its status and body.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct FailureContext {
     /// An earlier attempt of this write died on the wire (or with a 5xx) and may have been applied.
     pub earlier_attempt_may_have_landed: bool,
     /// The shared retry budget refused a further retry.
     pub budget_exhausted: bool,
-    /// The server's `Retry-After`, if any (429 only).
+    /// The server's `Retry-After`, if any.
     pub retry_after: Option<Duration>,
+    /// The live etag the answer revealed (409/412 only).
+    pub current_etag: Option<String>,
 }
 
 impl ArmError {
@@ -224,17 +252,21 @@ impl ArmError {
                 code,
                 message,
                 earlier_attempt_may_have_landed: ambiguous,
+                current_etag: ctx.current_etag,
             },
             412 => Self::PreconditionFailed {
                 request,
                 code,
                 message,
                 earlier_attempt_may_have_landed: ambiguous,
+                current_etag: ctx.current_etag,
             },
             429 => Self::Throttled {
                 request,
                 retry_after: ctx.retry_after,
                 budget_exhausted: ctx.budget_exhausted,
+                attempts: 1,
+                waited: Duration::ZERO,
             },
             _ => Self::Http {
                 method: request.method,
@@ -258,8 +290,44 @@ impl ArmError {
             Self::PreconditionFailed { .. } => Some(412),
             Self::Throttled { .. } => Some(429),
             Self::Http { status, .. } => Some(*status),
-            Self::Transport { .. } | Self::Auth { .. } | Self::Config { .. } => None,
+            Self::Transport { .. }
+            | Self::OperationFailed { .. }
+            | Self::Auth { .. }
+            | Self::Config { .. } => None,
         }
+    }
+
+    /// The live etag a 409/412 answer revealed, if any.
+    pub fn current_etag(&self) -> Option<&str> {
+        match self {
+            Self::Conflict { current_etag, .. } | Self::PreconditionFailed { current_etag, .. } => {
+                current_etag.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// ARM's error code (`error.code`), when the answer had one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Unauthorized { code, .. }
+            | Self::Forbidden { code, .. }
+            | Self::NotFound { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::PreconditionFailed { code, .. }
+            | Self::OperationFailed { code, .. }
+            | Self::BadRequest { code, .. } => (!code.is_empty()).then_some(code.as_str()),
+            _ => None,
+        }
+    }
+
+    /// True for 409 and 412: the write met a precondition that did not hold. Re-read the resource
+    /// before reporting a conflict (see [`ArmError::is_ambiguous_write`]).
+    pub fn is_conflict(&self) -> bool {
+        matches!(
+            self,
+            Self::Conflict { .. } | Self::PreconditionFailed { .. }
+        )
     }
 
     /// True when a write may have landed although this error was returned (see `Conflict`).
@@ -293,6 +361,9 @@ impl ArmError {
                 "check the endpoint URL, proxy settings and `--ca-file` for a custom endpoint"
             }
             Self::Auth { method, .. } => return Some(auth_hint(method)),
+            Self::OperationFailed { .. } => {
+                "Azure accepted the request but the operation did not succeed: read the resource again (run `plan`) before retrying"
+            }
             Self::BadRequest { .. }
             | Self::NotFound { .. }
             | Self::Http { .. }
@@ -305,6 +376,9 @@ impl ArmError {
 /// Which role a 403 on this URL most likely lacks.
 fn forbidden_hint(request: &RequestInfo) -> String {
     let url = request.url.to_ascii_lowercase();
+    if url.contains("/v1/workspaces/") && url.ends_with("/query") {
+        return "the principal likely needs `Log Analytics Reader` (or `Microsoft Sentinel Reader`) on the workspace, and the token must be for the Log Analytics audience, not ARM's".to_owned();
+    }
     let (reader, writer) = if url.contains("microsoft.insights/workbooks") {
         ("Workbook Reader", "Workbook Contributor")
     } else {
@@ -369,8 +443,13 @@ impl fmt::Display for ArmError {
                 request,
                 retry_after,
                 budget_exhausted,
+                attempts,
+                waited,
             } => {
                 write!(f, "throttled by ARM on {request}")?;
+                if *attempts > 1 {
+                    write!(f, " {attempts} times ({:.1}s waited)", waited.as_secs_f64())?;
+                }
                 if let Some(after) = retry_after {
                     write!(f, " (retry after {}s)", after.as_secs())?;
                 }
@@ -410,6 +489,18 @@ impl fmt::Display for ArmError {
                 write!(f, "could not reach `{method} {url}`: {reason}")?;
                 if *budget_exhausted {
                     write!(f, "; retry budget exhausted")?;
+                }
+                Ok(())
+            }
+            Self::OperationFailed {
+                request,
+                status,
+                code,
+                message,
+            } => {
+                write!(f, "the operation started by {request} ended `{status}`")?;
+                if !code.is_empty() || !message.is_empty() {
+                    write!(f, ": {code} {message}")?;
                 }
                 Ok(())
             }

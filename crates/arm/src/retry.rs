@@ -1,15 +1,17 @@
 //! When and how long to wait before trying an ARM request again.
 //!
-//! Owns: [`RetryPolicy`] (attempt cap, jittered exponential backoff, the cap on a server's
-//! `Retry-After`), `Retry-After` parsing (delta-seconds, HTTP date, and the `retry-after-ms` /
-//! `x-ms-retry-after-ms` variants), which statuses are retryable, and [`RetryBudget`], the token
-//! bucket shared by every request of one client so a throttling storm cannot retry forever.
+//! Owns: [`RetryPolicy`] (the failure and throttle caps, jittered exponential backoff, the cap on a
+//! server's `Retry-After`), `Retry-After` parsing (delta-seconds, HTTP date, and the
+//! `retry-after-ms` / `x-ms-retry-after-ms` variants), which statuses are retryable, and
+//! [`RetryBudget`], the token bucket of failure retries shared by every request of one client so a
+//! fault storm cannot retry forever. Throttle retries have their own caps (count and total wait per
+//! request) and never touch that budget; `engine.rs` documents why.
 //!
 //! Does not: sleep or send (the client does), or decide about ambiguous writes (documented on
 //! `ArmClient::put`).
 //!
-//! Invariants: every delay is ≤ `max(max_delay, max_retry_after)`; a retry is only taken when both
-//! `attempt < max_retries` and the budget has a whole token; successes refill the budget slowly
+//! Invariants: every delay is ≤ `max(max_delay, max_retry_after)`; a failure retry is only taken when
+//! both `failures < max_retries` and the budget has a whole token; successes refill the budget slowly
 //! (one tenth of a retry each), so a long healthy run earns back retries without a storm
 //! re-earning them instantly.
 
@@ -32,6 +34,9 @@ pub struct RetryPolicy {
     /// Retries of a request answered 429. Throttling is ARM asking us to slow down, not a failure:
     /// these retries wait as told and do not spend the shared retry budget.
     pub max_throttle_retries: u32,
+    /// Total time one request may spend waiting on 429s before it gives up with
+    /// [`crate::ArmError::Throttled`].
+    pub max_throttle_wait: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -42,6 +47,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(60),
             max_throttle_retries: 60,
+            max_throttle_wait: Duration::from_secs(600),
         }
     }
 }
@@ -146,6 +152,11 @@ impl RetryBudget {
             });
     }
 
+    /// Whole retries the bucket holds when full.
+    pub fn capacity(&self) -> u64 {
+        self.capacity / RETRY_COST
+    }
+
     /// Whole retries currently available.
     pub fn available(&self) -> u64 {
         self.units.load(Ordering::Acquire) / RETRY_COST
@@ -163,6 +174,7 @@ mod tests {
             max_delay: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(5),
             max_throttle_retries: 10,
+            max_throttle_wait: Duration::from_secs(30),
         }
     }
 

@@ -35,6 +35,21 @@ async fn emulator() -> Emulator {
 }
 
 fn client(emu: &Emulator, budget: u32) -> ArmClient {
+    client_with(
+        emu,
+        budget,
+        RetryPolicy {
+            max_retries: 6,
+            base_delay: Duration::from_millis(2),
+            max_delay: Duration::from_millis(20),
+            max_retry_after: Duration::from_millis(50),
+            max_throttle_retries: 6,
+            max_throttle_wait: Duration::from_secs(5),
+        },
+    )
+}
+
+fn client_with(emu: &Emulator, budget: u32, retry: RetryPolicy) -> ArmClient {
     let mut spec = AuthSpec::new(AuthMethod::ClientSecret);
     spec.tenant_id = Some("00000000-0000-0000-0000-0000000000aa".into());
     spec.client_id = Some("sentinelctl-ci".into());
@@ -44,13 +59,7 @@ fn client(emu: &Emulator, budget: u32) -> ArmClient {
     let credential = build_credential(&spec).unwrap();
     let mut cfg = ArmClientConfig::new(Url::parse(emu.url()).unwrap(), Arc::clone(&credential));
     cfg.ca_file.clone_from(&spec.ca_file);
-    cfg.retry = RetryPolicy {
-        max_retries: 6,
-        base_delay: Duration::from_millis(2),
-        max_delay: Duration::from_millis(20),
-        max_retry_after: Duration::from_millis(50),
-        max_throttle_retries: 6,
-    };
+    cfg.retry = retry;
     cfg.retry_budget = budget;
     ArmClient::new(cfg).unwrap()
 }
@@ -257,5 +266,82 @@ async fn a_fault_storm_ends_with_an_exhausted_budget() {
         "{err:?}"
     );
     assert!(err.to_string().contains("retry budget exhausted"), "{err}");
+    emu.shutdown().await;
+}
+
+/// More writes than the emulator's write bucket holds (200).
+const N: usize = 215;
+
+/// Issue 12: ARM throttling (the emulator's token buckets: 200 writes, refilling 10/s) together
+/// with injected 5xx and dropped connections. Every write converges and lands exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_with_faults_converges_and_writes_each_resource_once() {
+    let emu = emulator().await;
+    let arm = client_with(
+        &emu,
+        500,
+        RetryPolicy {
+            max_retries: 8,
+            base_delay: Duration::from_millis(2),
+            max_delay: Duration::from_millis(20),
+            max_retry_after: Duration::from_millis(60),
+            max_throttle_retries: 200,
+            max_throttle_wait: Duration::from_secs(30),
+        },
+    );
+    arm.list(&ws().metadata_collection()).await.unwrap(); // token before the storm
+    emu.set_faults(Faults {
+        fault_rate: 0.1,
+        drop_rate: 0.05,
+        seed: 7,
+        ..Faults::default()
+    });
+    let arm = Arc::new(arm);
+    let tasks: Vec<_> = (0..4)
+        .map(|worker| {
+            let arm = arm.clone();
+            tokio::spawn(async move {
+                for i in (worker..N).step_by(4) {
+                    let body = json!({"properties": {
+                        "contentId": format!("c{i}"), "kind": "AnalyticsRule", "version": "1.0.0",
+                        "parentId": ws().alert_rule(&format!("r{i}")),
+                        "source": {"kind": "SourceRepository", "name": "detections"},
+                    }});
+                    let url = ws().metadata(&format!("m{i}"));
+                    match arm.put(&url, &body, Precondition::IfNoneMatchStar).await {
+                        Ok(_) => {}
+                        Err(e) if e.is_ambiguous_write() => {
+                            let live = arm.get(&url).await.unwrap().expect("landed");
+                            assert_eq!(live.body["properties"]["contentId"], format!("c{i}"));
+                        }
+                        Err(e) => panic!("m{i}: {e:?}"),
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    emu.set_faults(Faults::default());
+    let items = arm.list(&ws().metadata_collection()).await.unwrap();
+    assert_eq!(items.len(), N);
+    let stats = arm.stats();
+    assert!(stats.throttled > 0, "the write bucket ran dry: {stats:?}");
+    assert!(stats.failure_retries > 0, "faults were retried: {stats:?}");
+    let mut landed = std::collections::BTreeMap::<String, u32>::new();
+    for entry in emu.requests() {
+        let status = entry["status"].as_u64().unwrap_or(0);
+        if entry["method"] == "PUT" && (200..300).contains(&status) {
+            *landed
+                .entry(entry["path"].as_str().unwrap().to_ascii_lowercase())
+                .or_default() += 1;
+        }
+    }
+    assert_eq!(landed.len(), N, "every metadata item was written");
+    assert!(
+        landed.values().all(|&n| n == 1),
+        "no item was written twice: {landed:?}"
+    );
     emu.shutdown().await;
 }

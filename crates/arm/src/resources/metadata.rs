@@ -12,6 +12,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::{ENVELOPE_READ_ONLY, NullPaths, WireModel, null_paths_accessors};
+
 /// A metadata resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
@@ -30,6 +32,9 @@ pub struct ArmMetadata {
     pub properties: ArmMetadataProperties,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// Explicit `null`s of the JSON this was read from (see [`NullPaths`]).
+    #[serde(skip)]
+    pub nulls: NullPaths,
 }
 
 /// `metadataProperties`; `parentId` and `kind` are required by the contract.
@@ -148,11 +153,37 @@ pub struct MetadataCategories {
     pub extra: Map<String, Value>,
 }
 
+/// What an ownership record written by sentinelctl says: which item, which content and version,
+/// where it came from. The rest (`support`, `categories`, `dependencies`, ...) is left as live has it.
+pub const METADATA_MANAGED: &[&str] = &[
+    "properties/contentId",
+    "properties/parentId",
+    "properties/kind",
+    "properties/version",
+    "properties/source",
+    "properties/author",
+    "properties/customVersion",
+];
+
 impl ArmMetadata {
     /// The body to PUT: without `id`, `name`, `type`, `systemData`.
     pub fn to_put_body(&self) -> Value {
-        super::put_body(serde_json::to_value(self).unwrap_or(Value::Null), &[])
+        WireModel::to_put_body(self)
     }
+}
+
+impl WireModel for ArmMetadata {
+    const RESOURCE_TYPE: &'static str = "Microsoft.SecurityInsights/metadata";
+
+    fn read_only_paths(&self) -> Vec<&'static str> {
+        ENVELOPE_READ_ONLY.to_vec()
+    }
+
+    fn managed_paths(&self) -> Vec<&'static str> {
+        METADATA_MANAGED.to_vec()
+    }
+
+    null_paths_accessors!();
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::{NullPaths, WireModel, null_paths_accessors};
+
 /// A saved search resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
@@ -30,6 +32,9 @@ pub struct ArmSavedSearch {
     pub properties: ArmSavedSearchProperties,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// Explicit `null`s of the JSON this was read from (see [`NullPaths`]).
+    #[serde(skip)]
+    pub nulls: NullPaths,
 }
 
 /// `SavedSearchProperties`; `category`, `displayName` and `query` are required by the contract.
@@ -66,11 +71,64 @@ pub struct SavedSearchTag {
     pub value: String,
 }
 
+/// The category Sentinel stores hunting queries under (NOTES §17).
+pub const HUNTING_QUERIES_CATEGORY: &str = "Hunting Queries";
+
+/// What sentinelctl manages on a saved function or parser. `tags` are not managed on functions, so
+/// tags someone added in the portal survive an update (issue 12).
+pub const FUNCTION_MANAGED: &[&str] = &[
+    "properties/category",
+    "properties/displayName",
+    "properties/query",
+    "properties/functionAlias",
+    "properties/functionParameters",
+    "properties/version",
+];
+
+/// What sentinelctl manages on a hunting query: the function fields plus `tags`, which carry the
+/// query's description, tactics and techniques (NOTES §17).
+pub const HUNTING_QUERY_MANAGED: &[&str] = &[
+    "properties/category",
+    "properties/displayName",
+    "properties/query",
+    "properties/functionAlias",
+    "properties/functionParameters",
+    "properties/version",
+    "properties/tags",
+];
+
 impl ArmSavedSearch {
-    /// The body to PUT: without `id`, `name`, `type`.
+    /// The body to PUT: without `id`, `name`, `type` (`etag` stays: `"*"` or the current one).
     pub fn to_put_body(&self) -> Value {
-        super::put_body(serde_json::to_value(self).unwrap_or(Value::Null), &[])
+        WireModel::to_put_body(self)
     }
+
+    /// True for a hunting query (category `Hunting Queries`, compared case-insensitively).
+    pub fn is_hunting_query(&self) -> bool {
+        self.properties
+            .category
+            .as_deref()
+            .is_some_and(|c| c.eq_ignore_ascii_case(HUNTING_QUERIES_CATEGORY))
+    }
+}
+
+impl WireModel for ArmSavedSearch {
+    const RESOURCE_TYPE: &'static str = "Microsoft.OperationalInsights/workspaces/savedSearches";
+
+    fn read_only_paths(&self) -> Vec<&'static str> {
+        // `SavedSearch` is a v1 ProxyResource: id, name and type are read-only; no systemData.
+        vec!["id", "name", "type"]
+    }
+
+    fn managed_paths(&self) -> Vec<&'static str> {
+        if self.is_hunting_query() {
+            HUNTING_QUERY_MANAGED.to_vec()
+        } else {
+            FUNCTION_MANAGED.to_vec()
+        }
+    }
+
+    null_paths_accessors!();
 }
 
 #[cfg(test)]
@@ -120,11 +178,44 @@ mod tests {
                 ..Default::default()
             },
             extra: Map::new(),
+            nulls: NullPaths::default(),
         };
         let body = s.to_put_body();
         assert_eq!(body["etag"], "*");
         assert!(body.get("id").is_none() && body.get("name").is_none());
         assert_eq!(body["properties"]["tags"][0]["value"], "sentinelctl");
         assert_eq!(body["properties"]["displayName"], "d");
+    }
+
+    #[test]
+    fn function_updates_keep_portal_tags_and_hunting_queries_replace_them() {
+        let live = ArmSavedSearch::from_json(&serde_json::json!({
+            "etag": "W/\"1\"",
+            "properties": {"category": "Parsers", "displayName": "f", "query": "old", "version": 2,
+                "functionAlias": "f", "tags": [{"name": "owner", "value": "soc"}]}
+        }))
+        .unwrap();
+        let desired = ArmSavedSearch::from_json(&serde_json::json!({
+            "properties": {"category": "Parsers", "displayName": "f", "query": "new", "functionAlias": "f", "version": 2}
+        }))
+        .unwrap();
+        let merged = live.with_managed_from(&desired).unwrap();
+        assert_eq!(merged.properties.query.as_deref(), Some("new"));
+        assert_eq!(merged.properties.tags.as_ref().unwrap()[0].value, "soc");
+        assert_eq!(merged.etag.as_deref(), Some("W/\"1\""));
+
+        let hunting = |tags: serde_json::Value| {
+            ArmSavedSearch::from_json(&serde_json::json!({"properties": {
+                "category": "Hunting Queries", "displayName": "h", "query": "q", "tags": tags}}))
+            .unwrap()
+        };
+        let live = hunting(serde_json::json!([{"name": "tactics", "value": "InitialAccess"}]));
+        let desired = hunting(serde_json::json!([{"name": "tactics", "value": "Persistence"}]));
+        assert!(desired.is_hunting_query());
+        let merged = live.with_managed_from(&desired).unwrap();
+        assert_eq!(
+            merged.properties.tags.as_ref().unwrap()[0].value,
+            "Persistence"
+        );
     }
 }

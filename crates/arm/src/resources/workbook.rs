@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::{ENVELOPE_READ_ONLY, NullPaths, WireModel, null_paths_accessors};
+
 /// A workbook resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[allow(missing_docs)] // fields are the contract\'s properties, renamed to snake_case
@@ -46,6 +48,9 @@ pub struct ArmWorkbook {
     pub properties: ArmWorkbookProperties,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// Explicit `null`s of the JSON this was read from (see [`NullPaths`]).
+    #[serde(skip)]
+    pub nulls: NullPaths,
 }
 
 /// Workbook properties; `displayName`, `category` and `serializedData` are required on PUT.
@@ -87,13 +92,47 @@ pub struct ArmWorkbookProperties {
     pub extra: Map<String, Value>,
 }
 
+/// Read-only members below the envelope (2023-06-01 `workbooks_API.json`).
+const WORKBOOK_READ_ONLY: &[&str] = &[
+    "identity/principalId",
+    "identity/tenantId",
+    "properties/timeModified",
+    "properties/userId",
+    "properties/revision",
+];
+
+/// What sentinelctl manages on a workbook: its content and how Sentinel lists it. `location`
+/// (fixed at creation), ARM `tags`, `identity` and `storageUri` stay as live has them.
+pub const WORKBOOK_MANAGED: &[&str] = &[
+    "kind",
+    "properties/displayName",
+    "properties/serializedData",
+    "properties/category",
+    "properties/sourceId",
+    "properties/version",
+    "properties/tags",
+];
+
 impl ArmWorkbook {
     /// The body to PUT: without `id`, `name`, `type`, `systemData` and the read-only
-    /// `timeModified`, `userId`, `revision`.
+    /// `timeModified`, `userId`, `revision`, `identity.principalId`, `identity.tenantId`.
     pub fn to_put_body(&self) -> Value {
-        let value = serde_json::to_value(self).unwrap_or(Value::Null);
-        super::put_body(value, &["timeModified", "userId", "revision"])
+        WireModel::to_put_body(self)
     }
+}
+
+impl WireModel for ArmWorkbook {
+    const RESOURCE_TYPE: &'static str = "Microsoft.Insights/workbooks";
+
+    fn read_only_paths(&self) -> Vec<&'static str> {
+        [ENVELOPE_READ_ONLY, WORKBOOK_READ_ONLY].concat()
+    }
+
+    fn managed_paths(&self) -> Vec<&'static str> {
+        WORKBOOK_MANAGED.to_vec()
+    }
+
+    null_paths_accessors!();
 }
 
 #[cfg(test)]
@@ -138,5 +177,24 @@ mod tests {
         assert_eq!(body["location"], "westus");
         assert!(props["serializedData"].is_string());
         assert!(body.get("id").is_none());
+    }
+
+    #[test]
+    fn workbook_updates_keep_location_and_arm_tags() {
+        let get = load(&format!("{DIR}/WorkbookGet.json"));
+        let live = ArmWorkbook::from_json(&get["responses"]["200"]["body"]).unwrap();
+        let desired = ArmWorkbook::from_json(&serde_json::json!({
+            "kind": "shared", "location": "elsewhere",
+            "properties": {"displayName": "New", "category": "sentinel", "serializedData": "{}"}
+        }))
+        .unwrap();
+        let merged = live.with_managed_from(&desired).unwrap();
+        assert_eq!(merged.location, live.location);
+        assert_eq!(merged.tags, live.tags);
+        assert_eq!(merged.properties.display_name.as_deref(), Some("New"));
+        assert!(
+            merged.properties.source_id.is_none(),
+            "managed and not in the repository"
+        );
     }
 }
