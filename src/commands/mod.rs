@@ -44,7 +44,12 @@ pub fn connect_options(
         ca_file: arm.ca_file.clone(),
         allow_http: arm.allow_http,
         auth: auth.transpose()?,
-        allowed_hosts: [&arm.allow_endpoints[..], &cx.allowed_endpoints].concat(),
+        allowed_hosts: sentinel_arm::EndpointAllowList::parse(
+            &[&arm.allow_endpoints[..], &cx.allowed_endpoints]
+                .concat()
+                .join(","),
+        )
+        .context("--allow-endpoint / SENTINELCTL_ALLOW_ENDPOINTS")?,
         allowed_secret_envs: [&arm.allow_secret_envs[..], &cx.allowed_secret_envs].concat(),
         client_certificate: arm
             .client_certificate

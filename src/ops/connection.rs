@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use sentinel_arm::{ArmClient, ArmClientConfig, AuthSpec, Secret, WorkspaceRef};
+use sentinel_arm::{ArmClient, ArmClientConfig, AuthSpec, EndpointAllowList, Secret, WorkspaceRef};
 use url::Url;
 
 use crate::live::LiveState;
@@ -45,8 +45,9 @@ pub struct ConnectOptions {
     pub allow_http: bool,
     /// Login method overriding the environment (`--auth`).
     pub auth: Option<AuthMethod>,
-    /// Hosts (`host` or `host:port`) a `cloud: custom` environment may send credentials to.
-    pub allowed_hosts: Vec<String>,
+    /// Origins (`host[:port]` = https, or `scheme://host:port`) a `cloud: custom` environment may
+    /// send credentials to. Matched exactly, loopback included: content cannot allow a port.
+    pub allowed_hosts: EndpointAllowList,
     /// Variable names an environment may read its client secret from.
     pub allowed_secret_envs: Vec<String>,
     /// Client certificate PEM (`--client-certificate` or `AZURE_CLIENT_CERTIFICATE_PATH`).
@@ -104,29 +105,6 @@ fn parse_url(text: &str, what: &str) -> anyhow::Result<Url> {
     Url::parse(text).with_context(|| format!("`{text}` is not a valid {what} URL"))
 }
 
-/// `host` or `host:port` of a URL, for allow-list matching.
-fn host_port(url: &Url) -> (String, Option<u16>) {
-    (
-        url.host_str().unwrap_or_default().to_ascii_lowercase(),
-        url.port(),
-    )
-}
-
-/// Whether the invoker allows `url` (exact host, or exact `host:port`).
-pub fn host_allowed(url: &Url, allowed: &[String]) -> bool {
-    let (host, port) = host_port(url);
-    allowed.iter().any(|a| {
-        let a = a.trim().to_ascii_lowercase();
-        match a.rsplit_once(':') {
-            Some((h, p)) if !h.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => {
-                h.trim_matches(['[', ']']) == host.trim_matches(['[', ']'])
-                    && p.parse::<u16>().ok() == port.or_else(|| url.port_or_known_default())
-            }
-            _ => a.trim_matches(['[', ']']) == host.trim_matches(['[', ']']),
-        }
-    })
-}
-
 /// An endpoint named by the environment file: Microsoft's for named clouds, else only when allowed.
 fn file_endpoint(
     env: &Environment,
@@ -135,7 +113,7 @@ fn file_endpoint(
     opts: &ConnectOptions,
 ) -> anyhow::Result<Url> {
     let parsed = parse_url(url, what)?;
-    if env.cloud == Cloud::Custom && !host_allowed(&parsed, &opts.allowed_hosts) {
+    if env.cloud == Cloud::Custom && !opts.allowed_hosts.lists(&parsed) {
         bail!(
             "environment `{}` sends credentials to `{url}` ({what}), which is not allowed here\n\
              help: if that host is yours, allow it where sentinelctl runs: `--allow-endpoint {}` or \
@@ -298,22 +276,4 @@ pub async fn connect(
         ws,
         emulator,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn allow_list_matches_host_and_port_exactly() {
-        let u = Url::parse("https://arm.example.test:8443/x").unwrap();
-        assert!(host_allowed(&u, &["arm.example.test".into()]));
-        assert!(host_allowed(&u, &["ARM.example.test:8443".into()]));
-        assert!(!host_allowed(&u, &["arm.example.test:443".into()]));
-        assert!(!host_allowed(&u, &["example.test".into()]));
-        assert!(!host_allowed(&u, &["evil-arm.example.test".into()]));
-        let d = Url::parse("https://login.example.test/").unwrap();
-        assert!(host_allowed(&d, &["login.example.test:443".into()]));
-        assert!(!host_allowed(&d, &[]));
-    }
 }

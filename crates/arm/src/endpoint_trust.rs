@@ -85,6 +85,12 @@ impl EndpointAllowList {
         is_loopback(url) || origin_of(url).is_some_and(|o| self.origins.contains(&o))
     }
 
+    /// True when `url`'s scheme, host and port are an allowed origin, loopback or not: for endpoints
+    /// named by untrusted content, where even a loopback port is only the invoker's to allow.
+    pub fn lists(&self, url: &Url) -> bool {
+        origin_of(url).is_some_and(|o| self.origins.contains(&o))
+    }
+
     /// [`allows`](Self::allows), as an error for a human: `what` names the endpoint (e.g. "authority
     /// host") in the message.
     pub fn check(&self, url: &Url, what: &str) -> Result<(), ArmError> {
