@@ -1,11 +1,10 @@
 //! Apply: run a [`Plan`] against the workspace and report one outcome per change.
 //!
 //! Order: functions, rules, workbooks; deletes in reverse. Within a stage, writes run
-//! concurrently up to `parallelism`. Each write first records ownership (metadata), then writes
-//! the resource guarded by the etag read at plan time (`If-Match`, or `If-None-Match: *` for a
-//! create), so an interrupted apply leaves at worst an ownership record whose resource is
-//! missing, which the next plan turns into a create. A failure never stops independent changes;
-//! a rule whose function failed is skipped.
+//! concurrently up to `parallelism`. Each change follows the ownership protocol (announce, write,
+//! confirm; see [`write`]), every request guarded by an etag, so an interruption or failure at any
+//! write leaves a state the next plan reads correctly and the next apply finishes. A failure
+//! never stops independent changes; a rule whose function failed is skipped.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -16,7 +15,7 @@ use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
 use crate::desired::DesiredState;
-use crate::live::{SOURCE_ID, metadata_name, resource_id};
+use crate::live::{Pending, SOURCE_ID, Stamp, custom_version, metadata_name, resource_id};
 use crate::model::{Resource, ResourceKind};
 use crate::plan::{Action, Change, Plan};
 
@@ -165,78 +164,186 @@ fn describe(e: &ArmError) -> String {
     e.to_string()
 }
 
+/// The record's name and etag: the record that claims the resource, else a stale record of ours
+/// (an interrupted create), else a new name.
+fn record_of(c: &Change) -> (String, Option<String>) {
+    c.owner.as_ref().or(c.stale_record.as_ref()).map_or_else(
+        || (metadata_name(c.kind, &c.name), None),
+        |o| (o.metadata_name.clone(), o.etag.clone()),
+    )
+}
+
+/// Writes an ownership record (guarded by its etag, or `If-None-Match: *` for a new one) and
+/// returns the new etag.
+async fn put_record(
+    cx: &ApplyContext,
+    name: &str,
+    etag: Option<String>,
+    properties: Value,
+) -> Result<Option<String>, ArmError> {
+    let cond = etag.map_or(Precondition::IfNoneMatchStar, Precondition::IfMatch);
+    let out = cx
+        .client
+        .put(
+            &cx.ws.metadata(name),
+            &json!({ "properties": properties }),
+            cond,
+        )
+        .await?;
+    Ok(out.etag)
+}
+
+fn record_properties(
+    cx: &ApplyContext,
+    c: &Change,
+    id: &str,
+    content_id: &str,
+    version: &str,
+    custom_version: &str,
+) -> Value {
+    json!({
+        "contentId": content_id, "parentId": id, "kind": c.kind.metadata_kind(), "version": version,
+        "source": {"kind": "SourceRepository", "name": cx.repository, "sourceId": SOURCE_ID},
+        "author": {"name": "sentinelctl"},
+        "customVersion": custom_version,
+    })
+}
+
+/// One change, by the ownership protocol (`docs/architecture.md`, "Ownership"):
+/// 1. announce: the record says which content is about to be written (`pending`); a new record
+///    made this way claims nothing until confirmed;
+/// 2. write the resource (`If-Match` the planned etag, `If-None-Match: *` for a create), starting
+///    from the live body so nothing the workspace holds is lost;
+/// 3. confirm: the record says what was written.
+///
+/// Every step is conditional, so an interruption anywhere leaves a state the next plan reads
+/// correctly (an announcement that did not land, or one that landed and awaits confirmation) and
+/// the next apply finishes. Deletes announce `pending=delete`, delete the resource, then the record.
 async fn write(cx: &ApplyContext, c: &Change) -> Result<(), String> {
     // the name becomes a path segment: never let `..` or `a/b` aim the request elsewhere
     crate::model::names::check(c.kind, &c.name).map_err(|e| format!("not written: {e}"))?;
     let id = resource_id(&cx.ws, c.kind, &c.name);
+    let (record, record_etag) = record_of(c);
     if c.action == Action::Delete {
-        let cond = c
-            .etag
-            .clone()
-            .map_or(Precondition::None, Precondition::IfMatch);
-        cx.client
-            .delete(&id, cond)
-            .await
-            .map_err(|e| describe(&e))?;
-        let meta = c.owner.as_ref().map_or_else(
-            || metadata_name(c.kind, &c.name),
-            |o| o.metadata_name.clone(),
-        );
-        cx.client
-            .delete(&cx.ws.metadata(&meta), Precondition::None)
-            .await
-            .map_err(|e| format!("deleted, but its ownership record was not: {e}"))?;
-        return Ok(());
+        return delete(cx, c, &id, &record, record_etag).await;
     }
-    let key = (c.kind, c.name.to_ascii_lowercase());
+    let key = (
+        c.kind,
+        c.source_name
+            .clone()
+            .unwrap_or_else(|| c.name.to_ascii_lowercase()),
+    );
     let item = cx
         .desired
         .items
         .get(&key)
         .ok_or_else(|| "the repository no longer holds this content".to_string())?;
-    let meta_name = c.owner.as_ref().map_or_else(
-        || metadata_name(c.kind, &c.name),
-        |o| o.metadata_name.clone(),
-    );
-    let meta = json!({"properties": {
-        "contentId": item.content_id, "parentId": id, "kind": c.kind.metadata_kind(), "version": item.version,
-        "source": {"kind": "SourceRepository", "name": cx.repository, "sourceId": SOURCE_ID},
-        "author": {"name": "sentinelctl"},
-        "customVersion": crate::live::custom_version(&item.resource.content_hash(), item.commit.as_deref().or(cx.commit.as_deref())),
-    }});
-    // A record already saying exactly this (left by an interrupted run) is not written again.
-    let current = c.owner.as_ref().is_some_and(|o| {
-        o.version == item.version
-            && o.content_id == item.content_id
-            && o.repository == cx.repository
-            && Some(crate::live::custom_version(
-                o.hash.as_deref().unwrap_or_default(),
-                o.commit.as_deref(),
-            )) == meta
-                .pointer("/properties/customVersion")
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-    });
-    if !current {
-        cx.client
-            .put(&cx.ws.metadata(&meta_name), &meta, Precondition::None)
+    let wanted = Stamp {
+        hash: item.resource.content_hash(),
+        commit: item.commit.clone().or_else(|| cx.commit.clone()),
+    };
+    let confirmed = c.owner.as_ref().and_then(crate::live::Ownership::stamp);
+    // Adopting content that already says what the repository says, or a version-only change:
+    // only the record changes (the plan shows no field of the resource).
+    let resource_changes = c.action == Action::Create
+        || c.fields.iter().any(|f| f.path != "metadata.version")
+        || c.live_body.is_none();
+    let landed_already = c.owner.as_ref().and_then(|o| o.pending_hash())
+        == Some(wanted.hash.as_str())
+        && confirmed.as_ref().is_some_and(|s| s.hash == wanted.hash);
+    let mut etag = record_etag;
+    if resource_changes && !landed_already {
+        let announce = custom_version(confirmed.as_ref(), Some(&Pending::Write(wanted.clone())));
+        let props = record_properties(cx, c, &id, &item.content_id, &item.version, &announce);
+        etag = put_record(cx, &record, etag, props)
             .await
-            .map_err(|e| format!("cannot record ownership: {e}"))?;
+            .map_err(|e| format!("cannot announce the write in its ownership record: {e}"))?;
+        put_resource(cx, c, &id, &item.resource).await?;
     }
-    let (body, cond) = body_for(&item.resource, c);
-    match cx.client.put(&id, &body, cond).await {
+    let done = custom_version(Some(&wanted), None);
+    let props = record_properties(cx, c, &id, &item.content_id, &item.version, &done);
+    put_record(cx, &record, etag, props).await.map_err(|e| {
+        format!(
+            "written, but its ownership record was not confirmed (the next apply confirms it): {e}"
+        )
+    })?;
+    Ok(())
+}
+
+async fn put_resource(
+    cx: &ApplyContext,
+    c: &Change,
+    id: &str,
+    want: &Resource,
+) -> Result<(), String> {
+    let body = crate::live::put_body(c.kind, c.live_body.as_ref(), &want.arm_body())
+        .map_err(|e| format!("cannot build the request body: {e}"))?;
+    let cond = match (c.action, &c.etag) {
+        (Action::Create, _) => Precondition::IfNoneMatchStar,
+        (_, Some(etag)) => Precondition::IfMatch(etag.clone()),
+        (_, None) => Precondition::IfNoneMatchStar,
+    };
+    let url = match c.kind {
+        ResourceKind::Detection => cx.ws.alert_rule_at(
+            &c.name,
+            sentinel_arm::api_version::for_alert_rule_body(&body),
+        ),
+        _ => id.to_string(),
+    };
+    match cx.client.put(&url, &body, cond).await {
         Ok(_) => Ok(()),
-        Err(e @ ArmError::PreconditionFailed { .. }) => confirm_landed(cx, &id, &item.resource)
-            .await
-            .then_some(())
-            .ok_or_else(|| {
-                format!("{e} (the resource changed since the plan was made; run plan again)")
-            }),
+        // 412 (stale If-Match) and 409 (stale body etag, savedSearches): did our own earlier attempt
+        // land? Then it is done; else someone changed the resource since the plan.
+        Err(e) if e.is_conflict() => {
+            confirm_landed(cx, id, want)
+                .await
+                .then_some(())
+                .ok_or_else(|| {
+                    format!("{e} (the resource changed since the plan was made; run plan again)")
+                })
+        }
         Err(e) => Err(describe(&e)),
     }
 }
 
-/// After a 412 on a retried write, checks whether our own earlier attempt landed.
+async fn delete(
+    cx: &ApplyContext,
+    c: &Change,
+    id: &str,
+    record: &str,
+    record_etag: Option<String>,
+) -> Result<(), String> {
+    let mut etag = record_etag;
+    if c.owner
+        .as_ref()
+        .is_some_and(|o| o.pending != Some(Pending::Delete))
+        && c.live_body.is_some()
+    {
+        let o = c.owner.as_ref().expect("checked");
+        let announce = custom_version(o.stamp().as_ref(), Some(&Pending::Delete));
+        let props = record_properties(cx, c, id, &o.content_id, &o.version, &announce);
+        etag = put_record(cx, record, etag, props)
+            .await
+            .map_err(|e| format!("cannot announce the delete in its ownership record: {e}"))?;
+    }
+    if c.live_body.is_some() {
+        let cond = c
+            .etag
+            .clone()
+            .map_or(Precondition::None, Precondition::IfMatch);
+        cx.client.delete(id, cond).await.map_err(|e| describe(&e))?;
+    }
+    let cond = etag.map_or(Precondition::None, Precondition::IfMatch);
+    cx.client
+        .delete(&cx.ws.metadata(record), cond)
+        .await
+        .map_err(|e| {
+            format!("deleted, but its ownership record was not (the next apply removes it): {e}")
+        })?;
+    Ok(())
+}
+
+/// After a conflict on a write, checks whether our own earlier attempt landed.
 async fn confirm_landed(cx: &ApplyContext, id: &str, want: &Resource) -> bool {
     let Ok(Some(now)) = cx.client.get(id).await else {
         return false;
@@ -251,34 +358,4 @@ async fn confirm_landed(cx: &ApplyContext, id: &str, want: &Resource) -> bool {
         }
     };
     live.is_some_and(|l| l.fields() == want.fields())
-}
-
-/// Adds the live properties sentinelctl does not model, so an update loses nothing.
-fn with_preserved(mut body: Value, c: &Change) -> Value {
-    if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
-        for (k, v) in &c.preserved {
-            props.entry(k.clone()).or_insert_with(|| v.clone());
-        }
-    }
-    body
-}
-
-fn body_for(resource: &Resource, c: &Change) -> (Value, Precondition) {
-    let cond = match (c.action, &c.etag) {
-        (Action::Create, _) => Precondition::IfNoneMatchStar,
-        (_, Some(etag)) => Precondition::IfMatch(etag.clone()),
-        (_, None) => Precondition::None,
-    };
-    let body = match resource {
-        Resource::Rule(r) => json!({"kind": r.kind.as_str(), "properties": r.to_arm()}),
-        Resource::Function(f) => {
-            let mut b = json!({"properties": f.to_arm()});
-            if let (Some(etag), Some(m)) = (&c.etag, b.as_object_mut()) {
-                m.insert("etag".into(), Value::String(etag.clone()));
-            }
-            b
-        }
-        Resource::Workbook(w) => w.to_arm(),
-    };
-    (with_preserved(body, c), cond)
 }

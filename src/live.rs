@@ -17,7 +17,34 @@ use crate::model::{Key, Resource, ResourceKind};
 /// `source.sourceId` of every ownership record sentinelctl writes.
 pub const SOURCE_ID: &str = "sentinelctl";
 
+/// An applied state recorded in an ownership record: the content hash and the source commit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    /// Content hash (see `Resource::content_hash`).
+    pub hash: String,
+    /// Source commit.
+    pub commit: Option<String>,
+}
+
+/// A write announced in an ownership record before it is made (see [`Ownership`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pending {
+    /// The resource is being written with this content.
+    Write(Stamp),
+    /// The resource is being deleted.
+    Delete,
+}
+
 /// An ownership record found in the workspace.
+///
+/// The protocol (`docs/architecture.md`, "Ownership"): before a resource is written, its record
+/// announces the write (`pending`); after the write succeeds, the record is confirmed (`hash` set
+/// to what was written, `pending` cleared). A record whose only content is an announcement does not
+/// claim the resource: it becomes ownership only if the live resource is exactly what was announced
+/// (the write landed and only the confirmation was lost). Stored in `customVersion` as
+/// `<hash>@<commit>` (confirmed), optionally followed by `;pending=<hash>@<commit>` or
+/// `;pending=delete`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Ownership {
     /// Metadata resource name.
@@ -26,57 +53,89 @@ pub struct Ownership {
     pub content_id: String,
     /// Content version.
     pub version: String,
-    /// Source commit.
+    /// Source commit of the confirmed state.
     pub commit: Option<String>,
-    /// Content hash of what was applied (see `Resource::content_hash`).
+    /// Content hash of the confirmed state (`None`: nothing confirmed yet).
     pub hash: Option<String>,
+    /// An announced write or delete that was not confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Pending>,
     /// Repository name.
     pub repository: String,
     /// Etag of the metadata record.
     pub etag: Option<String>,
 }
 
-/// One live resource.
-#[derive(Debug, Clone)]
-pub struct LiveItem {
-    /// Interpreted resource; `None` for kinds sentinelctl does not manage (e.g. Fusion rules).
-    pub resource: Option<Resource>,
-    /// ARM name as returned.
-    pub name: String,
-    /// Current etag.
-    pub etag: Option<String>,
-    /// Ownership, when sentinelctl manages it.
-    pub owner: Option<Ownership>,
-    /// `lastModifiedUtc` when the service reports it.
-    pub last_modified: Option<String>,
-    /// The ARM kind (rules), for reports.
-    pub arm_kind: Option<String>,
-    /// `source.kind` of any metadata record pointing at it (`Solution` = Content hub).
-    pub source_kind: Option<String>,
-    /// `version` of that metadata record.
-    pub metadata_version: Option<String>,
-    /// Properties the service holds that sentinelctl does not model (e.g. `alertRuleTemplateName`):
-    /// written back unchanged on update, so nothing is lost.
-    pub unmodelled: serde_json::Map<String, Value>,
+impl Ownership {
+    /// True when the record claims the resource (something was confirmed).
+    pub fn is_confirmed(&self) -> bool {
+        self.hash.is_some()
+    }
+
+    /// The hash an interrupted write announced, if any.
+    pub fn pending_hash(&self) -> Option<&str> {
+        match &self.pending {
+            Some(Pending::Write(s)) => Some(&s.hash),
+            _ => None,
+        }
+    }
+
+    /// The confirmed state as a stamp.
+    pub fn stamp(&self) -> Option<Stamp> {
+        self.hash.clone().map(|hash| Stamp {
+            hash,
+            commit: self.commit.clone(),
+        })
+    }
 }
 
-/// Everything read from the workspace.
-#[derive(Debug, Clone, Default)]
-pub struct LiveState {
-    /// Resources by (kind, lower-case name).
-    pub items: BTreeMap<Key, LiveItem>,
-    /// Ownership records that point at no live resource (left by an interrupted apply).
-    pub orphan_owners: BTreeMap<Key, Ownership>,
+/// `customVersion` of a record: the confirmed stamp and an optional announcement.
+pub fn custom_version(confirmed: Option<&Stamp>, pending: Option<&Pending>) -> String {
+    let stamp = |s: &Stamp| format!("{}@{}", s.hash, s.commit.as_deref().unwrap_or(""));
+    let mut parts: Vec<String> = confirmed.map(stamp).into_iter().collect();
+    match pending {
+        Some(Pending::Write(s)) => parts.push(format!("pending={}", stamp(s))),
+        Some(Pending::Delete) => parts.push("pending=delete".into()),
+        None => {}
+    }
+    parts.join(";")
 }
 
-/// `customVersion` of an ownership record: `<content hash>@<commit>`.
-pub fn custom_version(hash: &str, commit: Option<&str>) -> String {
-    format!("{hash}@{}", commit.unwrap_or(""))
+/// Parses `customVersion` into (confirmed, pending).
+pub fn parse_custom_version(text: &str) -> (Option<Stamp>, Option<Pending>) {
+    let stamp = |t: &str| {
+        t.split_once('@').map(|(h, c)| Stamp {
+            hash: h.to_string(),
+            commit: Some(c.to_string()).filter(|c| !c.is_empty()),
+        })
+    };
+    let mut confirmed = None;
+    let mut pending = None;
+    for part in text.split(';').filter(|p| !p.is_empty()) {
+        match part.strip_prefix("pending=") {
+            Some("delete") => pending = Some(Pending::Delete),
+            Some(rest) => pending = stamp(rest).map(Pending::Write),
+            None => confirmed = stamp(part),
+        }
+    }
+    (confirmed, pending)
 }
 
-/// Metadata name for a resource: `<MetadataKind>-<name>`, as Content hub names them.
+/// Name of the ownership record sentinelctl creates for a resource: `sentinelctl-<kind>-<name>`, a
+/// scheme Content hub and Sentinel's repositories never use, so adopting a Content hub item never
+/// touches its Solution record. (Records written under other names are found by `source.sourceId`.)
 pub fn metadata_name(kind: ResourceKind, name: &str) -> String {
-    format!("{}-{}", kind.metadata_kind(), name.to_ascii_lowercase())
+    let name = name.to_ascii_lowercase();
+    if name.len() <= 200
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        format!("sentinelctl-{}-{name}", kind.as_str())
+    } else {
+        let hex = crate::model::resource::sha256_hex(&name);
+        format!("sentinelctl-{}-{}", kind.as_str(), &hex[..32])
+    }
 }
 
 fn etag(v: &Value) -> Option<String> {
@@ -92,99 +151,117 @@ fn ownership(meta: &Value) -> Option<(String, Ownership)> {
         return None;
     }
     let parent = p.get("parentId")?.as_str()?.to_ascii_lowercase();
-    let custom = p.get("customVersion").and_then(Value::as_str);
+    let (confirmed, pending) = parse_custom_version(
+        p.get("customVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+    );
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_string();
     Some((
         parent,
         Ownership {
             metadata_name: meta.get("name")?.as_str()?.to_string(),
-            content_id: p
-                .get("contentId")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            version: p
-                .get("version")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            commit: custom
-                .and_then(|c| c.split_once('@'))
-                .map(|(_, c)| c.to_string())
-                .filter(|c| !c.is_empty()),
-            hash: custom
-                .and_then(|c| c.split_once('@'))
-                .map(|(h, _)| h.to_string()),
-            repository: source
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
+            content_id: text(p.get("contentId")),
+            version: text(p.get("version")),
+            commit: confirmed.as_ref().and_then(|s| s.commit.clone()),
+            hash: confirmed.map(|s| s.hash),
+            pending,
+            repository: text(source.get("name")),
             etag: etag(meta),
         },
     ))
 }
 
-/// Properties sentinelctl models (or the service computes) per kind; everything else in a live
-/// resource's `properties` is carried over on update.
-fn modelled(kind: ResourceKind) -> &'static [&'static str] {
-    match kind {
-        ResourceKind::Detection => &[
-            "displayName",
-            "description",
-            "severity",
-            "enabled",
-            "query",
-            "queryFrequency",
-            "queryPeriod",
-            "triggerOperator",
-            "triggerThreshold",
-            "suppressionEnabled",
-            "suppressionDuration",
-            "tactics",
-            "techniques",
-            "subTechniques",
-            "entityMappings",
-            "sentinelEntitiesMappings",
-            "customDetails",
-            "alertDetailsOverride",
-            "eventGroupingSettings",
-            "incidentConfiguration",
-            "lastModifiedUtc",
-        ],
-        ResourceKind::Function => &[
-            "category",
-            "displayName",
-            "query",
-            "functionAlias",
-            "functionParameters",
-            "version",
-        ],
-        ResourceKind::Workbook => &[
-            "displayName",
-            "serializedData",
-            "category",
-            "sourceId",
-            "version",
-            "tags",
-            "timeModified",
-            "userId",
-            "revision",
-        ],
+/// One live resource.
+#[derive(Debug, Clone)]
+pub struct LiveItem {
+    /// Interpreted resource; `None` for kinds sentinelctl does not manage (e.g. Fusion rules).
+    pub resource: Option<Resource>,
+    /// The body as ARM returned it: writes start from it, so nothing the workspace holds is lost.
+    pub body: Value,
+    /// ARM name as returned.
+    pub name: String,
+    /// Current etag.
+    pub etag: Option<String>,
+    /// Ownership, when sentinelctl manages it (a confirmed record, or an announced write that
+    /// landed).
+    pub owner: Option<Ownership>,
+    /// A record of sentinelctl's that does not claim this resource (an announced write that did not
+    /// land): reused, with its etag, when the resource is written.
+    pub stale_record: Option<Ownership>,
+    /// `lastModifiedUtc` when the service reports it.
+    pub last_modified: Option<String>,
+    /// The ARM kind (rules), for reports.
+    pub arm_kind: Option<String>,
+    /// `source.kind` of any other metadata record pointing at it (`Solution` = Content hub).
+    pub source_kind: Option<String>,
+    /// `version` of that metadata record.
+    pub metadata_version: Option<String>,
+    /// `alertRuleTemplateName` (lower case) of a rule made from a Content hub template.
+    pub template: Option<String>,
+}
+
+/// Everything read from the workspace.
+#[derive(Debug, Clone, Default)]
+pub struct LiveState {
+    /// Resources by (kind, lower-case name).
+    pub items: BTreeMap<Key, LiveItem>,
+    /// Ownership records that point at no live resource (an interrupted create or delete, or a
+    /// resource deleted outside code).
+    pub orphan_owners: BTreeMap<Key, Ownership>,
+}
+
+/// (owner, stale record) for a resource and the record pointing at it: a confirmed record owns it;
+/// an announcement owns it only when the resource is exactly what was announced.
+fn claim(
+    record: Option<Ownership>,
+    resource: Option<&Resource>,
+) -> (Option<Ownership>, Option<Ownership>) {
+    let Some(mut o) = record else {
+        return (None, None);
+    };
+    let landed = resource.is_some_and(|r| o.pending_hash() == Some(r.content_hash().as_str()));
+    if landed && let Some(Pending::Write(s)) = &o.pending {
+        // the announced write landed; the confirmation is still to be written (plan does)
+        o.hash = Some(s.hash.clone());
+        o.commit.clone_from(&s.commit);
+    }
+    if o.is_confirmed() {
+        (Some(o), None)
+    } else {
+        (None, Some(o))
     }
 }
 
-/// The non-null `properties` of a live resource that sentinelctl does not model.
-fn unmodelled(kind: ResourceKind, v: &Value) -> serde_json::Map<String, Value> {
-    let known = modelled(kind);
-    v.get("properties")
-        .and_then(Value::as_object)
-        .map(|p| {
-            p.iter()
-                .filter(|(k, val)| !known.contains(&k.as_str()) && !val.is_null())
-                .map(|(k, val)| (k.clone(), val.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
+/// The body to PUT for `desired` over the live body `live` (when the resource exists): the live
+/// resource with sentinelctl's managed properties swapped in and read-only ones removed, through the
+/// typed wire models, so nothing the workspace holds is lost (`alertRuleTemplateName`, saved-search
+/// `tags`, anything unknown).
+pub fn put_body(
+    kind: ResourceKind,
+    live: Option<&Value>,
+    desired: &Value,
+) -> Result<Value, String> {
+    use sentinel_arm::resources::WireModel;
+    use sentinel_arm::resources::alert_rule::ArmAlertRule;
+    use sentinel_arm::resources::saved_search::ArmSavedSearch;
+    use sentinel_arm::resources::workbook::ArmWorkbook;
+    fn merge<T: WireModel>(live: Option<&Value>, desired: &Value) -> Result<Value, String> {
+        let wanted = T::from_json(desired).map_err(|e| e.to_string())?;
+        let Some(live) = live else {
+            return Ok(wanted.to_put_body());
+        };
+        let current = T::from_json(live).map_err(|e| e.to_string())?;
+        Ok(current
+            .with_managed_from(&wanted)
+            .map_err(|e| e.to_string())?
+            .to_put_body())
+    }
+    match kind {
+        ResourceKind::Detection => merge::<ArmAlertRule>(live, desired),
+        ResourceKind::Function => merge::<ArmSavedSearch>(live, desired),
+        ResourceKind::Workbook => merge::<ArmWorkbook>(live, desired),
+    }
 }
 
 /// ARM id of a managed resource (lower case, for matching `parentId`).
@@ -227,6 +304,7 @@ pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveS
     let mut owners: BTreeMap<String, Ownership> = metadata.iter().filter_map(ownership).collect();
     let sources: BTreeMap<String, (Option<String>, Option<String>)> = metadata
         .iter()
+        .filter(|m| ownership(m).is_none())
         .filter_map(|m| {
             let p = m.get("properties")?;
             let parent = p.get("parentId")?.as_str()?.to_ascii_lowercase();
@@ -246,7 +324,8 @@ pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveS
             .unwrap_or_default()
             .to_string();
         let id = resource_id(ws, kind, &name).to_ascii_lowercase();
-        let owner = owners.remove(&id);
+        // an announcement claims the resource only when the resource is what it announced
+        let (owner, stale_record) = claim(owners.remove(&id), resource.as_ref());
         let (source_kind, metadata_version) = sources.get(&id).cloned().unwrap_or_default();
         let last_modified = v
             .pointer("/properties/lastModifiedUtc")
@@ -257,14 +336,19 @@ pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveS
             (kind, name.to_ascii_lowercase()),
             LiveItem {
                 resource,
+                body: v.clone(),
                 name,
                 etag: etag(v),
                 owner,
+                stale_record,
                 last_modified,
                 arm_kind,
                 source_kind,
                 metadata_version,
-                unmodelled: unmodelled(kind, v),
+                template: v
+                    .pointer("/properties/alertRuleTemplateName")
+                    .and_then(Value::as_str)
+                    .map(str::to_ascii_lowercase),
             },
         );
     };

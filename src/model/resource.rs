@@ -83,15 +83,16 @@ impl Resource {
     /// SHA-256 (hex) of everything the resource means (its diff fields in canonical JSON): what a
     /// saved plan pins.
     pub fn full_hash(&self) -> String {
-        use sha2::Digest as _;
-        let canonical = serde_json::to_string(&self.fields()).unwrap_or_default();
-        sha2::Sha256::digest(canonical.as_bytes())
-            .iter()
-            .fold(String::new(), |mut hex, b| {
-                use std::fmt::Write as _;
-                let _ = write!(hex, "{b:02x}");
-                hex
-            })
+        sha256_hex(&serde_json::to_string(&self.fields()).unwrap_or_default())
+    }
+
+    /// The ARM body the repository wants (before it is laid over the live resource).
+    pub fn arm_body(&self) -> Value {
+        match self {
+            Self::Rule(r) => serde_json::json!({"kind": r.kind.as_str(), "properties": r.to_arm()}),
+            Self::Function(f) => serde_json::json!({"properties": f.to_arm()}),
+            Self::Workbook(w) => w.to_arm(),
+        }
     }
 
     /// The query text, when the resource has one.
@@ -115,3 +116,15 @@ impl Resource {
 
 /// Key of a resource in a workspace.
 pub type Key = (ResourceKind, String);
+
+/// SHA-256 of `text`, as lowercase hex.
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .fold(String::new(), |mut hex, b| {
+            use std::fmt::Write as _;
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
+}

@@ -91,9 +91,18 @@ pub struct Change {
     /// saved plan pins it, so content changed after review is refused at apply time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub desired_hash: Option<String>,
-    /// Live properties sentinelctl does not model, written back unchanged on update.
-    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
-    pub preserved: serde_json::Map<String, Value>,
+    /// The key of the repository item when it differs from the live name (a rule enabled in the
+    /// portal from a Content hub template has a random name; the repository calls it by its id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_name: Option<String>,
+    /// An ownership record of sentinelctl's that does not claim the resource (an interrupted
+    /// create): reused by apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_record: Option<Ownership>,
+    /// The live body (not saved with the plan: apply always writes a fresh plan, and starts each
+    /// PUT from what the workspace holds).
+    #[serde(skip)]
+    pub live_body: Option<Value>,
 }
 
 /// Counts per action.
@@ -241,8 +250,10 @@ fn change(
         owner: live.and_then(|l| l.owner.clone()),
         depends_on: desired.map(|d| d.depends_on.clone()).unwrap_or_default(),
         last_modified: live.and_then(|l| l.last_modified.clone()),
-        preserved: live.map(|l| l.unmodelled.clone()).unwrap_or_default(),
         desired_hash: desired.map(|d| d.resource.full_hash()),
+        source_name: None,
+        stale_record: live.and_then(|l| l.stale_record.clone()),
+        live_body: live.map(|l| l.body.clone()),
     }
 }
 
@@ -269,7 +280,9 @@ fn classify(
                     .as_ref()
                     .is_some_and(|r| r.fields() == d.resource.fields());
             let version_same = l.owner.as_ref().is_some_and(|o| o.version == d.version);
-            if same && version_same {
+            // an interrupted apply left an announcement: the record still needs confirming
+            let pending = l.owner.as_ref().is_some_and(|o| o.pending.is_some());
+            if same && version_same && !pending {
                 Action::NoOp
             } else {
                 Action::Update
@@ -281,6 +294,78 @@ fn classify(
         (None, Some(_)) => Action::Orphaned,
         (None, None) => return None,
     })
+}
+
+/// Desired and live items paired: by name; then, for what is left, an owned live resource whose
+/// content id is the item's; then (detections) a live rule made from the item's template
+/// (`alertRuleTemplateName` = the Azure-Sentinel `id`) or with the same display name. Each side
+/// appears at most once; unpaired ones stand alone.
+pub fn pairs<'a>(
+    desired: &'a DesiredState,
+    live: &'a LiveState,
+) -> Vec<(Option<&'a Key>, Option<&'a Key>)> {
+    let mut out = Vec::new();
+    let mut free: Vec<&Key> = live
+        .items
+        .keys()
+        .filter(|k| !desired.items.contains_key(*k))
+        .collect();
+    for (dk, d) in &desired.items {
+        if live.items.contains_key(dk) {
+            out.push((Some(dk), Some(dk)));
+            continue;
+        }
+        let content_id = d.content_id.to_ascii_lowercase();
+        let matched = |f: &dyn Fn(&crate::live::LiveItem) -> bool| {
+            free.iter()
+                .position(|lk| lk.0 == dk.0 && live.items.get(*lk).is_some_and(f))
+        };
+        let found = matched(&|l| {
+            l.owner
+                .as_ref()
+                .is_some_and(|o| o.content_id.eq_ignore_ascii_case(&content_id))
+        })
+        .or_else(|| {
+            (dk.0 == ResourceKind::Detection)
+                .then_some(())
+                .and_then(|()| {
+                    matched(&|l| l.owner.is_none() && l.template.as_deref() == Some(dk.1.as_str()))
+                        .or_else(|| {
+                            matched(&|l| {
+                                l.owner.is_none()
+                                    && l.resource.as_ref().is_some_and(|r| {
+                                        r.display_name() == d.resource.display_name()
+                                    })
+                            })
+                        })
+                })
+        });
+        match found {
+            Some(i) => out.push((Some(dk), Some(free.remove(i)))),
+            None => out.push((Some(dk), None)),
+        }
+    }
+    out.extend(free.into_iter().map(|lk| (None, Some(lk))));
+    out
+}
+
+/// Ownership records left by an interrupted delete (`pending=delete`, resource gone): deleting the
+/// record finishes it.
+fn orphan_cleanups<'a>(
+    desired: &'a DesiredState,
+    live: &'a LiveState,
+) -> impl Iterator<Item = Change> + 'a {
+    live.orphan_owners
+        .iter()
+        .filter(move |(k, o)| {
+            o.pending == Some(crate::live::Pending::Delete) && !desired.items.contains_key(*k)
+        })
+        .map(|(k, o)| {
+            let mut c = change(k, Action::Delete, None, None);
+            c.owner = Some(o.clone());
+            c.display_name.clone_from(&k.1);
+            c
+        })
 }
 
 /// Apply order: writes by kind (functions first), then deletes in reverse kind order.
@@ -305,21 +390,29 @@ pub fn plan(
     commit: Option<String>,
     options: &PlanOptions,
 ) -> Plan {
-    let mut keys: Vec<&Key> = desired.items.keys().chain(live.items.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    let mut changes: Vec<Change> = keys
+    let mut changes: Vec<Change> = pairs(desired, live)
         .into_iter()
-        .filter_map(|k| {
-            let (d, l) = (desired.items.get(k), live.items.get(k));
+        .filter_map(|(dk, lk)| {
+            let k = lk.or(dk)?;
+            let (d, l) = (
+                dk.and_then(|k| desired.items.get(k)),
+                lk.and_then(|k| live.items.get(k)),
+            );
             let action = classify(d, l, desired.env.prune, options)?;
             let mut c = change(k, action, d, l);
-            if c.owner.is_none() {
-                // An ownership record whose resource is missing (an interrupted apply).
-                c.owner = live.orphan_owners.get(k).cloned();
+            if let (Some(dk), Some(lk)) = (dk, lk)
+                && dk != lk
+            {
+                c.source_name = Some(dk.1.clone());
+            }
+            if c.owner.is_none() && l.is_none() {
+                // An ownership record whose resource is missing (an interrupted apply, or a
+                // resource deleted outside code).
+                c.owner = dk.and_then(|k| live.orphan_owners.get(k)).cloned();
             }
             Some(c)
         })
+        .chain(orphan_cleanups(desired, live))
         .collect();
     changes.sort_by_key(order_key);
     let summary = summarize(&changes);

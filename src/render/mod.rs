@@ -70,7 +70,9 @@ pub(crate) mod tests {
             owner: None,
             depends_on: Vec::new(),
             last_modified: None,
-            preserved: serde_json::Map::new(),
+            source_name: None,
+            stale_record: None,
+            live_body: None,
             desired_hash: None,
         };
         let mut update = change(
