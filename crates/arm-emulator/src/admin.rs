@@ -16,8 +16,9 @@
 
 use serde_json::{Value, json};
 
+use crate::arm_id::WorkspaceId;
 use crate::errors::{Reply, arm_error};
-use crate::router::{Ctx, workspace_from_json};
+use crate::request::Ctx;
 use crate::store::State;
 
 fn bad(msg: impl Into<String>) -> Reply {
@@ -116,4 +117,29 @@ pub(crate) fn handle(ctx: &Ctx<'_>, rest: &[String]) -> Reply {
             format!("No admin endpoint '{m} /_emulator/{}'.", p.join("/")),
         ),
     }
+}
+
+/// Workspaces to add from a JSON body: an id string, `{"id","location"?}`, `{"ids":[…]}` or an array.
+fn workspace_from_json(v: &Value) -> Result<Vec<(WorkspaceId, Option<String>)>, String> {
+    let one = |x: &Value| -> Result<(WorkspaceId, Option<String>), String> {
+        let id = x
+            .as_str()
+            .or_else(|| x.get("id").and_then(Value::as_str))
+            .ok_or("expected a workspace id")?;
+        let ws = WorkspaceId::parse(id)
+            .ok_or_else(|| format!("'{id}' is not a Log Analytics workspace id"))?;
+        Ok((
+            ws,
+            x.get("location")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        ))
+    };
+    if let Some(ids) = v.get("ids").and_then(Value::as_array) {
+        return ids.iter().map(one).collect();
+    }
+    if let Some(a) = v.as_array() {
+        return a.iter().map(one).collect();
+    }
+    Ok(vec![one(v)?])
 }

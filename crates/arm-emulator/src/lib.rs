@@ -29,6 +29,19 @@
 //! deterministic fault injection, state in memory or in a human-editable JSON file (atomic rewrite),
 //! and a traffic log for `oav validate-traffic`.
 //!
+//! ## Modules (arrows point one way: server → router → handlers → request/app → store)
+//! | module | owns |
+//! |---|---|
+//! | `server` | sockets, TLS, hyper connections, request/response framing, faults on the wire, logs |
+//! | `router` | path → route, the ARM pipeline (auth, throttling, existence), dispatch to a handler |
+//! | `request` | the request context handlers read (`Ctx`) |
+//! | `app` | the state shared by all requests (`App`) |
+//! | `resources/*`, `admin`, `auth` | the handlers: one module per resource type, the admin API, the token endpoint |
+//! | `store`, `arm_id` | the workspaces and their resources, the state file; workspace id parsing |
+//! | `validate/*` | swagger-driven request validation and projection, service limits |
+//! | `errors`, `paging`, `throttle`, `faults`, `traffic` | ARM error bodies, LIST paging, token buckets, fault decisions, oav traffic files |
+//! | `time`, `guid`, `random`, `encoding`, `etag`, `tls`, `config` | time stamps, GUIDs, randomness, base64url/percent, etags, certificates, [`Config`] |
+//!
 //! ## Library API
 //! ```no_run
 //! # async fn demo() -> Result<(), arm_emulator::StartError> {
@@ -51,19 +64,26 @@
 //! flushing the state file.
 
 mod admin;
+mod app;
+mod arm_id;
 mod auth;
 mod config;
+mod encoding;
 mod errors;
+mod etag;
 mod faults;
+mod guid;
 mod paging;
+mod random;
+mod request;
 mod resources;
 mod router;
 mod server;
 mod store;
 mod throttle;
+mod time;
 mod tls;
 mod traffic;
-mod util;
 mod validate;
 
 use std::fmt;
@@ -78,7 +98,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{Config, Faults};
 
-use crate::server::App;
+use crate::app::App;
 use crate::store::{State, Store, WorkspaceId};
 
 /// Why the emulator could not start.
@@ -259,7 +279,7 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
                 "arm-emulator-{}-{}-{}",
                 std::process::id(),
                 local.port(),
-                util::hex(&util::random_bytes::<4>())
+                guid::hex(&random::random_bytes::<4>())
             ));
             (d.clone(), Some(d))
         } else {

@@ -1,71 +1,15 @@
 //! Request routing and the ARM pipeline (authentication, throttling, existence checks), in the order
 //! ARM applies them.
 
-use hyper::HeaderMap;
-use serde_json::Value;
-
-use crate::auth::{self, TokenInfo};
+use crate::app::App;
+use crate::auth;
+use crate::encoding;
 use crate::errors::{Reply, arm_error};
-use crate::paging::PageRequest;
+use crate::request::Ctx;
 use crate::resources::{self, alert_rules, metadata, saved_searches, workbooks, workspaces};
-use crate::server::App;
 use crate::store::WorkspaceId;
 use crate::throttle::{OpClass, Take};
-use crate::util;
-
-/// One request as the handlers see it.
-pub(crate) struct Ctx<'a> {
-    pub(crate) app: &'a App,
-    pub(crate) method: &'a str,
-    pub(crate) path: &'a str,
-    pub(crate) query: Vec<(String, String)>,
-    pub(crate) headers: &'a HeaderMap,
-    pub(crate) body: &'a [u8],
-    pub(crate) token: Option<TokenInfo>,
-    /// Remaining rate-limit tokens after this request (for the `x-ms-ratelimit-remaining-*` header).
-    pub(crate) ratelimit: Option<(OpClass, u64)>,
-}
-
-impl Ctx<'_> {
-    /// A query parameter (name matched case-insensitively).
-    pub(crate) fn q(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    pub(crate) fn page_request(&self) -> PageRequest<'_> {
-        PageRequest {
-            base_url: &self.app.base_url,
-            path: self.path,
-            query: &self.query,
-            page_size: self.app.page_size(),
-        }
-    }
-
-    #[allow(clippy::unused_self)] // a method so every handler builds its errors the same way
-    pub(crate) fn workspace_not_found(&self, ws: &WorkspaceId) -> Reply {
-        crate::errors::not_found_resource(
-            "Microsoft.OperationalInsights/workspaces",
-            &ws.name,
-            &ws.resource_group,
-        )
-    }
-
-    #[allow(clippy::unused_self)] // a method so every handler builds its errors the same way
-    pub(crate) fn resource_group_not_found(&self, _sub: &str, rg: &str) -> Reply {
-        arm_error(
-            404,
-            "ResourceGroupNotFound",
-            format!("Resource group '{rg}' could not be found."),
-        )
-    }
-}
+use hyper::HeaderMap;
 
 /// What kind of ARM operation a request was, for the traffic files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,7 +82,7 @@ fn parse(path: &str) -> Route {
         .trim_start_matches('/')
         .trim_end_matches('/')
         .split('/')
-        .map(|s| util::percent_decode(s, false))
+        .map(|s| encoding::percent_decode(s, false))
         .collect();
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     match s.as_slice() {
@@ -261,7 +205,7 @@ pub(crate) fn dispatch(
     headers: &HeaderMap,
     body: &[u8],
 ) -> (Reply, Operation) {
-    let query = util::parse_query(query_str, false);
+    let query = encoding::parse_query(query_str, false);
     let mut ctx = Ctx {
         app,
         method,
@@ -454,29 +398,4 @@ fn arm_pre(ctx: &mut Ctx<'_>, subscription: &str) -> Result<(), Reply> {
             .with_header("Retry-After", secs.to_string()))
         }
     }
-}
-
-/// Used by admin to add a workspace from a JSON body.
-pub(crate) fn workspace_from_json(v: &Value) -> Result<Vec<(WorkspaceId, Option<String>)>, String> {
-    let one = |x: &Value| -> Result<(WorkspaceId, Option<String>), String> {
-        let id = x
-            .as_str()
-            .or_else(|| x.get("id").and_then(Value::as_str))
-            .ok_or("expected a workspace id")?;
-        let ws = WorkspaceId::parse(id)
-            .ok_or_else(|| format!("'{id}' is not a Log Analytics workspace id"))?;
-        Ok((
-            ws,
-            x.get("location")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        ))
-    };
-    if let Some(ids) = v.get("ids").and_then(Value::as_array) {
-        return ids.iter().map(one).collect();
-    }
-    if let Some(a) = v.as_array() {
-        return a.iter().map(one).collect();
-    }
-    Ok(vec![one(v)?])
 }

@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -24,91 +24,13 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
-use crate::auth::Auth;
+use crate::app::App;
 use crate::errors::{Body, Reply, arm_error};
-use crate::faults::FaultInjector;
 use crate::router::{self, Operation};
-use crate::store::Store;
-use crate::throttle::Throttle;
-use crate::traffic::{Pair, TrafficWriter};
-use crate::util;
+use crate::traffic::Pair;
+use crate::{guid, time};
 
 const MAX_BODY: usize = 32 * 1024 * 1024;
-const LOG_CAPACITY: usize = 10_000;
-
-/// Everything a request handler can reach.
-#[derive(Debug)]
-pub(crate) struct App {
-    pub(crate) base_url: String,
-    pub(crate) store: Store,
-    pub(crate) auth: Auth,
-    pub(crate) throttle: Throttle,
-    pub(crate) faults: FaultInjector,
-    page_size: AtomicUsize,
-    pub(crate) requests: AtomicU64,
-    log: Mutex<VecDeque<Value>>,
-    traffic: Option<TrafficWriter>,
-}
-
-impl App {
-    pub(crate) fn new(
-        base_url: String,
-        store: Store,
-        auth: Auth,
-        throttle: Throttle,
-        faults: FaultInjector,
-        page_size: usize,
-        traffic: Option<TrafficWriter>,
-    ) -> Self {
-        Self {
-            base_url,
-            store,
-            auth,
-            throttle,
-            faults,
-            page_size: AtomicUsize::new(page_size.max(1)),
-            requests: AtomicU64::new(0),
-            log: Mutex::new(VecDeque::new()),
-            traffic,
-        }
-    }
-
-    pub(crate) fn page_size(&self) -> usize {
-        self.page_size.load(Ordering::Relaxed)
-    }
-
-    pub(crate) fn set_page_size(&self, n: usize) {
-        self.page_size.store(n.max(1), Ordering::Relaxed);
-    }
-
-    pub(crate) fn request_log(&self, since: u64) -> Vec<Value> {
-        self.log
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .iter()
-            .filter(|e| e.get("seq").and_then(Value::as_u64).unwrap_or(0) > since)
-            .cloned()
-            .collect()
-    }
-
-    pub(crate) fn clear_request_log(&self) {
-        self.log
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
-    }
-
-    fn push_log(&self, entry: Value) {
-        let mut g = self
-            .log
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if g.len() >= LOG_CAPACITY {
-            g.pop_front();
-        }
-        g.push_back(entry);
-    }
-}
 
 /// A body sent in pieces with a pause between them (the slow-body fault).
 struct SlowBody {
@@ -159,8 +81,8 @@ fn fault_reply(code: u16, correlation: &str) -> Reply {
             "InternalServerError",
             format!(
                 "Encountered internal server error. Diagnostic information: timestamp '{}', tracking id '{}', request correlation id '{correlation}'.",
-                util::utc_now_secs(),
-                util::new_guid()
+                time::utc_now_secs(),
+                guid::new_guid()
             ),
         )
     }
@@ -187,7 +109,7 @@ async fn handle(
             tokio::time::sleep(d.delay).await;
         }
         if d.drop {
-            app.push_log(json!({"seq": seq, "time": util::utc_now_7(), "method": method, "path": path, "query": query, "status": null, "fault": "drop", "durationMs": u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)}));
+            app.push_log(json!({"seq": seq, "time": time::utc_now_7(), "method": method, "path": path, "query": query, "status": null, "fault": "drop", "durationMs": u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)}));
             return Err(std::io::Error::other(
                 "connection dropped by fault injection",
             ));
@@ -198,7 +120,7 @@ async fn handle(
         .get("x-ms-client-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let request_id = util::new_guid();
+    let request_id = guid::new_guid();
     let correlation = parts
         .headers
         .get("x-ms-correlation-request-id")
@@ -228,7 +150,7 @@ async fn handle(
             .push(("x-ms-client-request-id".into(), c.clone()));
     }
     if arm {
-        let stamp = util::format_ticks(util::now_nanos() / 100, 0).replace(['-', ':'], "");
+        let stamp = time::format_ticks(time::now_nanos() / 100, 0).replace(['-', ':'], "");
         reply.headers.push((
             "x-ms-routing-request-id".into(),
             format!("EMULATOR:{stamp}:{request_id}"),
@@ -277,7 +199,7 @@ async fn handle(
     };
     app.push_log(json!({
         "seq": seq,
-        "time": util::utc_now_7(),
+        "time": time::utc_now_7(),
         "method": method,
         "path": path,
         "query": query,

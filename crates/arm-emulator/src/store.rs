@@ -24,7 +24,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value, json};
 
-use crate::util;
+pub(crate) use crate::arm_id::WorkspaceId;
+
+use crate::guid;
 
 /// The collections kept under each workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,54 +56,6 @@ impl Coll {
     }
 }
 
-/// Parts of a workspace ARM id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct WorkspaceId {
-    pub(crate) subscription: String,
-    pub(crate) resource_group: String,
-    pub(crate) name: String,
-}
-
-impl WorkspaceId {
-    /// Parses `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.OperationalInsights/workspaces/{ws}`
-    /// (literal segments case-insensitive).
-    pub(crate) fn parse(id: &str) -> Option<Self> {
-        let segs: Vec<&str> = id.trim().trim_matches('/').split('/').collect();
-        if segs.len() != 8 {
-            return None;
-        }
-        let lit = |i: usize, s: &str| segs[i].eq_ignore_ascii_case(s);
-        if !(lit(0, "subscriptions")
-            && lit(2, "resourceGroups")
-            && lit(4, "providers")
-            && lit(5, "Microsoft.OperationalInsights")
-            && lit(6, "workspaces"))
-        {
-            return None;
-        }
-        if [1, 3, 7].iter().any(|i| segs[*i].is_empty()) {
-            return None;
-        }
-        Some(Self {
-            subscription: segs[1].to_string(),
-            resource_group: segs[3].to_string(),
-            name: segs[7].to_string(),
-        })
-    }
-
-    /// The id with ARM's casing of the literal segments.
-    pub(crate) fn canonical(&self) -> String {
-        format!(
-            "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.OperationalInsights/workspaces/{}",
-            self.subscription, self.resource_group, self.name
-        )
-    }
-
-    pub(crate) fn key(&self) -> String {
-        self.canonical().to_ascii_lowercase()
-    }
-}
-
 #[derive(Debug, Clone)]
 pub(crate) struct Workspace {
     pub(crate) id: WorkspaceId,
@@ -112,7 +66,7 @@ pub(crate) struct Workspace {
 
 impl Workspace {
     fn new(id: WorkspaceId, location: Option<&str>) -> Self {
-        let customer_id = util::stable_guid(&id.key());
+        let customer_id = guid::stable_guid(&id.key());
         Self {
             id,
             location: location.unwrap_or("westeurope").to_string(),
@@ -405,16 +359,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_workspace_ids_case_insensitively() {
-        let id = WorkspaceId::parse("/SUBSCRIPTIONS/s/resourcegroups/rg/providers/microsoft.operationalinsights/Workspaces/ws").unwrap();
-        assert_eq!(
-            id.canonical(),
-            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws"
-        );
-        assert!(WorkspaceId::parse("/subscriptions/s/resourceGroups/rg").is_none());
-    }
 
     #[test]
     fn state_json_round_trips() {

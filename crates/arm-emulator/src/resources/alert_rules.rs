@@ -20,10 +20,10 @@ use super::{
 };
 use crate::errors::{Reply, arm_error};
 use crate::paging::page;
-use crate::router::Ctx;
+use crate::request::Ctx;
 use crate::store::{Coll, WorkspaceId, name_key};
-use crate::util;
 use crate::validate::{AR_PREVIEW, AR_STABLE, rules};
+use crate::{etag, time};
 
 pub(crate) const TYPE: &str = "Microsoft.SecurityInsights/alertRules";
 
@@ -241,7 +241,7 @@ fn put(ctx: &Ctx<'_>, ws: &WorkspaceId, name: &str, file: &'static str) -> Reply
             return (r, false);
         }
         if let (Some(existing), Some(sent)) = (existing, sent_etag.as_deref()) {
-            if !current_etag.as_deref().is_some_and(|c| util::etag_eq(sent, c)) && sent != "*" {
+            if !current_etag.as_deref().is_some_and(|c| etag::etag_eq(sent, c)) && sent != "*" {
                 return (
                     arm_error(
                         409,
@@ -270,11 +270,11 @@ fn put(ctx: &Ctx<'_>, ws: &WorkspaceId, name: &str, file: &'static str) -> Reply
         let created = existing.is_none();
         props.remove("lastModifiedUtc");
         apply_defaults(&kind, &mut props);
-        props.insert("lastModifiedUtc".into(), json!(util::utc_now_secs()));
+        props.insert("lastModifiedUtc".into(), json!(time::utc_now_secs()));
         let stored = json!({
             "name": stored_name,
             "kind": kind,
-            "etag": util::cosmos_etag(),
+            "etag": etag::cosmos_etag(),
             "properties": props,
         });
         let answer = render(&w.id, &stored, file);

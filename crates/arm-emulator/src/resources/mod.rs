@@ -9,8 +9,8 @@ pub(crate) mod workspaces;
 use serde_json::{Value, json};
 
 use crate::errors::{Reply, arm_error, arm_error_details, precondition_failed};
-use crate::router::Ctx;
-use crate::util::etag_eq;
+use crate::etag::etag_eq;
+use crate::request::Ctx;
 use crate::validate::{self, Issue, Mode, schema::Walker};
 
 /// Which resource provider family an api-version belongs to.

@@ -1,0 +1,91 @@
+//! The application state every request shares: the store, the token issuer, throttling, fault
+//! injection, the request log and the traffic writer. It knows nothing of HTTP or routing; the server
+//! owns one `Arc<App>` and the router hands it to handlers through the request context.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+use crate::auth::Auth;
+use crate::faults::FaultInjector;
+use crate::store::Store;
+use crate::throttle::Throttle;
+use crate::traffic::TrafficWriter;
+
+const LOG_CAPACITY: usize = 10_000;
+
+/// Everything a request handler can reach.
+#[derive(Debug)]
+pub(crate) struct App {
+    pub(crate) base_url: String,
+    pub(crate) store: Store,
+    pub(crate) auth: Auth,
+    pub(crate) throttle: Throttle,
+    pub(crate) faults: FaultInjector,
+    page_size: AtomicUsize,
+    pub(crate) requests: AtomicU64,
+    log: Mutex<VecDeque<Value>>,
+    pub(crate) traffic: Option<TrafficWriter>,
+}
+
+impl App {
+    pub(crate) fn new(
+        base_url: String,
+        store: Store,
+        auth: Auth,
+        throttle: Throttle,
+        faults: FaultInjector,
+        page_size: usize,
+        traffic: Option<TrafficWriter>,
+    ) -> Self {
+        Self {
+            base_url,
+            store,
+            auth,
+            throttle,
+            faults,
+            page_size: AtomicUsize::new(page_size.max(1)),
+            requests: AtomicU64::new(0),
+            log: Mutex::new(VecDeque::new()),
+            traffic,
+        }
+    }
+
+    pub(crate) fn page_size(&self) -> usize {
+        self.page_size.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_page_size(&self, n: usize) {
+        self.page_size.store(n.max(1), Ordering::Relaxed);
+    }
+
+    pub(crate) fn request_log(&self, since: u64) -> Vec<Value> {
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .filter(|e| e.get("seq").and_then(Value::as_u64).unwrap_or(0) > since)
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn clear_request_log(&self) {
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+
+    pub(crate) fn push_log(&self, entry: Value) {
+        let mut g = self
+            .log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if g.len() >= LOG_CAPACITY {
+            g.pop_front();
+        }
+        g.push_back(entry);
+    }
+}
