@@ -1,4 +1,5 @@
-//! The admin API under `/_emulator/` (no authentication, no throttling, no faults):
+//! The admin API under `/_emulator/` (no throttling, no faults). Every call needs the admin token
+//! (`Authorization: Bearer …` or `x-emulator-admin-token: …`, checked by the router; 401 otherwise):
 //!
 //! | method + path | what |
 //! |---|---|

@@ -5,9 +5,11 @@
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::admin_token::AdminToken;
 use crate::auth::Auth;
 use crate::faults::FaultInjector;
 use crate::store::Store;
@@ -16,10 +18,34 @@ use crate::traffic::TrafficWriter;
 
 const LOG_CAPACITY: usize = 10_000;
 
+/// What [`App::new`] is built from.
+pub(crate) struct AppParts {
+    pub(crate) base_url: String,
+    pub(crate) admin_token: AdminToken,
+    pub(crate) limits: Limits,
+    pub(crate) store: Store,
+    pub(crate) auth: Auth,
+    pub(crate) throttle: Throttle,
+    pub(crate) faults: FaultInjector,
+    pub(crate) page_size: usize,
+    pub(crate) traffic: Option<TrafficWriter>,
+}
+
+/// Request limits the server enforces (from [`crate::Config`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Time allowed to receive a whole request body.
+    pub(crate) body_timeout: Duration,
+    /// Largest request body.
+    pub(crate) max_body_bytes: usize,
+}
+
 /// Everything a request handler can reach.
 #[derive(Debug)]
 pub(crate) struct App {
     pub(crate) base_url: String,
+    pub(crate) admin_token: AdminToken,
+    pub(crate) limits: Limits,
     pub(crate) store: Store,
     pub(crate) auth: Auth,
     pub(crate) throttle: Throttle,
@@ -31,25 +57,19 @@ pub(crate) struct App {
 }
 
 impl App {
-    pub(crate) fn new(
-        base_url: String,
-        store: Store,
-        auth: Auth,
-        throttle: Throttle,
-        faults: FaultInjector,
-        page_size: usize,
-        traffic: Option<TrafficWriter>,
-    ) -> Self {
+    pub(crate) fn new(parts: AppParts) -> Self {
         Self {
-            base_url,
-            store,
-            auth,
-            throttle,
-            faults,
-            page_size: AtomicUsize::new(page_size.max(1)),
+            base_url: parts.base_url,
+            admin_token: parts.admin_token,
+            limits: parts.limits,
+            store: parts.store,
+            auth: parts.auth,
+            throttle: parts.throttle,
+            faults: parts.faults,
+            page_size: AtomicUsize::new(parts.page_size.max(1)),
             requests: AtomicU64::new(0),
             log: Mutex::new(VecDeque::new()),
-            traffic,
+            traffic: parts.traffic,
         }
     }
 

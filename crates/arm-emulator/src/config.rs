@@ -1,5 +1,6 @@
 //! Emulator configuration and run-time fault settings.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -8,10 +9,27 @@ use serde_json::{Value, json};
 
 /// How to start the emulator. `Config::default()` is loopback on a free port, HTTPS, page size 100,
 /// no faults, ARM throttling on, in-memory state.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
-    /// Address to bind; port 0 picks a free port.
+    /// Address to bind; port 0 picks a free port. Must be a loopback address unless
+    /// [`Config::allow_remote`] is set.
     pub listen: SocketAddr,
+    /// Allow a non-loopback [`Config::listen`] address (the emulator accepts any login by default and
+    /// its admin API can rewrite all state, so exposing it is a deliberate choice; a warning is printed).
+    pub allow_remote: bool,
+    /// The admin API token (`Authorization: Bearer …` or `x-emulator-admin-token: …` on `/_emulator/*`).
+    /// `None` (the default) generates a random one at start ([`crate::Emulator::admin_token`]).
+    pub admin_token: Option<String>,
+    /// How long a client may take to send a request body (slow bodies get 408); default 30 s.
+    pub body_timeout: Duration,
+    /// Largest request body accepted (larger ones get 413); default 32 MiB.
+    pub max_body_bytes: usize,
+    /// Connections served at once; further connections wait in the listen backlog until one closes.
+    /// Default 512.
+    pub max_connections: usize,
+    /// How long to wait for another holder of the state file's lock (`<state_file>.lock`) before
+    /// failing to start; default 60 s.
+    pub state_lock_timeout: Duration,
     /// Persist state to this JSON file (loaded at start, written atomically after each write).
     pub state_file: Option<PathBuf>,
     /// Where `ca.pem` is written. Empty (the default) means a fresh temporary directory per instance,
@@ -45,6 +63,12 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            allow_remote: false,
+            admin_token: None,
+            body_timeout: Duration::from_secs(30),
+            max_body_bytes: 32 * 1024 * 1024,
+            max_connections: 512,
+            state_lock_timeout: Duration::from_secs(60),
             state_file: None,
             data_dir: PathBuf::new(),
             page_size: 100,
@@ -59,6 +83,36 @@ impl Default for Config {
             workspaces: Vec::new(),
             traffic_dir: None,
         }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("allow_remote", &self.allow_remote)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("body_timeout", &self.body_timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_connections", &self.max_connections)
+            .field("state_lock_timeout", &self.state_lock_timeout)
+            .field("state_file", &self.state_file)
+            .field("data_dir", &self.data_dir)
+            .field("page_size", &self.page_size)
+            .field("latency", &self.latency)
+            .field("latency_jitter", &self.latency_jitter)
+            .field("fault_rate", &self.fault_rate)
+            .field("drop_rate", &self.drop_rate)
+            .field("seed", &self.seed)
+            .field("throttle", &self.throttle)
+            .field("credentials", &self.credentials)
+            .field("http", &self.http)
+            .field("workspaces", &self.workspaces)
+            .field("traffic_dir", &self.traffic_dir)
+            .finish_non_exhaustive()
     }
 }
 

@@ -18,7 +18,15 @@
 //!   assertion), `GET {url}/{tenant}/v2.0/.well-known/openid-configuration`,
 //!   `GET {url}/common/discovery/instance`. Any login is accepted unless [`Config::credentials`] lists
 //!   the allowed `{tenantId, clientId, clientSecret}`. ARM calls need a bearer token it issued.
-//! * Admin API under `/_emulator/` (state, workspaces, request log, faults, throttling, page size).
+//! * Admin API under `/_emulator/` (state, workspaces, request log, faults, throttling, page size),
+//!   behind a random admin token ([`Emulator::admin_token`], `admin_token` in the ready line).
+//!
+//! ## Exposure and limits
+//! Binds to loopback only unless [`Config::allow_remote`] is set (then warns). Request bodies must
+//! arrive within [`Config::body_timeout`] (408) and fit [`Config::max_body_bytes`] (413); at most
+//! [`Config::max_connections`] connections are served at once, the rest wait in the listen backlog. With
+//! a state file, the emulator holds an exclusive lock on `<state_file>.lock` for its lifetime (a second
+//! one waits up to [`Config::state_lock_timeout`], then fails with [`StartError::StateLocked`]).
 //!
 //! ## Behaviour kept from the service
 //! Request validation from the swagger (required, enums, types, ISO 8601 durations, date-times,
@@ -60,10 +68,11 @@
 //! # let _ = (base, token_url, ca, state); Ok(()) }
 //! ```
 //! [`run_until_signal`] is the `sentinelctl emulator` entry point: it calls `on_ready` with a
-//! [`ReadyInfo`] (url, token_url template with `{tenant}`, ca_file) and stops on SIGINT/SIGTERM after
+//! [`ReadyInfo`] (url, token_url template with `{tenant}`, ca_file, admin_token) and stops on SIGINT/SIGTERM after
 //! flushing the state file.
 
 mod admin;
+mod admin_token;
 mod app;
 mod arm_id;
 mod auth;
@@ -79,6 +88,7 @@ mod request;
 mod resources;
 mod router;
 mod server;
+mod state_lock;
 mod store;
 mod throttle;
 mod time;
@@ -112,6 +122,15 @@ pub enum StartError {
     Tls(String),
     /// Other I/O (writing `ca.pem`, creating directories, installing signal handlers).
     Io(std::io::Error),
+    /// Another emulator holds the state file's lock (`<state_file>.lock`) and did not release it in time.
+    StateLocked {
+        /// The lock file.
+        lock_file: PathBuf,
+        /// The holder's process id, as it wrote it into the lock file.
+        holder_pid: Option<u32>,
+        /// How long this start waited.
+        waited: std::time::Duration,
+    },
 }
 
 impl fmt::Display for StartError {
@@ -121,6 +140,20 @@ impl fmt::Display for StartError {
             StartError::Bind(e) => write!(f, "emulator cannot bind its address: {e}"),
             StartError::Tls(m) => write!(f, "emulator TLS setup: {m}"),
             StartError::Io(e) => write!(f, "emulator I/O: {e}"),
+            StartError::StateLocked {
+                lock_file,
+                holder_pid,
+                waited,
+            } => {
+                let holder = holder_pid
+                    .map_or_else(|| "another process".to_string(), |p| format!("process {p}"));
+                write!(
+                    f,
+                    "the emulator state is locked by {holder} ({}); waited {:.1} s. Stop the other emulator or `sentinelctl` command using it, or give this one another state file (delete the lock file only if that process is gone)",
+                    lock_file.display(),
+                    waited.as_secs_f64()
+                )
+            }
         }
     }
 }
@@ -134,8 +167,9 @@ impl std::error::Error for StartError {
     }
 }
 
-/// What `sentinelctl emulator` prints once ready.
-#[derive(Debug, Clone)]
+/// What `sentinelctl emulator` prints once ready. `Debug` hides the admin token; [`ReadyInfo::to_json`]
+/// includes it, since the person who started the emulator needs it to call the admin API.
+#[derive(Clone)]
 pub struct ReadyInfo {
     /// Base URL: the ARM endpoint and the authority host.
     pub url: String,
@@ -143,15 +177,29 @@ pub struct ReadyInfo {
     pub token_url: String,
     /// The CA certificate to trust (None over plain HTTP).
     pub ca_file: Option<PathBuf>,
+    /// The admin API token (see [`Emulator::admin_token`]).
+    pub admin_token: String,
+}
+
+impl fmt::Debug for ReadyInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReadyInfo")
+            .field("url", &self.url)
+            .field("token_url", &self.token_url)
+            .field("ca_file", &self.ca_file)
+            .field("admin_token", &"<redacted>")
+            .finish()
+    }
 }
 
 impl ReadyInfo {
-    /// `{"url":…,"token_url":…,"ca_file":…}`
+    /// `{"url":…,"token_url":…,"ca_file":…,"admin_token":…}`
     pub fn to_json(&self) -> Value {
         json!({
             "url": self.url,
             "token_url": self.token_url,
             "ca_file": self.ca_file.as_ref().map(|p| p.display().to_string()),
+            "admin_token": self.admin_token,
         })
     }
 }
@@ -166,6 +214,8 @@ pub struct Emulator {
     shutdown_tx: watch::Sender<bool>,
     task: JoinHandle<()>,
     temp_dir: Option<PathBuf>,
+    /// Held for the emulator's lifetime when a state file is configured.
+    state_lock: Option<state_lock::StateLock>,
 }
 
 impl Emulator {
@@ -177,6 +227,17 @@ impl Emulator {
     /// `{url}/{tenant}/oauth2/v2.0/token`
     pub fn token_url(&self, tenant: &str) -> String {
         format!("{}/{tenant}/oauth2/v2.0/token", self.url)
+    }
+
+    /// The token the admin API (`/_emulator/*`) requires, as `Authorization: Bearer …` or
+    /// `x-emulator-admin-token: …`.
+    pub fn admin_token(&self) -> &str {
+        self.app.admin_token.as_str()
+    }
+
+    /// The lock file held on the state file (`<state_file>.lock`), if a state file is configured.
+    pub fn state_lock_file(&self) -> Option<&Path> {
+        self.state_lock.as_ref().map(state_lock::StateLock::path)
     }
 
     /// Path of the CA certificate (PEM) clients must trust; None over plain HTTP.
@@ -237,6 +298,7 @@ impl Emulator {
         if let Some(dir) = &self.temp_dir {
             let _ = std::fs::remove_dir_all(dir);
         }
+        drop(self.state_lock);
     }
 }
 
@@ -253,6 +315,30 @@ fn host_for_url(addr: std::net::SocketAddr) -> String {
 pub async fn start(config: Config) -> Result<Emulator, StartError> {
     let credentials = match &config.credentials {
         Some(p) => Some(auth::load_credentials(p).map_err(StartError::Config)?),
+        None => None,
+    };
+    check_listen(&config)?;
+    // The lock comes before the load: what is read is what this instance alone will write.
+    let state_lock = match &config.state_file {
+        Some(f) => Some(
+            state_lock::StateLock::acquire(f, config.state_lock_timeout)
+                .await
+                .map_err(|e| match e {
+                    state_lock::LockError::Held {
+                        lock_file,
+                        holder_pid,
+                        waited,
+                    } => StartError::StateLocked {
+                        lock_file,
+                        holder_pid,
+                        waited,
+                    },
+                    state_lock::LockError::Io(p, e) => StartError::Config(format!(
+                        "cannot lock the state file through {}: {e}",
+                        p.display()
+                    )),
+                })?,
+        ),
         None => None,
     };
     let mut state = match &config.state_file {
@@ -304,17 +390,29 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
     };
     let store = Store::new(state, config.state_file.clone());
     store.flush();
-    let app = Arc::new(App::new(
-        url.clone(),
+    let limits = app::Limits {
+        body_timeout: config.body_timeout,
+        max_body_bytes: config.max_body_bytes,
+    };
+    let app = Arc::new(App::new(app::AppParts {
+        base_url: url.clone(),
+        admin_token: admin_token::AdminToken::new(config.admin_token.as_deref()),
+        limits,
         store,
-        auth::Auth::new(credentials),
-        throttle::Throttle::new(config.throttle),
-        faults::FaultInjector::new(Faults::from_config(&config)),
-        config.page_size,
+        auth: auth::Auth::new(credentials),
+        throttle: throttle::Throttle::new(config.throttle),
+        faults: faults::FaultInjector::new(Faults::from_config(&config)),
+        page_size: config.page_size,
         traffic,
-    ));
+    }));
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let task = tokio::spawn(server::serve(listener, app.clone(), tls, shutdown_rx));
+    let task = tokio::spawn(server::serve(
+        listener,
+        app.clone(),
+        tls,
+        config.max_connections.max(1),
+        shutdown_rx,
+    ));
     Ok(Emulator {
         url,
         ca_file,
@@ -323,7 +421,30 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
         shutdown_tx,
         task,
         temp_dir,
+        state_lock,
     })
+}
+
+/// Refuses a non-loopback listen address unless [`Config::allow_remote`] says so (then warns).
+fn check_listen(config: &Config) -> Result<(), StartError> {
+    if config.listen.ip().is_loopback() {
+        return Ok(());
+    }
+    if !config.allow_remote {
+        return Err(StartError::Config(format!(
+            "refusing to listen on {}: it is not a loopback address, and the emulator accepts any login and lets its admin API rewrite all state. Listen on 127.0.0.1 or [::1], or set allow_remote to expose it on purpose",
+            config.listen
+        )));
+    }
+    #[allow(clippy::print_stderr)]
+    // the one warning the library prints: the caller chose a risky setup
+    {
+        eprintln!(
+            "warning: the ARM emulator listens on {}, which is not a loopback address: anyone who can reach it can log in and, with the admin token, rewrite its state",
+            config.listen
+        );
+    }
+    Ok(())
 }
 
 /// Runs until SIGINT or SIGTERM (state flushed), calling `on_ready` once accepting.
@@ -336,6 +457,7 @@ pub async fn run_until_signal(
         url: emu.url().to_string(),
         token_url: format!("{}/{{tenant}}/oauth2/v2.0/token", emu.url()),
         ca_file: emu.ca_file().map(Path::to_path_buf),
+        admin_token: emu.admin_token().to_string(),
     };
     on_ready(&info);
     #[cfg(unix)]

@@ -260,7 +260,12 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
             Reply::json(200, serde_json::json!({"keys": []})),
             Operation::Other,
         ),
-        Route::Admin(rest) => (crate::admin::handle(ctx, &rest), Operation::Other),
+        Route::Admin(rest) => {
+            if !app.admin_token.accepts(ctx.headers) {
+                return (admin_unauthorized(), Operation::Other);
+            }
+            (crate::admin::handle(ctx, &rest), Operation::Other)
+        }
         Route::NotFound => (
             arm_error(404, "NotFound", format!("No route for '{method} {path}'.")),
             Operation::Other,
@@ -339,6 +344,15 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
             )
         }
     }
+}
+
+fn admin_unauthorized() -> Reply {
+    arm_error(
+        401,
+        "AdminTokenRequired",
+        "The emulator's admin API needs its admin token: send 'Authorization: Bearer <token>' or 'x-emulator-admin-token: <token>'. The token is the admin_token of the ready line `sentinelctl emulator` prints (Emulator::admin_token() in process), or the one set with Config::admin_token.",
+    )
+    .with_header("WWW-Authenticate", "Bearer realm=\"arm-emulator-admin\"")
 }
 
 fn subscription_not_found(sub: &str) -> Reply {

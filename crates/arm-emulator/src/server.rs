@@ -30,8 +30,6 @@ use crate::router::{self, Operation};
 use crate::traffic::Pair;
 use crate::{guid, time};
 
-const MAX_BODY: usize = 32 * 1024 * 1024;
-
 /// A body sent in pieces with a pause between them (the slow-body fault).
 struct SlowBody {
     chunks: VecDeque<Bytes>,
@@ -88,6 +86,36 @@ fn fault_reply(code: u16, correlation: &str) -> Reply {
     }
 }
 
+/// Why a request body was not read.
+enum BodyError {
+    TooLarge,
+    Timeout,
+    Broken,
+}
+
+/// Reads the body within the size cap and the time limit (a declared oversize length is refused
+/// without reading).
+async fn read_body(
+    app: &App,
+    headers: &hyper::HeaderMap,
+    body: Incoming,
+) -> Result<Bytes, BodyError> {
+    let max = app.limits.max_body_bytes;
+    let declared = headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > u64::try_from(max).unwrap_or(u64::MAX)) {
+        return Err(BodyError::TooLarge);
+    }
+    match tokio::time::timeout(app.limits.body_timeout, Limited::new(body, max).collect()).await {
+        Err(_) => Err(BodyError::Timeout),
+        Ok(Ok(c)) => Ok(c.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(BodyError::TooLarge),
+        Ok(Err(_)) => Err(BodyError::Broken),
+    }
+}
+
 async fn handle(
     app: Arc<App>,
     req: Request<Incoming>,
@@ -98,10 +126,7 @@ async fn handle(
     let method = parts.method.as_str().to_string();
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().unwrap_or("").to_string();
-    let bytes = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(c) => Some(c.to_bytes()),
-        Err(_) => None,
-    };
+    let body = read_body(&app, &parts.headers, body).await;
     let arm = router::is_arm(&path);
     let decision = arm.then(|| app.faults.decide());
     if let Some(d) = &decision {
@@ -126,18 +151,43 @@ async fn handle(
         .get("x-ms-correlation-request-id")
         .and_then(|v| v.to_str().ok())
         .map_or_else(|| request_id.clone(), str::to_string);
-    let (mut reply, op) = match (&bytes, decision.as_ref().and_then(|d| d.error)) {
-        (None, _) => (
+    let (mut reply, op) = match (&body, decision.as_ref().and_then(|d| d.error)) {
+        (Err(BodyError::TooLarge), _) => (
             arm_error(
                 413,
                 "RequestEntityTooLarge",
-                "The request body is too large.",
+                format!(
+                    "The request body is too large: the emulator accepts at most {} bytes.",
+                    app.limits.max_body_bytes
+                ),
+            )
+            .with_header("Connection", "close"),
+            Operation::Other,
+        ),
+        (Err(BodyError::Timeout), _) => (
+            arm_error(
+                408,
+                "RequestTimeout",
+                format!(
+                    "The request body was not received within {} ms.",
+                    app.limits.body_timeout.as_millis()
+                ),
+            )
+            .with_header("Connection", "close"),
+            Operation::Other,
+        ),
+        (Err(BodyError::Broken), _) => (
+            arm_error(
+                400,
+                "InvalidRequestContent",
+                "The request body could not be read.",
             ),
             Operation::Other,
         ),
-        (Some(_), Some(code)) => (fault_reply(code, &correlation), Operation::Other),
-        (Some(b), None) => router::dispatch(&app, &method, &path, &query, &parts.headers, b),
+        (Ok(_), Some(code)) => (fault_reply(code, &correlation), Operation::Other),
+        (Ok(b), None) => router::dispatch(&app, &method, &path, &query, &parts.headers, b),
     };
+    let bytes = body.ok();
     reply
         .headers
         .push(("x-ms-request-id".into(), request_id.clone()));
@@ -240,9 +290,11 @@ async fn serve_connection<IO>(io: IO, app: Arc<App>, mut shutdown: watch::Receiv
 where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let header_timeout = app.limits.body_timeout;
     let svc = service_fn(move |req| handle(app.clone(), req));
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
+        .header_read_timeout(header_timeout)
         .writev(false)
         .keep_alive(true)
         .timer(TokioTimer::new());
@@ -257,18 +309,22 @@ where
     }
 }
 
-/// Accepts until `shutdown` flips, then lets open connections finish (up to a few seconds).
+/// Accepts until `shutdown` flips, then lets open connections finish (up to a few seconds). At most
+/// `max_connections` are served at once: the next one is accepted only when one closes (until then it
+/// waits in the kernel's listen backlog), so a flood of connections never becomes unbounded tasks.
 pub(crate) async fn serve(
     listener: TcpListener,
     app: Arc<App>,
     tls: Option<TlsAcceptor>,
+    max_connections: usize,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
     let mut conns = JoinSet::new();
     loop {
         tokio::select! {
-            res = listener.accept() => {
-                let Ok((stream, _)) = res else {
+            res = accept(&listener, &slots) => {
+                let Some((stream, permit)) = res else {
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };
@@ -282,10 +338,14 @@ pub(crate) async fn serve(
                             if let Ok(Ok(s)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await {
                                 serve_connection(s, app, rx).await;
                             }
+                            drop(permit);
                         });
                     }
                     None => {
-                        conns.spawn(serve_connection(stream, app, rx));
+                        conns.spawn(async move {
+                            serve_connection(stream, app, rx).await;
+                            drop(permit);
+                        });
                     }
                 }
             }
@@ -299,4 +359,14 @@ pub(crate) async fn serve(
     })
     .await;
     conns.abort_all();
+}
+
+/// Waits for a free connection slot, then for a connection.
+async fn accept(
+    listener: &TcpListener,
+    slots: &Arc<tokio::sync::Semaphore>,
+) -> Option<(tokio::net::TcpStream, tokio::sync::OwnedSemaphorePermit)> {
+    let permit = slots.clone().acquire_owned().await.ok()?;
+    let (stream, _) = listener.accept().await.ok()?;
+    Some((stream, permit))
 }

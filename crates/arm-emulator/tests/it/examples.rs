@@ -11,13 +11,11 @@
 //!   (`{value:[…]}`), so only its status is checked;
 //! * an update PUT carries the current etag (the example's fixed etag would be stale).
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::common::*;
 use arm_emulator::Config;
-use common::*;
 use serde_json::{Value, json};
 
 const SPECS: &[&str] = &[
@@ -277,6 +275,7 @@ async fn every_published_example_replays() {
         assert!(
             h.http
                 .post(&admin)
+                .header("x-emulator-admin-token", h.emu.admin_token())
                 .json(&json!({"id": ws_id}))
                 .send()
                 .await
