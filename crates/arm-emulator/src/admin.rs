@@ -12,7 +12,9 @@
 //! | `DELETE /_emulator/requests` | clear the request log |
 //! | `GET`/`PUT /_emulator/faults` | `{"latencyMs","latencyJitterMs","faultRate","dropRate","slowBodyRate","slowBodyDelayMs","seed"}` (PUT merges) |
 //! | `GET`/`PUT /_emulator/throttle` | `{"enabled","reads":{"capacity","refillPerSecond"},"writes":{…}}` (PUT merges, buckets refill) |
-//! | `GET`/`PUT /_emulator/settings` | `{"pageSize"}` |
+//! | `GET`/`PUT /_emulator/settings` | `{"pageSize","checkRuleTables"}` (PUT merges) |
+//! | `POST /_emulator/tables` | add a table `{"workspace","name","columns":[{"name","type"}…]}` (replaces one of that name) |
+//! | `DELETE /_emulator/tables` | remove `{"workspace","name"}` (custom or built-in) |
 //! | `POST /_emulator/tokens/revoke` | forget every issued token |
 
 use serde_json::{Value, json};
@@ -91,7 +93,7 @@ pub(crate) fn handle(ctx: &Ctx<'_>, rest: &[String]) -> Reply {
                 Err(r) => r,
             }
         }
-        ("GET", ["settings"]) => Reply::json(200, json!({"pageSize": app.page_size()})),
+        ("GET", ["settings"]) => Reply::json(200, settings(app)),
         ("PUT" | "POST", ["settings"]) => match body(ctx) {
             Ok(v) => {
                 if let Some(ps) = v.get("pageSize") {
@@ -104,8 +106,47 @@ pub(crate) fn handle(ctx: &Ctx<'_>, rest: &[String]) -> Reply {
                         None => return bad("pageSize must be a positive integer"),
                     }
                 }
-                Reply::json(200, json!({"pageSize": app.page_size()}))
+                if let Some(c) = v.get("checkRuleTables") {
+                    match c.as_bool() {
+                        Some(on) => app.set_check_rule_tables(on),
+                        None => return bad("checkRuleTables must be true or false"),
+                    }
+                }
+                Reply::json(200, settings(app))
             }
+            Err(r) => r,
+        },
+        ("POST" | "PUT", ["tables"]) => match body(ctx).and_then(|v| table_request(&v, true)) {
+            Ok((ws, name, columns)) => app.store.write(|st| match st.workspace_mut(&ws) {
+                None => (bad(format!("no workspace '{}'", ws.canonical())), false),
+                Some(w) => match crate::resources::tables::seed(w, &name, &columns) {
+                    Ok(()) => (
+                        Reply::json(200, json!({"workspace": ws.canonical(), "name": name})),
+                        true,
+                    ),
+                    Err(e) => (bad(e), false),
+                },
+            }),
+            Err(r) => r,
+        },
+        ("DELETE", ["tables"]) => match body(ctx).and_then(|v| table_request(&v, false)) {
+            Ok((ws, name, _)) => app.store.write(|st| match st.workspace_mut(&ws) {
+                None => (bad(format!("no workspace '{}'", ws.canonical())), false),
+                Some(w) => {
+                    if crate::resources::tables::remove(w, &name) {
+                        (Reply::empty(204), true)
+                    } else {
+                        (
+                            arm_error(
+                                404,
+                                "NotFound",
+                                format!("workspace '{}' has no table '{name}'", ws.canonical()),
+                            ),
+                            false,
+                        )
+                    }
+                }
+            }),
             Err(r) => r,
         },
         ("POST", ["tokens", "revoke"]) => {
@@ -143,4 +184,43 @@ fn workspace_from_json(v: &Value) -> Result<Vec<(WorkspaceId, Option<String>)>, 
         return a.iter().map(one).collect();
     }
     Ok(vec![one(v)?])
+}
+
+fn settings(app: &crate::app::App) -> Value {
+    json!({"pageSize": app.page_size(), "checkRuleTables": app.check_rule_tables()})
+}
+
+/// Workspace, table name and `(name, type)` columns of a tables request.
+type TableRequest = (WorkspaceId, String, Vec<(String, String)>);
+
+/// `{"workspace","name","columns"?}` of the tables endpoints.
+fn table_request(v: &Value, with_columns: bool) -> Result<TableRequest, Reply> {
+    let ws = v
+        .get("workspace")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("expected \"workspace\": the workspace's ARM id"))?;
+    let ws = WorkspaceId::parse(ws)
+        .ok_or_else(|| bad(format!("'{ws}' is not a Log Analytics workspace id")))?;
+    let name = v
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("expected \"name\": the table name"))?
+        .to_string();
+    let mut columns = Vec::new();
+    if with_columns {
+        for c in v
+            .get("columns")
+            .and_then(Value::as_array)
+            .ok_or_else(|| bad("expected \"columns\": [{\"name\",\"type\"}…]"))?
+        {
+            match (
+                c.get("name").and_then(Value::as_str),
+                c.get("type").and_then(Value::as_str),
+            ) {
+                (Some(n), Some(t)) => columns.push((n.to_string(), t.to_string())),
+                _ => return Err(bad("each column needs \"name\" and \"type\"")),
+            }
+        }
+    }
+    Ok((ws, name, columns))
 }

@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -29,6 +29,7 @@ pub(crate) struct AppParts {
     pub(crate) faults: FaultInjector,
     pub(crate) page_size: usize,
     pub(crate) traffic: Option<TrafficWriter>,
+    pub(crate) check_rule_tables: bool,
 }
 
 /// Request limits the server enforces (from [`crate::Config`]).
@@ -51,6 +52,7 @@ pub(crate) struct App {
     pub(crate) throttle: Throttle,
     pub(crate) faults: FaultInjector,
     page_size: AtomicUsize,
+    check_rule_tables: AtomicBool,
     pub(crate) requests: AtomicU64,
     log: Mutex<VecDeque<Value>>,
     pub(crate) traffic: Option<TrafficWriter>,
@@ -67,6 +69,7 @@ impl App {
             throttle: parts.throttle,
             faults: parts.faults,
             page_size: AtomicUsize::new(parts.page_size.max(1)),
+            check_rule_tables: AtomicBool::new(parts.check_rule_tables),
             requests: AtomicU64::new(0),
             log: Mutex::new(VecDeque::new()),
             traffic: parts.traffic,
@@ -75,6 +78,15 @@ impl App {
 
     pub(crate) fn page_size(&self) -> usize {
         self.page_size.load(Ordering::Relaxed)
+    }
+
+    /// Whether analytics rules reading a missing table are refused (see `resources::rule_tables`).
+    pub(crate) fn check_rule_tables(&self) -> bool {
+        self.check_rule_tables.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_check_rule_tables(&self, on: bool) {
+        self.check_rule_tables.store(on, Ordering::Relaxed);
     }
 
     pub(crate) fn set_page_size(&self, n: usize) {

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 /// How to start the emulator. `Config::default()` is loopback on a free port, HTTPS, page size 100,
 /// no faults, ARM throttling on, in-memory state.
 #[derive(Clone)]
+#[allow(clippy::struct_excessive_bools)] // independent switches, each documented; a public API callers set by name
 pub struct Config {
     /// Address to bind; port 0 picks a free port. Must be a loopback address unless
     /// [`Config::allow_remote`] is set.
@@ -57,6 +58,27 @@ pub struct Config {
     pub workspaces: Vec<String>,
     /// Write each ARM request/response pair as an `oav validate-traffic` file under this directory.
     pub traffic_dir: Option<PathBuf>,
+    /// Custom tables to create in workspaces at start, as if their data connectors were installed
+    /// (each workspace also has the built-in tables). A table already in the state is replaced.
+    pub seed_tables: Vec<SeedTable>,
+    /// Refuse Scheduled and NRT rules whose query reads a table the workspace does not have, as
+    /// Sentinel does (400 "Failed to run the analytics rule query. One of the tables does not exist.").
+    /// Off by default so existing callers that never created tables keep working; switchable at run
+    /// time (`PUT /_emulator/settings {"checkRuleTables": true}`).
+    pub check_rule_tables: bool,
+}
+
+/// A custom table to create at start ([`Config::seed_tables`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedTable {
+    /// The workspace's ARM id (must be one of the configured or persisted workspaces).
+    pub workspace_id: String,
+    /// Table name, e.g. `OnePasswordEventLogs_CL`.
+    pub name: String,
+    /// Columns as `(name, type)`, types as the Tables API spells them (`string`, `int`, `long`,
+    /// `real`, `boolean`, `dateTime`, `guid`, `dynamic`). A custom table needs `TimeGenerated`
+    /// (`dateTime`).
+    pub columns: Vec<(String, String)>,
 }
 
 impl Default for Config {
@@ -82,6 +104,8 @@ impl Default for Config {
             http: false,
             workspaces: Vec::new(),
             traffic_dir: None,
+            seed_tables: Vec::new(),
+            check_rule_tables: false,
         }
     }
 }
@@ -112,6 +136,8 @@ impl fmt::Debug for Config {
             .field("http", &self.http)
             .field("workspaces", &self.workspaces)
             .field("traffic_dir", &self.traffic_dir)
+            .field("seed_tables", &self.seed_tables)
+            .field("check_rule_tables", &self.check_rule_tables)
             .finish_non_exhaustive()
     }
 }

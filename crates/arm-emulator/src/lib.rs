@@ -9,7 +9,9 @@
 //! * `Microsoft.SecurityInsights/alertRules` under a workspace — Scheduled and NRT with the service's
 //!   defaults, other kinds stored and returned as given; `metadata`; Log Analytics `savedSearches`;
 //!   resource-group `Microsoft.Insights/workbooks` (GUID names, LIST needs `category`); GET/PUT of the
-//!   workspace itself. Unknown subscription, resource group or workspace → ARM's 404s.
+//!   workspace itself; Log Analytics `tables` (built-in tables from `data/builtin_tables.json`, custom
+//!   `_CL` tables, [`Config::seed_tables`]), with Sentinel's refusal of a Scheduled/NRT rule whose query
+//!   reads a missing table when [`Config::check_rule_tables`] is on. Unknown subscription, resource group or workspace → ARM's 404s.
 //! * api-versions real clients send: stable SecurityInsights versions are validated with the stable
 //!   2025-12-01 schema (no NRT, `subTechniques`, `sentinelEntitiesMappings`), previews with
 //!   2025-04-01-preview; savedSearches (and the workspace) with 2025-02-01 (list not paged);
@@ -106,7 +108,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{Config, Faults};
+pub use config::{Config, Faults, SeedTable};
 
 use crate::app::App;
 use crate::store::{State, Store, WorkspaceId};
@@ -349,6 +351,22 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
         let ws = WorkspaceId::parse(id).ok_or_else(|| StartError::Config(format!("'{id}' is not a Log Analytics workspace id (/subscriptions/{{s}}/resourceGroups/{{rg}}/providers/Microsoft.OperationalInsights/workspaces/{{ws}})")))?;
         state.add_workspace(&ws, None);
     }
+    for t in &config.seed_tables {
+        let ws = WorkspaceId::parse(&t.workspace_id).ok_or_else(|| {
+            StartError::Config(format!(
+                "seed table '{}': '{}' is not a Log Analytics workspace id",
+                t.name, t.workspace_id
+            ))
+        })?;
+        let w = state.workspace_mut(&ws).ok_or_else(|| {
+            StartError::Config(format!(
+                "seed table '{}': workspace '{}' is not one of the emulator's workspaces (add it to Config::workspaces)",
+                t.name, t.workspace_id
+            ))
+        })?;
+        resources::tables::seed(w, &t.name, &t.columns)
+            .map_err(|e| StartError::Config(format!("seed table '{}': {e}", t.name)))?;
+    }
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(StartError::Bind)?;
@@ -404,6 +422,7 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
         faults: faults::FaultInjector::new(Faults::from_config(&config)),
         page_size: config.page_size,
         traffic,
+        check_rule_tables: config.check_rule_tables,
     }));
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let task = tokio::spawn(server::serve(

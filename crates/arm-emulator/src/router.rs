@@ -6,7 +6,9 @@ use crate::auth;
 use crate::encoding;
 use crate::errors::{Reply, arm_error};
 use crate::request::Ctx;
-use crate::resources::{self, alert_rules, metadata, saved_searches, workbooks, workspaces};
+use crate::resources::{
+    self, alert_rules, metadata, saved_searches, tables, workbooks, workspaces,
+};
 use crate::store::WorkspaceId;
 use crate::throttle::{OpClass, Take};
 use hyper::HeaderMap;
@@ -18,6 +20,8 @@ pub(crate) enum Operation {
     Other,
     /// The workspace itself (no spec held here: not written as traffic).
     Workspace,
+    /// Tables: Tables.json does not resolve offline (NOTES §17), so oav cannot check it: not written.
+    Tables,
     /// Sentinel alertRules / metadata: `default` is CloudError, so any 2xx/4xx is declared.
     Sentinel,
     /// savedSearches: only 200 is declared.
@@ -30,7 +34,7 @@ impl Operation {
     /// Whether the spec declares this status for the operation (faults and throttling never are).
     pub(crate) fn declares(self, status: u16) -> bool {
         match self {
-            Operation::Other | Operation::Workspace => false,
+            Operation::Other | Operation::Workspace | Operation::Tables => false,
             Operation::SavedSearches => status == 200,
             Operation::Sentinel | Operation::Workbooks => status != 429 && status < 500,
         }
@@ -53,6 +57,9 @@ enum Route {
         ws: WorkspaceId,
         coll: Child,
         name: Option<String>,
+        /// A sub-path after the name: a table action (`migrate`, `cancelSearch`) or
+        /// `watchlistItems[/{id}]` / `watchlistStatuses/{id}` under a watchlist.
+        rest: Vec<String>,
     },
     Workbooks {
         sub: String,
@@ -71,6 +78,7 @@ enum Child {
     AlertRules,
     Metadata,
     SavedSearches,
+    Tables,
 }
 
 fn eq(a: &str, b: &str) -> bool {
@@ -126,7 +134,7 @@ fn parse(path: &str) -> Route {
                 [p2, si, coll, name @ ..]
                     if eq(p2, "providers")
                         && eq(si, "Microsoft.SecurityInsights")
-                        && name.len() <= 1 =>
+                        && (name.len() <= 1 || (eq(coll, "watchlists") && name.len() <= 3)) =>
                 {
                     let child = if eq(coll, "alertRules") {
                         Child::AlertRules
@@ -142,12 +150,20 @@ fn parse(path: &str) -> Route {
                         ws: id,
                         coll: child,
                         name: name.first().map(|n| (*n).to_string()),
+                        rest: name.iter().skip(1).map(|s| (*s).to_string()).collect(),
                     }
                 }
                 [ss, name @ ..] if eq(ss, "savedSearches") && name.len() <= 1 => Route::WsChild {
                     ws: id,
                     coll: Child::SavedSearches,
                     name: name.first().map(|n| (*n).to_string()),
+                    rest: Vec::new(),
+                },
+                [tb, name @ ..] if eq(tb, "tables") && name.len() <= 2 => Route::WsChild {
+                    ws: id,
+                    coll: Child::Tables,
+                    name: name.first().map(|n| (*n).to_string()),
+                    rest: name.iter().skip(1).map(|s| (*s).to_string()).collect(),
                 },
                 _ => Route::ArmUnknown {
                     sub: (*sub).to_string(),
@@ -280,7 +296,7 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
                     404,
                     "InvalidResourceType",
                     format!(
-                        "The resource type could not be found for '{what}'. The emulator serves alertRules, metadata, savedSearches, workbooks and workspaces."
+                        "The resource type could not be found for '{what}'. The emulator serves alertRules, metadata, savedSearches, tables, workbooks and workspaces."
                     ),
                 ),
                 op,
@@ -298,9 +314,15 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
             }
             (workspaces::handle(ctx, &ws), op)
         }
-        Route::WsChild { ws, coll, name } => {
+        Route::WsChild {
+            ws,
+            coll,
+            name,
+            rest,
+        } => {
             let op = match coll {
                 Child::SavedSearches => Operation::SavedSearches,
+                Child::Tables => Operation::Tables,
                 _ => Operation::Sentinel,
             };
             if let Err(r) = arm_pre(ctx, &ws.subscription) {
@@ -314,6 +336,7 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
                 Child::AlertRules => alert_rules::handle(ctx, &ws, name),
                 Child::Metadata => metadata::handle(ctx, &ws, name),
                 Child::SavedSearches => saved_searches::handle(ctx, &ws, name),
+                Child::Tables => tables::handle(ctx, &ws, name, rest.first().map(String::as_str)),
             };
             (reply, op)
         }

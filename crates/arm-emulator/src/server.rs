@@ -214,6 +214,7 @@ async fn handle(
     if let Some(tw) = &app.traffic
         && op != Operation::Other
         && op != Operation::Workspace
+        && op != Operation::Tables
     {
         let request_body = bytes
             .as_ref()

@@ -8,7 +8,10 @@
 //!       "location": "westeurope",
 //!       "properties": { "customerId": "…" },
 //!       "alertRules": [ { "name": "…", "kind": "Scheduled", "etag": "\"…\"", "properties": {…} } ],
-//!       "metadata": [ … ], "savedSearches": [ … ] }
+//!       "metadata": [ … ], "savedSearches": [ … ],
+//!       "tables": [ … ], "removedTables": [ "syslog" ],            (only when not empty)
+//!       "watchlists": [ … ], "watchlistItems": [ { "watchlistAlias": "…", "name": "…", … } ],
+//!       "automationRules": [ … ] }
 //!   ],
 //!   "workbooks": [ { "id": "/subscriptions/…/resourceGroups/rg/providers/Microsoft.Insights/workbooks/{guid}", … } ]
 //! }
@@ -34,26 +37,59 @@ pub(crate) enum Coll {
     AlertRules,
     Metadata,
     SavedSearches,
+    /// Custom tables, and built-in tables whose settings were changed (see `tables`).
+    Tables,
+    Watchlists,
+    /// Keyed by `{alias}/{itemId}` (lower-cased); each item stores its `watchlistAlias`.
+    WatchlistItems,
+    AutomationRules,
 }
 
+const COLLS: usize = 7;
+
 impl Coll {
-    pub(crate) const ALL: [Coll; 3] = [Coll::AlertRules, Coll::Metadata, Coll::SavedSearches];
+    pub(crate) const ALL: [Coll; COLLS] = [
+        Coll::AlertRules,
+        Coll::Metadata,
+        Coll::SavedSearches,
+        Coll::Tables,
+        Coll::Watchlists,
+        Coll::WatchlistItems,
+        Coll::AutomationRules,
+    ];
 
     pub(crate) fn key(self) -> &'static str {
         match self {
             Coll::AlertRules => "alertRules",
             Coll::Metadata => "metadata",
             Coll::SavedSearches => "savedSearches",
+            Coll::Tables => "tables",
+            Coll::Watchlists => "watchlists",
+            Coll::WatchlistItems => "watchlistItems",
+            Coll::AutomationRules => "automationRules",
         }
     }
 
     fn index(self) -> usize {
-        match self {
-            Coll::AlertRules => 0,
-            Coll::Metadata => 1,
-            Coll::SavedSearches => 2,
-        }
+        self as usize
     }
+
+    /// The map key of a stored item: its name, or `{alias}/{name}` for watchlist items.
+    pub(crate) fn item_key(self, item: &Value) -> Option<String> {
+        let name = item.get("name").and_then(Value::as_str)?;
+        Some(match self {
+            Coll::WatchlistItems => {
+                let alias = item.get("watchlistAlias").and_then(Value::as_str)?;
+                item_key(alias, name)
+            }
+            _ => name_key(name),
+        })
+    }
+}
+
+/// The key of watchlist item `id` of watchlist `alias`.
+pub(crate) fn item_key(alias: &str, id: &str) -> String {
+    format!("{}/{}", name_key(alias), name_key(id))
 }
 
 #[derive(Debug, Clone)]
@@ -61,7 +97,9 @@ pub(crate) struct Workspace {
     pub(crate) id: WorkspaceId,
     pub(crate) location: String,
     pub(crate) properties: Value,
-    colls: [BTreeMap<String, Value>; 3],
+    colls: [BTreeMap<String, Value>; COLLS],
+    /// Built-in tables removed through the admin API (lower-cased names).
+    pub(crate) removed_tables: std::collections::BTreeSet<String>,
 }
 
 impl Workspace {
@@ -79,6 +117,7 @@ impl Workspace {
                 "publicNetworkAccessForQuery": "Enabled",
             }),
             colls: Default::default(),
+            removed_tables: std::collections::BTreeSet::new(),
         }
     }
 
@@ -165,10 +204,17 @@ impl State {
                 o.insert("location".into(), Value::String(w.location.clone()));
                 o.insert("properties".into(), w.properties.clone());
                 for c in Coll::ALL {
-                    o.insert(
-                        c.key().into(),
-                        Value::Array(w.coll(c).values().cloned().collect()),
-                    );
+                    // The first three are always written (the original file shape); the others
+                    // only when they hold something, so older state files round-trip unchanged.
+                    if c.index() < 3 || !w.coll(c).is_empty() {
+                        o.insert(
+                            c.key().into(),
+                            Value::Array(w.coll(c).values().cloned().collect()),
+                        );
+                    }
+                }
+                if !w.removed_tables.is_empty() {
+                    o.insert("removedTables".into(), json!(w.removed_tables));
                 }
                 Value::Object(o)
             })
@@ -203,10 +249,29 @@ impl State {
                         .as_array()
                         .ok_or_else(|| format!("'{}' of {id_str} must be an array", c.key()))?
                     {
-                        let name = item.get("name").and_then(Value::as_str).ok_or_else(|| {
-                            format!("an item of '{}' in {id_str} has no 'name'", c.key())
+                        let key = c.item_key(item).ok_or_else(|| {
+                            format!(
+                                "an item of '{}' in {id_str} has no 'name'{}",
+                                c.key(),
+                                if c == Coll::WatchlistItems {
+                                    " or 'watchlistAlias'"
+                                } else {
+                                    ""
+                                }
+                            )
                         })?;
-                        ws.coll_mut(c).insert(name_key(name), item.clone());
+                        ws.coll_mut(c).insert(key, item.clone());
+                    }
+                }
+                if let Some(r) = w.get("removedTables") {
+                    for n in r
+                        .as_array()
+                        .ok_or_else(|| format!("'removedTables' of {id_str} must be an array"))?
+                    {
+                        let n = n.as_str().ok_or_else(|| {
+                            format!("'removedTables' of {id_str} must hold table names")
+                        })?;
+                        ws.removed_tables.insert(name_key(n));
                     }
                 }
                 st.workspaces.insert(id.key(), ws);

@@ -14,6 +14,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::rule_tables;
 use super::{
     Family, api_version, body_etag, json_body, method_not_allowed, preconditions, project,
     validate_request,
@@ -232,8 +233,17 @@ fn put(ctx: &Ctx<'_>, ws: &WorkspaceId, name: &str, file: &'static str) -> Reply
         .cloned()
         .unwrap_or_default();
     let sent_etag = body_etag(&body);
+    let check_tables = ctx.app.check_rule_tables() && matches!(kind.as_str(), "Scheduled" | "NRT");
     ctx.app.store.write(|st| {
         let Some(w) = st.workspace_mut(ws) else { return (ctx.workspace_not_found(ws), false) };
+        if check_tables
+            && let Some(q) = props.get("query").and_then(Value::as_str)
+        {
+            let missing = rule_tables::missing_tables(w, q);
+            if !missing.is_empty() {
+                return (rule_tables::reply(&ws.name, &missing), false);
+            }
+        }
         let key = name_key(name);
         let existing = w.coll(Coll::AlertRules).get(&key);
         let current_etag = existing.and_then(body_etag);

@@ -2,7 +2,9 @@
 
 pub(crate) mod alert_rules;
 pub(crate) mod metadata;
+pub(crate) mod rule_tables;
 pub(crate) mod saved_searches;
+pub(crate) mod tables;
 pub(crate) mod workbooks;
 pub(crate) mod workspaces;
 

@@ -9,7 +9,10 @@
 //! * the metadata OData LIST drops `$skip` (the example's two items would be skipped otherwise);
 //! * `SavedSearchesListByWorkspace.json` answers a bare PascalCase array that contradicts its own schema
 //!   (`{value:[…]}`), so only its status is checked;
-//! * an update PUT carries the current etag (the example's fixed etag would be stale).
+//! * an update PUT carries the current etag (the example's fixed etag would be stale);
+//! * the Tables DELETE and POST (migrate) examples name `table1_CL`, which the only PUT example
+//!   (`AzureNetworkFlow`, a Microsoft table) cannot create: their set-up PUTs a custom table of that
+//!   name with a `TimeGenerated` column (and `table1_SRCH` as a search job table).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,6 +26,7 @@ const SPECS: &[&str] = &[
     "securityinsights/resource-manager/Microsoft.SecurityInsights/preview/2025-04-01-preview/AlertRules.json",
     "securityinsights/resource-manager/Microsoft.SecurityInsights/stable/2025-12-01/Metadata.json",
     "operationalinsights/resource-manager/Microsoft.OperationalInsights/stable/2025-02-01/SavedSearches.json",
+    "operationalinsights/resource-manager/Microsoft.OperationalInsights/stable/2025-02-01/Tables.json",
     "applicationinsights/resource-manager/Microsoft.Insights/stable/2023-06-01/workbooks_API.json",
 ];
 
@@ -56,13 +60,31 @@ fn resolve_param(spec_path: &Path, p: &Value) -> (Value, Option<String>) {
     match p.get("$ref").and_then(Value::as_str) {
         Some(r) => {
             let (file, pointer) = r.split_once('#').unwrap();
-            let doc = if file.is_empty() {
-                load(spec_path)
-            } else {
-                load(&normalize(&spec_path.parent().unwrap().join(file)))
-            };
             let key = pointer.rsplit('/').next().map(str::to_string);
-            (doc.pointer(pointer).cloned().unwrap_or(Value::Null), key)
+            let path = if file.is_empty() {
+                spec_path.to_path_buf()
+            } else {
+                normalize(&spec_path.parent().unwrap().join(file))
+            };
+            let def = if path.exists() {
+                load(&path).pointer(pointer).cloned()
+            } else {
+                None
+            };
+            // Tables.json refers to common parameter files not saved here (NOTES §17): the ARM
+            // parameters they define are well known.
+            let def = def.or_else(|| {
+                let (name, place) = match key.as_deref()? {
+                    "SubscriptionIdParameter" => ("subscriptionId", "path"),
+                    "ResourceGroupNameParameter" => ("resourceGroupName", "path"),
+                    "ApiVersionParameter" => ("api-version", "query"),
+                    "WorkspaceNameParameter" => ("workspaceName", "path"),
+                    "TableNameParameter" => ("tableName", "path"),
+                    _ => return None,
+                };
+                Some(json!({"name": name, "in": place}))
+            });
+            (def.unwrap_or(Value::Null), key)
         }
         None => (p.clone(), None),
     }
@@ -245,6 +267,15 @@ async fn setup_put(h: &Harness, url: &str, body: &Value) -> Answer {
     h.put(url, &b).await
 }
 
+/// A custom table the Tables examples' DELETE and POST need first (see the module doc).
+fn custom_table_body(path: &str) -> Value {
+    if path.contains("_SRCH") {
+        json!({"properties": {"searchResults": {"query": "Heartbeat | take 1", "limit": 1000}}})
+    } else {
+        json!({"properties": {"schema": {"columns": [{"name": "TimeGenerated", "type": "dateTime"}]}}})
+    }
+}
+
 /// Path of the resource a LIST item lives at.
 fn item_path(list_path: &str, item: &Value) -> String {
     format!("{list_path}/{}", item["name"].as_str().unwrap())
@@ -372,11 +403,33 @@ async fn every_published_example_replays() {
                 let got = h.send("PATCH", &url, ex.body().as_ref(), &[]).await;
                 check("patch", &got, "200");
             }
+            "post" => {
+                let put = setup_put(
+                    &h,
+                    &format!("{}?api-version={}", ex.path(), enc(&api))
+                        .replace("/migrate?", "?")
+                        .replace("/cancelSearch?", "?"),
+                    &custom_table_body(&url),
+                )
+                .await;
+                assert!(
+                    put.status < 300,
+                    "{}: set-up PUT failed: {}",
+                    ex.name(),
+                    put.body
+                );
+                let got = h.send("POST", &url, ex.body().as_ref(), &[]).await;
+                check("post", &got, "200");
+            }
             "delete" => {
-                let (body, body_api) = bodies
-                    .get(ex.spec)
-                    .cloned()
-                    .expect("a PUT example of the same spec ran first");
+                let (body, body_api) = if ex.spec.ends_with("Tables.json") {
+                    (custom_table_body(&url), api.clone())
+                } else {
+                    bodies
+                        .get(ex.spec)
+                        .cloned()
+                        .expect("a PUT example of the same spec ran first")
+                };
                 let put = setup_put(
                     &h,
                     &format!("{}?api-version={}", ex.path(), enc(&body_api)),

@@ -7,3 +7,4 @@ mod common;
 mod concurrency;
 mod examples;
 mod security;
+mod tables;
