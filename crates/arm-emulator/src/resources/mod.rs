@@ -1,5 +1,6 @@
 //! The resource types: shared helpers (api-versions, preconditions, validation, projection).
 
+pub(crate) mod alert_rule_templates;
 pub(crate) mod alert_rules;
 pub(crate) mod metadata;
 pub(crate) mod rule_tables;

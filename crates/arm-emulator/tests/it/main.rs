@@ -6,5 +6,6 @@ mod behaviour;
 mod common;
 mod concurrency;
 mod examples;
+mod rule_kinds;
 mod security;
 mod tables;
