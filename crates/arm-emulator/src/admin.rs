@@ -12,7 +12,7 @@
 //! | `DELETE /_emulator/requests` | clear the request log |
 //! | `GET`/`PUT /_emulator/faults` | `{"latencyMs","latencyJitterMs","faultRate","dropRate","slowBodyRate","slowBodyDelayMs","seed"}` (PUT merges) |
 //! | `GET`/`PUT /_emulator/throttle` | `{"enabled","reads":{"capacity","refillPerSecond"},"writes":{…}}` (PUT merges, buckets refill) |
-//! | `GET`/`PUT /_emulator/settings` | `{"pageSize","checkRuleTables"}` (PUT merges) |
+//! | `GET`/`PUT /_emulator/settings` | `{"pageSize","checkRuleTables","watchlistDeleteDelayMs"}` (PUT merges) |
 //! | `POST /_emulator/tables` | add a table `{"workspace","name","columns":[{"name","type"}…]}` (replaces one of that name) |
 //! | `DELETE /_emulator/tables` | remove `{"workspace","name"}` (custom or built-in) |
 //! | `POST /_emulator/tokens/revoke` | forget every issued token |
@@ -106,6 +106,16 @@ pub(crate) fn handle(ctx: &Ctx<'_>, rest: &[String]) -> Reply {
                         None => return bad("pageSize must be a positive integer"),
                     }
                 }
+                if let Some(d) = v.get("watchlistDeleteDelayMs") {
+                    match d.as_u64() {
+                        Some(ms) => {
+                            app.set_watchlist_delete_delay(std::time::Duration::from_millis(ms));
+                        }
+                        None => {
+                            return bad("watchlistDeleteDelayMs must be a non-negative integer");
+                        }
+                    }
+                }
                 if let Some(c) = v.get("checkRuleTables") {
                     match c.as_bool() {
                         Some(on) => app.set_check_rule_tables(on),
@@ -187,7 +197,11 @@ fn workspace_from_json(v: &Value) -> Result<Vec<(WorkspaceId, Option<String>)>, 
 }
 
 fn settings(app: &crate::app::App) -> Value {
-    json!({"pageSize": app.page_size(), "checkRuleTables": app.check_rule_tables()})
+    json!({
+        "pageSize": app.page_size(),
+        "checkRuleTables": app.check_rule_tables(),
+        "watchlistDeleteDelayMs": u64::try_from(app.watchlist_delete_delay().as_millis()).unwrap_or(u64::MAX),
+    })
 }
 
 /// Workspace, table name and `(name, type)` columns of a tables request.

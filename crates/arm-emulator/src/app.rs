@@ -30,6 +30,7 @@ pub(crate) struct AppParts {
     pub(crate) page_size: usize,
     pub(crate) traffic: Option<TrafficWriter>,
     pub(crate) check_rule_tables: bool,
+    pub(crate) watchlist_delete_delay: Duration,
 }
 
 /// Request limits the server enforces (from [`crate::Config`]).
@@ -53,6 +54,9 @@ pub(crate) struct App {
     pub(crate) faults: FaultInjector,
     page_size: AtomicUsize,
     check_rule_tables: AtomicBool,
+    watchlist_delete_delay_ms: AtomicU64,
+    /// Asynchronous operations (watchlist deletes): id → Unix time in ms when it completes.
+    async_ops: Mutex<std::collections::HashMap<String, u64>>,
     pub(crate) requests: AtomicU64,
     log: Mutex<VecDeque<Value>>,
     pub(crate) traffic: Option<TrafficWriter>,
@@ -70,6 +74,10 @@ impl App {
             faults: parts.faults,
             page_size: AtomicUsize::new(parts.page_size.max(1)),
             check_rule_tables: AtomicBool::new(parts.check_rule_tables),
+            watchlist_delete_delay_ms: AtomicU64::new(
+                u64::try_from(parts.watchlist_delete_delay.as_millis()).unwrap_or(u64::MAX),
+            ),
+            async_ops: Mutex::new(std::collections::HashMap::new()),
             requests: AtomicU64::new(0),
             log: Mutex::new(VecDeque::new()),
             traffic: parts.traffic,
@@ -87,6 +95,35 @@ impl App {
 
     pub(crate) fn set_check_rule_tables(&self, on: bool) {
         self.check_rule_tables.store(on, Ordering::Relaxed);
+    }
+
+    /// How long a watchlist delete takes.
+    pub(crate) fn watchlist_delete_delay(&self) -> Duration {
+        Duration::from_millis(self.watchlist_delete_delay_ms.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn set_watchlist_delete_delay(&self, d: Duration) {
+        self.watchlist_delete_delay_ms.store(
+            u64::try_from(d.as_millis()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// Records an asynchronous operation that completes at `done_at_ms` (Unix ms; 0 = already done).
+    pub(crate) fn finish_async_op(&self, id: &str, done_at_ms: u64) {
+        self.async_ops
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id.to_ascii_lowercase(), done_at_ms);
+    }
+
+    /// When operation `id` completes, if it is known.
+    pub(crate) fn async_op_done_at(&self, id: &str) -> Option<u64> {
+        self.async_ops
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&id.to_ascii_lowercase())
+            .copied()
     }
 
     pub(crate) fn set_page_size(&self, n: usize) {

@@ -36,9 +36,7 @@ pub(crate) struct Credential {
 /// Who a token was issued to.
 #[derive(Debug, Clone)]
 pub(crate) struct TokenInfo {
-    #[allow(dead_code)] // kept for diagnostics (Debug)
     pub(crate) tenant: String,
-    #[allow(dead_code)] // kept for diagnostics (Debug)
     pub(crate) client_id: String,
     pub(crate) object_id: String,
     pub(crate) audience: String,

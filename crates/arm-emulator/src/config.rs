@@ -66,6 +66,9 @@ pub struct Config {
     /// Off by default so existing callers that never created tables keep working; switchable at run
     /// time (`PUT /_emulator/settings {"checkRuleTables": true}`).
     pub check_rule_tables: bool,
+    /// How long an asynchronous watchlist DELETE takes before the watchlist is gone (its status URL
+    /// answers `InProgress` until then); default 1 s, zero completes at once.
+    pub watchlist_delete_delay: Duration,
 }
 
 /// A custom table to create at start ([`Config::seed_tables`]).
@@ -106,6 +109,7 @@ impl Default for Config {
             traffic_dir: None,
             seed_tables: Vec::new(),
             check_rule_tables: false,
+            watchlist_delete_delay: Duration::from_secs(1),
         }
     }
 }
@@ -138,6 +142,7 @@ impl fmt::Debug for Config {
             .field("traffic_dir", &self.traffic_dir)
             .field("seed_tables", &self.seed_tables)
             .field("check_rule_tables", &self.check_rule_tables)
+            .field("watchlist_delete_delay", &self.watchlist_delete_delay)
             .finish_non_exhaustive()
     }
 }

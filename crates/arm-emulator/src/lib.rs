@@ -7,7 +7,10 @@
 //!
 //! ## What it serves (one base URL)
 //! * `Microsoft.SecurityInsights/alertRules` under a workspace — Scheduled and NRT with the service's
-//!   defaults, other kinds stored and returned as given; `metadata`; Log Analytics `savedSearches`;
+//!   defaults, Fusion/MLBehaviorAnalytics/ThreatIntelligence bound to their built-in templates,
+//!   MicrosoftSecurityIncidentCreation; `metadata`; `watchlists` and `watchlistItems` (asynchronous
+//!   watchlist delete with a pollable status URL, [`Config::watchlist_delete_delay`]);
+//!   `automationRules`; Log Analytics `savedSearches` (hunting queries with `tags` included);
 //!   resource-group `Microsoft.Insights/workbooks` (GUID names, LIST needs `category`); GET/PUT of the
 //!   workspace itself; Log Analytics `tables` (built-in tables from `data/builtin_tables.json`, custom
 //!   `_CL` tables, [`Config::seed_tables`]), with Sentinel's refusal of a Scheduled/NRT rule whose query
@@ -423,6 +426,7 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
         page_size: config.page_size,
         traffic,
         check_rule_tables: config.check_rule_tables,
+        watchlist_delete_delay: config.watchlist_delete_delay,
     }));
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let task = tokio::spawn(server::serve(

@@ -7,7 +7,8 @@ use crate::encoding;
 use crate::errors::{Reply, arm_error};
 use crate::request::Ctx;
 use crate::resources::{
-    self, alert_rules, metadata, saved_searches, tables, workbooks, workspaces,
+    self, alert_rules, automation_rules, metadata, saved_searches, tables, watchlists, workbooks,
+    workspaces,
 };
 use crate::store::WorkspaceId;
 use crate::throttle::{OpClass, Take};
@@ -79,6 +80,8 @@ enum Child {
     Metadata,
     SavedSearches,
     Tables,
+    Watchlists,
+    AutomationRules,
 }
 
 fn eq(a: &str, b: &str) -> bool {
@@ -140,6 +143,10 @@ fn parse(path: &str) -> Route {
                         Child::AlertRules
                     } else if eq(coll, "metadata") {
                         Child::Metadata
+                    } else if eq(coll, "watchlists") {
+                        Child::Watchlists
+                    } else if eq(coll, "automationRules") {
+                        Child::AutomationRules
                     } else {
                         return Route::ArmUnknown {
                             sub: (*sub).to_string(),
@@ -296,7 +303,7 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
                     404,
                     "InvalidResourceType",
                     format!(
-                        "The resource type could not be found for '{what}'. The emulator serves alertRules, metadata, savedSearches, tables, workbooks and workspaces."
+                        "The resource type could not be found for '{what}'. The emulator serves alertRules, metadata, watchlists, automationRules, savedSearches, tables, workbooks and workspaces."
                     ),
                 ),
                 op,
@@ -323,6 +330,10 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
             let op = match coll {
                 Child::SavedSearches => Operation::SavedSearches,
                 Child::Tables => Operation::Tables,
+                // The delete status URL is not an operation of the spec: not written as traffic.
+                Child::Watchlists if rest.first().is_some_and(|s| eq(s, "watchlistStatuses")) => {
+                    Operation::Other
+                }
                 _ => Operation::Sentinel,
             };
             if let Err(r) = arm_pre(ctx, &ws.subscription) {
@@ -337,6 +348,8 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
                 Child::Metadata => metadata::handle(ctx, &ws, name),
                 Child::SavedSearches => saved_searches::handle(ctx, &ws, name),
                 Child::Tables => tables::handle(ctx, &ws, name, rest.first().map(String::as_str)),
+                Child::Watchlists => watchlists::handle(ctx, &ws, name, &rest),
+                Child::AutomationRules => automation_rules::handle(ctx, &ws, name),
             };
             (reply, op)
         }

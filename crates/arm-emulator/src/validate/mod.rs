@@ -50,6 +50,8 @@ pub(crate) const METADATA: &str =
     "securityinsights/resource-manager/Microsoft.SecurityInsights/stable/2025-12-01/Metadata.json";
 pub(crate) const SAVED_SEARCHES: &str = "operationalinsights/resource-manager/Microsoft.OperationalInsights/stable/2025-02-01/SavedSearches.json";
 pub(crate) const TABLES: &str = "operationalinsights/resource-manager/Microsoft.OperationalInsights/stable/2025-02-01/Tables.json";
+pub(crate) const WATCHLISTS: &str = "securityinsights/resource-manager/Microsoft.SecurityInsights/stable/2025-12-01/Watchlists.json";
+pub(crate) const AUTOMATION_RULES: &str = "securityinsights/resource-manager/Microsoft.SecurityInsights/stable/2025-12-01/AutomationRules.json";
 pub(crate) const WORKBOOKS: &str =
     "applicationinsights/resource-manager/Microsoft.Insights/stable/2023-06-01/workbooks_API.json";
 

@@ -9,3 +9,4 @@ mod examples;
 mod rule_kinds;
 mod security;
 mod tables;
+mod watchlists;
