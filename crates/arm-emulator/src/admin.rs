@@ -11,7 +11,8 @@
 //! | `GET /_emulator/requests` | the request log (`?since=N` for entries after sequence N) |
 //! | `DELETE /_emulator/requests` | clear the request log |
 //! | `GET`/`PUT /_emulator/faults` | `{"latencyMs","latencyJitterMs","faultRate","dropRate","slowBodyRate","slowBodyDelayMs","seed"}` (PUT merges) |
-//! | `GET`/`PUT /_emulator/throttle` | `{"enabled","reads":{"capacity","refillPerSecond"},"writes":{…}}` (PUT merges, buckets refill) |
+//! | `GET`/`PUT /_emulator/throttle` | `{"enabled","reads":{"capacity","refillPerSecond"},"writes":{…},"subscriptions":{"{id}":{"reads","writes"}\|null}}` (PUT merges, buckets refill) |
+//! | `GET`/`PUT /_emulator/access` | `{"tenants":[{"subscription","tenant"}],"delegations":[{"subscription","managingTenant"}],"forbidden":["scope"]}` (each key given replaces its list) |
 //! | `GET`/`PUT /_emulator/settings` | `{"pageSize","checkRuleTables","watchlistDeleteDelayMs"}` (PUT merges) |
 //! | `POST /_emulator/tables` | add a table `{"workspace","name","columns":[{"name","type"}…]}` (replaces one of that name) |
 //! | `DELETE /_emulator/tables` | remove `{"workspace","name"}` (custom or built-in) |
@@ -159,6 +160,13 @@ pub(crate) fn handle(ctx: &Ctx<'_>, rest: &[String]) -> Reply {
             }),
             Err(r) => r,
         },
+        ("GET", ["access"]) => Reply::json(200, app.access.to_json()),
+        ("PUT" | "POST", ["access"]) => {
+            match body(ctx).and_then(|v| app.access.update_from_json(&v).map_err(bad)) {
+                Ok(()) => Reply::json(200, app.access.to_json()),
+                Err(r) => r,
+            }
+        }
         ("POST", ["tokens", "revoke"]) => {
             app.auth.revoke_all();
             Reply::empty(204)

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::access::Access;
 use crate::admin_token::AdminToken;
 use crate::auth::Auth;
 use crate::faults::FaultInjector;
@@ -26,6 +27,7 @@ pub(crate) struct AppParts {
     pub(crate) store: Store,
     pub(crate) auth: Auth,
     pub(crate) throttle: Throttle,
+    pub(crate) access: Access,
     pub(crate) faults: FaultInjector,
     pub(crate) page_size: usize,
     pub(crate) traffic: Option<TrafficWriter>,
@@ -51,6 +53,7 @@ pub(crate) struct App {
     pub(crate) store: Store,
     pub(crate) auth: Auth,
     pub(crate) throttle: Throttle,
+    pub(crate) access: Access,
     pub(crate) faults: FaultInjector,
     page_size: AtomicUsize,
     check_rule_tables: AtomicBool,
@@ -71,6 +74,7 @@ impl App {
             store: parts.store,
             auth: parts.auth,
             throttle: parts.throttle,
+            access: parts.access,
             faults: parts.faults,
             page_size: AtomicUsize::new(parts.page_size.max(1)),
             check_rule_tables: AtomicBool::new(parts.check_rule_tables),

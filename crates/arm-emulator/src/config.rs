@@ -69,6 +69,55 @@ pub struct Config {
     /// How long an asynchronous watchlist DELETE takes before the watchlist is gone (its status URL
     /// answers `InProgress` until then); default 1 s, zero completes at once.
     pub watchlist_delete_delay: Duration,
+    /// Subscriptions bound to a tenant: an ARM call with a token of another tenant is refused with
+    /// 401 `InvalidAuthenticationTokenTenant` (unless [`Config::delegations`] allows it). Unbound
+    /// subscriptions accept any tenant's token.
+    pub tenants: Vec<TenantBinding>,
+    /// Lighthouse-style delegations: principals of `managing_tenant` may call `subscription`.
+    pub delegations: Vec<Delegation>,
+    /// ARM scopes (workspace ids, resource groups, `/subscriptions/{id}`) that answer every request
+    /// with 403 `AuthorizationFailed` (a workspace the caller has no role on).
+    pub forbidden: Vec<String>,
+    /// Per-subscription throttling buckets (applied even when [`Config::throttle`] is off).
+    pub subscription_throttles: Vec<SubscriptionThrottle>,
+}
+
+/// A subscription's home tenant ([`Config::tenants`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantBinding {
+    /// Subscription id.
+    pub subscription: String,
+    /// Tenant id whose tokens the subscription accepts.
+    pub tenant: String,
+}
+
+/// A Lighthouse-style delegation ([`Config::delegations`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delegation {
+    /// The customer's subscription id.
+    pub subscription: String,
+    /// The managing (MSSP) tenant whose tokens are accepted too.
+    pub managing_tenant: String,
+}
+
+/// A token bucket: capacity and refill rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BucketLimits {
+    /// Tokens when full (requests that may burst).
+    pub capacity: f64,
+    /// Tokens added per second.
+    pub refill_per_second: f64,
+}
+
+/// One subscription's own throttling buckets ([`Config::subscription_throttles`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubscriptionThrottle {
+    /// Subscription id.
+    pub subscription: String,
+    /// Reads bucket.
+    pub reads: BucketLimits,
+    /// Writes and deletes bucket.
+    pub writes: BucketLimits,
 }
 
 /// A custom table to create at start ([`Config::seed_tables`]).
@@ -110,6 +159,10 @@ impl Default for Config {
             seed_tables: Vec::new(),
             check_rule_tables: false,
             watchlist_delete_delay: Duration::from_secs(1),
+            tenants: Vec::new(),
+            delegations: Vec::new(),
+            forbidden: Vec::new(),
+            subscription_throttles: Vec::new(),
         }
     }
 }
@@ -143,6 +196,10 @@ impl fmt::Debug for Config {
             .field("seed_tables", &self.seed_tables)
             .field("check_rule_tables", &self.check_rule_tables)
             .field("watchlist_delete_delay", &self.watchlist_delete_delay)
+            .field("tenants", &self.tenants)
+            .field("delegations", &self.delegations)
+            .field("forbidden", &self.forbidden)
+            .field("subscription_throttles", &self.subscription_throttles)
             .finish_non_exhaustive()
     }
 }

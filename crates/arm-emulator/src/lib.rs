@@ -26,6 +26,14 @@
 //! * Admin API under `/_emulator/` (state, workspaces, request log, faults, throttling, page size),
 //!   behind a random admin token ([`Emulator::admin_token`], `admin_token` in the ready line).
 //!
+//! ## Many workspaces, tenants and subscriptions
+//! Workspaces may live in any number of subscriptions; the token endpoint issues tokens per tenant.
+//! [`Config::tenants`] binds a subscription to its tenant (a token of another tenant gets ARM's 401
+//! `InvalidAuthenticationTokenTenant`) unless [`Config::delegations`] (Lighthouse-style) lets the
+//! token's tenant manage it. [`Config::forbidden`] scopes answer 403 `AuthorizationFailed`;
+//! throttling is per subscription, and [`Config::subscription_throttles`] throttles one hard. All of
+//! these can be changed at run time (`/_emulator/access`, `/_emulator/throttle`).
+//!
 //! ## Exposure and limits
 //! Binds to loopback only unless [`Config::allow_remote`] is set (then warns). Request bodies must
 //! arrive within [`Config::body_timeout`] (408) and fit [`Config::max_body_bytes`] (413); at most
@@ -76,6 +84,7 @@
 //! [`ReadyInfo`] (url, token_url template with `{tenant}`, ca_file, admin_token) and stops on SIGINT/SIGTERM after
 //! flushing the state file.
 
+mod access;
 mod admin;
 mod admin_token;
 mod app;
@@ -111,7 +120,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{Config, Faults, SeedTable};
+pub use config::{
+    BucketLimits, Config, Delegation, Faults, SeedTable, SubscriptionThrottle, TenantBinding,
+};
 
 use crate::app::App;
 use crate::store::{State, Store, WorkspaceId};
@@ -270,6 +281,24 @@ impl Emulator {
         self.app.throttle.set_enabled(enabled);
     }
 
+    /// Gives one subscription its own throttling buckets (e.g. tiny ones, to throttle it hard while
+    /// the others are not), or with `None` returns it to the common settings.
+    pub fn set_subscription_throttle(
+        &self,
+        subscription: &str,
+        limits: Option<&SubscriptionThrottle>,
+    ) {
+        self.app
+            .throttle
+            .set_subscription(subscription, limits.map(bucket_specs));
+    }
+
+    /// Replaces the scopes (workspace ids, resource groups, `/subscriptions/{id}`) that answer
+    /// 403 `AuthorizationFailed`.
+    pub fn set_forbidden(&self, scopes: &[String]) {
+        self.app.access.set_forbidden(scopes);
+    }
+
     /// Changes the LIST page size.
     pub fn set_page_size(&self, n: usize) {
         self.app.set_page_size(n);
@@ -421,7 +450,26 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
         limits,
         store,
         auth: auth::Auth::new(credentials),
-        throttle: throttle::Throttle::new(config.throttle),
+        throttle: {
+            let t = throttle::Throttle::new(config.throttle);
+            for s in &config.subscription_throttles {
+                t.set_subscription(&s.subscription, Some(bucket_specs(s)));
+            }
+            t
+        },
+        access: access::Access::new(
+            &config
+                .tenants
+                .iter()
+                .map(|t| (t.subscription.clone(), t.tenant.clone()))
+                .collect::<Vec<_>>(),
+            &config
+                .delegations
+                .iter()
+                .map(|d| (d.subscription.clone(), d.managing_tenant.clone()))
+                .collect::<Vec<_>>(),
+            &config.forbidden,
+        ),
         faults: faults::FaultInjector::new(Faults::from_config(&config)),
         page_size: config.page_size,
         traffic,
@@ -446,6 +494,14 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
         temp_dir,
         state_lock,
     })
+}
+
+fn bucket_specs(s: &SubscriptionThrottle) -> (throttle::BucketSpec, throttle::BucketSpec) {
+    let spec = |b: BucketLimits| throttle::BucketSpec {
+        capacity: b.capacity.max(0.0),
+        refill_per_sec: b.refill_per_second.max(0.0),
+    };
+    (spec(s.reads), spec(s.writes))
 }
 
 /// Refuses a non-loopback listen address unless [`Config::allow_remote`] says so (then warns).

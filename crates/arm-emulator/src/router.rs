@@ -414,10 +414,14 @@ fn exists(ctx: &Ctx<'_>, ws: &WorkspaceId) -> Result<(), Reply> {
     })
 }
 
-/// Authentication then throttling. On success the rate-limit header is remembered for the answer.
+/// Authentication, the subscription's tenant, forbidden scopes (see `access`), then throttling. On success the rate-limit header is remembered for the answer.
 fn arm_pre(ctx: &mut Ctx<'_>, subscription: &str) -> Result<(), Reply> {
     let authz = ctx.header("authorization").map(str::to_string);
     let token = ctx.app.auth.check(authz.as_deref(), &ctx.app.base_url)?;
+    ctx.app.access.check_tenant(subscription, &token.tenant)?;
+    ctx.app
+        .access
+        .check_scope(ctx.method, ctx.path, &token.object_id)?;
     ctx.token = Some(token);
     let class = match ctx.method {
         "GET" | "HEAD" => OpClass::Read,

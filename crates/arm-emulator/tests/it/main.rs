@@ -6,6 +6,7 @@ mod behaviour;
 mod common;
 mod concurrency;
 mod examples;
+mod fleet;
 mod rule_kinds;
 mod security;
 mod tables;
