@@ -13,7 +13,8 @@
 //!   `…/watchlists/{alias}/watchlistStatuses/{id}`; the watchlist shows `provisioningState: Deleting`
 //!   until [`crate::Config::watchlist_delete_delay`] has passed, then it and its items are gone. The
 //!   status URL answers `{"status":"InProgress"}` then `{"status":"Succeeded"}`. 204 when absent. A
-//!   PUT to a watchlist being deleted is a 409.
+//!   PUT to a watchlist being deleted is a 409. Api-versions before 2025 declare a synchronous DELETE
+//!   (200/204): there the watchlist is gone at once and the answer is 200.
 //! * Items: required `itemsKeyValue` (an object); PUT 201/200, DELETE 200/204, synchronous; ids and
 //!   `type` use the capitalised `Watchlists/…/WatchlistItems` of the examples. The parent watchlist
 //!   must exist.
@@ -442,8 +443,23 @@ fn new_item(
     })
 }
 
+/// Whether this api-version's contract makes the watchlist DELETE asynchronous. 2025-12-01 declares
+/// 202 + `Azure-AsyncOperation`; 2022-11-01 (read upstream) declares a synchronous 200/204, and the
+/// SDKs built from such versions (azure-mgmt-securityinsight 1.0.0: 2021-10-01) accept only 200/204.
+/// Where between them the change happened is not in the contracts held here: versions from 2025 on
+/// are taken as asynchronous.
+fn async_delete(api_version: &str) -> bool {
+    api_version.get(..4).is_some_and(|y| y >= "2025")
+}
+
 fn delete(ctx: &Ctx<'_>, ws: &WorkspaceId, alias: &str) -> Reply {
-    let delay = ctx.app.watchlist_delete_delay();
+    let api_version = ctx.q("api-version").unwrap_or_default();
+    let delay = if async_delete(api_version) {
+        ctx.app.watchlist_delete_delay()
+    } else {
+        std::time::Duration::ZERO
+    };
+    let synchronous = !async_delete(api_version);
     let url = ctx.app.base_url.clone();
     let api = ctx.q("api-version").unwrap_or_default().to_string();
     ctx.app.store.write(|st| {
@@ -475,6 +491,9 @@ fn delete(ctx: &Ctx<'_>, ws: &WorkspaceId, alias: &str) -> Reply {
         }
         if delay.is_zero() {
             sweep(w);
+        }
+        if synchronous {
+            return (Reply::empty(200), true);
         }
         let status = format!(
             "{url}{}/watchlistStatuses/{op}?api-version={api}",
@@ -643,6 +662,14 @@ fn item(ctx: &Ctx<'_>, ws: &WorkspaceId, alias: &str, id: &str) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_delete_is_asynchronous_from_2025_on() {
+        assert!(async_delete("2025-12-01"));
+        assert!(async_delete("2025-04-01-preview"));
+        assert!(!async_delete("2021-10-01"));
+        assert!(!async_delete("2022-11-01"));
+    }
 
     #[test]
     fn raw_content_parses_csv_and_tsv() {
