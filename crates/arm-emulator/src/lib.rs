@@ -352,29 +352,84 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
         None => None,
     };
     check_listen(&config)?;
-    // The lock comes before the load: what is read is what this instance alone will write.
-    let state_lock = match &config.state_file {
-        Some(f) => Some(
-            state_lock::StateLock::acquire(f, config.state_lock_timeout)
-                .await
-                .map_err(|e| match e {
-                    state_lock::LockError::Held {
-                        lock_file,
-                        holder_pid,
-                        waited,
-                    } => StartError::StateLocked {
-                        lock_file,
-                        holder_pid,
-                        waited,
-                    },
-                    state_lock::LockError::Io(p, e) => StartError::Config(format!(
-                        "cannot lock the state file through {}: {e}",
-                        p.display()
-                    )),
-                })?,
-        ),
+    let state_lock = lock_state(&config).await?;
+    let state = initial_state(&config)?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(StartError::Bind)?;
+    let local = listener.local_addr().map_err(StartError::Bind)?;
+    let scheme = if config.http { "http" } else { "https" };
+    let url = format!("{scheme}://{}:{}", host_for_url(local), local.port());
+    let tls = if config.http {
+        None
+    } else {
+        Some(tls_setup(&config, local.port())?)
+    };
+    let traffic = match &config.traffic_dir {
+        Some(d) => Some(traffic::TrafficWriter::new(d.clone()).map_err(StartError::Io)?),
         None => None,
     };
+    let store = Store::new(state, config.state_file.clone());
+    store.flush();
+    let app = Arc::new(App::new(app_parts(
+        &config,
+        url.clone(),
+        store,
+        credentials,
+        traffic,
+    )));
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
+    let task = tokio::spawn(server::serve(
+        listener,
+        app.clone(),
+        acceptor,
+        config.max_connections.max(1),
+        shutdown_rx,
+    ));
+    let (ca_pem, ca_file, temp_dir) = match tls {
+        Some(t) => (Some(t.ca_pem), Some(t.ca_file), t.temp_dir),
+        None => (None, None, None),
+    };
+    Ok(Emulator {
+        url,
+        ca_file,
+        ca_pem,
+        app,
+        shutdown_tx,
+        task,
+        temp_dir,
+        state_lock,
+    })
+}
+
+/// Takes the state file's lock (before the load: what is read is what this instance alone writes).
+async fn lock_state(config: &Config) -> Result<Option<state_lock::StateLock>, StartError> {
+    let Some(f) = &config.state_file else {
+        return Ok(None);
+    };
+    state_lock::StateLock::acquire(f, config.state_lock_timeout)
+        .await
+        .map(Some)
+        .map_err(|e| match e {
+            state_lock::LockError::Held {
+                lock_file,
+                holder_pid,
+                waited,
+            } => StartError::StateLocked {
+                lock_file,
+                holder_pid,
+                waited,
+            },
+            state_lock::LockError::Io(p, e) => StartError::Config(format!(
+                "cannot lock the state file through {}: {e}",
+                p.display()
+            )),
+        })
+}
+
+/// The state file (if any), plus the configured workspaces and seed tables.
+fn initial_state(config: &Config) -> Result<State, StartError> {
     let mut state = match &config.state_file {
         Some(f) => Store::load(f).map_err(StartError::Config)?,
         None => State::default(),
@@ -399,101 +454,82 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
         resources::tables::seed(w, &t.name, &t.columns)
             .map_err(|e| StartError::Config(format!("seed table '{}': {e}", t.name)))?;
     }
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .map_err(StartError::Bind)?;
-    let local = listener.local_addr().map_err(StartError::Bind)?;
-    let scheme = if config.http { "http" } else { "https" };
-    let url = format!("{scheme}://{}:{}", host_for_url(local), local.port());
+    Ok(state)
+}
 
-    let (tls, ca_pem, ca_file, temp_dir) = if config.http {
-        (None, None, None, None)
+/// What HTTPS needs: the acceptor and the CA written where clients find it.
+struct TlsSetup {
+    acceptor: tokio_rustls::TlsAcceptor,
+    ca_pem: String,
+    ca_file: PathBuf,
+    /// A temporary directory of this instance, removed at shutdown.
+    temp_dir: Option<PathBuf>,
+}
+
+fn tls_setup(config: &Config, port: u16) -> Result<TlsSetup, StartError> {
+    let material = tls::generate().map_err(StartError::Tls)?;
+    let (dir, temp_dir) = if config.data_dir.as_os_str().is_empty() {
+        let d = std::env::temp_dir().join(format!(
+            "arm-emulator-{}-{port}-{}",
+            std::process::id(),
+            guid::hex(&random::random_bytes::<4>())
+        ));
+        (d.clone(), Some(d))
     } else {
-        let material = tls::generate().map_err(StartError::Tls)?;
-        let (dir, temp) = if config.data_dir.as_os_str().is_empty() {
-            let d = std::env::temp_dir().join(format!(
-                "arm-emulator-{}-{}-{}",
-                std::process::id(),
-                local.port(),
-                guid::hex(&random::random_bytes::<4>())
-            ));
-            (d.clone(), Some(d))
-        } else {
-            (config.data_dir.clone(), None)
-        };
-        std::fs::create_dir_all(&dir).map_err(StartError::Io)?;
-        let ca_path = dir.join("ca.pem");
-        let tmp = dir.join(format!("ca.pem.tmp-{}", local.port()));
-        std::fs::write(&tmp, &material.ca_pem).map_err(StartError::Io)?;
-        std::fs::rename(&tmp, &ca_path).map_err(StartError::Io)?;
-        (
-            Some(tokio_rustls::TlsAcceptor::from(material.server_config)),
-            Some(material.ca_pem),
-            Some(ca_path),
-            temp,
-        )
+        (config.data_dir.clone(), None)
     };
+    std::fs::create_dir_all(&dir).map_err(StartError::Io)?;
+    let ca_file = dir.join("ca.pem");
+    let tmp = dir.join(format!("ca.pem.tmp-{port}"));
+    std::fs::write(&tmp, &material.ca_pem).map_err(StartError::Io)?;
+    std::fs::rename(&tmp, &ca_file).map_err(StartError::Io)?;
+    Ok(TlsSetup {
+        acceptor: tokio_rustls::TlsAcceptor::from(material.server_config),
+        ca_pem: material.ca_pem,
+        ca_file,
+        temp_dir,
+    })
+}
 
-    let traffic = match &config.traffic_dir {
-        Some(d) => Some(traffic::TrafficWriter::new(d.clone()).map_err(StartError::Io)?),
-        None => None,
-    };
-    let store = Store::new(state, config.state_file.clone());
-    store.flush();
-    let limits = app::Limits {
-        body_timeout: config.body_timeout,
-        max_body_bytes: config.max_body_bytes,
-    };
-    let app = Arc::new(App::new(app::AppParts {
-        base_url: url.clone(),
+fn app_parts(
+    config: &Config,
+    base_url: String,
+    store: Store,
+    credentials: Option<Vec<auth::Credential>>,
+    traffic: Option<traffic::TrafficWriter>,
+) -> app::AppParts {
+    let throttle = throttle::Throttle::new(config.throttle);
+    for s in &config.subscription_throttles {
+        throttle.set_subscription(&s.subscription, Some(bucket_specs(s)));
+    }
+    let tenants: Vec<(String, String)> = config
+        .tenants
+        .iter()
+        .map(|t| (t.subscription.clone(), t.tenant.clone()))
+        .collect();
+    let delegations: Vec<(String, String)> = config
+        .delegations
+        .iter()
+        .map(|d| (d.subscription.clone(), d.managing_tenant.clone()))
+        .collect();
+    let access = access::Access::new(&tenants, &delegations, &config.forbidden);
+    app::AppParts {
+        base_url,
         admin_token: admin_token::AdminToken::new(config.admin_token.as_deref()),
-        limits,
+        limits: app::Limits {
+            body_timeout: config.body_timeout,
+            max_body_bytes: config.max_body_bytes,
+        },
         store,
         auth: auth::Auth::new(credentials),
-        throttle: {
-            let t = throttle::Throttle::new(config.throttle);
-            for s in &config.subscription_throttles {
-                t.set_subscription(&s.subscription, Some(bucket_specs(s)));
-            }
-            t
-        },
-        access: access::Access::new(
-            &config
-                .tenants
-                .iter()
-                .map(|t| (t.subscription.clone(), t.tenant.clone()))
-                .collect::<Vec<_>>(),
-            &config
-                .delegations
-                .iter()
-                .map(|d| (d.subscription.clone(), d.managing_tenant.clone()))
-                .collect::<Vec<_>>(),
-            &config.forbidden,
-        ),
-        faults: faults::FaultInjector::new(Faults::from_config(&config)),
+        throttle,
+        access,
+        faults: faults::FaultInjector::new(Faults::from_config(config)),
         page_size: config.page_size,
         traffic,
         check_rule_tables: config.check_rule_tables,
         watchlist_delete_delay: config.watchlist_delete_delay,
-    }));
-    let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let task = tokio::spawn(server::serve(
-        listener,
-        app.clone(),
-        tls,
-        config.max_connections.max(1),
-        shutdown_rx,
-    ));
-    Ok(Emulator {
-        url,
-        ca_file,
-        ca_pem,
-        app,
-        shutdown_tx,
-        task,
-        temp_dir,
-        state_lock,
-    })
+    }
 }
 
 fn bucket_specs(s: &SubscriptionThrottle) -> (throttle::BucketSpec, throttle::BucketSpec) {

@@ -172,30 +172,9 @@ fn table_type(name: &str) -> &'static str {
     }
 }
 
-/// The table as the service answers it (stored or built-in).
-fn render(w: &Workspace, name: &str, stored: Option<&Value>) -> Value {
-    let retention_default = workspace_retention(w);
-    let mut props = stored
-        .and_then(|s| s.get("properties"))
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    let retention = props
-        .get("retentionInDays")
-        .and_then(Value::as_i64)
-        .filter(|r| *r > 0);
-    let total = props
-        .get("totalRetentionInDays")
-        .and_then(Value::as_i64)
-        .filter(|r| *r > 0);
-    let eff_retention = retention.unwrap_or(retention_default);
-    let eff_total = total.unwrap_or(eff_retention).max(eff_retention);
-    let mut schema = props
-        .remove("schema")
-        .and_then(|s| s.as_object().cloned())
-        .unwrap_or_default();
-    let ty = table_type(name);
-    let standard: Vec<Value> = match builtin(name) {
+/// The standard columns of a table: the built-in's, a search job's, or a custom table's `TenantId`.
+fn standard_columns(name: &str, ty: &str) -> Vec<Value> {
+    match builtin(name) {
         Some(b) => b
             .columns
             .iter()
@@ -206,59 +185,69 @@ fn render(w: &Workspace, name: &str, stored: Option<&Value>) -> Value {
             .map(|(n, t)| column_json(n, t, false))
             .collect(),
         None => vec![column_json("TenantId", "guid", true)],
-    };
+    }
+}
+
+/// `schema` as answered: the stored custom columns with their read-only flags, and what the service
+/// knows of the table.
+fn render_schema(name: &str, ty: &str, mut schema: Map<String, Value>) -> Value {
     let columns: Vec<Value> = schema
         .get("columns")
         .and_then(Value::as_array)
-        .map(|cs| {
-            cs.iter()
-                .map(|c| {
-                    let mut o = c.as_object().cloned().unwrap_or_default();
-                    for k in ["dataTypeHint", "displayName", "description"] {
-                        o.entry(k).or_insert(Value::Null);
-                    }
-                    o.insert("isHidden".into(), json!(false));
-                    o.insert("isDefaultDisplay".into(), json!(false));
-                    Value::Object(o)
-                })
-                .collect()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let mut o = c.as_object().cloned().unwrap_or_default();
+            for k in ["dataTypeHint", "displayName", "description"] {
+                o.entry(k).or_insert(Value::Null);
+            }
+            o.insert("isHidden".into(), json!(false));
+            o.insert("isDefaultDisplay".into(), json!(false));
+            Value::Object(o)
         })
-        .unwrap_or_default();
+        .collect();
+    let microsoft = ty == "Microsoft";
     schema.insert("name".into(), json!(name));
     schema.insert("tableType".into(), json!(ty));
-    schema.insert(
-        "tableSubType".into(),
-        json!(if ty == "Microsoft" {
-            "Any"
-        } else {
-            "DataCollectionRuleBased"
-        }),
-    );
+    let sub_type = if microsoft {
+        "Any"
+    } else {
+        "DataCollectionRuleBased"
+    };
+    schema.insert("tableSubType".into(), json!(sub_type));
     schema.insert(
         "source".into(),
-        json!(if ty == "Microsoft" {
-            "microsoft"
-        } else {
-            "customer"
-        }),
+        json!(if microsoft { "microsoft" } else { "customer" }),
     );
     schema.insert("columns".into(), Value::Array(columns));
-    schema.insert("standardColumns".into(), Value::Array(standard));
+    schema.insert(
+        "standardColumns".into(),
+        Value::Array(standard_columns(name, ty)),
+    );
     for k in ["displayName", "description"] {
         schema.entry(k).or_insert(Value::Null);
     }
     schema.insert("categories".into(), json!([]));
     schema.insert("labels".into(), json!([]));
-    schema.insert(
-        "solutions".into(),
-        json!(builtin(name).map_or_else(
-            || vec!["LogManagement".to_string()],
-            |b| b.solutions.clone()
-        )),
+    let solutions = builtin(name).map_or_else(
+        || vec!["LogManagement".to_string()],
+        |b| b.solutions.clone(),
     );
-    let mut p = Map::new();
-    p.insert("schema".into(), Value::Object(schema));
-    p.insert("provisioningState".into(), json!("Succeeded"));
+    schema.insert("solutions".into(), json!(solutions));
+    Value::Object(schema)
+}
+
+/// Interactive, total and archive retention: a missing or `-1` value is the default (the workspace's,
+/// or the interactive one for the total).
+fn insert_retention(
+    p: &mut Map<String, Value>,
+    stored: &Map<String, Value>,
+    workspace_default: i64,
+) {
+    let days = |k: &str| stored.get(k).and_then(Value::as_i64).filter(|r| *r > 0);
+    let (retention, total) = (days("retentionInDays"), days("totalRetentionInDays"));
+    let eff_retention = retention.unwrap_or(workspace_default);
+    let eff_total = total.unwrap_or(eff_retention).max(eff_retention);
     p.insert("retentionInDays".into(), json!(eff_retention));
     p.insert("totalRetentionInDays".into(), json!(eff_total));
     p.insert(
@@ -273,39 +262,59 @@ fn render(w: &Workspace, name: &str, stored: Option<&Value>) -> Value {
         "totalRetentionInDaysAsDefault".into(),
         json!(total.is_none()),
     );
+}
+
+/// A search job's parameters with its (read-only) source table: the first name of its query.
+fn render_search(mut v: Value) -> Value {
+    let source = v
+        .get("query")
+        .and_then(Value::as_str)
+        .and_then(|q| {
+            q.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .find(|w| !w.is_empty())
+        })
+        .unwrap_or_default()
+        .to_string();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("sourceTable".into(), json!(source));
+    }
+    v
+}
+
+/// The table as the service answers it (stored or built-in).
+fn render(w: &Workspace, name: &str, stored: Option<&Value>) -> Value {
+    let mut props = stored
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let schema = props
+        .remove("schema")
+        .and_then(|s| s.as_object().cloned())
+        .unwrap_or_default();
+    let ty = table_type(name);
+    let mut p = Map::new();
+    p.insert("schema".into(), render_schema(name, ty, schema));
+    p.insert("provisioningState".into(), json!("Succeeded"));
+    insert_retention(&mut p, &props, workspace_retention(w));
     p.insert(
         "plan".into(),
         props.remove("plan").unwrap_or_else(|| json!("Analytics")),
     );
-    if let Some(mut v) = props.remove("searchResults") {
-        // The table the search job reads (read-only): the first name of its query.
-        let source = v
-            .get("query")
-            .and_then(Value::as_str)
-            .and_then(|q| {
-                q.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .find(|w| !w.is_empty())
-            })
-            .unwrap_or_default()
-            .to_string();
-        if let Some(o) = v.as_object_mut() {
-            o.insert("sourceTable".into(), json!(source));
-        }
-        p.insert("searchResults".into(), v);
+    if let Some(v) = props.remove("searchResults") {
+        p.insert("searchResults".into(), render_search(v));
     }
     if let Some(v) = props.remove("restoredLogs") {
         p.insert("restoredLogs".into(), v);
     }
     if ty == "SearchResults" {
-        p.insert(
-            "resultStatistics".into(),
-            json!({"progress": 100.0, "ingestedRecords": 0, "scannedGb": 0.0}),
-        );
+        let stats = json!({"progress": 100.0, "ingestedRecords": 0, "scannedGb": 0.0});
+        p.insert("resultStatistics".into(), stats);
     }
     let created = stored
         .and_then(|s| s.get("created"))
         .and_then(Value::as_str)
-        .map_or_else(|| "2020-01-01T00:00:00Z".to_string(), str::to_string);
+        .unwrap_or("2020-01-01T00:00:00Z");
     json!({
         "properties": p,
         "id": table_id(&w.id, name),

@@ -251,6 +251,86 @@ pub(crate) fn parse_raw(
     Ok((header, rows))
 }
 
+/// The rows of a PUT's `rawContent` (None without one); 400 on bad content or a search key that is
+/// not a column.
+fn content_rows(props: &Map<String, Value>, raw: Option<&str>) -> Result<Option<Rows>, Reply> {
+    let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let ct = props
+        .get("contentType")
+        .and_then(Value::as_str)
+        .unwrap_or("text/csv");
+    let skip = props
+        .get("numberOfLinesToSkip")
+        .and_then(Value::as_u64)
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(0);
+    let search_key = props
+        .get("itemsSearchKey")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let (header, rows) = parse_raw(raw, ct, skip)
+        .map_err(|m| arm_error(400, "BadRequest", format!("Invalid watchlist content: {m}")))?;
+    if !header.iter().any(|h| h == search_key) {
+        return Err(arm_error(
+            400,
+            "BadRequest",
+            format!(
+                "The itemsSearchKey '{search_key}' is not a column of the watchlist content (columns: {}).",
+                header.join(", ")
+            ),
+        ));
+    }
+    Ok(Some((header, rows)))
+}
+
+/// A header and its rows.
+type Rows = (Vec<String>, Vec<Vec<String>>);
+
+/// Who writes, as the service records it.
+struct Writer {
+    who: Value,
+    tenant: String,
+}
+
+/// Sets the fields the service manages, keeping the creation ones of `old`.
+fn server_fields(
+    props: &mut Map<String, Value>,
+    old: Option<&Value>,
+    id: Value,
+    alias: &str,
+    by: &Writer,
+) {
+    let now = utc_now_7();
+    let keep = |k: &str, default: Value| old.and_then(|o| o.get(k)).cloned().unwrap_or(default);
+    props.insert("watchlistId".into(), keep("watchlistId", id));
+    props.insert("watchlistAlias".into(), json!(alias));
+    props.insert("created".into(), keep("created", json!(now)));
+    props.insert("updated".into(), json!(now));
+    props.insert("createdBy".into(), keep("createdBy", by.who.clone()));
+    props.insert("updatedBy".into(), by.who.clone());
+    props.insert("tenantId".into(), json!(by.tenant));
+    props.insert("watchlistType".into(), json!("watchlist"));
+    props.insert("isDeleted".into(), json!(false));
+    props.insert("provisioningState".into(), json!("Succeeded"));
+}
+
+/// One item per content row, keyed by the header.
+fn insert_rows(w: &mut Workspace, alias: &str, (header, rows): &Rows, by: &Writer) {
+    for row in rows {
+        let id = new_guid();
+        let kv: Map<String, Value> = header
+            .iter()
+            .cloned()
+            .zip(row.iter().map(|v| json!(v)))
+            .collect();
+        let item = new_item(alias, &id, &Value::Object(kv), &by.who, &by.tenant, None);
+        w.coll_mut(Coll::WatchlistItems)
+            .insert(item_key(alias, &id), item);
+    }
+}
+
 fn put(ctx: &Ctx<'_>, ws: &WorkspaceId, alias: &str) -> Reply {
     let body = match json_body(ctx) {
         Ok(b) => b,
@@ -266,49 +346,16 @@ fn put(ctx: &Ctx<'_>, ws: &WorkspaceId, alias: &str) -> Reply {
         .cloned()
         .unwrap_or_default();
     let raw = props.remove("rawContent");
-    let search_key = props
-        .get("itemsSearchKey")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let rows = match raw
-        .as_ref()
-        .and_then(Value::as_str)
-        .filter(|r| !r.trim().is_empty())
-    {
-        None => None,
-        Some(r) => {
-            let ct = props
-                .get("contentType")
-                .and_then(Value::as_str)
-                .unwrap_or("text/csv");
-            let skip = props
-                .get("numberOfLinesToSkip")
-                .and_then(Value::as_u64)
-                .and_then(|n| usize::try_from(n).ok())
-                .unwrap_or(0);
-            match parse_raw(r, ct, skip) {
-                Err(m) => {
-                    return arm_error(400, "BadRequest", format!("Invalid watchlist content: {m}"));
-                }
-                Ok((header, _)) if !header.iter().any(|h| h == &search_key) => {
-                    return arm_error(
-                        400,
-                        "BadRequest",
-                        format!(
-                            "The itemsSearchKey '{search_key}' is not a column of the watchlist content (columns: {}).",
-                            header.join(", ")
-                        ),
-                    );
-                }
-                Ok(parsed) => Some(parsed),
-            }
-        }
+    let rows = match content_rows(&props, raw.as_ref().and_then(Value::as_str)) {
+        Ok(r) => r,
+        Err(r) => return r,
     };
     let sent = body_etag(&body);
-    let who = caller_info(ctx);
-    let tenant = caller_tenant(ctx);
-    let url = ctx.app.base_url.clone();
+    let by = Writer {
+        who: caller_info(ctx),
+        tenant: caller_tenant(ctx),
+    };
+    let status_base = format!("{}{}", ctx.app.base_url, watchlist_id(ws, alias));
     let api = ctx.q("api-version").unwrap_or_default().to_string();
     ctx.app.store.write(|st| {
         let Some(w) = st.workspace_mut(ws) else {
@@ -320,16 +367,10 @@ fn put(ctx: &Ctx<'_>, ws: &WorkspaceId, alias: &str) -> Reply {
             .as_ref()
             .is_some_and(|e| e.get("deletingUntil").is_some())
         {
-            return (
-                arm_error(
-                    409,
-                    "Conflict",
-                    format!(
-                        "Watchlist '{alias}' is being deleted; retry once the delete has completed."
-                    ),
-                ),
-                false,
+            let m = format!(
+                "Watchlist '{alias}' is being deleted; retry once the delete has completed."
             );
+            return (arm_error(409, "Conflict", m), false);
         }
         if let Err(r) = sentinel_etag_gate(
             ctx,
@@ -344,66 +385,34 @@ fn put(ctx: &Ctx<'_>, ws: &WorkspaceId, alias: &str) -> Reply {
             .and_then(|e| e["name"].as_str())
             .unwrap_or(alias)
             .to_string();
-        let old = existing.as_ref().map(|e| &e["properties"]);
-        let now = utc_now_7();
-        props.insert(
-            "watchlistId".into(),
-            old.and_then(|o| o.get("watchlistId"))
-                .cloned()
-                .unwrap_or_else(|| json!(stable_guid(&format!("{}/{key}", ws.key())))),
+        let id = json!(stable_guid(&format!("{}/{key}", ws.key())));
+        server_fields(
+            &mut props,
+            existing.as_ref().map(|e| &e["properties"]),
+            id,
+            &stored_name,
+            &by,
         );
-        props.insert("watchlistAlias".into(), json!(stored_name));
-        props.insert(
-            "created".into(),
-            old.and_then(|o| o.get("created"))
-                .cloned()
-                .unwrap_or_else(|| json!(now)),
-        );
-        props.insert("updated".into(), json!(now));
-        props.insert(
-            "createdBy".into(),
-            old.and_then(|o| o.get("createdBy"))
-                .cloned()
-                .unwrap_or_else(|| who.clone()),
-        );
-        props.insert("updatedBy".into(), who.clone());
-        props.insert("tenantId".into(), json!(tenant));
-        props.insert("watchlistType".into(), json!("watchlist"));
-        props.insert("isDeleted".into(), json!(false));
-        props.insert("provisioningState".into(), json!("Succeeded"));
         if rows.is_some() {
             props.insert("uploadStatus".into(), json!("Complete"));
         }
         let stored = json!({"name": stored_name, "etag": etag::cosmos_etag(), "properties": props});
         let answer = render(ws, &stored);
-        w.coll_mut(Coll::Watchlists).insert(key.clone(), stored);
-        if let Some((header, rows)) = &rows {
-            for row in rows {
-                let id = new_guid();
-                let kv: Map<String, Value> = header
-                    .iter()
-                    .cloned()
-                    .zip(row.iter().map(|v| json!(v)))
-                    .collect();
-                let item = new_item(&stored_name, &id, &Value::Object(kv), &who, &tenant, None);
-                w.coll_mut(Coll::WatchlistItems)
-                    .insert(item_key(&stored_name, &id), item);
-            }
+        w.coll_mut(Coll::Watchlists).insert(key, stored);
+        if let Some(rows) = &rows {
+            insert_rows(w, &stored_name, rows, &by);
         }
-        let created = existing.is_none();
-        let mut reply = Reply::json(if created { 201 } else { 200 }, answer);
-        if created {
-            let op = new_guid();
-            ctx.app.finish_async_op(&op, 0);
-            reply = reply.with_header(
-                "Azure-AsyncOperation",
-                format!(
-                    "{url}{}/watchlistStatuses/{op}?api-version={api}",
-                    watchlist_id(ws, &stored_name)
-                ),
-            );
+        if existing.is_some() {
+            return (Reply::json(200, answer), true);
         }
-        (reply, true)
+        // Created: the upload is done at once; the status URL says so.
+        let op = new_guid();
+        ctx.app.finish_async_op(&op, 0);
+        let status = format!("{status_base}/watchlistStatuses/{op}?api-version={api}");
+        (
+            Reply::json(201, answer).with_header("Azure-AsyncOperation", status),
+            true,
+        )
     })
 }
 
