@@ -3,8 +3,8 @@
 //!
 //! * A subscription may be bound to a tenant ([`crate::TenantBinding`]). A token issued for another
 //!   tenant is refused the way ARM refuses it: 401 `InvalidAuthenticationTokenTenant`, "The access
-//!   token is from the wrong issuer 'https://sts.windows.net/{token tenant}/'. It must match the tenant
-//!   'https://sts.windows.net/{subscription tenant}/' associated with this subscription. …" (the
+//!   token is from the wrong issuer `'https://sts.windows.net/{token tenant}/'`. It must match the
+//!   tenant `'https://sts.windows.net/{subscription tenant}/'` associated with this subscription. …" (the
 //!   message users quote, e.g. Azure/azure-sdk-for-python#38382) — unless a Lighthouse-style
 //!   delegation ([`crate::Delegation`]) lets principals of the token's tenant manage that subscription.
 //!   Unbound subscriptions accept tokens of any tenant (the behaviour before bindings existed).

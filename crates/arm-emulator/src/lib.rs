@@ -165,7 +165,7 @@ impl fmt::Display for StartError {
                     .map_or_else(|| "another process".to_string(), |p| format!("process {p}"));
                 write!(
                     f,
-                    "the emulator state is locked by {holder} ({}); waited {:.1} s. Stop the other emulator or `sentinelctl` command using it, or give this one another state file (delete the lock file only if that process is gone)",
+                    "the emulator state is locked by {holder} ({}); waited {:.1} s. Wait for the other emulator or `sentinelctl` command using it to finish (the lock is released when it exits), or give this one another state file",
                     lock_file.display(),
                     waited.as_secs_f64()
                 )

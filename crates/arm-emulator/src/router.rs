@@ -1,5 +1,10 @@
-//! Request routing and the ARM pipeline (authentication, throttling, existence checks), in the order
-//! ARM applies them.
+//! Request routing and the ARM pipeline (authentication, the subscription's tenant, forbidden scopes,
+//! throttling, existence checks), in the order ARM applies them. Owns the path → `Route` parse and
+//! the dispatch to handlers; handlers own their resource semantics.
+//!
+//! A second path family (e.g. the Log Analytics query API, `/v1/workspaces/{customerId}/query`) is a
+//! new `Route` variant parsed before the ARM paths and a handler module of its own; `is_arm` keeps
+//! faults and throttling to ARM paths, and `arm_pre` is ARM's pipeline only.
 
 use crate::app::App;
 use crate::auth;

@@ -426,6 +426,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn watchlist_items_and_removed_tables_round_trip() {
+        let mut st = State::default();
+        let id = WorkspaceId::parse("/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws").unwrap();
+        st.add_workspace(&id, None);
+        let w = st.workspace_mut(&id).unwrap();
+        w.coll_mut(Coll::WatchlistItems).insert(
+            item_key("VIPs", "I1"),
+            json!({"watchlistAlias": "VIPs", "name": "I1", "properties": {}}),
+        );
+        w.removed_tables.insert("syslog".into());
+        let v = st.to_json();
+        assert!(
+            v["workspaces"][0].get("automationRules").is_none(),
+            "empty new collections are not written"
+        );
+        let back = State::from_json(&v).unwrap();
+        let w = back.workspace(&id).unwrap();
+        assert!(w.coll(Coll::WatchlistItems).contains_key("vips/i1"));
+        assert!(w.removed_tables.contains("syslog"));
+        let bad =
+            json!({"workspaces": [{"id": id.canonical(), "watchlistItems": [{"name": "x"}]}]});
+        assert!(
+            State::from_json(&bad)
+                .unwrap_err()
+                .contains("watchlistAlias")
+        );
+    }
+
+    #[test]
     fn state_json_round_trips() {
         let mut st = State::default();
         let id = WorkspaceId::parse("/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws").unwrap();
