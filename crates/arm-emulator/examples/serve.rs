@@ -1,9 +1,10 @@
-//! Runs the emulator until SIGINT/SIGTERM and prints one JSON line `{url, token_url, ca_file}` when
-//! ready (the same line `sentinelctl emulator` prints).
+//! Runs the emulator until SIGINT/SIGTERM and prints one JSON line `{url, token_url, ca_file,
+//! admin_token}` when ready (the same line `sentinelctl emulator` prints).
 //!
-//! `cargo run -p arm_emulator --example serve -- [--listen ADDR] [--state FILE] [--data-dir DIR]
-//!  [--page-size N] [--latency-ms N] [--fault-rate F] [--drop-rate F] [--seed N] [--throttle arm|off]
-//!  [--credentials FILE] [--http] [--workspace ARM_ID]... [--traffic-dir DIR]`
+//! `cargo run -p arm_emulator --example serve -- [--listen ADDR] [--allow-remote] [--state FILE]
+//!  [--data-dir DIR] [--page-size N] [--latency-ms N] [--fault-rate F] [--drop-rate F] [--seed N]
+//!  [--throttle arm|off] [--credentials FILE] [--http] [--workspace ARM_ID]... [--traffic-dir DIR]
+//!  [--admin-token TOKEN] [--check-rule-tables] [--watchlist-delete-delay-ms N]`
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 use std::io::Write;
@@ -47,6 +48,16 @@ fn parse_args() -> Result<Config, String> {
             "--http" => c.http = true,
             "--workspace" => c.workspaces.push(val()?),
             "--traffic-dir" => c.traffic_dir = Some(PathBuf::from(val()?)),
+            "--allow-remote" => c.allow_remote = true,
+            "--admin-token" => c.admin_token = Some(val()?),
+            "--check-rule-tables" => c.check_rule_tables = true,
+            "--watchlist-delete-delay-ms" => {
+                c.watchlist_delete_delay = Duration::from_millis(
+                    val()?
+                        .parse()
+                        .map_err(|e| format!("--watchlist-delete-delay-ms: {e}"))?,
+                );
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }

@@ -1,4 +1,5 @@
-//! The admin API under `/_emulator/` (no authentication, no throttling, no faults):
+//! The admin API under `/_emulator/` (no throttling, no faults). Every call needs the admin token
+//! (`Authorization: Bearer …` or `x-emulator-admin-token: …`, checked by the router; 401 otherwise):
 //!
 //! | method + path | what |
 //! |---|---|
@@ -10,14 +11,18 @@
 //! | `GET /_emulator/requests` | the request log (`?since=N` for entries after sequence N) |
 //! | `DELETE /_emulator/requests` | clear the request log |
 //! | `GET`/`PUT /_emulator/faults` | `{"latencyMs","latencyJitterMs","faultRate","dropRate","slowBodyRate","slowBodyDelayMs","seed"}` (PUT merges) |
-//! | `GET`/`PUT /_emulator/throttle` | `{"enabled","reads":{"capacity","refillPerSecond"},"writes":{…}}` (PUT merges, buckets refill) |
-//! | `GET`/`PUT /_emulator/settings` | `{"pageSize"}` |
+//! | `GET`/`PUT /_emulator/throttle` | `{"enabled","reads":{"capacity","refillPerSecond"},"writes":{…},"subscriptions":{"{id}":{"reads","writes"}\|null}}` (PUT merges, buckets refill) |
+//! | `GET`/`PUT /_emulator/access` | `{"tenants":[{"subscription","tenant"}],"delegations":[{"subscription","managingTenant"}],"forbidden":["scope"]}` (each key given replaces its list) |
+//! | `GET`/`PUT /_emulator/settings` | `{"pageSize","checkRuleTables","watchlistDeleteDelayMs"}` (PUT merges) |
+//! | `POST /_emulator/tables` | add a table `{"workspace","name","columns":[{"name","type"}…]}` (replaces one of that name) |
+//! | `DELETE /_emulator/tables` | remove `{"workspace","name"}` (custom or built-in) |
 //! | `POST /_emulator/tokens/revoke` | forget every issued token |
 
 use serde_json::{Value, json};
 
+use crate::arm_id::WorkspaceId;
 use crate::errors::{Reply, arm_error};
-use crate::router::{Ctx, workspace_from_json};
+use crate::request::Ctx;
 use crate::store::State;
 
 fn bad(msg: impl Into<String>) -> Reply {
@@ -89,7 +94,7 @@ pub(crate) fn handle(ctx: &Ctx<'_>, rest: &[String]) -> Reply {
                 Err(r) => r,
             }
         }
-        ("GET", ["settings"]) => Reply::json(200, json!({"pageSize": app.page_size()})),
+        ("GET", ["settings"]) => Reply::json(200, settings(app)),
         ("PUT" | "POST", ["settings"]) => match body(ctx) {
             Ok(v) => {
                 if let Some(ps) = v.get("pageSize") {
@@ -102,10 +107,66 @@ pub(crate) fn handle(ctx: &Ctx<'_>, rest: &[String]) -> Reply {
                         None => return bad("pageSize must be a positive integer"),
                     }
                 }
-                Reply::json(200, json!({"pageSize": app.page_size()}))
+                if let Some(d) = v.get("watchlistDeleteDelayMs") {
+                    match d.as_u64() {
+                        Some(ms) => {
+                            app.set_watchlist_delete_delay(std::time::Duration::from_millis(ms));
+                        }
+                        None => {
+                            return bad("watchlistDeleteDelayMs must be a non-negative integer");
+                        }
+                    }
+                }
+                if let Some(c) = v.get("checkRuleTables") {
+                    match c.as_bool() {
+                        Some(on) => app.set_check_rule_tables(on),
+                        None => return bad("checkRuleTables must be true or false"),
+                    }
+                }
+                Reply::json(200, settings(app))
             }
             Err(r) => r,
         },
+        ("POST" | "PUT", ["tables"]) => match body(ctx).and_then(|v| table_request(&v, true)) {
+            Ok((ws, name, columns)) => app.store.write(|st| match st.workspace_mut(&ws) {
+                None => (bad(format!("no workspace '{}'", ws.canonical())), false),
+                Some(w) => match crate::resources::tables::seed(w, &name, &columns) {
+                    Ok(()) => (
+                        Reply::json(200, json!({"workspace": ws.canonical(), "name": name})),
+                        true,
+                    ),
+                    Err(e) => (bad(e), false),
+                },
+            }),
+            Err(r) => r,
+        },
+        ("DELETE", ["tables"]) => match body(ctx).and_then(|v| table_request(&v, false)) {
+            Ok((ws, name, _)) => app.store.write(|st| match st.workspace_mut(&ws) {
+                None => (bad(format!("no workspace '{}'", ws.canonical())), false),
+                Some(w) => {
+                    if crate::resources::tables::remove(w, &name) {
+                        (Reply::empty(204), true)
+                    } else {
+                        (
+                            arm_error(
+                                404,
+                                "NotFound",
+                                format!("workspace '{}' has no table '{name}'", ws.canonical()),
+                            ),
+                            false,
+                        )
+                    }
+                }
+            }),
+            Err(r) => r,
+        },
+        ("GET", ["access"]) => Reply::json(200, app.access.to_json()),
+        ("PUT" | "POST", ["access"]) => {
+            match body(ctx).and_then(|v| app.access.update_from_json(&v).map_err(bad)) {
+                Ok(()) => Reply::json(200, app.access.to_json()),
+                Err(r) => r,
+            }
+        }
         ("POST", ["tokens", "revoke"]) => {
             app.auth.revoke_all();
             Reply::empty(204)
@@ -116,4 +177,72 @@ pub(crate) fn handle(ctx: &Ctx<'_>, rest: &[String]) -> Reply {
             format!("No admin endpoint '{m} /_emulator/{}'.", p.join("/")),
         ),
     }
+}
+
+/// Workspaces to add from a JSON body: an id string, `{"id","location"?}`, `{"ids":[…]}` or an array.
+fn workspace_from_json(v: &Value) -> Result<Vec<(WorkspaceId, Option<String>)>, String> {
+    let one = |x: &Value| -> Result<(WorkspaceId, Option<String>), String> {
+        let id = x
+            .as_str()
+            .or_else(|| x.get("id").and_then(Value::as_str))
+            .ok_or("expected a workspace id")?;
+        let ws = WorkspaceId::parse(id)
+            .ok_or_else(|| format!("'{id}' is not a Log Analytics workspace id"))?;
+        Ok((
+            ws,
+            x.get("location")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        ))
+    };
+    if let Some(ids) = v.get("ids").and_then(Value::as_array) {
+        return ids.iter().map(one).collect();
+    }
+    if let Some(a) = v.as_array() {
+        return a.iter().map(one).collect();
+    }
+    Ok(vec![one(v)?])
+}
+
+fn settings(app: &crate::app::App) -> Value {
+    json!({
+        "pageSize": app.page_size(),
+        "checkRuleTables": app.check_rule_tables(),
+        "watchlistDeleteDelayMs": u64::try_from(app.watchlist_delete_delay().as_millis()).unwrap_or(u64::MAX),
+    })
+}
+
+/// Workspace, table name and `(name, type)` columns of a tables request.
+type TableRequest = (WorkspaceId, String, Vec<(String, String)>);
+
+/// `{"workspace","name","columns"?}` of the tables endpoints.
+fn table_request(v: &Value, with_columns: bool) -> Result<TableRequest, Reply> {
+    let ws = v
+        .get("workspace")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("expected \"workspace\": the workspace's ARM id"))?;
+    let ws = WorkspaceId::parse(ws)
+        .ok_or_else(|| bad(format!("'{ws}' is not a Log Analytics workspace id")))?;
+    let name = v
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("expected \"name\": the table name"))?
+        .to_string();
+    let mut columns = Vec::new();
+    if with_columns {
+        for c in v
+            .get("columns")
+            .and_then(Value::as_array)
+            .ok_or_else(|| bad("expected \"columns\": [{\"name\",\"type\"}…]"))?
+        {
+            match (
+                c.get("name").and_then(Value::as_str),
+                c.get("type").and_then(Value::as_str),
+            ) {
+                (Some(n), Some(t)) => columns.push((n.to_string(), t.to_string())),
+                _ => return Err(bad("each column needs \"name\" and \"type\"")),
+            }
+        }
+    }
+    Ok((ws, name, columns))
 }

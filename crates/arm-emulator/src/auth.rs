@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::errors::{Reply, arm_error};
-use crate::util;
+use crate::{encoding, guid, random, time};
 
 pub(crate) const TOKEN_LIFETIME_SECS: u64 = 3599;
 
@@ -36,9 +36,7 @@ pub(crate) struct Credential {
 /// Who a token was issued to.
 #[derive(Debug, Clone)]
 pub(crate) struct TokenInfo {
-    #[allow(dead_code)] // kept for diagnostics (Debug)
     pub(crate) tenant: String,
-    #[allow(dead_code)] // kept for diagnostics (Debug)
     pub(crate) client_id: String,
     pub(crate) object_id: String,
     pub(crate) audience: String,
@@ -79,9 +77,9 @@ pub(crate) fn load_credentials(path: &Path) -> Result<Vec<Credential>, String> {
 }
 
 fn entra_error(status: u16, error: &str, code: u32, description: &str) -> Reply {
-    let trace = util::new_guid();
-    let correlation = util::new_guid();
-    let ts = util::utc_now_entra();
+    let trace = guid::new_guid();
+    let correlation = guid::new_guid();
+    let ts = time::utc_now_entra();
     Reply::json(
         status,
         json!({
@@ -97,7 +95,7 @@ fn entra_error(status: u16, error: &str, code: u32, description: &str) -> Reply 
 }
 
 fn valid_tenant(t: &str) -> bool {
-    util::is_guid(t)
+    guid::is_guid(t)
         || (t.contains('.')
             && t.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
@@ -121,9 +119,10 @@ impl Auth {
 
     /// Handles the token POST. `v1` is the `/oauth2/token` variant (`resource=` instead of `scope=`).
     pub(crate) fn token(&self, tenant: &str, body: &[u8], v1: bool, base_url: &str) -> Reply {
-        let form: HashMap<String, String> = util::parse_query(&String::from_utf8_lossy(body), true)
-            .into_iter()
-            .collect();
+        let form: HashMap<String, String> =
+            encoding::parse_query(&String::from_utf8_lossy(body), true)
+                .into_iter()
+                .collect();
         let get = |k: &str| form.get(k).map(String::as_str).filter(|s| !s.is_empty());
         let Some(grant) = get("grant_type") else {
             return entra_error(
@@ -242,12 +241,12 @@ impl Auth {
     }
 
     fn issue(&self, tenant: &str, client_id: &str, audience: &str, base_url: &str) -> String {
-        let object_id = util::stable_guid(&format!(
+        let object_id = guid::stable_guid(&format!(
             "{}/{}",
             tenant.to_ascii_lowercase(),
             client_id.to_ascii_lowercase()
         ));
-        let now = u64::try_from(util::now_nanos() / 1_000_000_000).unwrap_or(0);
+        let now = u64::try_from(time::now_nanos() / 1_000_000_000).unwrap_or(0);
         let header = json!({"typ": "JWT", "alg": "none", "kid": "arm-emulator"});
         let payload = json!({
             "aud": audience,
@@ -262,13 +261,13 @@ impl Auth {
             "sub": object_id,
             "tid": tenant,
             "ver": "2.0",
-            "jti": util::new_guid(),
+            "jti": guid::new_guid(),
         });
         let token = format!(
             "{}.{}.{}",
-            util::b64url(header.to_string().as_bytes()),
-            util::b64url(payload.to_string().as_bytes()),
-            util::b64url(&util::random_bytes::<32>())
+            encoding::b64url(header.to_string().as_bytes()),
+            encoding::b64url(payload.to_string().as_bytes()),
+            encoding::b64url(&random::random_bytes::<32>())
         );
         let mut g = self
             .tokens

@@ -1,5 +1,6 @@
 //! Emulator configuration and run-time fault settings.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -8,10 +9,28 @@ use serde_json::{Value, json};
 
 /// How to start the emulator. `Config::default()` is loopback on a free port, HTTPS, page size 100,
 /// no faults, ARM throttling on, in-memory state.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
+#[allow(clippy::struct_excessive_bools)] // independent switches, each documented; a public API callers set by name
 pub struct Config {
-    /// Address to bind; port 0 picks a free port.
+    /// Address to bind; port 0 picks a free port. Must be a loopback address unless
+    /// [`Config::allow_remote`] is set.
     pub listen: SocketAddr,
+    /// Allow a non-loopback [`Config::listen`] address (the emulator accepts any login by default and
+    /// its admin API can rewrite all state, so exposing it is a deliberate choice; a warning is printed).
+    pub allow_remote: bool,
+    /// The admin API token (`Authorization: Bearer …` or `x-emulator-admin-token: …` on `/_emulator/*`).
+    /// `None` (the default) generates a random one at start ([`crate::Emulator::admin_token`]).
+    pub admin_token: Option<String>,
+    /// How long a client may take to send a request body (slow bodies get 408); default 30 s.
+    pub body_timeout: Duration,
+    /// Largest request body accepted (larger ones get 413); default 32 MiB.
+    pub max_body_bytes: usize,
+    /// Connections served at once; further connections wait in the listen backlog until one closes.
+    /// Default 512.
+    pub max_connections: usize,
+    /// How long to wait for another holder of the state file's lock (`<state_file>.lock`) before
+    /// failing to start; default 60 s.
+    pub state_lock_timeout: Duration,
     /// Persist state to this JSON file (loaded at start, written atomically after each write).
     pub state_file: Option<PathBuf>,
     /// Where `ca.pem` is written. Empty (the default) means a fresh temporary directory per instance,
@@ -39,12 +58,91 @@ pub struct Config {
     pub workspaces: Vec<String>,
     /// Write each ARM request/response pair as an `oav validate-traffic` file under this directory.
     pub traffic_dir: Option<PathBuf>,
+    /// Custom tables to create in workspaces at start, as if their data connectors were installed
+    /// (each workspace also has the built-in tables). A table already in the state is replaced.
+    pub seed_tables: Vec<SeedTable>,
+    /// Refuse Scheduled and NRT rules whose query reads a table the workspace does not have, as
+    /// Sentinel does (400 "Failed to run the analytics rule query. One of the tables does not exist.").
+    /// Off by default so existing callers that never created tables keep working; switchable at run
+    /// time (`PUT /_emulator/settings {"checkRuleTables": true}`).
+    pub check_rule_tables: bool,
+    /// How long an asynchronous watchlist DELETE takes before the watchlist is gone (its status URL
+    /// answers `InProgress` until then); default 1 s, zero completes at once.
+    pub watchlist_delete_delay: Duration,
+    /// Subscriptions bound to a tenant: an ARM call with a token of another tenant is refused with
+    /// 401 `InvalidAuthenticationTokenTenant` (unless [`Config::delegations`] allows it). Unbound
+    /// subscriptions accept any tenant's token.
+    pub tenants: Vec<TenantBinding>,
+    /// Lighthouse-style delegations: principals of `managing_tenant` may call `subscription`.
+    pub delegations: Vec<Delegation>,
+    /// ARM scopes (workspace ids, resource groups, `/subscriptions/{id}`) that answer every request
+    /// with 403 `AuthorizationFailed` (a workspace the caller has no role on).
+    pub forbidden: Vec<String>,
+    /// Per-subscription throttling buckets (applied even when [`Config::throttle`] is off).
+    pub subscription_throttles: Vec<SubscriptionThrottle>,
+}
+
+/// A subscription's home tenant ([`Config::tenants`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantBinding {
+    /// Subscription id.
+    pub subscription: String,
+    /// Tenant id whose tokens the subscription accepts.
+    pub tenant: String,
+}
+
+/// A Lighthouse-style delegation ([`Config::delegations`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delegation {
+    /// The customer's subscription id.
+    pub subscription: String,
+    /// The managing (MSSP) tenant whose tokens are accepted too.
+    pub managing_tenant: String,
+}
+
+/// A token bucket: capacity and refill rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BucketLimits {
+    /// Tokens when full (requests that may burst).
+    pub capacity: f64,
+    /// Tokens added per second.
+    pub refill_per_second: f64,
+}
+
+/// One subscription's own throttling buckets ([`Config::subscription_throttles`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubscriptionThrottle {
+    /// Subscription id.
+    pub subscription: String,
+    /// Reads bucket.
+    pub reads: BucketLimits,
+    /// Writes and deletes bucket.
+    pub writes: BucketLimits,
+}
+
+/// A custom table to create at start ([`Config::seed_tables`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedTable {
+    /// The workspace's ARM id (must be one of the configured or persisted workspaces).
+    pub workspace_id: String,
+    /// Table name, e.g. `OnePasswordEventLogs_CL`.
+    pub name: String,
+    /// Columns as `(name, type)`, types as the Tables API spells them (`string`, `int`, `long`,
+    /// `real`, `boolean`, `dateTime`, `guid`, `dynamic`). A custom table needs `TimeGenerated`
+    /// (`dateTime`).
+    pub columns: Vec<(String, String)>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            allow_remote: false,
+            admin_token: None,
+            body_timeout: Duration::from_secs(30),
+            max_body_bytes: 32 * 1024 * 1024,
+            max_connections: 512,
+            state_lock_timeout: Duration::from_secs(60),
             state_file: None,
             data_dir: PathBuf::new(),
             page_size: 100,
@@ -58,7 +156,51 @@ impl Default for Config {
             http: false,
             workspaces: Vec::new(),
             traffic_dir: None,
+            seed_tables: Vec::new(),
+            check_rule_tables: false,
+            watchlist_delete_delay: Duration::from_secs(1),
+            tenants: Vec::new(),
+            delegations: Vec::new(),
+            forbidden: Vec::new(),
+            subscription_throttles: Vec::new(),
         }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("allow_remote", &self.allow_remote)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("body_timeout", &self.body_timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_connections", &self.max_connections)
+            .field("state_lock_timeout", &self.state_lock_timeout)
+            .field("state_file", &self.state_file)
+            .field("data_dir", &self.data_dir)
+            .field("page_size", &self.page_size)
+            .field("latency", &self.latency)
+            .field("latency_jitter", &self.latency_jitter)
+            .field("fault_rate", &self.fault_rate)
+            .field("drop_rate", &self.drop_rate)
+            .field("seed", &self.seed)
+            .field("throttle", &self.throttle)
+            .field("credentials", &self.credentials)
+            .field("http", &self.http)
+            .field("workspaces", &self.workspaces)
+            .field("traffic_dir", &self.traffic_dir)
+            .field("seed_tables", &self.seed_tables)
+            .field("check_rule_tables", &self.check_rule_tables)
+            .field("watchlist_delete_delay", &self.watchlist_delete_delay)
+            .field("tenants", &self.tenants)
+            .field("delegations", &self.delegations)
+            .field("forbidden", &self.forbidden)
+            .field("subscription_throttles", &self.subscription_throttles)
+            .finish_non_exhaustive()
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::config::Faults;
-use crate::util::SplitMix64;
+use crate::random::SplitMix64;
 
 /// What happens to one request.
 #[derive(Debug, Clone, PartialEq)]

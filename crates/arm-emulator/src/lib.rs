@@ -7,9 +7,14 @@
 //!
 //! ## What it serves (one base URL)
 //! * `Microsoft.SecurityInsights/alertRules` under a workspace — Scheduled and NRT with the service's
-//!   defaults, other kinds stored and returned as given; `metadata`; Log Analytics `savedSearches`;
+//!   defaults, Fusion/MLBehaviorAnalytics/ThreatIntelligence bound to their built-in templates,
+//!   MicrosoftSecurityIncidentCreation; `metadata`; `watchlists` and `watchlistItems` (asynchronous
+//!   watchlist delete with a pollable status URL, [`Config::watchlist_delete_delay`]);
+//!   `automationRules`; Log Analytics `savedSearches` (hunting queries with `tags` included);
 //!   resource-group `Microsoft.Insights/workbooks` (GUID names, LIST needs `category`); GET/PUT of the
-//!   workspace itself. Unknown subscription, resource group or workspace → ARM's 404s.
+//!   workspace itself; Log Analytics `tables` (built-in tables from `data/builtin_tables.json`, custom
+//!   `_CL` tables, [`Config::seed_tables`]), with Sentinel's refusal of a Scheduled/NRT rule whose query
+//!   reads a missing table when [`Config::check_rule_tables`] is on. Unknown subscription, resource group or workspace → ARM's 404s.
 //! * api-versions real clients send: stable SecurityInsights versions are validated with the stable
 //!   2025-12-01 schema (no NRT, `subTechniques`, `sentinelEntitiesMappings`), previews with
 //!   2025-04-01-preview; savedSearches (and the workspace) with 2025-02-01 (list not paged);
@@ -18,7 +23,23 @@
 //!   assertion), `GET {url}/{tenant}/v2.0/.well-known/openid-configuration`,
 //!   `GET {url}/common/discovery/instance`. Any login is accepted unless [`Config::credentials`] lists
 //!   the allowed `{tenantId, clientId, clientSecret}`. ARM calls need a bearer token it issued.
-//! * Admin API under `/_emulator/` (state, workspaces, request log, faults, throttling, page size).
+//! * Admin API under `/_emulator/` (state, workspaces, request log, faults, throttling, page size),
+//!   behind a random admin token ([`Emulator::admin_token`], `admin_token` in the ready line).
+//!
+//! ## Many workspaces, tenants and subscriptions
+//! Workspaces may live in any number of subscriptions; the token endpoint issues tokens per tenant.
+//! [`Config::tenants`] binds a subscription to its tenant (a token of another tenant gets ARM's 401
+//! `InvalidAuthenticationTokenTenant`) unless [`Config::delegations`] (Lighthouse-style) lets the
+//! token's tenant manage it. [`Config::forbidden`] scopes answer 403 `AuthorizationFailed`;
+//! throttling is per subscription, and [`Config::subscription_throttles`] throttles one hard. All of
+//! these can be changed at run time (`/_emulator/access`, `/_emulator/throttle`).
+//!
+//! ## Exposure and limits
+//! Binds to loopback only unless [`Config::allow_remote`] is set (then warns). Request bodies must
+//! arrive within [`Config::body_timeout`] (408) and fit [`Config::max_body_bytes`] (413); at most
+//! [`Config::max_connections`] connections are served at once, the rest wait in the listen backlog. With
+//! a state file, the emulator holds an exclusive lock on `<state_file>.lock` for its lifetime (a second
+//! one waits up to [`Config::state_lock_timeout`], then fails with [`StartError::StateLocked`]).
 //!
 //! ## Behaviour kept from the service
 //! Request validation from the swagger (required, enums, types, ISO 8601 durations, date-times,
@@ -28,6 +49,19 @@
 //! throttling with `x-ms-ratelimit-remaining-subscription-*` and 429 + `Retry-After`, request ids,
 //! deterministic fault injection, state in memory or in a human-editable JSON file (atomic rewrite),
 //! and a traffic log for `oav validate-traffic`.
+//!
+//! ## Modules (arrows point one way: server → router → handlers → request/app → store)
+//! | module | owns |
+//! |---|---|
+//! | `server` | sockets, TLS, hyper connections, request/response framing, faults on the wire, logs |
+//! | `router` | path → route, the ARM pipeline (auth, throttling, existence), dispatch to a handler |
+//! | `request` | the request context handlers read (`Ctx`) |
+//! | `app` | the state shared by all requests (`App`) |
+//! | `resources/*`, `admin`, `auth` | the handlers: one module per resource type, the admin API, the token endpoint |
+//! | `store`, `arm_id` | the workspaces and their resources, the state file; workspace id parsing |
+//! | `validate/*` | swagger-driven request validation and projection, service limits |
+//! | `errors`, `paging`, `throttle`, `faults`, `traffic` | ARM error bodies, LIST paging, token buckets, fault decisions, oav traffic files |
+//! | `time`, `guid`, `random`, `encoding`, `etag`, `tls`, `config` | time stamps, GUIDs, randomness, base64url/percent, etags, certificates, [`Config`] |
 //!
 //! ## Library API
 //! ```no_run
@@ -47,23 +81,33 @@
 //! # let _ = (base, token_url, ca, state); Ok(()) }
 //! ```
 //! [`run_until_signal`] is the `sentinelctl emulator` entry point: it calls `on_ready` with a
-//! [`ReadyInfo`] (url, token_url template with `{tenant}`, ca_file) and stops on SIGINT/SIGTERM after
+//! [`ReadyInfo`] (url, token_url template with `{tenant}`, ca_file, admin_token) and stops on SIGINT/SIGTERM after
 //! flushing the state file.
 
+mod access;
 mod admin;
+mod admin_token;
+mod app;
+mod arm_id;
 mod auth;
 mod config;
+mod encoding;
 mod errors;
+mod etag;
 mod faults;
+mod guid;
 mod paging;
+mod random;
+mod request;
 mod resources;
 mod router;
 mod server;
+mod state_lock;
 mod store;
 mod throttle;
+mod time;
 mod tls;
 mod traffic;
-mod util;
 mod validate;
 
 use std::fmt;
@@ -76,9 +120,11 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{Config, Faults};
+pub use config::{
+    BucketLimits, Config, Delegation, Faults, SeedTable, SubscriptionThrottle, TenantBinding,
+};
 
-use crate::server::App;
+use crate::app::App;
 use crate::store::{State, Store, WorkspaceId};
 
 /// Why the emulator could not start.
@@ -92,6 +138,15 @@ pub enum StartError {
     Tls(String),
     /// Other I/O (writing `ca.pem`, creating directories, installing signal handlers).
     Io(std::io::Error),
+    /// Another emulator holds the state file's lock (`<state_file>.lock`) and did not release it in time.
+    StateLocked {
+        /// The lock file.
+        lock_file: PathBuf,
+        /// The holder's process id, as it wrote it into the lock file.
+        holder_pid: Option<u32>,
+        /// How long this start waited.
+        waited: std::time::Duration,
+    },
 }
 
 impl fmt::Display for StartError {
@@ -101,6 +156,20 @@ impl fmt::Display for StartError {
             StartError::Bind(e) => write!(f, "emulator cannot bind its address: {e}"),
             StartError::Tls(m) => write!(f, "emulator TLS setup: {m}"),
             StartError::Io(e) => write!(f, "emulator I/O: {e}"),
+            StartError::StateLocked {
+                lock_file,
+                holder_pid,
+                waited,
+            } => {
+                let holder = holder_pid
+                    .map_or_else(|| "another process".to_string(), |p| format!("process {p}"));
+                write!(
+                    f,
+                    "the emulator state is locked by {holder} ({}); waited {:.1} s. Wait for the other emulator or `sentinelctl` command using it to finish (the lock is released when it exits), or give this one another state file",
+                    lock_file.display(),
+                    waited.as_secs_f64()
+                )
+            }
         }
     }
 }
@@ -114,8 +183,9 @@ impl std::error::Error for StartError {
     }
 }
 
-/// What `sentinelctl emulator` prints once ready.
-#[derive(Debug, Clone)]
+/// What `sentinelctl emulator` prints once ready. `Debug` hides the admin token; [`ReadyInfo::to_json`]
+/// includes it, since the person who started the emulator needs it to call the admin API.
+#[derive(Clone)]
 pub struct ReadyInfo {
     /// Base URL: the ARM endpoint and the authority host.
     pub url: String,
@@ -123,15 +193,29 @@ pub struct ReadyInfo {
     pub token_url: String,
     /// The CA certificate to trust (None over plain HTTP).
     pub ca_file: Option<PathBuf>,
+    /// The admin API token (see [`Emulator::admin_token`]).
+    pub admin_token: String,
+}
+
+impl fmt::Debug for ReadyInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReadyInfo")
+            .field("url", &self.url)
+            .field("token_url", &self.token_url)
+            .field("ca_file", &self.ca_file)
+            .field("admin_token", &"<redacted>")
+            .finish()
+    }
 }
 
 impl ReadyInfo {
-    /// `{"url":…,"token_url":…,"ca_file":…}`
+    /// `{"url":…,"token_url":…,"ca_file":…,"admin_token":…}`
     pub fn to_json(&self) -> Value {
         json!({
             "url": self.url,
             "token_url": self.token_url,
             "ca_file": self.ca_file.as_ref().map(|p| p.display().to_string()),
+            "admin_token": self.admin_token,
         })
     }
 }
@@ -146,6 +230,8 @@ pub struct Emulator {
     shutdown_tx: watch::Sender<bool>,
     task: JoinHandle<()>,
     temp_dir: Option<PathBuf>,
+    /// Held for the emulator's lifetime when a state file is configured.
+    state_lock: Option<state_lock::StateLock>,
 }
 
 impl Emulator {
@@ -157,6 +243,17 @@ impl Emulator {
     /// `{url}/{tenant}/oauth2/v2.0/token`
     pub fn token_url(&self, tenant: &str) -> String {
         format!("{}/{tenant}/oauth2/v2.0/token", self.url)
+    }
+
+    /// The token the admin API (`/_emulator/*`) requires, as `Authorization: Bearer …` or
+    /// `x-emulator-admin-token: …`.
+    pub fn admin_token(&self) -> &str {
+        self.app.admin_token.as_str()
+    }
+
+    /// The lock file held on the state file (`<state_file>.lock`), if a state file is configured.
+    pub fn state_lock_file(&self) -> Option<&Path> {
+        self.state_lock.as_ref().map(state_lock::StateLock::path)
     }
 
     /// Path of the CA certificate (PEM) clients must trust; None over plain HTTP.
@@ -182,6 +279,24 @@ impl Emulator {
     /// Switches ARM throttling on or off (buckets restart full).
     pub fn set_throttle(&self, enabled: bool) {
         self.app.throttle.set_enabled(enabled);
+    }
+
+    /// Gives one subscription its own throttling buckets (e.g. tiny ones, to throttle it hard while
+    /// the others are not), or with `None` returns it to the common settings.
+    pub fn set_subscription_throttle(
+        &self,
+        subscription: &str,
+        limits: Option<&SubscriptionThrottle>,
+    ) {
+        self.app
+            .throttle
+            .set_subscription(subscription, limits.map(bucket_specs));
+    }
+
+    /// Replaces the scopes (workspace ids, resource groups, `/subscriptions/{id}`) that answer
+    /// 403 `AuthorizationFailed`.
+    pub fn set_forbidden(&self, scopes: &[String]) {
+        self.app.access.set_forbidden(scopes);
     }
 
     /// Changes the LIST page size.
@@ -217,6 +332,7 @@ impl Emulator {
         if let Some(dir) = &self.temp_dir {
             let _ = std::fs::remove_dir_all(dir);
         }
+        drop(self.state_lock);
     }
 }
 
@@ -235,66 +351,46 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
         Some(p) => Some(auth::load_credentials(p).map_err(StartError::Config)?),
         None => None,
     };
-    let mut state = match &config.state_file {
-        Some(f) => Store::load(f).map_err(StartError::Config)?,
-        None => State::default(),
-    };
-    for id in &config.workspaces {
-        let ws = WorkspaceId::parse(id).ok_or_else(|| StartError::Config(format!("'{id}' is not a Log Analytics workspace id (/subscriptions/{{s}}/resourceGroups/{{rg}}/providers/Microsoft.OperationalInsights/workspaces/{{ws}})")))?;
-        state.add_workspace(&ws, None);
-    }
+    check_listen(&config)?;
+    let state_lock = lock_state(&config).await?;
+    let state = initial_state(&config)?;
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(StartError::Bind)?;
     let local = listener.local_addr().map_err(StartError::Bind)?;
     let scheme = if config.http { "http" } else { "https" };
     let url = format!("{scheme}://{}:{}", host_for_url(local), local.port());
-
-    let (tls, ca_pem, ca_file, temp_dir) = if config.http {
-        (None, None, None, None)
+    let tls = if config.http {
+        None
     } else {
-        let material = tls::generate().map_err(StartError::Tls)?;
-        let (dir, temp) = if config.data_dir.as_os_str().is_empty() {
-            let d = std::env::temp_dir().join(format!(
-                "arm-emulator-{}-{}-{}",
-                std::process::id(),
-                local.port(),
-                util::hex(&util::random_bytes::<4>())
-            ));
-            (d.clone(), Some(d))
-        } else {
-            (config.data_dir.clone(), None)
-        };
-        std::fs::create_dir_all(&dir).map_err(StartError::Io)?;
-        let ca_path = dir.join("ca.pem");
-        let tmp = dir.join(format!("ca.pem.tmp-{}", local.port()));
-        std::fs::write(&tmp, &material.ca_pem).map_err(StartError::Io)?;
-        std::fs::rename(&tmp, &ca_path).map_err(StartError::Io)?;
-        (
-            Some(tokio_rustls::TlsAcceptor::from(material.server_config)),
-            Some(material.ca_pem),
-            Some(ca_path),
-            temp,
-        )
+        Some(tls_setup(&config, local.port())?)
     };
-
     let traffic = match &config.traffic_dir {
         Some(d) => Some(traffic::TrafficWriter::new(d.clone()).map_err(StartError::Io)?),
         None => None,
     };
     let store = Store::new(state, config.state_file.clone());
     store.flush();
-    let app = Arc::new(App::new(
+    let app = Arc::new(App::new(app_parts(
+        &config,
         url.clone(),
         store,
-        auth::Auth::new(credentials),
-        throttle::Throttle::new(config.throttle),
-        faults::FaultInjector::new(Faults::from_config(&config)),
-        config.page_size,
+        credentials,
         traffic,
-    ));
+    )));
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let task = tokio::spawn(server::serve(listener, app.clone(), tls, shutdown_rx));
+    let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
+    let task = tokio::spawn(server::serve(
+        listener,
+        app.clone(),
+        acceptor,
+        config.max_connections.max(1),
+        shutdown_rx,
+    ));
+    let (ca_pem, ca_file, temp_dir) = match tls {
+        Some(t) => (Some(t.ca_pem), Some(t.ca_file), t.temp_dir),
+        None => (None, None, None),
+    };
     Ok(Emulator {
         url,
         ca_file,
@@ -303,7 +399,167 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
         shutdown_tx,
         task,
         temp_dir,
+        state_lock,
     })
+}
+
+/// Takes the state file's lock (before the load: what is read is what this instance alone writes).
+async fn lock_state(config: &Config) -> Result<Option<state_lock::StateLock>, StartError> {
+    let Some(f) = &config.state_file else {
+        return Ok(None);
+    };
+    state_lock::StateLock::acquire(f, config.state_lock_timeout)
+        .await
+        .map(Some)
+        .map_err(|e| match e {
+            state_lock::LockError::Held {
+                lock_file,
+                holder_pid,
+                waited,
+            } => StartError::StateLocked {
+                lock_file,
+                holder_pid,
+                waited,
+            },
+            state_lock::LockError::Io(p, e) => StartError::Config(format!(
+                "cannot lock the state file through {}: {e}",
+                p.display()
+            )),
+        })
+}
+
+/// The state file (if any), plus the configured workspaces and seed tables.
+fn initial_state(config: &Config) -> Result<State, StartError> {
+    let mut state = match &config.state_file {
+        Some(f) => Store::load(f).map_err(StartError::Config)?,
+        None => State::default(),
+    };
+    for id in &config.workspaces {
+        let ws = WorkspaceId::parse(id).ok_or_else(|| StartError::Config(format!("'{id}' is not a Log Analytics workspace id (/subscriptions/{{s}}/resourceGroups/{{rg}}/providers/Microsoft.OperationalInsights/workspaces/{{ws}})")))?;
+        state.add_workspace(&ws, None);
+    }
+    for t in &config.seed_tables {
+        let ws = WorkspaceId::parse(&t.workspace_id).ok_or_else(|| {
+            StartError::Config(format!(
+                "seed table '{}': '{}' is not a Log Analytics workspace id",
+                t.name, t.workspace_id
+            ))
+        })?;
+        let w = state.workspace_mut(&ws).ok_or_else(|| {
+            StartError::Config(format!(
+                "seed table '{}': workspace '{}' is not one of the emulator's workspaces (add it to Config::workspaces)",
+                t.name, t.workspace_id
+            ))
+        })?;
+        resources::tables::seed(w, &t.name, &t.columns)
+            .map_err(|e| StartError::Config(format!("seed table '{}': {e}", t.name)))?;
+    }
+    Ok(state)
+}
+
+/// What HTTPS needs: the acceptor and the CA written where clients find it.
+struct TlsSetup {
+    acceptor: tokio_rustls::TlsAcceptor,
+    ca_pem: String,
+    ca_file: PathBuf,
+    /// A temporary directory of this instance, removed at shutdown.
+    temp_dir: Option<PathBuf>,
+}
+
+fn tls_setup(config: &Config, port: u16) -> Result<TlsSetup, StartError> {
+    let material = tls::generate().map_err(StartError::Tls)?;
+    let (dir, temp_dir) = if config.data_dir.as_os_str().is_empty() {
+        let d = std::env::temp_dir().join(format!(
+            "arm-emulator-{}-{port}-{}",
+            std::process::id(),
+            guid::hex(&random::random_bytes::<4>())
+        ));
+        (d.clone(), Some(d))
+    } else {
+        (config.data_dir.clone(), None)
+    };
+    std::fs::create_dir_all(&dir).map_err(StartError::Io)?;
+    let ca_file = dir.join("ca.pem");
+    let tmp = dir.join(format!("ca.pem.tmp-{port}"));
+    std::fs::write(&tmp, &material.ca_pem).map_err(StartError::Io)?;
+    std::fs::rename(&tmp, &ca_file).map_err(StartError::Io)?;
+    Ok(TlsSetup {
+        acceptor: tokio_rustls::TlsAcceptor::from(material.server_config),
+        ca_pem: material.ca_pem,
+        ca_file,
+        temp_dir,
+    })
+}
+
+fn app_parts(
+    config: &Config,
+    base_url: String,
+    store: Store,
+    credentials: Option<Vec<auth::Credential>>,
+    traffic: Option<traffic::TrafficWriter>,
+) -> app::AppParts {
+    let throttle = throttle::Throttle::new(config.throttle);
+    for s in &config.subscription_throttles {
+        throttle.set_subscription(&s.subscription, Some(bucket_specs(s)));
+    }
+    let tenants: Vec<(String, String)> = config
+        .tenants
+        .iter()
+        .map(|t| (t.subscription.clone(), t.tenant.clone()))
+        .collect();
+    let delegations: Vec<(String, String)> = config
+        .delegations
+        .iter()
+        .map(|d| (d.subscription.clone(), d.managing_tenant.clone()))
+        .collect();
+    let access = access::Access::new(&tenants, &delegations, &config.forbidden);
+    app::AppParts {
+        base_url,
+        admin_token: admin_token::AdminToken::new(config.admin_token.as_deref()),
+        limits: app::Limits {
+            body_timeout: config.body_timeout,
+            max_body_bytes: config.max_body_bytes,
+        },
+        store,
+        auth: auth::Auth::new(credentials),
+        throttle,
+        access,
+        faults: faults::FaultInjector::new(Faults::from_config(config)),
+        page_size: config.page_size,
+        traffic,
+        check_rule_tables: config.check_rule_tables,
+        watchlist_delete_delay: config.watchlist_delete_delay,
+    }
+}
+
+fn bucket_specs(s: &SubscriptionThrottle) -> (throttle::BucketSpec, throttle::BucketSpec) {
+    let spec = |b: BucketLimits| throttle::BucketSpec {
+        capacity: b.capacity.max(0.0),
+        refill_per_sec: b.refill_per_second.max(0.0),
+    };
+    (spec(s.reads), spec(s.writes))
+}
+
+/// Refuses a non-loopback listen address unless [`Config::allow_remote`] says so (then warns).
+fn check_listen(config: &Config) -> Result<(), StartError> {
+    if config.listen.ip().is_loopback() {
+        return Ok(());
+    }
+    if !config.allow_remote {
+        return Err(StartError::Config(format!(
+            "refusing to listen on {}: it is not a loopback address, and the emulator accepts any login and lets its admin API rewrite all state. Listen on 127.0.0.1 or [::1], or set allow_remote to expose it on purpose",
+            config.listen
+        )));
+    }
+    #[allow(clippy::print_stderr)]
+    // the one warning the library prints: the caller chose a risky setup
+    {
+        eprintln!(
+            "warning: the ARM emulator listens on {}, which is not a loopback address: anyone who can reach it can log in and, with the admin token, rewrite its state",
+            config.listen
+        );
+    }
+    Ok(())
 }
 
 /// Runs until SIGINT or SIGTERM (state flushed), calling `on_ready` once accepting.
@@ -316,6 +572,7 @@ pub async fn run_until_signal(
         url: emu.url().to_string(),
         token_url: format!("{}/{{tenant}}/oauth2/v2.0/token", emu.url()),
         ca_file: emu.ca_file().map(Path::to_path_buf),
+        admin_token: emu.admin_token().to_string(),
     };
     on_ready(&info);
     #[cfg(unix)]

@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
+use crate::encoding;
 use crate::errors::{Reply, arm_error};
-use crate::util;
 
 pub(crate) struct PageRequest<'a> {
     /// Absolute base URL of the emulator (`https://127.0.0.1:1234`).
@@ -29,7 +29,7 @@ pub(crate) fn page<T>(
         .find(|(k, _)| k.eq_ignore_ascii_case("$skipToken"))
     {
         Some((_, tok)) => Some(
-            util::b64url_decode(tok)
+            encoding::b64url_decode(tok)
                 .and_then(|b| String::from_utf8(b).ok())
                 .and_then(|s| s.strip_prefix("k:").map(str::to_string))
                 .ok_or_else(|| {
@@ -66,14 +66,20 @@ pub(crate) fn page<T>(
     let more = rest.peek().is_some();
     let mut body = json!({"value": value});
     if more && let Some(k) = last_key {
-        let token = util::b64url(format!("k:{k}").as_bytes());
+        let token = encoding::b64url(format!("k:{k}").as_bytes());
         let mut q: Vec<String> = req
             .query
             .iter()
             .filter(|(k, _)| {
                 !k.eq_ignore_ascii_case("$skipToken") && !k.eq_ignore_ascii_case("$skip")
             })
-            .map(|(k, v)| format!("{}={}", util::percent_encode(k), util::percent_encode(v)))
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    encoding::percent_encode(k),
+                    encoding::percent_encode(v)
+                )
+            })
             .collect();
         q.push(format!("$skipToken={token}"));
         body["nextLink"] = Value::String(format!("{}{}?{}", req.base_url, req.path, q.join("&")));

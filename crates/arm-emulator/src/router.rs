@@ -1,71 +1,23 @@
-//! Request routing and the ARM pipeline (authentication, throttling, existence checks), in the order
-//! ARM applies them.
+//! Request routing and the ARM pipeline (authentication, the subscription's tenant, forbidden scopes,
+//! throttling, existence checks), in the order ARM applies them. Owns the path → `Route` parse and
+//! the dispatch to handlers; handlers own their resource semantics.
+//!
+//! A second path family (e.g. the Log Analytics query API, `/v1/workspaces/{customerId}/query`) is a
+//! new `Route` variant parsed before the ARM paths and a handler module of its own; `is_arm` keeps
+//! faults and throttling to ARM paths, and `arm_pre` is ARM's pipeline only.
 
-use hyper::HeaderMap;
-use serde_json::Value;
-
-use crate::auth::{self, TokenInfo};
+use crate::app::App;
+use crate::auth;
+use crate::encoding;
 use crate::errors::{Reply, arm_error};
-use crate::paging::PageRequest;
-use crate::resources::{self, alert_rules, metadata, saved_searches, workbooks, workspaces};
-use crate::server::App;
+use crate::request::Ctx;
+use crate::resources::{
+    self, alert_rules, automation_rules, metadata, saved_searches, tables, watchlists, workbooks,
+    workspaces,
+};
 use crate::store::WorkspaceId;
 use crate::throttle::{OpClass, Take};
-use crate::util;
-
-/// One request as the handlers see it.
-pub(crate) struct Ctx<'a> {
-    pub(crate) app: &'a App,
-    pub(crate) method: &'a str,
-    pub(crate) path: &'a str,
-    pub(crate) query: Vec<(String, String)>,
-    pub(crate) headers: &'a HeaderMap,
-    pub(crate) body: &'a [u8],
-    pub(crate) token: Option<TokenInfo>,
-    /// Remaining rate-limit tokens after this request (for the `x-ms-ratelimit-remaining-*` header).
-    pub(crate) ratelimit: Option<(OpClass, u64)>,
-}
-
-impl Ctx<'_> {
-    /// A query parameter (name matched case-insensitively).
-    pub(crate) fn q(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    pub(crate) fn page_request(&self) -> PageRequest<'_> {
-        PageRequest {
-            base_url: &self.app.base_url,
-            path: self.path,
-            query: &self.query,
-            page_size: self.app.page_size(),
-        }
-    }
-
-    #[allow(clippy::unused_self)] // a method so every handler builds its errors the same way
-    pub(crate) fn workspace_not_found(&self, ws: &WorkspaceId) -> Reply {
-        crate::errors::not_found_resource(
-            "Microsoft.OperationalInsights/workspaces",
-            &ws.name,
-            &ws.resource_group,
-        )
-    }
-
-    #[allow(clippy::unused_self)] // a method so every handler builds its errors the same way
-    pub(crate) fn resource_group_not_found(&self, _sub: &str, rg: &str) -> Reply {
-        arm_error(
-            404,
-            "ResourceGroupNotFound",
-            format!("Resource group '{rg}' could not be found."),
-        )
-    }
-}
+use hyper::HeaderMap;
 
 /// What kind of ARM operation a request was, for the traffic files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +26,8 @@ pub(crate) enum Operation {
     Other,
     /// The workspace itself (no spec held here: not written as traffic).
     Workspace,
+    /// Tables: Tables.json does not resolve offline (NOTES §17), so oav cannot check it: not written.
+    Tables,
     /// Sentinel alertRules / metadata: `default` is CloudError, so any 2xx/4xx is declared.
     Sentinel,
     /// savedSearches: only 200 is declared.
@@ -86,7 +40,7 @@ impl Operation {
     /// Whether the spec declares this status for the operation (faults and throttling never are).
     pub(crate) fn declares(self, status: u16) -> bool {
         match self {
-            Operation::Other | Operation::Workspace => false,
+            Operation::Other | Operation::Workspace | Operation::Tables => false,
             Operation::SavedSearches => status == 200,
             Operation::Sentinel | Operation::Workbooks => status != 429 && status < 500,
         }
@@ -109,6 +63,9 @@ enum Route {
         ws: WorkspaceId,
         coll: Child,
         name: Option<String>,
+        /// A sub-path after the name: a table action (`migrate`, `cancelSearch`) or
+        /// `watchlistItems[/{id}]` / `watchlistStatuses/{id}` under a watchlist.
+        rest: Vec<String>,
     },
     Workbooks {
         sub: String,
@@ -127,6 +84,9 @@ enum Child {
     AlertRules,
     Metadata,
     SavedSearches,
+    Tables,
+    Watchlists,
+    AutomationRules,
 }
 
 fn eq(a: &str, b: &str) -> bool {
@@ -138,7 +98,7 @@ fn parse(path: &str) -> Route {
         .trim_start_matches('/')
         .trim_end_matches('/')
         .split('/')
-        .map(|s| util::percent_decode(s, false))
+        .map(|s| encoding::percent_decode(s, false))
         .collect();
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     match s.as_slice() {
@@ -182,12 +142,16 @@ fn parse(path: &str) -> Route {
                 [p2, si, coll, name @ ..]
                     if eq(p2, "providers")
                         && eq(si, "Microsoft.SecurityInsights")
-                        && name.len() <= 1 =>
+                        && (name.len() <= 1 || (eq(coll, "watchlists") && name.len() <= 3)) =>
                 {
                     let child = if eq(coll, "alertRules") {
                         Child::AlertRules
                     } else if eq(coll, "metadata") {
                         Child::Metadata
+                    } else if eq(coll, "watchlists") {
+                        Child::Watchlists
+                    } else if eq(coll, "automationRules") {
+                        Child::AutomationRules
                     } else {
                         return Route::ArmUnknown {
                             sub: (*sub).to_string(),
@@ -198,12 +162,20 @@ fn parse(path: &str) -> Route {
                         ws: id,
                         coll: child,
                         name: name.first().map(|n| (*n).to_string()),
+                        rest: name.iter().skip(1).map(|s| (*s).to_string()).collect(),
                     }
                 }
                 [ss, name @ ..] if eq(ss, "savedSearches") && name.len() <= 1 => Route::WsChild {
                     ws: id,
                     coll: Child::SavedSearches,
                     name: name.first().map(|n| (*n).to_string()),
+                    rest: Vec::new(),
+                },
+                [tb, name @ ..] if eq(tb, "tables") && name.len() <= 2 => Route::WsChild {
+                    ws: id,
+                    coll: Child::Tables,
+                    name: name.first().map(|n| (*n).to_string()),
+                    rest: name.iter().skip(1).map(|s| (*s).to_string()).collect(),
                 },
                 _ => Route::ArmUnknown {
                     sub: (*sub).to_string(),
@@ -261,7 +233,7 @@ pub(crate) fn dispatch(
     headers: &HeaderMap,
     body: &[u8],
 ) -> (Reply, Operation) {
-    let query = util::parse_query(query_str, false);
+    let query = encoding::parse_query(query_str, false);
     let mut ctx = Ctx {
         app,
         method,
@@ -316,7 +288,12 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
             Reply::json(200, serde_json::json!({"keys": []})),
             Operation::Other,
         ),
-        Route::Admin(rest) => (crate::admin::handle(ctx, &rest), Operation::Other),
+        Route::Admin(rest) => {
+            if !app.admin_token.accepts(ctx.headers) {
+                return (admin_unauthorized(), Operation::Other);
+            }
+            (crate::admin::handle(ctx, &rest), Operation::Other)
+        }
         Route::NotFound => (
             arm_error(404, "NotFound", format!("No route for '{method} {path}'.")),
             Operation::Other,
@@ -331,7 +308,7 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
                     404,
                     "InvalidResourceType",
                     format!(
-                        "The resource type could not be found for '{what}'. The emulator serves alertRules, metadata, savedSearches, workbooks and workspaces."
+                        "The resource type could not be found for '{what}'. The emulator serves alertRules, metadata, watchlists, automationRules, savedSearches, tables, workbooks and workspaces."
                     ),
                 ),
                 op,
@@ -349,9 +326,19 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
             }
             (workspaces::handle(ctx, &ws), op)
         }
-        Route::WsChild { ws, coll, name } => {
+        Route::WsChild {
+            ws,
+            coll,
+            name,
+            rest,
+        } => {
             let op = match coll {
                 Child::SavedSearches => Operation::SavedSearches,
+                Child::Tables => Operation::Tables,
+                // The delete status URL is not an operation of the spec: not written as traffic.
+                Child::Watchlists if rest.first().is_some_and(|s| eq(s, "watchlistStatuses")) => {
+                    Operation::Other
+                }
                 _ => Operation::Sentinel,
             };
             if let Err(r) = arm_pre(ctx, &ws.subscription) {
@@ -365,6 +352,9 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
                 Child::AlertRules => alert_rules::handle(ctx, &ws, name),
                 Child::Metadata => metadata::handle(ctx, &ws, name),
                 Child::SavedSearches => saved_searches::handle(ctx, &ws, name),
+                Child::Tables => tables::handle(ctx, &ws, name, rest.first().map(String::as_str)),
+                Child::Watchlists => watchlists::handle(ctx, &ws, name, &rest),
+                Child::AutomationRules => automation_rules::handle(ctx, &ws, name),
             };
             (reply, op)
         }
@@ -397,6 +387,15 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
     }
 }
 
+fn admin_unauthorized() -> Reply {
+    arm_error(
+        401,
+        "AdminTokenRequired",
+        "The emulator's admin API needs its admin token: send 'Authorization: Bearer <token>' or 'x-emulator-admin-token: <token>'. The token is the admin_token of the ready line `sentinelctl emulator` prints (Emulator::admin_token() in process), or the one set with Config::admin_token.",
+    )
+    .with_header("WWW-Authenticate", "Bearer realm=\"arm-emulator-admin\"")
+}
+
 fn subscription_not_found(sub: &str) -> Reply {
     arm_error(
         404,
@@ -420,10 +419,14 @@ fn exists(ctx: &Ctx<'_>, ws: &WorkspaceId) -> Result<(), Reply> {
     })
 }
 
-/// Authentication then throttling. On success the rate-limit header is remembered for the answer.
+/// Authentication, the subscription's tenant, forbidden scopes (see `access`), then throttling. On success the rate-limit header is remembered for the answer.
 fn arm_pre(ctx: &mut Ctx<'_>, subscription: &str) -> Result<(), Reply> {
     let authz = ctx.header("authorization").map(str::to_string);
     let token = ctx.app.auth.check(authz.as_deref(), &ctx.app.base_url)?;
+    ctx.app.access.check_tenant(subscription, &token.tenant)?;
+    ctx.app
+        .access
+        .check_scope(ctx.method, ctx.path, &token.object_id)?;
     ctx.token = Some(token);
     let class = match ctx.method {
         "GET" | "HEAD" => OpClass::Read,
@@ -454,29 +457,4 @@ fn arm_pre(ctx: &mut Ctx<'_>, subscription: &str) -> Result<(), Reply> {
             .with_header("Retry-After", secs.to_string()))
         }
     }
-}
-
-/// Used by admin to add a workspace from a JSON body.
-pub(crate) fn workspace_from_json(v: &Value) -> Result<Vec<(WorkspaceId, Option<String>)>, String> {
-    let one = |x: &Value| -> Result<(WorkspaceId, Option<String>), String> {
-        let id = x
-            .as_str()
-            .or_else(|| x.get("id").and_then(Value::as_str))
-            .ok_or("expected a workspace id")?;
-        let ws = WorkspaceId::parse(id)
-            .ok_or_else(|| format!("'{id}' is not a Log Analytics workspace id"))?;
-        Ok((
-            ws,
-            x.get("location")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        ))
-    };
-    if let Some(ids) = v.get("ids").and_then(Value::as_array) {
-        return ids.iter().map(one).collect();
-    }
-    if let Some(a) = v.as_array() {
-        return a.iter().map(one).collect();
-    }
-    Ok(vec![one(v)?])
 }

@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -24,91 +24,11 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
-use crate::auth::Auth;
+use crate::app::App;
 use crate::errors::{Body, Reply, arm_error};
-use crate::faults::FaultInjector;
 use crate::router::{self, Operation};
-use crate::store::Store;
-use crate::throttle::Throttle;
-use crate::traffic::{Pair, TrafficWriter};
-use crate::util;
-
-const MAX_BODY: usize = 32 * 1024 * 1024;
-const LOG_CAPACITY: usize = 10_000;
-
-/// Everything a request handler can reach.
-#[derive(Debug)]
-pub(crate) struct App {
-    pub(crate) base_url: String,
-    pub(crate) store: Store,
-    pub(crate) auth: Auth,
-    pub(crate) throttle: Throttle,
-    pub(crate) faults: FaultInjector,
-    page_size: AtomicUsize,
-    pub(crate) requests: AtomicU64,
-    log: Mutex<VecDeque<Value>>,
-    traffic: Option<TrafficWriter>,
-}
-
-impl App {
-    pub(crate) fn new(
-        base_url: String,
-        store: Store,
-        auth: Auth,
-        throttle: Throttle,
-        faults: FaultInjector,
-        page_size: usize,
-        traffic: Option<TrafficWriter>,
-    ) -> Self {
-        Self {
-            base_url,
-            store,
-            auth,
-            throttle,
-            faults,
-            page_size: AtomicUsize::new(page_size.max(1)),
-            requests: AtomicU64::new(0),
-            log: Mutex::new(VecDeque::new()),
-            traffic,
-        }
-    }
-
-    pub(crate) fn page_size(&self) -> usize {
-        self.page_size.load(Ordering::Relaxed)
-    }
-
-    pub(crate) fn set_page_size(&self, n: usize) {
-        self.page_size.store(n.max(1), Ordering::Relaxed);
-    }
-
-    pub(crate) fn request_log(&self, since: u64) -> Vec<Value> {
-        self.log
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .iter()
-            .filter(|e| e.get("seq").and_then(Value::as_u64).unwrap_or(0) > since)
-            .cloned()
-            .collect()
-    }
-
-    pub(crate) fn clear_request_log(&self) {
-        self.log
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
-    }
-
-    fn push_log(&self, entry: Value) {
-        let mut g = self
-            .log
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if g.len() >= LOG_CAPACITY {
-            g.pop_front();
-        }
-        g.push_back(entry);
-    }
-}
+use crate::traffic::Pair;
+use crate::{guid, time};
 
 /// A body sent in pieces with a pause between them (the slow-body fault).
 struct SlowBody {
@@ -159,10 +79,40 @@ fn fault_reply(code: u16, correlation: &str) -> Reply {
             "InternalServerError",
             format!(
                 "Encountered internal server error. Diagnostic information: timestamp '{}', tracking id '{}', request correlation id '{correlation}'.",
-                util::utc_now_secs(),
-                util::new_guid()
+                time::utc_now_secs(),
+                guid::new_guid()
             ),
         )
+    }
+}
+
+/// Why a request body was not read.
+enum BodyError {
+    TooLarge,
+    Timeout,
+    Broken,
+}
+
+/// Reads the body within the size cap and the time limit (a declared oversize length is refused
+/// without reading).
+async fn read_body(
+    app: &App,
+    headers: &hyper::HeaderMap,
+    body: Incoming,
+) -> Result<Bytes, BodyError> {
+    let max = app.limits.max_body_bytes;
+    let declared = headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > u64::try_from(max).unwrap_or(u64::MAX)) {
+        return Err(BodyError::TooLarge);
+    }
+    match tokio::time::timeout(app.limits.body_timeout, Limited::new(body, max).collect()).await {
+        Err(_) => Err(BodyError::Timeout),
+        Ok(Ok(c)) => Ok(c.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(BodyError::TooLarge),
+        Ok(Err(_)) => Err(BodyError::Broken),
     }
 }
 
@@ -176,10 +126,7 @@ async fn handle(
     let method = parts.method.as_str().to_string();
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().unwrap_or("").to_string();
-    let bytes = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(c) => Some(c.to_bytes()),
-        Err(_) => None,
-    };
+    let body = read_body(&app, &parts.headers, body).await;
     let arm = router::is_arm(&path);
     let decision = arm.then(|| app.faults.decide());
     if let Some(d) = &decision {
@@ -187,7 +134,7 @@ async fn handle(
             tokio::time::sleep(d.delay).await;
         }
         if d.drop {
-            app.push_log(json!({"seq": seq, "time": util::utc_now_7(), "method": method, "path": path, "query": query, "status": null, "fault": "drop", "durationMs": u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)}));
+            app.push_log(json!({"seq": seq, "time": time::utc_now_7(), "method": method, "path": path, "query": query, "status": null, "fault": "drop", "durationMs": u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)}));
             return Err(std::io::Error::other(
                 "connection dropped by fault injection",
             ));
@@ -198,24 +145,49 @@ async fn handle(
         .get("x-ms-client-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let request_id = util::new_guid();
+    let request_id = guid::new_guid();
     let correlation = parts
         .headers
         .get("x-ms-correlation-request-id")
         .and_then(|v| v.to_str().ok())
         .map_or_else(|| request_id.clone(), str::to_string);
-    let (mut reply, op) = match (&bytes, decision.as_ref().and_then(|d| d.error)) {
-        (None, _) => (
+    let (mut reply, op) = match (&body, decision.as_ref().and_then(|d| d.error)) {
+        (Err(BodyError::TooLarge), _) => (
             arm_error(
                 413,
                 "RequestEntityTooLarge",
-                "The request body is too large.",
+                format!(
+                    "The request body is too large: the emulator accepts at most {} bytes.",
+                    app.limits.max_body_bytes
+                ),
+            )
+            .with_header("Connection", "close"),
+            Operation::Other,
+        ),
+        (Err(BodyError::Timeout), _) => (
+            arm_error(
+                408,
+                "RequestTimeout",
+                format!(
+                    "The request body was not received within {} ms.",
+                    app.limits.body_timeout.as_millis()
+                ),
+            )
+            .with_header("Connection", "close"),
+            Operation::Other,
+        ),
+        (Err(BodyError::Broken), _) => (
+            arm_error(
+                400,
+                "InvalidRequestContent",
+                "The request body could not be read.",
             ),
             Operation::Other,
         ),
-        (Some(_), Some(code)) => (fault_reply(code, &correlation), Operation::Other),
-        (Some(b), None) => router::dispatch(&app, &method, &path, &query, &parts.headers, b),
+        (Ok(_), Some(code)) => (fault_reply(code, &correlation), Operation::Other),
+        (Ok(b), None) => router::dispatch(&app, &method, &path, &query, &parts.headers, b),
     };
+    let bytes = body.ok();
     reply
         .headers
         .push(("x-ms-request-id".into(), request_id.clone()));
@@ -228,7 +200,7 @@ async fn handle(
             .push(("x-ms-client-request-id".into(), c.clone()));
     }
     if arm {
-        let stamp = util::format_ticks(util::now_nanos() / 100, 0).replace(['-', ':'], "");
+        let stamp = time::format_ticks(time::now_nanos() / 100, 0).replace(['-', ':'], "");
         reply.headers.push((
             "x-ms-routing-request-id".into(),
             format!("EMULATOR:{stamp}:{request_id}"),
@@ -242,6 +214,7 @@ async fn handle(
     if let Some(tw) = &app.traffic
         && op != Operation::Other
         && op != Operation::Workspace
+        && op != Operation::Tables
     {
         let request_body = bytes
             .as_ref()
@@ -277,7 +250,7 @@ async fn handle(
     };
     app.push_log(json!({
         "seq": seq,
-        "time": util::utc_now_7(),
+        "time": time::utc_now_7(),
         "method": method,
         "path": path,
         "query": query,
@@ -318,9 +291,11 @@ async fn serve_connection<IO>(io: IO, app: Arc<App>, mut shutdown: watch::Receiv
 where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let header_timeout = app.limits.body_timeout;
     let svc = service_fn(move |req| handle(app.clone(), req));
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
+        .header_read_timeout(header_timeout)
         .writev(false)
         .keep_alive(true)
         .timer(TokioTimer::new());
@@ -335,18 +310,22 @@ where
     }
 }
 
-/// Accepts until `shutdown` flips, then lets open connections finish (up to a few seconds).
+/// Accepts until `shutdown` flips, then lets open connections finish (up to a few seconds). At most
+/// `max_connections` are served at once: the next one is accepted only when one closes (until then it
+/// waits in the kernel's listen backlog), so a flood of connections never becomes unbounded tasks.
 pub(crate) async fn serve(
     listener: TcpListener,
     app: Arc<App>,
     tls: Option<TlsAcceptor>,
+    max_connections: usize,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
     let mut conns = JoinSet::new();
     loop {
         tokio::select! {
-            res = listener.accept() => {
-                let Ok((stream, _)) = res else {
+            res = accept(&listener, &slots) => {
+                let Some((stream, permit)) = res else {
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };
@@ -360,10 +339,14 @@ pub(crate) async fn serve(
                             if let Ok(Ok(s)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await {
                                 serve_connection(s, app, rx).await;
                             }
+                            drop(permit);
                         });
                     }
                     None => {
-                        conns.spawn(serve_connection(stream, app, rx));
+                        conns.spawn(async move {
+                            serve_connection(stream, app, rx).await;
+                            drop(permit);
+                        });
                     }
                 }
             }
@@ -377,4 +360,14 @@ pub(crate) async fn serve(
     })
     .await;
     conns.abort_all();
+}
+
+/// Waits for a free connection slot, then for a connection.
+async fn accept(
+    listener: &TcpListener,
+    slots: &Arc<tokio::sync::Semaphore>,
+) -> Option<(tokio::net::TcpStream, tokio::sync::OwnedSemaphorePermit)> {
+    let permit = slots.clone().acquire_owned().await.ok()?;
+    let (stream, _) = listener.accept().await.ok()?;
+    Some((stream, permit))
 }

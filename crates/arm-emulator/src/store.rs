@@ -8,7 +8,10 @@
 //!       "location": "westeurope",
 //!       "properties": { "customerId": "…" },
 //!       "alertRules": [ { "name": "…", "kind": "Scheduled", "etag": "\"…\"", "properties": {…} } ],
-//!       "metadata": [ … ], "savedSearches": [ … ] }
+//!       "metadata": [ … ], "savedSearches": [ … ],
+//!       "tables": [ … ], "removedTables": [ "syslog" ],            (only when not empty)
+//!       "watchlists": [ … ], "watchlistItems": [ { "watchlistAlias": "…", "name": "…", … } ],
+//!       "automationRules": [ … ] }
 //!   ],
 //!   "workbooks": [ { "id": "/subscriptions/…/resourceGroups/rg/providers/Microsoft.Insights/workbooks/{guid}", … } ]
 //! }
@@ -24,7 +27,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value, json};
 
-use crate::util;
+pub(crate) use crate::arm_id::WorkspaceId;
+
+use crate::guid;
 
 /// The collections kept under each workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,74 +37,59 @@ pub(crate) enum Coll {
     AlertRules,
     Metadata,
     SavedSearches,
+    /// Custom tables, and built-in tables whose settings were changed (see `tables`).
+    Tables,
+    Watchlists,
+    /// Keyed by `{alias}/{itemId}` (lower-cased); each item stores its `watchlistAlias`.
+    WatchlistItems,
+    AutomationRules,
 }
 
+const COLLS: usize = 7;
+
 impl Coll {
-    pub(crate) const ALL: [Coll; 3] = [Coll::AlertRules, Coll::Metadata, Coll::SavedSearches];
+    pub(crate) const ALL: [Coll; COLLS] = [
+        Coll::AlertRules,
+        Coll::Metadata,
+        Coll::SavedSearches,
+        Coll::Tables,
+        Coll::Watchlists,
+        Coll::WatchlistItems,
+        Coll::AutomationRules,
+    ];
 
     pub(crate) fn key(self) -> &'static str {
         match self {
             Coll::AlertRules => "alertRules",
             Coll::Metadata => "metadata",
             Coll::SavedSearches => "savedSearches",
+            Coll::Tables => "tables",
+            Coll::Watchlists => "watchlists",
+            Coll::WatchlistItems => "watchlistItems",
+            Coll::AutomationRules => "automationRules",
         }
     }
 
     fn index(self) -> usize {
-        match self {
-            Coll::AlertRules => 0,
-            Coll::Metadata => 1,
-            Coll::SavedSearches => 2,
-        }
+        self as usize
     }
-}
 
-/// Parts of a workspace ARM id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct WorkspaceId {
-    pub(crate) subscription: String,
-    pub(crate) resource_group: String,
-    pub(crate) name: String,
-}
-
-impl WorkspaceId {
-    /// Parses `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.OperationalInsights/workspaces/{ws}`
-    /// (literal segments case-insensitive).
-    pub(crate) fn parse(id: &str) -> Option<Self> {
-        let segs: Vec<&str> = id.trim().trim_matches('/').split('/').collect();
-        if segs.len() != 8 {
-            return None;
-        }
-        let lit = |i: usize, s: &str| segs[i].eq_ignore_ascii_case(s);
-        if !(lit(0, "subscriptions")
-            && lit(2, "resourceGroups")
-            && lit(4, "providers")
-            && lit(5, "Microsoft.OperationalInsights")
-            && lit(6, "workspaces"))
-        {
-            return None;
-        }
-        if [1, 3, 7].iter().any(|i| segs[*i].is_empty()) {
-            return None;
-        }
-        Some(Self {
-            subscription: segs[1].to_string(),
-            resource_group: segs[3].to_string(),
-            name: segs[7].to_string(),
+    /// The map key of a stored item: its name, or `{alias}/{name}` for watchlist items.
+    pub(crate) fn item_key(self, item: &Value) -> Option<String> {
+        let name = item.get("name").and_then(Value::as_str)?;
+        Some(match self {
+            Coll::WatchlistItems => {
+                let alias = item.get("watchlistAlias").and_then(Value::as_str)?;
+                item_key(alias, name)
+            }
+            _ => name_key(name),
         })
     }
+}
 
-    /// The id with ARM's casing of the literal segments.
-    pub(crate) fn canonical(&self) -> String {
-        format!(
-            "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.OperationalInsights/workspaces/{}",
-            self.subscription, self.resource_group, self.name
-        )
-    }
-
-    pub(crate) fn key(&self) -> String {
-        self.canonical().to_ascii_lowercase()
-    }
+/// The key of watchlist item `id` of watchlist `alias`.
+pub(crate) fn item_key(alias: &str, id: &str) -> String {
+    format!("{}/{}", name_key(alias), name_key(id))
 }
 
 #[derive(Debug, Clone)]
@@ -107,12 +97,14 @@ pub(crate) struct Workspace {
     pub(crate) id: WorkspaceId,
     pub(crate) location: String,
     pub(crate) properties: Value,
-    colls: [BTreeMap<String, Value>; 3],
+    colls: [BTreeMap<String, Value>; COLLS],
+    /// Built-in tables removed through the admin API (lower-cased names).
+    pub(crate) removed_tables: std::collections::BTreeSet<String>,
 }
 
 impl Workspace {
     fn new(id: WorkspaceId, location: Option<&str>) -> Self {
-        let customer_id = util::stable_guid(&id.key());
+        let customer_id = guid::stable_guid(&id.key());
         Self {
             id,
             location: location.unwrap_or("westeurope").to_string(),
@@ -125,6 +117,7 @@ impl Workspace {
                 "publicNetworkAccessForQuery": "Enabled",
             }),
             colls: Default::default(),
+            removed_tables: std::collections::BTreeSet::new(),
         }
     }
 
@@ -211,10 +204,17 @@ impl State {
                 o.insert("location".into(), Value::String(w.location.clone()));
                 o.insert("properties".into(), w.properties.clone());
                 for c in Coll::ALL {
-                    o.insert(
-                        c.key().into(),
-                        Value::Array(w.coll(c).values().cloned().collect()),
-                    );
+                    // The first three are always written (the original file shape); the others
+                    // only when they hold something, so older state files round-trip unchanged.
+                    if c.index() < 3 || !w.coll(c).is_empty() {
+                        o.insert(
+                            c.key().into(),
+                            Value::Array(w.coll(c).values().cloned().collect()),
+                        );
+                    }
+                }
+                if !w.removed_tables.is_empty() {
+                    o.insert("removedTables".into(), json!(w.removed_tables));
                 }
                 Value::Object(o)
             })
@@ -249,10 +249,29 @@ impl State {
                         .as_array()
                         .ok_or_else(|| format!("'{}' of {id_str} must be an array", c.key()))?
                     {
-                        let name = item.get("name").and_then(Value::as_str).ok_or_else(|| {
-                            format!("an item of '{}' in {id_str} has no 'name'", c.key())
+                        let key = c.item_key(item).ok_or_else(|| {
+                            format!(
+                                "an item of '{}' in {id_str} has no 'name'{}",
+                                c.key(),
+                                if c == Coll::WatchlistItems {
+                                    " or 'watchlistAlias'"
+                                } else {
+                                    ""
+                                }
+                            )
                         })?;
-                        ws.coll_mut(c).insert(name_key(name), item.clone());
+                        ws.coll_mut(c).insert(key, item.clone());
+                    }
+                }
+                if let Some(r) = w.get("removedTables") {
+                    for n in r
+                        .as_array()
+                        .ok_or_else(|| format!("'removedTables' of {id_str} must be an array"))?
+                    {
+                        let n = n.as_str().ok_or_else(|| {
+                            format!("'removedTables' of {id_str} must hold table names")
+                        })?;
+                        ws.removed_tables.insert(name_key(n));
                     }
                 }
                 st.workspaces.insert(id.key(), ws);
@@ -407,13 +426,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_workspace_ids_case_insensitively() {
-        let id = WorkspaceId::parse("/SUBSCRIPTIONS/s/resourcegroups/rg/providers/microsoft.operationalinsights/Workspaces/ws").unwrap();
-        assert_eq!(
-            id.canonical(),
-            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws"
+    fn watchlist_items_and_removed_tables_round_trip() {
+        let mut st = State::default();
+        let id = WorkspaceId::parse("/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws").unwrap();
+        st.add_workspace(&id, None);
+        let w = st.workspace_mut(&id).unwrap();
+        w.coll_mut(Coll::WatchlistItems).insert(
+            item_key("VIPs", "I1"),
+            json!({"watchlistAlias": "VIPs", "name": "I1", "properties": {}}),
         );
-        assert!(WorkspaceId::parse("/subscriptions/s/resourceGroups/rg").is_none());
+        w.removed_tables.insert("syslog".into());
+        let v = st.to_json();
+        assert!(
+            v["workspaces"][0].get("automationRules").is_none(),
+            "empty new collections are not written"
+        );
+        let back = State::from_json(&v).unwrap();
+        let w = back.workspace(&id).unwrap();
+        assert!(w.coll(Coll::WatchlistItems).contains_key("vips/i1"));
+        assert!(w.removed_tables.contains("syslog"));
+        let bad =
+            json!({"workspaces": [{"id": id.canonical(), "watchlistItems": [{"name": "x"}]}]});
+        assert!(
+            State::from_json(&bad)
+                .unwrap_err()
+                .contains("watchlistAlias")
+        );
     }
 
     #[test]

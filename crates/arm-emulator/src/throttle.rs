@@ -1,7 +1,9 @@
 //! ARM's token-bucket throttling, per subscription and operation class.
 //!
 //! Defaults are ARM's published sizes: reads 250 tokens refilling 25/s; writes and deletes share a
-//! bucket of 200 refilling 10/s. An empty bucket answers 429 with `Retry-After` in seconds.
+//! bucket of 200 refilling 10/s. An empty bucket answers 429 with `Retry-After` in seconds. Buckets
+//! are per subscription, so a 429 affects only the subscription that exhausted its bucket; one
+//! subscription can be given its own (e.g. tiny) buckets ([`crate::SubscriptionThrottle`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -34,6 +36,9 @@ struct Inner {
     reads: BucketSpec,
     writes: BucketSpec,
     buckets: HashMap<(String, bool), Bucket>,
+    /// Per-subscription (lower-cased) reads and writes buckets; applied even when throttling is off,
+    /// so one subscription can be throttled hard while the others are not.
+    overrides: HashMap<String, (BucketSpec, BucketSpec)>,
 }
 
 /// Outcome of taking a token.
@@ -63,6 +68,7 @@ impl Throttle {
                     refill_per_sec: 10.0,
                 },
                 buckets: HashMap::new(),
+                overrides: HashMap::new(),
             }),
         }
     }
@@ -72,19 +78,23 @@ impl Throttle {
             .inner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !g.enabled {
+        let sub = subscription.to_ascii_lowercase();
+        let over = g.overrides.get(&sub).copied();
+        if !g.enabled && over.is_none() {
             return Take::Allowed(None);
         }
         let is_read = class == OpClass::Read;
-        let spec = if is_read { g.reads } else { g.writes };
+        let spec = match (over, is_read) {
+            (Some((r, _)), true) => r,
+            (Some((_, w)), false) => w,
+            (None, true) => g.reads,
+            (None, false) => g.writes,
+        };
         let now = Instant::now();
-        let bucket = g
-            .buckets
-            .entry((subscription.to_ascii_lowercase(), is_read))
-            .or_insert(Bucket {
-                tokens: spec.capacity,
-                at: now,
-            });
+        let bucket = g.buckets.entry((sub, is_read)).or_insert(Bucket {
+            tokens: spec.capacity,
+            at: now,
+        });
         let elapsed = now.duration_since(bucket.at).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * spec.refill_per_sec).min(spec.capacity);
         bucket.at = now;
@@ -108,11 +118,41 @@ impl Throttle {
             .inner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let spec =
+            |s: BucketSpec| json!({"capacity": s.capacity, "refillPerSecond": s.refill_per_sec});
+        let subs: serde_json::Map<String, Value> = g
+            .overrides
+            .iter()
+            .map(|(k, (r, w))| (k.clone(), json!({"reads": spec(*r), "writes": spec(*w)})))
+            .collect();
         json!({
             "enabled": g.enabled,
-            "reads": {"capacity": g.reads.capacity, "refillPerSecond": g.reads.refill_per_sec},
-            "writes": {"capacity": g.writes.capacity, "refillPerSecond": g.writes.refill_per_sec},
+            "reads": spec(g.reads),
+            "writes": spec(g.writes),
+            "subscriptions": subs,
         })
+    }
+
+    /// Sets (or, with `None`, removes) one subscription's buckets; its buckets restart full.
+    pub(crate) fn set_subscription(
+        &self,
+        subscription: &str,
+        specs: Option<(BucketSpec, BucketSpec)>,
+    ) {
+        let mut g = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = subscription.to_ascii_lowercase();
+        match specs {
+            Some(s) => {
+                g.overrides.insert(key.clone(), s);
+            }
+            None => {
+                g.overrides.remove(&key);
+            }
+        }
+        g.buckets.retain(|(s, _), _| *s != key);
     }
 
     pub(crate) fn set_enabled(&self, enabled: bool) {
@@ -158,6 +198,26 @@ impl Throttle {
         }
         if let Some(w) = v.get("writes") {
             g.writes = spec(w, g.writes)?;
+        }
+        if let Some(subs) = v.get("subscriptions") {
+            let subs = subs
+                .as_object()
+                .ok_or("subscriptions must be an object of subscription id to {reads, writes} (null removes)")?;
+            for (sub, limits) in subs {
+                let key = sub.to_ascii_lowercase();
+                if limits.is_null() {
+                    g.overrides.remove(&key);
+                    continue;
+                }
+                let (r0, w0) = g
+                    .overrides
+                    .get(&key)
+                    .copied()
+                    .unwrap_or((g.reads, g.writes));
+                let r = limits.get("reads").map_or(Ok(r0), |x| spec(x, r0))?;
+                let w = limits.get("writes").map_or(Ok(w0), |x| spec(x, w0))?;
+                g.overrides.insert(key, (r, w));
+            }
         }
         g.buckets.clear();
         Ok(())

@@ -9,21 +9,30 @@
 //! every write. The stored rule is a superset; each answer is projected onto the api-version's model, so
 //! the stable version never shows `subTechniques`/`sentinelEntitiesMappings`.
 //!
+//! Fusion, MLBehaviorAnalytics and ThreatIntelligence rules are bound to a built-in template
+//! (`alert_rule_templates`): an unknown template is a 400, a second rule from one template a 409, and
+//! their read-only display fields come from the template. MLBehaviorAnalytics and ThreatIntelligence
+//! exist in the preview api-versions only (2025-04-01-preview's `AlertRuleKindEnum`); the stable
+//! 2025-12-01 enum has Scheduled, Fusion and MicrosoftSecurityIncidentCreation, so those kinds are
+//! refused there by schema validation, as NRT is.
+//!
 //! A PUT whose body `etag` differs from the current one is a 409 Conflict (as users of the real service
 //! report); `If-Match`/`If-None-Match` headers give 412.
 
 use serde_json::{Map, Value, json};
 
+use super::alert_rule_templates as templates;
+use super::rule_tables;
 use super::{
     Family, api_version, body_etag, json_body, method_not_allowed, preconditions, project,
     validate_request,
 };
 use crate::errors::{Reply, arm_error};
 use crate::paging::page;
-use crate::router::Ctx;
+use crate::request::Ctx;
 use crate::store::{Coll, WorkspaceId, name_key};
-use crate::util;
 use crate::validate::{AR_PREVIEW, AR_STABLE, rules};
+use crate::{etag, time};
 
 pub(crate) const TYPE: &str = "Microsoft.SecurityInsights/alertRules";
 
@@ -55,32 +64,24 @@ fn set_default(p: &mut Map<String, Value>, key: &str, v: Value) {
     }
 }
 
-/// The built-in Fusion template (`f71aba3d-…`) as Microsoft's GetFusionAlertRule example shows it:
-/// a Fusion rule's read-only display fields come from it.
-const FUSION_EXAMPLE: &str = include_str!(
-    "../../specs/specification/securityinsights/resource-manager/Microsoft.SecurityInsights/stable/2025-12-01/examples/alertRules/GetFusionAlertRule.json"
-);
-
-/// Fills the defaults the service returns: Scheduled and NRT as described above; Fusion's read-only
-/// fields from its template; MicrosoftSecurityIncidentCreation's optional filters as null.
+/// Fills the defaults the service returns: Scheduled and NRT as described above; the read-only
+/// fields of Fusion, MLBehaviorAnalytics and ThreatIntelligence rules from their template;
+/// MicrosoftSecurityIncidentCreation's optional filters as null.
 pub(crate) fn apply_defaults(kind: &str, p: &mut Map<String, Value>) {
-    if kind == "Fusion" {
-        let template: Value = serde_json::from_str(FUSION_EXAMPLE).unwrap_or(Value::Null);
-        if let Some(tp) = template
-            .pointer("/responses/200/body/properties")
-            .and_then(Value::as_object)
+    if templates::template_bound(kind) {
+        let id = p
+            .get("alertRuleTemplateName")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if let Some(t) = templates::find(kind, id)
+            && let Value::Object(fields) = t.fields()
         {
-            for k in [
-                "displayName",
-                "description",
-                "tactics",
-                "techniques",
-                "severity",
-            ] {
-                if let Some(v) = tp.get(k) {
-                    p.insert(k.to_string(), v.clone());
-                }
+            for (k, v) in fields {
+                p.insert(k, v);
             }
+        }
+        if kind != "Fusion" {
+            set_default(p, "subTechniques", json!([]));
         }
         return;
     }
@@ -232,8 +233,40 @@ fn put(ctx: &Ctx<'_>, ws: &WorkspaceId, name: &str, file: &'static str) -> Reply
         .cloned()
         .unwrap_or_default();
     let sent_etag = body_etag(&body);
+    let check_tables = ctx.app.check_rule_tables() && matches!(kind.as_str(), "Scheduled" | "NRT");
     ctx.app.store.write(|st| {
         let Some(w) = st.workspace_mut(ws) else { return (ctx.workspace_not_found(ws), false) };
+        if templates::template_bound(&kind) {
+            let id = props.get("alertRuleTemplateName").and_then(Value::as_str).unwrap_or_default();
+            if templates::find(&kind, id).is_none() {
+                return (
+                    arm_error(400, "BadRequest", format!("The alert rule template '{id}' of kind '{kind}' was not found. {kind} rules are created from a built-in template: {}.", templates::ids_of(&kind).join(", "))),
+                    false,
+                );
+            }
+            // A template-bound rule exists once per workspace: creating a second one from the same
+            // template conflicts (what deployments that re-create the built-in Fusion rule meet,
+            // Azure/Azure-Sentinel pull request #2981).
+            let key = name_key(name);
+            if let Some(other) = w.coll(Coll::AlertRules).iter().find(|(k, r)| {
+                **k != key
+                    && r.get("kind").and_then(Value::as_str) == Some(kind.as_str())
+                    && r.pointer("/properties/alertRuleTemplateName").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case(id))
+            }).map(|(_, r)| r.get("name").and_then(Value::as_str).unwrap_or_default().to_string()) {
+                return (
+                    arm_error(409, "Conflict", format!("The alert rule template '{id}' is already in use by alert rule '{other}' in this workspace; a {kind} rule can be created once per template. Update that rule instead.")),
+                    false,
+                );
+            }
+        }
+        if check_tables
+            && let Some(q) = props.get("query").and_then(Value::as_str)
+        {
+            let missing = rule_tables::missing_tables(w, q);
+            if !missing.is_empty() {
+                return (rule_tables::reply(&ws.name, &missing), false);
+            }
+        }
         let key = name_key(name);
         let existing = w.coll(Coll::AlertRules).get(&key);
         let current_etag = existing.and_then(body_etag);
@@ -241,7 +274,7 @@ fn put(ctx: &Ctx<'_>, ws: &WorkspaceId, name: &str, file: &'static str) -> Reply
             return (r, false);
         }
         if let (Some(existing), Some(sent)) = (existing, sent_etag.as_deref()) {
-            if !current_etag.as_deref().is_some_and(|c| util::etag_eq(sent, c)) && sent != "*" {
+            if !current_etag.as_deref().is_some_and(|c| etag::etag_eq(sent, c)) && sent != "*" {
                 return (
                     arm_error(
                         409,
@@ -270,11 +303,11 @@ fn put(ctx: &Ctx<'_>, ws: &WorkspaceId, name: &str, file: &'static str) -> Reply
         let created = existing.is_none();
         props.remove("lastModifiedUtc");
         apply_defaults(&kind, &mut props);
-        props.insert("lastModifiedUtc".into(), json!(util::utc_now_secs()));
+        props.insert("lastModifiedUtc".into(), json!(time::utc_now_secs()));
         let stored = json!({
             "name": stored_name,
             "kind": kind,
-            "etag": util::cosmos_etag(),
+            "etag": etag::cosmos_etag(),
             "properties": props,
         });
         let answer = render(&w.id, &stored, file);

@@ -10,10 +10,10 @@ use super::{
     validate_request,
 };
 use crate::errors::{Reply, arm_error};
+use crate::etag;
 use crate::paging::page;
-use crate::router::Ctx;
+use crate::request::Ctx;
 use crate::store::{Coll, WorkspaceId, name_key};
-use crate::util;
 use crate::validate::METADATA;
 
 pub(crate) const TYPE: &str = "Microsoft.SecurityInsights/metadata";
@@ -214,7 +214,7 @@ fn write(ctx: &Ctx<'_>, ws: &WorkspaceId, name: &str, patch: bool) -> Reply {
             return (not_found(name), false);
         }
         if let (Some(_), Some(sent)) = (existing, sent_etag.as_deref())
-            && sent != "*" && !current_etag.as_deref().is_some_and(|c| util::etag_eq(sent, c)) {
+            && sent != "*" && !current_etag.as_deref().is_some_and(|c| etag::etag_eq(sent, c)) {
                 return (
                     arm_error(409, "Conflict", format!("The metadata '{name}' has been modified: the etag in the request ({sent}) does not match the current etag.")),
                     false,
@@ -246,7 +246,7 @@ fn write(ctx: &Ctx<'_>, ws: &WorkspaceId, name: &str, patch: bool) -> Reply {
             .unwrap_or(name)
             .to_string();
         let created = existing.is_none();
-        let stored = json!({"name": stored_name, "etag": util::cosmos_etag(), "properties": props});
+        let stored = json!({"name": stored_name, "etag": etag::cosmos_etag(), "properties": props});
         let answer = render(&w.id, &stored);
         w.coll_mut(Coll::Metadata).insert(key, stored);
         (Reply::json(if created { 201 } else { 200 }, answer), true)

@@ -1,16 +1,21 @@
 //! The resource types: shared helpers (api-versions, preconditions, validation, projection).
 
+pub(crate) mod alert_rule_templates;
 pub(crate) mod alert_rules;
+pub(crate) mod automation_rules;
 pub(crate) mod metadata;
+pub(crate) mod rule_tables;
 pub(crate) mod saved_searches;
+pub(crate) mod tables;
+pub(crate) mod watchlists;
 pub(crate) mod workbooks;
 pub(crate) mod workspaces;
 
 use serde_json::{Value, json};
 
 use crate::errors::{Reply, arm_error, arm_error_details, precondition_failed};
-use crate::router::Ctx;
-use crate::util::etag_eq;
+use crate::etag::etag_eq;
+use crate::request::Ctx;
 use crate::validate::{self, Issue, Mode, schema::Walker};
 
 /// Which resource provider family an api-version belongs to.
@@ -164,6 +169,48 @@ pub(crate) fn preconditions(
         }
     }
     Ok(())
+}
+
+/// Sentinel's concurrency rules for a write of an existing resource: `If-Match`/`If-None-Match` give
+/// 412; a body `etag` that is not the current one (and not `*`) gives 409 Conflict (NOTES §3.3).
+pub(crate) fn sentinel_etag_gate(
+    ctx: &Ctx<'_>,
+    existing: Option<&Value>,
+    sent: Option<&str>,
+    what: &str,
+) -> Result<(), Reply> {
+    let current = existing.and_then(body_etag);
+    preconditions(ctx, current.as_deref(), existing.is_some())?;
+    if let (Some(_), Some(sent)) = (existing, sent)
+        && sent != "*"
+        && !current.as_deref().is_some_and(|c| etag_eq(sent, c))
+    {
+        return Err(arm_error(
+            409,
+            "Conflict",
+            format!(
+                "The {what} has been modified: the etag in the request ({sent}) does not match the current etag. Get it and retry with its etag."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `UserInfo` of the caller, from its token (the emulator knows no user directory).
+pub(crate) fn caller_info(ctx: &Ctx<'_>) -> Value {
+    let (oid, client) = ctx.token.as_ref().map_or_else(
+        || (String::new(), String::new()),
+        |t| (t.object_id.clone(), t.client_id.clone()),
+    );
+    // A service principal has no mailbox: its name is its client id, its email empty.
+    json!({"objectId": oid, "email": "", "name": client})
+}
+
+/// The caller's tenant, from its token.
+pub(crate) fn caller_tenant(ctx: &Ctx<'_>) -> String {
+    ctx.token
+        .as_ref()
+        .map_or_else(String::new, |t| t.tenant.clone())
 }
 
 /// A 400 for validation issues.

@@ -12,9 +12,9 @@ use super::{
     validate_request,
 };
 use crate::errors::{Reply, arm_error};
-use crate::router::Ctx;
+use crate::etag;
+use crate::request::Ctx;
 use crate::store::{Coll, WorkspaceId, name_key};
-use crate::util;
 use crate::validate::SAVED_SEARCHES;
 
 pub(crate) const TYPE: &str = "Microsoft.OperationalInsights/savedSearches";
@@ -112,7 +112,7 @@ fn put(ctx: &Ctx<'_>, ws: &WorkspaceId, name: &str) -> Reply {
         if existing.is_some() {
             let ok = match sent_etag.as_deref() {
                 Some("*") => true,
-                Some(sent) => current_etag.as_deref().is_some_and(|c| util::etag_eq(sent, c)),
+                Some(sent) => current_etag.as_deref().is_some_and(|c| etag::etag_eq(sent, c)),
                 None => false,
             };
             if !ok {
@@ -131,7 +131,7 @@ fn put(ctx: &Ctx<'_>, ws: &WorkspaceId, name: &str) -> Reply {
             .and_then(|e| e.get("name").and_then(Value::as_str))
             .unwrap_or(name)
             .to_string();
-        let stored = json!({"name": stored_name, "etag": util::datetime_etag(), "properties": props});
+        let stored = json!({"name": stored_name, "etag": etag::datetime_etag(), "properties": props});
         let answer = render(&w.id, &stored);
         w.coll_mut(Coll::SavedSearches).insert(key, stored);
         (Reply::json(200, answer), true)

@@ -17,9 +17,9 @@ use super::{
 };
 use crate::errors::{Reply, arm_error};
 use crate::paging::page;
-use crate::router::Ctx;
-use crate::util;
+use crate::request::Ctx;
 use crate::validate::{WORKBOOKS, rules};
+use crate::{etag, guid, random, time};
 
 pub(crate) const TYPE: &str = "Microsoft.Insights/workbooks";
 
@@ -61,15 +61,15 @@ fn fill_identity(identity: &mut Map<String, Value>, resource_id: &str) {
     if ty.contains("systemassigned") {
         identity.insert(
             "principalId".into(),
-            json!(util::stable_guid(&format!("{resource_id}/principal"))),
+            json!(guid::stable_guid(&format!("{resource_id}/principal"))),
         );
-        identity.insert("tenantId".into(), json!(util::stable_guid("tenant")));
+        identity.insert("tenantId".into(), json!(guid::stable_guid("tenant")));
     }
     if let Some(Value::Object(uai)) = identity.get_mut("userAssignedIdentities") {
         for (uid, v) in uai.iter_mut() {
             *v = json!({
-                "principalId": util::stable_guid(&format!("{}/principal", uid.to_ascii_lowercase())),
-                "clientId": util::stable_guid(&format!("{}/client", uid.to_ascii_lowercase())),
+                "principalId": guid::stable_guid(&format!("{}/principal", uid.to_ascii_lowercase())),
+                "clientId": guid::stable_guid(&format!("{}/client", uid.to_ascii_lowercase())),
             });
         }
     }
@@ -195,7 +195,7 @@ fn write(ctx: &Ctx<'_>, sub: &str, rg: &str, name: &str, patch: bool) -> Reply {
     let user = ctx
         .token
         .as_ref()
-        .map_or_else(util::new_guid, |t| t.object_id.clone());
+        .map_or_else(guid::new_guid, |t| t.object_id.clone());
     let query_source = ctx.q("sourceId").map(str::to_string);
     ctx.app.store.write(|st| {
         if !st.resource_group_known(sub, rg) {
@@ -212,7 +212,7 @@ fn write(ctx: &Ctx<'_>, sub: &str, rg: &str, name: &str, patch: bool) -> Reply {
             return (not_found(name), false);
         }
         if let (Some(_), Some(sent)) = (existing, sent_etag.as_deref())
-            && sent != "*" && !current_etag.as_deref().is_some_and(|c| util::etag_eq(sent, c)) {
+            && sent != "*" && !current_etag.as_deref().is_some_and(|c| etag::etag_eq(sent, c)) {
                 return (
                     arm_error(409, "Conflict", format!("The workbook '{name}' has been modified: the etag in the request ({sent}) does not match the current etag.")),
                     false,
@@ -252,8 +252,8 @@ fn write(ctx: &Ctx<'_>, sub: &str, rg: &str, name: &str, patch: bool) -> Reply {
             props.insert("storageUri".into(), Value::Null);
         }
         props.insert("userId".into(), json!(user));
-        props.insert("timeModified".into(), json!(util::utc_now_7()));
-        props.insert("revision".into(), json!(util::hex(&util::random_bytes::<16>())));
+        props.insert("timeModified".into(), json!(time::utc_now_7()));
+        props.insert("revision".into(), json!(guid::hex(&random::random_bytes::<16>())));
         let stored_name = existing
             .and_then(|e| e.get("name").and_then(Value::as_str))
             .unwrap_or(name)
@@ -264,7 +264,7 @@ fn write(ctx: &Ctx<'_>, sub: &str, rg: &str, name: &str, patch: bool) -> Reply {
         res.insert("id".into(), json!(stored_id));
         res.insert("name".into(), json!(stored_name));
         res.insert("type".into(), json!(TYPE));
-        res.insert("etag".into(), json!(util::cosmos_etag()));
+        res.insert("etag".into(), json!(etag::cosmos_etag()));
         res.insert("properties".into(), Value::Object(props));
         let stored = Value::Object(res);
         let created = existing.is_none();

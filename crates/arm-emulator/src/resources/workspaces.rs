@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::{Family, api_version, method_not_allowed};
 use crate::errors::Reply;
-use crate::router::Ctx;
+use crate::request::Ctx;
 use crate::store::WorkspaceId;
 
 pub(crate) fn handle(ctx: &Ctx<'_>, ws: &WorkspaceId) -> Reply {

@@ -140,7 +140,7 @@ pub(crate) fn alert_rule(body: &Value) -> Vec<Issue> {
 
 /// Workbooks.
 pub(crate) fn workbook(name: &str) -> Vec<Issue> {
-    if crate::util::is_guid(name) {
+    if crate::guid::is_guid(name) {
         Vec::new()
     } else {
         vec![issue(

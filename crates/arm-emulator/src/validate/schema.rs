@@ -399,7 +399,7 @@ impl<'s> Walker<'s> {
                 path,
                 format!("'{s}' at '{path}' is not a valid date (YYYY-MM-DD)."),
             ),
-            Some("uuid") if !crate::util::is_guid(s) => self.issue(
+            Some("uuid") if !crate::guid::is_guid(s) => self.issue(
                 "InvalidFormat",
                 path,
                 format!("'{s}' at '{path}' is not a valid GUID."),

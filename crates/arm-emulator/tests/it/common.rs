@@ -120,6 +120,18 @@ impl Harness {
         }
     }
 
+    /// An admin API call (`/_emulator/{path}`) with the admin token.
+    pub async fn admin(&self, method: &str, path: &str, body: Option<&Value>) -> Answer {
+        let token = self.emu.admin_token().to_string();
+        self.send(
+            method,
+            &format!("/_emulator/{path}"),
+            body,
+            &[("x-emulator-admin-token", token.as_str())],
+        )
+        .await
+    }
+
     pub async fn get(&self, p: &str) -> Answer {
         self.send("GET", p, None, &[]).await
     }

@@ -2,13 +2,11 @@
 //! faults, persistence, version projection, and Microsoft's Rust identity SDK as a token client.
 #![allow(clippy::items_after_statements, clippy::field_reassign_with_default)] // test-local credential types sit next to their test; azure_core options are built field by field as its docs show
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::common::*;
 use arm_emulator::{Config, Faults};
-use common::*;
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -514,6 +512,7 @@ async fn throttling_answers_429_with_retry_after() {
     let r = h
         .http
         .put(&admin)
+        .header("x-emulator-admin-token", h.emu.admin_token())
         .json(&json!({"writes": {"capacity": 3, "refillPerSecond": 0.5}}))
         .send()
         .await
@@ -578,6 +577,7 @@ async fn faults_are_deterministic_from_the_seed() {
     // Switched on mid-run through the admin API: dropped connections and latency.
     h.http
         .put(format!("{}/_emulator/faults", h.emu.url()))
+        .header("x-emulator-admin-token", h.emu.admin_token())
         .json(&json!({"faultRate": 0.0, "dropRate": 1.0}))
         .send()
         .await
@@ -592,6 +592,7 @@ async fn faults_are_deterministic_from_the_seed() {
     );
     h.http
         .put(format!("{}/_emulator/faults", h.emu.url()))
+        .header("x-emulator-admin-token", h.emu.admin_token())
         .json(
             &json!({"dropRate": 0.0, "latencyMs": 150, "slowBodyRate": 1.0, "slowBodyDelayMs": 5}),
         )
@@ -668,6 +669,7 @@ async fn plain_http_when_asked_and_request_log() {
     let log: Value = h
         .http
         .get(format!("{}/_emulator/requests", h.emu.url()))
+        .header("x-emulator-admin-token", h.emu.admin_token())
         .send()
         .await
         .unwrap()

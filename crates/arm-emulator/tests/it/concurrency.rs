@@ -8,12 +8,10 @@
     clippy::cast_sign_loss
 )]
 
-mod common;
-
 use std::time::Instant;
 
+use crate::common::*;
 use arm_emulator::Config;
-use common::*;
 use serde_json::{Value, json};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
