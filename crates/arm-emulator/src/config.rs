@@ -120,7 +120,8 @@ pub struct SubscriptionThrottle {
     pub writes: BucketLimits,
 }
 
-/// A custom table to create at start ([`Config::seed_tables`]).
+/// A custom table to create at start ([`Config::seed_tables`]) in a workspace the emulator creates
+/// then (a workspace loaded from the state file keeps the tables it has).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeedTable {
     /// The workspace's ARM id (must be one of the configured or persisted workspaces).

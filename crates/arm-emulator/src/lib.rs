@@ -228,7 +228,7 @@ pub struct Emulator {
     ca_pem: Option<String>,
     app: Arc<App>,
     shutdown_tx: watch::Sender<bool>,
-    task: JoinHandle<()>,
+    task: Option<JoinHandle<()>>,
     temp_dir: Option<PathBuf>,
     /// Held for the emulator's lifetime when a state file is configured.
     state_lock: Option<state_lock::StateLock>,
@@ -325,14 +325,34 @@ impl Emulator {
     }
 
     /// Stops accepting, lets open connections finish, flushes the state file.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         let _ = self.shutdown_tx.send(true);
-        let _ = self.task.await;
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        self.finish();
+    }
+
+    /// Flushes the state, removes the temporary CA directory and releases the state lock (once).
+    fn finish(&mut self) {
         self.app.store.flush();
-        if let Some(dir) = &self.temp_dir {
+        if let Some(dir) = self.temp_dir.take() {
             let _ = std::fs::remove_dir_all(dir);
         }
-        drop(self.state_lock);
+        drop(self.state_lock.take());
+    }
+}
+
+/// Dropping an emulator stops it: the server task is aborted (open connections are cut), the
+/// state is flushed (it is also written after every write, so nothing is lost) and the lock
+/// released. [`Emulator::shutdown`] lets open connections finish first.
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.shutdown_tx.send(true);
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+        self.finish();
     }
 }
 
@@ -397,7 +417,7 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
         ca_pem,
         app,
         shutdown_tx,
-        task,
+        task: Some(task),
         temp_dir,
         state_lock,
     })
@@ -434,10 +454,15 @@ fn initial_state(config: &Config) -> Result<State, StartError> {
         Some(f) => Store::load(f).map_err(StartError::Config)?,
         None => State::default(),
     };
+    let mut created = Vec::new();
     for id in &config.workspaces {
         let ws = WorkspaceId::parse(id).ok_or_else(|| StartError::Config(format!("'{id}' is not a Log Analytics workspace id (/subscriptions/{{s}}/resourceGroups/{{rg}}/providers/Microsoft.OperationalInsights/workspaces/{{ws}})")))?;
-        state.add_workspace(&ws, None);
+        if state.add_workspace(&ws, None) {
+            created.push(ws.key());
+        }
     }
+    // seed tables go into workspaces created now: a persisted workspace keeps what it holds (a table
+    // deleted "in the portal" stays deleted across restarts)
     for t in &config.seed_tables {
         let ws = WorkspaceId::parse(&t.workspace_id).ok_or_else(|| {
             StartError::Config(format!(
@@ -445,6 +470,9 @@ fn initial_state(config: &Config) -> Result<State, StartError> {
                 t.name, t.workspace_id
             ))
         })?;
+        if !created.contains(&ws.key()) && state.workspace_mut(&ws).is_some() {
+            continue;
+        }
         let w = state.workspace_mut(&ws).ok_or_else(|| {
             StartError::Config(format!(
                 "seed table '{}': workspace '{}' is not one of the emulator's workspaces (add it to Config::workspaces)",
