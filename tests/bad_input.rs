@@ -22,6 +22,8 @@ use sentinelctl::schema::{YamlEnvironment, YamlFunction};
 use sentinelctl::validate::{ValidateOptions, validate};
 use serde_json::Value;
 
+use crate::support::{TempRepo, copy_files, root, run, shared};
+
 /// One expected diagnostic.
 struct Expect {
     code: &'static str,
@@ -434,16 +436,11 @@ const CASES: &[(&str, &[Expect])] = &[
 ];
 
 fn broken_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken")
+    root().join("tests/fixtures/broken")
 }
 
 fn validate_json(root: &Path) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_sentinelctl"))
-        .args(["validate", "--root"])
-        .arg(root)
-        .args(["--format", "json", "--color", "never"])
-        .output()
-        .expect("run sentinelctl")
+    run(root, &["validate", "--format", "json", "--color", "never"])
 }
 
 /// Runs `validate` on a root and checks exit code, no panic, and the exact diagnostics.
@@ -544,13 +541,12 @@ fn duplicate_id_points_back_at_the_first_file() {
 
 #[test]
 fn a_file_over_4_mib_is_refused_without_being_parsed() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("detections")).unwrap();
+    let dir = TempRepo::empty();
     // valid YAML all the way (a comment), so only the size can be the problem
     let mut text = String::from("# ");
     text.push_str(&"x".repeat(4 << 20));
     text.push('\n');
-    std::fs::write(dir.path().join("detections/huge.yaml"), text).unwrap();
+    dir.write("detections/huge.yaml", text);
     let expected = [e(
         "SC1008",
         "detections/huge.yaml",
@@ -565,20 +561,16 @@ fn a_file_over_4_mib_is_refused_without_being_parsed() {
 #[test]
 fn a_query_of_exactly_10000_characters_is_accepted() {
     let fixture = broken_dir().join("query-too-long");
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["detections", "schemas"] {
-        std::fs::create_dir(dir.path().join(sub)).unwrap();
-    }
-    std::fs::copy(
-        fixture.join("schemas/Events_CL.json"),
-        dir.path().join("schemas/Events_CL.json"),
-    )
-    .unwrap();
+    let dir = TempRepo::empty();
+    dir.write(
+        "schemas/Events_CL.json",
+        std::fs::read(fixture.join("schemas/Events_CL.json")).unwrap(),
+    );
     let text = std::fs::read_to_string(fixture.join(RULE)).unwrap();
     // the fixture's query is one `x` too long
     let shorter = text.replacen("xx\"", "x\"", 1);
     assert_eq!(shorter.len() + 1, text.len());
-    std::fs::write(dir.path().join(RULE), shorter).unwrap();
+    dir.write(RULE, shorter);
     let out = validate_json(dir.path());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
@@ -648,10 +640,9 @@ fn check_ranges(text: &str, diags: &[Diagnostic], input: &[u8]) {
 }
 
 fn seed_files() -> Vec<Vec<u8>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut paths = Vec::new();
     for dir in ["detections", "functions", "environments", "workbooks"] {
-        for e in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+        for e in std::fs::read_dir(root().join(dir)).unwrap().flatten() {
             paths.push(e.path());
         }
     }
@@ -676,7 +667,8 @@ fn seed_files() -> Vec<Vec<u8>> {
 fn mutated_content_never_panics_and_ranges_stay_in_the_text() {
     let seeds = seed_files();
     assert!(seeds.len() > 30, "only {} seed files", seeds.len());
-    // longer runs: BAD_INPUT_MUTATIONS=200000 BAD_INPUT_SEED=7 cargo test --release --test bad_input
+    // longer runs: BAD_INPUT_MUTATIONS=200000 BAD_INPUT_SEED=7 \
+    //   cargo test --release --test integration bad_input::mutated
     let env = |name: &str, default: u64| {
         std::env::var(name)
             .ok()
@@ -769,44 +761,17 @@ query: = \"signin\"\n\
 
 // --- Microsoft's 1Password solution, as upstream ships it ---
 
-/// `shared/corpus` beside the checkout, or `None` (and a note on stderr) when it is absent.
-#[allow(
-    clippy::print_stderr,
-    reason = "a skipped test says why it did nothing"
-)]
-fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if !p.is_dir() {
-        eprintln!("shared corpus not found at {}; skipping", p.display());
-    }
-    p.is_dir().then_some(p)
-}
-
 /// A repository made of the 1Password solution: `Analytics Rules/` (with the portal export
 /// under `arm/`) → `detections/`, `Parsers/` → `functions/`, and `table` as the table schema.
-fn onepassword_repo(corpus: &Path, table: &Path) -> tempfile::TempDir {
+fn onepassword_repo(corpus: &Path, table: &Path) -> TempRepo {
     let solution = corpus.join("1password/solution");
-    let dir = tempfile::tempdir().unwrap();
-    let copy_all = |from: &Path, to: &str| {
-        std::fs::create_dir_all(dir.path().join(to)).unwrap();
-        for e in std::fs::read_dir(from).unwrap().flatten() {
-            if e.path().is_file() {
-                std::fs::copy(e.path(), dir.path().join(to).join(e.file_name())).unwrap();
-            }
-        }
-    };
+    let dir = TempRepo::empty();
+    let copy_all = |from: &Path, to: &str| copy_files(from, &dir.join(to));
     copy_all(&solution.join("Analytics Rules"), "detections");
     copy_all(&solution.join("Analytics Rules/arm"), "detections");
     copy_all(&solution.join("Parsers"), "functions");
-    copy_all(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas"),
-        "schemas",
-    );
-    std::fs::copy(
-        table,
-        dir.path().join("schemas/OnePasswordEventLogs_CL.json"),
-    )
-    .unwrap();
+    copy_all(&root().join("schemas"), "schemas");
+    std::fs::copy(table, dir.join("schemas/OnePasswordEventLogs_CL.json")).unwrap();
     dir
 }
 
@@ -814,11 +779,8 @@ fn onepassword_repo(corpus: &Path, table: &Path) -> tempfile::TempDir {
 /// place, and nothing else: the 18 YAML rules validate clean against the real table.
 #[test]
 fn microsofts_1password_solution_gets_its_known_problems_reported() {
-    let Some(corpus) = corpus() else {
-        return;
-    };
-    let real_table =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/OnePasswordEventLogs_CL.json");
+    let corpus = shared("corpus");
+    let real_table = root().join("schemas/OnePasswordEventLogs_CL.json");
     let repo = onepassword_repo(&corpus, &real_table);
     let sso = "detections/1Password - Changes to SSO configuration.json";
     let expected = [
@@ -867,9 +829,7 @@ fn microsofts_1password_solution_gets_its_known_problems_reported() {
 /// `object_Type` and lacks columns; the rules, written for the real table, fail against it.
 #[test]
 fn the_1password_ci_table_schema_disagrees_with_the_rules() {
-    let Some(corpus) = corpus() else {
-        return;
-    };
+    let corpus = shared("corpus");
     let ci_table = corpus.join("1password/ci-table-schema/OnePasswordEventLogs_CL.json");
     let repo = onepassword_repo(&corpus, &ci_table);
     let out = validate_json(repo.path());

@@ -4,79 +4,19 @@
 //! emulator state (`.sentinelctl/local-state.json` lives in the temp dir).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_sentinelctl"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// A temporary repository holding the shipped content.
-struct Repo {
-    dir: tempfile::TempDir,
-}
-
-impl Repo {
-    fn shipped() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let src = Path::new(env!("CARGO_MANIFEST_DIR"));
-        for d in [
-            "detections",
-            "functions",
-            "workbooks",
-            "environments",
-            "schemas",
-        ] {
-            copy_dir(&src.join(d), &dir.path().join(d));
-        }
-        Self { dir }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(bin())
-            .arg("--root")
-            .arg(self.path())
-            .args(args)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap()
-    }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use crate::support::{ChildEmulator, TempRepo, git, sentinelctl, set_line, text};
 
 #[test]
 fn validate_passes_on_shipped_content() {
-    let repo = Repo::shipped();
+    let repo = TempRepo::shipped();
     let out = repo.run(&["validate"]);
     assert!(out.status.success(), "{}", text(&out));
 }
 
 #[test]
 fn apply_then_plan_shows_no_changes_and_second_apply_is_a_noop() {
-    let repo = Repo::shipped();
+    let repo = TempRepo::shipped();
     let out = repo.run(&["apply", "--env", "local", "--auto-approve"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("0 failed"), "{}", text(&out));
@@ -90,7 +30,7 @@ fn apply_then_plan_shows_no_changes_and_second_apply_is_a_noop() {
 
 #[test]
 fn one_edited_rule_gives_exactly_one_update_with_the_field_diff() {
-    let repo = Repo::shipped();
+    let repo = TempRepo::shipped();
     assert!(
         repo.run(&["apply", "--env", "local", "--auto-approve"])
             .status
@@ -139,7 +79,7 @@ fn one_edited_rule_gives_exactly_one_update_with_the_field_diff() {
 
 #[test]
 fn a_saved_plan_is_refused_when_the_workspace_changed() {
-    let repo = Repo::shipped();
+    let repo = TempRepo::shipped();
     let plan_file = repo.path().join("plan.json");
     let plan = repo.run(&[
         "plan",
@@ -172,7 +112,7 @@ fn a_saved_plan_is_refused_when_the_workspace_changed() {
 
 #[test]
 fn removed_rule_is_deleted_only_with_prune_and_unknown_env_is_a_clear_error() {
-    let repo = Repo::shipped();
+    let repo = TempRepo::shipped();
     assert!(
         repo.run(&["apply", "--env", "local", "--auto-approve"])
             .status
@@ -208,7 +148,7 @@ fn removed_rule_is_deleted_only_with_prune_and_unknown_env_is_a_clear_error() {
 
 #[test]
 fn broken_files_get_located_errors_never_a_panic() {
-    let repo = Repo::shipped();
+    let repo = TempRepo::shipped();
     let cases: &[(&str, &[u8], &str)] = &[
         ("bad-yaml.yaml", b"id: [unclosed\nname: x\n", "SC1001"),
         ("unknown-key.yaml", b"id: 5f78b752-4321-42a6-8117-5cdce94c1099\nname: x\nqueryFrequncy: 1h\n", "did you mean `queryFrequency`?"),
@@ -236,18 +176,9 @@ fn broken_files_get_located_errors_never_a_panic() {
     assert!(!all.contains("panicked"));
 }
 
-/// Edits the emulator's state file the way a portal user would change the workspace.
-fn edit_state(repo: &Repo, edit: impl FnOnce(&mut serde_json::Value)) {
-    let path = repo.path().join(".sentinelctl/local-state.json");
-    let mut state: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    edit(&mut state);
-    std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
-}
-
 #[test]
 fn drift_reports_each_kind_of_portal_change_exactly_once() {
-    let repo = Repo::shipped();
+    let repo = TempRepo::shipped();
     assert!(
         repo.run(&["apply", "--env", "local", "--auto-approve"])
             .status
@@ -256,7 +187,7 @@ fn drift_reports_each_kind_of_portal_change_exactly_once() {
     let clean = repo.run(&["drift", "--env", "local"]);
     assert_eq!(clean.status.code(), Some(0), "{}", text(&clean));
     let mut names = Vec::new();
-    edit_state(&repo, |state| {
+    repo.edit_state(|state| {
         let ws = &mut state["workspaces"][0];
         let rules = ws["alertRules"].as_array_mut().unwrap();
         rules.sort_by_key(|r| r["name"].as_str().unwrap().to_string());
@@ -311,7 +242,7 @@ fn drift_reports_each_kind_of_portal_change_exactly_once() {
 
 #[test]
 fn import_round_trips_with_no_diff() {
-    let source = Repo::shipped();
+    let source = TempRepo::shipped();
     assert!(
         source
             .run(&["apply", "--env", "local", "--auto-approve"])
@@ -319,20 +250,8 @@ fn import_round_trips_with_no_diff() {
             .success()
     );
     // A new, empty repository that only knows where the workspace is.
-    let target = tempfile::tempdir().unwrap();
-    let copy = |dir: &str| copy_dir(&source.path().join(dir), &target.path().join(dir));
-    copy("environments");
-    copy("schemas");
-    copy(".sentinelctl");
-    let run = |args: &[&str]| {
-        Command::new(bin())
-            .arg("--root")
-            .arg(target.path())
-            .args(args)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap()
-    };
+    let target = TempRepo::copy_of(source.path(), &["environments", "schemas", ".sentinelctl"]);
+    let run = |args: &[&str]| target.run(args);
     let out = run(&["import", "--env", "local"]);
     assert!(out.status.success(), "{}", text(&out));
     let count =
@@ -350,49 +269,13 @@ fn count_in(root: &Path, dir: &str) -> usize {
     std::fs::read_dir(root.join(dir)).unwrap().count()
 }
 
-fn git(root: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@t")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@t")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn set_line(file: &Path, prefix: &str, line: &str) {
-    let text = std::fs::read_to_string(file).unwrap();
-    let edited: Vec<String> = text
-        .lines()
-        .map(|l| {
-            if l.starts_with(prefix) {
-                line.to_string()
-            } else {
-                l.to_string()
-            }
-        })
-        .collect();
-    std::fs::write(file, edited.join("\n") + "\n").unwrap();
-}
-
-fn rule_severity(repo: &Repo, workspace: &str, rule_file: &Path) -> String {
+fn rule_severity(repo: &TempRepo, workspace: &str, rule_file: &Path) -> String {
     let id = std::fs::read_to_string(rule_file)
         .unwrap()
         .lines()
         .find_map(|l| l.strip_prefix("id: ").map(str::to_string))
         .unwrap();
-    let state: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(repo.path().join(".sentinelctl/local-state.json")).unwrap(),
-    )
-    .unwrap();
+    let state = repo.state();
     let ws = state["workspaces"]
         .as_array()
         .unwrap()
@@ -410,7 +293,7 @@ fn rule_severity(repo: &Repo, workspace: &str, rule_file: &Path) -> String {
 
 #[test]
 fn promote_pins_what_was_verified_in_dev_and_prod_converges_to_it() {
-    let repo = Repo::shipped();
+    let repo = TempRepo::shipped();
     let local = std::fs::read_to_string(repo.path().join("environments/local.yaml")).unwrap();
     std::fs::write(
         repo.path().join("environments/devl.yaml"),
@@ -464,7 +347,7 @@ fn promote_pins_what_was_verified_in_dev_and_prod_converges_to_it() {
     let plan = repo.run(&["plan", "--env", "prodl", "--detailed-exitcode"]);
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
     // A rule changed in dev's portal is refused.
-    edit_state(&repo, |state| {
+    repo.edit_state(|state| {
         let ws = state["workspaces"]
             .as_array_mut()
             .unwrap()
@@ -484,9 +367,9 @@ fn promote_pins_what_was_verified_in_dev_and_prod_converges_to_it() {
 
 #[test]
 fn trace_output_never_contains_the_secret_or_a_token() {
-    let repo = Repo::shipped();
+    let repo = TempRepo::shipped();
     let secret = "s3cr3t-value-that-must-not-leak";
-    let out = Command::new(bin())
+    let out = sentinelctl()
         .arg("--root")
         .arg(repo.path())
         .args(["-vvv", "apply", "--env", "local", "--auto-approve"])
@@ -511,7 +394,7 @@ fn trace_output_never_contains_the_secret_or_a_token() {
 
 #[test]
 fn unmanaged_rules_are_never_touched_and_adopt_takes_over_same_name_rules() {
-    let repo = Repo::shipped();
+    let repo = TempRepo::shipped();
     assert!(
         repo.run(&["apply", "--env", "local", "--auto-approve"])
             .status
@@ -519,7 +402,7 @@ fn unmanaged_rules_are_never_touched_and_adopt_takes_over_same_name_rules() {
     );
     // Someone made a rule by hand, and another tool deployed one of our rules before us.
     let mut ours = String::new();
-    edit_state(&repo, |state| {
+    repo.edit_state(|state| {
         let ws = &mut state["workspaces"][0];
         let rules = ws["alertRules"].as_array_mut().unwrap();
         let mut hand = rules[0].clone();
@@ -553,13 +436,13 @@ fn unmanaged_rules_are_never_touched_and_adopt_takes_over_same_name_rules() {
     let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
     assert_eq!(v["summary"]["conflict"], 0);
     assert_eq!(v["summary"]["unmanaged"], 1);
-    let state = std::fs::read_to_string(repo.path().join(".sentinelctl/local-state.json")).unwrap();
+    let state = repo.read(".sentinelctl/local-state.json");
     assert!(state.contains("Made in the portal"));
 }
 
 #[test]
 fn prune_is_capped_unless_forced() {
-    let repo = Repo::shipped();
+    let repo = TempRepo::shipped();
     assert!(
         repo.run(&["apply", "--env", "local", "--auto-approve"])
             .status
@@ -584,49 +467,19 @@ fn prune_is_capped_unless_forced() {
 
 #[test]
 fn an_apply_killed_midway_is_completed_by_the_next_run() {
-    use std::io::BufRead;
-    let repo = Repo::shipped();
+    let repo = TempRepo::shipped();
     let ws = "/subscriptions/00000000-0000-0000-0000-00000000000a/resourceGroups/rg-sentinel-local/providers/Microsoft.OperationalInsights/workspaces/law-sentinel-local";
-    let mut emulator = Command::new(bin())
-        .args([
-            "emulator",
-            "--latency-ms",
-            "40",
-            "--throttle",
-            "off",
-            "--workspace",
-            ws,
-            "--data-dir",
-        ])
-        .arg(repo.path().join("emu"))
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(emulator.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
-    let url = ready["url"].as_str().unwrap().to_string();
-    let ca = ready["ca_file"].as_str().unwrap().to_string();
+    let emulator = ChildEmulator::spawn(
+        &["--latency-ms", "40", "--throttle", "off", "--workspace", ws],
+        &repo.join("emu"),
+    );
     let args = |extra: &[&str]| {
         let mut a = vec!["--root".to_string(), repo.path().display().to_string()];
         a.extend(extra.iter().map(|s| (*s).to_string()));
-        a.extend(
-            [
-                "--arm-endpoint",
-                &url,
-                "--authority-host",
-                &url,
-                "--ca-file",
-                &ca,
-            ]
-            .iter()
-            .map(|s| (*s).to_string()),
-        );
+        a.extend(emulator.connect_args());
         a
     };
-    let mut first = Command::new(bin())
+    let mut first = sentinelctl()
         .args(args(&[
             "apply",
             "--env",
@@ -641,25 +494,23 @@ fn an_apply_killed_midway_is_completed_by_the_next_run() {
     std::thread::sleep(std::time::Duration::from_millis(600));
     first.kill().unwrap();
     let _ = first.wait();
-    let second = Command::new(bin())
+    let second = sentinelctl()
         .args(args(&["apply", "--env", "local", "--auto-approve"]))
         .output()
         .unwrap();
     assert!(second.status.success(), "{}", text(&second));
-    let plan = Command::new(bin())
+    let plan = sentinelctl()
         .args(args(&["plan", "--env", "local", "--format", "json"]))
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
     assert_eq!(v["summary"]["unchanged"], 32, "{}", text(&plan));
     assert_eq!(v["summary"]["conflict"], 0);
-    let _ = emulator.kill();
-    let _ = emulator.wait();
 }
 
 #[test]
 fn drift_checks_many_environments_by_glob_in_one_report() {
-    let repo = Repo::shipped();
+    let repo = TempRepo::shipped();
     let local = std::fs::read_to_string(repo.path().join("environments/local.yaml")).unwrap();
     for i in 1..=3 {
         std::fs::write(
@@ -694,14 +545,14 @@ fn drift_checks_many_environments_by_glob_in_one_report() {
 
 #[test]
 fn an_update_keeps_properties_sentinelctl_does_not_model() {
-    let repo = Repo::shipped();
+    let repo = TempRepo::shipped();
     assert!(
         repo.run(&["apply", "--env", "local", "--auto-approve"])
             .status
             .success()
     );
     let mut name = String::new();
-    edit_state(&repo, |state| {
+    repo.edit_state(|state| {
         let rule = &mut state["workspaces"][0]["alertRules"][0];
         name = rule["name"].as_str().unwrap().to_string();
         // As if the rule had been created from a Content hub template, and then edited.
@@ -711,10 +562,7 @@ fn an_update_keeps_properties_sentinelctl_does_not_model() {
     });
     let out = repo.run(&["apply", "--env", "local", "--auto-approve"]);
     assert!(out.status.success(), "{}", text(&out));
-    let state: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(repo.path().join(".sentinelctl/local-state.json")).unwrap(),
-    )
-    .unwrap();
+    let state = repo.state();
     let rule = state["workspaces"][0]["alertRules"]
         .as_array()
         .unwrap()

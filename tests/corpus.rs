@@ -1,16 +1,14 @@
 //! Every analytic rule in `../shared/corpus` that is well-formed YAML must load, and the rest
-#![allow(clippy::print_stderr)] // tests report what they skip or found on stderr
-//! must get a precise message. Skipped (with a note) when the corpus is not beside the checkout.
+//! must get a precise message. Fails (see `support::shared`) when the corpus is not beside the
+//! checkout.
+#![allow(clippy::print_stderr)] // the test lists the rejected files it found on stderr
 
 use std::path::{Path, PathBuf};
 
 use sentinelctl::diag::SourceDb;
 use sentinelctl::load::Repository;
 
-fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    p.is_dir().then_some(p)
-}
+use crate::support::shared;
 
 fn rule_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap().flatten() {
@@ -25,10 +23,7 @@ fn rule_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn every_corpus_rule_loads_or_gets_a_located_message() {
-    let Some(root) = corpus() else {
-        eprintln!("shared corpus not found; skipping");
-        return;
-    };
+    let root = shared("corpus");
     let mut files = Vec::new();
     rule_files(&root, &mut files);
     files.sort();

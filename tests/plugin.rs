@@ -1,13 +1,13 @@
 //! `sentinelctl plugin` (issue 7): the Security Copilot manifest for the shipped content.
 //!
-//! - golden file `tests/golden/plugin-dev.yaml` (`UPDATE_GOLDEN=1 cargo test --test plugin` rewrites it);
+//! - golden file `tests/golden/plugin-dev.yaml` (`UPDATE_GOLDEN=1 cargo test --test integration
+//!   plugin::` rewrites it);
 //! - every generated template, with sample values, passes `sentinel_kql::analyze` and returns the
 //!   saved function's columns;
 //! - hostile input values cannot change a template's syntax tree;
 //! - errors: missing environment, no skills, limits, bad inputs; the CLI's `--out`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use sentinel_kql::Catalog;
 use sentinelctl::load::Repository;
@@ -15,9 +15,7 @@ use sentinelctl::load::yaml::{self, Node, Value};
 use sentinelctl::model::Environment;
 use sentinelctl::plugin::{self, PluginError, sample_value, template};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::support::{TempRepo, assert_golden, root, run};
 
 fn load(root: &Path, env: &str) -> (Repository, Environment) {
     let mut repo = Repository::load(root).unwrap();
@@ -146,22 +144,10 @@ fn regex_lite_ranges(debug: &str) -> String {
 }
 
 #[test]
-#[allow(clippy::disallowed_methods)] // UPDATE_GOLDEN is the test's own switch
 fn golden_manifest_for_dev() {
     let (repo, env) = load(root(), "dev");
     let text = plugin::manifest(&repo, &env).unwrap();
-    let golden = root().join("tests/golden/plugin-dev.yaml");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
-        std::fs::write(&golden, &text).unwrap();
-    }
-    let expected = std::fs::read_to_string(&golden)
-        .expect("tests/golden/plugin-dev.yaml exists (UPDATE_GOLDEN=1 writes it)");
-    assert!(
-        expected == text,
-        "the manifest differs from {}; rerun with UPDATE_GOLDEN=1 if the change is intended",
-        golden.display()
-    );
+    assert_golden("tests/golden/plugin-dev.yaml", &text);
 }
 
 #[test]
@@ -327,13 +313,11 @@ fn function_file(alias: &str, skill: &str) -> String {
     )
 }
 
-fn temp_repo(functions: &[(&str, String)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("functions")).unwrap();
-    std::fs::create_dir_all(dir.path().join("environments")).unwrap();
-    std::fs::write(dir.path().join("environments/t.yaml"), ENV).unwrap();
+fn temp_repo(functions: &[(&str, String)]) -> TempRepo {
+    let dir = TempRepo::empty();
+    dir.write("environments/t.yaml", ENV);
     for (name, text) in functions {
-        std::fs::write(dir.path().join("functions").join(name), text).unwrap();
+        dir.write(&format!("functions/{name}"), text);
     }
     dir
 }
@@ -403,11 +387,7 @@ fn long_environment_name_exceeds_the_display_name_limit() {
         function_file("A", &skill_block("A", "ok", "lookback")),
     )]);
     let env_name = "a-very-long-environment-name-for-testing";
-    std::fs::write(
-        dir.path().join(format!("environments/{env_name}.yaml")),
-        ENV,
-    )
-    .unwrap();
+    dir.write(&format!("environments/{env_name}.yaml"), ENV);
     let (repo, env) = load(dir.path(), env_name);
     let err = plugin::manifest(&repo, &env).unwrap_err().to_string();
     assert!(
@@ -433,21 +413,11 @@ fn a_parameter_without_default_must_be_an_input() {
 
 // ---- CLI ----------------------------------------------------------------------------------
 
-fn sentinelctl(root: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(PathBuf::from(env!("CARGO_BIN_EXE_sentinelctl")))
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn cli_writes_the_manifest_to_out() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("plugin.yaml");
-    let run = sentinelctl(
+    let run = run(
         root(),
         &["plugin", "--env", "dev", "--out", out.to_str().unwrap()],
     );
@@ -463,7 +433,7 @@ fn cli_writes_the_manifest_to_out() {
 
 #[test]
 fn cli_names_a_missing_environment() {
-    let run = sentinelctl(root(), &["plugin", "--env", "nope"]);
+    let run = run(root(), &["plugin", "--env", "nope"]);
     assert_eq!(run.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(

@@ -1,7 +1,7 @@
 //! Zero false diffs: every analytics rule in `../shared/corpus` that loads is applied to the
-#![allow(clippy::print_stderr)] // tests report what they skip or found on stderr
 //! emulator, and a fresh plan must then show no change at all. Also checks that apply converges
 //! with injected faults (5xx, 429, dropped connections) without duplicates or losses.
+#![allow(clippy::print_stderr)] // the fault test reports failed rounds on stderr
 
 use std::path::Path;
 use std::sync::Arc;
@@ -15,6 +15,8 @@ use sentinelctl::ops::{ConnectOptions, Target};
 use sentinelctl::plan::PlanOptions;
 use sentinelctl::printer::Printer;
 use sentinelctl::session::Session;
+
+use crate::support::{EmulatorGuard, TempRepo, root, shared};
 
 fn copy_corpus_rules(from: &Path, to: &Path, n: &mut usize) {
     for e in std::fs::read_dir(from).unwrap().flatten() {
@@ -30,22 +32,15 @@ fn copy_corpus_rules(from: &Path, to: &Path, n: &mut usize) {
     }
 }
 
-fn repo_with_corpus() -> Option<tempfile::TempDir> {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if !corpus.is_dir() {
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("detections")).unwrap();
-    std::fs::create_dir_all(dir.path().join("environments")).unwrap();
+fn repo_with_corpus() -> TempRepo {
+    let corpus = shared("corpus");
+    let dir = TempRepo::empty();
+    std::fs::create_dir_all(dir.join("detections")).unwrap();
     let mut n = 0;
-    copy_corpus_rules(&corpus, &dir.path().join("detections"), &mut n);
-    let env = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("environments/local.yaml"),
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("environments/local.yaml"), env).unwrap();
-    Some(dir)
+    copy_corpus_rules(&corpus, &dir.join("detections"), &mut n);
+    let env = std::fs::read_to_string(root().join("environments/local.yaml")).unwrap();
+    dir.write("environments/local.yaml", env);
+    dir
 }
 
 fn prepared(root: &Path) -> (Session, Target) {
@@ -104,10 +99,7 @@ async fn converge(cx: &Session, p: &Target) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_corpus_rule_round_trips_with_zero_diffs() {
-    let Some(dir) = repo_with_corpus() else {
-        eprintln!("shared corpus not found; skipping");
-        return;
-    };
+    let dir = repo_with_corpus();
     let (cx, p) = prepared(dir.path());
     assert!(
         p.desired.items.len() > 100,
@@ -137,39 +129,16 @@ async fn every_corpus_rule_round_trips_with_zero_diffs() {
     assert!(diffs.is_empty(), "false diffs after apply: {diffs:#?}");
 }
 
-fn shipped_repo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for d in [
-        "detections",
-        "functions",
-        "workbooks",
-        "environments",
-        "schemas",
-    ] {
-        std::fs::create_dir_all(dir.path().join(d)).unwrap();
-        for e in std::fs::read_dir(src.join(d))
-            .unwrap()
-            .flatten()
-            .filter(|e| e.path().is_file())
-        {
-            std::fs::copy(e.path(), dir.path().join(d).join(e.file_name())).unwrap();
-        }
-    }
-    dir
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_converges_under_injected_faults_without_duplicates_or_losses() {
-    let dir = shipped_repo();
+    let dir = TempRepo::shipped();
     let (cx, p) = prepared(dir.path());
-    let emulator = arm_emulator::start(arm_emulator::Config {
+    let emulator = EmulatorGuard::start(arm_emulator::Config {
         workspaces: vec![p.env.workspace_id()],
         throttle: false,
         ..arm_emulator::Config::default()
     })
-    .await
-    .unwrap();
+    .await;
     emulator.set_faults(arm_emulator::Faults {
         fault_rate: 0.2,
         drop_rate: 0.05,

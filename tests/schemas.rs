@@ -23,16 +23,7 @@ use std::process::Output;
 use sentinelctl::load::yaml::{self, Node, Style};
 use serde_json::{Map, Number, Value};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_sentinelctl"))
-        .args(args)
-        .output()
-        .expect("run sentinelctl")
-}
+use crate::support::{TempRepo, copy_files, copy_files_prefixed, root, run, sentinelctl};
 
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap())
@@ -57,17 +48,9 @@ fn sarif_schema() -> Value {
     read_json(&root().join("tests/fixtures/sarif-2.1.0.json"))
 }
 
-fn copy_dir(from: &Path, to: &Path, prefix: &str) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let name = format!("{prefix}{}", e.file_name().to_string_lossy());
-        std::fs::copy(e.path(), to.join(name)).unwrap();
-    }
-}
-
 /// One repository holding every broken fixture at once (files prefixed with their case name).
-fn all_broken_cases() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+fn all_broken_cases() -> TempRepo {
+    let dir = TempRepo::empty();
     let broken = root().join("tests/fixtures/broken");
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&broken)
         .unwrap()
@@ -79,13 +62,13 @@ fn all_broken_cases() -> tempfile::TempDir {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         for sub in ["detections", "functions", "environments"] {
             if case.join(sub).is_dir() {
-                copy_dir(&case.join(sub), &dir.path().join(sub), &format!("{name}-"));
+                copy_files_prefixed(&case.join(sub), &dir.join(sub), &format!("{name}-"));
             }
         }
         // workbooks pair by stem, and one copy of the table schema is enough
         for sub in ["workbooks", "schemas"] {
             if case.join(sub).is_dir() {
-                copy_dir(&case.join(sub), &dir.path().join(sub), "");
+                copy_files(&case.join(sub), &dir.join(sub));
             }
         }
     }
@@ -93,13 +76,7 @@ fn all_broken_cases() -> tempfile::TempDir {
 }
 
 fn sarif_for(repo: &Path) -> (Value, Output) {
-    let out = run(&[
-        "validate",
-        "--root",
-        repo.to_str().unwrap(),
-        "--format",
-        "sarif",
-    ]);
+    let out = run(repo, &["validate", "--format", "sarif"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let log = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"));
     (log, out)
@@ -325,7 +302,10 @@ fn the_json_schemas_reject_an_unknown_key() {
 #[test]
 fn committed_json_schemas_equal_the_generated_ones() {
     for (kind, _) in KINDS {
-        let out = run(&["schema", "--kind", kind]);
+        let out = sentinelctl()
+            .args(["schema", "--kind", kind])
+            .output()
+            .expect("run sentinelctl");
         assert_eq!(out.status.code(), Some(0), "{kind}");
         let path = root().join(format!("schemas/json/{kind}.schema.json"));
         let committed = std::fs::read_to_string(&path).unwrap_or_default();

@@ -25,15 +25,11 @@
 //! Also here: the end-to-end test of `validate --since REF` in a temporary Git repository.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use sentinelctl::load::yaml::{self, Node, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_sentinelctl");
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::support::{TempRepo, git, root as repo_root, sentinelctl};
 
 // ---------------------------------------------------------------------------------------------
 // Extraction
@@ -247,43 +243,14 @@ fn workflow_files(dir: &str) -> Vec<PathBuf> {
 // ---------------------------------------------------------------------------------------------
 // The temporary repository
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.com"])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let dest = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &dest);
-        } else {
-            std::fs::copy(&path, &dest).unwrap();
-        }
-    }
-}
-
 /// A Git repository with this repository's content, dev and prod on the embedded emulator, and
 /// `origin/base` (what the pull-request workflows fetch) at its first commit.
-fn ci_checkout() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
+fn ci_checkout() -> TempRepo {
+    let tmp = TempRepo::copy_of(
+        repo_root(),
+        &["detections", "functions", "workbooks", "schemas"],
+    );
     let root = tmp.path();
-    for dir in ["detections", "functions", "workbooks", "schemas"] {
-        copy_dir(&repo_root().join(dir), &root.join(dir));
-    }
     let envs = root.join("environments");
     std::fs::create_dir_all(&envs).unwrap();
     let local = std::fs::read_to_string(repo_root().join("environments/local.yaml")).unwrap();
@@ -305,10 +272,9 @@ fn ci_checkout() -> tempfile::TempDir {
 }
 
 fn run(root: &Path, scratch: &Path, inv: &Invocation) -> Output {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = sentinelctl();
     cmd.args(&inv.args)
         .current_dir(root)
-        .env("NO_COLOR", "1")
         .env_remove("SENTINELCTL_LOCAL_SECRET");
     for var in [
         "AZURE_CLIENT_ID",
@@ -363,7 +329,7 @@ fn redirect_path(root: &Path, scratch: &Path, target: &str) -> PathBuf {
 /// One CI system's workflows after a run: the checkout, the scratch folder standing for the
 /// runner's temp folder, and each invocation with its exit code.
 struct PipelineRun {
-    checkout: tempfile::TempDir,
+    checkout: TempRepo,
     scratch: tempfile::TempDir,
     results: Vec<(Invocation, i32)>,
 }
@@ -480,7 +446,7 @@ fn check_story(dir: &str) {
         assert!(root.join(f).exists(), "{f} missing");
     }
     // a second apply of dev is a no-op: plan has nothing to do
-    let replan = Command::new(BIN)
+    let replan = sentinelctl()
         .args(["plan", "--env", "dev", "--detailed-exitcode"])
         .current_dir(root)
         .output()
@@ -1107,7 +1073,7 @@ jobs:
 // validate --since
 
 fn validate_since(root: &Path, git_ref: &str) -> (i32, serde_json::Value) {
-    let out = Command::new(BIN)
+    let out = sentinelctl()
         .args([
             "validate", "--no-kql", "--format", "json", "--since", git_ref,
         ])
@@ -1228,7 +1194,7 @@ fn validate_since_requires_a_version_bump_for_changed_content() {
     assert_eq!(code, 0);
 
     // an unknown ref is an error (exit 2) that says what to do
-    let out = Command::new(BIN)
+    let out = sentinelctl()
         .args(["validate", "--since", "origin/nope"])
         .current_dir(root)
         .output()

@@ -1,0 +1,36 @@
+//! The one integration test binary of `sentinelctl` (`cargo test --test integration`), laid
+//! out the way ripgrep's `tests/tests.rs` is: one module per area, all sharing [`support`].
+//!
+//! One binary instead of one per file: a single link on a 2-core machine, tests of every area
+//! run side by side, and every helper exists once. The root `Cargo.toml` sets
+//! `autotests = false` and declares this file as `[[test]] name = "integration"`, so a new
+//! `tests/*.rs` file runs only once it is declared below (`support` has a test that fails
+//! while one is not).
+//!
+//! Run one area or one test with a filter: `cargo test --test integration workflows::` or
+//! `cargo test --test integration cli::drift_`.
+//!
+//! | module | what it checks |
+//! |---|---|
+//! | `bad_input` | every broken file gets exactly its located diagnostics; the fuzz property |
+//! | `cli` | the binary end to end against the embedded emulator (plan, apply, drift, promote, import) |
+//! | `corpus` | every Azure-Sentinel analytic rule in `../shared/corpus` loads or gets a message |
+//! | `plugin` | the Security Copilot manifest: golden file, templates, hostile inputs |
+//! | `properties` | property tests: durations, YAML↔ARM mapping, the YAML writer |
+//! | `roundtrip` | zero false diffs over the corpus; convergence under injected faults |
+//! | `schemas` | SARIF and the editor JSON Schemas |
+//! | `workflows` | the CI workflows in `examples/` run as written and keep their trust boundary |
+//!
+//! Tests that need `../shared` (Microsoft's corpus and contracts) get it from
+//! [`support::shared`], which fails the test when it is missing: CI always provides it.
+
+mod support;
+
+mod bad_input;
+mod cli;
+mod corpus;
+mod plugin;
+mod properties;
+mod roundtrip;
+mod schemas;
+mod workflows;
