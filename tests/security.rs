@@ -8,99 +8,24 @@
 
 use std::io::Read as _;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_sentinelctl"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// A temporary copy of the shipped content.
-fn shipped() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for d in [
-        "detections",
-        "functions",
-        "workbooks",
-        "environments",
-        "schemas",
-    ] {
-        copy_dir(&src.join(d), &dir.path().join(d));
-    }
-    dir
-}
+use crate::support::copy::copy_dir;
+use crate::support::{TempRepo, git, run, sentinelctl, set_line, text};
 
 fn run_in(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(bin());
-    cmd.arg("--root").arg(root).args(args).env("NO_COLOR", "1");
+    let mut cmd = sentinelctl();
+    cmd.arg("--root").arg(root).args(args);
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().unwrap()
+    cmd.output().expect("sentinelctl runs")
 }
 
-fn run(root: &Path, args: &[&str]) -> Output {
-    run_in(root, args, &[])
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn write(root: &Path, rel: &str, body: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, body).unwrap();
-}
-
-fn edit_state(root: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
-    let path = root.join(".sentinelctl/local-state.json");
-    let mut state: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    edit(&mut state);
-    std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
-}
-
-/// Replaces the first line starting with `prefix`.
-fn set_line(file: &Path, prefix: &str, line: &str) {
-    let body = std::fs::read_to_string(file).unwrap();
-    let mut done = false;
-    let lines: Vec<String> = body
-        .lines()
-        .map(|l| {
-            if !done && l.starts_with(prefix) {
-                done = true;
-                line.to_string()
-            } else {
-                l.to_string()
-            }
-        })
-        .collect();
-    assert!(done, "no line starts with {prefix:?} in {}", file.display());
-    std::fs::write(file, lines.join("\n") + "\n").unwrap();
-}
-
-fn apply(root: &Path) {
-    let out = run(root, &["apply", "--env", "local", "--auto-approve"]);
+fn apply(repo: &TempRepo) {
+    let out = repo.run(&["apply", "--env", "local", "--auto-approve"]);
     assert!(out.status.success(), "{}", text(&out));
 }
 
@@ -144,12 +69,10 @@ impl Trap {
 
 #[test]
 fn a_named_cloud_cannot_redirect_its_login() {
-    let repo = shipped();
+    let repo = TempRepo::shipped();
     let trap = Trap::new();
-    write(
-        repo.path(),
-        "environments/evil.yaml",
-        &format!(
+    repo.write("environments/evil.yaml",
+        format!(
             "{ENV_HEAD}cloud: public\nendpoints:\n  authorityHost: {}\nauth:\n  method: workload-identity\n  clientId: 33333333-3333-3333-3333-333333333333\n",
             trap.url()
         ),
@@ -180,12 +103,10 @@ fn a_named_cloud_cannot_redirect_its_login() {
 
 #[test]
 fn a_custom_endpoint_needs_the_invokers_permission() {
-    let repo = shipped();
+    let repo = TempRepo::shipped();
     let trap = Trap::new();
-    write(
-        repo.path(),
-        "environments/evil.yaml",
-        &format!(
+    repo.write("environments/evil.yaml",
+        format!(
             "{ENV_HEAD}cloud: custom\nendpoints:\n  resourceManager: {0}\n  authorityHost: {0}\nauth:\n  method: client-secret\n  clientId: 33333333-3333-3333-3333-333333333333\n",
             trap.url()
         ),
@@ -216,7 +137,7 @@ fn a_custom_endpoint_needs_the_invokers_permission() {
 
 #[test]
 fn credential_files_and_ci_variables_cannot_be_named_by_content() {
-    let repo = shipped();
+    let repo = TempRepo::shipped();
     for (auth, code) in [
         (
             "  method: workload-identity\n  federatedTokenFile: .git/config\n",
@@ -231,10 +152,9 @@ fn credential_files_and_ci_variables_cannot_be_named_by_content() {
             "SC5006",
         ),
     ] {
-        write(
-            repo.path(),
+        repo.write(
             "environments/evil.yaml",
-            &format!("{ENV_HEAD}cloud: public\nauth:\n{auth}"),
+            format!("{ENV_HEAD}cloud: public\nauth:\n{auth}"),
         );
         let v = run(repo.path(), &["validate", "--env", "evil"]);
         assert_eq!(v.status.code(), Some(1), "{}", text(&v));
@@ -251,11 +171,9 @@ fn credential_files_and_ci_variables_cannot_be_named_by_content() {
 
 #[test]
 fn a_secret_variable_named_by_the_file_needs_the_invokers_permission() {
-    let repo = shipped();
-    write(
-        repo.path(),
-        "environments/evil.yaml",
-        &format!(
+    let repo = TempRepo::shipped();
+    repo.write("environments/evil.yaml",
+        format!(
             "{ENV_HEAD}cloud: public\nauth:\n  method: client-secret\n  clientId: 33333333-3333-3333-3333-333333333333\n  clientSecretEnv: DEPLOY_KEY\n"
         ),
     );
@@ -276,13 +194,11 @@ fn a_secret_variable_named_by_the_file_needs_the_invokers_permission() {
 
 #[test]
 fn a_lock_file_cannot_pass_options_to_git() {
-    let repo = shipped();
+    let repo = TempRepo::shipped();
     let victim = repo.path().join("written-by-git");
     let commit = format!("--output={}", victim.display());
-    write(
-        repo.path(),
-        "environments/local.lock.yaml",
-        &format!(
+    repo.write("environments/local.lock.yaml",
+        format!(
             "promotedFrom: dev\nitems:\n  - kind: detection\n    contentId: x\n    name: x\n    version: 1.0.0\n    commit: \"{commit}\"\n    path: detections/OnePassword-PasswordSpray.yaml\n    blob: \"{commit}\"\n  - kind: detection\n    contentId: y\n    name: y\n    version: 1.0.0\n    commit: \"ééééééééééééé\"\n    path: ../../etc/passwd\n    blob: abc\n"
         ),
     );
@@ -318,12 +234,12 @@ fn hostile_search(alias: &str, name: &str) -> serde_json::Value {
 
 #[test]
 fn import_keeps_workspace_names_inside_the_repository() {
-    let repo = shipped();
-    apply(repo.path());
+    let repo = TempRepo::shipped();
+    apply(&repo);
     let outside = tempfile::tempdir().unwrap();
     let escape = outside.path().join("x");
     let traversal = format!("../../../../../../../..{}", escape.display());
-    edit_state(repo.path(), |s| {
+    repo.edit_state(|s| {
         let searches = s["workspaces"][0]["savedSearches"].as_array_mut().unwrap();
         searches.push(hostile_search(&traversal, "evil1"));
         searches.push(hostile_search("nul\u{0}byte", "evil2"));
@@ -368,8 +284,8 @@ fn import_keeps_workspace_names_inside_the_repository() {
 
 #[test]
 fn import_never_writes_through_a_linked_folder_and_writes_nothing_when_refused() {
-    let repo = shipped();
-    apply(repo.path());
+    let repo = TempRepo::shipped();
+    apply(&repo);
     let outside = tempfile::tempdir().unwrap();
     let target = tempfile::tempdir().unwrap();
     copy_dir(
@@ -393,7 +309,7 @@ fn import_never_writes_through_a_linked_folder_and_writes_nothing_when_refused()
 
 #[test]
 fn import_into_its_own_repository_changes_nothing_and_a_portal_edit_is_one_file() {
-    let repo = shipped();
+    let repo = TempRepo::shipped();
     let snapshot = |root: &Path| {
         let mut files = Vec::new();
         for d in ["detections", "functions", "workbooks"] {
@@ -405,7 +321,7 @@ fn import_into_its_own_repository_changes_nothing_and_a_portal_edit_is_one_file(
         files.sort();
         files
     };
-    apply(repo.path());
+    apply(&repo);
     let before = snapshot(repo.path());
     let out = run(repo.path(), &["import", "--env", "local"]);
     assert!(out.status.success(), "{}", text(&out));
@@ -414,7 +330,7 @@ fn import_into_its_own_repository_changes_nothing_and_a_portal_edit_is_one_file(
         before,
         "import rewrote unchanged files"
     );
-    edit_state(repo.path(), |s| {
+    repo.edit_state(|s| {
         s["workspaces"][0]["alertRules"][0]["properties"]["severity"] = "Informational".into();
     });
     let out = run(repo.path(), &["import", "--env", "local"]);
@@ -434,8 +350,8 @@ fn import_into_its_own_repository_changes_nothing_and_a_portal_edit_is_one_file(
 
 #[test]
 fn names_cannot_hide_plan_rows_or_drive_the_terminal() {
-    let repo = shipped();
-    apply(repo.path());
+    let repo = TempRepo::shipped();
+    apply(&repo);
     // a rule renamed to open an HTML comment, another removed (a Delete row must stay visible)
     let spray = repo
         .path()
@@ -478,9 +394,9 @@ fn names_cannot_hide_plan_rows_or_drive_the_terminal() {
 
 #[test]
 fn a_control_character_in_a_live_name_keeps_junit_parseable() {
-    let repo = shipped();
-    apply(repo.path());
-    edit_state(repo.path(), |s| {
+    let repo = TempRepo::shipped();
+    apply(&repo);
+    repo.edit_state(|s| {
         s["workspaces"][0]["alertRules"][0]["properties"]["displayName"] =
             "bell\u{7} esc\u{1b}[31m <tag> & \"q\" \u{0}".into();
     });
@@ -507,14 +423,14 @@ fn a_control_character_in_a_live_name_keeps_junit_parseable() {
 
 #[test]
 fn a_billion_laughs_file_fails_fast() {
-    let repo = shipped();
+    let repo = TempRepo::shipped();
     let mut lol = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..9 {
         let refs = vec![format!("*a{}", i - 1); 9].join(",");
         lol.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
     }
     assert!(lol.len() < 700);
-    write(repo.path(), "detections/lol.yaml", &lol);
+    repo.write("detections/lol.yaml", &lol);
     let started = Instant::now();
     let v = run(repo.path(), &["validate"]);
     assert!(started.elapsed() < Duration::from_secs(10));
@@ -524,22 +440,10 @@ fn a_billion_laughs_file_fails_fast() {
 
 #[test]
 fn links_and_special_files_in_content_folders_are_not_read() {
-    let repo = shipped();
-    let git = |args: &[&str]| {
-        Command::new("git")
-            .arg("-C")
-            .arg(repo.path())
-            .args(args)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@t")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@t")
-            .output()
-            .unwrap()
-    };
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["commit", "-qm", "base"]);
+    let repo = TempRepo::shipped();
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-qm", "base"]);
     let d = repo.path().join("detections");
     std::os::unix::fs::symlink("/dev/zero", d.join("zero.yaml")).unwrap();
     std::os::unix::fs::symlink("/etc/passwd", d.join("passwd.yaml")).unwrap();
@@ -557,7 +461,7 @@ fn links_and_special_files_in_content_folders_are_not_read() {
 
 #[test]
 fn resource_names_that_leave_their_collection_are_refused() {
-    let repo = shipped();
+    let repo = TempRepo::shipped();
     let f = repo.path().join("functions/OnePasswordEvents.yaml");
     let body = std::fs::read_to_string(&f).unwrap();
     std::fs::write(&f, format!("resourceName: \"..\"\n{body}")).unwrap();
@@ -583,7 +487,7 @@ fn resource_names_that_leave_their_collection_are_refused() {
 
 #[test]
 fn a_saved_plan_refuses_a_create_whose_file_changed() {
-    let repo = shipped();
+    let repo = TempRepo::shipped();
     let plan = repo.path().join("plan.json");
     let out = run(
         repo.path(),

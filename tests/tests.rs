@@ -19,6 +19,7 @@
 //! | `properties` | property tests: durations, YAML↔ARM mapping, the YAML writer |
 //! | `roundtrip` | zero false diffs over the corpus; convergence under injected faults |
 //! | `schemas` | SARIF and the editor JSON Schemas |
+//! | `security` | the attacks of issue 11 (credentials, git options, paths, hidden rows, memory, names, stale plans) are refused |
 //! | `workflows` | the CI workflows in `examples/` run as written and keep their trust boundary |
 //!
 //! Tests that need `../shared` (Microsoft's corpus and contracts) get it from
@@ -33,4 +34,5 @@ mod plugin;
 mod properties;
 mod roundtrip;
 mod schemas;
+mod security;
 mod workflows;

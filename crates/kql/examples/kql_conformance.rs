@@ -21,7 +21,8 @@
     clippy::print_stderr,
     clippy::exit,
     clippy::format_push_string,
-    clippy::cast_precision_loss
+    clippy::cast_precision_loss,
+    clippy::disallowed_methods, // a developer tool: its switches are environment variables
 )]
 
 use std::collections::BTreeMap;
