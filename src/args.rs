@@ -395,6 +395,14 @@ pub struct EmulatorArgs {
     /// Record traffic files for `oav validate-traffic` here.
     #[arg(long, value_name = "DIR")]
     pub traffic_dir: Option<PathBuf>,
+    /// Give each `--workspace` the custom (`_CL`) tables of this folder's table schemas
+    /// (`schemas/`), as if their data connectors were installed.
+    #[arg(long, value_name = "DIR")]
+    pub seed_tables: Option<PathBuf>,
+    /// Accept analytics rules whose query reads a table the workspace lacks (Sentinel refuses
+    /// them, and so does the emulator by default).
+    #[arg(long)]
+    pub no_table_check: bool,
 }
 
 /// `plugin`.

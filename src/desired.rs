@@ -29,6 +29,10 @@ pub struct DesiredItem {
     pub depends_on: Vec<String>,
     /// Commit the content was read at, when pinned by a lock file (else the checkout's HEAD).
     pub commit: Option<String>,
+    /// Tables its query reads, directly or through the saved functions it calls (as the analyser
+    /// resolves them against `schemas/`): Sentinel refuses a rule reading a table the workspace
+    /// does not have.
+    pub reads_tables: Vec<String>,
 }
 
 /// Everything the environment should hold.
@@ -145,6 +149,7 @@ impl DesiredState {
         resolve_functions(repo, env, &aliases, &mut items);
         resolve_rules(repo, env, &aliases, &mut items);
         resolve_workbooks(repo, env, &mut items);
+        resolve_tables(repo, &mut items);
         Self {
             env: env.clone(),
             items,
@@ -163,6 +168,47 @@ impl DesiredState {
                     || t == item.resource.display_name()
             })
         });
+    }
+}
+
+/// Fills `reads_tables`: each query's tables, plus those of the functions it calls (transitively).
+fn resolve_tables(repo: &Repository, items: &mut BTreeMap<Key, DesiredItem>) {
+    let catalog = crate::validate::kql::catalog(repo);
+    let mut direct: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    let mut per_item: Vec<(Key, Vec<String>, Vec<String>)> = Vec::new();
+    for (key, item) in items.iter() {
+        let Some(query) = item.resource.query() else {
+            continue;
+        };
+        let a = sentinel_kql::analyze(query, &catalog);
+        let tables: Vec<String> = a.tables.into_iter().chain(a.unknown_tables).collect();
+        let functions: Vec<String> = a.functions.into_iter().collect();
+        if let Resource::Function(f) = &item.resource {
+            direct.insert(
+                f.function_alias.to_ascii_lowercase(),
+                (tables.clone(), functions.clone()),
+            );
+        }
+        per_item.push((key.clone(), tables, functions));
+    }
+    for (key, mut tables, functions) in per_item {
+        let mut seen: Vec<String> = Vec::new();
+        let mut todo: Vec<String> = functions.iter().map(|f| f.to_ascii_lowercase()).collect();
+        while let Some(f) = todo.pop() {
+            if seen.contains(&f) {
+                continue;
+            }
+            if let Some((t, more)) = direct.get(&f) {
+                tables.extend(t.iter().cloned());
+                todo.extend(more.iter().map(|m| m.to_ascii_lowercase()));
+            }
+            seen.push(f);
+        }
+        tables.sort();
+        tables.dedup();
+        if let Some(item) = items.get_mut(&key) {
+            item.reads_tables = tables;
+        }
     }
 }
 
@@ -205,6 +251,7 @@ fn resolve_functions(
             path,
             depends_on,
             commit: None,
+            reads_tables: Vec::new(),
             resource: Resource::Function(fun.clone()),
         };
         items.insert(
@@ -257,6 +304,7 @@ fn resolve_rules(
             path,
             depends_on: calls(&rule.query, aliases),
             commit: None,
+            reads_tables: Vec::new(),
             resource: Resource::Rule(rule.clone()),
         };
         items.insert((ResourceKind::Detection, rule.name.clone()), item);
@@ -305,6 +353,7 @@ fn resolve_workbooks(repo: &Repository, env: &Environment, items: &mut BTreeMap<
             path,
             depends_on: Vec::new(),
             commit: None,
+            reads_tables: Vec::new(),
             resource: Resource::Workbook(wb.clone()),
         };
         items.insert((ResourceKind::Workbook, wb.name.clone()), item);

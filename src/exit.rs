@@ -12,6 +12,9 @@ pub enum ExitStatus {
     Changes,
     /// 3: `drift` found drift.
     Drift,
+    /// 4: `plan --detailed-exitcode`: the repository asks for changes apply will not make
+    /// (conflicts with unmanaged content, rules Sentinel would refuse).
+    Refused,
 }
 
 impl ExitStatus {
@@ -22,6 +25,7 @@ impl ExitStatus {
             Self::Failure => 1,
             Self::Changes => 2,
             Self::Drift => 3,
+            Self::Refused => 4,
         }
     }
 }

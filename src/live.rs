@@ -209,6 +209,9 @@ pub struct LiveState {
     /// Ownership records that point at no live resource (an interrupted create or delete, or a
     /// resource deleted outside code).
     pub orphan_owners: BTreeMap<Key, Ownership>,
+    /// The workspace's tables (lower case), when they could be listed (`None`: not known, e.g.
+    /// the identity may not read them).
+    pub tables: Option<std::collections::BTreeSet<String>>,
 }
 
 /// (owner, stale record) for a resource and the record pointing at it: a confirmed record owns it;
@@ -275,7 +278,7 @@ pub fn resource_id(ws: &WorkspaceRef, kind: ResourceKind, name: &str) -> String 
 
 /// Reads the live state with four LIST calls (plus their pages).
 pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveState> {
-    let (rules, metadata, searches, workbooks) = tokio::try_join!(
+    let (rules, metadata, searches, workbooks, tables) = tokio::try_join!(
         async {
             client
                 .list(&ws.alert_rules())
@@ -295,10 +298,30 @@ pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveS
                 .context("cannot list the workspace's saved searches")
         },
         async {
-            client
-                .list(&ws.workbooks())
-                .await
-                .context("cannot list the resource group's workbooks")
+            // the LIST takes one category: read them all (at once), so a workbook of any
+            // category is seen
+            let list = |c: &str| {
+                let url = ws.workbooks_in(c);
+                async move { client.list(&url).await }
+            };
+            let [a, b, c, d, e] = crate::model::workbook::CATEGORIES;
+            let lists = tokio::try_join!(list(a), list(b), list(c), list(d), list(e))
+                .context("cannot list the resource group's workbooks")?;
+            let mut all: Vec<Value> = Vec::new();
+            for w in [lists.0, lists.1, lists.2, lists.3, lists.4]
+                .into_iter()
+                .flatten()
+            {
+                if !all.iter().any(|x| x.get("name") == w.get("name")) {
+                    all.push(w);
+                }
+            }
+            anyhow::Ok(all)
+        },
+        async {
+            // knowing the tables is an extra check, not a requirement: a reader without
+            // `tables/read` still plans
+            anyhow::Ok(client.list(&ws.tables()).await.ok())
         },
     )?;
     let mut owners: BTreeMap<String, Ownership> = metadata.iter().filter_map(ownership).collect();
@@ -316,7 +339,15 @@ pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveS
             Some((parent, (kind, version)))
         })
         .collect();
-    let mut state = LiveState::default();
+    let mut state = LiveState {
+        tables: tables.map(|t| {
+            t.iter()
+                .filter_map(|v| v.get("name").and_then(Value::as_str))
+                .map(str::to_ascii_lowercase)
+                .collect()
+        }),
+        ..LiveState::default()
+    };
     let mut add = |kind: ResourceKind, v: &Value, resource: Option<Resource>| {
         let name = v
             .get("name")

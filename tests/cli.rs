@@ -470,7 +470,16 @@ fn an_apply_killed_midway_is_completed_by_the_next_run() {
     let repo = TempRepo::shipped();
     let ws = "/subscriptions/00000000-0000-0000-0000-00000000000a/resourceGroups/rg-sentinel-local/providers/Microsoft.OperationalInsights/workspaces/law-sentinel-local";
     let emulator = ChildEmulator::spawn(
-        &["--latency-ms", "40", "--throttle", "off", "--workspace", ws],
+        &[
+            "--latency-ms",
+            "40",
+            "--throttle",
+            "off",
+            "--workspace",
+            ws,
+            "--seed-tables",
+            &repo.join("schemas").display().to_string(),
+        ],
         &repo.join("emu"),
     );
     let args = |extra: &[&str]| {
@@ -578,6 +587,76 @@ fn an_update_keeps_properties_sentinelctl_does_not_model() {
         "{rule:#}"
     );
     assert_eq!(rule["properties"]["templateVersion"], "1.0.3");
+    let plan = repo.run(&["plan", "--env", "local", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+}
+
+#[test]
+fn a_workspace_without_the_1password_table_blocks_exactly_the_rules_that_read_it() {
+    let repo = TempRepo::shipped();
+    // the embedded workspace starts with the repository's custom tables; take the 1Password one
+    // away, as in a new workspace before the connector ingested anything
+    let first = repo.run(&["plan", "--env", "local"]);
+    assert!(first.status.success(), "{}", text(&first));
+    let mut removed = serde_json::Value::Null;
+    repo.edit_state(|s| {
+        let tables = s["workspaces"][0]["tables"].as_array_mut().unwrap();
+        let i = tables
+            .iter()
+            .position(|t| t["name"] == "OnePasswordEventLogs_CL")
+            .expect("the embedded workspace has the 1Password table");
+        removed = tables.remove(i);
+    });
+    let plan = repo.run(&[
+        "plan",
+        "--env",
+        "local",
+        "--detailed-exitcode",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(plan.status.code(), Some(4), "{}", text(&plan));
+    let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let blocked: Vec<&serde_json::Value> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] == "blocked")
+        .collect();
+    let detections = std::fs::read_dir(repo.join("detections")).unwrap().count();
+    assert_eq!(
+        blocked.len(),
+        detections,
+        "every 1Password rule reads the table"
+    );
+    for c in &blocked {
+        assert!(
+            c["reason"]
+                .as_str()
+                .unwrap()
+                .contains("`OnePasswordEventLogs_CL`"),
+            "{c}"
+        );
+    }
+    let human = repo.run(&["plan", "--env", "local"]);
+    assert!(text(&human).contains("blocked"), "{}", text(&human));
+    // apply writes the rest and none of the blocked rules
+    let apply = repo.run(&["apply", "--env", "local", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(1), "{}", text(&apply));
+    let state = repo.state();
+    let ws = &state["workspaces"][0];
+    assert_eq!(ws["alertRules"].as_array().map_or(0, Vec::len), 0);
+    let functions = std::fs::read_dir(repo.join("functions")).unwrap().count();
+    assert_eq!(ws["savedSearches"].as_array().unwrap().len(), functions);
+    // once the table exists, apply converges
+    repo.edit_state(|s| {
+        s["workspaces"][0]["tables"]
+            .as_array_mut()
+            .unwrap()
+            .push(removed.clone());
+    });
+    let apply = repo.run(&["apply", "--env", "local", "--auto-approve"]);
+    assert!(apply.status.success(), "{}", text(&apply));
     let plan = repo.run(&["plan", "--env", "local", "--detailed-exitcode"]);
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
 }

@@ -61,18 +61,35 @@ fn prepared(root: &Path) -> (Session, Target) {
     (cx, p)
 }
 
+/// Every table the rules read, as the workspace's tables (as if each connector were installed):
+/// this test is about the mapping, not about missing tables.
+fn tables_read(p: &Target) -> Vec<(String, Vec<(String, String)>)> {
+    let mut names: Vec<&String> = p
+        .desired
+        .items
+        .values()
+        .flat_map(|i| &i.reads_tables)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|n| (n.clone(), vec![("TimeGenerated".into(), "dateTime".into())]))
+        .collect()
+}
+
+fn connect_options(p: &Target) -> ConnectOptions {
+    ConnectOptions {
+        concurrency: 8,
+        embedded_tables: tables_read(p),
+        ..ConnectOptions::default()
+    }
+}
+
 async fn converge(cx: &Session, p: &Target) -> usize {
-    let (conn, plan) = plan_target(
-        cx,
-        p,
-        &ConnectOptions {
-            concurrency: 8,
-            ..ConnectOptions::default()
-        },
-        &PlanOptions::default(),
-    )
-    .await
-    .unwrap();
+    let (conn, plan) = plan_target(cx, p, &connect_options(p), &PlanOptions::default())
+        .await
+        .unwrap();
     let writes = plan.changes.iter().filter(|c| c.action.writes()).count();
     let apply_cx = Arc::new(ApplyContext {
         client: conn.client.clone(),
@@ -108,17 +125,9 @@ async fn every_corpus_rule_round_trips_with_zero_diffs() {
     );
     let created = converge(&cx, &p).await;
     assert_eq!(created, p.desired.items.len());
-    let (conn, plan) = plan_target(
-        &cx,
-        &p,
-        &ConnectOptions {
-            concurrency: 8,
-            ..ConnectOptions::default()
-        },
-        &PlanOptions::default(),
-    )
-    .await
-    .unwrap();
+    let (conn, plan) = plan_target(&cx, &p, &connect_options(&p), &PlanOptions::default())
+        .await
+        .unwrap();
     conn.close().await;
     let diffs: Vec<_> = plan
         .changes
@@ -136,6 +145,14 @@ async fn apply_converges_under_injected_faults_without_duplicates_or_losses() {
     let emulator = EmulatorGuard::start(arm_emulator::Config {
         workspaces: vec![p.env.workspace_id()],
         throttle: false,
+        seed_tables: tables_read(&p)
+            .into_iter()
+            .map(|(name, columns)| arm_emulator::SeedTable {
+                workspace_id: p.env.workspace_id(),
+                name,
+                columns,
+            })
+            .collect(),
         ..arm_emulator::Config::default()
     })
     .await;

@@ -36,17 +36,17 @@ pub fn run(cx: &Session, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
     };
     let applied = apply(cx, &req, &hooks)?;
     let (done, failed, skipped) = applied.counts();
-    if applied.plan.has_changes() {
-        printer.status(&format!(
-            "Apply complete: {done} done, {failed} failed, {skipped} skipped."
-        ));
+    let refused = applied.plan.summary.conflict + applied.plan.summary.blocked;
+    for line in reports::apply_status(&applied.plan, (done, failed, skipped), refused) {
+        printer.status(&line);
     }
     if args.format == ReportFormat::Json {
         printer.stdout(|out| reports::apply_json(out, &applied.plan, &applied.report.outcomes))?;
     }
-    Ok(if failed + skipped > 0 {
-        ExitStatus::Failure
-    } else {
+    let clean = failed + skipped + refused == 0;
+    Ok(if clean {
         ExitStatus::Success
+    } else {
+        ExitStatus::Failure
     })
 }

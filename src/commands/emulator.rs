@@ -15,6 +15,10 @@ pub fn run(cx: &Session, args: &EmulatorArgs) -> anyhow::Result<ExitStatus> {
     if !data_dir.as_os_str().is_empty() {
         std::fs::create_dir_all(&data_dir)?;
     }
+    let seed_tables = match &args.seed_tables {
+        Some(dir) => crate::ops::connection::seed_tables_from(dir, &args.workspaces)?,
+        None => Vec::new(),
+    };
     let config = arm_emulator::Config {
         listen: args.listen,
         state_file: args.state.clone(),
@@ -29,6 +33,8 @@ pub fn run(cx: &Session, args: &EmulatorArgs) -> anyhow::Result<ExitStatus> {
         http: args.http,
         workspaces: args.workspaces.clone(),
         traffic_dir: args.traffic_dir.clone(),
+        seed_tables,
+        check_rule_tables: !args.no_table_check,
         ..arm_emulator::Config::default()
     };
     let printer = cx.printer;

@@ -56,5 +56,6 @@ pub fn connect_options(
             .clone()
             .or_else(|| cx.client_certificate.clone()),
         concurrency,
+        ..ConnectOptions::default()
     })
 }

@@ -30,9 +30,15 @@ pub fn run(cx: &Session, args: &PlanArgs) -> anyhow::Result<ExitStatus> {
             writeln!(out)
         }
     })?;
-    Ok(if args.detailed_exitcode && plan.has_changes() {
-        ExitStatus::Changes
-    } else {
-        ExitStatus::Success
-    })
+    Ok(
+        match (
+            args.detailed_exitcode,
+            plan.has_refusals(),
+            plan.has_changes(),
+        ) {
+            (true, true, _) => ExitStatus::Refused,
+            (true, false, true) => ExitStatus::Changes,
+            _ => ExitStatus::Success,
+        },
+    )
 }

@@ -133,12 +133,7 @@ impl Repository {
         {
             repo.load_workbook(path);
         }
-        for path in list_files(&root.join("schemas"))?
-            .iter()
-            .filter(|p| extension(p) == "json")
-        {
-            repo.load_table(path);
-        }
+        repo.load_tables(&root.join("schemas"))?;
         Ok(repo)
     }
 
@@ -303,6 +298,14 @@ impl Repository {
                 );
             }
         }
+    }
+
+    /// Loads the table schemas (`*.json`) of `dir`.
+    pub fn load_tables(&mut self, dir: &Path) -> std::io::Result<()> {
+        for path in list_files(dir)?.iter().filter(|p| extension(p) == "json") {
+            self.load_table(path);
+        }
+        Ok(())
     }
 
     fn load_table(&mut self, path: &Path) {

@@ -95,6 +95,15 @@ impl Resource {
         }
     }
 
+    /// Its kind.
+    pub fn kind(&self) -> ResourceKind {
+        match self {
+            Self::Rule(_) => ResourceKind::Detection,
+            Self::Function(_) => ResourceKind::Function,
+            Self::Workbook(_) => ResourceKind::Workbook,
+        }
+    }
+
     /// The query text, when the resource has one.
     pub fn query(&self) -> Option<&str> {
         match self {

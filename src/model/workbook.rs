@@ -12,6 +12,9 @@ use serde_json::{Value, json};
 
 use super::rule::flatten;
 
+/// Workbook categories: Sentinel's own and the ones the workbooks contract lists.
+pub const CATEGORIES: [&str; 5] = ["sentinel", "workbook", "TSG", "performance", "retention"];
+
 /// Namespace for workbook names (a fixed random UUID: changing it renames every workbook).
 const WORKBOOK_NAMESPACE: uuid::Uuid =
     uuid::Uuid::from_u128(0x6c1f_3d0e_9a4b_4c55_8d2e_5b7a_1f0c_9e31);

@@ -54,6 +54,39 @@ pub struct ConnectOptions {
     pub client_certificate: Option<PathBuf>,
     /// Requests in flight at once.
     pub concurrency: usize,
+    /// Custom tables (`name`, `[(column, type)]`) an embedded emulator workspace starts with: the
+    /// repository's `_CL` schemas, as if their data connectors were installed.
+    pub embedded_tables: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// The Tables API's spelling of a `schemas/*.json` column type.
+fn tables_api_type(ty: &str) -> String {
+    match ty.to_ascii_lowercase().as_str() {
+        "datetime" | "date" => "dateTime".into(),
+        "bool" | "boolean" => "boolean".into(),
+        "double" | "real" => "real".into(),
+        "int" => "int".into(),
+        "long" => "long".into(),
+        "guid" | "uniqueid" => "guid".into(),
+        "dynamic" => "dynamic".into(),
+        _ => "string".into(),
+    }
+}
+
+/// The custom tables of a repository's `schemas/`, for [`ConnectOptions::embedded_tables`].
+pub fn custom_tables(repo: &crate::load::Repository) -> Vec<(String, Vec<(String, String)>)> {
+    repo.tables
+        .iter()
+        .filter(|t| t.name.ends_with("_CL"))
+        .map(|t| {
+            let columns = t
+                .columns
+                .iter()
+                .map(|(n, ty)| (n.clone(), tables_api_type(ty)))
+                .collect();
+            (t.name.clone(), columns)
+        })
+        .collect()
 }
 
 /// An open connection. Dropping it stops the embedded emulator it started (state is written after
@@ -69,7 +102,8 @@ pub struct Connection {
 impl Connection {
     /// Reads the workspace's live state.
     pub async fn read_live(&self, workspace: &str) -> anyhow::Result<LiveState> {
-        crate::live::read(&self.client, &self.ws)
+        // boxed: the read joins ten LIST calls, a large future to keep on every caller's stack
+        Box::pin(crate::live::read(&self.client, &self.ws))
             .await
             .with_context(|| format!("cannot read workspace `{workspace}`"))
     }
@@ -133,7 +167,44 @@ fn host_label(url: &Url) -> String {
     }
 }
 
-async fn start_embedded(root: &Path, env: &Environment) -> anyhow::Result<arm_emulator::Emulator> {
+/// The custom tables of the table schemas in `dir`, for each of `workspaces` (`sentinelctl
+/// emulator --seed-tables`).
+pub fn seed_tables_from(
+    dir: &Path,
+    workspaces: &[String],
+) -> anyhow::Result<Vec<arm_emulator::SeedTable>> {
+    let mut repo = crate::load::Repository {
+        root: dir.to_path_buf(),
+        ..crate::load::Repository::default()
+    };
+    repo.load_tables(dir)
+        .with_context(|| format!("cannot read table schemas in `{}`", dir.display()))?;
+    let tables = custom_tables(&repo);
+    Ok(workspaces
+        .iter()
+        .flat_map(|ws| seeds(ws, &tables))
+        .collect())
+}
+
+fn seeds(
+    workspace_id: &str,
+    tables: &[(String, Vec<(String, String)>)],
+) -> Vec<arm_emulator::SeedTable> {
+    tables
+        .iter()
+        .map(|(name, columns)| arm_emulator::SeedTable {
+            workspace_id: workspace_id.to_string(),
+            name: name.clone(),
+            columns: columns.clone(),
+        })
+        .collect()
+}
+
+async fn start_embedded(
+    root: &Path,
+    env: &Environment,
+    tables: &[(String, Vec<(String, String)>)],
+) -> anyhow::Result<arm_emulator::Emulator> {
     let dir = root.join(".sentinelctl");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
     let config = arm_emulator::Config {
@@ -142,6 +213,9 @@ async fn start_embedded(root: &Path, env: &Environment) -> anyhow::Result<arm_em
         // (drift over many environments) and must not overwrite each other's ca.pem.
         data_dir: PathBuf::new(),
         workspaces: vec![env.workspace_id()],
+        seed_tables: seeds(&env.workspace_id(), tables),
+        // refuse a rule reading a missing table, as Sentinel does
+        check_rule_tables: true,
         ..arm_emulator::Config::default()
     };
     arm_emulator::start(config)
@@ -242,7 +316,7 @@ pub async fn connect(
         (Some(url), _) => url.clone(),
         (None, Endpoint::Url(url)) => file_endpoint(env, url, "ARM endpoint", opts)?,
         (None, Endpoint::Embedded) => {
-            let e = start_embedded(&cx.root, env).await?;
+            let e = start_embedded(&cx.root, env, &opts.embedded_tables).await?;
             ca = ca.or_else(|| e.ca_file().map(Path::to_path_buf));
             let url = parse_url(e.url(), "emulator")?;
             emulator = Some(e);

@@ -52,7 +52,12 @@ pub fn expand_environments(cx: &Session, patterns: &[String]) -> anyhow::Result<
     Ok(out)
 }
 
-async fn check(cx: Session, target: Target, opts: ConnectOptions) -> anyhow::Result<DriftReport> {
+async fn check(
+    cx: Session,
+    target: Target,
+    mut opts: ConnectOptions,
+) -> anyhow::Result<DriftReport> {
+    opts.embedded_tables = super::connection::custom_tables(&target.repo);
     let conn = connect(&cx, &target.env, &opts).await?;
     let live = conn.read_live(&target.env.workspace).await?;
     conn.close().await;

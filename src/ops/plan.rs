@@ -47,7 +47,11 @@ pub async fn plan_target(
     connect_options: &ConnectOptions,
     options: &PlanOptions,
 ) -> anyhow::Result<(Connection, Plan)> {
-    let conn = connect(cx, &target.env, connect_options).await?;
+    let mut connect_options = connect_options.clone();
+    connect_options
+        .embedded_tables
+        .extend(super::connection::custom_tables(&target.repo));
+    let conn = connect(cx, &target.env, &connect_options).await?;
     let live = conn.read_live(&target.env.workspace).await?;
     let plan = crate::plan::plan(&target.desired, &live, target.commit.clone(), options);
     Ok((conn, plan))

@@ -55,7 +55,9 @@ pub fn promote(cx: &Session, req: &PromoteRequest) -> anyhow::Result<Promoted> {
     let from = Target::open(cx, &req.from, &[])?;
     let rt = super::runtime()?;
     let live = rt.block_on(async {
-        let conn = connect(cx, &from.env, &req.connect).await?;
+        let mut opts = req.connect.clone();
+        opts.embedded_tables = super::connection::custom_tables(&from.repo);
+        let conn = connect(cx, &from.env, &opts).await?;
         let live = conn.read_live(&from.env.workspace).await;
         conn.close().await;
         live

@@ -33,11 +33,20 @@ pub enum Action {
     Orphaned,
     /// Exists, not owned, not in code: never touched.
     Unmanaged,
+    /// Would be created or updated, but Sentinel would refuse it (a rule reading a table the
+    /// workspace does not have): not written; `reason` says why.
+    Blocked,
     /// Owned and equal.
     NoOp,
 }
 
 impl Action {
+    /// True for changes the repository asks for that apply will not make (a CI gate must see
+    /// them): conflicts with unmanaged content and blocked writes.
+    pub fn is_refused(self) -> bool {
+        matches!(self, Self::Conflict | Self::Blocked)
+    }
+
     /// True for actions that write.
     pub fn writes(self) -> bool {
         matches!(
@@ -103,6 +112,9 @@ pub struct Change {
     /// PUT from what the workspace holds).
     #[serde(skip)]
     pub live_body: Option<Value>,
+    /// Why a blocked change is not written, with the fix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Counts per action.
@@ -124,6 +136,9 @@ pub struct Summary {
     pub conflict: usize,
     /// Owned but removed from code with prune off.
     pub orphaned: usize,
+    /// Blocked writes (Sentinel would refuse them).
+    #[serde(default)]
+    pub blocked: usize,
 }
 
 /// A plan: what apply will do, and the state it was computed against.
@@ -252,6 +267,7 @@ fn change(
         last_modified: live.and_then(|l| l.last_modified.clone()),
         desired_hash: desired.map(|d| d.resource.full_hash()),
         source_name: None,
+        reason: None,
         stale_record: live.and_then(|l| l.stale_record.clone()),
         live_body: live.map(|l| l.body.clone()),
     }
@@ -405,6 +421,25 @@ pub fn plan(
             {
                 c.source_name = Some(dk.1.clone());
             }
+            if let (Some(d), Some(tables)) = (d, &live.tables)
+                && matches!(c.action, Action::Create | Action::Update | Action::Adopt)
+                && d.resource.kind() == ResourceKind::Detection
+            {
+                let missing: Vec<&String> = d
+                    .reads_tables
+                    .iter()
+                    .filter(|t| !tables.contains(&t.to_ascii_lowercase()))
+                    .collect();
+                if !missing.is_empty() {
+                    let names: Vec<String> = missing.iter().map(|t| format!("`{t}`")).collect();
+                    c.action = Action::Blocked;
+                    c.reason = Some(format!(
+                        "reads {}, which the workspace does not have: Sentinel refuses such a rule (\"Failed to run the analytics rule query. One of the tables does not exist\"); install the data connector that writes {} (or create the table), then apply again",
+                        names.join(", "),
+                        if missing.len() == 1 { "it" } else { "them" }
+                    ));
+                }
+            }
             if c.owner.is_none() && l.is_none() {
                 // An ownership record whose resource is missing (an interrupted apply, or a
                 // resource deleted outside code).
@@ -450,6 +485,7 @@ pub fn summarize(changes: &[Change]) -> Summary {
             Action::Unmanaged => s.unmanaged += 1,
             Action::Conflict => s.conflict += 1,
             Action::Orphaned => s.orphaned += 1,
+            Action::Blocked => s.blocked += 1,
         }
     }
     s
@@ -505,6 +541,11 @@ impl Plan {
         out.sort();
         out.dedup();
         out
+    }
+
+    /// True when the repository asks for changes apply will not make (conflicts, blocked rules).
+    pub fn has_refusals(&self) -> bool {
+        self.changes.iter().any(|c| c.action.is_refused())
     }
 
     /// True when apply would write something.

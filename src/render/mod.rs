@@ -73,6 +73,7 @@ pub(crate) mod tests {
             source_name: None,
             stale_record: None,
             live_body: None,
+            reason: None,
             desired_hash: None,
         };
         let mut update = change(

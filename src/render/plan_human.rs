@@ -16,6 +16,7 @@ fn symbol(a: Action) -> (&'static str, &'static str, AnsiColor) {
         Action::Delete => ("-", "delete", AnsiColor::Red),
         Action::Conflict => ("!", "conflict", AnsiColor::Magenta),
         Action::Orphaned => ("?", "orphaned", AnsiColor::Magenta),
+        Action::Blocked => ("!", "blocked", AnsiColor::Red),
         Action::Unmanaged => (" ", "unmanaged", AnsiColor::BrightBlack),
         Action::NoOp => (" ", "unchanged", AnsiColor::BrightBlack),
     }
@@ -91,6 +92,15 @@ pub fn render(out: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
                 out,
                 "        removed from code; enable prune in the environment to delete it"
             )?,
+            Action::Blocked => writeln!(
+                out,
+                "        not written: {}",
+                line(c.reason.as_deref().unwrap_or("Sentinel would refuse it"))
+            )?,
+            Action::Adopt if c.fields.is_empty() => writeln!(
+                out,
+                "        already says what the repository says; adopting only records ownership"
+            )?,
             _ => {}
         }
     }
@@ -113,6 +123,13 @@ pub fn render(out: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
             out,
             "{} resource(s) exist unmanaged under names this repository uses: rerun with --adopt.",
             s.conflict
+        )?;
+    }
+    if s.blocked > 0 {
+        writeln!(
+            out,
+            "{} rule(s) blocked: Sentinel would refuse them (see above); apply leaves them out.",
+            s.blocked
         )?;
     }
     if let Some(why) = &plan.prune_blocked {

@@ -77,6 +77,22 @@ pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
         }
         writeln!(out, "\n</details>\n")?;
     }
+    for c in plan.changes.iter().filter(|c| c.action == Action::Blocked) {
+        writeln!(
+            out,
+            "> **Blocked:** {} <code>{}</code>: {}\n",
+            c.kind.as_str(),
+            md(&c.display_name),
+            md(c.reason.as_deref().unwrap_or("Sentinel would refuse it"))
+        )?;
+    }
+    if plan.summary.conflict > 0 {
+        writeln!(
+            out,
+            "> **{} conflict(s):** unmanaged resources use names this repository uses; `--adopt` takes them over.\n",
+            plan.summary.conflict
+        )?;
+    }
     if let Some(why) = &plan.prune_blocked {
         writeln!(
             out,

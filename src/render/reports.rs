@@ -74,6 +74,27 @@ pub fn promote_json(
     )
 }
 
+/// The status lines at the end of an apply: the counts, and what the plan asked for but apply did
+/// not do.
+pub fn apply_status(
+    plan: &Plan,
+    (done, failed, skipped): (usize, usize, usize),
+    refused: usize,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    if plan.has_changes() {
+        lines.push(format!(
+            "Apply complete: {done} done, {failed} failed, {skipped} skipped."
+        ));
+    }
+    if refused > 0 {
+        lines.push(format!(
+            "{refused} change(s) not made: conflicts need --adopt, blocked rules need their tables (see the plan)."
+        ));
+    }
+    lines
+}
+
 /// One plain line per finished change (CI logs, and failures on a terminal).
 pub fn outcome_line(o: &Outcome) -> String {
     use super::escape::{block, line};

@@ -26,6 +26,25 @@ pub fn check_workbook(wb: &WorkbookFile, out: &mut Vec<Diagnostic>) {
                 .help("remove `name` to derive the GUID from `key`, or give the workbook's existing GUID"),
         );
     }
+    if let Some(c) = l
+        .raw
+        .category
+        .as_deref()
+        .filter(|c| !crate::model::workbook::CATEGORIES.contains(c))
+    {
+        out.push(
+            Diagnostic::error(
+                codes::WORKBOOK,
+                l.file,
+                format!("`{c}` is not a workbook category"),
+            )
+            .at(l.span(&["category"]))
+            .help(format!(
+                "use one of {}",
+                crate::model::workbook::CATEGORIES.join(", ")
+            )),
+        );
+    }
     if l.raw.key.trim().is_empty() || l.raw.key.chars().any(char::is_whitespace) {
         out.push(
             Diagnostic::error(

@@ -181,9 +181,16 @@ impl WorkspaceRef {
 
     /// Sentinel workbooks linked to this workspace, with content, in one (paged) LIST.
     pub fn workbooks(&self) -> String {
+        self.workbooks_in("sentinel")
+    }
+
+    /// The workbooks of this workspace in one category (the LIST requires a category: `sentinel`,
+    /// or one of the contract's `workbook`, `TSG`, `performance`, `retention`).
+    pub fn workbooks_in(&self, category: &str) -> String {
         let source = utf8_percent_encode(&self.workspace_path(), QUERY_VALUE).to_string();
+        let category = utf8_percent_encode(category, QUERY_VALUE);
         format!(
-            "{}?category=sentinel&sourceId={source}&canFetchContent=true",
+            "{}?category={category}&sourceId={source}&canFetchContent=true",
             self.workbooks_base()
         )
     }

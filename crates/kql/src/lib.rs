@@ -84,6 +84,10 @@ pub struct Analysis {
     pub output_columns: Option<Vec<Column>>,
     /// Catalog tables the query reads (sorted, deduplicated).
     pub tables: Vec<String>,
+    /// Names the query reads as tables that neither the catalog nor a `let` knows (sorted,
+    /// deduplicated), including operands of `union isfuzzy=true`: what a workspace must have (as a
+    /// table or a function) for the query to run.
+    pub unknown_tables: Vec<String>,
     /// Saved (catalog) functions the query calls (sorted, deduplicated).
     pub functions: Vec<String>,
     /// Query features parsed leniently or not understood (sorted, deduplicated), e.g. `operator scan`.

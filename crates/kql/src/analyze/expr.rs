@@ -391,6 +391,7 @@ impl Ctx<'_, '_> {
             // an operand of `union isfuzzy=true` that calls an unknown function (an ASIM parser such as
             // `_Im_NetworkSession(...)` the workspace lacks) is skipped by Kusto, like an unknown table
             if self.fuzzy > 0 && row.is_none() && !self.catalog.tables.contains_key(name) {
+                self.unknown_tables.insert(name.to_string());
                 self.fuzzy_missing = true;
                 return Value::Tabular(Schema::unknown());
             }

@@ -56,6 +56,7 @@ fn run(
             .map(|e| KqlDiagnostic::new(SYNTAX, e.range.clone(), e.message.clone()))
             .collect(),
         tables: BTreeSet::new(),
+        unknown_tables: BTreeSet::new(),
         functions: BTreeSet::new(),
         unsupported: parsed.unsupported.iter().cloned().collect(),
         scope,
@@ -82,6 +83,7 @@ fn run(
         diagnostics,
         output_columns,
         tables: cx.tables.into_iter().collect(),
+        unknown_tables: cx.unknown_tables.into_iter().collect(),
         functions: cx.functions.into_iter().collect(),
         unsupported: cx.unsupported.into_iter().collect(),
     };
@@ -210,6 +212,7 @@ struct Ctx<'c, 's> {
     src: &'c str,
     diags: Vec<KqlDiagnostic>,
     tables: BTreeSet<String>,
+    unknown_tables: BTreeSet<String>,
     functions: BTreeSet<String>,
     unsupported: BTreeSet<String>,
     scope: Scope,

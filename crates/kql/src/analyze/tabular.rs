@@ -28,6 +28,7 @@ impl Ctx<'_, '_> {
                 if let Some(s) = self.resolve_tabular_name(n, Some(e.range.clone())) {
                     return s;
                 }
+                self.unknown_tables.insert(n.clone());
                 if self.fuzzy > 0 {
                     self.fuzzy_missing = true;
                 } else {
