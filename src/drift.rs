@@ -9,8 +9,8 @@
 use serde::Serialize;
 
 use crate::desired::DesiredState;
-use crate::live::LiveState;
-use crate::model::{Key, Resource, ResourceKind};
+use crate::live::{LiveState, Pending};
+use crate::model::{Resource, ResourceKind};
 use crate::plan::FieldChange;
 
 /// Classes of finding.
@@ -150,14 +150,8 @@ fn classify_owned(
 
 /// Classifies every resource of the environment.
 pub fn drift(desired: &DesiredState, live: &LiveState) -> DriftReport {
-    let mut keys: Vec<&Key> = desired
-        .items
-        .keys()
-        .chain(live.items.keys())
-        .chain(live.orphan_owners.keys())
-        .collect();
-    keys.sort();
-    keys.dedup();
+    // desired and live paired as plan pairs them (by name, content id, template id, display name)
+    let pairs = crate::plan::pairs(desired, live);
     let live_functions: Vec<String> = live
         .items
         .iter()
@@ -168,11 +162,12 @@ pub fn drift(desired: &DesiredState, live: &LiveState) -> DriftReport {
         })
         .collect();
     let mut findings = Vec::new();
-    for key in keys {
+    for (dk, lk) in pairs {
+        let Some(key) = lk.or(dk) else { continue };
         let (d, l, orphan) = (
-            desired.items.get(key),
-            live.items.get(key),
-            live.orphan_owners.get(key),
+            dk.and_then(|k| desired.items.get(k)),
+            lk.and_then(|k| live.items.get(k)),
+            dk.and_then(|k| live.orphan_owners.get(k)),
         );
         let display = d
             .map(|d| d.resource.display_name().to_string())
@@ -206,6 +201,18 @@ pub fn drift(desired: &DesiredState, live: &LiveState) -> DriftReport {
                 ),
             },
             (_, Some(_)) => (DriftClass::Unmanaged, Vec::new(), None),
+            // an ownership record without its resource: deleted in the portal, unless the record
+            // says sentinelctl itself was creating or deleting it when it was interrupted
+            (Some(_), None) if orphan.is_some_and(|o| !o.is_confirmed()) => (
+                DriftClass::Pending,
+                Vec::new(),
+                Some("an interrupted apply announced it but did not write it; the next apply creates it".into()),
+            ),
+            (Some(_), None) if orphan.is_some_and(|o| o.pending == Some(Pending::Delete)) => (
+                DriftClass::Pending,
+                Vec::new(),
+                Some("an interrupted apply was deleting it".into()),
+            ),
             (Some(_), None) if orphan.is_some() => {
                 (DriftClass::DeletedOutsideCode, Vec::new(), None)
             }
