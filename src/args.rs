@@ -91,6 +91,12 @@ pub enum Command {
         after_help = "Examples:\n  sentinelctl plugin --env dev --out copilot/1password-plugin.yaml\n  sentinelctl plugin --env prod"
     )]
     Plugin(PluginArgs),
+    /// Table schemas and parsers from a workspace, for offline KQL checks.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  sentinelctl schemas pull --env prod\n  sentinelctl schemas pull --env prod AzureDiagnostics SecurityAlert --functions"
+    )]
+    Schemas(SchemasCommand),
     /// Print the JSON Schema of a content file kind (for editors).
     #[command(
         after_help = "Example:\n  sentinelctl schema --kind detection > schemas/json/detection.schema.json"
@@ -403,6 +409,35 @@ pub struct EmulatorArgs {
     /// them, and so does the emulator by default).
     #[arg(long)]
     pub no_table_check: bool,
+}
+
+/// `schemas`.
+#[derive(Debug, Subcommand)]
+pub enum SchemasCommand {
+    /// Write `schemas/<Table>.json` from the workspace's Tables API (and, with --functions, the
+    /// workspace's own parsers to `schemas/functions/`).
+    #[command(
+        after_help = "Examples:\n  sentinelctl schemas pull --env prod\n  sentinelctl schemas pull --env prod SecurityAlert AzureDiagnostics --functions"
+    )]
+    Pull(SchemasPullArgs),
+}
+
+/// `schemas pull`.
+#[derive(Debug, Args)]
+pub struct SchemasPullArgs {
+    /// Environment to read.
+    #[arg(long, value_name = "ENV")]
+    pub env: String,
+    /// Only these tables (default: every table of the workspace).
+    #[arg(value_name = "TABLE")]
+    pub tables: Vec<String>,
+    /// Also the workspace's saved functions that this repository does not deploy (solution
+    /// parsers), so rules calling them validate.
+    #[arg(long)]
+    pub functions: bool,
+    /// ARM connection.
+    #[command(flatten)]
+    pub arm: ArmArgs,
 }
 
 /// `plugin`.

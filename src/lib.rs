@@ -56,6 +56,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
     match &cli.command {
         Command::Validate(a) => commands::validate::run(&cx, a),
         Command::Schema(a) => commands::schema::run(&cx, a),
+        Command::Schemas(a) => commands::schemas::run(&cx, a),
         Command::Explain(a) => commands::explain::run(&cx, a),
         Command::Completions(a) => commands::completions::run(&cx, a),
         Command::Plan(a) => commands::plan::run(&cx, a),
@@ -101,7 +102,8 @@ pub fn error_exit_code(cli: &Cli) -> u8 {
         | Command::Apply(_)
         | Command::Drift(_)
         | Command::Import(_)
-        | Command::Promote(_) => 1,
+        | Command::Promote(_)
+        | Command::Schemas(_) => 1,
         _ => 2,
     }
 }

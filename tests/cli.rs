@@ -660,3 +660,63 @@ fn a_workspace_without_the_1password_table_blocks_exactly_the_rules_that_read_it
     let plan = repo.run(&["plan", "--env", "local", "--detailed-exitcode"]);
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
 }
+
+#[test]
+fn schemas_pull_makes_the_workspaces_tables_and_parsers_known_to_validate() {
+    let repo = TempRepo::shipped();
+    // the workspace exists (its emulator state is created by a first plan)
+    assert!(repo.run(&["plan", "--env", "local"]).status.success());
+    // it has a built-in table and a solution's parser that this repository knows nothing about
+    repo.edit_state(|s| {
+        let ws = &mut s["workspaces"][0];
+        if !ws["savedSearches"].is_array() {
+            ws["savedSearches"] = serde_json::json!([]);
+        }
+        ws["savedSearches"].as_array_mut().unwrap().push(serde_json::json!({
+            "name": "solutionparser",
+            "properties": {
+                "category": "Solution", "displayName": "SolutionParser",
+                "functionAlias": "SolutionParser", "functionParameters": "lookback:timespan = 1d",
+                "query": "Heartbeat | where TimeGenerated > ago(lookback) | project Computer, Extra = 1",
+                "version": 2
+            }
+        }));
+    });
+    repo.write(
+        "detections/heartbeat.yaml",
+        "id: 6a7f7d1c-2b1e-4f6a-9c3e-0d9b8a7c6e51\nname: Heartbeat from an unknown computer\n\
+         description: Heartbeats joined with a solution parser.\nseverity: Low\nkind: Scheduled\n\
+         queryFrequency: 1h\nqueryPeriod: 1h\ntriggerOperator: gt\ntriggerThreshold: 0\n\
+         tactics: [Discovery]\nrelevantTechniques: [T1082]\n\
+         query: |\n  Heartbeat\n  | join kind=leftouter (SolutionParser(1d)) on Computer\n  | project TimeGenerated, Computer, Extra\n\
+         version: 1.0.0\n",
+    );
+    let before = repo.run(&["validate"]);
+    assert_eq!(before.status.code(), Some(1));
+    let t = text(&before);
+    assert!(
+        t.contains("`Heartbeat`") && t.contains("`SolutionParser`"),
+        "{t}"
+    );
+    let pull = repo.run(&[
+        "schemas",
+        "pull",
+        "--env",
+        "local",
+        "Heartbeat",
+        "--functions",
+    ]);
+    assert!(pull.status.success(), "{}", text(&pull));
+    assert!(repo.join("schemas/Heartbeat.json").is_file());
+    assert!(repo.join("schemas/functions/SolutionParser.json").is_file());
+    let after = repo.run(&["validate"]);
+    assert!(after.status.success(), "{}", text(&after));
+    // a table the workspace does not have is an error, and nothing is written
+    let missing = repo.run(&["schemas", "pull", "--env", "local", "NoSuchTable_CL"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        text(&missing).contains("has no table `NoSuchTable_CL`"),
+        "{}",
+        text(&missing)
+    );
+}

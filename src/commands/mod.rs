@@ -11,6 +11,7 @@ pub mod plan;
 pub mod plugin;
 pub mod promote;
 pub mod schema;
+pub mod schemas;
 pub mod validate;
 
 use anyhow::Context as _;

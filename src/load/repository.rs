@@ -59,6 +59,20 @@ pub struct TableSchema {
     pub columns: Vec<(String, String)>,
 }
 
+/// A saved function the workspace has but the repository does not deploy (a solution's parser),
+/// pulled into `schemas/functions/<alias>.json` by `sentinelctl schemas pull`: known to validation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WorkspaceFunction {
+    /// The alias KQL calls it by.
+    pub name: String,
+    /// Parameter list as Log Analytics stores it (`lookback:timespan = 1d, user:string = ''`).
+    #[serde(default)]
+    pub parameters: String,
+    /// The body.
+    pub query: String,
+}
+
 /// Everything read from a repository.
 #[derive(Debug, Default)]
 pub struct Repository {
@@ -74,6 +88,8 @@ pub struct Repository {
     pub workbooks: Vec<WorkbookFile>,
     /// Table schemas.
     pub tables: Vec<TableSchema>,
+    /// Saved functions of a workspace (`schemas/functions/`), known to validation, never deployed.
+    pub workspace_functions: Vec<WorkspaceFunction>,
     /// Problems found while loading.
     pub diagnostics: Vec<Diagnostic>,
     /// Environment files read so far, by path (each is read and reported once).
@@ -134,6 +150,7 @@ impl Repository {
             repo.load_workbook(path);
         }
         repo.load_tables(&root.join("schemas"))?;
+        repo.load_workspace_functions(&root.join("schemas/functions"))?;
         Ok(repo)
     }
 
@@ -298,6 +315,25 @@ impl Repository {
                 );
             }
         }
+    }
+
+    /// Loads the workspace functions (`*.json`) of `dir`.
+    pub fn load_workspace_functions(&mut self, dir: &Path) -> std::io::Result<()> {
+        for path in list_files(dir)?.iter().filter(|p| extension(p) == "json") {
+            let shown = self.shown(path);
+            let Some(file) = read_source(&mut self.sources, path, &shown, &mut self.diagnostics)
+            else {
+                continue;
+            };
+            match serde_json::from_str::<WorkspaceFunction>(&self.sources.get(file).text) {
+                Ok(f) => self.workspace_functions.push(f),
+                Err(e) => self.diagnostics.push(
+                    Diagnostic::error(codes::INVALID_VALUE, file, format!("not a workspace function: {e}"))
+                        .help(r#"expected {"Name": "Alias", "Parameters": "", "Query": "…"} (written by `sentinelctl schemas pull`)"#),
+                ),
+            }
+        }
+        Ok(())
     }
 
     /// Loads the table schemas (`*.json`) of `dir`.

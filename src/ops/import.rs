@@ -8,10 +8,7 @@
 //! staged next to its target first and renamed into place only when all were staged, and nothing
 //! is written through a symbolic link.
 
-use std::collections::BTreeSet;
-use std::path::{Component, Path, PathBuf};
-
-use anyhow::{Context as _, bail};
+use std::path::{Path, PathBuf};
 
 use super::connection::{ConnectOptions, connect};
 use super::target::environment_only;
@@ -72,7 +69,13 @@ pub fn import_workspace(cx: &Session, req: &ImportRequest) -> anyhow::Result<Imp
         }
     }
     let plan = import(&live, &req.options, &existing);
-    write_all_or_nothing(&out, &plan.files)?;
+    let files: Vec<(PathBuf, &str)> = plan
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), f.text.as_str()))
+        .collect();
+    super::files::write_all_or_nothing(&out, &files)
+        .map_err(|e| e.context("nothing was imported"))?;
     Ok(Imported {
         environment: env.name,
         out,
@@ -108,97 +111,4 @@ fn existing_content(out: &Path, env: &Environment) -> Existing {
         existing.by_key.insert(key, e);
     }
     existing
-}
-
-/// A path relative to `out` made of normal components only.
-fn relative(path: &Path) -> anyhow::Result<()> {
-    if path.components().all(|c| matches!(c, Component::Normal(_))) {
-        Ok(())
-    } else {
-        bail!(
-            "refusing to write `{}`: not a plain relative path",
-            path.display()
-        )
-    }
-}
-
-/// Every existing ancestor of `target` below `out` must be a real directory, and `target` itself a
-/// regular file if it exists: nothing is written through a symbolic link.
-fn check_target(out: &Path, rel: &Path) -> anyhow::Result<()> {
-    let mut dir = out.to_path_buf();
-    let parts: Vec<_> = rel.components().collect();
-    for (i, part) in parts.iter().enumerate() {
-        dir.push(part);
-        let Some(kind) = crate::load::file::entry_kind(&dir) else {
-            return Ok(());
-        };
-        let last = i + 1 == parts.len();
-        let ok = if last {
-            kind == "a regular file"
-        } else {
-            kind == "a directory"
-        };
-        if !ok {
-            bail!(
-                "refusing to write `{}`: `{}` is {kind}",
-                rel.display(),
-                dir.display()
-            );
-        }
-    }
-    Ok(())
-}
-
-fn staging_path(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    target.with_file_name(format!(".{name}.sentinelctl-import-{}", std::process::id()))
-}
-
-/// Stages every file, then renames them all into place; on any failure nothing is left behind.
-fn write_all_or_nothing(out: &Path, files: &[ImportedFile]) -> anyhow::Result<()> {
-    let mut seen = BTreeSet::new();
-    for f in files {
-        relative(&f.path)?;
-        if !seen.insert(f.path.to_string_lossy().to_ascii_lowercase()) {
-            bail!(
-                "refusing to import: two items would be written to `{}`",
-                f.path.display()
-            );
-        }
-        check_target(out, &f.path)?;
-    }
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let result = (|| -> anyhow::Result<()> {
-        for f in files {
-            let target = out.join(&f.path);
-            if let Some(dir) = target.parent() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create `{}`", dir.display()))?;
-            }
-            let tmp = staging_path(&target);
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&tmp)
-                .with_context(|| format!("cannot write `{}`", tmp.display()))?;
-            staged.push((tmp.clone(), target));
-            std::io::Write::write_all(&mut file, f.text.as_bytes())
-                .and_then(|()| file.sync_all())
-                .with_context(|| format!("cannot write `{}`", tmp.display()))?;
-        }
-        Ok(())
-    })();
-    if let Err(e) = result {
-        for (tmp, _) in &staged {
-            let _ = std::fs::remove_file(tmp);
-        }
-        return Err(e.context("nothing was imported"));
-    }
-    for (tmp, target) in &staged {
-        std::fs::rename(tmp, target)
-            .with_context(|| format!("cannot move `{}` into place", target.display()))?;
-    }
-    Ok(())
 }

@@ -10,6 +10,7 @@
 //! | [`drift`] | classify how workspaces differ from the repository (read-only) |
 //! | [`import`] | write a workspace's content as repository files |
 //! | [`promote`] | pin into one environment what is verified and live in another |
+//! | [`schemas`] | pull a workspace's table schemas and parsers into `schemas/` |
 //!
 //! Shared steps: [`target`] (repository + environment + desired state, validated once) and
 //! [`connection`] (the invoker's connect options → an authenticated client, trust boundary included).
@@ -17,9 +18,11 @@
 pub mod apply;
 pub mod connection;
 pub mod drift;
+pub mod files;
 pub mod import;
 pub mod plan;
 pub mod promote;
+pub mod schemas;
 pub mod target;
 pub mod validate;
 

@@ -47,6 +47,28 @@ pub fn catalog(repo: &Repository) -> Catalog {
             body: f.loaded.raw.function_query.clone(),
         });
     }
+    for f in &repo.workspace_functions {
+        if repo
+            .functions
+            .iter()
+            .any(|r| r.function.function_alias.eq_ignore_ascii_case(&f.name))
+        {
+            continue; // the repository's own version wins
+        }
+        let params = crate::model::function::parse_parameters(&f.parameters)
+            .into_iter()
+            .map(|p| Param {
+                name: p.name,
+                ty: p.ty,
+                default: p.default,
+            })
+            .collect();
+        catalog.add_function(FunctionDecl {
+            name: f.name.clone(),
+            params,
+            body: f.query.clone(),
+        });
+    }
     catalog
 }
 
