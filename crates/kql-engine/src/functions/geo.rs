@@ -1,0 +1,5 @@
+//! Geospatial functions.
+
+use super::Func;
+
+pub(crate) const FUNCTIONS: &[Func] = &[];
