@@ -11,7 +11,10 @@ fn main() {
     let report = conformance::Report::run_all();
     if std::env::args().any(|a| a == "--verbose") {
         for (ex, o) in &report.outcomes {
-            if !matches!(o, conformance::Outcome::Excluded { .. } | conformance::Outcome::Agree) {
+            if !matches!(
+                o,
+                conformance::Outcome::Excluded { .. } | conformance::Outcome::Agree
+            ) {
                 println!("{}\t{:?}", ex.key(), o);
             }
         }

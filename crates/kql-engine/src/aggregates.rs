@@ -78,7 +78,13 @@ pub(crate) struct AggFn {
     pub(crate) kind: AggKind,
 }
 
-const fn a(name: &'static str, min: usize, max: usize, prefix: &'static str, kind: AggKind) -> AggFn {
+const fn a(
+    name: &'static str,
+    min: usize,
+    max: usize,
+    prefix: &'static str,
+    kind: AggKind,
+) -> AggFn {
     AggFn {
         name,
         min,
@@ -96,7 +102,13 @@ static AGGREGATES: &[AggFn] = &[
     a("dcount", 1, 2, "dcount", AggKind::DCount),
     a("dcountif", 2, 3, "dcountif", AggKind::DCountIf),
     a("count_distinct", 1, 1, "count_distinct", AggKind::DCount),
-    a("count_distinctif", 2, 2, "count_distinctif", AggKind::DCountIf),
+    a(
+        "count_distinctif",
+        2,
+        2,
+        "count_distinctif",
+        AggKind::DCountIf,
+    ),
     a("sum", 1, 1, "sum", AggKind::Sum),
     a("sumif", 2, 2, "sumif", AggKind::SumIf),
     a("avg", 1, 1, "avg", AggKind::Avg),
@@ -116,7 +128,13 @@ static AGGREGATES: &[AggFn] = &[
     a("make_list", 1, 2, "list", AggKind::MakeList),
     a("makelist", 1, 2, "list", AggKind::MakeList),
     a("make_list_if", 2, 3, "list", AggKind::MakeListIf),
-    a("make_list_with_nulls", 1, 1, "list", AggKind::MakeListWithNulls),
+    a(
+        "make_list_with_nulls",
+        1,
+        1,
+        "list",
+        AggKind::MakeListWithNulls,
+    ),
     a("make_set", 1, 2, "set", AggKind::MakeSet),
     a("makeset", 1, 2, "set", AggKind::MakeSet),
     a("make_set_if", 2, 3, "set", AggKind::MakeSetIf),
@@ -133,17 +151,47 @@ static AGGREGATES: &[AggFn] = &[
     a("variancepif", 2, 2, "variancepif", AggKind::VariancePIf),
     a("percentile", 2, 2, "percentile", AggKind::Percentile),
     a("percentiles", 2, MANY, "percentile", AggKind::Percentiles),
-    a("percentiles_array", 2, MANY, "percentiles", AggKind::PercentilesArray),
+    a(
+        "percentiles_array",
+        2,
+        MANY,
+        "percentile",
+        AggKind::PercentilesArray,
+    ),
     a("percentilew", 3, 3, "percentile", AggKind::PercentileW),
     a("percentilesw", 3, MANY, "percentile", AggKind::PercentilesW),
-    a("percentilesw_array", 3, MANY, "percentiles", AggKind::PercentilesWArray),
-    a("binary_all_and", 1, 1, "binary_all_and", AggKind::BinaryAllAnd),
+    a(
+        "percentilesw_array",
+        3,
+        MANY,
+        "percentile",
+        AggKind::PercentilesWArray,
+    ),
+    a(
+        "binary_all_and",
+        1,
+        1,
+        "binary_all_and",
+        AggKind::BinaryAllAnd,
+    ),
     a("binary_all_or", 1, 1, "binary_all_or", AggKind::BinaryAllOr),
-    a("binary_all_xor", 1, 1, "binary_all_xor", AggKind::BinaryAllXor),
+    a(
+        "binary_all_xor",
+        1,
+        1,
+        "binary_all_xor",
+        AggKind::BinaryAllXor,
+    ),
     a("covariance", 2, 2, "covariance", AggKind::Covariance),
     a("covarianceif", 3, 3, "covarianceif", AggKind::CovarianceIf),
     a("covariancep", 2, 2, "covariancep", AggKind::CovarianceP),
-    a("covariancepif", 3, 3, "covariancepif", AggKind::CovariancePIf),
+    a(
+        "covariancepif",
+        3,
+        3,
+        "covariancepif",
+        AggKind::CovariancePIf,
+    ),
 ];
 
 /// Names of all aggregation functions.
@@ -159,7 +207,13 @@ pub(crate) fn lookup(name: &str) -> Option<&'static AggFn> {
 /// Aggregates Kusto has that the engine does not implement (so they are reported as unsupported,
 /// not as unknown functions).
 pub(crate) const UNSUPPORTED: &[&str] = &[
-    "hll", "hll_if", "hll_merge", "tdigest", "tdigest_merge", "merge_tdigest", "buildschema",
+    "hll",
+    "hll_if",
+    "hll_merge",
+    "tdigest",
+    "tdigest_merge",
+    "merge_tdigest",
+    "buildschema",
     "make_list_with_nulls_if",
 ];
 
@@ -185,11 +239,15 @@ impl Sum {
             (Sum::Empty(_), Value::Real(r)) => Sum::Real(*r),
             (Sum::Empty(_), Value::Decimal(d)) => Sum::Dec(*d),
             (Sum::Empty(_), Value::TimeSpan(t)) => Sum::Span(t.0),
-            (Sum::Long(s), Value::Int(_) | Value::Long(_)) => Sum::Long(s.wrapping_add(v.as_i64().unwrap_or(0))),
+            (Sum::Long(s), Value::Int(_) | Value::Long(_)) => {
+                Sum::Long(s.wrapping_add(v.as_i64().unwrap_or(0)))
+            }
             #[allow(clippy::cast_precision_loss)]
             (Sum::Long(s), Value::Real(r)) => Sum::Real(s as f64 + r),
             (Sum::Real(s), x) => Sum::Real(s + x.as_f64().unwrap_or(0.0)),
-            (Sum::Dec(s), x) => Sum::Dec(s + crate::functions::convert::to_decimal(x).unwrap_or_default()),
+            (Sum::Dec(s), x) => {
+                Sum::Dec(s + crate::functions::convert::to_decimal(x).unwrap_or_default())
+            }
             (Sum::Span(s), Value::TimeSpan(t)) => Sum::Span(s.wrapping_add(t.0)),
             (s, _) => s,
         }
@@ -226,7 +284,11 @@ impl Moments {
     }
     fn variance(&self, sample: bool) -> f64 {
         if sample {
-            if self.n <= 1.0 { 0.0 } else { self.m2 / (self.n - 1.0) }
+            if self.n <= 1.0 {
+                0.0
+            } else {
+                self.m2 / (self.n - 1.0)
+            }
         } else if self.n == 0.0 {
             0.0
         } else {
@@ -270,12 +332,22 @@ impl AggState {
             K::Avg | K::AvgIf => AggState::Avg(0.0, 0, false),
             K::Min | K::MinIf => AggState::Extreme(None, false),
             K::Max | K::MaxIf => AggState::Extreme(None, true),
-            K::ArgMax => AggState::Arg { best: None, values: None, max: true },
-            K::ArgMin => AggState::Arg { best: None, values: None, max: false },
+            K::ArgMax => AggState::Arg {
+                best: None,
+                values: None,
+                max: true,
+            },
+            K::ArgMin => AggState::Arg {
+                best: None,
+                values: None,
+                max: false,
+            },
             K::TakeAny | K::TakeAnyIf => AggState::Any(None),
             K::MakeList | K::MakeListIf => AggState::List(Vec::new(), DEFAULT_MAX_SIZE, false),
             K::MakeListWithNulls => AggState::List(Vec::new(), DEFAULT_MAX_SIZE, true),
-            K::MakeSet | K::MakeSetIf => AggState::Set(Vec::new(), HashSet::new(), DEFAULT_MAX_SIZE),
+            K::MakeSet | K::MakeSetIf => {
+                AggState::Set(Vec::new(), HashSet::new(), DEFAULT_MAX_SIZE)
+            }
             K::MakeBag | K::MakeBagIf => AggState::Bag(Bag::new(), DEFAULT_MAX_SIZE),
             K::Stdev | K::StdevIf => AggState::Var(Moments::default(), true, true),
             K::StdevP | K::StdevPIf => AggState::Var(Moments::default(), false, true),
@@ -336,7 +408,11 @@ impl AggState {
                         None => true,
                         Some(b) => {
                             let o = compare::sort_cmp(v, b);
-                            if *max { o == std::cmp::Ordering::Greater } else { o == std::cmp::Ordering::Less }
+                            if *max {
+                                o == std::cmp::Ordering::Greater
+                            } else {
+                                o == std::cmp::Ordering::Less
+                            }
                         }
                     };
                     if better {
@@ -361,7 +437,11 @@ impl AggState {
                     None => true,
                     Some(b) => {
                         let o = compare::sort_cmp(key, b);
-                        if *max { o == std::cmp::Ordering::Greater } else { o == std::cmp::Ordering::Less }
+                        if *max {
+                            o == std::cmp::Ordering::Greater
+                        } else {
+                            o == std::cmp::Ordering::Less
+                        }
                     }
                 };
                 if better {
@@ -381,7 +461,11 @@ impl AggState {
                 }
             }
             AggState::List(items, limit, keep_nulls) => {
-                let (applies, size) = if kind == K::MakeListIf { (pred(1), size_at(2)) } else { (true, size_at(1)) };
+                let (applies, size) = if kind == K::MakeListIf {
+                    (pred(1), size_at(2))
+                } else {
+                    (true, size_at(1))
+                };
                 if let Some(s) = size {
                     *limit = s;
                 }
@@ -390,19 +474,34 @@ impl AggState {
                 }
             }
             AggState::Set(items, seen, limit) => {
-                let (applies, size) = if kind == K::MakeSetIf { (pred(1), size_at(2)) } else { (true, size_at(1)) };
+                let (applies, size) = if kind == K::MakeSetIf {
+                    (pred(1), size_at(2))
+                } else {
+                    (true, size_at(1))
+                };
                 if let Some(s) = size {
                     *limit = s;
                 }
+                // an array's elements join the set (the make-set-aggregation-function page)
                 let v = &args[0];
-                if applies && !v.is_null() && items.len() < *limit {
-                    if seen.insert(Key(v.clone())) {
-                        items.push(v.clone());
+                let elems: &[Value] = match v {
+                    Value::Array(a) => a,
+                    other => std::slice::from_ref(other),
+                };
+                if applies {
+                    for e in elems {
+                        if !e.is_null() && items.len() < *limit && seen.insert(Key(e.clone())) {
+                            items.push(e.clone());
+                        }
                     }
                 }
             }
             AggState::Bag(bag, limit) => {
-                let (applies, size) = if kind == K::MakeBagIf { (pred(1), size_at(2)) } else { (true, size_at(1)) };
+                let (applies, size) = if kind == K::MakeBagIf {
+                    (pred(1), size_at(2))
+                } else {
+                    (true, size_at(1))
+                };
                 if let Some(s) = size {
                     *limit = s;
                 }
@@ -418,7 +517,10 @@ impl AggState {
                 }
             }
             AggState::Var(m, _, _) => {
-                let applies = !matches!(kind, K::StdevIf | K::VarianceIf | K::StdevPIf | K::VariancePIf) || pred(1);
+                let applies = !matches!(
+                    kind,
+                    K::StdevIf | K::VarianceIf | K::StdevPIf | K::VariancePIf
+                ) || pred(1);
                 if applies && let Some(x) = args[0].as_f64() {
                     m.add(x);
                 }
@@ -432,7 +534,9 @@ impl AggState {
                 if ps.is_empty() {
                     for p in &args[first_p.min(args.len())..] {
                         let p = match p {
-                            Value::Array(items) => items.iter().filter_map(to_f64).collect::<Vec<_>>(),
+                            Value::Array(items) => {
+                                items.iter().filter_map(to_f64).collect::<Vec<_>>()
+                            }
                             other => to_f64(other).into_iter().collect(),
                         };
                         ps.extend(p);
@@ -476,7 +580,9 @@ impl AggState {
             AggState::DCount(s) => vec![Value::Long(i64::try_from(s.len()).unwrap_or(i64::MAX))],
             AggState::Sum(s) => vec![s.value()],
             #[allow(clippy::cast_precision_loss)]
-            AggState::Avg(sum, n, _) => vec![Value::Real(if n == 0 { f64::NAN } else { sum / n as f64 })],
+            AggState::Avg(sum, n, _) => {
+                vec![Value::Real(if n == 0 { f64::NAN } else { sum / n as f64 })]
+            }
             AggState::Extreme(b, _) => vec![b.unwrap_or(Value::Null)],
             AggState::Arg { best, values, .. } => {
                 let mut out = vec![best.unwrap_or(Value::Null)];
@@ -574,8 +680,14 @@ mod tests {
 
     #[test]
     fn sets_lists_percentiles() {
-        let rows: Vec<Vec<Value>> = [1, 2, 2, 3, 4].iter().map(|i| vec![Value::Long(*i), Value::Long(50)]).collect();
-        assert_eq!(run(AggKind::MakeSet, &rows)[0].to_kusto_string(), "[1,2,3,4]");
+        let rows: Vec<Vec<Value>> = [1, 2, 2, 3, 4]
+            .iter()
+            .map(|i| vec![Value::Long(*i), Value::Long(50)])
+            .collect();
+        assert_eq!(
+            run(AggKind::MakeSet, &rows)[0].to_kusto_string(),
+            "[1,2,3,4]"
+        );
         assert!(matches!(run(AggKind::DCount, &rows)[0], Value::Long(4)));
         assert!(matches!(run(AggKind::Percentile, &rows)[0], Value::Long(2)));
         let sd = run(AggKind::Stdev, &rows)[0].as_f64().unwrap();

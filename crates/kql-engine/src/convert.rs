@@ -187,7 +187,11 @@ impl Value {
                 "false" | "0" => Value::Bool(false),
                 _ => return Err(bad()),
             },
-            Type::Int => Value::Int(parse_integer(t).and_then(|i| i32::try_from(i).ok()).ok_or_else(bad)?),
+            Type::Int => Value::Int(
+                parse_integer(t)
+                    .and_then(|i| i32::try_from(i).ok())
+                    .ok_or_else(bad)?,
+            ),
             Type::Long => Value::Long(parse_integer(t).ok_or_else(bad)?),
             Type::Real => Value::Real(parse_real(t).ok_or_else(bad)?),
             Type::Decimal => Value::Decimal(parse_decimal(t).ok_or_else(bad)?),
@@ -234,11 +238,13 @@ pub(crate) fn parse_real(t: &str) -> Option<f64> {
             if t.eq_ignore_ascii_case("infinity") || t.eq_ignore_ascii_case("nan") {
                 return None;
             }
-            t.parse::<f64>().ok().or_else(|| parse_integer(t).map(|i| {
-                #[allow(clippy::cast_precision_loss)]
-                let f = i as f64;
-                f
-            }))
+            t.parse::<f64>().ok().or_else(|| {
+                parse_integer(t).map(|i| {
+                    #[allow(clippy::cast_precision_loss)]
+                    let f = i as f64;
+                    f
+                })
+            })
         }
     }
 }
@@ -365,9 +371,19 @@ mod tests {
     #[test]
     fn tostring_forms() {
         let d = DateTime::parse("2024-01-02T03:04:05.5Z").unwrap();
-        assert_eq!(Value::DateTime(d).to_kusto_string(), "2024-01-02T03:04:05.5000000Z");
-        assert_eq!(Value::DateTime(d).to_json(), serde_json::json!("2024-01-02T03:04:05.5Z"));
-        let arr = Value::array(vec![Value::DateTime(d), Value::Real(1.0), Value::string("x")]);
+        assert_eq!(
+            Value::DateTime(d).to_kusto_string(),
+            "2024-01-02T03:04:05.5000000Z"
+        );
+        assert_eq!(
+            Value::DateTime(d).to_json(),
+            serde_json::json!("2024-01-02T03:04:05.5Z")
+        );
+        let arr = Value::array(vec![
+            Value::DateTime(d),
+            Value::Real(1.0),
+            Value::string("x"),
+        ]);
         assert_eq!(
             arr.to_kusto_string(),
             r#"["2024-01-02T03:04:05.5000000Z",1,"x"]"#
@@ -380,8 +396,14 @@ mod tests {
     fn parse_cells() {
         assert!(matches!(Value::parse_as("", Type::Long), Ok(Value::Null)));
         assert!(matches!(Value::parse_as("", Type::String), Ok(Value::String(s)) if s.is_empty()));
-        assert!(matches!(Value::parse_as("42", Type::Int), Ok(Value::Int(42))));
-        assert!(matches!(Value::parse_as("True", Type::Bool), Ok(Value::Bool(true))));
+        assert!(matches!(
+            Value::parse_as("42", Type::Int),
+            Ok(Value::Int(42))
+        ));
+        assert!(matches!(
+            Value::parse_as("True", Type::Bool),
+            Ok(Value::Bool(true))
+        ));
         assert!(Value::parse_as("x", Type::Long).is_err());
         let v = Value::parse_as(r#"{"a":[1,2.5]}"#, Type::Dynamic).unwrap();
         assert_eq!(v.to_kusto_string(), r#"{"a":[1,2.5]}"#);

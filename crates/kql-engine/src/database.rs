@@ -58,7 +58,11 @@ impl Database {
     /// range in `body`.
     pub fn add_function(&mut self, name: &str, params: &str, body: &str) -> Result<()> {
         let params = params.trim();
-        let params = if params.starts_with('(') { params.to_string() } else { format!("({params})") };
+        let params = if params.starts_with('(') {
+            params.to_string()
+        } else {
+            format!("({params})")
+        };
         let trimmed = body.trim();
         let body = if trimmed.starts_with('{') && trimmed.ends_with('}') {
             &trimmed[1..trimmed.len() - 1]
@@ -78,8 +82,14 @@ impl Database {
                 ..EvalError::syntax(e.message.clone()).at(start..end)
             });
         }
-        let Some(Statement::Let { value: LetValue::Function { params, body, .. }, .. }) = parsed.query.statements.into_iter().next() else {
-            return Err(EvalError::syntax(format!("saved function `{name}` is not a function body")));
+        let Some(Statement::Let {
+            value: LetValue::Function { params, body, .. },
+            ..
+        }) = parsed.query.statements.into_iter().next()
+        else {
+            return Err(EvalError::syntax(format!(
+                "saved function `{name}` is not a function body"
+            )));
         };
         self.functions.insert(
             name.to_string(),
@@ -97,7 +107,13 @@ impl Database {
     /// columns Sentinel gives it: `_DTItemId` (a stable id per item), `LastUpdatedTimeUTC` (the query's
     /// `now()`), `SearchKey` (the item's value in column `search_key`), `WatchlistItem` (a property bag
     /// of the item's columns) and then every CSV column as a string.
-    pub fn add_watchlist(&mut self, alias: &str, search_key: &str, columns: Vec<String>, rows: Vec<Vec<String>>) {
+    pub fn add_watchlist(
+        &mut self,
+        alias: &str,
+        search_key: &str,
+        columns: Vec<String>,
+        rows: Vec<Vec<String>>,
+    ) {
         let mut cols = vec![
             Column::new("_DTItemId", Type::String),
             Column::new("LastUpdatedTimeUTC", Type::DateTime),
@@ -116,7 +132,10 @@ impl Database {
             for (c, v) in columns.iter().zip(r.iter()) {
                 bag.insert(c.as_str(), Value::string(v));
             }
-            let key = key_index.and_then(|k| r.get(k)).cloned().unwrap_or_default();
+            let key = key_index
+                .and_then(|k| r.get(k))
+                .cloned()
+                .unwrap_or_default();
             let mut row = vec![
                 Value::string(item_id(alias, i)),
                 Value::Null,
@@ -130,7 +149,8 @@ impl Database {
             table.push_row(row);
         }
         table.finish();
-        self.watchlists.insert(alias.to_string(), Watchlist { table });
+        self.watchlists
+            .insert(alias.to_string(), Watchlist { table });
     }
 
     /// The table called `name`.
@@ -163,9 +183,18 @@ impl Database {
 
 /// A stable GUID-shaped id for watchlist item `i` of `alias`.
 fn item_id(alias: &str, i: usize) -> String {
-    let d = sha1_smol::Sha1::from(format!("{alias}\u{0}{i}")).digest().bytes();
+    let d = sha1_smol::Sha1::from(format!("{alias}\u{0}{i}"))
+        .digest()
+        .bytes();
     let h: String = d.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 #[cfg(test)]
@@ -175,10 +204,15 @@ mod tests {
     #[test]
     fn saved_function_syntax_errors_point_into_the_body() {
         let mut db = Database::new();
-        let e = db.add_function("F", "(x:long)", "T | where x >").unwrap_err();
+        let e = db
+            .add_function("F", "(x:long)", "T | where x >")
+            .unwrap_err();
         assert_eq!(e.function.as_deref(), Some("F"));
         assert!(e.range.clone().is_some_and(|r| r.start <= 15), "{e:?}");
-        assert!(db.add_function("G", "lookback:timespan = 1d", "T | where t > ago(lookback)").is_ok());
+        assert!(
+            db.add_function("G", "lookback:timespan = 1d", "T | where t > ago(lookback)")
+                .is_ok()
+        );
         assert!(db.add_function("H", "", "{ print 1 }").is_ok());
     }
 }

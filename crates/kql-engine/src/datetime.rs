@@ -582,7 +582,10 @@ mod tests {
             dt("2014-05-25T08:20:03.123456Z").to_string(),
             "2014-05-25T08:20:03.123456Z"
         );
-        assert_eq!(dt("4/18/2025, 12:55:02.901 AM").to_string(), "2025-04-18T00:55:02.901Z");
+        assert_eq!(
+            dt("4/18/2025, 12:55:02.901 AM").to_string(),
+            "2025-04-18T00:55:02.901Z"
+        );
         assert!(DateTime::parse("2014-02-30").is_none());
         assert!(DateTime::parse("yesterday").is_none());
         assert!(DateTime::parse("10000-01-01").is_none());
@@ -590,13 +593,22 @@ mod tests {
 
     #[test]
     fn timespans() {
-        assert_eq!(TimeSpan::parse("1.02:03:04").unwrap().to_string(), "1.02:03:04");
-        assert_eq!(TimeSpan::parse("00:00:01.5").unwrap().to_string(), "00:00:01.5000000");
+        assert_eq!(
+            TimeSpan::parse("1.02:03:04").unwrap().to_string(),
+            "1.02:03:04"
+        );
+        assert_eq!(
+            TimeSpan::parse("00:00:01.5").unwrap().to_string(),
+            "00:00:01.5000000"
+        );
         assert_eq!(TimeSpan::parse("1.5h").unwrap().to_string(), "01:30:00");
         assert_eq!(TimeSpan::parse("-2d").unwrap().to_string(), "-2.00:00:00");
         assert_eq!(TimeSpan::parse("100ms").unwrap().0, 1_000_000);
         assert_eq!(TimeSpan::parse("10tick").unwrap().0, 10);
-        assert_eq!(TimeSpan::parse("36:00:00").unwrap().to_string(), "1.12:00:00");
+        assert_eq!(
+            TimeSpan::parse("36:00:00").unwrap().to_string(),
+            "1.12:00:00"
+        );
         assert!(TimeSpan::parse("abc").is_none());
     }
 
@@ -605,6 +617,9 @@ mod tests {
         let d = dt("2024-01-07T10:11:12.5Z");
         assert_eq!(d.weekday(), 0);
         let p = d.parts();
-        assert_eq!((p.year, p.month, p.day, p.hour, p.minute, p.second, p.frac), (2024, 1, 7, 10, 11, 12, 5_000_000));
+        assert_eq!(
+            (p.year, p.month, p.day, p.hour, p.minute, p.second, p.frac),
+            (2024, 1, 7, 10, 11, 12, 5_000_000)
+        );
     }
 }

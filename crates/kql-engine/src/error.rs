@@ -82,7 +82,9 @@ impl EvalError {
             },
             message,
         )
-        .with_hint(format!("raise `Limits::{limit}` if the query really needs more"))
+        .with_hint(format!(
+            "raise `Limits::{limit}` if the query really needs more"
+        ))
     }
 
     /// Sets the hint.

@@ -51,7 +51,12 @@ pub(crate) struct Row<'a> {
 
 impl<'a> Row<'a> {
     pub(crate) fn new(table: &'a Table, row: usize) -> Row<'a> {
-        Row { table, row, aggs: &[], window: None }
+        Row {
+            table,
+            row,
+            aggs: &[],
+            window: None,
+        }
     }
 }
 
@@ -61,24 +66,39 @@ pub(crate) fn eval(e: &Expr, r: &Row<'_>, cx: &Cx<'_>) -> Result<Value> {
         Expr::Const(v) => v.clone(),
         Expr::Col(i) => r.table.data()[*i].get(r.row).clone(),
         Expr::Name { name, range, .. } => {
-            return Err(EvalError::runtime(format!("unknown column or name `{name}`")).at(range.clone()));
+            return Err(
+                EvalError::runtime(format!("unknown column or name `{name}`")).at(range.clone()),
+            );
         }
         Expr::Neg(x) => scalar_ops::negate(&eval(x, r, cx)?)?,
         Expr::Arith(op, a, b, range) => {
             arith(*op, &eval(a, r, cx)?, &eval(b, r, cx)?).map_err(|err| err.at(range.clone()))?
         }
         Expr::Cmp(op, a, b) => cmp_fast(*op, a, b, r, cx)?,
-        Expr::Str { op, cs, neg, lhs, rhs } => {
+        Expr::Str {
+            op,
+            cs,
+            neg,
+            lhs,
+            rhs,
+        } => {
             let (l, rv) = (eval(lhs, r, cx)?, eval(rhs, r, cx)?);
             Value::Bool(str_op(*op, *cs, &l, &rv) != *neg)
         }
-        Expr::Regex { lhs, rhs, re, range } => {
+        Expr::Regex {
+            lhs,
+            rhs,
+            re,
+            range,
+        } => {
             let text = eval(lhs, r, cx)?;
             let matched = match re {
                 Some(re) => re.is_match(&scalar_ops::text_of(&text)),
                 None => {
                     let pat = eval(rhs, r, cx)?;
-                    cx.regex(&scalar_ops::text_of(&pat)).map_err(|err| err.at(range.clone()))?.is_match(&scalar_ops::text_of(&text))
+                    cx.regex(&scalar_ops::text_of(&pat))
+                        .map_err(|err| err.at(range.clone()))?
+                        .is_match(&scalar_ops::text_of(&text))
                 }
             };
             Value::Bool(matched)
@@ -117,7 +137,9 @@ pub(crate) fn eval(e: &Expr, r: &Row<'_>, cx: &Cx<'_>) -> Result<Value> {
             Value::Bool(found != *neg)
         }
         Expr::In { .. } => return Err(EvalError::runtime("internal: `in` list was not bound")),
-        Expr::HasAny { all, lhs, terms, .. } => {
+        Expr::HasAny {
+            all, lhs, terms, ..
+        } => {
             let Some(terms) = terms else {
                 return Err(EvalError::runtime("internal: `has_any` list was not bound"));
             };
@@ -125,7 +147,11 @@ pub(crate) fn eval(e: &Expr, r: &Row<'_>, cx: &Cx<'_>) -> Result<Value> {
             let text = scalar_ops::text_of(&v);
             let folded = scalar_ops::fold(&text);
             let has = |t: &String| scalar_ops::has_folded(&folded, t);
-            Value::Bool(if *all { terms.iter().all(has) } else { terms.iter().any(has) })
+            Value::Bool(if *all {
+                terms.iter().all(has)
+            } else {
+                terms.iter().any(has)
+            })
         }
         Expr::Between { neg, v, lo, hi } => {
             let b = scalar_ops::between(&eval(v, r, cx)?, &eval(lo, r, cx)?, &eval(hi, r, cx)?);
@@ -170,7 +196,12 @@ pub(crate) fn eval(e: &Expr, r: &Row<'_>, cx: &Cx<'_>) -> Result<Value> {
         Expr::Member(t, key) => member(&eval(t, r, cx)?, key),
         Expr::Index(t, i) => index(&eval(t, r, cx)?, &eval(i, r, cx)?),
         Expr::Agg(i) => r.aggs.get(*i).cloned().unwrap_or(Value::Null),
-        Expr::Window { f, args, slot, range } => window(*f, args, *slot, r, cx).map_err(|err| err.at(range.clone()))?,
+        Expr::Window {
+            f,
+            args,
+            slot,
+            range,
+        } => window(*f, args, *slot, r, cx).map_err(|err| err.at(range.clone()))?,
         Expr::ToScalar(_) | Expr::ColumnIfExists(..) => {
             return Err(EvalError::runtime("internal: expression was not bound"));
         }
@@ -210,8 +241,15 @@ pub(crate) fn index(v: &Value, i: &Value) -> Value {
             let Some(n) = i.as_i64() else {
                 return Value::Null;
             };
-            let idx = if n < 0 { i64::try_from(a.len()).unwrap_or(0) + n } else { n };
-            usize::try_from(idx).ok().and_then(|k| a.get(k).cloned()).unwrap_or(Value::Null)
+            let idx = if n < 0 {
+                i64::try_from(a.len()).unwrap_or(0) + n
+            } else {
+                n
+            };
+            usize::try_from(idx)
+                .ok()
+                .and_then(|k| a.get(k).cloned())
+                .unwrap_or(Value::Null)
         }
         (Value::Bag(b), Value::String(k)) => b.get(k).cloned().unwrap_or(Value::Null),
         _ => Value::Null,
@@ -238,7 +276,11 @@ fn window(f: WindowFn, args: &[Expr], slot: usize, r: &Row<'_>, cx: &Cx<'_>) -> 
                 Some(e) => eval(e, r, cx)?.as_i64().unwrap_or(1),
                 None => 1,
             };
-            let target = if f == WindowFn::Prev { i64::try_from(r.row).unwrap_or(0) - off } else { i64::try_from(r.row).unwrap_or(0) + off };
+            let target = if f == WindowFn::Prev {
+                i64::try_from(r.row).unwrap_or(0) - off
+            } else {
+                i64::try_from(r.row).unwrap_or(0) + off
+            };
             match usize::try_from(target).ok().filter(|t| *t < r.table.len()) {
                 Some(t) => at(t, &args[0]),
                 None => match args.get(2) {
@@ -249,7 +291,9 @@ fn window(f: WindowFn, args: &[Expr], slot: usize, r: &Row<'_>, cx: &Cx<'_>) -> 
         }
         _ => {
             let Some(state) = r.window else {
-                return Err(EvalError::runtime("window functions need a serialized row set"));
+                return Err(EvalError::runtime(
+                    "window functions need a serialized row set",
+                ));
             };
             let mut slots = state.slots.borrow_mut();
             if slots.len() <= slot {
@@ -266,7 +310,11 @@ fn window(f: WindowFn, args: &[Expr], slot: usize, r: &Row<'_>, cx: &Cx<'_>) -> 
                         Some(e) => truthy(&eval(e, r, cx)?),
                         None => false,
                     };
-                    s.count = if !s.started || restart { start } else { s.count + 1 };
+                    s.count = if !s.started || restart {
+                        start
+                    } else {
+                        s.count + 1
+                    };
                     s.started = true;
                     Ok(Value::Long(s.count))
                 }
@@ -289,9 +337,20 @@ fn window(f: WindowFn, args: &[Expr], slot: usize, r: &Row<'_>, cx: &Cx<'_>) -> 
                 }
                 WindowFn::RowRankMin | WindowFn::RowRankDense => {
                     let v = eval(&args[0], r, cx)?;
+                    let restart = match args.get(1) {
+                        Some(e) => truthy(&eval(e, r, cx)?),
+                        None => false,
+                    };
+                    if restart {
+                        *s = Slot::default();
+                    }
                     s.count += 1;
                     if !s.started || !compare::key_eq(&v, &s.key) {
-                        s.rank = if f == WindowFn::RowRankMin { s.count } else { s.rank + 1 };
+                        s.rank = if f == WindowFn::RowRankMin {
+                            s.count
+                        } else {
+                            s.rank + 1
+                        };
                         s.key = v;
                     }
                     s.started = true;
@@ -331,5 +390,8 @@ fn within(base: &Value, v: &Value, limit: &Value) -> bool {
         Value::TimeSpan(t) => Value::TimeSpan(crate::datetime::TimeSpan(t.0.abs())),
         other => other,
     };
-    matches!(compare::compare(&d, limit), Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal))
+    matches!(
+        compare::compare(&d, limit),
+        Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+    )
 }

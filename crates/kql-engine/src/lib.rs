@@ -106,7 +106,24 @@ pub fn evaluate(query: &str, db: &Database, options: &Options) -> Result<Table, 
 /// documentation and for tools that want to warn before running a query.
 pub fn implemented_functions() -> Vec<&'static str> {
     let mut v: Vec<&'static str> = functions::names().chain(aggregates::names()).collect();
-    v.extend(["iff", "iif", "case", "coalesce", "column_ifexists", "columnifexists", "pack_all", "bag_pack_columns", "toscalar", "row_number", "prev", "next", "row_cumsum", "row_rank_min", "row_rank_dense", "row_window_session"]);
+    v.extend([
+        "iff",
+        "iif",
+        "case",
+        "coalesce",
+        "column_ifexists",
+        "columnifexists",
+        "pack_all",
+        "bag_pack_columns",
+        "toscalar",
+        "row_number",
+        "prev",
+        "next",
+        "row_cumsum",
+        "row_rank_min",
+        "row_rank_dense",
+        "row_window_session",
+    ]);
     v.sort_unstable();
     v.dedup();
     v

@@ -118,7 +118,10 @@ impl Budget {
         if n > self.max_rows {
             return Err(EvalError::limit(
                 "max_rows",
-                format!("an intermediate result has more than {} rows", self.max_rows),
+                format!(
+                    "an intermediate result has more than {} rows",
+                    self.max_rows
+                ),
             ));
         }
         Ok(())
@@ -129,7 +132,10 @@ impl Budget {
         if n > self.max_string_len {
             return Err(EvalError::limit(
                 "max_string_len",
-                format!("a string would be longer than {} bytes", self.max_string_len),
+                format!(
+                    "a string would be longer than {} bytes",
+                    self.max_string_len
+                ),
             ));
         }
         Ok(())

@@ -109,7 +109,10 @@ pub(crate) fn op_spec(op: &str) -> Option<OpSpec> {
             let (cs, base) = if let Some(b) = rest.strip_suffix("_cs") {
                 (true, b)
             } else if let Some(b) = rest.strip_suffix("cs").filter(|b| {
-                matches!(*b, "contains" | "hasprefix" | "hassuffix" | "startswith" | "endswith" | "has")
+                matches!(
+                    *b,
+                    "contains" | "hasprefix" | "hassuffix" | "startswith" | "endswith" | "has"
+                )
             }) {
                 (true, b)
             } else {
@@ -163,16 +166,17 @@ pub(crate) fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value> {
         return Ok(V::Null);
     }
     Ok(match (a, b) {
-        (V::Int(x), V::Int(y)) => int_arith(op, i64::from(*x), i64::from(*y)).map_or(V::Null, |r| {
-            i32::try_from(r).map_or(V::Long(r), V::Int)
-        }),
+        (V::Int(x), V::Int(y)) => int_arith(op, i64::from(*x), i64::from(*y))
+            .map_or(V::Null, |r| i32::try_from(r).map_or(V::Long(r), V::Int)),
         (V::Int(_) | V::Long(_), V::Int(_) | V::Long(_)) => {
             int_arith(op, a.as_i64().unwrap_or(0), b.as_i64().unwrap_or(0)).map_or(V::Null, V::Long)
         }
         (V::Real(_), V::Int(_) | V::Long(_) | V::Real(_) | V::Decimal(_))
-        | (V::Int(_) | V::Long(_) | V::Decimal(_), V::Real(_)) => {
-            real_arith(op, to_f64(a).unwrap_or(f64::NAN), to_f64(b).unwrap_or(f64::NAN))
-        }
+        | (V::Int(_) | V::Long(_) | V::Decimal(_), V::Real(_)) => real_arith(
+            op,
+            to_f64(a).unwrap_or(f64::NAN),
+            to_f64(b).unwrap_or(f64::NAN),
+        ),
         (V::Decimal(_), V::Int(_) | V::Long(_) | V::Decimal(_))
         | (V::Int(_) | V::Long(_), V::Decimal(_)) => {
             let (x, y) = (to_dec(a).unwrap_or_default(), to_dec(b).unwrap_or_default());
@@ -182,15 +186,25 @@ pub(crate) fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value> {
             V::TimeSpan(TimeSpan(x.unix_ticks() - y.unix_ticks()))
         }
         (V::DateTime(x), V::TimeSpan(t)) if matches!(op, Arith::Add | Arith::Sub) => {
-            let d = if op == Arith::Add { t.0 } else { t.0.checked_neg().unwrap_or(i64::MAX) };
+            let d = if op == Arith::Add {
+                t.0
+            } else {
+                t.0.checked_neg().unwrap_or(i64::MAX)
+            };
             x.add_ticks(d).map_or(V::Null, V::DateTime)
         }
         (V::TimeSpan(t), V::DateTime(x)) if op == Arith::Add => {
             x.add_ticks(t.0).map_or(V::Null, V::DateTime)
         }
         (V::TimeSpan(x), V::TimeSpan(y)) => match op {
-            Arith::Add => x.0.checked_add(y.0).map_or(V::Null, |t| V::TimeSpan(TimeSpan(t))),
-            Arith::Sub => x.0.checked_sub(y.0).map_or(V::Null, |t| V::TimeSpan(TimeSpan(t))),
+            Arith::Add => {
+                x.0.checked_add(y.0)
+                    .map_or(V::Null, |t| V::TimeSpan(TimeSpan(t)))
+            }
+            Arith::Sub => {
+                x.0.checked_sub(y.0)
+                    .map_or(V::Null, |t| V::TimeSpan(TimeSpan(t)))
+            }
             #[allow(clippy::cast_precision_loss)]
             Arith::Div => V::Real(x.0 as f64 / y.0 as f64),
             Arith::Mod => {
@@ -202,14 +216,16 @@ pub(crate) fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value> {
             }
             Arith::Mul => return Err(type_error(op, a, b)),
         },
-        (V::TimeSpan(t), n) | (n, V::TimeSpan(t))
-            if op == Arith::Mul && n.as_f64().is_some() =>
-        {
+        (V::TimeSpan(t), n) | (n, V::TimeSpan(t)) if op == Arith::Mul && n.as_f64().is_some() => {
             scale_timespan(*t, n.as_f64().unwrap_or(0.0))
         }
         (V::TimeSpan(t), n) if op == Arith::Div && n.as_f64().is_some() => {
             let d = n.as_f64().unwrap_or(0.0);
-            if d == 0.0 { V::Null } else { scale_timespan(*t, 1.0 / d) }
+            if d == 0.0 {
+                V::Null
+            } else {
+                scale_timespan(*t, 1.0 / d)
+            }
         }
         _ => return Err(type_error(op, a, b)),
     })
@@ -266,7 +282,9 @@ fn dec_arith(op: Arith, x: Decimal, y: Decimal) -> Option<Decimal> {
         Arith::Sub => x.checked_sub(y),
         Arith::Mul => x.checked_mul(y),
         Arith::Div => x.checked_div(y),
-        Arith::Mod => x.checked_rem(y).map(|r| if r.is_sign_negative() { r + y.abs() } else { r }),
+        Arith::Mod => x
+            .checked_rem(y)
+            .map(|r| if r.is_sign_negative() { r + y.abs() } else { r }),
     }
 }
 
@@ -377,11 +395,13 @@ fn has_term(hay: &str, needle: &str, prefix_only: bool, suffix_only: bool) -> bo
     occurrences(hay, needle).any(|pos| {
         let before_ok = !first_term
             || suffix_only
-            || hay[..pos].chars().next_back().is_none_or(|c| !is_term_char(c));
+            || hay[..pos]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !is_term_char(c));
         let end = pos + needle.len();
-        let after_ok = !last_term
-            || prefix_only
-            || hay[end..].chars().next().is_none_or(|c| !is_term_char(c));
+        let after_ok =
+            !last_term || prefix_only || hay[end..].chars().next().is_none_or(|c| !is_term_char(c));
         before_ok && after_ok
     })
 }
@@ -392,11 +412,20 @@ pub(crate) fn str_op(op: StrOp, cs: bool, hay: &Value, needle: &Value) -> bool {
     let n = text_of(needle);
     if cs {
         str_match(op, &h, &n)
-    } else if h.is_ascii() && n.is_ascii() && !matches!(op, StrOp::Has | StrOp::HasPrefix | StrOp::HasSuffix | StrOp::Contains) {
+    } else if h.is_ascii()
+        && n.is_ascii()
+        && !matches!(
+            op,
+            StrOp::Has | StrOp::HasPrefix | StrOp::HasSuffix | StrOp::Contains
+        )
+    {
         match op {
-            StrOp::StartsWith => h.len() >= n.len() && h.as_bytes()[..n.len()].eq_ignore_ascii_case(n.as_bytes()),
+            StrOp::StartsWith => {
+                h.len() >= n.len() && h.as_bytes()[..n.len()].eq_ignore_ascii_case(n.as_bytes())
+            }
             StrOp::EndsWith => {
-                h.len() >= n.len() && h.as_bytes()[h.len() - n.len()..].eq_ignore_ascii_case(n.as_bytes())
+                h.len() >= n.len()
+                    && h.as_bytes()[h.len() - n.len()..].eq_ignore_ascii_case(n.as_bytes())
             }
             _ => false,
         }
@@ -426,9 +455,8 @@ fn contains_ascii_ci(h: &[u8], n: &[u8]) -> bool {
         return false;
     }
     let first = n[0].to_ascii_lowercase();
-    (0..=h.len() - n.len()).any(|i| {
-        h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n)
-    })
+    (0..=h.len() - n.len())
+        .any(|i| h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
 /// `has` on already case-folded text.
@@ -486,18 +514,63 @@ mod tests {
     #[test]
     fn has_matches_whole_terms() {
         // the string-operators page: "KustoExplorerQueryRun" has "Explorer" is false, contains is true
-        assert!(!str_op(StrOp::Has, false, &s("KustoExplorerQueryRun"), &s("Explorer")));
-        assert!(str_op(StrOp::Contains, false, &s("KustoExplorerQueryRun"), &s("explorer")));
-        assert!(str_op(StrOp::Has, false, &s("North America"), &s("america")));
-        assert!(!str_op(StrOp::Has, true, &s("North America"), &s("america")));
-        assert!(str_op(StrOp::Has, false, &s("ad67d136-c1db-4f9f"), &s("c1db")));
+        assert!(!str_op(
+            StrOp::Has,
+            false,
+            &s("KustoExplorerQueryRun"),
+            &s("Explorer")
+        ));
+        assert!(str_op(
+            StrOp::Contains,
+            false,
+            &s("KustoExplorerQueryRun"),
+            &s("explorer")
+        ));
+        assert!(str_op(
+            StrOp::Has,
+            false,
+            &s("North America"),
+            &s("america")
+        ));
+        assert!(!str_op(
+            StrOp::Has,
+            true,
+            &s("North America"),
+            &s("america")
+        ));
+        assert!(str_op(
+            StrOp::Has,
+            false,
+            &s("ad67d136-c1db-4f9f"),
+            &s("c1db")
+        ));
         assert!(str_op(StrOp::Has, false, &s("a-b c"), &s("-b c")));
         assert!(!str_op(StrOp::Has, false, &s("abc"), &s("b")));
-        assert!(str_op(StrOp::HasPrefix, false, &s("North America"), &s("amer")));
-        assert!(!str_op(StrOp::HasPrefix, false, &s("North America"), &s("meri")));
-        assert!(str_op(StrOp::HasSuffix, false, &s("North America"), &s("rica")));
+        assert!(str_op(
+            StrOp::HasPrefix,
+            false,
+            &s("North America"),
+            &s("amer")
+        ));
+        assert!(!str_op(
+            StrOp::HasPrefix,
+            false,
+            &s("North America"),
+            &s("meri")
+        ));
+        assert!(str_op(
+            StrOp::HasSuffix,
+            false,
+            &s("North America"),
+            &s("rica")
+        ));
         assert!(str_op(StrOp::Has, false, &s("Ünïcode Straße"), &s("STRASSE")) == false);
-        assert!(str_op(StrOp::Has, false, &s("Ünïcode Straße"), &s("üNÏcode")));
+        assert!(str_op(
+            StrOp::Has,
+            false,
+            &s("Ünïcode Straße"),
+            &s("üNÏcode")
+        ));
     }
 
     #[test]
@@ -506,7 +579,10 @@ mod tests {
         assert!(!str_op(StrOp::StartsWith, true, &s("Fabrikam"), &s("fab")));
         assert!(str_op(StrOp::EndsWith, false, &s("Fabrikam"), &s("KAM")));
         assert!(eq_ci("aBc", "ABC"));
-        assert!(matches!(cmp(Cmp::EqCi, &s("abc"), &s("ABC")), Value::Bool(true)));
+        assert!(matches!(
+            cmp(Cmp::EqCi, &s("abc"), &s("ABC")),
+            Value::Bool(true)
+        ));
     }
 
     #[test]
@@ -517,10 +593,21 @@ mod tests {
         assert!(matches!(m(-14, 12), Value::Long(10)));
         assert!(matches!(m(14, -12), Value::Long(2)));
         assert!(matches!(m(-14, -12), Value::Long(10)));
-        assert!(matches!(arith(Arith::Div, &Value::Long(7), &Value::Long(2)).unwrap(), Value::Long(3)));
-        assert!(matches!(arith(Arith::Div, &Value::Long(7), &Value::Long(0)).unwrap(), Value::Null));
-        assert!(matches!(arith(Arith::Div, &Value::Real(7.0), &Value::Long(2)).unwrap(), Value::Real(x) if x == 3.5));
-        assert!(matches!(arith(Arith::Add, &Value::Null, &Value::Long(2)).unwrap(), Value::Null));
+        assert!(matches!(
+            arith(Arith::Div, &Value::Long(7), &Value::Long(2)).unwrap(),
+            Value::Long(3)
+        ));
+        assert!(matches!(
+            arith(Arith::Div, &Value::Long(7), &Value::Long(0)).unwrap(),
+            Value::Null
+        ));
+        assert!(
+            matches!(arith(Arith::Div, &Value::Real(7.0), &Value::Long(2)).unwrap(), Value::Real(x) if x == 3.5)
+        );
+        assert!(matches!(
+            arith(Arith::Add, &Value::Null, &Value::Long(2)).unwrap(),
+            Value::Null
+        ));
     }
 
     #[test]
@@ -531,7 +618,12 @@ mod tests {
         assert_eq!(r.to_kusto_string(), "2024-01-01T01:00:00.0000000Z");
         let diff = arith(Arith::Sub, &r, &Value::DateTime(d)).unwrap();
         assert_eq!(diff.to_kusto_string(), "01:00:00");
-        let ratio = arith(Arith::Div, &diff, &Value::TimeSpan(TimeSpan(crate::datetime::TICKS_PER_MINUTE))).unwrap();
+        let ratio = arith(
+            Arith::Div,
+            &diff,
+            &Value::TimeSpan(TimeSpan(crate::datetime::TICKS_PER_MINUTE)),
+        )
+        .unwrap();
         assert!(matches!(ratio, Value::Real(x) if x == 60.0));
         let twice = arith(Arith::Mul, &Value::Long(2), &diff).unwrap();
         assert_eq!(twice.to_kusto_string(), "02:00:00");
@@ -540,9 +632,30 @@ mod tests {
 
     #[test]
     fn legacy_operator_spellings() {
-        assert!(matches!(op_spec("notcontains"), Some(OpSpec::Str { op: StrOp::Contains, cs: false, neg: true })));
-        assert!(matches!(op_spec("containscs"), Some(OpSpec::Str { op: StrOp::Contains, cs: true, neg: false })));
-        assert!(matches!(op_spec("!hasprefix_cs"), Some(OpSpec::Str { op: StrOp::HasPrefix, cs: true, neg: true })));
+        assert!(matches!(
+            op_spec("notcontains"),
+            Some(OpSpec::Str {
+                op: StrOp::Contains,
+                cs: false,
+                neg: true
+            })
+        ));
+        assert!(matches!(
+            op_spec("containscs"),
+            Some(OpSpec::Str {
+                op: StrOp::Contains,
+                cs: true,
+                neg: false
+            })
+        ));
+        assert!(matches!(
+            op_spec("!hasprefix_cs"),
+            Some(OpSpec::Str {
+                op: StrOp::HasPrefix,
+                cs: true,
+                neg: true
+            })
+        ));
         assert!(op_spec("like").is_none());
     }
 }

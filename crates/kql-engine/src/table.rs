@@ -120,21 +120,21 @@ impl Table {
         let n = columns.len();
         let building = columns
             .iter()
-            .map(|c| {
-                matches!(c.ty, Type::String | Type::Dynamic | Type::Guid).then(DictIndex::new)
-            })
+            .map(|c| matches!(c.ty, Type::String | Type::Dynamic | Type::Guid).then(DictIndex::new))
             .collect();
         let data = columns
             .iter()
             .map(|c| {
-                Arc::new(if matches!(c.ty, Type::String | Type::Dynamic | Type::Guid) {
-                    ColumnData::Dict {
-                        codes: Vec::new(),
-                        dict: Arc::new(Vec::new()),
-                    }
-                } else {
-                    ColumnData::Plain(Vec::new())
-                })
+                Arc::new(
+                    if matches!(c.ty, Type::String | Type::Dynamic | Type::Guid) {
+                        ColumnData::Dict {
+                            codes: Vec::new(),
+                            dict: Arc::new(Vec::new()),
+                        }
+                    } else {
+                        ColumnData::Plain(Vec::new())
+                    },
+                )
             })
             .collect();
         debug_assert_eq!(n, columns.len());
@@ -200,7 +200,8 @@ impl Table {
                 codes.push(code);
                 // mostly distinct values: switch to plain storage
                 if codes.len() == DICT_PROBE_ROWS && dict.len() > DICT_PROBE_ROWS / 2 {
-                    let vals: Vec<Value> = codes.iter().map(|&c| dict[c as usize].clone()).collect();
+                    let vals: Vec<Value> =
+                        codes.iter().map(|&c| dict[c as usize].clone()).collect();
                     *data = ColumnData::Plain(vals);
                     self.building[i] = None;
                 }
@@ -216,7 +217,11 @@ impl Table {
     }
 
     /// Builds a table from finished columns (all of length `len`).
-    pub(crate) fn from_columns(columns: Vec<Column>, data: Vec<Arc<ColumnData>>, len: usize) -> Table {
+    pub(crate) fn from_columns(
+        columns: Vec<Column>,
+        data: Vec<Arc<ColumnData>>,
+        len: usize,
+    ) -> Table {
         debug_assert!(data.iter().all(|d| d.len() == len));
         let building = vec![None; columns.len()];
         Table {
@@ -284,12 +289,19 @@ impl Table {
 
     /// Renders the table as an aligned text grid (for tests and debugging).
     pub fn to_text(&self) -> String {
-        let mut cells: Vec<Vec<String>> = vec![self.columns.iter().map(|c| c.name.clone()).collect()];
+        let mut cells: Vec<Vec<String>> =
+            vec![self.columns.iter().map(|c| c.name.clone()).collect()];
         for r in self.rows() {
             cells.push(r.iter().map(Value::to_kusto_string).collect());
         }
         let widths: Vec<usize> = (0..self.columns.len())
-            .map(|i| cells.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+            .map(|i| {
+                cells
+                    .iter()
+                    .map(|r| r[i].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
             .collect();
         let mut out = String::new();
         for r in cells {
@@ -311,9 +323,15 @@ mod tests {
 
     #[test]
     fn dictionary_columns_deduplicate() {
-        let mut t = Table::new(vec![Column::new("s", Type::String), Column::new("n", Type::Long)]);
+        let mut t = Table::new(vec![
+            Column::new("s", Type::String),
+            Column::new("n", Type::Long),
+        ]);
         for i in 0..100 {
-            t.push_row(vec![Value::string(if i % 2 == 0 { "a" } else { "b" }), Value::Long(i)]);
+            t.push_row(vec![
+                Value::string(if i % 2 == 0 { "a" } else { "b" }),
+                Value::Long(i),
+            ]);
         }
         match &*t.data()[0] {
             ColumnData::Dict { dict, codes } => {

@@ -9,6 +9,12 @@ fn documented_examples_agree() {
     let report = conformance::Report::run_all();
     let (agree, supported) = (report.agree(), report.supported());
     let md = report.markdown();
-    assert!(supported >= 400, "only {supported} documented examples are supported (target 400)\n{md}");
-    assert!(agree * 100 >= supported * 97, "{agree} of {supported} supported examples agree (target 97 %)\n{md}");
+    assert!(
+        supported >= 400,
+        "only {supported} documented examples are supported (target 400)\n{md}"
+    );
+    assert!(
+        agree * 100 >= supported * 97,
+        "{agree} of {supported} supported examples agree (target 97 %)\n{md}"
+    );
 }

@@ -105,9 +105,13 @@ impl Analysis {
 /// plugins (Kusto.Language's symbol tables, case-sensitive). Lets other tools tell an unimplemented
 /// built-in from a misspelt name.
 pub fn is_builtin_function(name: &str) -> bool {
-    [builtins::Kind::Scalar, builtins::Kind::Aggregate, builtins::Kind::Plugin]
-        .into_iter()
-        .any(|k| builtins::get(k, name).is_some())
+    [
+        builtins::Kind::Scalar,
+        builtins::Kind::Aggregate,
+        builtins::Kind::Plugin,
+    ]
+    .into_iter()
+    .any(|k| builtins::get(k, name).is_some())
 }
 
 /// Parses `query` and checks it against `catalog`. Pure and deterministic; never panics.

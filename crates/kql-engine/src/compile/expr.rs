@@ -27,24 +27,43 @@ pub(crate) struct AggCollector {
 
 impl Compiler<'_> {
     /// Compiles a scalar expression; with `agg`, aggregate calls become [`Expr::Agg`] slots.
-    pub(crate) fn scalar(&self, e: &ast::Expr, ctx: &Ctx, agg: &mut Option<AggCollector>) -> Result<Expr> {
-        self.scalar_inner(e, ctx, agg).map_err(|err| err.at(e.range.clone()))
+    pub(crate) fn scalar(
+        &self,
+        e: &ast::Expr,
+        ctx: &Ctx,
+        agg: &mut Option<AggCollector>,
+    ) -> Result<Expr> {
+        self.scalar_inner(e, ctx, agg)
+            .map_err(|err| err.at(e.range.clone()))
     }
 
     fn boxed(&self, e: &ast::Expr, ctx: &Ctx, agg: &mut Option<AggCollector>) -> Result<Box<Expr>> {
         Ok(Box::new(self.scalar(e, ctx, agg)?))
     }
 
-    fn scalar_inner(&self, e: &ast::Expr, ctx: &Ctx, agg: &mut Option<AggCollector>) -> Result<Expr> {
+    fn scalar_inner(
+        &self,
+        e: &ast::Expr,
+        ctx: &Ctx,
+        agg: &mut Option<AggCollector>,
+    ) -> Result<Expr> {
         Ok(match &e.kind {
             ExprKind::Literal(kind) => Expr::Const(self.literal(*kind, ctx.text(&e.range))?),
             ExprKind::Name(n) => self.name(n, e, ctx)?,
             ExprKind::Star => {
-                return Err(EvalError::runtime("`*` can only be used as an argument of `count`, `arg_max`, `arg_min` or `take_any`"));
+                return Err(EvalError::runtime(
+                    "`*` can only be used as an argument of `count`, `arg_max`, `arg_min` or `take_any`",
+                ));
             }
-            ExprKind::Input | ExprKind::Pipe { .. } | ExprKind::Source(_) | ExprKind::Datatable { .. } | ExprKind::Externaldata { .. } => {
-                return Err(EvalError::runtime("a tabular expression cannot be used as a scalar")
-                    .with_hint("wrap it in `toscalar(…)` to use its first value"));
+            ExprKind::Input
+            | ExprKind::Pipe { .. }
+            | ExprKind::Source(_)
+            | ExprKind::Datatable { .. }
+            | ExprKind::Externaldata { .. } => {
+                return Err(
+                    EvalError::runtime("a tabular expression cannot be used as a scalar")
+                        .with_hint("wrap it in `toscalar(…)` to use its first value"),
+                );
             }
             ExprKind::Unary { op, operand } => {
                 let v = self.boxed(operand, ctx, agg)?;
@@ -74,16 +93,36 @@ impl Compiler<'_> {
                     }
                 }
                 match op.as_str() {
-                    "has_any" => Expr::HasAny { all: false, lhs, list: items, terms: None },
-                    "has_all" => Expr::HasAny { all: true, lhs, list: items, terms: None },
+                    "has_any" => Expr::HasAny {
+                        all: false,
+                        lhs,
+                        list: items,
+                        terms: None,
+                    },
+                    "has_all" => Expr::HasAny {
+                        all: true,
+                        lhs,
+                        list: items,
+                        terms: None,
+                    },
                     other => {
                         let neg = other.starts_with('!');
                         let ci = other.ends_with('~');
-                        Expr::In { neg, ci, lhs, list: items }
+                        Expr::In {
+                            neg,
+                            ci,
+                            lhs,
+                            list: items,
+                        }
                     }
                 }
             }
-            ExprKind::Between { negated, lhs, lo, hi } => Expr::Between {
+            ExprKind::Between {
+                negated,
+                lhs,
+                lo,
+                hi,
+            } => Expr::Between {
                 neg: *negated,
                 v: self.boxed(lhs, ctx, agg)?,
                 lo: self.boxed(lo, ctx, agg)?,
@@ -91,21 +130,31 @@ impl Compiler<'_> {
             },
             ExprKind::Call { name, args } => self.call(&name.text, args, e, ctx, agg)?,
             ExprKind::NamedArg { name, .. } => {
-                return Err(EvalError::runtime(format!("`{} = …` is only allowed as a function argument", name.text)));
+                return Err(EvalError::runtime(format!(
+                    "`{} = …` is only allowed as a function argument",
+                    name.text
+                )));
             }
             ExprKind::Member { target, name } => {
                 let t = self.boxed(target, ctx, agg)?;
                 Expr::Member(t, Arc::from(name.text.as_str()))
             }
-            ExprKind::Index { target, index } => Expr::Index(self.boxed(target, ctx, agg)?, self.boxed(index, ctx, agg)?),
+            ExprKind::Index { target, index } => {
+                Expr::Index(self.boxed(target, ctx, agg)?, self.boxed(index, ctx, agg)?)
+            }
             ExprKind::Paren(inner) => {
                 if self.is_tabular(inner, ctx) {
-                    return Err(EvalError::runtime("a tabular expression cannot be used as a scalar")
-                        .with_hint("wrap it in `toscalar(…)` to use its first value"));
+                    return Err(EvalError::runtime(
+                        "a tabular expression cannot be used as a scalar",
+                    )
+                    .with_hint("wrap it in `toscalar(…)` to use its first value"));
                 }
                 self.scalar_inner(inner, ctx, agg)?
             }
-            ExprKind::TypeOf(t) => Expr::TypeOf(Type::from_name(t).ok_or_else(|| EvalError::runtime(format!("unknown type `{t}`")))?),
+            ExprKind::TypeOf(t) => Expr::TypeOf(
+                Type::from_name(t)
+                    .ok_or_else(|| EvalError::runtime(format!("unknown type `{t}`")))?,
+            ),
             ExprKind::Error => return Err(EvalError::syntax("the query has a syntax error here")),
         })
     }
@@ -117,7 +166,10 @@ impl Compiler<'_> {
             LitKind::Bool => Value::Bool(text.eq_ignore_ascii_case("true")),
             LitKind::Long | LitKind::Real | LitKind::TimeSpan if !text.contains('(') => {
                 let lexed = sentinel_kql::lexer::lex(text);
-                let kind = lexed.tokens.first().map_or(sentinel_kql::token::TokenKind::Int, |t| t.kind);
+                let kind = lexed
+                    .tokens
+                    .first()
+                    .map_or(sentinel_kql::token::TokenKind::Int, |t| t.kind);
                 scalar_token(text.trim(), kind)?
             }
             LitKind::Dynamic => dynamic_literal(text, self.now)?,
@@ -129,8 +181,10 @@ impl Compiler<'_> {
         let fallback = match ctx.lookup(n) {
             Some(Binding::Scalar(v)) => Some(Box::new(v.clone())),
             Some(Binding::Tabular(_)) => {
-                return Err(EvalError::runtime(format!("`{n}` is a table, not a scalar value"))
-                    .with_hint("use `toscalar(…)` to take a value from a table"));
+                return Err(
+                    EvalError::runtime(format!("`{n}` is a table, not a scalar value"))
+                        .with_hint("use `toscalar(…)` to take a value from a table"),
+                );
             }
             Some(Binding::Lambda(l)) => {
                 if l.params.is_empty() && !l.returns_table {
@@ -139,7 +193,9 @@ impl Compiler<'_> {
                         Invoked::Table(_) => None,
                     }
                 } else {
-                    return Err(EvalError::runtime(format!("`{n}` is a function; call it with `{n}(…)`")));
+                    return Err(EvalError::runtime(format!(
+                        "`{n}` is a function; call it with `{n}(…)`"
+                    )));
                 }
             }
             None => None,
@@ -151,7 +207,15 @@ impl Compiler<'_> {
         })
     }
 
-    fn binary(&self, op: &str, lhs: &ast::Expr, rhs: &ast::Expr, e: &ast::Expr, ctx: &Ctx, agg: &mut Option<AggCollector>) -> Result<Expr> {
+    fn binary(
+        &self,
+        op: &str,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        e: &ast::Expr,
+        ctx: &Ctx,
+        agg: &mut Option<AggCollector>,
+    ) -> Result<Expr> {
         let Some(spec) = op_spec(op) else {
             return Err(EvalError::unsupported(format!("operator `{op}`")));
         };
@@ -160,14 +224,30 @@ impl Compiler<'_> {
         Ok(match spec {
             OpSpec::Arith(a) => Expr::Arith(a, l, r, e.range.clone()),
             OpSpec::Cmp(c) => Expr::Cmp(c, l, r),
-            OpSpec::Str { op, cs, neg } => Expr::Str { op, cs, neg, lhs: l, rhs: r },
-            OpSpec::Regex => Expr::Regex { lhs: l, rhs: r, re: None, range: e.range.clone() },
+            OpSpec::Str { op, cs, neg } => Expr::Str {
+                op,
+                cs,
+                neg,
+                lhs: l,
+                rhs: r,
+            },
+            OpSpec::Regex => Expr::Regex {
+                lhs: l,
+                rhs: r,
+                re: None,
+                range: e.range.clone(),
+            },
             OpSpec::And => Expr::And(l, r),
             OpSpec::Or => Expr::Or(l, r),
         })
     }
 
-    fn args(&self, args: &[ast::Expr], ctx: &Ctx, agg: &mut Option<AggCollector>) -> Result<Vec<Expr>> {
+    fn args(
+        &self,
+        args: &[ast::Expr],
+        ctx: &Ctx,
+        agg: &mut Option<AggCollector>,
+    ) -> Result<Vec<Expr>> {
         args.iter().map(|a| self.scalar(a, ctx, agg)).collect()
     }
 
@@ -180,12 +260,21 @@ impl Compiler<'_> {
             } else {
                 format!("{min} to {max}")
             };
-            return Err(EvalError::runtime(format!("`{name}` expects {expects} argument(s), got {n}")));
+            return Err(EvalError::runtime(format!(
+                "`{name}` expects {expects} argument(s), got {n}"
+            )));
         }
         Ok(())
     }
 
-    fn call(&self, name: &str, args: &[ast::Expr], e: &ast::Expr, ctx: &Ctx, agg: &mut Option<AggCollector>) -> Result<Expr> {
+    fn call(
+        &self,
+        name: &str,
+        args: &[ast::Expr],
+        e: &ast::Expr,
+        ctx: &Ctx,
+        agg: &mut Option<AggCollector>,
+    ) -> Result<Expr> {
         // user lambdas and saved functions shadow built-ins
         if let Some(Binding::Lambda(l)) = ctx.lookup(name) {
             let l = l.clone();
@@ -203,7 +292,9 @@ impl Compiler<'_> {
         }
         if let Some(f) = aggregates::lookup(name) {
             let Some(collector) = agg.as_mut() else {
-                return Err(EvalError::runtime(format!("`{name}()` is an aggregation; it can only be used in `summarize` or `make-series`")));
+                return Err(EvalError::runtime(format!(
+                    "`{name}()` is an aggregation; it can only be used in `summarize` or `make-series`"
+                )));
             };
             Self::arity(name, args.len(), f.min, f.max)?;
             let mut star = false;
@@ -218,44 +309,83 @@ impl Compiler<'_> {
                 arg_names.push(expr_name(a, ctx));
             }
             let slot = collector.calls.len();
-            collector.calls.push(AggCall { f, args: compiled, star, range: e.range.clone(), arg_names });
+            collector.calls.push(AggCall {
+                f,
+                args: compiled,
+                star,
+                range: e.range.clone(),
+                arg_names,
+            });
             return Ok(Expr::Agg(slot));
         }
         if let Some(f) = functions::lookup(name) {
             Self::arity(name, args.len(), f.min, f.max)?;
             let compiled = self.args(args, ctx, agg)?;
-            return Ok(Expr::Call { f, args: compiled, range: e.range.clone() });
+            return Ok(Expr::Call {
+                f,
+                args: compiled,
+                range: e.range.clone(),
+            });
         }
         if aggregates::UNSUPPORTED.contains(&name) || sentinel_kql::is_builtin_function(name) {
             return Err(EvalError::unsupported(format!("function `{name}`")));
         }
-        Err(EvalError::runtime(format!("unknown function `{name}`")).with_hint("check the spelling; KQL function names are case-sensitive"))
+        Err(EvalError::runtime(format!("unknown function `{name}`"))
+            .with_hint("check the spelling; KQL function names are case-sensitive"))
     }
 
-    fn scalar_invocation(&self, l: &super::Lambda, args: &[ast::Expr], e: &ast::Expr, ctx: &Ctx, agg: &mut Option<AggCollector>) -> Result<Expr> {
+    fn scalar_invocation(
+        &self,
+        l: &super::Lambda,
+        args: &[ast::Expr],
+        e: &ast::Expr,
+        ctx: &Ctx,
+        agg: &mut Option<AggCollector>,
+    ) -> Result<Expr> {
         match self.invoke(l, args, ctx, &e.range, agg, None)? {
             Invoked::Scalar(x) => Ok(x),
-            Invoked::Table(_) => Err(EvalError::runtime(format!("`{}` returns a table, not a scalar value", l.name))
-                .with_hint("use `toscalar(…)` to take a value from it")),
+            Invoked::Table(_) => Err(EvalError::runtime(format!(
+                "`{}` returns a table, not a scalar value",
+                l.name
+            ))
+            .with_hint("use `toscalar(…)` to take a value from it")),
         }
     }
 
     /// The special forms; `None` when `name` is not one.
-    fn special(&self, name: &str, args: &[ast::Expr], e: &ast::Expr, ctx: &Ctx, agg: &mut Option<AggCollector>) -> Result<Option<Expr>> {
+    fn special(
+        &self,
+        name: &str,
+        args: &[ast::Expr],
+        e: &ast::Expr,
+        ctx: &Ctx,
+        agg: &mut Option<AggCollector>,
+    ) -> Result<Option<Expr>> {
         let window = |f: WindowFn, min: usize, max: usize| -> Result<Expr> {
             Self::arity(name, args.len(), min, max)?;
             let slot = self.window_slots.get();
             self.window_slots.set(slot + 1);
-            Ok(Expr::Window { f, args: self.args(args, ctx, &mut None)?, slot, range: e.range.clone() })
+            Ok(Expr::Window {
+                f,
+                args: self.args(args, ctx, &mut None)?,
+                slot,
+                range: e.range.clone(),
+            })
         };
         Ok(Some(match name {
             "iff" | "iif" => {
                 Self::arity(name, args.len(), 3, 3)?;
-                Expr::Iff(self.boxed(&args[0], ctx, agg)?, self.boxed(&args[1], ctx, agg)?, self.boxed(&args[2], ctx, agg)?)
+                Expr::Iff(
+                    self.boxed(&args[0], ctx, agg)?,
+                    self.boxed(&args[1], ctx, agg)?,
+                    self.boxed(&args[2], ctx, agg)?,
+                )
             }
             "case" => {
                 if args.len() < 3 || args.len() % 2 == 0 {
-                    return Err(EvalError::runtime("`case` expects condition/value pairs and a final else value"));
+                    return Err(EvalError::runtime(
+                        "`case` expects condition/value pairs and a final else value",
+                    ));
                 }
                 let mut pairs = Vec::new();
                 for p in args[..args.len() - 1].chunks(2) {
@@ -271,14 +401,21 @@ impl Compiler<'_> {
                 Self::arity(name, args.len(), 2, 2)?;
                 let col = match &args[0].kind {
                     ExprKind::Literal(LitKind::String) => string_value(ctx.text(&args[0].range)),
-                    _ => return Err(EvalError::runtime("`column_ifexists` needs a constant column name")),
+                    _ => {
+                        return Err(EvalError::runtime(
+                            "`column_ifexists` needs a constant column name",
+                        ));
+                    }
                 };
                 Expr::ColumnIfExists(Arc::from(col.as_str()), self.boxed(&args[1], ctx, agg)?)
             }
             "pack_all" => {
                 Self::arity(name, args.len(), 0, 1)?;
                 let ignore = match args.first() {
-                    Some(a) => matches!(self.scalar(a, ctx, &mut None)?, Expr::Const(Value::Bool(true))),
+                    Some(a) => matches!(
+                        self.scalar(a, ctx, &mut None)?,
+                        Expr::Const(Value::Bool(true))
+                    ),
                     None => false,
                 };
                 Expr::PackAll(ignore)
@@ -290,8 +427,13 @@ impl Compiler<'_> {
                     out.push(Expr::Const(Value::string(n)));
                     out.push(self.scalar(a, ctx, agg)?);
                 }
-                let f = functions::lookup("bag_pack").ok_or_else(|| EvalError::unsupported("function `bag_pack`"))?;
-                Expr::Call { f, args: out, range: e.range.clone() }
+                let f = functions::lookup("bag_pack")
+                    .ok_or_else(|| EvalError::unsupported("function `bag_pack`"))?;
+                Expr::Call {
+                    f,
+                    args: out,
+                    range: e.range.clone(),
+                }
             }
             "toscalar" => {
                 Self::arity(name, args.len(), 1, 1)?;
@@ -299,17 +441,23 @@ impl Compiler<'_> {
                 if !self.is_tabular(inner, ctx) {
                     return Ok(Some(self.scalar(inner, ctx, agg)?));
                 }
-                Expr::ToScalar(Rc::new(SubQuery { plan: self.tabular(inner, ctx)?, range: inner.range.clone(), cache: OnceCell::new() }))
+                Expr::ToScalar(Rc::new(SubQuery {
+                    plan: self.tabular(inner, ctx)?,
+                    range: inner.range.clone(),
+                    cache: OnceCell::new(),
+                }))
             }
             "row_number" => window(WindowFn::RowNumber, 0, 2)?,
             "prev" => window(WindowFn::Prev, 1, 3)?,
             "next" => window(WindowFn::Next, 1, 3)?,
             "row_cumsum" => window(WindowFn::RowCumsum, 1, 2)?,
-            "row_rank_min" => window(WindowFn::RowRankMin, 1, 1)?,
-            "row_rank_dense" => window(WindowFn::RowRankDense, 1, 1)?,
+            "row_rank_min" => window(WindowFn::RowRankMin, 1, 2)?,
+            "row_rank_dense" => window(WindowFn::RowRankDense, 1, 2)?,
             "row_window_session" => window(WindowFn::RowWindowSession, 3, 4)?,
             "materialize" | "table" | "_GetWatchlist" => {
-                return Err(EvalError::runtime(format!("`{name}(…)` returns a table, not a scalar value")));
+                return Err(EvalError::runtime(format!(
+                    "`{name}(…)` returns a table, not a scalar value"
+                )));
             }
             _ => return Ok(None),
         }))

@@ -40,7 +40,10 @@ fn comma_datetime(inner: &str) -> Option<DateTime> {
     if parts.len() < 3 || parts.len() > 6 {
         return None;
     }
-    let nums: Vec<i64> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let nums: Vec<i64> = parts
+        .iter()
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     let get = |i: usize| nums.get(i).copied().unwrap_or(0);
     let tod = get(3) * crate::datetime::TICKS_PER_HOUR
         + get(4) * crate::datetime::TICKS_PER_MINUTE
@@ -76,7 +79,13 @@ pub(crate) fn typed_literal(text: &str, now: DateTime) -> Result<Value> {
             if inner.is_empty() {
                 Value::DateTime(now)
             } else {
-                Value::DateTime(DateTime::parse(inner).or_else(|| comma_datetime(inner)).ok_or_else(|| bad(text))?)
+                let squeezed = inner.replace(" - ", "-").replace(" / ", "/");
+                Value::DateTime(
+                    DateTime::parse(inner)
+                        .or_else(|| comma_datetime(inner))
+                        .or_else(|| DateTime::parse(&squeezed))
+                        .ok_or_else(|| bad(text))?,
+                )
             }
         }
         "timespan" | "time" => Value::TimeSpan(timespan_text(inner).ok_or_else(|| bad(text))?),
@@ -205,6 +214,21 @@ impl DynParser<'_> {
                 self.pos += 1;
                 Some(Value::array(vec![Value::string(string_value(&text))]))
             }
+            TokenKind::Ident
+                if text == "dynamic"
+                    && self
+                        .toks
+                        .get(self.pos + 1)
+                        .is_some_and(|n| n.kind == TokenKind::Punct && self.text(n) == "(") =>
+            {
+                self.pos += 2;
+                let v = self.value()?;
+                if !self.punct(")") {
+                    return None;
+                }
+                self.pos += 1;
+                Some(v)
+            }
             TokenKind::Ident => {
                 self.pos += 1;
                 match text.as_str() {
@@ -292,21 +316,48 @@ mod tests {
         assert!(matches!(typed_literal("int(null)", now), Ok(Value::Null)));
         assert!(matches!(typed_literal("int(-3)", now), Ok(Value::Int(-3))));
         assert!(matches!(typed_literal("real(+inf)", now), Ok(Value::Real(x)) if x.is_infinite()));
-        assert_eq!(typed_literal("datetime(2025, 6, 14)", now).unwrap().to_kusto_string(), "2025-06-14T00:00:00.0000000Z");
-        assert_eq!(typed_literal("datetime('12-02-2022')", now).unwrap().to_kusto_string(), "2022-12-02T00:00:00.0000000Z");
-        assert_eq!(typed_literal("time(16d)", now).unwrap().to_kusto_string(), "16.00:00:00");
-        assert_eq!(typed_literal("timespan(1.02:03:04)", now).unwrap().to_kusto_string(), "1.02:03:04");
+        assert_eq!(
+            typed_literal("datetime(2025, 6, 14)", now)
+                .unwrap()
+                .to_kusto_string(),
+            "2025-06-14T00:00:00.0000000Z"
+        );
+        assert_eq!(
+            typed_literal("datetime('12-02-2022')", now)
+                .unwrap()
+                .to_kusto_string(),
+            "2022-12-02T00:00:00.0000000Z"
+        );
+        assert_eq!(
+            typed_literal("time(16d)", now).unwrap().to_kusto_string(),
+            "16.00:00:00"
+        );
+        assert_eq!(
+            typed_literal("timespan(1.02:03:04)", now)
+                .unwrap()
+                .to_kusto_string(),
+            "1.02:03:04"
+        );
     }
 
     #[test]
     fn dynamics() {
         let now = DateTime::UNIX_EPOCH;
-        let v = dynamic_literal(r#"dynamic({'a': [1, -2.5, "x" 'y'], "b": datetime(2020-01-01), 'c': 1h, 'd': null})"#, now).unwrap();
+        let v = dynamic_literal(
+            r#"dynamic({'a': [1, -2.5, "x" 'y'], "b": datetime(2020-01-01), 'c': 1h, 'd': null})"#,
+            now,
+        )
+        .unwrap();
         assert_eq!(
             v.to_kusto_string(),
             r#"{"a":[1,-2.5,"xy"],"b":"2020-01-01T00:00:00.0000000Z","c":"01:00:00","d":null}"#
         );
-        assert_eq!(dynamic_literal(r#"dynamic(["x"])"#, now).unwrap().to_kusto_string(), r#"["x"]"#);
+        assert_eq!(
+            dynamic_literal(r#"dynamic(["x"])"#, now)
+                .unwrap()
+                .to_kusto_string(),
+            r#"["x"]"#
+        );
         assert!(dynamic_literal("dynamic(null)", now).unwrap().is_null());
     }
 }

@@ -167,7 +167,9 @@ impl<'a> Compiler<'a> {
             depth: 0,
         };
         let l = Rc::new(self.lambda(name, f.params.clone(), f.body.clone(), ctx));
-        self.saved.borrow_mut().insert(name.to_string(), Some(l.clone()));
+        self.saved
+            .borrow_mut()
+            .insert(name.to_string(), Some(l.clone()));
         Some(l)
     }
 
@@ -190,20 +192,28 @@ impl<'a> Compiler<'a> {
         };
         let (last, ctx) = self.statements(&parsed.query.statements, ctx)?;
         let Some(last) = last else {
-            return Err(EvalError::runtime("the query has no tabular expression to evaluate")
-                .with_hint("end the query with a table, e.g. `print 1` or `T | take 10`"));
+            return Err(
+                EvalError::runtime("the query has no tabular expression to evaluate")
+                    .with_hint("end the query with a table, e.g. `print 1` or `T | take 10`"),
+            );
         };
         if !self.is_tabular(last, &ctx) {
-            return Err(EvalError::runtime("the query ends with a scalar expression, not a table")
-                .at(last.range.clone())
-                .with_hint("use `print <expression>` to see a scalar value"));
+            return Err(
+                EvalError::runtime("the query ends with a scalar expression, not a table")
+                    .at(last.range.clone())
+                    .with_hint("use `print <expression>` to see a scalar value"),
+            );
         }
         self.tabular(last, &ctx)
     }
 
     /// Binds the `let`/`declare`/`set` statements in order; returns the last expression statement and
     /// the scope after all bindings.
-    fn statements<'s>(&self, stmts: &'s [Statement], mut ctx: Ctx) -> Result<(Option<&'s ast::Expr>, Ctx)> {
+    fn statements<'s>(
+        &self,
+        stmts: &'s [Statement],
+        mut ctx: Ctx,
+    ) -> Result<(Option<&'s ast::Expr>, Ctx)> {
         let mut last = None;
         for s in stmts {
             match s {
@@ -220,7 +230,9 @@ impl<'a> Compiler<'a> {
                         ctx = ctx.with(&p.name.text, Binding::Scalar(v));
                     }
                 }
-                Statement::Opaque { keyword, range } => self.opaque_statement(keyword, range, &ctx)?,
+                Statement::Opaque { keyword, range } => {
+                    self.opaque_statement(keyword, range, &ctx)?
+                }
                 Statement::Expr(e) => last = Some(e),
             }
         }
@@ -288,12 +300,20 @@ impl<'a> Compiler<'a> {
     }
 
     /// Builds a lambda, working out whether its body is tabular with placeholder parameters.
-    pub(crate) fn lambda(&self, name: &str, params: Vec<ParamDecl>, body: Vec<Statement>, ctx: Ctx) -> Lambda {
+    pub(crate) fn lambda(
+        &self,
+        name: &str,
+        params: Vec<ParamDecl>,
+        body: Vec<Statement>,
+        ctx: Ctx,
+    ) -> Lambda {
         let mut probe = ctx.clone();
         for p in &params {
             let b = match &p.ty {
                 ParamType::Scalar(_) => Binding::Scalar(Expr::Const(Value::Null)),
-                ParamType::Tabular(_) => Binding::Tabular(Plan::Literal(crate::table::Table::default())),
+                ParamType::Tabular(_) => {
+                    Binding::Tabular(Plan::Literal(crate::table::Table::default()))
+                }
             };
             probe = probe.with(&p.name.text, b);
         }
@@ -330,13 +350,19 @@ impl<'a> Compiler<'a> {
     /// True when `e` denotes a table (so `let x = e` binds a table and `x in (e)` is a sub-query).
     pub(crate) fn is_tabular(&self, e: &ast::Expr, ctx: &Ctx) -> bool {
         match &e.kind {
-            ExprKind::Pipe { .. } | ExprKind::Source(_) | ExprKind::Datatable { .. } | ExprKind::Externaldata { .. } | ExprKind::Input => true,
+            ExprKind::Pipe { .. }
+            | ExprKind::Source(_)
+            | ExprKind::Datatable { .. }
+            | ExprKind::Externaldata { .. }
+            | ExprKind::Input => true,
             ExprKind::Paren(inner) => self.is_tabular(inner, ctx),
             ExprKind::Name(n) => match ctx.lookup(n) {
                 Some(Binding::Tabular(_)) => true,
                 Some(Binding::Scalar(_)) => false,
                 Some(Binding::Lambda(l)) => l.returns_table,
-                None => self.db.table(n).is_some() || self.saved(n).is_some_and(|l| l.returns_table),
+                None => {
+                    self.db.table(n).is_some() || self.saved(n).is_some_and(|l| l.returns_table)
+                }
             },
             ExprKind::Call { name, .. } => match ctx.lookup(&name.text) {
                 Some(Binding::Lambda(l)) => l.returns_table,
@@ -364,7 +390,10 @@ impl<'a> Compiler<'a> {
         if caller.depth >= self.max_depth {
             return Err(EvalError::limit(
                 "max_call_depth",
-                format!("calls nest deeper than {} levels (a recursive function?)", self.max_depth),
+                format!(
+                    "calls nest deeper than {} levels (a recursive function?)",
+                    self.max_depth
+                ),
             )
             .at(range.clone()));
         }
@@ -447,7 +476,10 @@ impl<'a> Compiler<'a> {
         let out = (|| {
             let (last, body_ctx) = self.statements(&l.body, ctx.clone())?;
             let Some(last) = last else {
-                return Err(EvalError::runtime(format!("`{}` has no result expression", l.name)));
+                return Err(EvalError::runtime(format!(
+                    "`{}` has no result expression",
+                    l.name
+                )));
             };
             if l.returns_table {
                 Ok(Invoked::Table(self.tabular(last, &body_ctx)?))

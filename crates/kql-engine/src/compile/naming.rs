@@ -14,15 +14,71 @@ use super::literal::string_value;
 
 /// ResultNameKind 7: the first argument's name.
 const PASS_FIRST: &[&str] = &[
-    "abs", "acos", "asin", "atan", "atan2", "bin", "bin_at", "bin_auto", "binary_and", "binary_not",
-    "binary_or", "binary_shift_left", "binary_shift_right", "binary_xor", "bitset_count_ones",
-    "ceiling", "cos", "erf", "erfc", "exp", "exp10", "exp2", "floor", "format_bytes",
-    "format_datetime", "format_timespan", "gamma", "log", "log10", "log2", "loggamma", "parse_csv",
-    "parse_json", "parse_xml", "parsejson", "pow", "rand", "round", "series_fill_backward",
-    "series_fill_const", "series_fill_forward", "series_fill_linear", "series_fir", "series_iir",
-    "series_outliers", "sin", "split", "sqrt", "startofday", "tan", "tobool", "toboolean",
-    "todatetime", "todecimal", "todouble", "todynamic", "toguid", "tohex", "toint", "tolong",
-    "toobject", "toreal", "tostring", "totime", "totimespan",
+    "abs",
+    "acos",
+    "asin",
+    "atan",
+    "atan2",
+    "bin",
+    "bin_at",
+    "bin_auto",
+    "binary_and",
+    "binary_not",
+    "binary_or",
+    "binary_shift_left",
+    "binary_shift_right",
+    "binary_xor",
+    "bitset_count_ones",
+    "ceiling",
+    "cos",
+    "erf",
+    "erfc",
+    "exp",
+    "exp10",
+    "exp2",
+    "floor",
+    "format_bytes",
+    "format_datetime",
+    "format_timespan",
+    "gamma",
+    "log",
+    "log10",
+    "log2",
+    "loggamma",
+    "parse_csv",
+    "parse_json",
+    "parse_xml",
+    "parsejson",
+    "pow",
+    "rand",
+    "round",
+    "series_fill_backward",
+    "series_fill_const",
+    "series_fill_forward",
+    "series_fill_linear",
+    "series_fir",
+    "series_iir",
+    "series_outliers",
+    "sin",
+    "split",
+    "sqrt",
+    "startofday",
+    "tan",
+    "tobool",
+    "toboolean",
+    "todatetime",
+    "todecimal",
+    "todouble",
+    "todynamic",
+    "toguid",
+    "tohex",
+    "toint",
+    "tolong",
+    "toobject",
+    "toreal",
+    "tostring",
+    "totime",
+    "totimespan",
 ];
 
 /// ResultNameKind 8: the argument's name when there is exactly one.
@@ -35,11 +91,15 @@ const FN_AND_FIRST: &[&str] = &["dcount_hll", "percentile_tdigest", "string_size
 pub(crate) fn expr_name(e: &ast::Expr, ctx: &Ctx) -> Option<String> {
     match &e.kind {
         ExprKind::Name(n) => Some(n.clone()),
-        ExprKind::Member { target, name } => expr_name(target, ctx).map(|t| format!("{t}_{}", name.text)),
+        ExprKind::Member { target, name } => {
+            expr_name(target, ctx).map(|t| format!("{t}_{}", name.text))
+        }
         ExprKind::Index { target, index } => {
             let t = expr_name(target, ctx)?;
             match &index.kind {
-                ExprKind::Literal(LitKind::String) => Some(format!("{t}_{}", string_value(ctx.text(&index.range)))),
+                ExprKind::Literal(LitKind::String) => {
+                    Some(format!("{t}_{}", string_value(ctx.text(&index.range))))
+                }
                 _ => Some(t),
             }
         }
@@ -67,6 +127,36 @@ pub(crate) fn expr_name(e: &ast::Expr, ctx: &Ctx) -> Option<String> {
     }
 }
 
+/// The columns of a function that returns several results when given several arrays: an unnamed
+/// `array_sort_asc(a, b)` makes `a_sorted` and `b_sorted` (the array-sort-asc-function page).
+pub(crate) fn multi_output_names(e: &ast::Expr, ctx: &Ctx) -> Option<Vec<String>> {
+    let ExprKind::Call { name, args } = &e.kind else {
+        return None;
+    };
+    if !matches!(name.text.as_str(), "array_sort_asc" | "array_sort_desc") {
+        return None;
+    }
+    let arrays: Vec<&ast::Expr> = args
+        .iter()
+        .filter(|a| !matches!(a.kind, ExprKind::Literal(LitKind::Bool)))
+        .collect();
+    if arrays.len() < 2 {
+        return None;
+    }
+    Some(
+        arrays
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                format!(
+                    "{}_sorted",
+                    expr_name(a, ctx).unwrap_or_else(|| format!("array{}", i + 1))
+                )
+            })
+            .collect(),
+    )
+}
+
 /// The name of an unnamed `summarize` item: `prefix_firstarg` for an aggregate call (through
 /// name-passing scalar wrappers such as `round(avg(x), 2)` → `avg_x`).
 pub(crate) fn agg_item_name(e: &ast::Expr, ctx: &Ctx) -> Option<String> {
@@ -75,9 +165,19 @@ pub(crate) fn agg_item_name(e: &ast::Expr, ctx: &Ctx) -> Option<String> {
         ExprKind::Call { name, args } => {
             let f = name.text.as_str();
             if let Some(agg) = crate::aggregates::lookup(f) {
-                let first = args.first().and_then(|a| expr_name(a, ctx)).unwrap_or_default();
+                let first = args
+                    .first()
+                    .and_then(|a| expr_name(a, ctx))
+                    .unwrap_or_default();
+                if f.starts_with("covariance") && args.len() >= 2 {
+                    let second = expr_name(&args[1], ctx).unwrap_or_default();
+                    return Some(format!("{}_{first}_{second}", agg.prefix));
+                }
                 if matches!(f, "percentile" | "percentilew") && args.len() >= 2 {
-                    let p = ctx.text(&args[args.len() - 1].range).trim().replace('.', "_");
+                    let p = ctx
+                        .text(&args[args.len() - 1].range)
+                        .trim()
+                        .replace('.', "_");
                     return Some(format!("percentile_{first}_{p}"));
                 }
                 return Some(format!("{}_{first}", agg.prefix));

@@ -7,25 +7,35 @@
 use std::cell::OnceCell;
 use std::rc::Rc;
 
-use sentinel_kql::ast::{self, ExprKind, JoinCondition, NullsOrder, OpKind, OpParam, ParamType, ParsePart, SeriesBound, SortOrder};
+use sentinel_kql::ast::{
+    self, ExprKind, JoinCondition, NullsOrder, OpKind, OpParam, ParamType, ParsePart, SeriesBound,
+    SortOrder,
+};
 
 use super::expr::AggCollector;
-use super::naming::{AutoNames, agg_item_name, expr_name};
+use super::naming::{AutoNames, agg_item_name, expr_name, multi_output_names};
 use super::{Binding, Compiler, Ctx, Invoked};
 use crate::error::{EvalError, Result};
 use crate::exec::plugins::Plugin;
-use crate::ir::{AggItem, Expr, Item, JoinKind, JoinOn, MvItem, Op, ParseKind, ParseStep, Plan, SortKey, SubQuery};
+use crate::ir::{
+    AggItem, Expr, Item, JoinKind, JoinOn, MvItem, Op, ParseKind, ParseStep, Plan, SortKey,
+    SubQuery,
+};
 use crate::table::Column;
 use crate::value::{Type, Value};
 
 fn param<'p>(params: &'p [OpParam], name: &str) -> Option<&'p str> {
-    params.iter().find(|p| p.name == name).map(|p| p.value.as_str())
+    params
+        .iter()
+        .find(|p| p.name == name)
+        .map(|p| p.value.as_str())
 }
 
 impl Compiler<'_> {
     /// Compiles a tabular expression.
     pub(crate) fn tabular(&self, e: &ast::Expr, ctx: &Ctx) -> Result<Plan> {
-        self.tabular_inner(e, ctx).map_err(|err| err.at(e.range.clone()))
+        self.tabular_inner(e, ctx)
+            .map_err(|err| err.at(e.range.clone()))
     }
 
     fn tabular_inner(&self, e: &ast::Expr, ctx: &Ctx) -> Result<Plan> {
@@ -40,13 +50,25 @@ impl Compiler<'_> {
                     .map(|c| {
                         Type::from_name(&c.ty)
                             .map(|t| Column::new(c.name.text.clone(), t))
-                            .ok_or_else(|| EvalError::runtime(format!("unknown type `{}`", c.ty)).at(c.name.range.clone()))
+                            .ok_or_else(|| {
+                                EvalError::runtime(format!("unknown type `{}`", c.ty))
+                                    .at(c.name.range.clone())
+                            })
                     })
                     .collect::<Result<Vec<_>>>()?;
-                let vals = values.iter().map(|v| self.scalar(v, ctx, &mut None)).collect::<Result<Vec<_>>>()?;
-                Ok(Plan::Datatable { columns: cols, values: vals, range: e.range.clone() })
+                let vals = values
+                    .iter()
+                    .map(|v| self.scalar(v, ctx, &mut None))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Plan::Datatable {
+                    columns: cols,
+                    values: vals,
+                    range: e.range.clone(),
+                })
             }
-            ExprKind::Externaldata { .. } => Err(EvalError::unsupported("`externaldata` (it reads external storage)")),
+            ExprKind::Externaldata { .. } => Err(EvalError::unsupported(
+                "`externaldata` (it reads external storage)",
+            )),
             ExprKind::Source(op) => self.source(op, ctx),
             ExprKind::Input => Ok(Plan::Input),
             _ => Err(EvalError::runtime("expected a table here")),
@@ -60,29 +82,48 @@ impl Compiler<'_> {
                 let l = l.clone();
                 return match self.invoke(&l, &[], ctx, &e.range, &mut None, None)? {
                     Invoked::Table(p) => Ok(p),
-                    Invoked::Scalar(_) => Err(EvalError::runtime(format!("`{n}` is a scalar function, not a table"))),
+                    Invoked::Scalar(_) => Err(EvalError::runtime(format!(
+                        "`{n}` is a scalar function, not a table"
+                    ))),
                 };
             }
-            Some(Binding::Scalar(_)) => return Err(EvalError::runtime(format!("`{n}` is a scalar value, not a table"))),
+            Some(Binding::Scalar(_)) => {
+                return Err(EvalError::runtime(format!(
+                    "`{n}` is a scalar value, not a table"
+                )));
+            }
             None => {}
         }
         if self.db.table(n).is_some() {
-            return Ok(Plan::Scan { name: n.to_string(), range: e.range.clone() });
+            return Ok(Plan::Scan {
+                name: n.to_string(),
+                range: e.range.clone(),
+            });
         }
         if let Some(l) = self.saved(n) {
             return match self.invoke(&l, &[], ctx, &e.range, &mut None, None)? {
                 Invoked::Table(p) => Ok(p),
-                Invoked::Scalar(_) => Err(EvalError::runtime(format!("saved function `{n}` returns a scalar, not a table"))),
+                Invoked::Scalar(_) => Err(EvalError::runtime(format!(
+                    "saved function `{n}` returns a scalar, not a table"
+                ))),
             };
         }
-        let mut hint = "add the table to the database (its rows), or check the spelling".to_string();
+        let mut hint =
+            "add the table to the database (its rows), or check the spelling".to_string();
         if let Some(s) = self.db.suggest(n) {
             hint = format!("did you mean `{s}`?");
         }
         Err(EvalError::runtime(format!("unknown table or function `{n}`")).with_hint(hint))
     }
 
-    fn table_call(&self, name: &str, args: &[ast::Expr], e: &ast::Expr, ctx: &Ctx, input: Option<Plan>) -> Result<Plan> {
+    fn table_call(
+        &self,
+        name: &str,
+        args: &[ast::Expr],
+        e: &ast::Expr,
+        ctx: &Ctx,
+        input: Option<Plan>,
+    ) -> Result<Plan> {
         let lambda = match ctx.lookup(name) {
             Some(Binding::Lambda(l)) => Some(l.clone()),
             Some(_) => return Err(EvalError::runtime(format!("`{name}` is not a function"))),
@@ -92,12 +133,21 @@ impl Compiler<'_> {
             Some(l) => Some(l),
             None => match name {
                 "materialize" => {
-                    let inner = args.first().ok_or_else(|| EvalError::runtime("`materialize` needs a table"))?;
+                    let inner = args
+                        .first()
+                        .ok_or_else(|| EvalError::runtime("`materialize` needs a table"))?;
                     let plan = self.tabular(inner, ctx)?;
-                    return Ok(Plan::Cached(Rc::new(SubQuery { plan, range: e.range.clone(), cache: OnceCell::new() })));
+                    return Ok(Plan::Cached(Rc::new(SubQuery {
+                        plan,
+                        range: e.range.clone(),
+                        cache: OnceCell::new(),
+                    })));
                 }
                 "table" | "view" => {
-                    let Some(a) = args.first().filter(|a| matches!(a.kind, ExprKind::Literal(ast::LitKind::String))) else {
+                    let Some(a) = args
+                        .first()
+                        .filter(|a| matches!(a.kind, ExprKind::Literal(ast::LitKind::String)))
+                    else {
                         return Err(EvalError::runtime("`table` needs a table name as a string"));
                     };
                     let n = super::literal::string_value(ctx.text(&a.range));
@@ -105,26 +155,42 @@ impl Compiler<'_> {
                 }
                 "_GetWatchlist" => {
                     let Some(a) = args.first() else {
-                        return Err(EvalError::runtime("`_GetWatchlist` needs the watchlist alias"));
+                        return Err(EvalError::runtime(
+                            "`_GetWatchlist` needs the watchlist alias",
+                        ));
                     };
                     let alias = match self.scalar(a, ctx, &mut None)? {
                         Expr::Const(v) => v.to_kusto_string(),
-                        _ => return Err(EvalError::runtime("`_GetWatchlist` needs a constant alias")),
+                        _ => {
+                            return Err(EvalError::runtime(
+                                "`_GetWatchlist` needs a constant alias",
+                            ));
+                        }
                     };
-                    return Ok(Plan::Watchlist { alias, range: e.range.clone() });
+                    return Ok(Plan::Watchlist {
+                        alias,
+                        range: e.range.clone(),
+                    });
                 }
                 _ => self.saved(name),
             },
         };
         let Some(l) = lambda else {
+            if crate::functions::lookup(name).is_some() {
+                return Err(EvalError::runtime(format!(
+                    "`{name}` is a scalar function, not a table"
+                )));
+            }
             if sentinel_kql::is_builtin_function(name) {
-                return Err(EvalError::runtime(format!("`{name}` is a scalar function, not a table")));
+                return Err(EvalError::unsupported(format!("function `{name}`")));
             }
             return Err(EvalError::runtime(format!("unknown function `{name}`")));
         };
         match self.invoke(&l, args, ctx, &e.range, &mut None, input)? {
             Invoked::Table(p) => Ok(p),
-            Invoked::Scalar(_) => Err(EvalError::runtime(format!("`{name}` returns a scalar, not a table"))),
+            Invoked::Scalar(_) => Err(EvalError::runtime(format!(
+                "`{name}` returns a scalar, not a table"
+            ))),
         }
     }
 
@@ -135,18 +201,34 @@ impl Compiler<'_> {
                 for (i, it) in items.iter().enumerate() {
                     let expr = self.scalar(&it.expr, ctx, &mut None)?;
                     let names = if it.names.is_empty() {
-                        vec![format!("print_{i}")]
+                        multi_output_names(&it.expr, ctx)
+                            .unwrap_or_else(|| vec![format!("print_{i}")])
                     } else {
                         it.names.iter().map(|n| n.text.clone()).collect()
                     };
-                    out.push(Item { names, expr, range: it.expr.range.clone() });
+                    out.push(Item {
+                        names,
+                        expr,
+                        range: it.expr.range.clone(),
+                    });
                 }
                 Ok(Plan::Print(out))
             }
             OpKind::Range { name, bounds } => {
-                let b = bounds.iter().map(|x| self.scalar(x, ctx, &mut None)).collect::<Result<Vec<_>>>()?;
-                let [from, to, step]: [Expr; 3] = b.try_into().map_err(|_| EvalError::syntax("`range` needs `from`, `to` and `step`"))?;
-                Ok(Plan::Range { name: name.text.clone(), from, to, step, range: op.range.clone() })
+                let b = bounds
+                    .iter()
+                    .map(|x| self.scalar(x, ctx, &mut None))
+                    .collect::<Result<Vec<_>>>()?;
+                let [from, to, step]: [Expr; 3] = b
+                    .try_into()
+                    .map_err(|_| EvalError::syntax("`range` needs `from`, `to` and `step`"))?;
+                Ok(Plan::Range {
+                    name: name.text.clone(),
+                    from,
+                    to,
+                    step,
+                    range: op.range.clone(),
+                })
             }
             OpKind::Union { params, sources } => self.union(None, params, sources, ctx),
             OpKind::Evaluate(call) => {
@@ -154,14 +236,22 @@ impl Compiler<'_> {
                     ExprKind::Call { name, .. } => name.text.clone(),
                     _ => String::new(),
                 };
-                Err(EvalError::unsupported(format!("plugin `{name}` as a source")))
+                Err(EvalError::unsupported(format!(
+                    "plugin `{name}` as a source"
+                )))
             }
             OpKind::Opaque(name) => Err(EvalError::unsupported(format!("operator `{name}`"))),
             _ => Err(EvalError::runtime("expected a table here")),
         }
     }
 
-    fn union(&self, input: Option<Plan>, params: &[OpParam], sources: &[ast::Expr], ctx: &Ctx) -> Result<Plan> {
+    fn union(
+        &self,
+        input: Option<Plan>,
+        params: &[OpParam],
+        sources: &[ast::Expr],
+        ctx: &Ctx,
+    ) -> Result<Plan> {
         let fuzzy = param(params, "isfuzzy").is_some_and(|v| v.eq_ignore_ascii_case("true"));
         let withsource = param(params, "withsource").map(str::to_string);
         let outer = param(params, "kind") != Some("inner");
@@ -179,7 +269,10 @@ impl Compiler<'_> {
             {
                 for t in self.db.table_names() {
                     if crate::exec::wildcard(n, t) {
-                        inputs.push(Plan::Scan { name: t.to_string(), range: s.range.clone() });
+                        inputs.push(Plan::Scan {
+                            name: t.to_string(),
+                            range: s.range.clone(),
+                        });
                         names.push(t.to_string());
                     }
                 }
@@ -188,10 +281,9 @@ impl Compiler<'_> {
             match self.tabular(s, ctx) {
                 Ok(p) => {
                     inputs.push(p);
-                    names.push(match &s.kind {
-                        ExprKind::Name(n) => n.clone(),
-                        _ => format!("union_arg{}", names.len()),
-                    });
+                    names.push(
+                        source_name(s).unwrap_or_else(|| format!("union_arg{}", names.len())),
+                    );
                 }
                 Err(e) if fuzzy && !e.is_unsupported() => {
                     first_error.get_or_insert(e);
@@ -202,7 +294,12 @@ impl Compiler<'_> {
         if inputs.is_empty() {
             return Err(first_error.unwrap_or_else(|| EvalError::runtime("`union` has no tables")));
         }
-        Ok(Plan::Union { inputs, names, withsource, outer })
+        Ok(Plan::Union {
+            inputs,
+            names,
+            withsource,
+            outer,
+        })
     }
 
     fn pipe(&self, input: &ast::Expr, op: &ast::Operator, ctx: &Ctx) -> Result<Plan> {
@@ -210,12 +307,16 @@ impl Compiler<'_> {
         match &op.kind {
             OpKind::Union { params, sources } => {
                 let inp = self.tabular(input, ctx)?;
-                return self.union(Some(inp), params, sources, ctx).map_err(|e| e.at(op.range.clone()));
+                return self
+                    .union(Some(inp), params, sources, ctx)
+                    .map_err(|e| e.at(op.range.clone()));
             }
             OpKind::Invoke(call) => {
                 let inp = self.tabular(input, ctx)?;
                 let ExprKind::Call { name, args } = &call.kind else {
-                    return Err(EvalError::runtime("`invoke` needs a function call").at(op.range.clone()));
+                    return Err(
+                        EvalError::runtime("`invoke` needs a function call").at(op.range.clone())
+                    );
                 };
                 return self.invoke_with_input(&name.text, args, call, ctx, inp);
             }
@@ -227,43 +328,72 @@ impl Compiler<'_> {
         Ok(Plan::Pipe(Box::new(inp), Box::new(compiled)))
     }
 
-    fn invoke_with_input(&self, name: &str, args: &[ast::Expr], call: &ast::Expr, ctx: &Ctx, input: Plan) -> Result<Plan> {
+    fn invoke_with_input(
+        &self,
+        name: &str,
+        args: &[ast::Expr],
+        call: &ast::Expr,
+        ctx: &Ctx,
+        input: Plan,
+    ) -> Result<Plan> {
         let l = match ctx.lookup(name) {
             Some(Binding::Lambda(l)) => l.clone(),
-            _ => self.saved(name).ok_or_else(|| EvalError::runtime(format!("unknown function `{name}`")).at(call.range.clone()))?,
+            _ => self.saved(name).ok_or_else(|| {
+                EvalError::runtime(format!("unknown function `{name}`")).at(call.range.clone())
+            })?,
         };
         if !matches!(l.params.first().map(|p| &p.ty), Some(ParamType::Tabular(_))) {
-            return Err(EvalError::runtime(format!("`invoke` needs a function whose first parameter is a table; `{name}` has none")).at(call.range.clone()));
+            return Err(EvalError::runtime(format!(
+                "`invoke` needs a function whose first parameter is a table; `{name}` has none"
+            ))
+            .at(call.range.clone()));
         }
         self.table_call(name, args, call, ctx, Some(input))
     }
 
     fn items(&self, items: &[ast::NamedExpr], ctx: &Ctx) -> Result<Vec<Item>> {
         let mut auto = AutoNames::default();
-        let explicit: Vec<String> = items.iter().flat_map(|i| i.names.iter().map(|n| n.text.clone())).collect();
+        let explicit: Vec<String> = items
+            .iter()
+            .flat_map(|i| i.names.iter().map(|n| n.text.clone()))
+            .collect();
         let mut out = Vec::new();
         for it in items {
             let expr = self.scalar(&it.expr, ctx, &mut None)?;
             let names = if it.names.is_empty() {
-                vec![expr_name(&it.expr, ctx).unwrap_or_else(|| auto.next(&explicit))]
+                multi_output_names(&it.expr, ctx).unwrap_or_else(|| {
+                    vec![expr_name(&it.expr, ctx).unwrap_or_else(|| auto.next(&explicit))]
+                })
             } else {
                 it.names.iter().map(|n| n.text.clone()).collect()
             };
-            out.push(Item { names, expr, range: it.expr.range.clone() });
+            out.push(Item {
+                names,
+                expr,
+                range: it.expr.range.clone(),
+            });
         }
         Ok(out)
     }
 
-    fn agg_items(&self, items: &[ast::NamedExpr], ctx: &Ctx, auto: &mut AutoNames, taken: &[String]) -> Result<Vec<AggItem>> {
+    fn agg_items(
+        &self,
+        items: &[ast::NamedExpr],
+        ctx: &Ctx,
+        auto: &mut AutoNames,
+        taken: &[String],
+    ) -> Result<Vec<AggItem>> {
         let mut out = Vec::new();
         for it in items {
             let mut collector = Some(AggCollector::default());
             let expr = self.scalar(&it.expr, ctx, &mut collector)?;
             let aggs = collector.map(|c| c.calls).unwrap_or_default();
             if aggs.is_empty() {
-                return Err(EvalError::runtime("a `summarize` item must use an aggregation function")
-                    .at(it.expr.range.clone())
-                    .with_hint("for example `count()`, `max(x)`, `make_set(y)`"));
+                return Err(EvalError::runtime(
+                    "a `summarize` item must use an aggregation function",
+                )
+                .at(it.expr.range.clone())
+                .with_hint("for example `count()`, `max(x)`, `make_set(y)`"));
             }
             let auto_name = agg_item_name(&it.expr, ctx).unwrap_or_else(|| auto.next(taken));
             // a single multi-column aggregate is expanded at run time
@@ -271,7 +401,11 @@ impl Compiler<'_> {
                 && aggs.len() == 1
                 && matches!(
                     aggs[0].f.kind,
-                    crate::aggregates::AggKind::ArgMax | crate::aggregates::AggKind::ArgMin | crate::aggregates::AggKind::TakeAny | crate::aggregates::AggKind::Percentiles | crate::aggregates::AggKind::PercentilesW
+                    crate::aggregates::AggKind::ArgMax
+                        | crate::aggregates::AggKind::ArgMin
+                        | crate::aggregates::AggKind::TakeAny
+                        | crate::aggregates::AggKind::Percentiles
+                        | crate::aggregates::AggKind::PercentilesW
                 );
             out.push(AggItem {
                 names: it.names.iter().map(|n| n.text.clone()).collect(),
@@ -292,7 +426,11 @@ impl Compiler<'_> {
             Some(NullsOrder::Last) => false,
             None => !desc,
         };
-        Ok(SortKey { expr: self.scalar(&k.expr, ctx, &mut None)?, desc, nulls_first })
+        Ok(SortKey {
+            expr: self.scalar(&k.expr, ctx, &mut None)?,
+            desc,
+            nulls_first,
+        })
     }
 
     fn operator(&self, op: &ast::Operator, ctx: &Ctx) -> Result<Op> {
@@ -302,22 +440,62 @@ impl Compiler<'_> {
             OpKind::Project(items) => Op::Project(self.items(items, ctx)?),
             OpKind::ProjectAway(p) => Op::ProjectAway(p.iter().map(|n| n.text.clone()).collect()),
             OpKind::ProjectKeep(p) => Op::ProjectKeep(p.iter().map(|n| n.text.clone()).collect()),
-            OpKind::ProjectRename(pairs) => Op::ProjectRename(pairs.iter().map(|(a, b)| (a.text.clone(), b.text.clone())).collect()),
-            OpKind::ProjectReorder(items) => Op::ProjectReorder(items.iter().map(|i| (i.pattern.text.clone(), i.order.clone())).collect()),
-            OpKind::ProjectByNames(exprs) => Op::ProjectByNames(exprs.iter().map(|e| self.scalar(e, ctx, &mut None)).collect::<Result<_>>()?),
+            OpKind::ProjectRename(pairs) => Op::ProjectRename(
+                pairs
+                    .iter()
+                    .map(|(a, b)| (a.text.clone(), b.text.clone()))
+                    .collect(),
+            ),
+            OpKind::ProjectReorder(items) => Op::ProjectReorder(
+                items
+                    .iter()
+                    .map(|i| (i.pattern.text.clone(), i.order.clone()))
+                    .collect(),
+            ),
+            OpKind::ProjectByNames(exprs) => Op::ProjectByNames(
+                exprs
+                    .iter()
+                    .map(|e| self.scalar(e, ctx, &mut None))
+                    .collect::<Result<_>>()?,
+            ),
             OpKind::Summarize { aggs, by } => {
                 let by_items = self.items(by, ctx)?;
-                let mut taken: Vec<String> = by_items.iter().flat_map(|i| i.names.clone()).collect();
-                taken.extend(aggs.iter().flat_map(|a| a.names.iter().map(|n| n.text.clone())));
+                let mut taken: Vec<String> =
+                    by_items.iter().flat_map(|i| i.names.clone()).collect();
+                taken.extend(
+                    aggs.iter()
+                        .flat_map(|a| a.names.iter().map(|n| n.text.clone())),
+                );
                 let mut auto = AutoNames::default();
-                Op::Summarize { aggs: self.agg_items(aggs, ctx, &mut auto, &taken)?, by: by_items }
+                Op::Summarize {
+                    aggs: self.agg_items(aggs, ctx, &mut auto, &taken)?,
+                    by: by_items,
+                }
             }
-            OpKind::Sort(keys) => Op::Sort(keys.iter().map(|k| self.sort_key(k, ctx)).collect::<Result<_>>()?),
-            OpKind::Top { count, by } => Op::Top { count: self.scalar(count, ctx, &mut None)?, key: self.sort_key(by, ctx)? },
+            OpKind::Sort(keys) => Op::Sort(
+                keys.iter()
+                    .map(|k| self.sort_key(k, ctx))
+                    .collect::<Result<_>>()?,
+            ),
+            OpKind::Top { count, by } => Op::Top {
+                count: self.scalar(count, ctx, &mut None)?,
+                key: self.sort_key(by, ctx)?,
+            },
             OpKind::Take(e) => Op::Take(self.scalar(e, ctx, &mut None)?),
-            OpKind::Sample(_) => return Err(EvalError::unsupported("operator `sample` (it returns random rows)")),
-            OpKind::SampleDistinct { .. } => return Err(EvalError::unsupported("operator `sample-distinct` (it returns random values)")),
-            OpKind::Count(name) => Op::Count(name.as_ref().map_or_else(|| "Count".to_string(), |n| n.text.clone())),
+            OpKind::Sample(_) => {
+                return Err(EvalError::unsupported(
+                    "operator `sample` (it returns random rows)",
+                ));
+            }
+            OpKind::SampleDistinct { .. } => {
+                return Err(EvalError::unsupported(
+                    "operator `sample-distinct` (it returns random values)",
+                ));
+            }
+            OpKind::Count(name) => Op::Count(
+                name.as_ref()
+                    .map_or_else(|| "Count".to_string(), |n| n.text.clone()),
+            ),
             OpKind::Distinct(items) => {
                 if items.len() == 1 && matches!(items[0].expr.kind, ExprKind::Star) {
                     Op::DistinctAll
@@ -325,19 +503,55 @@ impl Compiler<'_> {
                     Op::Distinct(self.items(items, ctx)?)
                 }
             }
-            OpKind::Join { params, right, condition, lookup } => self.join(params, right, condition, *lookup, op, ctx)?,
-            OpKind::MvExpand { params, items, limit } => {
+            OpKind::Join {
+                params,
+                right,
+                condition,
+                lookup,
+            } => self.join(params, right, condition, *lookup, op, ctx)?,
+            OpKind::MvExpand {
+                params,
+                items,
+                limit,
+            } => {
                 let (items, bag_as_array, itemindex) = self.mv_items(params, items, ctx)?;
-                let limit = limit.as_ref().map(|l| self.scalar(l, ctx, &mut None)).transpose()?;
-                Op::MvExpand { items, bag_as_array, itemindex, limit }
+                let limit = limit
+                    .as_ref()
+                    .map(|l| self.scalar(l, ctx, &mut None))
+                    .transpose()?;
+                Op::MvExpand {
+                    items,
+                    bag_as_array,
+                    itemindex,
+                    limit,
+                }
             }
-            OpKind::MvApply { params, items, limit, sub } => {
+            OpKind::MvApply {
+                params,
+                items,
+                limit,
+                sub,
+            } => {
                 let (items, bag_as_array, itemindex) = self.mv_items(params, items, ctx)?;
-                let limit = limit.as_ref().map(|l| self.scalar(l, ctx, &mut None)).transpose()?;
+                let limit = limit
+                    .as_ref()
+                    .map(|l| self.scalar(l, ctx, &mut None))
+                    .transpose()?;
                 let sub = self.tabular(sub, ctx)?;
-                Op::MvApply { items, bag_as_array, itemindex, limit, sub }
+                Op::MvApply {
+                    items,
+                    bag_as_array,
+                    itemindex,
+                    limit,
+                    sub,
+                }
             }
-            OpKind::Parse { params, where_only, source, parts } => {
+            OpKind::Parse {
+                params,
+                where_only,
+                source,
+                parts,
+            } => {
                 let kind = match param(params, "kind") {
                     Some("regex") => ParseKind::Regex,
                     Some("relaxed") => ParseKind::Relaxed,
@@ -352,16 +566,33 @@ impl Compiler<'_> {
                             ParsePart::Star => ParseStep::Star,
                             ParsePart::Column(c) => ParseStep::Column(
                                 c.name.text.clone(),
-                                Type::from_name(&c.ty).ok_or_else(|| EvalError::runtime(format!("unknown type `{}`", c.ty)))?,
+                                Type::from_name(&c.ty).ok_or_else(|| {
+                                    EvalError::runtime(format!("unknown type `{}`", c.ty))
+                                })?,
                             ),
                         })
                     })
                     .collect::<Result<_>>()?;
-                Op::Parse { source: self.scalar(source, ctx, &mut None)?, steps, kind, flags, where_only: *where_only, range: op.range.clone() }
+                Op::Parse {
+                    source: self.scalar(source, ctx, &mut None)?,
+                    steps,
+                    kind,
+                    flags,
+                    where_only: *where_only,
+                    range: op.range.clone(),
+                }
             }
             OpKind::ParseKv { .. } => return Err(EvalError::unsupported("operator `parse-kv`")),
             OpKind::Evaluate(call) => Op::Evaluate(self.plugin(call, ctx)?),
-            OpKind::MakeSeries { params, aggs, defaults, axis, range_exprs, range_kinds, by } => {
+            OpKind::MakeSeries {
+                params,
+                aggs,
+                defaults,
+                axis,
+                range_exprs,
+                range_kinds,
+                by,
+            } => {
                 if param(params, "kind").is_some() {
                     return Err(EvalError::unsupported("`make-series kind=nonempty`"));
                 }
@@ -375,7 +606,10 @@ impl Compiler<'_> {
                     ExprKind::Name(n) => n.clone(),
                     _ => return Err(EvalError::runtime("`partition by` needs a column name")),
                 };
-                Op::Partition { by, sub: self.tabular(sub, ctx)? }
+                Op::Partition {
+                    by,
+                    sub: self.tabular(sub, ctx)?,
+                }
             }
             OpKind::Union { .. } | OpKind::Invoke(_) | OpKind::Print(_) | OpKind::Range { .. } => {
                 return Err(EvalError::runtime("this operator cannot follow `|` here"));
@@ -388,8 +622,14 @@ impl Compiler<'_> {
     }
 
     #[allow(clippy::type_complexity)]
-    fn mv_items(&self, params: &[OpParam], items: &[ast::MvItem], ctx: &Ctx) -> Result<(Vec<MvItem>, bool, Option<String>)> {
-        let bag_as_array = param(params, "bagexpansion") == Some("array") || param(params, "kind") == Some("array");
+    fn mv_items(
+        &self,
+        params: &[OpParam],
+        items: &[ast::MvItem],
+        ctx: &Ctx,
+    ) -> Result<(Vec<MvItem>, bool, Option<String>)> {
+        let bag_as_array = param(params, "bagexpansion") == Some("array")
+            || param(params, "kind") == Some("array");
         let itemindex = param(params, "with_itemindex").map(str::to_string);
         let mut auto = AutoNames::default();
         let mut out = Vec::new();
@@ -400,7 +640,10 @@ impl Compiler<'_> {
                 None => expr_name(&it.expr, ctx).unwrap_or_else(|| auto.next(&[])),
             };
             let to = match &it.to_type {
-                Some(t) => Some(Type::from_name(t).ok_or_else(|| EvalError::runtime(format!("unknown type `{t}`")))?),
+                Some(t) => Some(
+                    Type::from_name(t)
+                        .ok_or_else(|| EvalError::runtime(format!("unknown type `{t}`")))?,
+                ),
                 None => None,
             };
             out.push(MvItem { name, expr, to });
@@ -408,7 +651,15 @@ impl Compiler<'_> {
         Ok((out, bag_as_array, itemindex))
     }
 
-    fn join(&self, params: &[OpParam], right: &ast::Expr, cond: &JoinCondition, lookup: bool, op: &ast::Operator, ctx: &Ctx) -> Result<Op> {
+    fn join(
+        &self,
+        params: &[OpParam],
+        right: &ast::Expr,
+        cond: &JoinCondition,
+        lookup: bool,
+        op: &ast::Operator,
+        ctx: &Ctx,
+    ) -> Result<Op> {
         let kind = match (param(params, "kind"), lookup) {
             (None, false) | (Some("innerunique"), false) => JoinKind::InnerUnique,
             (None | Some("leftouter"), true) => JoinKind::LeftOuter,
@@ -420,7 +671,11 @@ impl Compiler<'_> {
             (Some("rightanti" | "rightantisemi"), false) => JoinKind::RightAnti,
             (Some("leftsemi"), false) => JoinKind::LeftSemi,
             (Some("rightsemi"), false) => JoinKind::RightSemi,
-            (Some(k), _) => return Err(EvalError::runtime(format!("`{k}` is not a valid join kind"))),
+            (Some(k), _) => {
+                return Err(EvalError::runtime(format!(
+                    "`{k}` is not a valid join kind"
+                )));
+            }
         };
         let right = self.tabular(right, ctx)?;
         let on = match cond {
@@ -438,7 +693,13 @@ impl Compiler<'_> {
                 JoinOn::Where(side_names(self.scalar(pred, ctx, &mut None)?))
             }
         };
-        Ok(Op::Join { kind, right, on, lookup, range: op.range.clone() })
+        Ok(Op::Join {
+            kind,
+            right,
+            on,
+            lookup,
+            range: op.range.clone(),
+        })
     }
 
     /// `a`, `$left.a == $right.b`, and `and` chains of those.
@@ -455,7 +716,11 @@ impl Compiler<'_> {
             }
             None
         };
-        let col = |n: &str, r: &std::ops::Range<usize>| Expr::Name { name: std::sync::Arc::from(n), fallback: None, range: r.clone() };
+        let col = |n: &str, r: &std::ops::Range<usize>| Expr::Name {
+            name: std::sync::Arc::from(n),
+            fallback: None,
+            range: r.clone(),
+        };
         match &e.kind {
             ExprKind::Name(n) => out.push((col(n, &e.range), col(n, &e.range))),
             ExprKind::Paren(inner) => self.join_keys(inner, ctx, out)?,
@@ -464,14 +729,24 @@ impl Compiler<'_> {
                 self.join_keys(rhs, ctx, out)?;
             }
             ExprKind::Binary { op, lhs, rhs } if op == "==" => match (side(lhs), side(rhs)) {
-                (Some((true, l)), Some((false, r))) => out.push((col(&l, &lhs.range), col(&r, &rhs.range))),
-                (Some((false, r)), Some((true, l))) => out.push((col(&l, &rhs.range), col(&r, &lhs.range))),
+                (Some((true, l)), Some((false, r))) => {
+                    out.push((col(&l, &lhs.range), col(&r, &rhs.range)))
+                }
+                (Some((false, r)), Some((true, l))) => {
+                    out.push((col(&l, &rhs.range), col(&r, &lhs.range)))
+                }
                 _ => {
-                    return Err(EvalError::runtime("a join key compares `$left.column` with `$right.column`").at(e.range.clone()));
+                    return Err(EvalError::runtime(
+                        "a join key compares `$left.column` with `$right.column`",
+                    )
+                    .at(e.range.clone()));
                 }
             },
             _ => {
-                return Err(EvalError::runtime("a join condition is a list of column names or `$left.a == $right.b`").at(e.range.clone()));
+                return Err(EvalError::runtime(
+                    "a join condition is a list of column names or `$left.a == $right.b`",
+                )
+                .at(e.range.clone()));
             }
         }
         Ok(())
@@ -498,7 +773,12 @@ impl Compiler<'_> {
             defs.push(match d {
                 Some(e) => match self.scalar(e, ctx, &mut None)? {
                     Expr::Const(v) => Some(v),
-                    _ => return Err(EvalError::runtime("a `make-series` default must be a constant").at(e.range.clone())),
+                    _ => {
+                        return Err(EvalError::runtime(
+                            "a `make-series` default must be a constant",
+                        )
+                        .at(e.range.clone()));
+                    }
                 },
                 None => None,
             });
@@ -547,49 +827,108 @@ impl Compiler<'_> {
                 _ => None,
             })
         };
-        let positional: Vec<&ast::Expr> = args.iter().filter(|a| !matches!(a.kind, ExprKind::NamedArg { .. })).collect();
-        let constant = |e: &ast::Expr| -> Result<Value> {
-            match self.scalar(e, ctx, &mut None)? {
-                Expr::Const(v) => Ok(v),
-                _ => Err(EvalError::runtime("a plugin option must be a constant").at(e.range.clone())),
-            }
-        };
+        let positional: Vec<&ast::Expr> = args
+            .iter()
+            .filter(|a| !matches!(a.kind, ExprKind::NamedArg { .. }))
+            .collect();
+        let constant =
+            |e: &ast::Expr| -> Result<Value> {
+                match self.scalar(e, ctx, &mut None)? {
+                    Expr::Const(v) => Ok(v),
+                    _ => Err(EvalError::runtime("a plugin option must be a constant")
+                        .at(e.range.clone())),
+                }
+            };
         match name.text.as_str() {
             "bag_unpack" => {
-                let col = positional.first().ok_or_else(|| EvalError::runtime("`bag_unpack` needs a column"))?;
-                let prefix = match positional.get(1).copied().or_else(|| named("OutputColumnPrefix")) {
+                let col = positional
+                    .first()
+                    .ok_or_else(|| EvalError::runtime("`bag_unpack` needs a column"))?;
+                let prefix = match positional
+                    .get(1)
+                    .copied()
+                    .or_else(|| named("OutputColumnPrefix"))
+                {
                     Some(e) => Some(constant(e)?.to_kusto_string()),
                     None => None,
                 };
-                let conflict = match positional.get(2).copied().or_else(|| named("columnsConflict")) {
+                let conflict = match positional
+                    .get(2)
+                    .copied()
+                    .or_else(|| named("columnsConflict"))
+                {
                     Some(e) => constant(e)?.to_kusto_string(),
                     None => "error".into(),
                 };
-                let ignored = match positional.get(3).copied().or_else(|| named("ignoredProperties")) {
+                let ignored = match positional
+                    .get(3)
+                    .copied()
+                    .or_else(|| named("ignoredProperties"))
+                {
                     Some(e) => match constant(e)? {
                         Value::Array(a) => a.iter().map(Value::to_kusto_string).collect(),
                         _ => Vec::new(),
                     },
                     None => Vec::new(),
                 };
-                Ok(Plugin::BagUnpack { column: self.scalar(col, ctx, &mut None)?, prefix, conflict, ignored })
+                Ok(Plugin::BagUnpack {
+                    column: self.scalar(col, ctx, &mut None)?,
+                    prefix,
+                    conflict,
+                    ignored,
+                })
             }
             "pivot" => {
-                let col = positional.first().ok_or_else(|| EvalError::runtime("`pivot` needs a column"))?;
+                let col = positional
+                    .first()
+                    .ok_or_else(|| EvalError::runtime("`pivot` needs a column"))?;
                 let agg = match positional.get(1) {
                     Some(a) => {
                         let mut auto = AutoNames::default();
-                        let items = self.agg_items(&[ast::NamedExpr { names: Vec::new(), expr: (*a).clone() }], ctx, &mut auto, &[])?;
+                        let items = self.agg_items(
+                            &[ast::NamedExpr {
+                                names: Vec::new(),
+                                expr: (*a).clone(),
+                            }],
+                            ctx,
+                            &mut auto,
+                            &[],
+                        )?;
                         items.into_iter().next()
                     }
                     None => None,
                 };
-                let by = positional.iter().skip(2).map(|e| expr_name(e, ctx).ok_or_else(|| EvalError::runtime("`pivot` groups by column names"))).collect::<Result<Vec<_>>>()?;
-                Ok(Plugin::Pivot { column: self.scalar(col, ctx, &mut None)?, agg, by })
+                let by = positional
+                    .iter()
+                    .skip(2)
+                    .map(|e| {
+                        expr_name(e, ctx)
+                            .ok_or_else(|| EvalError::runtime("`pivot` groups by column names"))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Plugin::Pivot {
+                    column: self.scalar(col, ctx, &mut None)?,
+                    agg,
+                    by,
+                })
             }
             "narrow" => Ok(Plugin::Narrow),
             other => Err(EvalError::unsupported(format!("plugin `{other}`"))),
         }
+    }
+}
+
+/// The name `withsource=` reports for a union input: a table name, or the name given by a trailing
+/// `as` (the as-operator page).
+fn source_name(e: &ast::Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(n) => Some(n.clone()),
+        ExprKind::Paren(inner) => source_name(inner),
+        ExprKind::Pipe { op, .. } => match &op.kind {
+            OpKind::As(n) => Some(n.text.clone()),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -598,7 +937,11 @@ impl Compiler<'_> {
 fn side_names(e: Expr) -> Expr {
     crate::exec::bind::map_expr(e, &mut |x| match x {
         Expr::Member(target, key) => match *target {
-            Expr::Name { ref name, ref range, .. } if &**name == "$left" || &**name == "$right" => Expr::Name {
+            Expr::Name {
+                ref name,
+                ref range,
+                ..
+            } if &**name == "$left" || &**name == "$right" => Expr::Name {
                 name: std::sync::Arc::from(format!("{name}.{key}")),
                 fallback: None,
                 range: range.clone(),

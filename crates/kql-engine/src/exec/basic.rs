@@ -22,14 +22,28 @@ use crate::value::{Type, Value};
 
 impl Exec<'_> {
     /// Evaluates a bound expression for every row (sharing the column when it is one).
-    pub(super) fn column_of(&self, t: &Table, e: &Expr, window: Option<&WindowState>) -> Result<Vec<Value>> {
+    pub(super) fn column_of(
+        &self,
+        t: &Table,
+        e: &Expr,
+        window: Option<&WindowState>,
+    ) -> Result<Vec<Value>> {
         self.budget().spend(t.len() as u64)?;
         if let Expr::Const(v) = e {
             return Ok(vec![v.clone(); t.len()]);
         }
         let mut out = Vec::with_capacity(t.len());
         for row in 0..t.len() {
-            out.push(eval(e, &Row { table: t, row, aggs: &[], window }, &self.cx)?);
+            out.push(eval(
+                e,
+                &Row {
+                    table: t,
+                    row,
+                    aggs: &[],
+                    window,
+                },
+                &self.cx,
+            )?);
         }
         Ok(out)
     }
@@ -44,7 +58,16 @@ impl Exec<'_> {
         let win = WindowState::new(window_slots(&e));
         let mut keep = Vec::new();
         for row in 0..t.len() {
-            if truthy(&eval(&e, &Row { table: &t, row, aggs: &[], window: Some(&win) }, &self.cx)?) {
+            if truthy(&eval(
+                &e,
+                &Row {
+                    table: &t,
+                    row,
+                    aggs: &[],
+                    window: Some(&win),
+                },
+                &self.cx,
+            )?) {
                 keep.push(row);
             }
         }
@@ -55,7 +78,10 @@ impl Exec<'_> {
     }
 
     pub(super) fn extend(&self, t: Table, items: &[Item]) -> Result<Table> {
-        let bound: Vec<Expr> = items.iter().map(|i| self.bind(&i.expr, t.columns())).collect::<Result<_>>()?;
+        let bound: Vec<Expr> = items
+            .iter()
+            .map(|i| self.bind(&i.expr, t.columns()))
+            .collect::<Result<_>>()?;
         let slots = bound.iter().map(window_slots).max().unwrap_or(0);
         let win = WindowState::new(slots);
         let (mut cols, mut data) = (t.columns().to_vec(), t.data().to_vec());
@@ -72,20 +98,32 @@ impl Exec<'_> {
                 continue;
             }
             let values = self.column_of(&t, e, Some(&win))?;
-            self.push_item_columns(&mut cols, &mut data, &it.names, values, infer_type(e, t.columns()));
+            self.push_item_columns(
+                &mut cols,
+                &mut data,
+                &it.names,
+                values,
+                infer_type(e, t.columns()),
+            );
         }
         Ok(Table::from_columns(cols, data, t.len()))
     }
 
     pub(super) fn project(&self, t: Table, items: &[Item]) -> Result<Table> {
-        let bound: Vec<Expr> = items.iter().map(|i| self.bind(&i.expr, t.columns())).collect::<Result<_>>()?;
+        let bound: Vec<Expr> = items
+            .iter()
+            .map(|i| self.bind(&i.expr, t.columns()))
+            .collect::<Result<_>>()?;
         let slots = bound.iter().map(window_slots).max().unwrap_or(0);
         let win = WindowState::new(slots);
         let (mut cols, mut data): (Vec<Column>, Vec<Arc<ColumnData>>) = (Vec::new(), Vec::new());
         for (it, e) in items.iter().zip(&bound) {
             for n in &it.names {
                 if cols.iter().any(|c| &c.name == n) {
-                    return Err(EvalError::runtime(format!("`project` names column `{n}` twice")).at(it.range.clone()));
+                    return Err(
+                        EvalError::runtime(format!("`project` names column `{n}` twice"))
+                            .at(it.range.clone()),
+                    );
                 }
             }
             if let (Expr::Col(i), [name]) = (e, it.names.as_slice()) {
@@ -94,7 +132,13 @@ impl Exec<'_> {
                 continue;
             }
             let values = self.column_of(&t, e, Some(&win))?;
-            self.push_item_columns(&mut cols, &mut data, &it.names, values, infer_type(e, t.columns()));
+            self.push_item_columns(
+                &mut cols,
+                &mut data,
+                &it.names,
+                values,
+                infer_type(e, t.columns()),
+            );
         }
         Ok(Table::from_columns(cols, data, t.len()))
     }
@@ -111,7 +155,9 @@ impl Exec<'_> {
         let (mut cols, data, len) = t.into_parts();
         for (new, old) in pairs {
             let Some(i) = cols.iter().position(|c| &c.name == old) else {
-                return Err(EvalError::runtime(format!("`project-rename`: no column `{old}`")));
+                return Err(EvalError::runtime(format!(
+                    "`project-rename`: no column `{old}`"
+                )));
             };
             cols[i].name.clone_from(new);
         }
@@ -150,7 +196,11 @@ impl Exec<'_> {
             match self.bind(e, t.columns())? {
                 Expr::Const(Value::Array(a)) => names.extend(a.iter().map(Value::to_kusto_string)),
                 Expr::Const(v) => names.push(v.to_kusto_string()),
-                _ => return Err(EvalError::runtime("`project-by-names` needs constant names")),
+                _ => {
+                    return Err(EvalError::runtime(
+                        "`project-by-names` needs constant names",
+                    ));
+                }
             }
         }
         let (cols, data) = (t.columns(), t.data());
@@ -168,11 +218,13 @@ impl Exec<'_> {
 
     pub(super) fn take(&self, t: Table, n: &Expr) -> Result<Table> {
         let n = match self.bind(n, &[])? {
-            Expr::Const(v) => v.as_i64().or_else(|| v.as_f64().map(|f| {
-                #[allow(clippy::cast_possible_truncation)]
-                let i = f as i64;
-                i
-            })),
+            Expr::Const(v) => v.as_i64().or_else(|| {
+                v.as_f64().map(|f| {
+                    #[allow(clippy::cast_possible_truncation)]
+                    let i = f as i64;
+                    i
+                })
+            }),
             _ => None,
         }
         .ok_or_else(|| EvalError::runtime("`take` needs a constant number of rows"))?;
@@ -185,11 +237,19 @@ impl Exec<'_> {
     }
 
     pub(super) fn distinct(&self, t: Table, items: &[Item]) -> Result<Table> {
-        let bound: Vec<Expr> = items.iter().map(|i| self.bind(&i.expr, t.columns())).collect::<Result<_>>()?;
+        let bound: Vec<Expr> = items
+            .iter()
+            .map(|i| self.bind(&i.expr, t.columns()))
+            .collect::<Result<_>>()?;
         if bound.iter().any(reads_row_set) {
-            return Err(EvalError::runtime("`distinct` keys cannot use window functions or `pack_all`"));
+            return Err(EvalError::runtime(
+                "`distinct` keys cannot use window functions or `pack_all`",
+            ));
         }
-        let columns: Vec<Vec<Value>> = bound.iter().map(|e| self.column_of(&t, e, None)).collect::<Result<_>>()?;
+        let columns: Vec<Vec<Value>> = bound
+            .iter()
+            .map(|e| self.column_of(&t, e, None))
+            .collect::<Result<_>>()?;
         let mut seen: HashMap<KeyRow, ()> = HashMap::new();
         let mut keep = Vec::new();
         for row in 0..t.len() {
@@ -201,7 +261,13 @@ impl Exec<'_> {
         let (mut cols, mut data) = (Vec::new(), Vec::new());
         for ((it, e), values) in items.iter().zip(&bound).zip(columns) {
             let picked: Vec<Value> = keep.iter().map(|&r| values[r].clone()).collect();
-            self.push_item_columns(&mut cols, &mut data, &it.names, picked, infer_type(e, t.columns()));
+            self.push_item_columns(
+                &mut cols,
+                &mut data,
+                &it.names,
+                picked,
+                infer_type(e, t.columns()),
+            );
         }
         Ok(Table::from_columns(cols, data, keep.len()))
     }
@@ -221,20 +287,27 @@ impl Exec<'_> {
     /// `partition by col (sub)`: the sub-query over each group of rows, results concatenated.
     pub(super) fn partition(&self, t: Table, by: &str, sub: &Plan) -> Result<Table> {
         let Some(k) = t.column_index(by) else {
-            return Err(EvalError::runtime(format!("`partition by`: no column `{by}`")));
+            return Err(EvalError::runtime(format!(
+                "`partition by`: no column `{by}`"
+            )));
         };
         let mut groups: Vec<(Value, Vec<usize>)> = Vec::new();
         let mut index: HashMap<crate::compare::Key, usize> = HashMap::new();
         for row in 0..t.len() {
             let v = t.data()[k].get(row).clone();
-            let g = *index.entry(crate::compare::Key(v.clone())).or_insert_with(|| {
-                groups.push((v, Vec::new()));
-                groups.len() - 1
-            });
+            let g = *index
+                .entry(crate::compare::Key(v.clone()))
+                .or_insert_with(|| {
+                    groups.push((v, Vec::new()));
+                    groups.len() - 1
+                });
             groups[g].1.push(row);
         }
         if groups.len() > 64 * 1024 {
-            return Err(EvalError::limit("max_rows", "`partition` has more than 65,536 partitions"));
+            return Err(EvalError::limit(
+                "max_rows",
+                "`partition` has more than 65,536 partitions",
+            ));
         }
         let mut results = Vec::new();
         for (_, rows) in &groups {
@@ -247,14 +320,22 @@ impl Exec<'_> {
 
 fn select(t: Table, keep: impl Fn(&str) -> bool) -> Table {
     let (cols, data, len) = t.into_parts();
-    let (c, d): (Vec<Column>, Vec<Arc<ColumnData>>) = cols.into_iter().zip(data).filter(|(c, _)| keep(&c.name)).unzip();
+    let (c, d): (Vec<Column>, Vec<Arc<ColumnData>>) = cols
+        .into_iter()
+        .zip(data)
+        .filter(|(c, _)| keep(&c.name))
+        .unzip();
     Table::from_columns(c, d, len)
 }
 
 /// `count`: one row with the number of rows.
 pub(super) fn count(t: &Table, name: &str) -> Table {
     let n = i64::try_from(t.len()).unwrap_or(i64::MAX);
-    Table::from_columns(vec![Column::new(name, Type::Long)], vec![Arc::new(ColumnData::Plain(vec![Value::Long(n)]))], 1)
+    Table::from_columns(
+        vec![Column::new(name, Type::Long)],
+        vec![Arc::new(ColumnData::Plain(vec![Value::Long(n)]))],
+        1,
+    )
 }
 
 /// .NET type names `getschema` reports.

@@ -28,8 +28,30 @@ pub(crate) fn map_expr(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
         Expr::Neg(x) => Expr::Neg(mb(x, f)),
         Expr::Arith(op, a, b, r) => Expr::Arith(op, mb(a, f), mb(b, f), r),
         Expr::Cmp(op, a, b) => Expr::Cmp(op, mb(a, f), mb(b, f)),
-        Expr::Str { op, cs, neg, lhs, rhs } => Expr::Str { op, cs, neg, lhs: mb(lhs, f), rhs: mb(rhs, f) },
-        Expr::Regex { lhs, rhs, re, range } => Expr::Regex { lhs: mb(lhs, f), rhs: mb(rhs, f), re, range },
+        Expr::Str {
+            op,
+            cs,
+            neg,
+            lhs,
+            rhs,
+        } => Expr::Str {
+            op,
+            cs,
+            neg,
+            lhs: mb(lhs, f),
+            rhs: mb(rhs, f),
+        },
+        Expr::Regex {
+            lhs,
+            rhs,
+            re,
+            range,
+        } => Expr::Regex {
+            lhs: mb(lhs, f),
+            rhs: mb(rhs, f),
+            re,
+            range,
+        },
         Expr::And(a, b) => Expr::And(mb(a, f), mb(b, f)),
         Expr::Or(a, b) => Expr::Or(mb(a, f), mb(b, f)),
         Expr::In { neg, ci, lhs, list } => Expr::In {
@@ -44,8 +66,18 @@ pub(crate) fn map_expr(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
                 })
                 .collect(),
         },
-        Expr::InSet { neg, ci, lhs, set } => Expr::InSet { neg, ci, lhs: mb(lhs, f), set },
-        Expr::HasAny { all, lhs, list, terms } => Expr::HasAny {
+        Expr::InSet { neg, ci, lhs, set } => Expr::InSet {
+            neg,
+            ci,
+            lhs: mb(lhs, f),
+            set,
+        },
+        Expr::HasAny {
+            all,
+            lhs,
+            list,
+            terms,
+        } => Expr::HasAny {
             all,
             lhs: mb(lhs, f),
             list: list
@@ -57,14 +89,45 @@ pub(crate) fn map_expr(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
                 .collect(),
             terms,
         },
-        Expr::Between { neg, v, lo, hi } => Expr::Between { neg, v: mb(v, f), lo: mb(lo, f), hi: mb(hi, f) },
-        Expr::Call { f: func, args, range } => Expr::Call { f: func, args: args.into_iter().map(|a| map_expr(a, f)).collect(), range },
+        Expr::Between { neg, v, lo, hi } => Expr::Between {
+            neg,
+            v: mb(v, f),
+            lo: mb(lo, f),
+            hi: mb(hi, f),
+        },
+        Expr::Call {
+            f: func,
+            args,
+            range,
+        } => Expr::Call {
+            f: func,
+            args: args.into_iter().map(|a| map_expr(a, f)).collect(),
+            range,
+        },
         Expr::Iff(c, a, b) => Expr::Iff(mb(c, f), mb(a, f), mb(b, f)),
-        Expr::Case(pairs, o) => Expr::Case(pairs.into_iter().map(|(c, v)| (map_expr(c, f), map_expr(v, f))).collect(), mb(o, f)),
-        Expr::Coalesce(items) => Expr::Coalesce(items.into_iter().map(|a| map_expr(a, f)).collect()),
+        Expr::Case(pairs, o) => Expr::Case(
+            pairs
+                .into_iter()
+                .map(|(c, v)| (map_expr(c, f), map_expr(v, f)))
+                .collect(),
+            mb(o, f),
+        ),
+        Expr::Coalesce(items) => {
+            Expr::Coalesce(items.into_iter().map(|a| map_expr(a, f)).collect())
+        }
         Expr::Member(t, k) => Expr::Member(mb(t, f), k),
         Expr::Index(t, i) => Expr::Index(mb(t, f), mb(i, f)),
-        Expr::Window { f: wf, args, slot, range } => Expr::Window { f: wf, args: args.into_iter().map(|a| map_expr(a, f)).collect(), slot, range },
+        Expr::Window {
+            f: wf,
+            args,
+            slot,
+            range,
+        } => Expr::Window {
+            f: wf,
+            args: args.into_iter().map(|a| map_expr(a, f)).collect(),
+            slot,
+            range,
+        },
         Expr::Cast(t, x) => Expr::Cast(t, mb(x, f)),
         Expr::ColumnIfExists(n, d) => Expr::ColumnIfExists(n, mb(d, f)),
         other => other,
@@ -77,9 +140,15 @@ pub(crate) fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
     f(e);
     let mut v = |x: &Expr| visit(x, f);
     match e {
-        Expr::Name { fallback: Some(fb), .. } => v(fb),
+        Expr::Name {
+            fallback: Some(fb), ..
+        } => v(fb),
         Expr::Neg(x) | Expr::Cast(_, x) | Expr::ColumnIfExists(_, x) | Expr::Member(x, _) => v(x),
-        Expr::Arith(_, a, b, _) | Expr::Cmp(_, a, b) | Expr::And(a, b) | Expr::Or(a, b) | Expr::Index(a, b) => {
+        Expr::Arith(_, a, b, _)
+        | Expr::Cmp(_, a, b)
+        | Expr::And(a, b)
+        | Expr::Or(a, b)
+        | Expr::Index(a, b) => {
             v(a);
             v(b);
         }
@@ -160,28 +229,44 @@ impl Exec<'_> {
     /// Binds `e` against `cols`.
     pub(crate) fn bind(&self, e: &Expr, cols: &[Column]) -> Result<Expr> {
         Ok(match e {
-            Expr::Name { name, fallback, range } => {
+            Expr::Name {
+                name,
+                fallback,
+                range,
+            } => {
                 if let Some(i) = cols.iter().position(|c| *c.name == **name) {
                     Expr::Col(i)
                 } else if let Some(fb) = fallback {
                     self.bind(fb, cols)?
                 } else {
-                    let mut err = EvalError::runtime(format!("unknown column or name `{name}`")).at(range.clone());
+                    let mut err = EvalError::runtime(format!("unknown column or name `{name}`"))
+                        .at(range.clone());
                     if let Some(s) = suggest(name, cols) {
                         err = err.with_hint(format!("did you mean `{s}`?"));
                     }
                     return Err(err);
                 }
             }
-            Expr::Const(_) | Expr::Col(_) | Expr::Agg(_) | Expr::PackAll(_) | Expr::TypeOf(_) | Expr::InSet { .. } => e.clone(),
+            Expr::Const(_)
+            | Expr::Col(_)
+            | Expr::Agg(_)
+            | Expr::PackAll(_)
+            | Expr::TypeOf(_)
+            | Expr::InSet { .. } => e.clone(),
             Expr::Neg(x) => {
                 let x = self.bind(x, cols)?;
-                if let Expr::Const(v) = &x { Expr::Const(scalar_ops::negate(v)?) } else { Expr::Neg(Box::new(x)) }
+                if let Expr::Const(v) = &x {
+                    Expr::Const(scalar_ops::negate(v)?)
+                } else {
+                    Expr::Neg(Box::new(x))
+                }
             }
             Expr::Arith(op, a, b, r) => {
                 let (a, b) = (self.bind(a, cols)?, self.bind(b, cols)?);
                 match (&a, &b) {
-                    (Expr::Const(x), Expr::Const(y)) => Expr::Const(scalar_ops::arith(*op, x, y).map_err(|err| err.at(r.clone()))?),
+                    (Expr::Const(x), Expr::Const(y)) => {
+                        Expr::Const(scalar_ops::arith(*op, x, y).map_err(|err| err.at(r.clone()))?)
+                    }
                     _ => Expr::Arith(*op, Box::new(a), Box::new(b), r.clone()),
                 }
             }
@@ -192,30 +277,68 @@ impl Exec<'_> {
                     _ => Expr::Cmp(*op, Box::new(a), Box::new(b)),
                 }
             }
-            Expr::Str { op, cs, neg, lhs, rhs } => Expr::Str { op: *op, cs: *cs, neg: *neg, lhs: Box::new(self.bind(lhs, cols)?), rhs: Box::new(self.bind(rhs, cols)?) },
-            Expr::Regex { lhs, rhs, range, .. } => {
+            Expr::Str {
+                op,
+                cs,
+                neg,
+                lhs,
+                rhs,
+            } => Expr::Str {
+                op: *op,
+                cs: *cs,
+                neg: *neg,
+                lhs: Box::new(self.bind(lhs, cols)?),
+                rhs: Box::new(self.bind(rhs, cols)?),
+            },
+            Expr::Regex {
+                lhs, rhs, range, ..
+            } => {
                 let lhs = self.bind(lhs, cols)?;
                 let rhs = self.bind(rhs, cols)?;
                 let re = match &rhs {
-                    Expr::Const(p) => Some(self.cx.regex(&scalar_ops::text_of(p)).map_err(|err| err.at(range.clone()))?),
+                    Expr::Const(p) => Some(
+                        self.cx
+                            .regex(&scalar_ops::text_of(p))
+                            .map_err(|err| err.at(range.clone()))?,
+                    ),
                     _ => None,
                 };
-                Expr::Regex { lhs: Box::new(lhs), rhs: Box::new(rhs), re, range: range.clone() }
+                Expr::Regex {
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                    re,
+                    range: range.clone(),
+                }
             }
-            Expr::And(a, b) => Expr::And(Box::new(self.bind(a, cols)?), Box::new(self.bind(b, cols)?)),
-            Expr::Or(a, b) => Expr::Or(Box::new(self.bind(a, cols)?), Box::new(self.bind(b, cols)?)),
+            Expr::And(a, b) => {
+                Expr::And(Box::new(self.bind(a, cols)?), Box::new(self.bind(b, cols)?))
+            }
+            Expr::Or(a, b) => {
+                Expr::Or(Box::new(self.bind(a, cols)?), Box::new(self.bind(b, cols)?))
+            }
             Expr::In { neg, ci, lhs, list } => self.bind_in(*neg, *ci, lhs, list, cols)?,
             Expr::HasAny { all, lhs, list, .. } => {
                 let lhs = self.bind(lhs, cols)?;
                 let mut terms = Vec::new();
                 for v in self.list_values(list, cols)? {
                     match v {
-                        Some(v) => terms.push(scalar_ops::fold(&scalar_ops::text_of(&v)).into_owned()),
-                        None => return Err(EvalError::runtime("the `has_any`/`has_all` list must be constant")),
+                        Some(v) => {
+                            terms.push(scalar_ops::fold(&scalar_ops::text_of(&v)).into_owned())
+                        }
+                        None => {
+                            return Err(EvalError::runtime(
+                                "the `has_any`/`has_all` list must be constant",
+                            ));
+                        }
                     }
                 }
                 terms.retain(|t| !t.is_empty());
-                Expr::HasAny { all: *all, lhs: Box::new(lhs), list: Vec::new(), terms: Some(Rc::new(terms)) }
+                Expr::HasAny {
+                    all: *all,
+                    lhs: Box::new(lhs),
+                    list: Vec::new(),
+                    terms: Some(Rc::new(terms)),
+                }
             }
             Expr::Between { neg, v, lo, hi } => Expr::Between {
                 neg: *neg,
@@ -224,8 +347,15 @@ impl Exec<'_> {
                 hi: Box::new(self.bind(hi, cols)?),
             },
             Expr::Call { f, args, range } => {
-                let args = args.iter().map(|a| self.bind(a, cols)).collect::<Result<Vec<_>>>()?;
-                let call = Expr::Call { f, args, range: range.clone() };
+                let args = args
+                    .iter()
+                    .map(|a| self.bind(a, cols))
+                    .collect::<Result<Vec<_>>>()?;
+                let call = Expr::Call {
+                    f,
+                    args,
+                    range: range.clone(),
+                };
                 if f.pure && matches!(&call, Expr::Call { args, .. } if args.iter().all(is_const)) {
                     Expr::Const(fold(&self.cx, &call)?)
                 } else {
@@ -237,7 +367,11 @@ impl Exec<'_> {
                 match &c {
                     Expr::Const(v) if scalar_ops::truthy(v) => self.bind(a, cols)?,
                     Expr::Const(_) => self.bind(b, cols)?,
-                    _ => Expr::Iff(Box::new(c), Box::new(self.bind(a, cols)?), Box::new(self.bind(b, cols)?)),
+                    _ => Expr::Iff(
+                        Box::new(c),
+                        Box::new(self.bind(a, cols)?),
+                        Box::new(self.bind(b, cols)?),
+                    ),
                 }
             }
             Expr::Case(pairs, o) => {
@@ -247,10 +381,19 @@ impl Exec<'_> {
                 }
                 Expr::Case(out, Box::new(self.bind(o, cols)?))
             }
-            Expr::Coalesce(items) => Expr::Coalesce(items.iter().map(|a| self.bind(a, cols)).collect::<Result<_>>()?),
+            Expr::Coalesce(items) => Expr::Coalesce(
+                items
+                    .iter()
+                    .map(|a| self.bind(a, cols))
+                    .collect::<Result<_>>()?,
+            ),
             Expr::Member(t, k) => {
                 let t = self.bind(t, cols)?;
-                if let Expr::Const(v) = &t { Expr::Const(crate::eval::member(v, k)) } else { Expr::Member(Box::new(t), k.clone()) }
+                if let Expr::Const(v) = &t {
+                    Expr::Const(crate::eval::member(v, k))
+                } else {
+                    Expr::Member(Box::new(t), k.clone())
+                }
             }
             Expr::Index(t, i) => {
                 let (t, i) = (self.bind(t, cols)?, self.bind(i, cols)?);
@@ -259,7 +402,20 @@ impl Exec<'_> {
                     _ => Expr::Index(Box::new(t), Box::new(i)),
                 }
             }
-            Expr::Window { f, args, slot, range } => Expr::Window { f: *f, args: args.iter().map(|a| self.bind(a, cols)).collect::<Result<_>>()?, slot: *slot, range: range.clone() },
+            Expr::Window {
+                f,
+                args,
+                slot,
+                range,
+            } => Expr::Window {
+                f: *f,
+                args: args
+                    .iter()
+                    .map(|a| self.bind(a, cols))
+                    .collect::<Result<_>>()?,
+                slot: *slot,
+                range: range.clone(),
+            },
             Expr::ToScalar(sub) => Expr::Const(self.to_scalar(sub)?),
             Expr::Cast(t, x) => {
                 let x = self.bind(x, cols)?;
@@ -273,10 +429,12 @@ impl Exec<'_> {
                     Expr::Cast(*t, Box::new(x))
                 }
             }
-            Expr::ColumnIfExists(name, default) => match cols.iter().position(|c| *c.name == **name) {
-                Some(i) => Expr::Col(i),
-                None => self.bind(default, cols)?,
-            },
+            Expr::ColumnIfExists(name, default) => {
+                match cols.iter().position(|c| *c.name == **name) {
+                    Some(i) => Expr::Col(i),
+                    None => self.bind(default, cols)?,
+                }
+            }
         })
     }
 
@@ -321,7 +479,14 @@ impl Exec<'_> {
         Ok(out)
     }
 
-    fn bind_in(&self, neg: bool, ci: bool, lhs: &Expr, list: &[ListItem], cols: &[Column]) -> Result<Expr> {
+    fn bind_in(
+        &self,
+        neg: bool,
+        ci: bool,
+        lhs: &Expr,
+        list: &[ListItem],
+        cols: &[Column],
+    ) -> Result<Expr> {
         let lhs = self.bind(lhs, cols)?;
         let values = self.list_values(list, cols)?;
         if values.iter().all(Option::is_some) {
@@ -334,7 +499,12 @@ impl Exec<'_> {
                 }
                 set.insert(Key(if ci { scalar_ops::fold_value(&v) } else { v }));
             }
-            return Ok(Expr::InSet { neg, ci, lhs: Box::new(lhs), set: Rc::new(InValues { set, has_null }) });
+            return Ok(Expr::InSet {
+                neg,
+                ci,
+                lhs: Box::new(lhs),
+                set: Rc::new(InValues { set, has_null }),
+            });
         }
         // a list with column references: a chain of comparisons
         let op = match (neg, ci) {
@@ -359,7 +529,9 @@ impl Exec<'_> {
 
 fn suggest<'a>(name: &str, cols: &'a [Column]) -> Option<&'a str> {
     let lower = name.to_ascii_lowercase();
-    cols.iter().find(|c| c.name.to_ascii_lowercase() == lower).map(|c| c.name.as_str())
+    cols.iter()
+        .find(|c| c.name.to_ascii_lowercase() == lower)
+        .map(|c| c.name.as_str())
 }
 
 /// The common type of two branch types (numbers widen; a mix of unrelated types is unknown).
@@ -392,14 +564,24 @@ pub(crate) fn infer_type(e: &Expr, cols: &[Column]) -> Option<Type> {
                 _ => return None,
             })
         }
-        Expr::Cmp(..) | Expr::Str { .. } | Expr::Regex { .. } | Expr::And(..) | Expr::Or(..) | Expr::InSet { .. } | Expr::HasAny { .. } | Expr::Between { .. } => Some(Type::Bool),
+        Expr::Cmp(..)
+        | Expr::Str { .. }
+        | Expr::Regex { .. }
+        | Expr::And(..)
+        | Expr::Or(..)
+        | Expr::InSet { .. }
+        | Expr::HasAny { .. }
+        | Expr::Between { .. } => Some(Type::Bool),
         Expr::Call { f, args, .. } => match f.ret {
             Ret::Ty(t) => Some(t),
             Ret::Arg(n) => args.get(n).and_then(|a| infer_type(a, cols)),
             Ret::Common => args.iter().map(|a| infer_type(a, cols)).fold(None, common),
         },
         Expr::Iff(_, a, b) => common(infer_type(a, cols), infer_type(b, cols)),
-        Expr::Case(pairs, o) => pairs.iter().map(|(_, v)| infer_type(v, cols)).fold(infer_type(o, cols), common),
+        Expr::Case(pairs, o) => pairs
+            .iter()
+            .map(|(_, v)| infer_type(v, cols))
+            .fold(infer_type(o, cols), common),
         Expr::Coalesce(items) => items.iter().map(|a| infer_type(a, cols)).fold(None, common),
         Expr::Member(..) | Expr::Index(..) | Expr::PackAll(_) => Some(Type::Dynamic),
         Expr::Window { f, args, .. } => match f {

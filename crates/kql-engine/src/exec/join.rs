@@ -22,13 +22,32 @@ use crate::table::{Column, ColumnData, Table};
 use crate::value::Value;
 
 impl Exec<'_> {
-    pub(super) fn join(&self, left: Table, kind: JoinKind, right: &Plan, on: &JoinOn, lookup: bool) -> Result<Table> {
+    pub(super) fn join(
+        &self,
+        left: Table,
+        kind: JoinKind,
+        right: &Plan,
+        on: &JoinOn,
+        lookup: bool,
+    ) -> Result<Table> {
         let right = self.run(right)?;
         let (pairs, right_keys_dropped) = match on {
             JoinOn::Keys(keys) => {
-                let lk: Vec<Expr> = keys.iter().map(|(l, _)| self.bind(l, left.columns())).collect::<Result<_>>()?;
-                let rk: Vec<Expr> = keys.iter().map(|(_, r)| self.bind(r, right.columns())).collect::<Result<_>>()?;
-                let dropped: Vec<usize> = if lookup { rk.iter().filter_map(|e| if let Expr::Col(i) = e { Some(*i) } else { None }).collect() } else { Vec::new() };
+                let lk: Vec<Expr> = keys
+                    .iter()
+                    .map(|(l, _)| self.bind(l, left.columns()))
+                    .collect::<Result<_>>()?;
+                let rk: Vec<Expr> = keys
+                    .iter()
+                    .map(|(_, r)| self.bind(r, right.columns()))
+                    .collect::<Result<_>>()?;
+                let dropped: Vec<usize> = if lookup {
+                    rk.iter()
+                        .filter_map(|e| if let Expr::Col(i) = e { Some(*i) } else { None })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 (self.hash_match(&left, &right, &lk, &rk, kind)?, dropped)
             }
             JoinOn::Where(pred) => (self.loop_match(&left, &right, pred, kind)?, Vec::new()),
@@ -42,14 +61,28 @@ impl Exec<'_> {
         (0..t.len())
             .map(|row| {
                 let r = Row::new(t, row);
-                let vals = keys.iter().map(|k| eval(k, &r, &self.cx)).collect::<Result<Vec<_>>>()?;
-                Ok(if vals.iter().any(Value::is_null) { None } else { Some(KeyRow(vals)) })
+                let vals = keys
+                    .iter()
+                    .map(|k| eval(k, &r, &self.cx))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(if vals.iter().any(Value::is_null) {
+                    None
+                } else {
+                    Some(KeyRow(vals))
+                })
             })
             .collect()
     }
 
     /// Matching (left row, right row) pairs; `None` on one side for unmatched outer rows.
-    fn hash_match(&self, left: &Table, right: &Table, lk: &[Expr], rk: &[Expr], kind: JoinKind) -> Result<Vec<(Option<usize>, Option<usize>)>> {
+    fn hash_match(
+        &self,
+        left: &Table,
+        right: &Table,
+        lk: &[Expr],
+        rk: &[Expr],
+        kind: JoinKind,
+    ) -> Result<Vec<(Option<usize>, Option<usize>)>> {
         let lkeys = self.keys_of(left, lk)?;
         let rkeys = self.keys_of(right, rk)?;
         let mut index: HashMap<&KeyRow, Vec<usize>> = HashMap::new();
@@ -86,7 +119,10 @@ impl Exec<'_> {
                     }
                 }
                 None => {
-                    if matches!(kind, JoinKind::LeftOuter | JoinKind::FullOuter | JoinKind::LeftAnti) {
+                    if matches!(
+                        kind,
+                        JoinKind::LeftOuter | JoinKind::FullOuter | JoinKind::LeftAnti
+                    ) {
                         pairs.push((Some(li), None));
                     }
                 }
@@ -102,7 +138,13 @@ impl Exec<'_> {
 
     /// `join … where`: every pair for which the predicate holds (left columns, then right ones; a bare
     /// name is the left column if there is one, else the right one).
-    fn loop_match(&self, left: &Table, right: &Table, pred: &Expr, kind: JoinKind) -> Result<Vec<(Option<usize>, Option<usize>)>> {
+    fn loop_match(
+        &self,
+        left: &Table,
+        right: &Table,
+        pred: &Expr,
+        kind: JoinKind,
+    ) -> Result<Vec<(Option<usize>, Option<usize>)>> {
         let mut cols: Vec<Column> = Vec::new();
         for c in left.columns() {
             cols.push(Column::new(format!("$left.{}", c.name), c.ty));
@@ -112,23 +154,41 @@ impl Exec<'_> {
         }
         // bare names: the left column, else the right one
         let bare = crate::exec::bind::map_expr(pred.clone(), &mut |x| match x {
-            Expr::Name { name, fallback, range } if !name.starts_with('$') => {
-                let side = if left.column_index(&name).is_some() { "$left" } else { "$right" };
-                Expr::Name { name: Arc::from(format!("{side}.{name}")), fallback, range }
+            Expr::Name {
+                name,
+                fallback,
+                range,
+            } if !name.starts_with('$') => {
+                let side = if left.column_index(&name).is_some() {
+                    "$left"
+                } else {
+                    "$right"
+                };
+                Expr::Name {
+                    name: Arc::from(format!("{side}.{name}")),
+                    fallback,
+                    range,
+                }
             }
             other => other,
         });
         let e = self.bind(&bare, &cols)?;
         let mut pairs = Vec::new();
         let mut right_matched = vec![false; right.len()];
-        self.budget().spend((left.len() as u64).saturating_mul(right.len() as u64))?;
+        self.budget()
+            .spend((left.len() as u64).saturating_mul(right.len() as u64))?;
         let zeros: Vec<u32> = vec![0; right.len()];
         for li in 0..left.len() {
             // the left row broadcast next to every right row
             let mut data: Vec<Arc<ColumnData>> = left
                 .data()
                 .iter()
-                .map(|d| Arc::new(ColumnData::Dict { codes: zeros.clone(), dict: Arc::new(vec![d.get(li).clone()]) }))
+                .map(|d| {
+                    Arc::new(ColumnData::Dict {
+                        codes: zeros.clone(),
+                        dict: Arc::new(vec![d.get(li).clone()]),
+                    })
+                })
                 .collect();
             data.extend(right.data().iter().cloned());
             let combined = Table::from_columns(cols.clone(), data, right.len());
@@ -137,7 +197,13 @@ impl Exec<'_> {
                 if truthy(&eval(&e, &Row::new(&combined, ri), &self.cx)?) {
                     any = true;
                     right_matched[ri] = true;
-                    if !matches!(kind, JoinKind::LeftSemi | JoinKind::LeftAnti | JoinKind::RightSemi | JoinKind::RightAnti) {
+                    if !matches!(
+                        kind,
+                        JoinKind::LeftSemi
+                            | JoinKind::LeftAnti
+                            | JoinKind::RightSemi
+                            | JoinKind::RightAnti
+                    ) {
                         pairs.push((Some(li), Some(ri)));
                         if kind == JoinKind::InnerUnique {
                             break;
@@ -147,7 +213,9 @@ impl Exec<'_> {
             }
             match kind {
                 JoinKind::LeftSemi if any => pairs.push((Some(li), None)),
-                JoinKind::LeftAnti | JoinKind::LeftOuter | JoinKind::FullOuter if !any => pairs.push((Some(li), None)),
+                JoinKind::LeftAnti | JoinKind::LeftOuter | JoinKind::FullOuter if !any => {
+                    pairs.push((Some(li), None))
+                }
                 _ => {}
             }
             self.budget().check_rows(pairs.len())?;
@@ -161,14 +229,32 @@ impl Exec<'_> {
 fn finish_right(pairs: &mut Vec<(Option<usize>, Option<usize>)>, matched: &[bool], kind: JoinKind) {
     match kind {
         JoinKind::RightOuter | JoinKind::FullOuter | JoinKind::RightAnti => {
-            pairs.extend(matched.iter().enumerate().filter(|(_, m)| !**m).map(|(i, _)| (None, Some(i))));
+            pairs.extend(
+                matched
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| !**m)
+                    .map(|(i, _)| (None, Some(i))),
+            );
         }
-        JoinKind::RightSemi => pairs.extend(matched.iter().enumerate().filter(|(_, m)| **m).map(|(i, _)| (None, Some(i)))),
+        JoinKind::RightSemi => pairs.extend(
+            matched
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| **m)
+                .map(|(i, _)| (None, Some(i))),
+        ),
         _ => {}
     }
 }
 
-fn assemble(left: &Table, right: &Table, pairs: &[(Option<usize>, Option<usize>)], kind: JoinKind, dropped: &[usize]) -> Table {
+fn assemble(
+    left: &Table,
+    right: &Table,
+    pairs: &[(Option<usize>, Option<usize>)],
+    kind: JoinKind,
+    dropped: &[usize],
+) -> Table {
     let (with_left, with_right) = match kind {
         JoinKind::LeftSemi | JoinKind::LeftAnti => (true, false),
         JoinKind::RightSemi | JoinKind::RightAnti => (false, true),
@@ -206,6 +292,14 @@ fn gather_opt(d: &ColumnData, rows: &[Option<usize>], ty: crate::value::Type) ->
         let r: Vec<usize> = rows.iter().flatten().copied().collect();
         return d.gather(&r);
     }
-    let null = if ty == crate::value::Type::String { Value::string("") } else { Value::Null };
-    ColumnData::Plain(rows.iter().map(|r| r.map_or_else(|| null.clone(), |r| d.get(r).clone())).collect())
+    let null = if ty == crate::value::Type::String {
+        Value::string("")
+    } else {
+        Value::Null
+    };
+    ColumnData::Plain(
+        rows.iter()
+            .map(|r| r.map_or_else(|| null.clone(), |r| d.get(r).clone()))
+            .collect(),
+    )
 }

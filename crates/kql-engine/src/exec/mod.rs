@@ -41,8 +41,18 @@ pub(crate) struct Exec<'a> {
 }
 
 impl<'a> Exec<'a> {
-    pub(crate) fn new(db: &'a Database, opts: &'a Options, budget: &'a Budget, now: crate::datetime::DateTime) -> Exec<'a> {
-        Exec { db, opts, cx: Cx::new(now, budget), inputs: RefCell::new(Vec::new()) }
+    pub(crate) fn new(
+        db: &'a Database,
+        opts: &'a Options,
+        budget: &'a Budget,
+        now: crate::datetime::DateTime,
+    ) -> Exec<'a> {
+        Exec {
+            db,
+            opts,
+            cx: Cx::new(now, budget),
+            inputs: RefCell::new(Vec::new()),
+        }
     }
 
     pub(crate) fn budget(&self) -> &Budget {
@@ -54,18 +64,38 @@ impl<'a> Exec<'a> {
         let t = match plan {
             Plan::Scan { name, range } => self.scan(name).map_err(|e| e.at(range.clone()))?,
             Plan::Literal(t) => t.clone(),
-            Plan::Datatable { columns, values, range } => self.datatable(columns, values).map_err(|e| e.at(range.clone()))?,
+            Plan::Datatable {
+                columns,
+                values,
+                range,
+            } => self
+                .datatable(columns, values)
+                .map_err(|e| e.at(range.clone()))?,
             Plan::Print(items) => self.print(items)?,
-            Plan::Range { name, from, to, step, range } => self.range(name, from, to, step).map_err(|e| e.at(range.clone()))?,
-            Plan::Watchlist { alias, range } => self.watchlist(alias).map_err(|e| e.at(range.clone()))?,
-            Plan::Union { inputs, names, withsource, outer } => self.union(inputs, names, withsource.as_deref(), *outer)?,
+            Plan::Range {
+                name,
+                from,
+                to,
+                step,
+                range,
+            } => self
+                .range(name, from, to, step)
+                .map_err(|e| e.at(range.clone()))?,
+            Plan::Watchlist { alias, range } => {
+                self.watchlist(alias).map_err(|e| e.at(range.clone()))?
+            }
+            Plan::Union {
+                inputs,
+                names,
+                withsource,
+                outer,
+            } => self.union(inputs, names, withsource.as_deref(), *outer)?,
             Plan::Cached(sub) => self.subquery(sub)?,
-            Plan::Input => self
-                .inputs
-                .borrow()
-                .last()
-                .cloned()
-                .ok_or_else(|| EvalError::runtime("this sub-query has no input (it must follow `mv-apply … on` or `partition`)"))?,
+            Plan::Input => self.inputs.borrow().last().cloned().ok_or_else(|| {
+                EvalError::runtime(
+                    "this sub-query has no input (it must follow `mv-apply … on` or `partition`)",
+                )
+            })?,
             Plan::Pipe(input, op) => {
                 let t = self.run(input)?;
                 self.apply(op, t)?
@@ -101,14 +131,73 @@ impl<'a> Exec<'a> {
             Op::Count(name) => Ok(basic::count(&t, name)),
             Op::Distinct(items) => self.distinct(t, items),
             Op::DistinctAll => Ok(self.distinct_all(&t)),
-            Op::Join { kind, right, on, lookup, range } => self.join(t, *kind, right, on, *lookup).map_err(|e| e.at(range.clone())),
-            Op::MvExpand { items, bag_as_array, itemindex, limit } => self.mv_expand(&t, items, *bag_as_array, itemindex.as_deref(), limit.as_ref()),
-            Op::MvApply { items, bag_as_array, itemindex, limit, sub } => self.mv_apply(&t, items, *bag_as_array, itemindex.as_deref(), limit.as_ref(), sub),
-            Op::Parse { source, steps, kind, flags, where_only, range } => {
-                self.parse(&t, source, steps, *kind, flags, *where_only).map_err(|e| e.at(range.clone()))
-            }
-            Op::MakeSeries { aggs, defaults, axis, axis_name, from, to, step, by, range } => self
-                .make_series(&t, aggs, defaults, axis, axis_name, from.as_ref(), to.as_ref(), step, by)
+            Op::Join {
+                kind,
+                right,
+                on,
+                lookup,
+                range,
+            } => self
+                .join(t, *kind, right, on, *lookup)
+                .map_err(|e| e.at(range.clone())),
+            Op::MvExpand {
+                items,
+                bag_as_array,
+                itemindex,
+                limit,
+            } => self.mv_expand(
+                &t,
+                items,
+                *bag_as_array,
+                itemindex.as_deref(),
+                limit.as_ref(),
+            ),
+            Op::MvApply {
+                items,
+                bag_as_array,
+                itemindex,
+                limit,
+                sub,
+            } => self.mv_apply(
+                &t,
+                items,
+                *bag_as_array,
+                itemindex.as_deref(),
+                limit.as_ref(),
+                sub,
+            ),
+            Op::Parse {
+                source,
+                steps,
+                kind,
+                flags,
+                where_only,
+                range,
+            } => self
+                .parse(&t, source, steps, *kind, flags, *where_only)
+                .map_err(|e| e.at(range.clone())),
+            Op::MakeSeries {
+                aggs,
+                defaults,
+                axis,
+                axis_name,
+                from,
+                to,
+                step,
+                by,
+                range,
+            } => self
+                .make_series(
+                    &t,
+                    aggs,
+                    defaults,
+                    axis,
+                    axis_name,
+                    from.as_ref(),
+                    to.as_ref(),
+                    step,
+                    by,
+                )
                 .map_err(|e| e.at(range.clone())),
             Op::Evaluate(p) => self.plugin(t, p),
             Op::Serialize(items) => {

@@ -47,8 +47,17 @@ struct Expansion {
 }
 
 impl Exec<'_> {
-    fn expand(&self, t: &Table, items: &[MvItem], bag_as_array: bool, limit: Option<&Expr>) -> Result<(Expansion, Vec<Expr>)> {
-        let bound: Vec<Expr> = items.iter().map(|i| self.bind(&i.expr, t.columns())).collect::<Result<_>>()?;
+    fn expand(
+        &self,
+        t: &Table,
+        items: &[MvItem],
+        bag_as_array: bool,
+        limit: Option<&Expr>,
+    ) -> Result<(Expansion, Vec<Expr>)> {
+        let bound: Vec<Expr> = items
+            .iter()
+            .map(|i| self.bind(&i.expr, t.columns()))
+            .collect::<Result<_>>()?;
         let limit = match limit {
             Some(l) => match self.bind(l, &[])? {
                 Expr::Const(v) => v.as_i64().and_then(|n| usize::try_from(n).ok()),
@@ -56,7 +65,11 @@ impl Exec<'_> {
             },
             None => None,
         };
-        let mut ex = Expansion { source_rows: Vec::new(), columns: vec![Vec::new(); items.len()], index: Vec::new() };
+        let mut ex = Expansion {
+            source_rows: Vec::new(),
+            columns: vec![Vec::new(); items.len()],
+            index: Vec::new(),
+        };
         self.budget().spend(t.len() as u64)?;
         for row in 0..t.len() {
             let r = Row::new(t, row);
@@ -67,7 +80,11 @@ impl Exec<'_> {
                 if let Some(ty) = it.to {
                     for x in &mut els {
                         if x.type_of() != Some(ty) {
-                            *x = if ty == Type::Dynamic { x.clone() } else { cast(x, ty) };
+                            *x = if ty == Type::Dynamic {
+                                x.clone()
+                            } else {
+                                cast(x, ty)
+                            };
                         }
                     }
                 }
@@ -82,7 +99,8 @@ impl Exec<'_> {
                 for (c, l) in ex.columns.iter_mut().zip(&lists) {
                     c.push(l.get(k).cloned().unwrap_or(Value::Null));
                 }
-                ex.index.push(Value::Long(i64::try_from(k).unwrap_or(i64::MAX)));
+                ex.index
+                    .push(Value::Long(i64::try_from(k).unwrap_or(i64::MAX)));
             }
             if ex.source_rows.len() > self.budget().max_rows {
                 self.budget().check_rows(ex.source_rows.len())?;
@@ -94,9 +112,18 @@ impl Exec<'_> {
 
     /// Builds the expanded table: the input's columns for each output row, the expanded columns in
     /// place (or appended), then the index column.
-    fn expanded_table(t: &Table, items: &[MvItem], ex: Expansion, itemindex: Option<&str>) -> Table {
+    fn expanded_table(
+        t: &Table,
+        items: &[MvItem],
+        ex: Expansion,
+        itemindex: Option<&str>,
+    ) -> Table {
         let mut cols: Vec<Column> = t.columns().to_vec();
-        let mut data: Vec<Arc<ColumnData>> = t.data().iter().map(|d| Arc::new(d.gather(&ex.source_rows))).collect();
+        let mut data: Vec<Arc<ColumnData>> = t
+            .data()
+            .iter()
+            .map(|d| Arc::new(d.gather(&ex.source_rows)))
+            .collect();
         for (it, values) in items.iter().zip(ex.columns) {
             let ty = it.to.unwrap_or(Type::Dynamic);
             let (ty, values) = typed_column(values, Some(ty));
@@ -120,12 +147,27 @@ impl Exec<'_> {
         Table::from_columns(cols, data, n)
     }
 
-    pub(super) fn mv_expand(&self, t: &Table, items: &[MvItem], bag_as_array: bool, itemindex: Option<&str>, limit: Option<&Expr>) -> Result<Table> {
+    pub(super) fn mv_expand(
+        &self,
+        t: &Table,
+        items: &[MvItem],
+        bag_as_array: bool,
+        itemindex: Option<&str>,
+        limit: Option<&Expr>,
+    ) -> Result<Table> {
         let (ex, _) = self.expand(t, items, bag_as_array, limit)?;
         Ok(Self::expanded_table(t, items, ex, itemindex))
     }
 
-    pub(super) fn mv_apply(&self, t: &Table, items: &[MvItem], bag_as_array: bool, itemindex: Option<&str>, limit: Option<&Expr>, sub: &Plan) -> Result<Table> {
+    pub(super) fn mv_apply(
+        &self,
+        t: &Table,
+        items: &[MvItem],
+        bag_as_array: bool,
+        itemindex: Option<&str>,
+        limit: Option<&Expr>,
+        sub: &Plan,
+    ) -> Result<Table> {
         let (ex, _) = self.expand(t, items, bag_as_array, limit)?;
         // the expansion is in input-row order: group its rows by the input row they came from
         let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); t.len()];

@@ -2,7 +2,7 @@
 //!
 //! The pattern becomes one anchored regular expression: a string literal matches itself (in
 //! `kind=regex` it is a regex fragment), `*` matches any text lazily, a column captures any text
-//! lazily. A row matches when the expression matches and every typed column converts; otherwise all
+//! lazily (an `int`/`long`/`real` column outside regex mode captures a number). A row matches when the expression matches and every typed column converts; otherwise all
 //! the new columns are null (`""` for strings) — except in `kind=relaxed`, where only the column that
 //! fails to convert is null. `parse-where` drops the rows that do not match. Checked against the
 //! parse-where-operator page (a row whose `long` column reads `invalid_number` yields nothing).
@@ -22,7 +22,9 @@ use crate::value::{Type, Value};
 fn convert(text: &str, ty: Type) -> Option<Value> {
     let v = match ty {
         Type::String => return Some(Value::string(text)),
-        Type::Dynamic => return Some(Value::parse_json_text(text).unwrap_or_else(|| Value::string(text))),
+        Type::Dynamic => {
+            return Some(Value::parse_json_text(text).unwrap_or_else(|| Value::string(text)));
+        }
         _ => cast(&Value::string(text.trim()), ty),
     };
     (!v.is_null()).then_some(v)
@@ -30,7 +32,15 @@ fn convert(text: &str, ty: Type) -> Option<Value> {
 
 impl Exec<'_> {
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn parse(&self, t: &Table, source: &Expr, steps: &[ParseStep], kind: ParseKind, flags: &str, where_only: bool) -> Result<Table> {
+    pub(super) fn parse(
+        &self,
+        t: &Table,
+        source: &Expr,
+        steps: &[ParseStep],
+        kind: ParseKind,
+        flags: &str,
+        where_only: bool,
+    ) -> Result<Table> {
         let mut pattern = String::from("^");
         let mut columns: Vec<(String, Type)> = Vec::new();
         for s in steps {
@@ -44,7 +54,16 @@ impl Exec<'_> {
                 }
                 ParseStep::Star => pattern.push_str("(?:.*?)"),
                 ParseStep::Column(name, ty) => {
-                    pattern.push_str("(.*?)");
+                    // numeric columns capture numbers only, so `n: long * "x="` finds the digits
+                    // (the parse-where-operator page's `totalSlices: long *`)
+                    pattern.push_str(match (kind, ty) {
+                        (ParseKind::Regex, _) => "(.*?)",
+                        (_, Type::Int | Type::Long) => r"([-+]?\d+)",
+                        (_, Type::Real | Type::Decimal) => {
+                            r"([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)"
+                        }
+                        _ => "(.*?)",
+                    });
                     columns.push((name.clone(), *ty));
                 }
             }
@@ -87,13 +106,21 @@ impl Exec<'_> {
                 }
                 None if !where_only => {
                     for (c, (_, ty)) in out.iter_mut().zip(&columns) {
-                        c.push(if *ty == Type::String { Value::string("") } else { Value::Null });
+                        c.push(if *ty == Type::String {
+                            Value::string("")
+                        } else {
+                            Value::Null
+                        });
                     }
                 }
                 None => {}
             }
         }
-        let base = if where_only && keep.len() != t.len() { t.gather(&keep) } else { t.clone() };
+        let base = if where_only && keep.len() != t.len() {
+            t.gather(&keep)
+        } else {
+            t.clone()
+        };
         let (mut cols, mut data, len) = base.into_parts();
         for ((name, ty), values) in columns.into_iter().zip(out) {
             let d = Arc::new(ColumnData::Plain(values));
@@ -109,7 +136,9 @@ impl Exec<'_> {
             }
         }
         if data.iter().any(|d| d.len() != len) {
-            return Err(EvalError::runtime("internal: `parse` produced columns of different lengths"));
+            return Err(EvalError::runtime(
+                "internal: `parse` produced columns of different lengths",
+            ));
         }
         Ok(Table::from_columns(cols, data, len))
     }

@@ -41,13 +41,25 @@ pub(crate) enum Plugin {
 impl Exec<'_> {
     pub(super) fn plugin(&self, t: Table, p: &Plugin) -> Result<Table> {
         match p {
-            Plugin::BagUnpack { column, prefix, conflict, ignored } => self.bag_unpack(&t, column, prefix.as_deref(), conflict, ignored),
+            Plugin::BagUnpack {
+                column,
+                prefix,
+                conflict,
+                ignored,
+            } => self.bag_unpack(&t, column, prefix.as_deref(), conflict, ignored),
             Plugin::Pivot { column, agg, by } => self.pivot(&t, column, agg.as_ref(), by),
             Plugin::Narrow => Ok(narrow(&t)),
         }
     }
 
-    fn bag_unpack(&self, t: &Table, column: &Expr, prefix: Option<&str>, conflict: &str, ignored: &[String]) -> Result<Table> {
+    fn bag_unpack(
+        &self,
+        t: &Table,
+        column: &Expr,
+        prefix: Option<&str>,
+        conflict: &str,
+        ignored: &[String],
+    ) -> Result<Table> {
         let e = self.bind(column, t.columns())?;
         let bags = self.column_of(t, &e, None)?;
         let mut keys: BTreeSet<String> = BTreeSet::new();
@@ -98,7 +110,13 @@ impl Exec<'_> {
         Ok(Table::from_columns(cols, data, t.len()))
     }
 
-    fn pivot(&self, t: &Table, column: &Expr, agg: Option<&AggItem>, by: &[String]) -> Result<Table> {
+    fn pivot(
+        &self,
+        t: &Table,
+        column: &Expr,
+        agg: Option<&AggItem>,
+        by: &[String],
+    ) -> Result<Table> {
         let pe = self.bind(column, t.columns())?;
         let pivot_col = if let Expr::Col(i) = pe { Some(i) } else { None };
         let agg_call: Option<&AggCall> = agg.and_then(|a| a.aggs.first());
@@ -106,22 +124,38 @@ impl Exec<'_> {
             Some(c) => self.bind_aggs(&[c], t.columns())?.pop(),
             None => None,
         };
-        let agg_cols: Vec<usize> = bound.iter().flat_map(|b| b.args.iter()).filter_map(|a| if let Expr::Col(i) = a { Some(*i) } else { None }).collect();
+        let agg_cols: Vec<usize> = bound
+            .iter()
+            .flat_map(|b| b.args.iter())
+            .filter_map(|a| if let Expr::Col(i) = a { Some(*i) } else { None })
+            .collect();
         let by_idx: Vec<usize> = if by.is_empty() {
-            (0..t.columns().len()).filter(|i| Some(*i) != pivot_col && !agg_cols.contains(i)).collect()
+            (0..t.columns().len())
+                .filter(|i| Some(*i) != pivot_col && !agg_cols.contains(i))
+                .collect()
         } else {
             by.iter()
-                .map(|n| t.column_index(n).ok_or_else(|| EvalError::runtime(format!("`pivot`: no column `{n}`"))))
+                .map(|n| {
+                    t.column_index(n)
+                        .ok_or_else(|| EvalError::runtime(format!("`pivot`: no column `{n}`")))
+                })
                 .collect::<Result<_>>()?
         };
-        let kind = bound.as_ref().map_or(crate::aggregates::AggKind::Count, |b| b.kind);
+        let kind = bound
+            .as_ref()
+            .map_or(crate::aggregates::AggKind::Count, |b| b.kind);
         let arg_type = bound.as_ref().and_then(|b| b.arg_type);
         let mut index: HashMap<KeyRow, usize> = HashMap::new();
         let mut groups: Vec<(Vec<Value>, HashMap<String, AggState>)> = Vec::new();
         let mut values: BTreeSet<String> = BTreeSet::new();
         for row in 0..t.len() {
             let r = Row::new(t, row);
-            let key = KeyRow(by_idx.iter().map(|&i| t.data()[i].get(row).clone()).collect());
+            let key = KeyRow(
+                by_idx
+                    .iter()
+                    .map(|&i| t.data()[i].get(row).clone())
+                    .collect(),
+            );
             let g = *index.entry(key.clone()).or_insert_with(|| {
                 groups.push((key.0.clone(), HashMap::new()));
                 groups.len() - 1
@@ -129,24 +163,43 @@ impl Exec<'_> {
             let pv = eval(&pe, &r, &self.cx)?.to_kusto_string();
             values.insert(pv.clone());
             let args: Vec<Value> = match &bound {
-                Some(b) => b.args.iter().map(|a| eval(a, &r, &self.cx)).collect::<Result<_>>()?,
+                Some(b) => b
+                    .args
+                    .iter()
+                    .map(|a| eval(a, &r, &self.cx))
+                    .collect::<Result<_>>()?,
                 None => Vec::new(),
             };
-            groups[g].1.entry(pv).or_insert_with(|| AggState::new(kind, arg_type)).update(kind, &args)?;
+            groups[g]
+                .1
+                .entry(pv)
+                .or_insert_with(|| AggState::new(kind, arg_type))
+                .update(kind, &args)?;
         }
         let mut cols: Vec<Column> = Vec::new();
         let mut data: Vec<Arc<ColumnData>> = Vec::new();
         for (k, &i) in by_idx.iter().enumerate() {
             cols.push(t.columns()[i].clone());
-            data.push(Arc::new(ColumnData::Plain(groups.iter().map(|g| g.0[k].clone()).collect())));
+            data.push(Arc::new(ColumnData::Plain(
+                groups.iter().map(|g| g.0[k].clone()).collect(),
+            )));
         }
         let nargs = bound.as_ref().map_or(0, |b| b.args.len());
         for v in values {
             let vals: Vec<Value> = groups
                 .iter()
                 .map(|g| match g.1.get(&v) {
-                    Some(st) => st.clone().finish(kind, nargs).into_iter().next().unwrap_or(Value::Null),
-                    None => AggState::new(kind, arg_type).finish(kind, nargs).into_iter().next().unwrap_or(Value::Null),
+                    Some(st) => st
+                        .clone()
+                        .finish(kind, nargs)
+                        .into_iter()
+                        .next()
+                        .unwrap_or(Value::Null),
+                    None => AggState::new(kind, arg_type)
+                        .finish(kind, nargs)
+                        .into_iter()
+                        .next()
+                        .unwrap_or(Value::Null),
                 })
                 .collect();
             let (ty, vals) = typed_column(vals, super::summarize::result_type(kind, arg_type));
@@ -159,10 +212,18 @@ impl Exec<'_> {
 
 /// `narrow()`: one row per cell: Row (its index), Column (name), Value (as a string).
 fn narrow(t: &Table) -> Table {
-    let mut out = Table::new(vec![Column::new("Row", Type::Long), Column::new("Column", Type::String), Column::new("Value", Type::String)]);
+    let mut out = Table::new(vec![
+        Column::new("Row", Type::Long),
+        Column::new("Column", Type::String),
+        Column::new("Value", Type::String),
+    ]);
     for r in 0..t.len() {
         for (c, d) in t.columns().iter().zip(t.data()) {
-            out.push_row(vec![Value::Long(i64::try_from(r).unwrap_or(i64::MAX)), Value::string(&c.name), Value::string(d.get(r).to_kusto_string())]);
+            out.push_row(vec![
+                Value::Long(i64::try_from(r).unwrap_or(i64::MAX)),
+                Value::string(&c.name),
+                Value::string(d.get(r).to_kusto_string()),
+            ]);
         }
     }
     out.finish();

@@ -39,7 +39,10 @@ impl Exec<'_> {
     ) -> Result<Table> {
         let cols_in = t.columns();
         let axis_e = self.bind(axis, cols_in)?;
-        let by_bound: Vec<Expr> = by.iter().map(|i| self.bind(&i.expr, cols_in)).collect::<Result<_>>()?;
+        let by_bound: Vec<Expr> = by
+            .iter()
+            .map(|i| self.bind(&i.expr, cols_in))
+            .collect::<Result<_>>()?;
         let calls: Vec<&AggCall> = items.iter().flat_map(|i| i.aggs.iter()).collect();
         let bound: Vec<BoundAgg> = self.bind_aggs(&calls, cols_in)?;
         let constant = |e: Option<&Expr>| -> Result<Option<Value>> {
@@ -55,8 +58,16 @@ impl Exec<'_> {
         // axis values per row
         let axis_vals: Vec<Value> = self.column_of(t, &axis_e, None)?;
         let (from, to) = (constant(from)?, constant(to)?);
-        let data_min = axis_vals.iter().filter(|v| !v.is_null()).min_by(|a, b| sort_cmp(a, b)).cloned();
-        let data_max = axis_vals.iter().filter(|v| !v.is_null()).max_by(|a, b| sort_cmp(a, b)).cloned();
+        let data_min = axis_vals
+            .iter()
+            .filter(|v| !v.is_null())
+            .min_by(|a, b| sort_cmp(a, b))
+            .cloned();
+        let data_max = axis_vals
+            .iter()
+            .filter(|v| !v.is_null())
+            .max_by(|a, b| sort_cmp(a, b))
+            .cloned();
         let start = match from.or_else(|| data_min.clone()) {
             Some(v) => v,
             None => return Ok(self.empty_series(items, by, cols_in, axis_name, &by_bound)),
@@ -71,7 +82,10 @@ impl Exec<'_> {
         };
         let nbins = bin_count(&start, &end, &step)?;
         if nbins > MAX_BINS {
-            return Err(EvalError::limit("max_rows", format!("`make-series` would make more than {MAX_BINS} bins")));
+            return Err(EvalError::limit(
+                "max_rows",
+                format!("`make-series` would make more than {MAX_BINS} bins"),
+            ));
         }
         let bins: Vec<Value> = (0..nbins)
             .map(|k| {
@@ -85,12 +99,20 @@ impl Exec<'_> {
         let mut index: HashMap<KeyRow, usize> = HashMap::new();
         let mut keys: Vec<Vec<Value>> = Vec::new();
         let mut states: Vec<Vec<Option<Vec<AggState>>>> = Vec::new();
-        self.budget().spend(t.len() as u64 * (1 + bound.len() as u64))?;
+        self.budget()
+            .spend(t.len() as u64 * (1 + bound.len() as u64))?;
         let mut args = Vec::new();
         for (row, av) in axis_vals.iter().enumerate() {
-            let Some(b) = bin_of(av, &start, &step, nbins)? else { continue };
+            let Some(b) = bin_of(av, &start, &step, nbins)? else {
+                continue;
+            };
             let r = Row::new(t, row);
-            let key = KeyRow(by_bound.iter().map(|e| eval(e, &r, &self.cx)).collect::<Result<_>>()?);
+            let key = KeyRow(
+                by_bound
+                    .iter()
+                    .map(|e| eval(e, &r, &self.cx))
+                    .collect::<Result<_>>()?,
+            );
             let g = match index.get(&key) {
                 Some(g) => *g,
                 None => {
@@ -100,7 +122,12 @@ impl Exec<'_> {
                     keys.len() - 1
                 }
             };
-            let cell = states[g][b].get_or_insert_with(|| bound.iter().map(|a| AggState::new(a.kind, a.arg_type)).collect());
+            let cell = states[g][b].get_or_insert_with(|| {
+                bound
+                    .iter()
+                    .map(|a| AggState::new(a.kind, a.arg_type))
+                    .collect()
+            });
             for (a, st) in bound.iter().zip(cell.iter_mut()) {
                 args.clear();
                 for e in &a.args {
@@ -115,7 +142,10 @@ impl Exec<'_> {
         let mut cols: Vec<Column> = Vec::new();
         let mut data: Vec<Arc<ColumnData>> = Vec::new();
         for (i, (it, e)) in by.iter().zip(&by_bound).enumerate() {
-            let (ty, v) = typed_column(keys.iter().map(|k| k[i].clone()).collect(), infer_type(e, cols_in));
+            let (ty, v) = typed_column(
+                keys.iter().map(|k| k[i].clone()).collect(),
+                infer_type(e, cols_in),
+            );
             let name = unique(&names, &it.names[0]);
             names.push(name.clone());
             cols.push(Column::new(name, ty));
@@ -129,7 +159,11 @@ impl Exec<'_> {
                 Some(o) => self.bind(o, &[])?,
                 None => Expr::Agg(0),
             };
-            let default = defaults.get(ii).cloned().flatten().unwrap_or(Value::Long(0));
+            let default = defaults
+                .get(ii)
+                .cloned()
+                .flatten()
+                .unwrap_or(Value::Long(0));
             let one = Table::from_columns(Vec::new(), Vec::new(), 1);
             let mut series_col = Vec::with_capacity(n);
             for group in &states {
@@ -141,9 +175,20 @@ impl Exec<'_> {
                             let vals: Vec<Value> = sts[first..slot]
                                 .iter()
                                 .zip(&bound[first..slot])
-                                .map(|(s, b)| s.clone().finish(b.kind, b.args.len()).into_iter().next().unwrap_or(Value::Null))
+                                .map(|(s, b)| {
+                                    s.clone()
+                                        .finish(b.kind, b.args.len())
+                                        .into_iter()
+                                        .next()
+                                        .unwrap_or(Value::Null)
+                                })
                                 .collect();
-                            let r = Row { table: &one, row: 0, aggs: &vals, window: None };
+                            let r = Row {
+                                table: &one,
+                                row: 0,
+                                aggs: &vals,
+                                window: None,
+                            };
                             let v = eval(&outer, &r, &self.cx)?;
                             series.push(if v.is_null() { default.clone() } else { v });
                         }
@@ -151,7 +196,13 @@ impl Exec<'_> {
                 }
                 series_col.push(Value::array(series));
             }
-            let name = unique(&names, &it.names.first().cloned().unwrap_or_else(|| it.auto_name.clone()));
+            let name = unique(
+                &names,
+                &it.names
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| it.auto_name.clone()),
+            );
             names.push(name.clone());
             cols.push(Column::new(name, Type::Dynamic));
             data.push(Arc::new(ColumnData::Plain(series_col)));
@@ -163,16 +214,35 @@ impl Exec<'_> {
         Ok(Table::from_columns(cols, data, n))
     }
 
-    fn empty_series(&self, items: &[AggItem], by: &[Item], cols_in: &[Column], axis_name: &str, by_bound: &[Expr]) -> Table {
+    fn empty_series(
+        &self,
+        items: &[AggItem],
+        by: &[Item],
+        cols_in: &[Column],
+        axis_name: &str,
+        by_bound: &[Expr],
+    ) -> Table {
         let mut cols = Vec::new();
         for (it, e) in by.iter().zip(by_bound) {
-            cols.push(Column::new(it.names[0].clone(), infer_type(e, cols_in).unwrap_or(Type::String)));
+            cols.push(Column::new(
+                it.names[0].clone(),
+                infer_type(e, cols_in).unwrap_or(Type::String),
+            ));
         }
         for it in items {
-            cols.push(Column::new(it.names.first().cloned().unwrap_or_else(|| it.auto_name.clone()), Type::Dynamic));
+            cols.push(Column::new(
+                it.names
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| it.auto_name.clone()),
+                Type::Dynamic,
+            ));
         }
         cols.push(Column::new(axis_name, Type::Dynamic));
-        let data = cols.iter().map(|_| Arc::new(ColumnData::Plain(Vec::new()))).collect();
+        let data = cols
+            .iter()
+            .map(|_| Arc::new(ColumnData::Plain(Vec::new())))
+            .collect();
         Table::from_columns(cols, data, 0)
     }
 }
@@ -188,7 +258,11 @@ fn bin_count(start: &Value, end: &Value, step: &Value) -> Result<usize> {
         }
         _ => match (span.as_f64(), step.as_f64()) {
             (Some(a), Some(b)) if b > 0.0 => a / b,
-            _ => return Err(EvalError::runtime("`make-series` needs a positive `step` of the axis's kind")),
+            _ => {
+                return Err(EvalError::runtime(
+                    "`make-series` needs a positive `step` of the axis's kind",
+                ));
+            }
         },
     };
     if !ratio.is_finite() || ratio <= 0.0 {

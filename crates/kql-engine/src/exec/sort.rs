@@ -15,17 +15,37 @@ use crate::value::Value;
 
 impl Exec<'_> {
     fn sorted_rows(&self, t: &Table, keys: &[SortKey]) -> Result<Vec<usize>> {
-        let bound: Vec<Expr> = keys.iter().map(|k| self.bind(&k.expr, t.columns())).collect::<Result<_>>()?;
-        let columns: Vec<Vec<Value>> = bound.iter().map(|e| self.column_of(t, e, None)).collect::<Result<_>>()?;
+        let bound: Vec<Expr> = keys
+            .iter()
+            .map(|k| self.bind(&k.expr, t.columns()))
+            .collect::<Result<_>>()?;
+        let columns: Vec<Vec<Value>> = bound
+            .iter()
+            .map(|e| self.column_of(t, e, None))
+            .collect::<Result<_>>()?;
         let mut rows: Vec<usize> = (0..t.len()).collect();
-        self.budget().spend((t.len() as u64).saturating_mul(u64::from(usize::BITS - t.len().leading_zeros())))?;
+        self.budget().spend(
+            (t.len() as u64).saturating_mul(u64::from(usize::BITS - t.len().leading_zeros())),
+        )?;
         rows.sort_by(|&a, &b| {
             for (k, col) in keys.iter().zip(&columns) {
                 let (x, y) = (&col[a], &col[b]);
                 let o = match (x.is_null(), y.is_null()) {
                     (true, true) => Ordering::Equal,
-                    (true, false) => if k.nulls_first { Ordering::Less } else { Ordering::Greater },
-                    (false, true) => if k.nulls_first { Ordering::Greater } else { Ordering::Less },
+                    (true, false) => {
+                        if k.nulls_first {
+                            Ordering::Less
+                        } else {
+                            Ordering::Greater
+                        }
+                    }
+                    (false, true) => {
+                        if k.nulls_first {
+                            Ordering::Greater
+                        } else {
+                            Ordering::Less
+                        }
+                    }
                     (false, false) => {
                         let o = sort_cmp(x, y);
                         if k.desc { o.reverse() } else { o }

@@ -27,7 +27,11 @@ impl Exec<'_> {
         let Some((start, end)) = self.opts.window else {
             return Ok(t.clone());
         };
-        let Some(tg) = t.columns().iter().position(|c| c.name == "TimeGenerated" && c.ty == Type::DateTime) else {
+        let Some(tg) = t
+            .columns()
+            .iter()
+            .position(|c| c.name == "TimeGenerated" && c.ty == Type::DateTime)
+        else {
             return Ok(t.clone());
         };
         self.budget().spend(t.len() as u64)?;
@@ -64,7 +68,11 @@ impl Exec<'_> {
                         eval(&other, &Row::new(&empty, 0), &self.cx)?
                     }
                 };
-                row.push(if v.type_of() == Some(c.ty) || c.ty == Type::Dynamic { v } else { cast(&v, c.ty) });
+                row.push(if v.type_of() == Some(c.ty) || c.ty == Type::Dynamic {
+                    v
+                } else {
+                    cast(&v, c.ty)
+                });
             }
             t.push_row(row);
         }
@@ -87,7 +95,14 @@ impl Exec<'_> {
 
     /// Adds the column(s) an item produces: one, or one per name when a tuple `(a, b) = f(…)` takes
     /// apart an array of results.
-    pub(super) fn push_item_columns(&self, cols: &mut Vec<Column>, data: &mut Vec<Arc<ColumnData>>, names: &[String], values: Vec<Value>, ty: Option<Type>) {
+    pub(super) fn push_item_columns(
+        &self,
+        cols: &mut Vec<Column>,
+        data: &mut Vec<Arc<ColumnData>>,
+        names: &[String],
+        values: Vec<Value>,
+        ty: Option<Type>,
+    ) {
         if names.len() <= 1 {
             let (ty, values) = typed_column(values, ty);
             let name = names.first().cloned().unwrap_or_else(|| "Column1".into());
@@ -117,7 +132,11 @@ impl Exec<'_> {
         };
         let (mut cur, to, step) = (c(from)?, c(to)?, c(step)?);
         if cur.is_null() || to.is_null() || step.is_null() {
-            return Ok(Table::from_columns(vec![Column::new(name, cur.type_of().unwrap_or(Type::Long))], vec![Arc::new(ColumnData::Plain(Vec::new()))], 0));
+            return Ok(Table::from_columns(
+                vec![Column::new(name, cur.type_of().unwrap_or(Type::Long))],
+                vec![Arc::new(ColumnData::Plain(Vec::new()))],
+                0,
+            ));
         }
         if let Value::Int(i) = cur {
             cur = Value::Long(i64::from(i));
@@ -127,7 +146,11 @@ impl Exec<'_> {
         let ascending = match crate::compare::compare(&next, &cur) {
             Some(std::cmp::Ordering::Greater) => true,
             Some(std::cmp::Ordering::Less) => false,
-            _ => return Err(EvalError::runtime("`range` step must move from `from` toward `to` (a zero step never ends)")),
+            _ => {
+                return Err(EvalError::runtime(
+                    "`range` step must move from `from` toward `to` (a zero step never ends)",
+                ));
+            }
         };
         let max = self.budget().max_range_rows;
         let mut values = Vec::new();
@@ -142,7 +165,10 @@ impl Exec<'_> {
                 break;
             }
             if values.len() >= max {
-                return Err(EvalError::limit("max_range_rows", format!("`range` would produce more than {max} rows")));
+                return Err(EvalError::limit(
+                    "max_range_rows",
+                    format!("`range` would produce more than {max} rows"),
+                ));
             }
             values.push(cur.clone());
             cur = arith(Arith::Add, &cur, &step)?;
@@ -153,12 +179,17 @@ impl Exec<'_> {
         self.budget().spend(values.len() as u64)?;
         let (ty, values) = typed_column(values, Some(ty));
         let n = values.len();
-        Ok(Table::from_columns(vec![Column::new(name, ty)], vec![Arc::new(ColumnData::Plain(values))], n))
+        Ok(Table::from_columns(
+            vec![Column::new(name, ty)],
+            vec![Arc::new(ColumnData::Plain(values))],
+            n,
+        ))
     }
 
     pub(super) fn watchlist(&self, alias: &str) -> Result<Table> {
         let w = self.db.watchlist(alias).ok_or_else(|| {
-            EvalError::runtime(format!("unknown watchlist `{alias}`")).with_hint("add the watchlist's items to the database (`Database::add_watchlist`)")
+            EvalError::runtime(format!("unknown watchlist `{alias}`"))
+                .with_hint("add the watchlist's items to the database (`Database::add_watchlist`)")
         })?;
         let (cols, mut data, len) = w.table.clone().into_parts();
         if let Some(i) = cols.iter().position(|c| c.name == "LastUpdatedTimeUTC") {
@@ -167,14 +198,29 @@ impl Exec<'_> {
         Ok(Table::from_columns(cols, data, len))
     }
 
-    pub(super) fn union(&self, inputs: &[Plan], names: &[String], withsource: Option<&str>, outer: bool) -> Result<Table> {
-        let tables = inputs.iter().map(|p| self.run(p)).collect::<Result<Vec<_>>>()?;
+    pub(super) fn union(
+        &self,
+        inputs: &[Plan],
+        names: &[String],
+        withsource: Option<&str>,
+        outer: bool,
+    ) -> Result<Table> {
+        let tables = inputs
+            .iter()
+            .map(|p| self.run(p))
+            .collect::<Result<Vec<_>>>()?;
         Ok(union_tables(&tables, names, withsource, outer))
     }
 }
 
 /// Sets (replacing in place) or appends a column.
-pub(super) fn set_column(cols: &mut Vec<Column>, data: &mut Vec<Arc<ColumnData>>, name: &str, ty: Type, values: Vec<Value>) {
+pub(super) fn set_column(
+    cols: &mut Vec<Column>,
+    data: &mut Vec<Arc<ColumnData>>,
+    name: &str,
+    ty: Type,
+    values: Vec<Value>,
+) {
     let d = Arc::new(ColumnData::Plain(values));
     if let Some(i) = cols.iter().position(|c| c.name == name) {
         cols[i].ty = ty;
@@ -186,7 +232,12 @@ pub(super) fn set_column(cols: &mut Vec<Column>, data: &mut Vec<Arc<ColumnData>>
 }
 
 /// Concatenates tables by column name (see the module docs).
-pub(crate) fn union_tables(tables: &[Table], names: &[String], withsource: Option<&str>, outer: bool) -> Table {
+pub(crate) fn union_tables(
+    tables: &[Table],
+    names: &[String],
+    withsource: Option<&str>,
+    outer: bool,
+) -> Table {
     // the output columns: (name, type)
     let mut out: Vec<Column> = Vec::new();
     for t in tables {
@@ -197,7 +248,11 @@ pub(crate) fn union_tables(tables: &[Table], names: &[String], withsource: Optio
         }
     }
     if !outer {
-        out.retain(|o| tables.iter().all(|t| t.columns().iter().any(|c| c.name == o.name && c.ty == o.ty)));
+        out.retain(|o| {
+            tables
+                .iter()
+                .all(|t| t.columns().iter().any(|c| c.name == o.name && c.ty == o.ty))
+        });
     }
     // a name with several types: one column per type, suffixed
     let display: Vec<String> = out
@@ -224,9 +279,20 @@ pub(crate) fn union_tables(tables: &[Table], names: &[String], withsource: Optio
     for (o, name) in out.iter().zip(&display) {
         let mut v = Vec::with_capacity(total);
         for t in tables {
-            match t.columns().iter().position(|c| c.name == o.name && c.ty == o.ty) {
+            match t
+                .columns()
+                .iter()
+                .position(|c| c.name == o.name && c.ty == o.ty)
+            {
                 Some(i) => v.extend(t.data()[i].iter().cloned()),
-                None => v.extend(std::iter::repeat_n(if o.ty == Type::String { Value::string("") } else { Value::Null }, t.len())),
+                None => v.extend(std::iter::repeat_n(
+                    if o.ty == Type::String {
+                        Value::string("")
+                    } else {
+                        Value::Null
+                    },
+                    t.len(),
+                )),
             }
         }
         cols.push(Column::new(name.clone(), o.ty));

@@ -45,7 +45,9 @@ pub(crate) const FUNCTIONS: &[Func] = &[
     f("not", 1, 1, t(Type::Bool), not),
     f("tohex", 1, 2, t(Type::String), tohex),
     f("isascii", 1, 1, t(Type::Bool), isascii),
-    f("isutf8", 1, 1, t(Type::Bool), |a, _| Ok(Value::Bool(!a[0].is_null()))),
+    f("isutf8", 1, 1, t(Type::Bool), |a, _| {
+        Ok(Value::Bool(!a[0].is_null()))
+    }),
 ];
 
 fn tostring(a: &[Value], _: &Cx<'_>) -> Result<Value> {
@@ -61,7 +63,9 @@ pub(crate) fn to_i64(v: &Value) -> Option<i64> {
     match v {
         Value::String(x) => parse_integer(x).or_else(|| {
             #[allow(clippy::cast_possible_truncation)]
-            parse_real(x).filter(|r| r.is_finite() && r.abs() < 9.2e18).map(|r| r as i64)
+            parse_real(x)
+                .filter(|r| r.is_finite() && r.abs() < 9.2e18)
+                .map(|r| r as i64)
         }),
         Value::DateTime(d) => Some(d.ticks_since_year_1()),
         Value::TimeSpan(t) => Some(t.0),
@@ -267,7 +271,11 @@ fn isascii(a: &[Value], _: &Cx<'_>) -> Result<Value> {
 /// Converts `v` to `ty` the way a declared parameter or `to typeof(…)` does (null when impossible).
 pub(crate) fn cast(v: &Value, ty: Type) -> Value {
     if v.is_null() {
-        return if ty == Type::String { string("") } else { Value::Null };
+        return if ty == Type::String {
+            string("")
+        } else {
+            Value::Null
+        };
     }
     match ty {
         Type::Bool => to_bool(v).map_or(Value::Null, Value::Bool),

@@ -29,21 +29,40 @@ pub(crate) const FUNCTIONS: &[Func] = &[
     f("array_slice", 3, 3, t(Type::Dynamic), array_slice),
     f("array_index_of", 2, 5, t(Type::Long), array_index_of),
     f("array_reverse", 1, 1, t(Type::Dynamic), |a, _| {
-        Ok(arr(&a[0]).map_or(Value::Null, |x| Value::array(x.iter().rev().cloned().collect())))
+        Ok(arr(&a[0]).map_or(Value::Null, |x| {
+            Value::array(x.iter().rev().cloned().collect())
+        }))
     }),
-    f("array_rotate_left", 2, 2, t(Type::Dynamic), |a, _| Ok(rotate(&a[0], &a[1], true))),
-    f("array_rotate_right", 2, 2, t(Type::Dynamic), |a, _| Ok(rotate(&a[0], &a[1], false))),
-    f("array_shift_left", 2, 3, t(Type::Dynamic), |a, _| Ok(shift(&a[0], &a[1], arg(a, 2), true))),
-    f("array_shift_right", 2, 3, t(Type::Dynamic), |a, _| Ok(shift(&a[0], &a[1], arg(a, 2), false))),
-    f("array_sort_asc", 1, MANY, t(Type::Dynamic), |a, _| Ok(array_sort(a, false))),
-    f("array_sort_desc", 1, MANY, t(Type::Dynamic), |a, _| Ok(array_sort(a, true))),
+    f("array_rotate_left", 2, 2, t(Type::Dynamic), |a, _| {
+        Ok(rotate(&a[0], &a[1], true))
+    }),
+    f("array_rotate_right", 2, 2, t(Type::Dynamic), |a, _| {
+        Ok(rotate(&a[0], &a[1], false))
+    }),
+    f("array_shift_left", 2, 3, t(Type::Dynamic), |a, _| {
+        Ok(shift(&a[0], &a[1], arg(a, 2), true))
+    }),
+    f("array_shift_right", 2, 3, t(Type::Dynamic), |a, _| {
+        Ok(shift(&a[0], &a[1], arg(a, 2), false))
+    }),
+    f("array_sort_asc", 1, MANY, t(Type::Dynamic), |a, _| {
+        Ok(array_sort(a, false))
+    }),
+    f("array_sort_desc", 1, MANY, t(Type::Dynamic), |a, _| {
+        Ok(array_sort(a, true))
+    }),
     f("array_sum", 1, 1, t(Type::Real), array_sum),
     f("array_iff", 3, 3, t(Type::Dynamic), array_iff),
     f("array_iif", 3, 3, t(Type::Dynamic), array_iff),
     f("array_split", 2, 2, t(Type::Dynamic), array_split),
     f("bag_keys", 1, 1, t(Type::Dynamic), |a, _| {
         Ok(match &a[0] {
-            Value::Bag(b) => Value::array(b.entries().iter().map(|(k, _)| Value::String(k.clone())).collect()),
+            Value::Bag(b) => Value::array(
+                b.entries()
+                    .iter()
+                    .map(|(k, _)| Value::String(k.clone()))
+                    .collect(),
+            ),
             _ => Value::Null,
         })
     }),
@@ -59,10 +78,18 @@ pub(crate) const FUNCTIONS: &[Func] = &[
     f("bag_pack", 0, MANY, t(Type::Dynamic), bag_pack),
     f("pack", 0, MANY, t(Type::Dynamic), bag_pack),
     f("pack_dictionary", 0, MANY, t(Type::Dynamic), bag_pack),
-    f("pack_array", 0, MANY, t(Type::Dynamic), |a, _| Ok(Value::array(a.to_vec()))),
-    f("set_difference", 2, MANY, t(Type::Dynamic), |a, _| Ok(set_op(a, SetOp::Difference))),
-    f("set_intersect", 2, MANY, t(Type::Dynamic), |a, _| Ok(set_op(a, SetOp::Intersect))),
-    f("set_union", 2, MANY, t(Type::Dynamic), |a, _| Ok(set_op(a, SetOp::Union))),
+    f("pack_array", 0, MANY, t(Type::Dynamic), |a, _| {
+        Ok(Value::array(a.to_vec()))
+    }),
+    f("set_difference", 2, MANY, t(Type::Dynamic), |a, _| {
+        Ok(set_op(a, SetOp::Difference))
+    }),
+    f("set_intersect", 2, MANY, t(Type::Dynamic), |a, _| {
+        Ok(set_op(a, SetOp::Intersect))
+    }),
+    f("set_union", 2, MANY, t(Type::Dynamic), |a, _| {
+        Ok(set_op(a, SetOp::Union))
+    }),
     f("set_has_element", 2, 2, t(Type::Bool), |a, _| {
         Ok(match &a[0] {
             Value::Array(x) => Value::Bool(x.iter().any(|v| compare::key_eq(v, &a[1]))),
@@ -74,18 +101,27 @@ pub(crate) const FUNCTIONS: &[Func] = &[
     f("range", 2, 3, t(Type::Dynamic), range),
     f("repeat", 2, 2, t(Type::Dynamic), |a, _| {
         let n = int(&a[1]).unwrap_or(0).clamp(0, 1 << 20);
-        Ok(Value::array(vec![a[0].clone(); usize::try_from(n).unwrap_or(0)]))
+        Ok(Value::array(vec![
+            a[0].clone();
+            usize::try_from(n).unwrap_or(0)
+        ]))
     }),
     f("strcat_array", 2, 2, t(Type::String), |a, cx| {
         let Value::Array(x) = &a[0] else {
             return Ok(string(""));
         };
         let delim = s(&a[1]);
-        let out = x.iter().map(|v| s(v).into_owned()).collect::<Vec<_>>().join(&delim);
+        let out = x
+            .iter()
+            .map(|v| s(v).into_owned())
+            .collect::<Vec<_>>()
+            .join(&delim);
         cx.budget.check_string(out.len())?;
         Ok(string(out))
     }),
-    f("dynamic_to_json", 1, 1, t(Type::String), |a, _| Ok(string(sorted_json(&a[0])))),
+    f("dynamic_to_json", 1, 1, t(Type::String), |a, _| {
+        Ok(string(sorted_json(&a[0])))
+    }),
     f("extract_json", 2, 3, t(Type::String), extract_json),
     f("extractjson", 2, 3, t(Type::String), extract_json),
 ];
@@ -110,7 +146,11 @@ fn array_concat(a: &[Value], _: &Cx<'_>) -> Result<Value> {
 
 /// Resolves a possibly negative index against a length.
 fn norm_index(i: i64, n: usize) -> i64 {
-    if i < 0 { i64::try_from(n).unwrap_or(0) + i } else { i }
+    if i < 0 {
+        i64::try_from(n).unwrap_or(0) + i
+    } else {
+        i
+    }
 }
 
 fn array_slice(a: &[Value], _: &Cx<'_>) -> Result<Value> {
@@ -126,7 +166,10 @@ fn array_slice(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     if st > en {
         return Ok(Value::array(Vec::new()));
     }
-    let (st, en) = (usize::try_from(st).unwrap_or(0), usize::try_from(en).unwrap_or(0));
+    let (st, en) = (
+        usize::try_from(st).unwrap_or(0),
+        usize::try_from(en).unwrap_or(0),
+    );
     Ok(Value::array(x[st..=en].to_vec()))
 }
 
@@ -142,7 +185,11 @@ fn array_index_of(a: &[Value], _: &Cx<'_>) -> Result<Value> {
         return Ok(Value::Null);
     }
     let n_i = i64::try_from(n).unwrap_or(0);
-    let end = if length < 0 { n_i } else { (start + length).min(n_i) };
+    let end = if length < 0 {
+        n_i
+    } else {
+        (start + length).min(n_i)
+    };
     let mut seen = 0;
     let mut i = start;
     while i < end {
@@ -201,7 +248,10 @@ fn array_sort(a: &[Value], desc: bool) -> Value {
     let Some(first) = arrays.first().and_then(arr) else {
         return Value::Null;
     };
-    if arrays.iter().any(|v| arr(v).is_none_or(|x| x.len() != first.len())) {
+    if arrays
+        .iter()
+        .any(|v| arr(v).is_none_or(|x| x.len() != first.len()))
+    {
         return Value::Null;
     }
     let mut idx: Vec<usize> = (0..first.len()).collect();
@@ -209,8 +259,20 @@ fn array_sort(a: &[Value], desc: bool) -> Value {
         let (x, y) = (&first[i], &first[j]);
         match (x.is_null(), y.is_null()) {
             (true, true) => std::cmp::Ordering::Equal,
-            (true, false) => if nulls_last { std::cmp::Ordering::Greater } else { std::cmp::Ordering::Less },
-            (false, true) => if nulls_last { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater },
+            (true, false) => {
+                if nulls_last {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Less
+                }
+            }
+            (false, true) => {
+                if nulls_last {
+                    std::cmp::Ordering::Less
+                } else {
+                    std::cmp::Ordering::Greater
+                }
+            }
             (false, false) => {
                 let o = compare::sort_cmp(x, y);
                 if desc { o.reverse() } else { o }
@@ -257,7 +319,9 @@ fn array_iff(a: &[Value], _: &Cx<'_>) -> Result<Value> {
         .map(|(i, cond)| {
             let truth = match cond {
                 Value::Bool(b) => Some(*b),
-                Value::Int(_) | Value::Long(_) | Value::Real(_) | Value::Decimal(_) => cond.as_f64().map(|x| x != 0.0),
+                Value::Int(_) | Value::Long(_) | Value::Real(_) | Value::Decimal(_) => {
+                    cond.as_f64().map(|x| x != 0.0)
+                }
                 _ => None,
             };
             match truth {
@@ -276,8 +340,21 @@ fn array_split(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     };
     let n = x.len();
     let mut cuts: Vec<usize> = match &a[1] {
-        Value::Array(ix) => ix.iter().filter_map(int).map(|i| usize::try_from(norm_index(i, n).clamp(0, i64::try_from(n).unwrap_or(0))).unwrap_or(0)).collect(),
-        other => int(other).map(|i| usize::try_from(norm_index(i, n).clamp(0, i64::try_from(n).unwrap_or(0))).unwrap_or(0)).into_iter().collect(),
+        Value::Array(ix) => ix
+            .iter()
+            .filter_map(int)
+            .map(|i| {
+                usize::try_from(norm_index(i, n).clamp(0, i64::try_from(n).unwrap_or(0)))
+                    .unwrap_or(0)
+            })
+            .collect(),
+        other => int(other)
+            .map(|i| {
+                usize::try_from(norm_index(i, n).clamp(0, i64::try_from(n).unwrap_or(0)))
+                    .unwrap_or(0)
+            })
+            .into_iter()
+            .collect(),
     };
     cuts.sort_unstable();
     let mut out = Vec::new();
@@ -309,7 +386,10 @@ fn bag_merge(a: &[Value], _: &Cx<'_>) -> Result<Value> {
 
 fn bag_pack(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     if a.len() % 2 != 0 {
-        return Err(bad_arg("bag_pack", "expects key/value pairs (an even number of arguments)"));
+        return Err(bad_arg(
+            "bag_pack",
+            "expects key/value pairs (an even number of arguments)",
+        ));
     }
     let mut b = Bag::new();
     for pair in a.chunks(2) {
@@ -376,7 +456,14 @@ fn zip(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     }
     let n = lists.iter().map(|l| l.len()).max().unwrap_or(0);
     let out = (0..n)
-        .map(|i| Value::array(lists.iter().map(|l| l.get(i).cloned().unwrap_or(Value::Null)).collect()))
+        .map(|i| {
+            Value::array(
+                lists
+                    .iter()
+                    .map(|l| l.get(i).cloned().unwrap_or(Value::Null))
+                    .collect(),
+            )
+        })
         .collect();
     Ok(Value::array(out))
 }
@@ -390,7 +477,11 @@ fn jaccard(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     let inter = sx.intersection(&sy).count();
     let union = sx.union(&sy).count();
     #[allow(clippy::cast_precision_loss)]
-    Ok(if union == 0 { Value::Real(f64::NAN) } else { Value::Real(inter as f64 / union as f64) })
+    Ok(if union == 0 {
+        Value::Real(f64::NAN)
+    } else {
+        Value::Real(inter as f64 / union as f64)
+    })
 }
 
 const MAX_RANGE_ELEMENTS: usize = 1_048_576;
@@ -407,7 +498,10 @@ fn range(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     if cur.is_null() || a[1].is_null() || step.is_null() {
         return Ok(Value::Null);
     }
-    let ascending = match compare::compare(&crate::scalar_ops::arith(crate::scalar_ops::Arith::Add, &cur, &step)?, &cur) {
+    let ascending = match compare::compare(
+        &crate::scalar_ops::arith(crate::scalar_ops::Arith::Add, &cur, &step)?,
+        &cur,
+    ) {
         Some(std::cmp::Ordering::Greater) => true,
         Some(std::cmp::Ordering::Less) => false,
         _ => return Ok(Value::Null),
@@ -437,7 +531,11 @@ fn sorted_json(v: &Value) -> String {
         match v {
             Value::Array(a) => Value::array(a.iter().map(sort).collect()),
             Value::Bag(b) => {
-                let mut e: Vec<(Arc<str>, Value)> = b.entries().iter().map(|(k, x)| (k.clone(), sort(x))).collect();
+                let mut e: Vec<(Arc<str>, Value)> = b
+                    .entries()
+                    .iter()
+                    .map(|(k, x)| (k.clone(), sort(x)))
+                    .collect();
                 e.sort_by(|x, y| x.0.cmp(&y.0));
                 Value::bag(e.into_iter().collect())
             }
@@ -526,7 +624,11 @@ fn with_path(v: &Value, steps: &[PathStep], set: Option<&Value>) -> Value {
                 if set.is_none() && b.get(k).is_none() {
                     return v.clone();
                 }
-                let child = if matches!(child, Value::Bag(_) | Value::Array(_)) { child } else { Value::bag(Bag::new()) };
+                let child = if matches!(child, Value::Bag(_) | Value::Array(_)) {
+                    child
+                } else {
+                    Value::bag(Bag::new())
+                };
                 nb.insert(k.as_str(), with_path(&child, rest, set));
             }
             Value::bag(nb)
@@ -588,7 +690,13 @@ fn extract_json(a: &[Value], _: &Cx<'_>) -> Result<Value> {
         _ => Type::String,
     };
     Ok(match found {
-        None => if ty == Type::String { string("") } else { Value::Null },
+        None => {
+            if ty == Type::String {
+                string("")
+            } else {
+                Value::Null
+            }
+        }
         Some(v) => super::convert::cast(&v, ty),
     })
 }
@@ -611,31 +719,85 @@ mod tests {
 
     #[test]
     fn slicing_rotating_shifting() {
-        assert_eq!(call("array_slice", &[longs(&[1, 2, 3, 4, 5]), Value::Long(-3), Value::Long(-2)]).to_kusto_string(), "[3,4]");
-        assert_eq!(call("array_rotate_left", &[longs(&[1, 2, 3, 4, 5]), Value::Long(-2)]).to_kusto_string(), "[4,5,1,2,3]");
-        assert_eq!(call("array_shift_left", &[longs(&[1, 2, 3, 4, 5]), Value::Long(-2), Value::Long(-1)]).to_kusto_string(), "[-1,-1,1,2,3]");
+        assert_eq!(
+            call(
+                "array_slice",
+                &[longs(&[1, 2, 3, 4, 5]), Value::Long(-3), Value::Long(-2)]
+            )
+            .to_kusto_string(),
+            "[3,4]"
+        );
+        assert_eq!(
+            call(
+                "array_rotate_left",
+                &[longs(&[1, 2, 3, 4, 5]), Value::Long(-2)]
+            )
+            .to_kusto_string(),
+            "[4,5,1,2,3]"
+        );
+        assert_eq!(
+            call(
+                "array_shift_left",
+                &[longs(&[1, 2, 3, 4, 5]), Value::Long(-2), Value::Long(-1)]
+            )
+            .to_kusto_string(),
+            "[-1,-1,1,2,3]"
+        );
     }
 
     #[test]
     fn sets_and_bags() {
         let a1 = longs(&[1, 2, 1, 4]);
-        assert_eq!(call("set_union", &[a1.clone(), longs(&[1, 2]), longs(&[8])]).to_kusto_string(), "[1,2,4,8]");
-        assert_eq!(call("set_difference", &[a1, longs(&[1, 2])]).to_kusto_string(), "[4]");
-        let b = Value::parse_json_text(r#"{"key1":123,"key2":{"prop1":"abc","prop2":"xyz"},"key3":[1]}"#).unwrap();
+        assert_eq!(
+            call("set_union", &[a1.clone(), longs(&[1, 2]), longs(&[8])]).to_kusto_string(),
+            "[1,2,4,8]"
+        );
+        assert_eq!(
+            call("set_difference", &[a1, longs(&[1, 2])]).to_kusto_string(),
+            "[4]"
+        );
+        let b = Value::parse_json_text(
+            r#"{"key1":123,"key2":{"prop1":"abc","prop2":"xyz"},"key3":[1]}"#,
+        )
+        .unwrap();
         let keys = Value::array(vec![Value::string("$.key2.prop1"), Value::string("key3")]);
-        assert_eq!(call("bag_remove_keys", &[b, keys]).to_kusto_string(), r#"{"key1":123,"key2":{"prop2":"xyz"}}"#);
+        assert_eq!(
+            call("bag_remove_keys", &[b, keys]).to_kusto_string(),
+            r#"{"key1":123,"key2":{"prop2":"xyz"}}"#
+        );
         let b = Value::parse_json_text(r#"{"key1":123}"#).unwrap();
         assert_eq!(
-            call("bag_set_key", &[b, Value::string("$.key2.prop1"), Value::string("abc")]).to_kusto_string(),
+            call(
+                "bag_set_key",
+                &[b, Value::string("$.key2.prop1"), Value::string("abc")]
+            )
+            .to_kusto_string(),
             r#"{"key1":123,"key2":{"prop1":"abc"}}"#
         );
     }
 
     #[test]
     fn ranges_and_sorting() {
-        assert_eq!(call("range", &[Value::Long(1), Value::Long(8), Value::Long(3)]).to_kusto_string(), "[1,4,7]");
-        let r = call("array_sort_asc", &[Value::parse_json_text(r#"[null,"blue","yellow"]"#).unwrap()]);
+        assert_eq!(
+            call("range", &[Value::Long(1), Value::Long(8), Value::Long(3)]).to_kusto_string(),
+            "[1,4,7]"
+        );
+        let r = call(
+            "array_sort_asc",
+            &[Value::parse_json_text(r#"[null,"blue","yellow"]"#).unwrap()],
+        );
         assert_eq!(r.to_kusto_string(), r#"["blue","yellow",null]"#);
-        assert_eq!(call("array_index_of", &[Value::parse_json_text(r#"["a","b","c","b"]"#).unwrap(), Value::string("b"), Value::Long(-2)]).as_i64(), Some(3));
+        assert_eq!(
+            call(
+                "array_index_of",
+                &[
+                    Value::parse_json_text(r#"["a","b","c","b"]"#).unwrap(),
+                    Value::string("b"),
+                    Value::Long(-2)
+                ]
+            )
+            .as_i64(),
+            Some(3)
+        );
     }
 }

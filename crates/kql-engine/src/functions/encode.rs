@@ -1,14 +1,15 @@
 //! Hashing and encoding: `hash`/`hash_xxhash64`, `hash_md5`, `hash_sha1`, `hash_sha256`, `hash_combine`,
 //! `base64_*`, `url_encode`/`url_encode_component`/`url_decode`, `new_guid`.
 //!
-//! What is hashed is the value's bytes as Kusto lays them out: UTF-8 for strings, the little-endian
-//! 64-bit tick count (from year 1) for datetimes and timespans, little-endian integers and IEEE doubles
-//! for numbers; checked against the hash function pages (`hash("World") == 1846988464401551951`,
-//! `hash_md5("World") == f5a7924e…`). `url_encode` writes lowercase percent escapes and `+` for space
+//! `hash`/`hash_xxhash64` hash the value's bytes as Kusto lays them out: UTF-8 for strings, the
+//! little-endian 64-bit tick count (from year 1) for datetimes and timespans, little-endian integers
+//! and IEEE doubles for numbers (`hash(datetime("2015-01-01")) == 1380966698541616202`). The digests
+//! (`hash_md5`, `hash_sha1`, `hash_sha256`) hash the UTF-8 of the value's `tostring()`. Both checked
+//! against the hash function pages. `hash_combine` is not implemented: its mixing function is not
+//! documented. `url_encode` writes lowercase percent escapes and `+` for space
 //! (`https%3a%2f%2f…hello+world`); `url_encode_component` writes `%20`.
 
 use base64::Engine as _;
-use md5::Digest as _;
 
 use super::{Cx, Func, arg, f, impure, int, s, string, t};
 use crate::error::Result;
@@ -17,20 +18,27 @@ use crate::value::{Guid, Type, Value};
 pub(crate) const FUNCTIONS: &[Func] = &[
     f("hash", 1, 2, t(Type::Long), hash),
     f("hash_xxhash64", 1, 2, t(Type::Long), hash),
-    f("hash_md5", 1, 1, t(Type::String), |a, _| Ok(digest::<md5::Md5>(&a[0]))),
-    f("hash_sha256", 1, 1, t(Type::String), |a, _| Ok(digest::<sha2::Sha256>(&a[0]))),
+    f("hash_md5", 1, 1, t(Type::String), |a, _| {
+        Ok(digest::<md5::Md5>(&a[0]))
+    }),
+    f("hash_sha256", 1, 1, t(Type::String), |a, _| {
+        Ok(digest::<sha2::Sha256>(&a[0]))
+    }),
     f("hash_sha1", 1, 1, t(Type::String), |a, _| {
-        Ok(match bytes_of(&a[0]) {
+        Ok(match text_bytes(&a[0]) {
             Some(b) => string(sha1_smol::Sha1::from(&b).digest().to_string()),
             None => Value::Null,
         })
     }),
-    f("hash_combine", 2, 64, t(Type::Long), hash_combine),
     f("base64_encode_tostring", 1, 1, t(Type::String), |a, _| {
-        Ok(string(base64::engine::general_purpose::STANDARD.encode(s(&a[0]).as_bytes())))
+        Ok(string(
+            base64::engine::general_purpose::STANDARD.encode(s(&a[0]).as_bytes()),
+        ))
     }),
     f("base64_encodestring", 1, 1, t(Type::String), |a, _| {
-        Ok(string(base64::engine::general_purpose::STANDARD.encode(s(&a[0]).as_bytes())))
+        Ok(string(
+            base64::engine::general_purpose::STANDARD.encode(s(&a[0]).as_bytes()),
+        ))
     }),
     f("base64_decode_tostring", 1, 1, t(Type::String), |a, _| {
         Ok(match decode_b64(&s(&a[0])) {
@@ -61,23 +69,35 @@ pub(crate) const FUNCTIONS: &[Func] = &[
                 None => return Ok(Value::Null),
             }
         }
-        Ok(string(base64::engine::general_purpose::STANDARD.encode(bytes)))
+        Ok(string(
+            base64::engine::general_purpose::STANDARD.encode(bytes),
+        ))
     }),
     f("base64_encode_fromguid", 1, 1, t(Type::String), |a, _| {
         Ok(match &a[0] {
-            Value::Guid(g) => string(base64::engine::general_purpose::STANDARD.encode(g.to_bytes_le())),
+            Value::Guid(g) => {
+                string(base64::engine::general_purpose::STANDARD.encode(g.to_bytes_le()))
+            }
             _ => Value::Null,
         })
     }),
     f("base64_decode_toguid", 1, 1, t(Type::Guid), |a, _| {
-        Ok(match decode_b64(&s(&a[0])).and_then(|b| <[u8; 16]>::try_from(b).ok()) {
-            Some(b) => Value::Guid(Guid::from_bytes_le(b)),
-            None => Value::Null,
-        })
+        Ok(
+            match decode_b64(&s(&a[0])).and_then(|b| <[u8; 16]>::try_from(b).ok()) {
+                Some(b) => Value::Guid(Guid::from_bytes_le(b)),
+                None => Value::Null,
+            },
+        )
     }),
-    f("url_encode", 1, 1, t(Type::String), |a, _| Ok(string(url_encode(&s(&a[0]), true)))),
-    f("url_encode_component", 1, 1, t(Type::String), |a, _| Ok(string(url_encode(&s(&a[0]), false)))),
-    f("url_decode", 1, 1, t(Type::String), |a, _| Ok(string(url_decode_str(&s(&a[0]))))),
+    f("url_encode", 1, 1, t(Type::String), |a, _| {
+        Ok(string(url_encode(&s(&a[0]), true)))
+    }),
+    f("url_encode_component", 1, 1, t(Type::String), |a, _| {
+        Ok(string(url_encode(&s(&a[0]), false)))
+    }),
+    f("url_decode", 1, 1, t(Type::String), |a, _| {
+        Ok(string(url_decode_str(&s(&a[0]))))
+    }),
     impure("new_guid", 0, 0, t(Type::Guid), new_guid),
 ];
 
@@ -111,8 +131,17 @@ fn hash(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     })
 }
 
+/// The text the digest functions hash: a string's UTF-8, any other value's `tostring()` (the
+/// hash-md5-function page: `hash_md5(datetime(2020-01-01))` hashes `2020-01-01T00:00:00.0000000Z`).
+fn text_bytes(v: &Value) -> Option<Vec<u8>> {
+    match v {
+        Value::Null => None,
+        other => Some(crate::scalar_ops::text_of(other).as_bytes().to_vec()),
+    }
+}
+
 fn digest<D: md5::Digest>(v: &Value) -> Value {
-    match bytes_of(v) {
+    match text_bytes(v) {
         Some(b) => {
             let out = D::digest(&b);
             string(out.iter().map(|x| format!("{x:02x}")).collect::<String>())
@@ -121,38 +150,11 @@ fn digest<D: md5::Digest>(v: &Value) -> Value {
     }
 }
 
-/// `hash_combine(h1, h2, …)`: folds with .NET's `HashCode`-style mixing Kusto uses,
-/// `h = h * 31 + x` in wrapping 64-bit arithmetic... is not it; see the tests for the checked rule.
-fn hash_combine(a: &[Value], _: &Cx<'_>) -> Result<Value> {
-    let mut acc: Option<i64> = None;
-    for v in a {
-        let Some(x) = int(v) else {
-            return Ok(Value::Null);
-        };
-        acc = Some(match acc {
-            None => x,
-            Some(h) => combine(h, x),
-        });
-    }
-    Ok(acc.map_or(Value::Null, Value::Long))
-}
-
-/// Boost's `hash_combine` on 64 bits: `h ^ (x + 0x9e3779b97f4a7c15 + (h << 6) + (h >> 2))`.
-#[allow(clippy::cast_possible_wrap, clippy::cast_sign_loss)]
-fn combine(h: i64, x: i64) -> i64 {
-    let (h, x) = (h as u64, x as u64);
-    (h ^ x
-        .wrapping_add(0x9e37_79b9_7f4a_7c15)
-        .wrapping_add(h << 6)
-        .wrapping_add(h >> 2)) as i64
-}
-
 fn decode_b64(text: &str) -> Option<Vec<u8>> {
     let t = text.trim();
-    base64::engine::general_purpose::STANDARD
-        .decode(t)
-        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(t.trim_end_matches('=')))
-        .ok()
+    // .NET's decoder, which Kusto uses, requires the padding (the base64-encode-fromarray page's
+    // unpadded input decodes to nothing)
+    base64::engine::general_purpose::STANDARD.decode(t).ok()
 }
 
 /// Percent-encodes everything but unreserved characters, lowercase hex; `plus` writes space as `+`.
@@ -160,7 +162,16 @@ fn url_encode(text: &str, plus: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'!' | b'*' | b'(' | b')' => {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'*'
+            | b'('
+            | b')' => {
                 out.push(char::from(b));
             }
             b' ' if plus => out.push('+'),

@@ -16,8 +16,16 @@ pub(crate) const FUNCTIONS: &[Func] = &[
     f("ipv4_is_private", 1, 1, t(Type::Bool), |a, _| {
         Ok(v4(&a[0]).map_or(Value::Null, |(ip, _)| Value::Bool(is_private(ip))))
     }),
-    f("ipv4_is_in_range", 2, 2, t(Type::Bool), |a, _| Ok(in_range4(&a[0], &a[1]))),
-    f("ipv4_is_in_any_range", 2, MANY, t(Type::Bool), in_any_range4),
+    f("ipv4_is_in_range", 2, 2, t(Type::Bool), |a, _| {
+        Ok(in_range4(&a[0], &a[1]))
+    }),
+    f(
+        "ipv4_is_in_any_range",
+        2,
+        MANY,
+        t(Type::Bool),
+        in_any_range4,
+    ),
     f("ipv4_is_match", 2, 3, t(Type::Bool), |a, _| {
         Ok(compare4(&a[0], &a[1], arg(a, 2)).map_or(Value::Null, |o| Value::Bool(o == 0)))
     }),
@@ -40,16 +48,28 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         let m = m.min(u8::try_from(p).unwrap_or(32));
         Ok(Value::Long(i64::from(ip & mask4(m))))
     }),
-    f("format_ipv4", 1, 2, t(Type::String), |a, _| Ok(format4(a, false))),
-    f("format_ipv4_mask", 1, 2, t(Type::String), |a, _| Ok(format4(a, true))),
+    f("format_ipv4", 1, 2, t(Type::String), |a, _| {
+        Ok(format4(a, false))
+    }),
+    f("format_ipv4_mask", 1, 2, t(Type::String), |a, _| {
+        Ok(format4(a, true))
+    }),
     f("ipv6_compare", 2, 3, t(Type::Long), |a, _| {
         Ok(compare6(&a[0], &a[1], arg(a, 2)).map_or(Value::Null, Value::Long))
     }),
     f("ipv6_is_match", 2, 3, t(Type::Bool), |a, _| {
         Ok(compare6(&a[0], &a[1], arg(a, 2)).map_or(Value::Null, |o| Value::Bool(o == 0)))
     }),
-    f("ipv6_is_in_range", 2, 2, t(Type::Bool), |a, _| Ok(in_range6(&a[0], &a[1]))),
-    f("ipv6_is_in_any_range", 2, MANY, t(Type::Bool), in_any_range6),
+    f("ipv6_is_in_range", 2, 2, t(Type::Bool), |a, _| {
+        Ok(in_range6(&a[0], &a[1]))
+    }),
+    f(
+        "ipv6_is_in_any_range",
+        2,
+        MANY,
+        t(Type::Bool),
+        in_any_range6,
+    ),
     f("parse_ipv6", 1, 1, t(Type::String), |a, _| {
         Ok(v6(&s(&a[0])).map_or(Value::Null, |(ip, m)| string(format6(ip & mask6(m)))))
     }),
@@ -66,12 +86,21 @@ pub(crate) const FUNCTIONS: &[Func] = &[
     }),
     f("has_ipv4", 2, 2, t(Type::Bool), |a, _| {
         let want = v4(&a[1]).map(|x| x.0);
-        Ok(Value::Bool(want.is_some_and(|w| ipv4_terms(&s(&a[0])).any(|(ip, _)| ip == w))))
+        Ok(Value::Bool(want.is_some_and(|w| {
+            ipv4_terms(&s(&a[0])).any(|(ip, _)| ip == w)
+        })))
     }),
-    f("has_ipv4_prefix", 2, 2, t(Type::Bool), |a, _| Ok(Value::Bool(has_prefix(&s(&a[0]), &[s(&a[1]).into_owned()])))),
+    f("has_ipv4_prefix", 2, 2, t(Type::Bool), |a, _| {
+        Ok(Value::Bool(has_prefix(&s(&a[0]), &[s(&a[1]).into_owned()])))
+    }),
     f("has_any_ipv4", 2, MANY, t(Type::Bool), |a, _| {
-        let wants: Vec<u32> = list_args(&a[1..]).iter().filter_map(|x| parse4(x).map(|p| p.0)).collect();
-        Ok(Value::Bool(ipv4_terms(&s(&a[0])).any(|(ip, _)| wants.contains(&ip))))
+        let wants: Vec<u32> = list_args(&a[1..])
+            .iter()
+            .filter_map(|x| parse4(x).map(|p| p.0))
+            .collect();
+        Ok(Value::Bool(
+            ipv4_terms(&s(&a[0])).any(|(ip, _)| wants.contains(&ip)),
+        ))
     }),
     f("has_any_ipv4_prefix", 2, MANY, t(Type::Bool), |a, _| {
         Ok(Value::Bool(has_prefix(&s(&a[0]), &list_args(&a[1..]))))
@@ -80,7 +109,9 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         let (Some((lo, _)), Some((hi, _))) = (v4(&a[0]), v4(&a[1])) else {
             return Ok(Value::Null);
         };
-        Ok(Value::array(cidr_list(lo, hi).into_iter().map(string).collect()))
+        Ok(Value::array(
+            cidr_list(lo, hi).into_iter().map(string).collect(),
+        ))
     }),
 ];
 
@@ -124,7 +155,11 @@ fn v4(v: &Value) -> Option<(u32, u8)> {
 }
 
 fn mask4(m: u8) -> u32 {
-    if m == 0 { 0 } else { u32::MAX << (32 - u32::from(m.min(32))) }
+    if m == 0 {
+        0
+    } else {
+        u32::MAX << (32 - u32::from(m.min(32)))
+    }
 }
 
 fn is_private(ip: u32) -> bool {
@@ -143,7 +178,12 @@ fn in_any_range4(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     let Some((ip, _)) = v4(&a[0]) else {
         return Ok(Value::Null);
     };
-    Ok(Value::Bool(list_args(&a[1..]).iter().filter_map(|r| parse4(r)).any(|(r, m)| ip & mask4(m) == r & mask4(m))))
+    Ok(Value::Bool(
+        list_args(&a[1..])
+            .iter()
+            .filter_map(|r| parse4(r))
+            .any(|(r, m)| ip & mask4(m) == r & mask4(m)),
+    ))
 }
 
 fn compare4(x: &Value, y: &Value, prefix: &Value) -> Option<i64> {
@@ -166,7 +206,9 @@ fn compare4(x: &Value, y: &Value, prefix: &Value) -> Option<i64> {
 
 fn format4(a: &[Value], with_mask: bool) -> Value {
     let Some((ip, m)) = (match &a[0] {
-        Value::Int(_) | Value::Long(_) => int(&a[0]).and_then(|i| u32::try_from(i).ok()).map(|i| (i, 32)),
+        Value::Int(_) | Value::Long(_) => int(&a[0])
+            .and_then(|i| u32::try_from(i).ok())
+            .map(|i| (i, 32)),
         other => v4(other),
     }) else {
         return string("");
@@ -177,8 +219,18 @@ fn format4(a: &[Value], with_mask: bool) -> Value {
     };
     let m = m.min(u8::try_from(p).unwrap_or(32));
     let n = ip & mask4(m);
-    let text = format!("{}.{}.{}.{}", n >> 24, (n >> 16) & 255, (n >> 8) & 255, n & 255);
-    string(if with_mask { format!("{text}/{m}") } else { text })
+    let text = format!(
+        "{}.{}.{}.{}",
+        n >> 24,
+        (n >> 16) & 255,
+        (n >> 8) & 255,
+        n & 255
+    );
+    string(if with_mask {
+        format!("{text}/{m}")
+    } else {
+        text
+    })
 }
 
 /// Every valid IPv4 address appearing as a term in `text`.
@@ -187,7 +239,9 @@ fn ipv4_terms(text: &str) -> impl Iterator<Item = (u32, std::ops::Range<usize>)>
     let mut i = 0;
     std::iter::from_fn(move || {
         while i < b.len() {
-            if b[i].is_ascii_digit() && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.')) {
+            if b[i].is_ascii_digit()
+                && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
+            {
                 let start = i;
                 while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
                     i += 1;
@@ -217,7 +271,12 @@ fn has_prefix(text: &str, prefixes: &[String]) -> bool {
             let body = p.strip_suffix('.').unwrap_or(p);
             let parts: Vec<&str> = body.split('.').collect();
             (p.ends_with('.') || parts.len() == 4)
-                && parts.iter().all(|x| !x.is_empty() && x.len() <= 3 && x.bytes().all(|c| c.is_ascii_digit()) && x.parse::<u32>().is_ok_and(|v| v <= 255))
+                && parts.iter().all(|x| {
+                    !x.is_empty()
+                        && x.len() <= 3
+                        && x.bytes().all(|c| c.is_ascii_digit())
+                        && x.parse::<u32>().is_ok_and(|v| v <= 255)
+                })
         })
         .collect();
     ipv4_terms(text).any(|(_, r)| valid.iter().any(|p| text[r.clone()].starts_with(p.trim())))
@@ -249,11 +308,18 @@ pub(crate) fn v6(text: &str) -> Option<(u128, u8)> {
 }
 
 fn mask6(m: u8) -> u128 {
-    if m == 0 { 0 } else { u128::MAX << (128 - u32::from(m.min(128))) }
+    if m == 0 {
+        0
+    } else {
+        u128::MAX << (128 - u32::from(m.min(128)))
+    }
 }
 
 fn format6(ip: u128) -> String {
-    let groups: Vec<String> = (0..8).rev().map(|i| format!("{:04x}", (ip >> (i * 16)) & 0xffff)).collect();
+    let groups: Vec<String> = (0..8)
+        .rev()
+        .map(|i| format!("{:04x}", (ip >> (i * 16)) & 0xffff))
+        .collect();
     groups.join(":")
 }
 
@@ -286,7 +352,12 @@ fn in_any_range6(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     let Some((ip, _)) = v6(&s(&a[0])) else {
         return Ok(Value::Null);
     };
-    Ok(Value::Bool(list_args(&a[1..]).iter().filter_map(|r| v6(r)).any(|(r, m)| ip & mask6(m) == r & mask6(m))))
+    Ok(Value::Bool(
+        list_args(&a[1..])
+            .iter()
+            .filter_map(|r| v6(r))
+            .any(|(r, m)| ip & mask6(m) == r & mask6(m)),
+    ))
 }
 
 /// The smallest list of CIDR blocks covering `[lo, hi]`.
@@ -294,13 +365,24 @@ fn cidr_list(lo: u32, hi: u32) -> Vec<String> {
     let mut out = Vec::new();
     let (mut cur, hi) = (u64::from(lo), u64::from(hi));
     while cur <= hi {
-        let mut size = if cur == 0 { 32 } else { cur.trailing_zeros().min(32) };
+        let mut size = if cur == 0 {
+            32
+        } else {
+            cur.trailing_zeros().min(32)
+        };
         while size > 0 && cur + (1u64 << size) - 1 > hi {
             size -= 1;
         }
         #[allow(clippy::cast_possible_truncation)]
         let c = cur as u32;
-        out.push(format!("{}.{}.{}.{}/{}", c >> 24, (c >> 16) & 255, (c >> 8) & 255, c & 255, 32 - size));
+        out.push(format!(
+            "{}.{}.{}.{}/{}",
+            c >> 24,
+            (c >> 16) & 255,
+            (c >> 8) & 255,
+            c & 255,
+            32 - size
+        ));
         cur += 1u64 << size;
     }
     out
@@ -314,8 +396,20 @@ mod tests {
     fn private_and_ranges() {
         assert!(is_private(parse4("192.168.1.1/24").unwrap().0));
         assert!(!is_private(parse4("127.0.0.1").unwrap().0));
-        assert!(matches!(in_range4(&Value::string("192.168.1.1"), &Value::string("192.168.1.255/24")), Value::Bool(true)));
-        assert_eq!(cidr_list(parse4("1.1.128.0").unwrap().0, parse4("1.1.140.255").unwrap().0), ["1.1.128.0/21", "1.1.136.0/22", "1.1.140.0/24"]);
+        assert!(matches!(
+            in_range4(
+                &Value::string("192.168.1.1"),
+                &Value::string("192.168.1.255/24")
+            ),
+            Value::Bool(true)
+        ));
+        assert_eq!(
+            cidr_list(
+                parse4("1.1.128.0").unwrap().0,
+                parse4("1.1.140.255").unwrap().0
+            ),
+            ["1.1.128.0/21", "1.1.136.0/22", "1.1.140.0/24"]
+        );
     }
 
     #[test]
@@ -329,8 +423,19 @@ mod tests {
 
     #[test]
     fn ipv6_forms() {
-        assert_eq!(format6(v6("192.168.255.255/24").map(|(ip, m)| ip & mask6(m)).unwrap()), "0000:0000:0000:0000:0000:ffff:c0a8:ff00");
-        let c = compare6(&Value::string("::192.168.1.1/30"), &Value::string("192.168.1.255/24"), &Value::Null);
+        assert_eq!(
+            format6(
+                v6("192.168.255.255/24")
+                    .map(|(ip, m)| ip & mask6(m))
+                    .unwrap()
+            ),
+            "0000:0000:0000:0000:0000:ffff:c0a8:ff00"
+        );
+        let c = compare6(
+            &Value::string("::192.168.1.1/30"),
+            &Value::string("192.168.1.255/24"),
+            &Value::Null,
+        );
         assert_eq!(c, Some(0));
     }
 }

@@ -22,46 +22,108 @@ pub(crate) const FUNCTIONS: &[Func] = &[
     f("bin_at", 3, 3, Ret::Arg(0), bin_at),
     f("bin_auto", 1, 1, Ret::Arg(0), bin_auto),
     f("round", 1, 2, Ret::Arg(0), round),
-    f("sqrt", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], f64::sqrt))),
-    f("pow", 2, 2, t(Type::Real), pow),
-    f("exp", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], f64::exp))),
-    f("exp2", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], f64::exp2))),
-    f("exp10", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], |x| 10f64.powf(x)))),
-    f("log", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], f64::ln))),
-    f("log2", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], f64::log2))),
-    f("log10", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], f64::log10))),
-    f("sin", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], f64::sin))),
-    f("cos", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], f64::cos))),
-    f("tan", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], f64::tan))),
-    f("asin", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], f64::asin))),
-    f("acos", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], f64::acos))),
-    f("atan", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], f64::atan))),
-    f("cot", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], |x| 1.0 / x.tan()))),
-    f("atan2", 2, 2, t(Type::Real), |a, _| {
-        Ok(real_or_null(real(&a[0]).zip(real(&a[1])).map(|(y, x)| y.atan2(x))))
+    f("sqrt", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], f64::sqrt))
     }),
-    f("degrees", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], f64::to_degrees))),
-    f("radians", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], f64::to_radians))),
-    f("pi", 0, 0, t(Type::Real), |_, _| Ok(Value::Real(std::f64::consts::PI))),
+    f("pow", 2, 2, t(Type::Real), pow),
+    f("exp", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], f64::exp))
+    }),
+    f("exp2", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], f64::exp2))
+    }),
+    f("exp10", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], |x| 10f64.powf(x)))
+    }),
+    f("log", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], f64::ln))),
+    f("log2", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], f64::log2))
+    }),
+    f("log10", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], f64::log10))
+    }),
+    f("sin", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], f64::sin))
+    }),
+    f("cos", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], f64::cos))
+    }),
+    f("tan", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], f64::tan))
+    }),
+    f("asin", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], f64::asin))
+    }),
+    f("acos", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], f64::acos))
+    }),
+    f("atan", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], f64::atan))
+    }),
+    f("cot", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], |x| 1.0 / x.tan()))
+    }),
+    f("atan2", 2, 2, t(Type::Real), |a, _| {
+        Ok(real_or_null(
+            real(&a[0]).zip(real(&a[1])).map(|(y, x)| y.atan2(x)),
+        ))
+    }),
+    f("degrees", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], f64::to_degrees))
+    }),
+    f("radians", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], f64::to_radians))
+    }),
+    f("pi", 0, 0, t(Type::Real), |_, _| {
+        Ok(Value::Real(std::f64::consts::PI))
+    }),
     f("sign", 1, 1, Ret::Arg(0), sign),
-    f("max_of", 1, MANY, Ret::Common, |a, _| Ok(extreme(a, Ordering::Greater))),
-    f("min_of", 1, MANY, Ret::Common, |a, _| Ok(extreme(a, Ordering::Less))),
+    f("max_of", 1, MANY, Ret::Common, |a, _| {
+        Ok(extreme(a, Ordering::Greater))
+    }),
+    f("min_of", 1, MANY, Ret::Common, |a, _| {
+        Ok(extreme(a, Ordering::Less))
+    }),
     f("erf", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], erf))),
-    f("erfc", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], |x| 1.0 - erf(x)))),
+    f("erfc", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], |x| 1.0 - erf(x)))
+    }),
     f("gamma", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], gamma))),
-    f("loggamma", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], |x| ln_gamma(x)))),
+    f("loggamma", 1, 1, t(Type::Real), |a, _| {
+        Ok(unary(&a[0], |x| ln_gamma(x)))
+    }),
     f("beta_cdf", 3, 3, t(Type::Real), beta_cdf),
     f("beta_inv", 3, 3, t(Type::Real), beta_inv),
     f("beta_pdf", 3, 3, t(Type::Real), beta_pdf),
-    f("binary_and", 2, 2, t(Type::Long), |a, _| Ok(bits2(a, |x, y| x & y))),
-    f("binary_or", 2, 2, t(Type::Long), |a, _| Ok(bits2(a, |x, y| x | y))),
-    f("binary_xor", 2, 2, t(Type::Long), |a, _| Ok(bits2(a, |x, y| x ^ y))),
-    f("binary_not", 1, 1, t(Type::Long), |a, _| Ok(int(&a[0]).map_or(Value::Null, |x| Value::Long(!x)))),
+    f("binary_and", 2, 2, t(Type::Long), |a, _| {
+        Ok(bits2(a, |x, y| x & y))
+    }),
+    f("binary_or", 2, 2, t(Type::Long), |a, _| {
+        Ok(bits2(a, |x, y| x | y))
+    }),
+    f("binary_xor", 2, 2, t(Type::Long), |a, _| {
+        Ok(bits2(a, |x, y| x ^ y))
+    }),
+    f("binary_not", 1, 1, t(Type::Long), |a, _| {
+        Ok(int(&a[0]).map_or(Value::Null, |x| Value::Long(!x)))
+    }),
     f("binary_shift_left", 2, 2, t(Type::Long), |a, _| {
-        Ok(bits2(a, |x, y| if (0..64).contains(&y) { x.wrapping_shl(u32::try_from(y).unwrap_or(0)) } else { 0 }))
+        Ok(bits2(a, |x, y| {
+            if (0..64).contains(&y) {
+                x.wrapping_shl(u32::try_from(y).unwrap_or(0))
+            } else {
+                0
+            }
+        }))
     }),
     f("binary_shift_right", 2, 2, t(Type::Long), |a, _| {
-        Ok(bits2(a, |x, y| if (0..64).contains(&y) { x.wrapping_shr(u32::try_from(y).unwrap_or(0)) } else { 0 }))
+        Ok(bits2(a, |x, y| {
+            if (0..64).contains(&y) {
+                x.wrapping_shr(u32::try_from(y).unwrap_or(0))
+            } else {
+                0
+            }
+        }))
     }),
     f("bitset_count_ones", 1, 1, t(Type::Long), |a, _| {
         Ok(int(&a[0]).map_or(Value::Null, |x| Value::Long(i64::from(x.count_ones()))))
@@ -97,14 +159,26 @@ fn sign(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     Ok(match &a[0] {
         Value::Int(i) => Value::Int(i.signum()),
         Value::Long(l) => Value::Long(l.signum()),
-        Value::Real(r) => Value::Real(if *r == 0.0 || r.is_nan() { *r } else { r.signum() }),
-        Value::Decimal(d) => Value::Decimal(if d.is_zero() { *d } else if d.is_sign_negative() { -rust_decimal::Decimal::ONE } else { rust_decimal::Decimal::ONE }),
+        Value::Real(r) => Value::Real(if *r == 0.0 || r.is_nan() {
+            *r
+        } else {
+            r.signum()
+        }),
+        Value::Decimal(d) => Value::Decimal(if d.is_zero() {
+            *d
+        } else if d.is_sign_negative() {
+            -rust_decimal::Decimal::ONE
+        } else {
+            rust_decimal::Decimal::ONE
+        }),
         _ => Value::Null,
     })
 }
 
 fn pow(a: &[Value], _: &Cx<'_>) -> Result<Value> {
-    Ok(real_or_null(real(&a[0]).zip(real(&a[1])).map(|(x, y)| x.powf(y))))
+    Ok(real_or_null(
+        real(&a[0]).zip(real(&a[1])).map(|(x, y)| x.powf(y)),
+    ))
 }
 
 fn floor(a: &[Value], cx: &Cx<'_>) -> Result<Value> {
@@ -124,9 +198,13 @@ pub(crate) fn bin_value(v: &Value, size: &Value) -> Value {
     match (v, size) {
         (Value::Null, _) | (_, Value::Null) => Value::Null,
         (Value::DateTime(d), Value::TimeSpan(s)) => bin_datetime(*d, s.0, 0),
-        (Value::TimeSpan(t), Value::TimeSpan(s)) => bin_ticks(t.0, s.0).map_or(Value::Null, |x| Value::TimeSpan(TimeSpan(x))),
+        (Value::TimeSpan(t), Value::TimeSpan(s)) => {
+            bin_ticks(t.0, s.0).map_or(Value::Null, |x| Value::TimeSpan(TimeSpan(x)))
+        }
         (Value::Int(x), _) => match int(size) {
-            Some(s) => bin_ticks(i64::from(*x), s).map_or(Value::Null, |r| i32::try_from(r).map_or(Value::Long(r), Value::Int)),
+            Some(s) => bin_ticks(i64::from(*x), s).map_or(Value::Null, |r| {
+                i32::try_from(r).map_or(Value::Long(r), Value::Int)
+            }),
             None => Value::Null,
         },
         (Value::Long(x), Value::Int(_) | Value::Long(_)) => {
@@ -177,8 +255,9 @@ pub(crate) fn bin_at_value(v: &Value, size: &Value, at: &Value) -> Value {
         (Value::DateTime(d), Value::TimeSpan(s), Value::DateTime(p)) => {
             bin_datetime(*d, s.0, p.ticks_since_year_1())
         }
-        (Value::TimeSpan(t), Value::TimeSpan(s), Value::TimeSpan(p)) => bin_ticks(t.0 - p.0, s.0)
-            .map_or(Value::Null, |x| Value::TimeSpan(TimeSpan(x + p.0))),
+        (Value::TimeSpan(t), Value::TimeSpan(s), Value::TimeSpan(p)) => {
+            bin_ticks(t.0 - p.0, s.0).map_or(Value::Null, |x| Value::TimeSpan(TimeSpan(x + p.0)))
+        }
         (Value::Null, _, _) | (_, Value::Null, _) | (_, _, Value::Null) => Value::Null,
         _ => {
             let (Some(x), Some(s), Some(p)) = (real(v), real(size), real(at)) else {
@@ -231,7 +310,11 @@ fn round(a: &[Value], _: &Cx<'_>) -> Result<Value> {
             };
             #[allow(clippy::cast_possible_truncation)]
             let m = 10f64.powi(p as i32);
-            let r = if p >= 0 { (x * m).round() / m } else { (x * m).round() / m };
+            let r = if p >= 0 {
+                (x * m).round() / m
+            } else {
+                (x * m).round() / m
+            };
             match v {
                 #[allow(clippy::cast_possible_truncation)]
                 Value::Long(_) | Value::Int(_) => Value::Long(r as i64),
@@ -352,7 +435,10 @@ pub(crate) fn ln_gamma(x: f64) -> f64 {
         1.505_632_735_149_311_6e-7,
     ];
     if x < 0.5 {
-        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).abs().ln() - ln_gamma(1.0 - x);
+        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin())
+            .abs()
+            .ln()
+            - ln_gamma(1.0 - x);
     }
     let x = x - 1.0;
     let mut a = G[0];
@@ -373,7 +459,11 @@ pub(crate) fn gamma(x: f64) -> f64 {
         return std::f64::consts::PI / ((std::f64::consts::PI * x).sin() * gamma(1.0 - x));
     }
     let r = ln_gamma(x).exp();
-    if x == x.floor() && x < 25.0 { r.round() } else { r }
+    if x == x.floor() && x < 25.0 {
+        r.round()
+    } else {
+        r
+    }
 }
 
 /// Regularized incomplete beta I_x(a, b) (Numerical Recipes' continued fraction).
@@ -459,7 +549,9 @@ fn beta_pdf(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     if !(0.0..=1.0).contains(&x) {
         return Ok(Value::Null);
     }
-    let ln = ln_gamma(al + be) - ln_gamma(al) - ln_gamma(be) + (al - 1.0) * x.ln() + (be - 1.0) * (1.0 - x).ln();
+    let ln = ln_gamma(al + be) - ln_gamma(al) - ln_gamma(be)
+        + (al - 1.0) * x.ln()
+        + (be - 1.0) * (1.0 - x).ln();
     Ok(Value::Real(ln.exp()))
 }
 
@@ -493,15 +585,26 @@ mod tests {
 
     #[test]
     fn bins() {
-        assert!(matches!(bin_value(&Value::Real(4.5), &Value::Long(1)), Value::Real(x) if x == 4.0));
-        assert!(matches!(bin_value(&Value::Long(-7), &Value::Long(5)), Value::Long(-10)));
+        assert!(
+            matches!(bin_value(&Value::Real(4.5), &Value::Long(1)), Value::Real(x) if x == 4.0)
+        );
+        assert!(matches!(
+            bin_value(&Value::Long(-7), &Value::Long(5)),
+            Value::Long(-10)
+        ));
         let d = DateTime::parse("1970-05-11 13:45:07").unwrap();
         let day = Value::TimeSpan(TimeSpan(crate::datetime::TICKS_PER_DAY));
-        assert_eq!(bin_value(&Value::DateTime(d), &day).to_kusto_string(), "1970-05-11T00:00:00.0000000Z");
+        assert_eq!(
+            bin_value(&Value::DateTime(d), &day).to_kusto_string(),
+            "1970-05-11T00:00:00.0000000Z"
+        );
         // weeks start on Monday (0001-01-01 was a Monday)
         let week = Value::TimeSpan(TimeSpan(7 * crate::datetime::TICKS_PER_DAY));
         let thu = DateTime::parse("2024-01-04").unwrap();
-        assert_eq!(bin_value(&Value::DateTime(thu), &week).to_kusto_string(), "2024-01-01T00:00:00.0000000Z");
+        assert_eq!(
+            bin_value(&Value::DateTime(thu), &week).to_kusto_string(),
+            "2024-01-01T00:00:00.0000000Z"
+        );
     }
 
     #[test]
@@ -511,14 +614,26 @@ mod tests {
         assert!((gamma(5.0) - 24.0).abs() < 1e-9);
         let cx_budget = crate::options::Budget::new(&crate::options::Limits::default());
         let cx = Cx::new(DateTime::UNIX_EPOCH, &cx_budget);
-        let b = beta_inv(&[Value::Real(0.1), Value::Real(10.0), Value::Real(20.0)], &cx).unwrap();
+        let b = beta_inv(
+            &[Value::Real(0.1), Value::Real(10.0), Value::Real(20.0)],
+            &cx,
+        )
+        .unwrap();
         assert!(matches!(b, Value::Real(x) if (x - 0.226_415_022_388_749).abs() < 1e-12));
     }
 
     #[test]
     fn max_of_ignores_nulls() {
-        assert!(matches!(extreme(&[Value::Null, Value::Int(2)], Ordering::Greater), Value::Int(2)));
-        assert!(matches!(extreme(&[Value::Null, Value::Null], Ordering::Greater), Value::Null));
-        assert!(matches!(extreme(&[Value::Long(1), Value::Real(0.5)], Ordering::Greater), Value::Real(x) if x == 1.0));
+        assert!(matches!(
+            extreme(&[Value::Null, Value::Int(2)], Ordering::Greater),
+            Value::Int(2)
+        ));
+        assert!(matches!(
+            extreme(&[Value::Null, Value::Null], Ordering::Greater),
+            Value::Null
+        ));
+        assert!(
+            matches!(extreme(&[Value::Long(1), Value::Real(0.5)], Ordering::Greater), Value::Real(x) if x == 1.0)
+        );
     }
 }

@@ -205,8 +205,14 @@ pub(crate) fn compile_regex(pattern: &str, flags: &str) -> Result<Arc<regex::Reg
     }
     b.size_limit(8 << 20);
     b.build().map(Arc::new).map_err(|e| {
-        EvalError::runtime(format!("invalid regular expression `{pattern}`"))
-            .with_hint(e.to_string().lines().last().unwrap_or("").trim().to_string())
+        EvalError::runtime(format!("invalid regular expression `{pattern}`")).with_hint(
+            e.to_string()
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim()
+                .to_string(),
+        )
     })
 }
 

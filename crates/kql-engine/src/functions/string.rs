@@ -18,22 +18,40 @@ use crate::scalar_ops::{fold, has_term_ci};
 use crate::value::{Bag, Decimal, Type, Value};
 
 pub(crate) const FUNCTIONS: &[Func] = &[
-    f("strlen", 1, 1, t(Type::Long), |a, _| Ok(Value::Long(count_chars(&s(&a[0]))))),
+    f("strlen", 1, 1, t(Type::Long), |a, _| {
+        Ok(Value::Long(count_chars(&s(&a[0]))))
+    }),
     f("string_size", 1, 1, t(Type::Long), |a, _| {
-        Ok(Value::Long(i64::try_from(s(&a[0]).len()).unwrap_or(i64::MAX)))
+        Ok(Value::Long(
+            i64::try_from(s(&a[0]).len()).unwrap_or(i64::MAX),
+        ))
     }),
     f("substring", 2, 3, t(Type::String), substring),
     f("strcat", 1, MANY, t(Type::String), strcat),
     f("strcat_delim", 2, MANY, t(Type::String), strcat_delim),
-    f("tolower", 1, 1, t(Type::String), |a, _| Ok(string(s(&a[0]).to_lowercase()))),
-    f("toupper", 1, 1, t(Type::String), |a, _| Ok(string(s(&a[0]).to_uppercase()))),
-    f("trim", 2, 2, t(Type::String), |a, cx| trim(a, cx, true, true)),
-    f("trim_start", 2, 2, t(Type::String), |a, cx| trim(a, cx, true, false)),
-    f("trim_end", 2, 2, t(Type::String), |a, cx| trim(a, cx, false, true)),
+    f("tolower", 1, 1, t(Type::String), |a, _| {
+        Ok(string(s(&a[0]).to_lowercase()))
+    }),
+    f("toupper", 1, 1, t(Type::String), |a, _| {
+        Ok(string(s(&a[0]).to_uppercase()))
+    }),
+    f("trim", 2, 2, t(Type::String), |a, cx| {
+        trim(a, cx, true, true)
+    }),
+    f("trim_start", 2, 2, t(Type::String), |a, cx| {
+        trim(a, cx, true, false)
+    }),
+    f("trim_end", 2, 2, t(Type::String), |a, cx| {
+        trim(a, cx, false, true)
+    }),
     f("replace_string", 3, 3, t(Type::String), replace_string),
     f("replace_strings", 3, 3, t(Type::String), replace_strings),
-    f("replace_regex", 3, 3, t(Type::String), |a, cx| replace_regex(&a[0], &a[1], &a[2], cx)),
-    f("replace", 3, 3, t(Type::String), |a, cx| replace_regex(&a[2], &a[0], &a[1], cx)),
+    f("replace_regex", 3, 3, t(Type::String), |a, cx| {
+        replace_regex(&a[0], &a[1], &a[2], cx)
+    }),
+    f("replace", 3, 3, t(Type::String), |a, cx| {
+        replace_regex(&a[2], &a[0], &a[1], cx)
+    }),
     f("reverse", 1, 1, t(Type::String), reverse),
     f("strrep", 2, 3, t(Type::String), strrep),
     f("indexof", 2, 5, t(Type::Long), indexof),
@@ -44,46 +62,93 @@ pub(crate) const FUNCTIONS: &[Func] = &[
     f("extractall", 2, 3, t(Type::Dynamic), extract_all),
     f("split", 2, 3, t(Type::Dynamic), split),
     f("strcmp", 2, 2, t(Type::Long), |a, _| {
-        Ok(Value::Long(match s(&a[0]).as_ref().cmp(s(&a[1]).as_ref()) {
-            std::cmp::Ordering::Less => -1,
-            std::cmp::Ordering::Equal => 0,
-            std::cmp::Ordering::Greater => 1,
-        }))
+        Ok(Value::Long(
+            match s(&a[0]).as_ref().cmp(s(&a[1]).as_ref()) {
+                std::cmp::Ordering::Less => -1,
+                std::cmp::Ordering::Equal => 0,
+                std::cmp::Ordering::Greater => 1,
+            },
+        ))
     }),
     f("has_any_index", 2, 2, t(Type::Long), has_any_index),
-    f("regex_quote", 1, 1, t(Type::String), |a, _| Ok(string(regex_quote(&s(&a[0]))))),
+    f("regex_quote", 1, 1, t(Type::String), |a, _| {
+        Ok(string(regex_quote(&s(&a[0]))))
+    }),
     f("translate", 3, 3, t(Type::String), translate),
-    f("parse_url", 1, 1, t(Type::Dynamic), |a, _| Ok(parse_url(&s(&a[0])))),
-    f("parseurl", 1, 1, t(Type::Dynamic), |a, _| Ok(parse_url(&s(&a[0])))),
-    f("parse_urlquery", 1, 1, t(Type::Dynamic), |a, _| Ok(parse_urlquery(&s(&a[0])))),
-    f("parse_path", 1, 1, t(Type::Dynamic), |a, _| Ok(parse_path(&s(&a[0])))),
-    f("parse_csv", 1, 1, t(Type::Dynamic), |a, _| Ok(parse_csv(&s(&a[0])))),
-    f("parse_version", 1, 1, t(Type::Decimal), |a, _| Ok(parse_version(&s(&a[0])))),
-    f("parse_command_line", 2, 2, t(Type::Dynamic), parse_command_line),
-    f("unicode_codepoints_from_string", 1, 1, t(Type::Dynamic), |a, _| {
-        Ok(Value::array(s(&a[0]).chars().map(|c| Value::Long(i64::from(u32::from(c)))).collect()))
+    f("parse_url", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(parse_url(&s(&a[0])))
     }),
-    f("unicode_codepoints_to_string", 1, 1, t(Type::String), |a, _| {
-        Ok(match &a[0] {
-            Value::Array(items) => string(
-                items
-                    .iter()
-                    .filter_map(|v| int(v).and_then(|i| u32::try_from(i).ok()).and_then(char::from_u32))
-                    .collect::<String>(),
-            ),
-            _ => Value::Null,
-        })
+    f("parseurl", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(parse_url(&s(&a[0])))
     }),
+    f("parse_urlquery", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(parse_urlquery(&s(&a[0])))
+    }),
+    f("parse_path", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(parse_path(&s(&a[0])))
+    }),
+    f("parse_csv", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(parse_csv(&s(&a[0])))
+    }),
+    f("parse_version", 1, 1, t(Type::Decimal), |a, _| {
+        Ok(parse_version(&s(&a[0])))
+    }),
+    f(
+        "parse_command_line",
+        2,
+        2,
+        t(Type::Dynamic),
+        parse_command_line,
+    ),
+    f(
+        "unicode_codepoints_from_string",
+        1,
+        1,
+        t(Type::Dynamic),
+        |a, _| {
+            Ok(Value::array(
+                s(&a[0])
+                    .chars()
+                    .map(|c| Value::Long(i64::from(u32::from(c))))
+                    .collect(),
+            ))
+        },
+    ),
+    f(
+        "unicode_codepoints_to_string",
+        1,
+        1,
+        t(Type::String),
+        |a, _| {
+            Ok(match &a[0] {
+                Value::Array(items) => string(
+                    items
+                        .iter()
+                        .filter_map(|v| {
+                            int(v)
+                                .and_then(|i| u32::try_from(i).ok())
+                                .and_then(char::from_u32)
+                        })
+                        .collect::<String>(),
+                ),
+                _ => Value::Null,
+            })
+        },
+    ),
     f("make_string", 1, MANY, t(Type::String), |a, _| {
         let mut out = String::new();
         for v in a {
             match v {
-                Value::Array(items) => out.extend(
-                    items
-                        .iter()
-                        .filter_map(|v| int(v).and_then(|i| u32::try_from(i).ok()).and_then(char::from_u32)),
+                Value::Array(items) => out.extend(items.iter().filter_map(|v| {
+                    int(v)
+                        .and_then(|i| u32::try_from(i).ok())
+                        .and_then(char::from_u32)
+                })),
+                other => out.extend(
+                    int(other)
+                        .and_then(|i| u32::try_from(i).ok())
+                        .and_then(char::from_u32),
                 ),
-                other => out.extend(int(other).and_then(|i| u32::try_from(i).ok()).and_then(char::from_u32)),
             }
         }
         Ok(string(out))
@@ -105,7 +170,11 @@ fn substring(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     let Some(start) = int(&a[1]) else {
         return Ok(string(""));
     };
-    let start = if start < 0 { 0 } else { usize::try_from(start).unwrap_or(usize::MAX) };
+    let start = if start < 0 {
+        0
+    } else {
+        usize::try_from(start).unwrap_or(usize::MAX)
+    };
     if start >= n {
         return Ok(string(""));
     }
@@ -239,7 +308,9 @@ pub(crate) fn rewrite_template(r: &str) -> String {
 fn replace_regex(text: &Value, re: &Value, rewrite: &Value, cx: &Cx<'_>) -> Result<Value> {
     let text = s(text);
     let re = cx.regex(&s(re))?;
-    let out = re.replace_all(&text, rewrite_template(&s(rewrite)).as_str()).into_owned();
+    let out = re
+        .replace_all(&text, rewrite_template(&s(rewrite)).as_str())
+        .into_owned();
     cx.budget.check_string(out.len())?;
     Ok(string(out))
 }
@@ -255,7 +326,8 @@ fn strrep(a: &[Value], cx: &Cx<'_>) -> Result<Value> {
     };
     let n = usize::try_from(n.clamp(0, 1024)).unwrap_or(0);
     let delim = s(arg(a, 2));
-    cx.budget.check_string((text.len() + delim.len()).saturating_mul(n))?;
+    cx.budget
+        .check_string((text.len() + delim.len()).saturating_mul(n))?;
     let parts: Vec<&str> = std::iter::repeat_n(text.as_ref(), n).collect();
     Ok(string(parts.join(&delim)))
 }
@@ -263,12 +335,23 @@ fn strrep(a: &[Value], cx: &Cx<'_>) -> Result<Value> {
 /// The character window `indexof` searches, as (start char, end char).
 fn window(n: usize, start: i64, length: i64) -> Option<(usize, usize)> {
     let n_i = i64::try_from(n).ok()?;
-    let start = if start < 0 { (n_i + start).max(0) } else { start };
+    let start = if start < 0 {
+        (n_i + start).max(0)
+    } else {
+        start
+    };
     if start > n_i {
         return None;
     }
-    let end = if length < 0 { n_i } else { (start + length + 1).min(n_i) };
-    Some((usize::try_from(start).ok()?, usize::try_from(end.max(start)).ok()?))
+    let end = if length < 0 {
+        n_i
+    } else {
+        (start + length + 1).min(n_i)
+    };
+    Some((
+        usize::try_from(start).ok()?,
+        usize::try_from(end.max(start)).ok()?,
+    ))
 }
 
 fn indexof(a: &[Value], _: &Cx<'_>) -> Result<Value> {
@@ -318,7 +401,10 @@ fn indexof_regex(a: &[Value], cx: &Cx<'_>) -> Result<Value> {
     let b0 = byte_at(&text, w0);
     let b1 = byte_at(&text, w1);
     let hay = &text[b0..b1];
-    match re.find_iter(hay).nth(usize::try_from(occurrence - 1).unwrap_or(usize::MAX)) {
+    match re
+        .find_iter(hay)
+        .nth(usize::try_from(occurrence - 1).unwrap_or(usize::MAX))
+    {
         Some(m) => Ok(Value::Long(count_chars(&text[..b0 + m.start()]))),
         None => Ok(Value::Long(-1)),
     }
@@ -330,7 +416,9 @@ fn countof(a: &[Value], cx: &Cx<'_>) -> Result<Value> {
     let kind = s(arg(a, 2));
     if kind == "regex" {
         let re = cx.regex(&look)?;
-        return Ok(Value::Long(i64::try_from(re.find_iter(&text).count()).unwrap_or(0)));
+        return Ok(Value::Long(
+            i64::try_from(re.find_iter(&text).count()).unwrap_or(0),
+        ));
     }
     if look.is_empty() {
         return Ok(Value::Long(0));
@@ -349,13 +437,22 @@ fn extract(a: &[Value], cx: &Cx<'_>) -> Result<Value> {
     let re = cx.regex(&s(&a[0]))?;
     let group = int(&a[1]).and_then(|g| usize::try_from(g).ok());
     let text = s(&a[2]);
-    let found = group.and_then(|g| re.captures(&text).and_then(|c| c.get(g)).map(|m| m.as_str().to_string()));
+    let found = group.and_then(|g| {
+        re.captures(&text)
+            .and_then(|c| c.get(g))
+            .map(|m| m.as_str().to_string())
+    });
     match a.get(3) {
         Some(Value::String(ty)) => {
             let ty = Type::from_name(ty).unwrap_or(Type::String);
-            Ok(found.map_or(if ty == Type::String { string("") } else { Value::Null }, |v| {
-                super::convert::cast(&Value::string(v), ty)
-            }))
+            Ok(found.map_or(
+                if ty == Type::String {
+                    string("")
+                } else {
+                    Value::Null
+                },
+                |v| super::convert::cast(&Value::string(v), ty),
+            ))
         }
         _ => Ok(string(found.unwrap_or_default())),
     }
@@ -363,7 +460,11 @@ fn extract(a: &[Value], cx: &Cx<'_>) -> Result<Value> {
 
 fn extract_all(a: &[Value], cx: &Cx<'_>) -> Result<Value> {
     let re = cx.regex(&s(&a[0]))?;
-    let (groups_arg, text) = if a.len() == 3 { (Some(&a[1]), s(&a[2])) } else { (None, s(&a[1])) };
+    let (groups_arg, text) = if a.len() == 3 {
+        (Some(&a[1]), s(&a[2]))
+    } else {
+        (None, s(&a[1]))
+    };
     let ngroups = re.captures_len() - 1;
     // which groups, by index or name
     let groups: Vec<usize> = match groups_arg {
@@ -371,13 +472,25 @@ fn extract_all(a: &[Value], cx: &Cx<'_>) -> Result<Value> {
             let mut g = Vec::new();
             for it in items.iter() {
                 match it {
-                    Value::String(name) => match re.capture_names().position(|n| n == Some(name.as_ref())) {
-                        Some(i) => g.push(i),
-                        None => return Err(bad_arg("extract_all", &format!("no capture group named `{name}`"))),
-                    },
+                    Value::String(name) => {
+                        match re.capture_names().position(|n| n == Some(name.as_ref())) {
+                            Some(i) => g.push(i),
+                            None => {
+                                return Err(bad_arg(
+                                    "extract_all",
+                                    &format!("no capture group named `{name}`"),
+                                ));
+                            }
+                        }
+                    }
                     other => match int(other).and_then(|i| usize::try_from(i).ok()) {
                         Some(i) if (1..=ngroups).contains(&i) => g.push(i),
-                        _ => return Err(bad_arg("extract_all", "capture group numbers run from 1 to the number of groups")),
+                        _ => {
+                            return Err(bad_arg(
+                                "extract_all",
+                                "capture group numbers run from 1 to the number of groups",
+                            ));
+                        }
                     },
                 }
             }
@@ -486,7 +599,10 @@ fn query_bag(q: &str) -> Value {
     let mut b = Bag::new();
     for pair in q.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        b.insert(super::encode::url_decode_str(k), string(super::encode::url_decode_str(v)));
+        b.insert(
+            super::encode::url_decode_str(k),
+            string(super::encode::url_decode_str(v)),
+        );
     }
     Value::bag(b)
 }
@@ -535,7 +651,9 @@ fn parse_urlquery(q: &str) -> Value {
 /// `parse_path` (the parse-path-function page's examples).
 fn parse_path(p: &str) -> Value {
     let (scheme, body) = match p.split_once("://") {
-        Some((s0, rest)) if !s0.is_empty() && s0.chars().all(|c| c.is_ascii_alphanumeric()) => (s0, rest),
+        Some((s0, rest)) if !s0.is_empty() && s0.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            (s0, rest)
+        }
         _ => ("", p),
     };
     let sep_at = |s0: &str| s0.rfind(['\\', '/']);
@@ -545,7 +663,10 @@ fn parse_path(p: &str) -> Value {
         Some(i) if last_start + i > 1 => (&body[..last_start + i], &body[last_start + i + 1..]),
         _ => (body, ""),
     };
-    let root = if body.len() >= 2 && body.as_bytes()[1] == b':' && body.as_bytes()[0].is_ascii_alphabetic() {
+    let root = if body.len() >= 2
+        && body.as_bytes()[1] == b':'
+        && body.as_bytes()[0].is_ascii_alphabetic()
+    {
         &body[..2]
     } else {
         ""
@@ -701,10 +822,25 @@ mod tests {
     fn indexof_windows() {
         let i = |args: &[Value]| call("indexof", args).as_i64();
         assert_eq!(i(&[st("abcdefg"), st("cde")]), Some(2));
-        assert_eq!(i(&[st("abcdefg"), st("cde"), Value::Long(1), Value::Long(4)]), Some(2));
-        assert_eq!(i(&[st("abcdefg"), st("cde"), Value::Long(1), Value::Long(2)]), Some(-1));
+        assert_eq!(
+            i(&[st("abcdefg"), st("cde"), Value::Long(1), Value::Long(4)]),
+            Some(2)
+        );
+        assert_eq!(
+            i(&[st("abcdefg"), st("cde"), Value::Long(1), Value::Long(2)]),
+            Some(-1)
+        );
         assert_eq!(i(&[st("abcdefg"), st("cde"), Value::Long(-5)]), Some(2));
-        assert_eq!(i(&[st("abcdefgabcdefg"), st("cde"), Value::Long(1), Value::Long(10), Value::Long(2)]), Some(9));
+        assert_eq!(
+            i(&[
+                st("abcdefgabcdefg"),
+                st("cde"),
+                Value::Long(1),
+                Value::Long(10),
+                Value::Long(2)
+            ]),
+            Some(9)
+        );
     }
 
     #[test]
@@ -722,16 +858,31 @@ mod tests {
 
     #[test]
     fn split_and_trim() {
-        assert_eq!(call("split", &[st("a__b"), st("_")]).to_kusto_string(), r#"["a","","b"]"#);
-        assert_eq!(call("split", &[st("aaa_bbb"), st("_"), Value::Long(5)]).to_kusto_string(), "[]");
+        assert_eq!(
+            call("split", &[st("a__b"), st("_")]).to_kusto_string(),
+            r#"["a","","b"]"#
+        );
+        assert_eq!(
+            call("split", &[st("aaa_bbb"), st("_"), Value::Long(5)]).to_kusto_string(),
+            "[]"
+        );
         assert_eq!(call("trim", &[st("--"), st("--a--")]).as_str(), Some("a"));
-        assert_eq!(call("trim_end", &[st(r"[^\w]+"), st("-  Te st1// $")]).as_str(), Some("-  Te st1"));
+        assert_eq!(
+            call("trim_end", &[st(r"[^\w]+"), st("-  Te st1// $")]).as_str(),
+            Some("-  Te st1")
+        );
     }
 
     #[test]
     fn versions_and_paths() {
-        assert_eq!(call("parse_version", &[st("1.2.3.4")]).to_kusto_string(), "1000000020000000300000004");
-        assert_eq!(call("parse_version", &[st("0.2")]).to_kusto_string(), "20000000000000000");
+        assert_eq!(
+            call("parse_version", &[st("1.2.3.4")]).to_kusto_string(),
+            "1000000020000000300000004"
+        );
+        assert_eq!(
+            call("parse_version", &[st("0.2")]).to_kusto_string(),
+            "20000000000000000"
+        );
         let p = call("parse_path", &[st(r"C:\temp\file.txt")]);
         assert_eq!(
             p.to_kusto_string(),
@@ -741,10 +892,23 @@ mod tests {
 
     #[test]
     fn extraction() {
-        let r = call("extract_all", &[st(r"(\w)(\w+)(\w)"), Value::array(vec![Value::Long(1), Value::Long(3)]), st("ab-cde")]);
+        let r = call(
+            "extract_all",
+            &[
+                st(r"(\w)(\w+)(\w)"),
+                Value::array(vec![Value::Long(1), Value::Long(3)]),
+                st("ab-cde"),
+            ],
+        );
         assert_eq!(r.to_kusto_string(), r#"[["c","e"]]"#);
-        assert_eq!(call("extract", &[st(r"\d+"), Value::Long(0), st("a 29")]).as_str(), Some("29"));
-        assert_eq!(call("extract", &[st(r"x(\d+)"), Value::Long(1), st("a 29")]).as_str(), Some(""));
+        assert_eq!(
+            call("extract", &[st(r"\d+"), Value::Long(0), st("a 29")]).as_str(),
+            Some("29")
+        );
+        assert_eq!(
+            call("extract", &[st(r"x(\d+)"), Value::Long(1), st("a 29")]).as_str(),
+            Some("")
+        );
         assert_eq!(rewrite_template(r"\1-$"), "${1}-$$");
     }
 }

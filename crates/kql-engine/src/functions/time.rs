@@ -21,30 +21,66 @@ pub(crate) const FUNCTIONS: &[Func] = &[
     f("ago", 1, 1, t(Type::DateTime), ago),
     f("datetime_add", 3, 3, t(Type::DateTime), datetime_add),
     f("datetime_diff", 3, 3, t(Type::Long), datetime_diff),
-    f("datetime_part", 2, 2, t(Type::Long), |a, _| Ok(part(&s(&a[0]), &a[1]))),
-    f("datepart", 2, 2, t(Type::Long), |a, _| Ok(part(&s(&a[0]), &a[1]))),
-    f("getyear", 1, 1, t(Type::Long), |a, _| Ok(part("year", &a[0]))),
-    f("getmonth", 1, 1, t(Type::Long), |a, _| Ok(part("month", &a[0]))),
-    f("monthofyear", 1, 1, t(Type::Long), |a, _| Ok(part("month", &a[0]))),
-    f("dayofmonth", 1, 1, t(Type::Long), |a, _| Ok(part("day", &a[0]))),
-    f("dayofyear", 1, 1, t(Type::Long), |a, _| Ok(part("dayofyear", &a[0]))),
-    f("hourofday", 1, 1, t(Type::Long), |a, _| Ok(part("hour", &a[0]))),
-    f("weekofyear", 1, 1, t(Type::Long), |a, _| Ok(part("week_of_year", &a[0]))),
-    f("week_of_year", 1, 1, t(Type::Long), |a, _| Ok(part("week_of_year", &a[0]))),
+    f("datetime_part", 2, 2, t(Type::Long), |a, _| {
+        Ok(part(&s(&a[0]), &a[1]))
+    }),
+    f("datepart", 2, 2, t(Type::Long), |a, _| {
+        Ok(part(&s(&a[0]), &a[1]))
+    }),
+    f("getyear", 1, 1, t(Type::Long), |a, _| {
+        Ok(part("year", &a[0]))
+    }),
+    f("getmonth", 1, 1, t(Type::Long), |a, _| {
+        Ok(part("month", &a[0]))
+    }),
+    f("monthofyear", 1, 1, t(Type::Long), |a, _| {
+        Ok(part("month", &a[0]))
+    }),
+    f("dayofmonth", 1, 1, t(Type::Long), |a, _| {
+        Ok(part("day", &a[0]))
+    }),
+    f("dayofyear", 1, 1, t(Type::Long), |a, _| {
+        Ok(part("dayofyear", &a[0]))
+    }),
+    f("hourofday", 1, 1, t(Type::Long), |a, _| {
+        Ok(part("hour", &a[0]))
+    }),
+    f("weekofyear", 1, 1, t(Type::Long), |a, _| {
+        Ok(part("week_of_year", &a[0]))
+    }),
+    f("week_of_year", 1, 1, t(Type::Long), |a, _| {
+        Ok(part("week_of_year", &a[0]))
+    }),
     f("dayofweek", 1, 1, t(Type::TimeSpan), |a, _| {
         Ok(match &a[0] {
             Value::DateTime(d) => Value::TimeSpan(TimeSpan(d.weekday() * TICKS_PER_DAY)),
             _ => Value::Null,
         })
     }),
-    f("startofday", 1, 2, t(Type::DateTime), |a, _| Ok(start_of(&a[0], arg(a, 1), Unit::Day))),
-    f("startofweek", 1, 2, t(Type::DateTime), |a, _| Ok(start_of(&a[0], arg(a, 1), Unit::Week))),
-    f("startofmonth", 1, 2, t(Type::DateTime), |a, _| Ok(start_of(&a[0], arg(a, 1), Unit::Month))),
-    f("startofyear", 1, 2, t(Type::DateTime), |a, _| Ok(start_of(&a[0], arg(a, 1), Unit::Year))),
-    f("endofday", 1, 2, t(Type::DateTime), |a, _| Ok(end_of(&a[0], arg(a, 1), Unit::Day))),
-    f("endofweek", 1, 2, t(Type::DateTime), |a, _| Ok(end_of(&a[0], arg(a, 1), Unit::Week))),
-    f("endofmonth", 1, 2, t(Type::DateTime), |a, _| Ok(end_of(&a[0], arg(a, 1), Unit::Month))),
-    f("endofyear", 1, 2, t(Type::DateTime), |a, _| Ok(end_of(&a[0], arg(a, 1), Unit::Year))),
+    f("startofday", 1, 2, t(Type::DateTime), |a, _| {
+        Ok(start_of(&a[0], arg(a, 1), Unit::Day))
+    }),
+    f("startofweek", 1, 2, t(Type::DateTime), |a, _| {
+        Ok(start_of(&a[0], arg(a, 1), Unit::Week))
+    }),
+    f("startofmonth", 1, 2, t(Type::DateTime), |a, _| {
+        Ok(start_of(&a[0], arg(a, 1), Unit::Month))
+    }),
+    f("startofyear", 1, 2, t(Type::DateTime), |a, _| {
+        Ok(start_of(&a[0], arg(a, 1), Unit::Year))
+    }),
+    f("endofday", 1, 2, t(Type::DateTime), |a, _| {
+        Ok(end_of(&a[0], arg(a, 1), Unit::Day))
+    }),
+    f("endofweek", 1, 2, t(Type::DateTime), |a, _| {
+        Ok(end_of(&a[0], arg(a, 1), Unit::Week))
+    }),
+    f("endofmonth", 1, 2, t(Type::DateTime), |a, _| {
+        Ok(end_of(&a[0], arg(a, 1), Unit::Month))
+    }),
+    f("endofyear", 1, 2, t(Type::DateTime), |a, _| {
+        Ok(end_of(&a[0], arg(a, 1), Unit::Year))
+    }),
     f("make_datetime", 3, 7, t(Type::DateTime), make_datetime),
     f("make_timespan", 2, 5, t(Type::TimeSpan), make_timespan),
     f("format_datetime", 2, 2, t(Type::String), |a, _| {
@@ -59,14 +95,34 @@ pub(crate) const FUNCTIONS: &[Func] = &[
             _ => string(""),
         })
     }),
-    f("unixtime_seconds_todatetime", 1, 1, t(Type::DateTime), |a, _| Ok(from_unix(&a[0], TICKS_PER_SECOND as f64))),
-    f("unixtime_milliseconds_todatetime", 1, 1, t(Type::DateTime), |a, _| {
-        Ok(from_unix(&a[0], TICKS_PER_MILLISECOND as f64))
-    }),
-    f("unixtime_microseconds_todatetime", 1, 1, t(Type::DateTime), |a, _| {
-        Ok(from_unix(&a[0], TICKS_PER_MICROSECOND as f64))
-    }),
-    f("unixtime_nanoseconds_todatetime", 1, 1, t(Type::DateTime), |a, _| Ok(from_unix(&a[0], 0.01))),
+    f(
+        "unixtime_seconds_todatetime",
+        1,
+        1,
+        t(Type::DateTime),
+        |a, _| Ok(from_unix(&a[0], TICKS_PER_SECOND as f64)),
+    ),
+    f(
+        "unixtime_milliseconds_todatetime",
+        1,
+        1,
+        t(Type::DateTime),
+        |a, _| Ok(from_unix(&a[0], TICKS_PER_MILLISECOND as f64)),
+    ),
+    f(
+        "unixtime_microseconds_todatetime",
+        1,
+        1,
+        t(Type::DateTime),
+        |a, _| Ok(from_unix(&a[0], TICKS_PER_MICROSECOND as f64)),
+    ),
+    f(
+        "unixtime_nanoseconds_todatetime",
+        1,
+        1,
+        t(Type::DateTime),
+        |a, _| Ok(from_unix(&a[0], 0.01)),
+    ),
     f("datetime_utc_to_local", 2, 2, t(Type::DateTime), tz_convert),
     f("datetime_local_to_utc", 2, 2, t(Type::DateTime), tz_convert),
     f("around", 3, 3, t(Type::Bool), around),
@@ -108,9 +164,11 @@ fn add_months(d: DateTime, months: i64) -> Option<DateTime> {
 fn start_value(d: DateTime, offset: i64, unit: Unit) -> Option<DateTime> {
     let p = d.parts();
     match unit {
-        Unit::Day => DateTime::from_ymd(p.year, p.month, p.day, 0)?.add_ticks(offset.checked_mul(TICKS_PER_DAY)?),
+        Unit::Day => DateTime::from_ymd(p.year, p.month, p.day, 0)?
+            .add_ticks(offset.checked_mul(TICKS_PER_DAY)?),
         Unit::Week => {
-            let sunday = DateTime::from_ymd(p.year, p.month, p.day, 0)?.add_ticks(-d.weekday() * TICKS_PER_DAY)?;
+            let sunday = DateTime::from_ymd(p.year, p.month, p.day, 0)?
+                .add_ticks(-d.weekday() * TICKS_PER_DAY)?;
             sunday.add_ticks(offset.checked_mul(7 * TICKS_PER_DAY)?)
         }
         Unit::Month => add_months(DateTime::from_ymd(p.year, p.month, 1, 0)?, offset),
@@ -122,7 +180,9 @@ fn start_of(v: &Value, offset: &Value, unit: Unit) -> Value {
     let Value::DateTime(d) = v else {
         return Value::Null;
     };
-    let off = if offset.is_null() { 0 } else {
+    let off = if offset.is_null() {
+        0
+    } else {
         match int(offset) {
             Some(o) => o,
             None => return Value::Null,
@@ -135,7 +195,9 @@ fn end_of(v: &Value, offset: &Value, unit: Unit) -> Value {
     let Value::DateTime(d) = v else {
         return Value::Null;
     };
-    let off = if offset.is_null() { 0 } else {
+    let off = if offset.is_null() {
+        0
+    } else {
         match int(offset) {
             Some(o) => o,
             None => return Value::Null,
@@ -168,7 +230,11 @@ fn datetime_add(a: &[Value], _: &Cx<'_>) -> Result<Value> {
         "millisecond" => tick(TICKS_PER_MILLISECOND),
         "microsecond" => tick(TICKS_PER_MICROSECOND),
         "nanosecond" => d.add_ticks(n / 100),
-        other => return Err(EvalError::runtime(format!("`datetime_add`: unknown period `{other}`"))),
+        other => {
+            return Err(EvalError::runtime(format!(
+                "`datetime_add`: unknown period `{other}`"
+            )));
+        }
     };
     Ok(r.map_or(Value::Null, Value::DateTime))
 }
@@ -186,15 +252,26 @@ fn datetime_diff(a: &[Value], _: &Cx<'_>) -> Result<Value> {
         "quarter" => (px.year * 4 + (px.month - 1) / 3) - (py.year * 4 + (py.month - 1) / 3),
         "month" => (px.year * 12 + px.month) - (py.year * 12 + py.month),
         // weeks start on Sunday: 1970-01-04 was a Sunday
-        "week" => floor_div(tx - 3 * TICKS_PER_DAY, 7 * TICKS_PER_DAY) - floor_div(ty - 3 * TICKS_PER_DAY, 7 * TICKS_PER_DAY),
+        "week" => {
+            floor_div(tx - 3 * TICKS_PER_DAY, 7 * TICKS_PER_DAY)
+                - floor_div(ty - 3 * TICKS_PER_DAY, 7 * TICKS_PER_DAY)
+        }
         "day" => floor_div(tx, TICKS_PER_DAY) - floor_div(ty, TICKS_PER_DAY),
         "hour" => floor_div(tx, TICKS_PER_HOUR) - floor_div(ty, TICKS_PER_HOUR),
         "minute" => floor_div(tx, TICKS_PER_MINUTE) - floor_div(ty, TICKS_PER_MINUTE),
         "second" => floor_div(tx, TICKS_PER_SECOND) - floor_div(ty, TICKS_PER_SECOND),
-        "millisecond" => floor_div(tx, TICKS_PER_MILLISECOND) - floor_div(ty, TICKS_PER_MILLISECOND),
-        "microsecond" => floor_div(tx, TICKS_PER_MICROSECOND) - floor_div(ty, TICKS_PER_MICROSECOND),
+        "millisecond" => {
+            floor_div(tx, TICKS_PER_MILLISECOND) - floor_div(ty, TICKS_PER_MILLISECOND)
+        }
+        "microsecond" => {
+            floor_div(tx, TICKS_PER_MICROSECOND) - floor_div(ty, TICKS_PER_MICROSECOND)
+        }
         "nanosecond" => (tx - ty).saturating_mul(100),
-        other => return Err(EvalError::runtime(format!("`datetime_diff`: unknown period `{other}`"))),
+        other => {
+            return Err(EvalError::runtime(format!(
+                "`datetime_diff`: unknown period `{other}`"
+            )));
+        }
     };
     Ok(Value::Long(r))
 }
@@ -277,9 +354,16 @@ fn make_timespan(a: &[Value], _: &Cx<'_>) -> Result<Value> {
         _ => (v[0], v[1], v[2], v[3]),
     };
     #[allow(clippy::cast_precision_loss)]
-    let ticks = d * TICKS_PER_DAY as f64 + h * TICKS_PER_HOUR as f64 + m * TICKS_PER_MINUTE as f64 + sec * TICKS_PER_SECOND as f64;
+    let ticks = d * TICKS_PER_DAY as f64
+        + h * TICKS_PER_HOUR as f64
+        + m * TICKS_PER_MINUTE as f64
+        + sec * TICKS_PER_SECOND as f64;
     #[allow(clippy::cast_possible_truncation)]
-    Ok(if ticks.is_finite() { Value::TimeSpan(TimeSpan(ticks.round() as i64)) } else { Value::Null })
+    Ok(if ticks.is_finite() {
+        Value::TimeSpan(TimeSpan(ticks.round() as i64))
+    } else {
+        Value::Null
+    })
 }
 
 #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
@@ -312,7 +396,10 @@ fn from_unix(v: &Value, ticks_per_unit: f64) -> Value {
 
 fn tz_convert(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     let tz = s(&a[1]);
-    if matches!(tz.as_ref(), "UTC" | "Etc/UTC" | "Etc/GMT" | "GMT" | "Universal" | "Zulu") {
+    if matches!(
+        tz.as_ref(),
+        "UTC" | "Etc/UTC" | "Etc/GMT" | "GMT" | "Universal" | "Zulu"
+    ) {
         return Ok(a[0].clone());
     }
     Err(EvalError::unsupported(format!(
@@ -332,10 +419,28 @@ fn around(a: &[Value], _: &Cx<'_>) -> Result<Value> {
 pub(crate) fn format_datetime(d: DateTime, fmt: &str) -> String {
     let p = d.parts();
     const MONTHS: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
-    const DAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+    const DAYS: [&str; 7] = [
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+    ];
     let mut out = String::new();
     let chars: Vec<char> = fmt.chars().collect();
     let mut i = 0;
@@ -364,13 +469,29 @@ pub(crate) fn format_datetime(d: DateTime, fmt: &str) -> String {
                 3 => out.push_str(&DAYS[idx(d.weekday())][..3]),
                 _ => out.push_str(DAYS[idx(d.weekday())]),
             },
-            'H' => out.push_str(&if n >= 2 { format!("{:02}", p.hour) } else { p.hour.to_string() }),
+            'H' => out.push_str(&if n >= 2 {
+                format!("{:02}", p.hour)
+            } else {
+                p.hour.to_string()
+            }),
             'h' => {
                 let h12 = if p.hour % 12 == 0 { 12 } else { p.hour % 12 };
-                out.push_str(&if n >= 2 { format!("{h12:02}") } else { h12.to_string() });
+                out.push_str(&if n >= 2 {
+                    format!("{h12:02}")
+                } else {
+                    h12.to_string()
+                });
             }
-            'm' => out.push_str(&if n >= 2 { format!("{:02}", p.minute) } else { p.minute.to_string() }),
-            's' => out.push_str(&if n >= 2 { format!("{:02}", p.second) } else { p.second.to_string() }),
+            'm' => out.push_str(&if n >= 2 {
+                format!("{:02}", p.minute)
+            } else {
+                p.minute.to_string()
+            }),
+            's' => out.push_str(&if n >= 2 {
+                format!("{:02}", p.second)
+            } else {
+                p.second.to_string()
+            }),
             'f' | 'F' => {
                 let digits = format!("{:07}", p.frac);
                 let take = &digits[..n.min(7)];
@@ -490,7 +611,10 @@ mod tests {
     fn diff(unit: &str, a: &str, b: &str) -> i64 {
         let bd = Budget::new(&Limits::default());
         let cx = Cx::new(DateTime::UNIX_EPOCH, &bd);
-        datetime_diff(&[Value::string(unit), dt(a), dt(b)], &cx).unwrap().as_i64().unwrap()
+        datetime_diff(&[Value::string(unit), dt(a), dt(b)], &cx)
+            .unwrap()
+            .as_i64()
+            .unwrap()
     }
 
     #[test]
@@ -502,7 +626,14 @@ mod tests {
         assert_eq!(diff("week", "2017-10-29 00:00", "2017-09-30 23:59"), 5);
         assert_eq!(diff("day", "2017-10-29 00:00", "2017-09-30 23:59"), 29);
         assert_eq!(diff("hour", "2017-10-31 01:00", "2017-10-30 23:59"), 2);
-        assert_eq!(diff("nanosecond", "2017-10-30 23:00:00.0000000", "2017-10-30 23:00:00.0000007"), -700);
+        assert_eq!(
+            diff(
+                "nanosecond",
+                "2017-10-30 23:00:00.0000000",
+                "2017-10-30 23:00:00.0000007"
+            ),
+            -700
+        );
     }
 
     #[test]
@@ -522,9 +653,18 @@ mod tests {
     #[test]
     fn formats() {
         let d = DateTime::parse("2017-01-29 09:00:05").unwrap();
-        assert_eq!(format_datetime(d, "yy-MM-dd [HH:mm:ss]"), "17-01-29 [09:00:05]");
-        assert_eq!(format_datetime(d, "yyyy-M-dd [H:mm:ss]"), "2017-1-29 [9:00:05]");
-        assert_eq!(format_datetime(d, "yy-MM-dd [hh:mm:ss tt]"), "17-01-29 [09:00:05 AM]");
+        assert_eq!(
+            format_datetime(d, "yy-MM-dd [HH:mm:ss]"),
+            "17-01-29 [09:00:05]"
+        );
+        assert_eq!(
+            format_datetime(d, "yyyy-M-dd [H:mm:ss]"),
+            "2017-1-29 [9:00:05]"
+        );
+        assert_eq!(
+            format_datetime(d, "yy-MM-dd [hh:mm:ss tt]"),
+            "17-01-29 [09:00:05 AM]"
+        );
         let ts = TimeSpan::parse("1.02:03:04.5").unwrap();
         assert_eq!(format_timespan(ts, "d.hh:mm:ss.fff"), "1.02:03:04.500");
     }

@@ -33,7 +33,11 @@ pub struct Example {
 
 impl Example {
     pub fn key(&self) -> String {
-        format!("{}#{}", self.source.trim_start_matches("data-explorer/kusto/query/"), self.block)
+        format!(
+            "{}#{}",
+            self.source.trim_start_matches("data-explorer/kusto/query/"),
+            self.block
+        )
     }
 }
 
@@ -47,7 +51,8 @@ pub enum Outcome {
 }
 
 pub fn examples_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/kql/docs-examples/examples.jsonl")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/kql/docs-examples/examples.jsonl")
 }
 
 pub fn exclusions_path() -> PathBuf {
@@ -63,15 +68,35 @@ pub fn load_examples() -> Vec<Example> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
-            let j: Json = serde_json::from_str(l).expect("examples.jsonl: every line is a JSON object");
+            let j: Json =
+                serde_json::from_str(l).expect("examples.jsonl: every line is a JSON object");
             Example {
                 source: j["source"].as_str().unwrap_or_default().to_string(),
                 block: j["block"].as_u64().unwrap_or(0),
                 query: j["query"].as_str().unwrap_or_default().to_string(),
-                columns: j["columns"].as_array().map(|a| a.iter().map(|c| c.as_str().unwrap_or_default().to_string()).collect()).unwrap_or_default(),
+                columns: j["columns"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|c| c.as_str().unwrap_or_default().to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 rows: j["rows"]
                     .as_array()
-                    .map(|rs| rs.iter().map(|r| r.as_array().map(|c| c.iter().map(|x| x.as_str().unwrap_or_default().to_string()).collect()).unwrap_or_default()).collect())
+                    .map(|rs| {
+                        rs.iter()
+                            .map(|r| {
+                                r.as_array()
+                                    .map(|c| {
+                                        c.iter()
+                                            .map(|x| x.as_str().unwrap_or_default().to_string())
+                                            .collect()
+                                    })
+                                    .unwrap_or_default()
+                            })
+                            .collect()
+                    })
                     .unwrap_or_default(),
             }
         })
@@ -81,12 +106,19 @@ pub fn load_examples() -> Vec<Example> {
 /// `key → (category, reason)`.
 pub fn load_exclusions() -> BTreeMap<String, (String, String)> {
     let path = exclusions_path();
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     text.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .filter_map(|l| {
             let mut parts = l.splitn(3, '\t');
-            Some((parts.next()?.trim().to_string(), (parts.next()?.trim().to_string(), parts.next()?.trim().to_string())))
+            Some((
+                parts.next()?.trim().to_string(),
+                (
+                    parts.next()?.trim().to_string(),
+                    parts.next()?.trim().to_string(),
+                ),
+            ))
         })
         .collect()
 }
@@ -94,7 +126,10 @@ pub fn load_exclusions() -> BTreeMap<String, (String, String)> {
 /// Runs one example.
 pub fn run(ex: &Example, exclusions: &BTreeMap<String, (String, String)>) -> Outcome {
     if let Some((category, reason)) = exclusions.get(&ex.key()) {
-        return Outcome::Excluded { category: category.clone(), reason: reason.clone() };
+        return Outcome::Excluded {
+            category: category.clone(),
+            reason: reason.clone(),
+        };
     }
     let db = sentinel_kql_engine::Database::new();
     let now = DateTime::parse("2024-01-01T00:00:00Z").expect("a fixed instant");
@@ -129,12 +164,28 @@ fn compare(ex: &Example, t: &sentinel_kql_engine::Table) -> Outcome {
         return Outcome::Disagree(format!("{} rows, documented {}", rows.len(), ex.rows.len()));
     }
     let types: Vec<Type> = t.columns().iter().map(|c| c.ty).collect();
-    let row_ok = |ours: &[Value], doc: &[String]| ours.len() == doc.len() && ours.iter().zip(doc).zip(&types).all(|((v, d), ty)| cell_matches(v, d, *ty));
+    let row_ok = |ours: &[Value], doc: &[String]| {
+        ours.len() == doc.len()
+            && ours
+                .iter()
+                .zip(doc)
+                .zip(&types)
+                .all(|((v, d), ty)| cell_matches(v, d, *ty))
+    };
     let in_order = rows.iter().zip(&ex.rows).all(|(o, d)| row_ok(o, d));
     if in_order {
         return Outcome::Agree;
     }
-    let ordered = ["sort by", "order by", "top ", "serialize", "| sort", "| order"].iter().any(|k| ex.query.contains(k));
+    let ordered = [
+        "sort by",
+        "order by",
+        "top ",
+        "serialize",
+        "| sort",
+        "| order",
+    ]
+    .iter()
+    .any(|k| ex.query.contains(k));
     if !ordered {
         // multiset match: every documented row paired with a distinct row of ours
         let mut used = vec![false; rows.len()];
@@ -151,9 +202,16 @@ fn compare(ex: &Example, t: &sentinel_kql_engine::Table) -> Outcome {
             return Outcome::Agree;
         }
     }
-    let first_bad = rows.iter().zip(&ex.rows).position(|(o, d)| !row_ok(o, d)).unwrap_or(0);
+    let first_bad = rows
+        .iter()
+        .zip(&ex.rows)
+        .position(|(o, d)| !row_ok(o, d))
+        .unwrap_or(0);
     let ours_row: Vec<String> = rows[first_bad].iter().map(Value::to_kusto_string).collect();
-    Outcome::Disagree(format!("row {first_bad}: {ours_row:?}, documented {:?}", ex.rows[first_bad]))
+    Outcome::Disagree(format!(
+        "row {first_bad}: {ours_row:?}, documented {:?}",
+        ex.rows[first_bad]
+    ))
 }
 
 fn strip_quotes(s: &str) -> &str {
@@ -194,9 +252,13 @@ fn numbers_match(ours: f64, doc_text: &str) -> bool {
         return true;
     }
     // the page shows fewer digits: compare rounded to the documented precision
-    let decimals = doc_text.trim().split_once('.').map_or(0, |(_, f)| f.trim_end_matches(|c: char| !c.is_ascii_digit()).len());
+    let decimals = doc_text.trim().split_once('.').map_or(0, |(_, f)| {
+        f.trim_end_matches(|c: char| !c.is_ascii_digit()).len()
+    });
     let m = 10f64.powi(i32::try_from(decimals).unwrap_or(0));
-    ((ours * m).round() - (d * m).round()).abs() < 0.5 || ((ours * m).trunc() - (d * m).round()).abs() < 0.5 || (ours - d).abs() <= 1e-6 * d.abs().max(1.0)
+    ((ours * m).round() - (d * m).round()).abs() < 0.5
+        || ((ours * m).trunc() - (d * m).round()).abs() < 0.5
+        || (ours - d).abs() <= 1e-6 * d.abs().max(1.0)
 }
 
 /// `14:00:00:00`-style day:hh:mm:ss timespans some pages show.
@@ -204,7 +266,10 @@ fn parse_span(d: &str) -> Option<TimeSpan> {
     TimeSpan::parse(d).or_else(|| {
         let parts: Vec<&str> = d.split(':').collect();
         if parts.len() == 4 {
-            TimeSpan::parse(&format!("{}.{}:{}:{}", parts[0], parts[1], parts[2], parts[3]))
+            TimeSpan::parse(&format!(
+                "{}.{}:{}:{}",
+                parts[0], parts[1], parts[2], parts[3]
+            ))
         } else {
             None
         }
@@ -217,13 +282,20 @@ fn json_matches(ours: &Json, doc: &Json) -> bool {
             (Some(x), Some(y)) => (x - y).abs() <= 1e-6 * y.abs().max(1.0),
             _ => false,
         },
-        (Json::Array(a), Json::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_matches(x, y)),
-        (Json::Object(a), Json::Object(b)) => a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| json_matches(v, w))),
+        (Json::Array(a), Json::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_matches(x, y))
+        }
+        (Json::Object(a), Json::Object(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(k, v)| b.get(k).is_some_and(|w| json_matches(v, w)))
+        }
         (Json::String(a), Json::String(b)) => {
-            a == b || match (DateTime::parse(a), DateTime::parse(b)) {
-                (Some(x), Some(y)) => x == y,
-                _ => false,
-            }
+            a == b
+                || match (DateTime::parse(a), DateTime::parse(b)) {
+                    (Some(x), Some(y)) => x == y,
+                    _ => false,
+                }
         }
         (Json::String(a), other) | (other, Json::String(a)) => a == &other.to_string(),
         _ => ours == doc,
@@ -236,7 +308,10 @@ fn dynamic_json(v: &Value) -> Json {
 
 /// Does our value match the documented cell text?
 pub fn cell_matches(v: &Value, doc: &str, ty: Type) -> bool {
-    let raw = doc.replace("<br>", "").replace("<br />", "");
+    let raw = doc
+        .replace("<br>", "")
+        .replace("<br />", "")
+        .replace('\u{a0}', " ");
     let d = strip_quotes(&raw);
     if v.is_null() || matches!(v, Value::String(s) if s.is_empty()) {
         return is_nullish(d) || (ty == Type::Dynamic && d == "null");
@@ -246,11 +321,18 @@ pub fn cell_matches(v: &Value, doc: &str, ty: Type) -> bool {
             let lower = d.to_ascii_lowercase();
             (*b && (lower == "true" || d == "1")) || (!*b && (lower == "false" || d == "0"))
         }
-        Value::Int(_) | Value::Long(_) | Value::Real(_) | Value::Decimal(_) if ty != Type::Dynamic => numbers_match(v.as_f64().unwrap_or(f64::NAN), d),
+        Value::Int(_) | Value::Long(_) | Value::Real(_) | Value::Decimal(_)
+            if ty != Type::Dynamic =>
+        {
+            numbers_match(v.as_f64().unwrap_or(f64::NAN), d)
+        }
         Value::DateTime(x) => DateTime::parse(d).is_some_and(|y| y == *x),
         Value::TimeSpan(x) => parse_span(d).is_some_and(|y| y == *x),
         Value::Guid(g) => d.eq_ignore_ascii_case(&g.hyphenated().to_string()),
-        Value::String(s) if ty != Type::Dynamic => s.as_ref() == d || s.as_ref() == raw.trim() || s.replace('\n', " ") == d,
+        Value::String(s) if ty != Type::Dynamic => {
+            let s = s.replace('\u{a0}', " ");
+            s == d || s == raw.trim() || s.replace('\n', " ") == d
+        }
         _ => {
             // dynamic (or a scalar in a dynamic column)
             let ours = dynamic_json(v);
@@ -258,11 +340,19 @@ pub fn cell_matches(v: &Value, doc: &str, ty: Type) -> bool {
             match serde_json::from_str::<Json>(&text) {
                 Ok(doc) => json_matches(&ours, &doc),
                 Err(_) => {
-                    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+                    let squash =
+                        |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
                     match v {
                         Value::String(s) => s.as_ref() == d,
-                        Value::Int(_) | Value::Long(_) | Value::Real(_) => numbers_match(v.as_f64().unwrap_or(f64::NAN), d),
-                        _ => squash(&v.to_kusto_string()) == squash(&text),
+                        Value::Int(_) | Value::Long(_) | Value::Real(_) => {
+                            numbers_match(v.as_f64().unwrap_or(f64::NAN), d)
+                        }
+                        // pages sometimes print string elements unquoted: `[yes, no]`
+                        _ => {
+                            squash(&v.to_kusto_string()) == squash(&text)
+                                || squash(&v.to_kusto_string()).replace('"', "")
+                                    == squash(&text).replace('"', "")
+                        }
                     }
                 }
             }
@@ -313,7 +403,11 @@ impl Report {
         let excluded = self.count(|o| matches!(o, Outcome::Excluded { .. }));
         let (a, s) = (self.agree(), self.supported());
         #[allow(clippy::cast_precision_loss)]
-        let ratio = if s == 0 { 0.0 } else { 100.0 * a as f64 / s as f64 };
+        let ratio = if s == 0 {
+            0.0
+        } else {
+            100.0 * a as f64 / s as f64
+        };
         let mut out = String::new();
         out.push_str(&format!(
             "| examples | supported | agree | disagree | unsupported | excluded | agreement |\n|---|---|---|---|---|---|---|\n| {total} | {s} | {a} | {} | {unsupported} | {excluded} | {ratio:.1} % |\n\n",
@@ -333,13 +427,20 @@ impl Report {
         for (ex, o) in &self.outcomes {
             if let Outcome::Disagree(why) = o {
                 let why: String = why.chars().take(220).collect();
-                out.push_str(&format!("| `{}` | {} |\n", ex.key(), why.replace('|', "\\|").replace('\n', " ")));
+                out.push_str(&format!(
+                    "| `{}` | {} |\n",
+                    ex.key(),
+                    why.replace('|', "\\|").replace('\n', " ")
+                ));
             }
         }
         let mut by_cat: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
         for (ex, o) in &self.outcomes {
             if let Outcome::Excluded { category, reason } = o {
-                by_cat.entry(category.clone()).or_default().push((ex.key(), reason.clone()));
+                by_cat
+                    .entry(category.clone())
+                    .or_default()
+                    .push((ex.key(), reason.clone()));
             }
         }
         out.push_str("\n### Exclusions\n\n| example | category | reason |\n|---|---|---|\n");

@@ -28,6 +28,7 @@ const LENIENT_OPERATORS: &[&str] = &[
     "graph-merge",
     "graph-to-table",
     "graph-shortest-paths",
+    "graph-mark-components",
     "macro-expand",
     "assert-schema",
 ];
@@ -864,9 +865,14 @@ impl Parser<'_> {
                     parts.push(ParsePart::Literal(value));
                 }
                 TokenKind::Punct if self.text_of(&t) == "*" => {
-                    if !regex
-                        && matches!(parts.last(), Some(ParsePart::Column(_) | ParsePart::Star))
-                    {
+                    // after `*` a string literal must come; after a *string* column a `*` is ambiguous
+                    // (a typed column such as `n:long *` is fine), as Kusto.Language rules
+                    let ambiguous = match parts.last() {
+                        Some(ParsePart::Star) => true,
+                        Some(ParsePart::Column(c)) => matches!(c.ty.as_str(), "string"),
+                        _ => false,
+                    };
+                    if !regex && ambiguous {
                         let msg =
                             "a string literal must separate `*` from the previous part".to_string();
                         self.errors.push(super::ParseError {
