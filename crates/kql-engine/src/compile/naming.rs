@@ -127,12 +127,17 @@ pub(crate) fn expr_name(e: &ast::Expr, ctx: &Ctx) -> Option<String> {
     }
 }
 
-/// The columns of a function that returns several results when given several arrays: an unnamed
-/// `array_sort_asc(a, b)` makes `a_sorted` and `b_sorted` (the array-sort-asc-function page).
+/// The columns of a function that returns several results: `series_stats(x)` makes
+/// `series_stats_x_min`, `series_stats_x_min_idx`… (the series-stats-function page), and
+/// `array_sort_asc(a, b)` given several arrays makes `a_sorted` and `b_sorted`.
 pub(crate) fn multi_output_names(e: &ast::Expr, ctx: &Ctx) -> Option<Vec<String>> {
     let ExprKind::Call { name, args } = &e.kind else {
         return None;
     };
+    if let Some((f, suffixes)) = crate::functions::series::MULTI_OUTPUT.iter().find(|(f, _)| *f == name.text) {
+        let first = args.first().and_then(|a| expr_name(a, ctx)).unwrap_or_default();
+        return Some(suffixes.iter().map(|s| format!("{f}_{first}_{s}")).collect());
+    }
     if !matches!(name.text.as_str(), "array_sort_asc" | "array_sort_desc") {
         return None;
     }

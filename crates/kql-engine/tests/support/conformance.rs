@@ -278,9 +278,9 @@ fn parse_span(d: &str) -> Option<TimeSpan> {
 
 fn json_matches(ours: &Json, doc: &Json) -> bool {
     match (ours, doc) {
-        (Json::Number(a), Json::Number(b)) => match (a.as_f64(), b.as_f64()) {
-            (Some(x), Some(y)) => (x - y).abs() <= 1e-6 * y.abs().max(1.0),
-            _ => false,
+        (Json::Number(a), Json::Number(b)) => match a.as_f64() {
+            Some(x) => numbers_match(x, &b.to_string()),
+            None => false,
         },
         (Json::Array(a), Json::Array(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_matches(x, y))
