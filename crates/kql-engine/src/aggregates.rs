@@ -8,7 +8,9 @@
 //! `count()` and `count(x)` count every row; over no rows `sum` is 0, `avg` NaN, `stdev`/`variance` 0,
 //! `make_list`/`make_set` `[]`, `min`/`max`/`percentile`/`take_any` null. `arg_max`/`arg_min` skip rows
 //! whose key is null, and a group whose keys are all null returns its first row's other values (the
-//! arg-max-aggregation-function page). `dcount` and the percentiles are exact (Kusto estimates them
+//! arg-max-aggregation-function page). `make_list` and `make_set` add an array's elements rather than
+//! the array (the make-set page's example; the geo-h3cell-rings and geo-point-in-polygon pages rely on
+//! it for make_list). `dcount` and the percentiles are exact (Kusto estimates them
 //! with HyperLogLog and t-digest; on the small inputs of tests the exact answer is what Kusto returns).
 
 use std::collections::HashSet;
@@ -469,8 +471,23 @@ impl AggState {
                 if let Some(s) = size {
                     *limit = s;
                 }
-                if applies && items.len() < *limit && (*keep_nulls || !args[0].is_null()) {
-                    items.push(args[0].clone());
+                // an array's elements join the list, like make_set's (the geo-h3cell-rings page
+                // collects rings with make_list and gets one flat list)
+                if applies {
+                    match &args[0] {
+                        Value::Array(a) if !*keep_nulls => {
+                            for e in a.iter() {
+                                if items.len() < *limit {
+                                    items.push(e.clone());
+                                }
+                            }
+                        }
+                        v => {
+                            if items.len() < *limit && (*keep_nulls || !v.is_null()) {
+                                items.push(v.clone());
+                            }
+                        }
+                    }
                 }
             }
             AggState::Set(items, seen, limit) => {

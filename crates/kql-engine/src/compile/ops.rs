@@ -606,10 +606,13 @@ impl Compiler<'_> {
                     ExprKind::Name(n) => n.clone(),
                     _ => return Err(EvalError::runtime("`partition by` needs a column name")),
                 };
-                Op::Partition {
-                    by,
-                    sub: self.tabular(sub, ctx)?,
+                let sub = self.tabular(sub, ctx)?;
+                if !reads_input(&sub) {
+                    return Err(EvalError::unsupported(
+                        "`partition` whose sub-query does not read its partition (the legacy `{ … }` form that uses the key as a scalar)",
+                    ));
                 }
+                Op::Partition { by, sub }
             }
             OpKind::Union { .. } | OpKind::Invoke(_) | OpKind::Print(_) | OpKind::Range { .. } => {
                 return Err(EvalError::runtime("this operator cannot follow `|` here"));
@@ -915,6 +918,16 @@ impl Compiler<'_> {
             "narrow" => Ok(Plugin::Narrow),
             other => Err(EvalError::unsupported(format!("plugin `{other}`"))),
         }
+    }
+}
+
+/// True when a plan reads the implicit input of its sub-query.
+fn reads_input(p: &Plan) -> bool {
+    match p {
+        Plan::Input => true,
+        Plan::Pipe(input, _) => reads_input(input),
+        Plan::Union { inputs, .. } => inputs.iter().any(reads_input),
+        _ => false,
     }
 }
 

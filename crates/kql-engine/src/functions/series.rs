@@ -516,9 +516,17 @@ pub(crate) fn periods_detect(y: &[f64], min_p: f64, max_p: f64, k: usize) -> Vec
         .map(|(_, x)| *x)
         .collect();
     peaks.sort_by(|a, b| b.1.total_cmp(&a.1));
-    // multiples of a better period are not new periods
+    // a period is reported as its fundamental: the smallest divisor scoring nearly as well (a weekly
+    // signal also correlates at two weeks); multiples of a reported period are not new periods
+    let score_of = |p: usize| scored.iter().find(|x| x.0 == p).map(|x| x.1);
     let mut out: Vec<(usize, f64)> = Vec::new();
     for (p, s) in peaks {
+        let (p, s) = (2..=p / 4)
+            .filter(|d| p % d == 0)
+            .map(|d| p / d)
+            .filter_map(|q| score_of(q).filter(|sq| *sq >= 0.9 * s).map(|sq| (q, sq)))
+            .min_by_key(|x| x.0)
+            .unwrap_or((p, s));
         if out.iter().any(|(q, _)| p % q == 0) {
             continue;
         }

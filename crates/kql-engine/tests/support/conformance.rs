@@ -331,7 +331,14 @@ pub fn cell_matches(v: &Value, doc: &str, ty: Type) -> bool {
         Value::Guid(g) => d.eq_ignore_ascii_case(&g.hyphenated().to_string()),
         Value::String(s) if ty != Type::Dynamic => {
             let s = s.replace('\u{a0}', " ");
-            s == d || s == raw.trim() || s.replace('\n', " ") == d
+            if s == d || s == raw.trim() || s.replace('\n', " ") == d {
+                return true;
+            }
+            // JSON text (a `tostring()` of a dynamic) compares as JSON, whatever the spacing
+            match (serde_json::from_str::<Json>(&s), serde_json::from_str::<Json>(d)) {
+                (Ok(a), Ok(b)) if matches!(a, Json::Object(_) | Json::Array(_)) => json_matches(&a, &b),
+                _ => false,
+            }
         }
         _ => {
             // dynamic (or a scalar in a dynamic column)
