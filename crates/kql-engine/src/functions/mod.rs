@@ -18,6 +18,7 @@ pub(crate) mod math;
 pub(crate) mod series;
 pub(crate) mod string;
 pub(crate) mod time;
+pub(crate) mod units;
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -101,6 +102,7 @@ fn registry() -> &'static HashMap<&'static str, &'static Func> {
             encode::FUNCTIONS,
             series::FUNCTIONS,
             geo::FUNCTIONS,
+            units::FUNCTIONS,
         ] {
             for func in table {
                 m.insert(func.name, func);
