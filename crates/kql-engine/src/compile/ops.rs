@@ -838,6 +838,12 @@ impl Compiler<'_> {
             |e: &ast::Expr| -> Result<Value> {
                 match self.scalar(e, ctx, &mut None)? {
                     Expr::Const(v) => Ok(v),
+                    Expr::Name {
+                        fallback: Some(f), ..
+                    } if matches!(*f, Expr::Const(_)) => match *f {
+                        Expr::Const(v) => Ok(v),
+                        _ => unreachable!(),
+                    },
                     _ => Err(EvalError::runtime("a plugin option must be a constant")
                         .at(e.range.clone())),
                 }
@@ -916,6 +922,82 @@ impl Compiler<'_> {
                 })
             }
             "narrow" => Ok(Plugin::Narrow),
+            "ipv4_lookup" | "ipv6_lookup" => {
+                let v6 = name.text == "ipv6_lookup";
+                if positional.len() < 3 {
+                    return Err(EvalError::runtime(format!(
+                        "`{}` needs a lookup table, a source column and a lookup column",
+                        name.text
+                    )));
+                }
+                let table = self.tabular(positional[0], ctx)?;
+                let range = expr_name(positional[2], ctx)
+                    .ok_or_else(|| EvalError::runtime("the lookup column must be a column name"))?;
+                let mut unmatched = match named("return_unmatched") {
+                    Some(e) => matches!(constant(e)?, Value::Bool(true)),
+                    None => false,
+                };
+                let mut extra = Vec::new();
+                for e in &positional[3..] {
+                    if let ExprKind::Name(_) = &e.kind {
+                        extra.push(expr_name(e, ctx).unwrap_or_default());
+                    } else {
+                        unmatched = matches!(constant(e)?, Value::Bool(true));
+                    }
+                }
+                Ok(Plugin::IpLookup {
+                    v6,
+                    table: Box::new(table),
+                    source: self.scalar(positional[1], ctx, &mut None)?,
+                    range,
+                    extra,
+                    unmatched,
+                })
+            }
+            "rows_near" => {
+                let count = |i: usize| -> Result<Option<usize>> {
+                    match positional.get(i) {
+                        Some(e) => match constant(e)? {
+                            Value::Long(n) if n >= 0 => Ok(Some(usize::try_from(n).unwrap_or(0))),
+                            Value::Int(n) if n >= 0 => Ok(Some(usize::try_from(n).unwrap_or(0))),
+                            _ => Err(EvalError::runtime("`rows_near` needs non-negative row counts")),
+                        },
+                        None => Ok(None),
+                    }
+                };
+                let pred = positional
+                    .first()
+                    .ok_or_else(|| EvalError::runtime("`rows_near` needs a predicate"))?;
+                let before = count(1)?.ok_or_else(|| EvalError::runtime("`rows_near` needs a row count"))?;
+                let after = count(2)?.unwrap_or(before);
+                Ok(Plugin::RowsNear {
+                    pred: self.scalar(pred, ctx, &mut None)?,
+                    before,
+                    after,
+                })
+            }
+            "sliding_window_counts" => {
+                if positional.len() < 6 {
+                    return Err(EvalError::runtime(
+                        "`sliding_window_counts` needs id, time, start, end, lookback and bin",
+                    ));
+                }
+                let time = expr_name(positional[1], ctx)
+                    .ok_or_else(|| EvalError::runtime("the time argument must be a column name"))?;
+                let dims = positional[6..]
+                    .iter()
+                    .map(|e| expr_name(e, ctx).ok_or_else(|| EvalError::runtime("dimensions must be column names")))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Plugin::SlidingWindowCounts {
+                    id: self.scalar(positional[0], ctx, &mut None)?,
+                    time,
+                    start: self.scalar(positional[2], ctx, &mut None)?,
+                    end: self.scalar(positional[3], ctx, &mut None)?,
+                    lookback: self.scalar(positional[4], ctx, &mut None)?,
+                    bin: self.scalar(positional[5], ctx, &mut None)?,
+                    dims,
+                })
+            }
             other => Err(EvalError::unsupported(format!("plugin `{other}`"))),
         }
     }

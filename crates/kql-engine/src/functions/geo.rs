@@ -108,6 +108,16 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         }
         Ok(h3_res(want).map_or(Value::Null, |r| Value::array(c.children(r).map(|x| string(x.to_string())).collect())))
     }),
+    f("geo_h3cell_neighbors", 1, 1, t(Type::Dynamic), |a, _| {
+        let Some(c) = h3(&a[0]) else { return Ok(Value::Null) };
+        Ok(Value::array(
+            c.grid_disk_distances::<Vec<_>>(1)
+                .into_iter()
+                .filter(|&(_, d)| d == 1)
+                .map(|(cell, _)| string(cell.to_string()))
+                .collect(),
+        ))
+    }),
     f("geo_h3cell_rings", 2, 2, t(Type::Dynamic), |a, _| {
         let (Some(c), Some(k)) = (h3(&a[0]), int(&a[1])) else { return Ok(Value::Null) };
         if !(0..=142).contains(&k) {
