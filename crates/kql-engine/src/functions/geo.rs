@@ -108,6 +108,24 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         }
         Ok(h3_res(want).map_or(Value::Null, |r| Value::array(c.children(r).map(|x| string(x.to_string())).collect())))
     }),
+    f("geo_intersects_2lines", 2, 2, t(Type::Bool), |a, _| {
+        Ok(match (lines(&a[0]), lines(&a[1])) {
+            (Some(x), Some(y)) => {
+                let (pts, segs) = lines_intersection(&x, &y);
+                Value::Bool(!pts.is_empty() || !segs.is_empty())
+            }
+            _ => Value::Null,
+        })
+    }),
+    f("geo_intersection_2lines", 2, 2, t(Type::Dynamic), |a, _| {
+        Ok(match (lines(&a[0]), lines(&a[1])) {
+            (Some(x), Some(y)) => {
+                let (pts, segs) = lines_intersection(&x, &y);
+                intersection_value(pts, segs)
+            }
+            _ => Value::Null,
+        })
+    }),
     f("geo_h3cell_neighbors", 1, 1, t(Type::Dynamic), |a, _| {
         let Some(c) = h3(&a[0]) else { return Ok(Value::Null) };
         Ok(Value::array(
@@ -514,6 +532,130 @@ fn polygons(v: &Value) -> Option<Vec<Vec<Vec<(f64, f64)>>>> {
         },
         _ => None,
     }
+}
+
+/// True when x (on the great circle of a–b) lies on the arc a–b.
+fn on_arc(x: &[f64; 3], a: &[f64; 3], b: &[f64; 3]) -> bool {
+    (angle(a, x) + angle(x, b) - angle(a, b)).abs() < 1e-12
+}
+
+/// Crossing points and shared pieces of two sets of polylines, with geodesic edges. Shared pieces
+/// keep the input's coordinates where they end at an input vertex.
+#[allow(clippy::type_complexity)]
+fn lines_intersection(
+    x: &[Vec<(f64, f64)>],
+    y: &[Vec<(f64, f64)>],
+) -> (Vec<(f64, f64)>, Vec<((f64, f64), (f64, f64))>) {
+    let mut pts: Vec<(f64, f64)> = Vec::new();
+    let mut segs: Vec<((f64, f64), (f64, f64))> = Vec::new();
+    let close = |p: &[f64; 3], q: &[f64; 3]| angle(p, q) < 1e-12;
+    for l1 in x {
+        for e1 in l1.windows(2) {
+            let (a1, b1) = (unit(e1[0]), unit(e1[1]));
+            for l2 in y {
+                for e2 in l2.windows(2) {
+                    let (a2, b2) = (unit(e2[0]), unit(e2[1]));
+                    let n1 = cross(&a1, &b1);
+                    let n2 = cross(&a2, &b2);
+                    let d = cross(&n1, &n2);
+                    if norm(&d) < 1e-15 * (norm(&n1) * norm(&n2)).max(f64::MIN_POSITIVE) {
+                        // same great circle: the overlap, if any
+                        let mut ends: Vec<((f64, f64), [f64; 3])> = Vec::new();
+                        for (ll, u) in [(e1[0], a1), (e1[1], b1)] {
+                            if on_arc(&u, &a2, &b2) {
+                                ends.push((ll, u));
+                            }
+                        }
+                        for (ll, u) in [(e2[0], a2), (e2[1], b2)] {
+                            if on_arc(&u, &a1, &b1) && !ends.iter().any(|(_, v)| close(v, &u)) {
+                                ends.push((ll, u));
+                            }
+                        }
+                        match ends.len() {
+                            0 => {}
+                            1 => pts.push(ends[0].0),
+                            _ => {
+                                // order along e1
+                                ends.sort_by(|p, q| angle(&a1, &p.1).total_cmp(&angle(&a1, &q.1)));
+                                let (p, q) = (ends[0], ends[ends.len() - 1]);
+                                if close(&p.1, &q.1) {
+                                    pts.push(p.0);
+                                } else {
+                                    segs.push((p.0, q.0));
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                    let Some(dn) = normalize(&d) else { continue };
+                    for c in [dn, [-dn[0], -dn[1], -dn[2]]] {
+                        if on_arc(&c, &a1, &b1) && on_arc(&c, &a2, &b2) {
+                            // an input vertex keeps its coordinates
+                            let ll = [e1[0], e1[1], e2[0], e2[1]]
+                                .into_iter()
+                                .find(|v| close(&unit(*v), &c))
+                                .unwrap_or_else(|| lnglat(&c));
+                            pts.push(ll);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // points on shared pieces are not reported twice
+    pts.retain(|p| {
+        let u = unit(*p);
+        !segs.iter().any(|(a, b)| on_arc(&u, &unit(*a), &unit(*b)))
+    });
+    let mut uniq: Vec<(f64, f64)> = Vec::new();
+    for p in pts {
+        if !uniq.iter().any(|q| close(&unit(*q), &unit(p))) {
+            uniq.push(p);
+        }
+    }
+    (uniq, segs)
+}
+
+/// The GeoJSON of an intersection: a Point, MultiPoint, LineString (consecutive shared pieces
+/// chained), MultiLineString, a GeometryCollection of both kinds, or an empty GeometryCollection.
+fn intersection_value(pts: Vec<(f64, f64)>, segs: Vec<((f64, f64), (f64, f64))>) -> Value {
+    let mut chains: Vec<Vec<(f64, f64)>> = Vec::new();
+    for (a, b) in segs {
+        match chains.last_mut() {
+            Some(c) if c.last() == Some(&a) => c.push(b),
+            _ => chains.push(vec![a, b]),
+        }
+    }
+    let point_geom = |pts: &[(f64, f64)]| -> Value {
+        if pts.len() == 1 {
+            geo_point(pts[0])
+        } else {
+            let mut b = Bag::new();
+            b.insert("type", Value::string("MultiPoint"));
+            b.insert("coordinates", ring_value(pts));
+            Value::bag(b)
+        }
+    };
+    let line_geom = |chains: &[Vec<(f64, f64)>]| -> Value {
+        if chains.len() == 1 {
+            geo_line(&chains[0])
+        } else {
+            let mut b = Bag::new();
+            b.insert("type", Value::string("MultiLineString"));
+            b.insert("coordinates", Value::array(chains.iter().map(|c| ring_value(c)).collect()));
+            Value::bag(b)
+        }
+    };
+    let geoms: Vec<Value> = match (pts.is_empty(), chains.is_empty()) {
+        (false, true) => return point_geom(&pts),
+        (true, false) => return line_geom(&chains),
+        (true, true) => Vec::new(),
+        (false, false) => vec![point_geom(&pts), line_geom(&chains)],
+    };
+    let mut b = Bag::new();
+    b.insert("type", Value::string("GeometryCollection"));
+    b.insert("geometries", Value::array(geoms));
+    Value::bag(b)
 }
 
 fn num(x: f64) -> Value {

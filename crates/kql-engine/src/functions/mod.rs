@@ -15,6 +15,7 @@ pub(crate) mod encode;
 pub(crate) mod geo;
 pub(crate) mod ip;
 pub(crate) mod math;
+pub(crate) mod s2;
 pub(crate) mod series;
 pub(crate) mod string;
 pub(crate) mod time;
@@ -103,6 +104,7 @@ fn registry() -> &'static HashMap<&'static str, &'static Func> {
             series::FUNCTIONS,
             geo::FUNCTIONS,
             units::FUNCTIONS,
+            s2::FUNCTIONS,
         ] {
             for func in table {
                 m.insert(func.name, func);
