@@ -253,8 +253,9 @@ pub struct MvItem {
 /// A piece of a `parse` pattern.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ParsePart {
-    /// A literal string to match.
-    Literal,
+    /// A literal string to match (its value, escapes resolved); a regular-expression fragment for
+    /// `kind=regex`.
+    Literal(String),
     /// `*`.
     Star,
     /// `name[:type]`: a column the operator creates.
@@ -269,6 +270,58 @@ pub enum JoinCondition {
     /// `where <predicate>`: any predicate over both sides (Kusto.Language's join-where clause); a bare
     /// column name resolves on either side, `$left.x` / `$right.x` on one.
     Where(Expr),
+}
+
+/// Sort direction written after a sort key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    /// `asc`.
+    Asc,
+    /// `desc`.
+    Desc,
+}
+
+/// `nulls first` / `nulls last` after a sort key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NullsOrder {
+    /// `nulls first`.
+    First,
+    /// `nulls last`.
+    Last,
+}
+
+/// `expr [asc|desc] [nulls first|last]` in `sort`, `order` and `top`; `None` where the query leaves the
+/// operator's default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortKey {
+    /// The key.
+    pub expr: Expr,
+    /// Direction as written.
+    pub order: Option<SortOrder>,
+    /// Null placement as written.
+    pub nulls: Option<NullsOrder>,
+}
+
+/// One `project-reorder` item: a name or wildcard pattern and its optional ordering keyword.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReorderItem {
+    /// Name or pattern.
+    pub pattern: Name,
+    /// `asc`, `desc`, `granny-asc` or `granny-desc` as written.
+    pub order: Option<String>,
+}
+
+/// Which bound of a `make-series` range an expression gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeriesBound {
+    /// `from`.
+    From,
+    /// `to`.
+    To,
+    /// `step`.
+    Step,
+    /// `in range(start, stop, step)`.
+    InRange,
 }
 
 /// `name=value` operator parameters (`kind=inner`, `isfuzzy=true`, `hint.strategy=shuffle`).
@@ -307,7 +360,9 @@ pub enum OpKind {
     /// `project-rename new = old`.
     ProjectRename(Vec<(Name, Name)>),
     /// `project-reorder`.
-    ProjectReorder(Vec<Name>),
+    ProjectReorder(Vec<ReorderItem>),
+    /// `project-by-names` with its name expressions (strings, wildcard strings, dynamic arrays).
+    ProjectByNames(Vec<Expr>),
     /// `summarize aggs by groups`.
     Summarize {
         /// Aggregations.
@@ -316,18 +371,27 @@ pub enum OpKind {
         by: Vec<NamedExpr>,
     },
     /// `sort by` / `order by`.
-    Sort(Vec<Expr>),
+    Sort(Vec<SortKey>),
     /// `top n by e`.
     Top {
         /// Count.
         count: Expr,
         /// Key.
-        by: Expr,
+        by: SortKey,
     },
-    /// `take n` / `limit n` / `sample n`.
+    /// `take n` / `limit n`.
     Take(Expr),
-    /// `count`.
-    Count,
+    /// `sample n`.
+    Sample(Expr),
+    /// `sample-distinct n of e`.
+    SampleDistinct {
+        /// Count.
+        count: Expr,
+        /// The sampled expression.
+        expr: Expr,
+    },
+    /// `count [as name]`.
+    Count(Option<Name>),
     /// `distinct cols` / `distinct *`.
     Distinct(Vec<NamedExpr>),
     /// `join` or `lookup`.
@@ -354,6 +418,8 @@ pub enum OpKind {
         params: Vec<OpParam>,
         /// Items.
         items: Vec<MvItem>,
+        /// `limit n`.
+        limit: Option<Expr>,
     },
     /// `mv-apply … on (subquery)`.
     MvApply {
@@ -361,11 +427,17 @@ pub enum OpKind {
         params: Vec<OpParam>,
         /// Items.
         items: Vec<MvItem>,
+        /// `limit n`.
+        limit: Option<Expr>,
         /// The sub-query (starts from [`ExprKind::Input`]).
         sub: Expr,
     },
     /// `parse` / `parse-where`.
     Parse {
+        /// Parameters (`kind=`, `flags=`).
+        params: Vec<OpParam>,
+        /// True for `parse-where` (rows that do not match are dropped).
+        where_only: bool,
         /// Parsed expression.
         source: Expr,
         /// Pattern.
@@ -382,12 +454,19 @@ pub enum OpKind {
     Evaluate(Expr),
     /// `make-series`.
     MakeSeries {
+        /// Parameters (`kind=nonempty`).
+        params: Vec<OpParam>,
         /// Aggregations.
         aggs: Vec<NamedExpr>,
+        /// `default = v` of each aggregation (same length as `aggs`).
+        defaults: Vec<Option<Expr>>,
         /// The `on` axis column.
         axis: Expr,
         /// Range expressions (`from`, `to`, `step` or `in range(…)`).
         range_exprs: Vec<Expr>,
+        /// Which of `from`, `to`, `step` each of `range_exprs` is (`in range(a, b, c)` counts as all
+        /// three, in that order, and is one expression: the `range` call).
+        range_kinds: Vec<SeriesBound>,
         /// Group-by expressions.
         by: Vec<NamedExpr>,
     },

@@ -16,7 +16,9 @@
 //!
 //! # Interface
 //!
-//! * [`analyze`]`(query, catalog) -> Analysis` — the only entry point. Never panics on any input.
+//! * [`analyze`]`(query, catalog) -> Analysis` — the entry point. Never panics on any input.
+//! * [`parser::parse`] and [`ast`] — the syntax tree, for tools that run or rewrite queries (the KQL
+//!   engine); [`is_builtin_function`] tells Kusto's built-ins from other names.
 //! * [`Analysis`] — `diagnostics` (sorted by range start; ranges are byte offsets into `query`, always on
 //!   char boundaries), `output_columns` (`None` when the result schema is not statically known), `tables`
 //!   and `functions` referenced (catalog tables and saved functions), and `unsupported`: query features the
@@ -101,6 +103,19 @@ impl Analysis {
             .iter()
             .any(|d| d.severity == Severity::Error)
     }
+}
+
+/// True when `name` is one of Kusto's built-in scalar functions, aggregation functions or `evaluate`
+/// plugins (Kusto.Language's symbol tables, case-sensitive). Lets other tools tell an unimplemented
+/// built-in from a misspelt name.
+pub fn is_builtin_function(name: &str) -> bool {
+    [
+        builtins::Kind::Scalar,
+        builtins::Kind::Aggregate,
+        builtins::Kind::Plugin,
+    ]
+    .into_iter()
+    .any(|k| builtins::get(k, name).is_some())
 }
 
 /// Parses `query` and checks it against `catalog`. Pure and deterministic; never panics.

@@ -9,7 +9,7 @@ use super::schema::{Schema, push_unique, suggest, wildcard_match};
 use super::scope::{Binding, LambdaResult};
 use super::{Ctx, Row, Value, function_info_with, row};
 use crate::ast::{
-    ColumnDecl, Expr, ExprKind, JoinCondition, MvItem, NamedExpr, OpKind, OpParam, Operator,
+    ColumnDecl, Expr, ExprKind, JoinCondition, MvItem, Name, NamedExpr, OpKind, OpParam, Operator,
     ParsePart,
 };
 use crate::builtins::{self, Kind};
@@ -330,14 +330,21 @@ impl Ctx<'_, '_> {
                 }
                 out
             }
-            OpKind::ProjectReorder(pats) => {
-                for p in pats {
+            OpKind::ProjectByNames(names) => {
+                for n in names {
+                    self.expr(n, None);
+                }
+                Schema::unknown()
+            }
+            OpKind::ProjectReorder(items) => {
+                let pats: Vec<&Name> = items.iter().map(|i| &i.pattern).collect();
+                for p in &pats {
                     self.check_pattern(&input, p);
                 }
                 let mut out = input;
                 if let Some(cols) = &mut out.cols {
                     let mut front = Vec::new();
-                    for p in pats {
+                    for p in &pats {
                         let mut i = 0;
                         while i < cols.len() {
                             if wildcard_match(&p.text, &cols[i].name) {
@@ -444,22 +451,37 @@ impl Ctx<'_, '_> {
             }
             OpKind::Sort(keys) => {
                 for k in keys {
-                    let t = self.expr(k, row(&input)).ty();
-                    self.check_not_dynamic(k, t, "a sort key");
+                    let t = self.expr(&k.expr, row(&input)).ty();
+                    self.check_not_dynamic(&k.expr, t, "a sort key");
                 }
                 input
             }
             OpKind::Top { count, by } => {
                 self.expr(count, None);
-                let t = self.expr(by, row(&input)).ty();
-                self.check_not_dynamic(by, t, "a sort key");
+                let t = self.expr(&by.expr, row(&input)).ty();
+                self.check_not_dynamic(&by.expr, t, "a sort key");
                 input
             }
-            OpKind::Take(e) => {
+            OpKind::Take(e) | OpKind::Sample(e) => {
                 self.expr(e, None);
                 input
             }
-            OpKind::Count => Schema::known(vec![Column::new("Count", ScalarType::Long)]),
+            OpKind::SampleDistinct { count, expr } => {
+                self.expr(count, None);
+                let item = NamedExpr {
+                    names: Vec::new(),
+                    expr: expr.clone(),
+                };
+                let distinct = Operator {
+                    kind: OpKind::Distinct(vec![item]),
+                    range: op.range.clone(),
+                };
+                self.operator(&distinct, input, source)
+            }
+            OpKind::Count(name) => Schema::known(vec![Column::new(
+                name.as_ref().map_or("Count", |n| n.text.as_str()),
+                ScalarType::Long,
+            )]),
             OpKind::Distinct(items) => {
                 if items.len() == 1 && matches!(items[0].expr.kind, ExprKind::Star) {
                     if let Some(c) = input
@@ -533,13 +555,15 @@ impl Ctx<'_, '_> {
                 }
                 out
             }
-            OpKind::MvExpand { params, items } => {
+            OpKind::MvExpand { params, items, .. } => {
                 let mut out = input.clone();
                 self.expand_items(&input, &mut out, items);
                 with_itemindex(&mut out, params);
                 out
             }
-            OpKind::MvApply { params, items, sub } => {
+            OpKind::MvApply {
+                params, items, sub, ..
+            } => {
                 let mut expanded = input.clone();
                 self.expand_items(&input, &mut expanded, items);
                 with_itemindex(&mut expanded, params);
@@ -554,7 +578,7 @@ impl Ctx<'_, '_> {
                     _ => Schema::unknown(),
                 }
             }
-            OpKind::Parse { source, parts } => {
+            OpKind::Parse { source, parts, .. } => {
                 self.expr(source, row(&input));
                 let mut out = input;
                 let mut declared: Vec<&str> = Vec::new();
@@ -646,10 +670,15 @@ impl Ctx<'_, '_> {
             }
             OpKind::MakeSeries {
                 aggs,
+                defaults,
                 axis,
                 range_exprs,
                 by,
+                ..
             } => {
+                for d in defaults.iter().flatten() {
+                    self.expr(d, None);
+                }
                 let mut cols = Vec::new();
                 self.column_counter = 0;
                 for item in by {

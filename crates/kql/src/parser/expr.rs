@@ -598,6 +598,14 @@ impl Parser<'_> {
                 self.bump();
                 Ok(())
             }
+            // a nested `dynamic(…)` (the dynamic-to-json-function page writes `dynamic({'Y10': dynamic({})})`)
+            TokenKind::Ident if self.text_of(&t) == "dynamic" && self.nth_is_punct(1, "(") => {
+                self.bump();
+                self.bump();
+                self.parse_json_value()?;
+                self.expect_punct(")")?;
+                Ok(())
+            }
             TokenKind::Punct
                 if self.text_of(&t) == "-"
                     && matches!(self.nth(1).kind, TokenKind::Int | TokenKind::Real) =>

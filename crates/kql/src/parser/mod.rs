@@ -396,39 +396,84 @@ pub(crate) fn unquote_bracket(s: &str) -> String {
     unquote_string(inner)
 }
 
-/// The value of a string literal (escapes resolved approximately; enough for names).
+/// The value of a string literal token as Kusto reads it: quotes removed, `h`/`H` (obfuscated) and `@`
+/// (verbatim, quote doubled to escape) prefixes honoured, multi-line ```` ``` ````/`~~~` strings taken as
+/// written, and in regular strings the escapes `\\t`, `\\n`, `\\r`, `\\0`, `\\uXXXX`, `\\xHH` resolved (any
+/// other escaped character stands for itself, so `\\'`, `\\"` and `\\\\` work). Never panics, also not on an
+/// unterminated literal (whose text runs to the end of the token).
+pub fn string_literal_value(text: &str) -> String {
+    unquote_string(text)
+}
+
 pub(crate) fn unquote_string(s: &str) -> String {
-    let s = s.trim_start_matches(['h', 'H']);
+    let s = s.strip_prefix(['h', 'H']).unwrap_or(s);
     let (verbatim, s) = match s.strip_prefix('@') {
         Some(rest) => (true, rest),
         None => (false, s),
     };
-    if s.len() >= 6 && (s.starts_with("```") || s.starts_with("~~~")) {
-        return s[3..s.len() - 3].to_string();
+    for fence in ["```", "~~~"] {
+        if let Some(rest) = s.strip_prefix(fence) {
+            return rest.strip_suffix(fence).unwrap_or(rest).to_string();
+        }
     }
-    if s.len() < 2 {
+    let Some(q) = s.chars().next().filter(|c| *c == '"' || *c == '\'') else {
         return s.to_string();
-    }
-    let q = s.as_bytes()[0] as char;
-    let inner = &s[1..s.len() - 1];
+    };
+    let body = &s[1..];
+    let inner = if !body.is_empty() && body.ends_with(q) && !ends_with_escape(body, verbatim) {
+        &body[..body.len() - 1]
+    } else {
+        body
+    };
     if verbatim {
         return inner.replace(&format!("{q}{q}"), &q.to_string());
     }
     let mut out = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
+    let mut chars = inner.chars().peekable();
     while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('n') => out.push('\n'),
-                Some('t') => out.push('\t'),
-                Some(o) => out.push(o),
-                None => {}
-            }
-        } else {
+        if c != '\\' {
             out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('0') => out.push('\0'),
+            Some(k @ ('u' | 'x')) => {
+                let max = if k == 'u' { 4 } else { 2 };
+                let mut hex = String::new();
+                while hex.len() < max && chars.peek().is_some_and(char::is_ascii_hexdigit) {
+                    hex.extend(chars.next());
+                }
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) if !hex.is_empty() => out.push(ch),
+                    _ => {
+                        out.push(k);
+                        out.push_str(&hex);
+                    }
+                }
+            }
+            Some(o) => out.push(o),
+            None => {}
         }
     }
     out
+}
+
+/// True when the closing quote at the end of `body` is itself escaped (`'abc\\'` unterminated).
+fn ends_with_escape(body: &str, verbatim: bool) -> bool {
+    if verbatim {
+        return false;
+    }
+    let without_quote = &body.as_bytes()[..body.len() - 1];
+    without_quote
+        .iter()
+        .rev()
+        .take_while(|b| **b == b'\\')
+        .count()
+        % 2
+        == 1
 }
 
 fn truncate(s: &str) -> String {
@@ -437,4 +482,60 @@ fn truncate(s: &str) -> String {
         out.push('…');
     }
     out.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse, string_literal_value};
+    use crate::ast::{ExprKind, OpKind, ParsePart, SortOrder};
+
+    #[test]
+    fn string_values() {
+        assert_eq!(string_literal_value(r#""a\tb\n\"c\"""#), "a\tb\n\"c\"");
+        assert_eq!(string_literal_value(r"'it\'s'"), "it's");
+        assert_eq!(string_literal_value(r"@'C:\x''y'"), r"C:\x'y");
+        assert_eq!(string_literal_value(r"h'secret'"), "secret");
+        assert_eq!(string_literal_value("```a\nb```"), "a\nb");
+        assert_eq!(string_literal_value(r"'\u00e9\\'"), "é\\");
+    }
+
+    /// Found by the proptest: an unterminated literal ending inside a multi-byte character.
+    #[test]
+    fn unterminated_multibyte_string_does_not_panic() {
+        assert_eq!(string_literal_value("'aȺ"), "aȺ");
+        assert_eq!(string_literal_value("```Ⱥ"), "Ⱥ");
+        let p = parse("T | parse x with 'Ⱥ꠷ y");
+        assert!(!p.errors.is_empty());
+    }
+
+    #[test]
+    fn operators_keep_what_evaluation_needs() {
+        let q = "T | sort by a asc nulls first, b | parse kind=regex x with 'a' 'b' y:long | count as n";
+        let p = parse(q);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let crate::ast::Statement::Expr(e) = &p.query.statements[0] else {
+            panic!("not an expression");
+        };
+        let mut ops = Vec::new();
+        let mut cur = e;
+        while let ExprKind::Pipe { input, op } = &cur.kind {
+            ops.push(op.kind.clone());
+            cur = input;
+        }
+        ops.reverse();
+        let OpKind::Sort(keys) = &ops[0] else {
+            panic!()
+        };
+        assert_eq!(keys[0].order, Some(SortOrder::Asc));
+        assert_eq!(keys[1].order, None);
+        let OpKind::Parse { params, parts, .. } = &ops[1] else {
+            panic!()
+        };
+        assert_eq!(params[0].value, "regex");
+        assert_eq!(parts[0], ParsePart::Literal("ab".into()));
+        let OpKind::Count(Some(n)) = &ops[2] else {
+            panic!()
+        };
+        assert_eq!(n.text, "n");
+    }
 }

@@ -6,8 +6,8 @@
 
 use super::{PResult, Parser};
 use crate::ast::{
-    ColumnDecl, Expr, ExprKind, JoinCondition, MvItem, Name, NamedExpr, OpKind, OpParam, Operator,
-    ParsePart,
+    ColumnDecl, Expr, ExprKind, JoinCondition, MvItem, Name, NamedExpr, NullsOrder, OpKind,
+    OpParam, Operator, ParsePart, ReorderItem, SeriesBound, SortKey, SortOrder,
 };
 use crate::token::TokenKind;
 
@@ -28,6 +28,7 @@ const LENIENT_OPERATORS: &[&str] = &[
     "graph-merge",
     "graph-to-table",
     "graph-shortest-paths",
+    "graph-mark-components",
     "macro-expand",
     "assert-schema",
 ];
@@ -54,6 +55,7 @@ const OPERATORS: &[&str] = &[
     "project-keep",
     "project-rename",
     "project-reorder",
+    "project-by-names",
     "summarize",
     "sort",
     "order",
@@ -145,7 +147,17 @@ impl Parser<'_> {
             "project" => OpKind::Project(self.parse_named_list_opt()?),
             "project-away" => OpKind::ProjectAway(self.parse_name_patterns_opt()?),
             "project-keep" => OpKind::ProjectKeep(self.parse_name_patterns_opt()?),
-            "project-reorder" => OpKind::ProjectReorder(self.parse_name_patterns_opt()?),
+            "project-reorder" => OpKind::ProjectReorder(self.parse_reorder_items()?),
+            "project-by-names" => {
+                let mut names = Vec::new();
+                loop {
+                    names.push(self.parse_expr()?);
+                    if !self.eat_punct(",") {
+                        break;
+                    }
+                }
+                OpKind::ProjectByNames(names)
+            }
             "project-rename" => {
                 let mut pairs = Vec::new();
                 loop {
@@ -184,32 +196,38 @@ impl Parser<'_> {
                 self.expect_kw("by")?;
                 let mut keys = self.parse_sort_keys()?;
                 let by = if keys.is_empty() {
-                    self.error_expr()
+                    SortKey {
+                        expr: self.error_expr(),
+                        order: None,
+                        nulls: None,
+                    }
                 } else {
                     keys.swap_remove(0)
                 };
                 OpKind::Top { count, by }
             }
-            "take" | "limit" | "sample" => {
+            "take" | "limit" => {
                 self.parse_params(&name)?;
                 OpKind::Take(self.parse_expr()?)
+            }
+            "sample" => {
+                self.parse_params(&name)?;
+                OpKind::Sample(self.parse_expr()?)
             }
             "sample-distinct" => {
                 let count = self.parse_expr()?;
                 self.expect_kw("of")?;
-                let col = self.parse_expr()?;
-                let _ = count;
-                OpKind::Distinct(vec![NamedExpr {
-                    names: Vec::new(),
-                    expr: col,
-                }])
+                let expr = self.parse_expr()?;
+                OpKind::SampleDistinct { count, expr }
             }
             "count" => {
-                if self.at_kw("as") {
+                let name = if self.at_kw("as") {
                     self.bump();
-                    self.expect_name("a column name")?;
-                }
-                OpKind::Count
+                    Some(self.expect_name("a column name")?)
+                } else {
+                    None
+                };
+                OpKind::Count(name)
             }
             "distinct" => {
                 self.parse_params(&name)?;
@@ -262,24 +280,38 @@ impl Parser<'_> {
             }
             "mv-expand" => {
                 let params = self.parse_params(&name)?;
+                let mut params = params;
                 let items = self.parse_mv_items()?;
-                self.parse_params(&name)?;
-                if self.eat_kw("limit") {
-                    self.parse_expr()?;
+                params.extend(self.parse_params(&name)?);
+                let limit = if self.eat_kw("limit") {
+                    Some(self.parse_expr()?)
+                } else {
+                    None
+                };
+                OpKind::MvExpand {
+                    params,
+                    items,
+                    limit,
                 }
-                OpKind::MvExpand { params, items }
             }
             "mv-apply" => {
                 let mut params = self.parse_params(&name)?;
                 let items = self.parse_mv_items()?;
                 params.extend(self.parse_params(&name)?);
-                if self.eat_kw("limit") {
-                    self.parse_expr()?;
-                }
+                let limit = if self.eat_kw("limit") {
+                    Some(self.parse_expr()?)
+                } else {
+                    None
+                };
                 params.extend(self.parse_params(&name)?);
                 self.expect_kw("on")?;
                 let sub = self.parse_implicit_subquery()?;
-                OpKind::MvApply { params, items, sub }
+                OpKind::MvApply {
+                    params,
+                    items,
+                    limit,
+                    sub,
+                }
             }
             "parse" | "parse-where" => {
                 let params = self.parse_params(&name)?;
@@ -289,7 +321,12 @@ impl Parser<'_> {
                     .iter()
                     .any(|p| p.name == "kind" && p.value == "regex");
                 let parts = self.parse_pattern(regex)?;
-                OpKind::Parse { source, parts }
+                OpKind::Parse {
+                    params,
+                    where_only: name == "parse-where",
+                    source,
+                    parts,
+                }
             }
             "parse-kv" => {
                 let source = self.parse_expr()?;
@@ -317,18 +354,25 @@ impl Parser<'_> {
                 OpKind::Evaluate(e)
             }
             "make-series" => {
-                self.parse_params(&name)?;
-                let aggs = self.parse_series_aggs()?;
+                let params = self.parse_params(&name)?;
+                let (aggs, defaults) = self.parse_series_aggs()?;
                 self.expect_kw("on")?;
                 // the axis is a column; `in range(…)` may follow, so no comparison operators here
                 let axis = self.parse_additive()?;
                 let mut range_exprs = Vec::new();
+                let mut range_kinds = Vec::new();
                 if self.eat_kw("in") {
                     range_exprs.push(self.parse_expr()?);
+                    range_kinds.push(SeriesBound::InRange);
                 } else {
-                    for kw in ["from", "to", "step"] {
+                    for (kw, kind) in [
+                        ("from", SeriesBound::From),
+                        ("to", SeriesBound::To),
+                        ("step", SeriesBound::Step),
+                    ] {
                         if self.eat_kw(kw) {
                             range_exprs.push(self.parse_expr()?);
+                            range_kinds.push(kind);
                         }
                     }
                 }
@@ -338,9 +382,12 @@ impl Parser<'_> {
                     Vec::new()
                 };
                 OpKind::MakeSeries {
+                    params,
                     aggs,
+                    defaults,
                     axis,
                     range_exprs,
+                    range_kinds,
                     by,
                 }
             }
@@ -648,6 +695,37 @@ impl Parser<'_> {
         self.parse_name_patterns()
     }
 
+    /// One name or wildcard pattern (for `project-reorder`, which takes an ordering keyword after it).
+    fn parse_name_patterns_one(&mut self) -> PResult<ReorderItem> {
+        let start = self.tok().range.start;
+        let mut text = String::new();
+        let mut first = true;
+        loop {
+            let t = self.tok().clone();
+            if !first && t.space_before {
+                break;
+            }
+            match t.kind {
+                TokenKind::Ident | TokenKind::Int => text.push_str(self.text_of(&t)),
+                TokenKind::BracketIdent => text.push_str(&self.name_of(&t).text),
+                TokenKind::Punct if self.text_of(&t) == "*" => text.push('*'),
+                _ => break,
+            }
+            self.bump();
+            first = false;
+        }
+        if text.is_empty() {
+            return Err(self.expected("a column name"));
+        }
+        Ok(ReorderItem {
+            pattern: Name {
+                text,
+                range: start..self.prev_end(),
+            },
+            order: None,
+        })
+    }
+
     fn parse_name_patterns(&mut self) -> PResult<Vec<Name>> {
         let mut out = Vec::new();
         loop {
@@ -694,19 +772,29 @@ impl Parser<'_> {
     }
 
     /// `e [asc|desc] [nulls first|last], …`
-    fn parse_sort_keys(&mut self) -> PResult<Vec<Expr>> {
+    fn parse_sort_keys(&mut self) -> PResult<Vec<SortKey>> {
         let mut out = Vec::new();
         loop {
-            out.push(self.parse_expr()?);
-            if self.at_kw("asc") || self.at_kw("desc") {
-                self.bump();
-            }
-            if self.at_kw("nulls") {
-                self.bump();
-                if !(self.eat_kw("first") || self.eat_kw("last")) {
+            let expr = self.parse_expr()?;
+            let order = if self.eat_kw("asc") {
+                Some(SortOrder::Asc)
+            } else if self.eat_kw("desc") {
+                Some(SortOrder::Desc)
+            } else {
+                None
+            };
+            let nulls = if self.eat_kw("nulls") {
+                if self.eat_kw("first") {
+                    Some(NullsOrder::First)
+                } else if self.eat_kw("last") {
+                    Some(NullsOrder::Last)
+                } else {
                     return Err(self.expected("`first` or `last`"));
                 }
-            }
+            } else {
+                None
+            };
+            out.push(SortKey { expr, order, nulls });
             if !self.eat_punct(",") {
                 return Ok(out);
             }
@@ -768,12 +856,23 @@ impl Parser<'_> {
             match t.kind {
                 TokenKind::String => {
                     self.bump();
-                    parts.push(ParsePart::Literal);
+                    let mut value = super::unquote_string(self.text_of(&t));
+                    // adjacent string literals concatenate
+                    while self.tok().kind == TokenKind::String {
+                        let n = self.bump();
+                        value.push_str(&super::unquote_string(self.text_of(&n)));
+                    }
+                    parts.push(ParsePart::Literal(value));
                 }
                 TokenKind::Punct if self.text_of(&t) == "*" => {
-                    if !regex
-                        && matches!(parts.last(), Some(ParsePart::Column(_) | ParsePart::Star))
-                    {
+                    // after `*` a string literal must come; after a *string* column a `*` is ambiguous
+                    // (a typed column such as `n:long *` is fine), as Kusto.Language rules
+                    let ambiguous = match parts.last() {
+                        Some(ParsePart::Star) => true,
+                        Some(ParsePart::Column(c)) => matches!(c.ty.as_str(), "string"),
+                        _ => false,
+                    };
+                    if !regex && ambiguous {
                         let msg =
                             "a string literal must separate `*` from the previous part".to_string();
                         self.errors.push(super::ParseError {
@@ -804,19 +903,58 @@ impl Parser<'_> {
         Ok(parts)
     }
 
-    /// make-series aggregations: `[name =] agg(e) [default = v], …`
-    fn parse_series_aggs(&mut self) -> PResult<Vec<NamedExpr>> {
+    /// make-series aggregations: `[name =] agg(e) [default = v], …`, with each one's default.
+    fn parse_series_aggs(&mut self) -> PResult<(Vec<NamedExpr>, Vec<Option<Expr>>)> {
         let mut out = Vec::new();
+        let mut defaults = Vec::new();
         loop {
             out.push(self.parse_named_expr()?);
             if self.at_kw("default") && self.nth_is_punct(1, "=") {
                 self.bump();
                 self.bump();
-                self.parse_expr()?;
+                defaults.push(Some(self.parse_expr()?));
+            } else {
+                defaults.push(None);
             }
+            if !self.eat_punct(",") {
+                return Ok((out, defaults));
+            }
+        }
+    }
+
+    /// `project-reorder` items: patterns with an optional `asc`/`desc`/`granny-asc`/`granny-desc`.
+    fn parse_reorder_items(&mut self) -> PResult<Vec<ReorderItem>> {
+        if self.at_eof()
+            || self.at_punct("|")
+            || self.at_punct(")")
+            || self.at_punct(";")
+            || self.at_punct("}")
+        {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        loop {
+            let mut one = self.parse_name_patterns_one()?;
+            one.order = self.parse_reorder_keyword();
+            out.push(one);
             if !self.eat_punct(",") {
                 return Ok(out);
             }
         }
+    }
+
+    fn parse_reorder_keyword(&mut self) -> Option<String> {
+        for kw in ["asc", "desc"] {
+            if self.eat_kw(kw) {
+                return Some(kw.to_string());
+            }
+        }
+        if self.at_kw("granny") && self.nth_is_punct(1, "-") {
+            self.bump();
+            self.bump();
+            let t = self.bump();
+            return Some(format!("granny-{}", self.text_of(&t)));
+        }
+        None
     }
 }
