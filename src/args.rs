@@ -91,6 +91,11 @@ pub enum Command {
         after_help = "Examples:\n  sentinelctl plugin --env dev --out copilot/1password-plugin.yaml\n  sentinelctl plugin --env prod"
     )]
     Plugin(PluginArgs),
+    /// Run the test cases kept beside detections and skills on the built-in KQL engine.
+    #[command(
+        after_help = "Examples:\n  sentinelctl test\n  sentinelctl test PasswordSpray --format junit > test-results.xml\n\nExit codes: 0 every case passed, 1 a case failed, was unsupported or could not run, 2 usage."
+    )]
+    Test(TestArgs),
     /// Table schemas and parsers from a workspace, for offline KQL checks.
     #[command(
         subcommand,
@@ -411,6 +416,28 @@ pub struct EmulatorArgs {
     pub no_table_check: bool,
 }
 
+/// Test report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// One line per case; failures with what did not hold and the result rows.
+    Human,
+    /// The report as JSON.
+    Json,
+    /// JUnit XML: a suite per test file.
+    Junit,
+}
+
+/// `test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Only tests whose file, rule id, name or function alias contains one of these.
+    #[arg(value_name = "FILTER")]
+    pub filters: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+}
+
 /// `schemas`.
 #[derive(Debug, Subcommand)]
 pub enum SchemasCommand {
@@ -462,6 +489,8 @@ pub enum SchemaKind {
     Workbook,
     /// environments/*.yaml
     Environment,
+    /// detections/*.tests.yaml and functions/*.tests.yaml
+    Test,
 }
 
 /// `schema`.

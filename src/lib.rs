@@ -30,6 +30,7 @@ pub mod commands;
 pub mod desired;
 pub mod diag;
 pub mod drift;
+pub mod escape;
 pub mod exit;
 pub mod git;
 pub mod import;
@@ -42,6 +43,7 @@ pub mod plugin;
 pub mod printer;
 pub mod promote;
 pub mod render;
+pub mod run;
 pub mod schema;
 pub mod session;
 pub mod validate;
@@ -57,6 +59,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
         Command::Validate(a) => commands::validate::run(&cx, a),
         Command::Schema(a) => commands::schema::run(&cx, a),
         Command::Schemas(a) => commands::schemas::run(&cx, a),
+        Command::Test(a) => commands::test::run(&cx, a),
         Command::Explain(a) => commands::explain::run(&cx, a),
         Command::Completions(a) => commands::completions::run(&cx, a),
         Command::Plan(a) => commands::plan::run(&cx, a),

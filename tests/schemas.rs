@@ -269,6 +269,7 @@ fn every_shipped_yaml_file_validates_against_its_json_schema() {
             .filter(|p| {
                 p.extension().is_some_and(|x| x == "yaml")
                     && !p.to_string_lossy().ends_with(".lock.yaml")
+                    && !p.to_string_lossy().ends_with(".tests.yaml")
             })
             .collect();
         files.sort();
@@ -289,6 +290,34 @@ fn every_shipped_yaml_file_validates_against_its_json_schema() {
 }
 
 #[test]
+fn every_shipped_test_file_validates_against_the_test_schema() {
+    let schema = read_json(&root().join("schemas/json/test.schema.json"));
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for folder in ["detections", "functions"] {
+        for file in std::fs::read_dir(root().join(folder))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+        {
+            if !file.to_string_lossy().ends_with(".tests.yaml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            let (doc, problems) = yaml::parse(&text);
+            assert!(problems.is_empty(), "{}: {problems:?}", file.display());
+            for e in schema_errors(&schema, &to_json(&doc.expect("not empty"))) {
+                failures.push(format!("{}: {e}", file.display()));
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 1, "no test files");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(schema["additionalProperties"], false);
+}
+
+#[test]
 fn the_json_schemas_reject_an_unknown_key() {
     // the loader is strict, so the editor schema must be too
     for (kind, _) in KINDS {
@@ -301,7 +330,7 @@ fn the_json_schemas_reject_an_unknown_key() {
 
 #[test]
 fn committed_json_schemas_equal_the_generated_ones() {
-    for (kind, _) in KINDS {
+    for kind in KINDS.iter().map(|(k, _)| *k).chain(["test"]) {
         let out = sentinelctl()
             .args(["schema", "--kind", kind])
             .output()

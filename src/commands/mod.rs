@@ -12,6 +12,7 @@ pub mod plugin;
 pub mod promote;
 pub mod schema;
 pub mod schemas;
+pub mod test;
 pub mod validate;
 
 use anyhow::Context as _;

@@ -3,7 +3,7 @@
 
 use crate::args::{SchemaArgs, SchemaKind};
 use crate::exit::ExitStatus;
-use crate::schema::{YamlEnvironment, YamlFunction, YamlRule, YamlWorkbook};
+use crate::schema::{YamlEnvironment, YamlFunction, YamlRule, YamlTestFile, YamlWorkbook};
 use crate::session::Session;
 
 /// The schema document for a kind.
@@ -13,6 +13,7 @@ pub fn schema_for(kind: SchemaKind) -> serde_json::Value {
         SchemaKind::Function => schemars::schema_for!(YamlFunction),
         SchemaKind::Workbook => schemars::schema_for!(YamlWorkbook),
         SchemaKind::Environment => schemars::schema_for!(YamlEnvironment),
+        SchemaKind::Test => schemars::schema_for!(YamlTestFile),
     };
     serde_json::to_value(schema).unwrap_or_default()
 }

@@ -121,7 +121,42 @@ fn extension(path: &Path) -> &str {
 }
 
 fn is_yaml(path: &Path) -> bool {
-    matches!(extension(path), "yaml" | "yml") && !path.to_string_lossy().ends_with(".lock.yaml")
+    let name = path.to_string_lossy();
+    matches!(extension(path), "yaml" | "yml")
+        && !name.ends_with(".lock.yaml")
+        && !is_test_file(path)
+}
+
+/// The test files of a repository: `detections/*.tests.yaml` and `functions/*.tests.yaml`.
+pub fn test_files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for folder in ["detections", "functions"] {
+        for p in list_files(&root.join(folder)).unwrap_or_default() {
+            if is_test_file(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// The content file a test file sits beside (`x.tests.yaml` → `x.yaml`).
+pub fn tested_file(test: &Path) -> PathBuf {
+    let name = test
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name
+        .strip_suffix(".tests.yaml")
+        .or_else(|| name.strip_suffix(".tests.yml"))
+        .unwrap_or(&name);
+    test.with_file_name(format!("{stem}.yaml"))
+}
+
+/// A test file (`<content>.tests.yaml`), which lives beside content but is not content.
+pub fn is_test_file(path: &Path) -> bool {
+    let name = path.to_string_lossy();
+    name.ends_with(".tests.yaml") || name.ends_with(".tests.yml")
 }
 
 impl Repository {
@@ -161,6 +196,9 @@ impl Repository {
     }
 
     fn load_rule(&mut self, path: &Path) {
+        if is_test_file(path) {
+            return; // tests beside the rule, run by `sentinelctl test`
+        }
         let shown = self.shown(path);
         if extension(path) == "json" && self.reject_arm_export(path, &shown) {
             return;

@@ -10,6 +10,7 @@
 //! | [`drift`] | classify how workspaces differ from the repository (read-only) |
 //! | [`import`] | write a workspace's content as repository files |
 //! | [`promote`] | pin into one environment what is verified and live in another |
+//! | [`test`] | run the test cases beside detections and skills on the KQL engine |
 //! | [`schemas`] | pull a workspace's table schemas and parsers into `schemas/` |
 //!
 //! Shared steps: [`target`] (repository + environment + desired state, validated once) and
@@ -24,6 +25,7 @@ pub mod plan;
 pub mod promote;
 pub mod schemas;
 pub mod target;
+pub mod test;
 pub mod validate;
 
 use anyhow::Context as _;

@@ -512,7 +512,7 @@ impl Plan {
                 .collect::<Vec<_>>()
         };
         let (saved, now) = (key(self), key(fresh));
-        let name = |n: &str| crate::render::escape::line(n).into_owned();
+        let name = |n: &str| crate::escape::line(n).into_owned();
         let mut out: Vec<String> = saved
             .iter()
             .filter(|x| !now.contains(x))

@@ -88,8 +88,7 @@ impl Printer {
             anstyle::Style::new()
         };
         // messages quote content and workspace values: no control character reaches the terminal
-        let text =
-            |e: &dyn std::fmt::Display| crate::render::escape::block(&e.to_string()).into_owned();
+        let text = |e: &dyn std::fmt::Display| crate::escape::block(&e.to_string()).into_owned();
         eprintln!("{style}error{style:#}: {}", text(error));
         for cause in error.chain().skip(1) {
             eprintln!("  caused by: {}", text(cause));
@@ -104,7 +103,7 @@ impl Printer {
             other => other.hint(),
         });
         if let Some(hint) = hint {
-            eprintln!("  help: {}", crate::render::escape::block(&hint));
+            eprintln!("  help: {}", crate::escape::block(&hint));
         }
     }
 }

@@ -16,7 +16,7 @@ pub fn apply_progress(printer: Printer, writes: usize) -> (Progress, Box<dyn FnO
             if !matches!(o.status, Status::Done) {
                 bar.println(outcome_line(o));
             }
-            bar.set_message(crate::render::escape::line(&o.display_name).into_owned());
+            bar.set_message(crate::escape::line(&o.display_name).into_owned());
             bar.inc(1);
         }
         None => printer.status(&outcome_line(o)),

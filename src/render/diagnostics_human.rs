@@ -5,9 +5,9 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::escape::{block, line as esc};
 use super::{display_path, position};
 use crate::diag::{Diagnostic, Severity, SourceDb};
+use crate::escape::{block, line as esc};
 
 /// Writes diagnostics (already sorted) and a summary line.
 pub fn render(

@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::escape::{line, md, xml};
 use crate::drift::{DriftClass, DriftReport};
+use crate::escape::{line, md, xml};
 
 /// Human text for one or more environments.
 pub fn human(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
@@ -15,7 +15,7 @@ pub fn human(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
                 out,
                 "Drift in `{}`: NOT CHECKED: {}\n",
                 line(&r.environment),
-                super::escape::block(e)
+                crate::escape::block(e)
             )?;
             continue;
         }

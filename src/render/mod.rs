@@ -7,10 +7,10 @@ pub mod diagnostics_human;
 pub mod diagnostics_json;
 pub mod diagnostics_sarif;
 pub mod drift;
-pub mod escape;
 pub mod plan_human;
 pub mod plan_markdown;
 pub mod reports;
+pub mod tests;
 pub mod yaml;
 
 use crate::diag::{Diagnostic, LineCol, SourceDb};

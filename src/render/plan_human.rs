@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::escape::line;
+use crate::escape::line;
 use crate::plan::{Action, Plan};
 
 fn symbol(a: Action) -> (&'static str, &'static str, AnsiColor) {

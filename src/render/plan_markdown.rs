@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::escape::{block, fence, md};
+use crate::escape::{block, fence, md};
 use crate::plan::{Action, Plan};
 
 /// Writes the plan as markdown.

@@ -97,7 +97,7 @@ pub fn apply_status(
 
 /// One plain line per finished change (CI logs, and failures on a terminal).
 pub fn outcome_line(o: &Outcome) -> String {
-    use super::escape::{block, line};
+    use crate::escape::{block, line};
     let head = format!(
         "  {:?} {} {}",
         o.action,

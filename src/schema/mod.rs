@@ -9,6 +9,7 @@ mod environment;
 mod function;
 mod lock;
 mod rule;
+mod test;
 mod workbook;
 
 pub use environment::{
@@ -21,4 +22,5 @@ pub use rule::{
     YamlFieldMapping, YamlGrouping, YamlIncidentConfig, YamlRequiredConnector, YamlRule,
     YamlSentinelEntityMapping,
 };
+pub use test::{YamlData, YamlExpect, YamlTestCase, YamlTestFile};
 pub use workbook::YamlWorkbook;

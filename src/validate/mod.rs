@@ -64,6 +64,7 @@ pub fn validate(repo: &mut Repository, options: &ValidateOptions) -> ValidateSta
         workbook::check_workbook(wb, &mut out);
     }
     check_unique(repo, &mut out);
+    check_tested(repo, &mut out);
     if !options.no_kql {
         let catalog = kql::catalog(repo);
         for rf in &repo.rules {
@@ -91,6 +92,41 @@ pub fn validate(repo: &mut Repository, options: &ValidateOptions) -> ValidateSta
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     repo.diagnostics.dedup();
     stats
+}
+
+/// SC3017: in a repository that keeps tests (any `*.tests.yaml`), each detection and each Copilot
+/// skill should have some. (A repository without any, e.g. a drop-in of public rules, is not nagged.)
+fn check_tested(repo: &Repository, out: &mut Vec<Diagnostic>) {
+    let tests = crate::load::repository::test_files(&repo.root);
+    if tests.is_empty() {
+        return;
+    }
+    let tested = |file: FileId| {
+        let path = repo.root.join(repo.sources.path(file));
+        tests
+            .iter()
+            .any(|t| crate::load::repository::tested_file(t) == path)
+    };
+    for r in &repo.rules {
+        if r.rule.is_some() && !tested(r.loaded.file) {
+            out.push(
+                Diagnostic::warning(codes::UNTESTED, r.loaded.file, "this detection has no test cases")
+                    .help("add a `.tests.yaml` file beside it with a case that fires and one that does not (docs/testing.md)"),
+            );
+        }
+    }
+    for f in &repo.functions {
+        if f.loaded.raw.skill.is_some() && !tested(f.loaded.file) {
+            out.push(
+                Diagnostic::warning(
+                    codes::UNTESTED,
+                    f.loaded.file,
+                    "this Copilot skill has no test cases",
+                )
+                .help("add a `.tests.yaml` file beside it (docs/testing.md)"),
+            );
+        }
+    }
 }
 
 fn check_unique(repo: &Repository, out: &mut Vec<Diagnostic>) {

@@ -25,14 +25,30 @@ fn column_names_plan(plan: crate::ir::Plan) -> crate::ir::Plan {
     let make_list = aggregates::lookup("make_list").expect("make_list is a built-in aggregate");
     let call = AggCall {
         f: make_list,
-        args: vec![Expr::Name { name: Arc::from("ColumnName"), fallback: None, range: 0..0 }],
+        args: vec![Expr::Name {
+            name: Arc::from("ColumnName"),
+            fallback: None,
+            range: 0..0,
+        }],
         star: false,
         range: 0..0,
         arg_names: vec![Some("ColumnName".into())],
     };
-    let item = AggItem { names: vec!["Columns".into()], auto_name: "Columns".into(), aggs: vec![call], outer: Some(Expr::Agg(0)), range: 0..0 };
+    let item = AggItem {
+        names: vec!["Columns".into()],
+        auto_name: "Columns".into(),
+        aggs: vec![call],
+        outer: Some(Expr::Agg(0)),
+        range: 0..0,
+    };
     let schema = Plan::Pipe(Box::new(plan), Box::new(Op::Getschema));
-    Plan::Pipe(Box::new(schema), Box::new(Op::Summarize { aggs: vec![item], by: Vec::new() }))
+    Plan::Pipe(
+        Box::new(schema),
+        Box::new(Op::Summarize {
+            aggs: vec![item],
+            by: Vec::new(),
+        }),
+    )
 }
 
 /// Collects the aggregate calls of one `summarize` item.
@@ -454,7 +470,11 @@ impl Compiler<'_> {
             "column_names_of" => {
                 Self::arity(name, args.len(), 1, 1)?;
                 let plan = self.tabular(&args[0], ctx)?;
-                Expr::ToScalar(Rc::new(SubQuery { plan: column_names_plan(plan), range: e.range.clone(), cache: OnceCell::new() }))
+                Expr::ToScalar(Rc::new(SubQuery {
+                    plan: column_names_plan(plan),
+                    range: e.range.clone(),
+                    cache: OnceCell::new(),
+                }))
             }
             "toscalar" => {
                 Self::arity(name, args.len(), 1, 1)?;

@@ -134,9 +134,20 @@ pub(crate) fn multi_output_names(e: &ast::Expr, ctx: &Ctx) -> Option<Vec<String>
     let ExprKind::Call { name, args } = &e.kind else {
         return None;
     };
-    if let Some((f, suffixes)) = crate::functions::series::MULTI_OUTPUT.iter().find(|(f, _)| *f == name.text) {
-        let first = args.first().and_then(|a| expr_name(a, ctx)).unwrap_or_default();
-        return Some(suffixes.iter().map(|s| format!("{f}_{first}_{s}")).collect());
+    if let Some((f, suffixes)) = crate::functions::series::MULTI_OUTPUT
+        .iter()
+        .find(|(f, _)| *f == name.text)
+    {
+        let first = args
+            .first()
+            .and_then(|a| expr_name(a, ctx))
+            .unwrap_or_default();
+        return Some(
+            suffixes
+                .iter()
+                .map(|s| format!("{f}_{first}_{s}"))
+                .collect(),
+        );
     }
     if !matches!(name.text.as_str(), "array_sort_asc" | "array_sort_desc") {
         return None;

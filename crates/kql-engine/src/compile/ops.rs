@@ -960,7 +960,9 @@ impl Compiler<'_> {
                         Some(e) => match constant(e)? {
                             Value::Long(n) if n >= 0 => Ok(Some(usize::try_from(n).unwrap_or(0))),
                             Value::Int(n) if n >= 0 => Ok(Some(usize::try_from(n).unwrap_or(0))),
-                            _ => Err(EvalError::runtime("`rows_near` needs non-negative row counts")),
+                            _ => Err(EvalError::runtime(
+                                "`rows_near` needs non-negative row counts",
+                            )),
                         },
                         None => Ok(None),
                     }
@@ -968,7 +970,8 @@ impl Compiler<'_> {
                 let pred = positional
                     .first()
                     .ok_or_else(|| EvalError::runtime("`rows_near` needs a predicate"))?;
-                let before = count(1)?.ok_or_else(|| EvalError::runtime("`rows_near` needs a row count"))?;
+                let before =
+                    count(1)?.ok_or_else(|| EvalError::runtime("`rows_near` needs a row count"))?;
                 let after = count(2)?.unwrap_or(before);
                 Ok(Plugin::RowsNear {
                     pred: self.scalar(pred, ctx, &mut None)?,
@@ -986,7 +989,10 @@ impl Compiler<'_> {
                     .ok_or_else(|| EvalError::runtime("the time argument must be a column name"))?;
                 let dims = positional[6..]
                     .iter()
-                    .map(|e| expr_name(e, ctx).ok_or_else(|| EvalError::runtime("dimensions must be column names")))
+                    .map(|e| {
+                        expr_name(e, ctx)
+                            .ok_or_else(|| EvalError::runtime("dimensions must be column names"))
+                    })
                     .collect::<Result<Vec<_>>>()?;
                 Ok(Plugin::SlidingWindowCounts {
                     id: self.scalar(positional[0], ctx, &mut None)?,

@@ -119,7 +119,12 @@ impl Exec<'_> {
                     let b = self.bind(e, &[])?;
                     eval(&b, &Row::new(&empty, 0), &self.cx)
                 };
-                let (s, e, l, b) = (scalar(start)?, scalar(end)?, scalar(lookback)?, scalar(bin)?);
+                let (s, e, l, b) = (
+                    scalar(start)?,
+                    scalar(end)?,
+                    scalar(lookback)?,
+                    scalar(bin)?,
+                );
                 self.sliding_window_counts(&t, id, time, &s, &e, &l, &b, dims)
             }
         }
@@ -137,9 +142,14 @@ impl Exec<'_> {
         unmatched: bool,
     ) -> Result<Table> {
         let missing = |n: &str, side: &str| {
-            EvalError::runtime(format!("`ipv{}_lookup`: the {side} table has no column `{n}`", if v6 { 6 } else { 4 }))
+            EvalError::runtime(format!(
+                "`ipv{}_lookup`: the {side} table has no column `{n}`",
+                if v6 { 6 } else { 4 }
+            ))
         };
-        let ri = lookup.column_index(range).ok_or_else(|| missing(range, "lookup"))?;
+        let ri = lookup
+            .column_index(range)
+            .ok_or_else(|| missing(range, "lookup"))?;
         let mut pairs = Vec::new();
         for n in extra {
             let a = t.column_index(n).ok_or_else(|| missing(n, "source"))?;
@@ -158,7 +168,11 @@ impl Exec<'_> {
         let mut nets: Vec<(u128, u8, usize)> = (0..lookup.len())
             .filter_map(|r| {
                 parse(lookup.data()[ri].get(r)).map(|(a, m)| {
-                    let mask = if m == 0 { 0 } else { u128::MAX << (128 - u32::from(m.min(128))) };
+                    let mask = if m == 0 {
+                        0
+                    } else {
+                        u128::MAX << (128 - u32::from(m.min(128)))
+                    };
                     (a & mask, m, r)
                 })
             })
@@ -172,10 +186,15 @@ impl Exec<'_> {
         for (row, ip) in ips.iter().enumerate() {
             let hit = parse(ip).and_then(|(a, _)| {
                 nets.iter().find(|&&(net, m, r)| {
-                    let mask = if m == 0 { 0 } else { u128::MAX << (128 - u32::from(m.min(128))) };
+                    let mask = if m == 0 {
+                        0
+                    } else {
+                        u128::MAX << (128 - u32::from(m.min(128)))
+                    };
                     a & mask == net
                         && pairs.iter().all(|&(x, y)| {
-                            crate::compare::eq(t.data()[x].get(row), lookup.data()[y].get(r)) == Some(true)
+                            crate::compare::eq(t.data()[x].get(row), lookup.data()[y].get(r))
+                                == Some(true)
                         })
                 })
             });
@@ -231,34 +250,49 @@ impl Exec<'_> {
         bin: &Value,
         dims: &[String],
     ) -> Result<Table> {
-        let bad = || EvalError::runtime("`sliding_window_counts` needs datetime start and end and timespan lookback and bin");
-        let (Value::DateTime(start), Value::DateTime(end), Value::TimeSpan(lookback), Value::TimeSpan(bin)) =
-            (start, end, lookback, bin)
+        let bad = || {
+            EvalError::runtime(
+                "`sliding_window_counts` needs datetime start and end and timespan lookback and bin",
+            )
+        };
+        let (
+            Value::DateTime(start),
+            Value::DateTime(end),
+            Value::TimeSpan(lookback),
+            Value::TimeSpan(bin),
+        ) = (start, end, lookback, bin)
         else {
             return Err(bad());
         };
         if bin.0 <= 0 || end < start {
             return Err(bad());
         }
-        let ti = t
-            .column_index(time)
-            .ok_or_else(|| EvalError::runtime(format!("`sliding_window_counts`: no column `{time}`")))?;
+        let ti = t.column_index(time).ok_or_else(|| {
+            EvalError::runtime(format!("`sliding_window_counts`: no column `{time}`"))
+        })?;
         let mut di = Vec::new();
         for d in dims {
-            di.push(t.column_index(d).ok_or_else(|| EvalError::runtime(format!("`sliding_window_counts`: no column `{d}`")))?);
+            di.push(t.column_index(d).ok_or_else(|| {
+                EvalError::runtime(format!("`sliding_window_counts`: no column `{d}`"))
+            })?);
         }
         let ie = self.bind(id, t.columns())?;
         let ids = self.column_of(t, &ie, None)?;
         let s0 = start.unix_ticks();
         let nbins = usize::try_from((end.unix_ticks() - s0) / bin.0 + 1).map_err(|_| bad())?;
         if nbins > self.opts.limits.max_rows {
-            return Err(EvalError::limit("max_rows", "`sliding_window_counts` makes too many bins"));
+            return Err(EvalError::limit(
+                "max_rows",
+                "`sliding_window_counts` makes too many bins",
+            ));
         }
         // per dims group: per bin, ids seen
         let mut groups: Vec<(KeyRow, Vec<Vec<Value>>)> = Vec::new();
         let mut index: HashMap<KeyRow, usize> = HashMap::new();
         for (row, idv) in ids.iter().enumerate() {
-            let Value::DateTime(ts) = t.data()[ti].get(row) else { continue };
+            let Value::DateTime(ts) = t.data()[ti].get(row) else {
+                continue;
+            };
             let off = ts.unix_ticks() - s0;
             if off < 0 {
                 continue;
@@ -277,7 +311,9 @@ impl Exec<'_> {
         if groups.is_empty() && di.is_empty() {
             groups.push((KeyRow(Vec::new()), vec![Vec::new(); nbins]));
         }
-        let span = usize::try_from((lookback.0 + bin.0 - 1) / bin.0).unwrap_or(1).max(1);
+        let span = usize::try_from((lookback.0 + bin.0 - 1) / bin.0)
+            .unwrap_or(1)
+            .max(1);
         let mut rows = Vec::new();
         for (key, bins) in &groups {
             for b in 0..nbins {
@@ -290,7 +326,10 @@ impl Exec<'_> {
                         distinct.insert(crate::compare::Key(v.clone()));
                     }
                 }
-                let mut row = vec![crate::datetime::DateTime::from_unix_ticks(s0 + b as i64 * bin.0).map_or(Value::Null, Value::DateTime)];
+                let mut row = vec![
+                    crate::datetime::DateTime::from_unix_ticks(s0 + b as i64 * bin.0)
+                        .map_or(Value::Null, Value::DateTime),
+                ];
                 row.extend(key.0.iter().cloned());
                 row.push(Value::Long(count));
                 row.push(Value::Long(distinct.len() as i64));

@@ -105,30 +105,58 @@ pub(crate) const FUNCTIONS: &[Func] = &[
     f("punycode_to_string", 1, 1, t(Type::String), |a, _| {
         Ok(punycode_decode(&s(&a[0])).map_or(Value::Null, string))
     }),
-    f("punycode_domain_to_string", 1, 1, t(Type::String), |a, _| {
-        Ok(domain_map(&s(&a[0]), true).map_or(Value::Null, string))
-    }),
-    f("punycode_domain_from_string", 1, 1, t(Type::String), |a, _| {
-        Ok(domain_map(&s(&a[0]), false).map_or(Value::Null, string))
-    }),
-    f("zlib_compress_to_base64_string", 1, 1, t(Type::String), |a, _| {
-        Ok(string(b64(&zlib_stored(s(&a[0]).as_bytes()))))
-    }),
-    f("gzip_compress_to_base64_string", 1, 1, t(Type::String), |a, _| {
-        Ok(string(b64(&gzip_stored(s(&a[0]).as_bytes()))))
-    }),
-    f("zlib_decompress_from_base64_string", 1, 1, t(Type::String), |a, _| {
-        Ok(decode_b64(&s(&a[0]))
-            .and_then(|b| miniz_oxide::inflate::decompress_to_vec_zlib(&b).ok())
-            .and_then(|b| String::from_utf8(b).ok())
-            .map_or(Value::Null, string))
-    }),
-    f("gzip_decompress_from_base64_string", 1, 1, t(Type::String), |a, _| {
-        Ok(decode_b64(&s(&a[0]))
-            .and_then(|b| gunzip(&b))
-            .and_then(|b| String::from_utf8(b).ok())
-            .map_or(Value::Null, string))
-    }),
+    f(
+        "punycode_domain_to_string",
+        1,
+        1,
+        t(Type::String),
+        |a, _| Ok(domain_map(&s(&a[0]), true).map_or(Value::Null, string)),
+    ),
+    f(
+        "punycode_domain_from_string",
+        1,
+        1,
+        t(Type::String),
+        |a, _| Ok(domain_map(&s(&a[0]), false).map_or(Value::Null, string)),
+    ),
+    f(
+        "zlib_compress_to_base64_string",
+        1,
+        1,
+        t(Type::String),
+        |a, _| Ok(string(b64(&zlib_stored(s(&a[0]).as_bytes())))),
+    ),
+    f(
+        "gzip_compress_to_base64_string",
+        1,
+        1,
+        t(Type::String),
+        |a, _| Ok(string(b64(&gzip_stored(s(&a[0]).as_bytes())))),
+    ),
+    f(
+        "zlib_decompress_from_base64_string",
+        1,
+        1,
+        t(Type::String),
+        |a, _| {
+            Ok(decode_b64(&s(&a[0]))
+                .and_then(|b| miniz_oxide::inflate::decompress_to_vec_zlib(&b).ok())
+                .and_then(|b| String::from_utf8(b).ok())
+                .map_or(Value::Null, string))
+        },
+    ),
+    f(
+        "gzip_decompress_from_base64_string",
+        1,
+        1,
+        t(Type::String),
+        |a, _| {
+            Ok(decode_b64(&s(&a[0]))
+                .and_then(|b| gunzip(&b))
+                .and_then(|b| String::from_utf8(b).ok())
+                .map_or(Value::Null, string))
+        },
+    ),
 ];
 
 fn b64(bytes: &[u8]) -> String {
@@ -166,7 +194,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -227,7 +259,11 @@ fn adapt(mut delta: u32, points: u32, first: bool) -> u32 {
 }
 
 fn digit(d: u32) -> char {
-    char::from(if d < 26 { b'a' + d as u8 } else { b'0' + (d - 26) as u8 })
+    char::from(if d < 26 {
+        b'a' + d as u8
+    } else {
+        b'0' + (d - 26) as u8
+    })
 }
 
 /// RFC 3492 Punycode encoding of `input` (no `xn--` prefix, no case folding); `None` on overflow.
@@ -253,7 +289,13 @@ pub(crate) fn punycode_encode(input: &str) -> Option<String> {
                 let mut q = delta;
                 let mut k = BASE;
                 loop {
-                    let t = if k <= bias { T_MIN } else if k >= bias + T_MAX { T_MAX } else { k - bias };
+                    let t = if k <= bias {
+                        T_MIN
+                    } else if k >= bias + T_MAX {
+                        T_MAX
+                    } else {
+                        k - bias
+                    };
                     if q < t {
                         break;
                     }
@@ -298,7 +340,13 @@ pub(crate) fn punycode_decode(input: &str) -> Option<String> {
                 _ => return None,
             };
             i = i.checked_add(d.checked_mul(w)?)?;
-            let t = if k <= bias { T_MIN } else if k >= bias + T_MAX { T_MAX } else { k - bias };
+            let t = if k <= bias {
+                T_MIN
+            } else if k >= bias + T_MAX {
+                T_MAX
+            } else {
+                k - bias
+            };
             if d < t {
                 break;
             }
@@ -318,7 +366,9 @@ pub(crate) fn punycode_decode(input: &str) -> Option<String> {
 /// Maps each label of a domain (split at `.`, `。`, `．`, `｡`) to or from `xn--` Punycode; labels
 /// that need no change are kept.
 fn domain_map(domain: &str, encode: bool) -> Option<String> {
-    let labels: Vec<&str> = domain.split(['.', '\u{3002}', '\u{FF0E}', '\u{FF61}']).collect();
+    let labels: Vec<&str> = domain
+        .split(['.', '\u{3002}', '\u{FF0E}', '\u{FF61}'])
+        .collect();
     let mut out = Vec::with_capacity(labels.len());
     for l in labels {
         if encode {

@@ -27,10 +27,14 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         })
     }),
     f("geo_point_in_circle", 5, 5, t(Type::Bool), |a, _| {
-        Ok(match (point(&a[0], &a[1]), point(&a[2], &a[3]), real(&a[4])) {
-            (Some(p), Some(c), Some(r)) if r >= 0.0 => Value::Bool(angle(&unit(p), &unit(c)) * EARTH_RADIUS <= r),
-            _ => Value::Null,
-        })
+        Ok(
+            match (point(&a[0], &a[1]), point(&a[2], &a[3]), real(&a[4])) {
+                (Some(p), Some(c), Some(r)) if r >= 0.0 => {
+                    Value::Bool(angle(&unit(p), &unit(c)) * EARTH_RADIUS <= r)
+                }
+                _ => Value::Null,
+            },
+        )
     }),
     f("geo_azimuth", 4, 4, t(Type::Real), |a, _| {
         Ok(match (point(&a[0], &a[1]), point(&a[2], &a[3])) {
@@ -39,12 +43,18 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         })
     }),
     f("geo_angle", 6, 6, t(Type::Real), |a, _| {
-        Ok(match (point(&a[0], &a[1]), point(&a[2], &a[3]), point(&a[4], &a[5])) {
-            (Some(p1), Some(p2), Some(p3)) if p1 != p2 && p3 != p2 => {
-                Value::Real((azimuth(p2, p3) - azimuth(p2, p1)).rem_euclid(2.0 * PI))
-            }
-            _ => Value::Null,
-        })
+        Ok(
+            match (
+                point(&a[0], &a[1]),
+                point(&a[2], &a[3]),
+                point(&a[4], &a[5]),
+            ) {
+                (Some(p1), Some(p2), Some(p3)) if p1 != p2 && p3 != p2 => {
+                    Value::Real((azimuth(p2, p3) - azimuth(p2, p1)).rem_euclid(2.0 * PI))
+                }
+                _ => Value::Null,
+            },
+        )
     }),
     f("geo_point_to_geohash", 2, 3, t(Type::String), |a, _| {
         let acc = match a.get(2) {
@@ -52,39 +62,65 @@ pub(crate) const FUNCTIONS: &[Func] = &[
             Some(v) => int(v),
         };
         Ok(match (point(&a[0], &a[1]), acc) {
-            (Some(p), Some(n)) if (1..=18).contains(&n) => string(geohash_encode(p, usize::try_from(n).unwrap_or(5))),
+            (Some(p), Some(n)) if (1..=18).contains(&n) => {
+                string(geohash_encode(p, usize::try_from(n).unwrap_or(5)))
+            }
             _ => string(""),
         })
     }),
-    f("geo_geohash_to_central_point", 1, 1, t(Type::Dynamic), |a, _| {
-        Ok(geohash_decode(&s(&a[0])).map_or(Value::Null, |(w, so, e, n)| geo_point(((w + e) / 2.0, (so + n) / 2.0))))
-    }),
+    f(
+        "geo_geohash_to_central_point",
+        1,
+        1,
+        t(Type::Dynamic),
+        |a, _| {
+            Ok(
+                geohash_decode(&s(&a[0])).map_or(Value::Null, |(w, so, e, n)| {
+                    geo_point(((w + e) / 2.0, (so + n) / 2.0))
+                }),
+            )
+        },
+    ),
     f("geo_geohash_to_polygon", 1, 1, t(Type::Dynamic), |a, _| {
-        Ok(geohash_decode(&s(&a[0])).map_or(Value::Null, |(w, so, e, n)| {
-            geo_polygon(&[vec![(w, so), (e, so), (e, n), (w, n), (w, so)]])
-        }))
+        Ok(
+            geohash_decode(&s(&a[0])).map_or(Value::Null, |(w, so, e, n)| {
+                geo_polygon(&[vec![(w, so), (e, so), (e, n), (w, n), (w, so)]])
+            }),
+        )
     }),
     f("geo_geohash_neighbors", 1, 1, t(Type::Dynamic), |a, _| {
-        Ok(geohash_neighbors(&s(&a[0])).map_or(Value::Null, |v| Value::array(v.into_iter().map(string).collect())))
+        Ok(geohash_neighbors(&s(&a[0])).map_or(Value::Null, |v| {
+            Value::array(v.into_iter().map(string).collect())
+        }))
     }),
     f("geo_point_to_h3cell", 2, 3, t(Type::String), |a, _| {
         let res = match a.get(2) {
             None => Some(6),
             Some(v) => int(v),
         };
-        Ok(match (point(&a[0], &a[1]), res.and_then(|r| u8::try_from(r).ok()).and_then(|r| h3o::Resolution::try_from(r).ok())) {
-            (Some((lng, lat)), Some(r)) => match h3o::LatLng::new(lat, lng) {
-                Ok(ll) => string(ll.to_cell(r).to_string()),
-                Err(_) => string(""),
+        Ok(
+            match (
+                point(&a[0], &a[1]),
+                res.and_then(|r| u8::try_from(r).ok())
+                    .and_then(|r| h3o::Resolution::try_from(r).ok()),
+            ) {
+                (Some((lng, lat)), Some(r)) => match h3o::LatLng::new(lat, lng) {
+                    Ok(ll) => string(ll.to_cell(r).to_string()),
+                    Err(_) => string(""),
+                },
+                _ => string(""),
             },
-            _ => string(""),
-        })
+        )
     }),
     f("geo_h3cell_level", 1, 1, t(Type::Int), |a, _| {
-        Ok(h3(&a[0]).map_or(Value::Null, |c| Value::Int(i32::from(u8::from(c.resolution())))))
+        Ok(h3(&a[0]).map_or(Value::Null, |c| {
+            Value::Int(i32::from(u8::from(c.resolution())))
+        }))
     }),
     f("geo_h3cell_parent", 1, 2, t(Type::String), |a, _| {
-        let Some(c) = h3(&a[0]) else { return Ok(string("")) };
+        let Some(c) = h3(&a[0]) else {
+            return Ok(string(""));
+        };
         let level = i64::from(u8::from(c.resolution()));
         let want = match a.get(1) {
             None => level - 1,
@@ -96,7 +132,9 @@ pub(crate) const FUNCTIONS: &[Func] = &[
             .map_or_else(|| string(""), |p| string(p.to_string())))
     }),
     f("geo_h3cell_children", 1, 2, t(Type::Dynamic), |a, _| {
-        let Some(c) = h3(&a[0]) else { return Ok(Value::Null) };
+        let Some(c) = h3(&a[0]) else {
+            return Ok(Value::Null);
+        };
         let level = i64::from(u8::from(c.resolution()));
         let want = match a.get(1) {
             None => level + 1,
@@ -106,7 +144,9 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         if want < level || want > level + 5 {
             return Ok(Value::Null);
         }
-        Ok(h3_res(want).map_or(Value::Null, |r| Value::array(c.children(r).map(|x| string(x.to_string())).collect())))
+        Ok(h3_res(want).map_or(Value::Null, |r| {
+            Value::array(c.children(r).map(|x| string(x.to_string())).collect())
+        }))
     }),
     f("geo_intersects_2lines", 2, 2, t(Type::Bool), |a, _| {
         Ok(match (lines(&a[0]), lines(&a[1])) {
@@ -127,7 +167,9 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         })
     }),
     f("geo_h3cell_neighbors", 1, 1, t(Type::Dynamic), |a, _| {
-        let Some(c) = h3(&a[0]) else { return Ok(Value::Null) };
+        let Some(c) = h3(&a[0]) else {
+            return Ok(Value::Null);
+        };
         Ok(Value::array(
             c.grid_disk_distances::<Vec<_>>(1)
                 .into_iter()
@@ -137,7 +179,9 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         ))
     }),
     f("geo_h3cell_rings", 2, 2, t(Type::Dynamic), |a, _| {
-        let (Some(c), Some(k)) = (h3(&a[0]), int(&a[1])) else { return Ok(Value::Null) };
+        let (Some(c), Some(k)) = (h3(&a[0]), int(&a[1])) else {
+            return Ok(Value::Null);
+        };
         if !(0..=142).contains(&k) {
             return Ok(Value::Null);
         }
@@ -150,15 +194,22 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         }
         Ok(Value::array(rings.into_iter().map(Value::array).collect()))
     }),
-    f("geo_h3cell_to_central_point", 1, 1, t(Type::Dynamic), |a, _| {
-        Ok(h3(&a[0]).map_or(Value::Null, |c| {
-            let ll = h3o::LatLng::from(c);
-            geo_point((ll.lng(), ll.lat()))
-        }))
-    }),
+    f(
+        "geo_h3cell_to_central_point",
+        1,
+        1,
+        t(Type::Dynamic),
+        |a, _| {
+            Ok(h3(&a[0]).map_or(Value::Null, |c| {
+                let ll = h3o::LatLng::from(c);
+                geo_point((ll.lng(), ll.lat()))
+            }))
+        },
+    ),
     f("geo_h3cell_to_polygon", 1, 1, t(Type::Dynamic), |a, _| {
         Ok(h3(&a[0]).map_or(Value::Null, |c| {
-            let mut ring: Vec<(f64, f64)> = c.boundary().iter().map(|ll| (ll.lng(), ll.lat())).collect();
+            let mut ring: Vec<(f64, f64)> =
+                c.boundary().iter().map(|ll| (ll.lng(), ll.lat())).collect();
             // counter-clockwise like H3's boundary, closed
             if let Some(first) = ring.first().copied() {
                 ring.push(first);
@@ -167,27 +218,49 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         }))
     }),
     f("geo_point_in_polygon", 3, 3, t(Type::Bool), |a, _| {
-        let (Some(p), Some(polys)) = (point(&a[0], &a[1]), polygons(&a[2])) else { return Ok(Value::Null) };
+        let (Some(p), Some(polys)) = (point(&a[0], &a[1]), polygons(&a[2])) else {
+            return Ok(Value::Null);
+        };
         Ok(Value::Bool(polys.iter().any(|rings| in_polygon(p, rings))))
     }),
     f("geo_distance_point_to_line", 3, 4, t(Type::Real), |a, _| {
-        let (Some(p), Some(lines)) = (point(&a[0], &a[1]), lines(&a[2])) else { return Ok(Value::Null) };
+        let (Some(p), Some(lines)) = (point(&a[0], &a[1]), lines(&a[2])) else {
+            return Ok(Value::Null);
+        };
         let x = unit(p);
-        let d = lines.iter().flat_map(|l| l.windows(2)).map(|w| edge_distance(&x, &unit(w[0]), &unit(w[1]))).fold(f64::INFINITY, f64::min);
-        Ok(if d.is_finite() { Value::Real(d * EARTH_RADIUS) } else { Value::Null })
-    }),
-    f("geo_closest_point_on_line", 3, 4, t(Type::Dynamic), |a, _| {
-        let (Some(p), Some(lines)) = (point(&a[0], &a[1]), lines(&a[2])) else { return Ok(Value::Null) };
-        let x = unit(p);
-        let best = lines
+        let d = lines
             .iter()
             .flat_map(|l| l.windows(2))
-            .map(|w| project(&x, &unit(w[0]), &unit(w[1])))
-            .min_by(|u, v| angle(&x, u).total_cmp(&angle(&x, v)));
-        Ok(best.map_or(Value::Null, |q| geo_point(lnglat(&q))))
+            .map(|w| edge_distance(&x, &unit(w[0]), &unit(w[1])))
+            .fold(f64::INFINITY, f64::min);
+        Ok(if d.is_finite() {
+            Value::Real(d * EARTH_RADIUS)
+        } else {
+            Value::Null
+        })
     }),
+    f(
+        "geo_closest_point_on_line",
+        3,
+        4,
+        t(Type::Dynamic),
+        |a, _| {
+            let (Some(p), Some(lines)) = (point(&a[0], &a[1]), lines(&a[2])) else {
+                return Ok(Value::Null);
+            };
+            let x = unit(p);
+            let best = lines
+                .iter()
+                .flat_map(|l| l.windows(2))
+                .map(|w| project(&x, &unit(w[0]), &unit(w[1])))
+                .min_by(|u, v| angle(&x, u).total_cmp(&angle(&x, v)));
+            Ok(best.map_or(Value::Null, |q| geo_point(lnglat(&q))))
+        },
+    ),
     f("geo_line_centroid", 1, 1, t(Type::Dynamic), |a, _| {
-        let Some(lines) = lines(&a[0]) else { return Ok(Value::Null) };
+        let Some(lines) = lines(&a[0]) else {
+            return Ok(Value::Null);
+        };
         let mut c = [0.0; 3];
         for l in &lines {
             for w in l.windows(2) {
@@ -197,21 +270,33 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         }
         Ok(normalize(&c).map_or(Value::Null, |u| geo_point(lnglat(&u))))
     }),
-    f("geo_line_interpolate_point", 2, 2, t(Type::Dynamic), |a, _| {
-        let (Some(lines), Some(frac)) = (lines(&a[0]), real(&a[1])) else { return Ok(Value::Null) };
-        if !(0.0..=1.0).contains(&frac) {
-            return Ok(Value::Null);
-        }
-        let pts: Vec<[f64; 3]> = lines.iter().flatten().map(|p| unit(*p)).collect();
-        Ok(interpolate(&pts, frac).map_or(Value::Null, |u| geo_point(lnglat(&u))))
-    }),
+    f(
+        "geo_line_interpolate_point",
+        2,
+        2,
+        t(Type::Dynamic),
+        |a, _| {
+            let (Some(lines), Some(frac)) = (lines(&a[0]), real(&a[1])) else {
+                return Ok(Value::Null);
+            };
+            if !(0.0..=1.0).contains(&frac) {
+                return Ok(Value::Null);
+            }
+            let pts: Vec<[f64; 3]> = lines.iter().flatten().map(|p| unit(*p)).collect();
+            Ok(interpolate(&pts, frac).map_or(Value::Null, |u| geo_point(lnglat(&u))))
+        },
+    ),
     f("geo_line_locate_point", 3, 4, t(Type::Real), |a, _| {
-        let (Some(lines), Some(p)) = (lines(&a[0]), point(&a[1], &a[2])) else { return Ok(Value::Null) };
+        let (Some(lines), Some(p)) = (lines(&a[0]), point(&a[1], &a[2])) else {
+            return Ok(Value::Null);
+        };
         let pts: Vec<[f64; 3]> = lines.iter().flatten().map(|p| unit(*p)).collect();
         Ok(locate(&pts, &unit(p)).map_or(Value::Null, Value::Real))
     }),
     f("geo_polygon_area", 1, 1, t(Type::Real), |a, _| {
-        let Some(polys) = polygons(&a[0]) else { return Ok(Value::Null) };
+        let Some(polys) = polygons(&a[0]) else {
+            return Ok(Value::Null);
+        };
         overlap_guard("geo_polygon_area", &polys)?;
         let mut area = 0.0;
         for rings in &polys {
@@ -223,7 +308,9 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         Ok(Value::Real(area * EARTH_RADIUS * EARTH_RADIUS))
     }),
     f("geo_polygon_centroid", 1, 1, t(Type::Dynamic), |a, _| {
-        let Some(polys) = polygons(&a[0]) else { return Ok(Value::Null) };
+        let Some(polys) = polygons(&a[0]) else {
+            return Ok(Value::Null);
+        };
         overlap_guard("geo_polygon_centroid", &polys)?;
         let mut c = [0.0; 3];
         for rings in &polys {
@@ -237,7 +324,9 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         }
         Ok(normalize(&c).map_or(Value::Null, |u| geo_point(lnglat(&u))))
     }),
-    f("geo_from_wkt", 1, 1, t(Type::Dynamic), |a, _| Ok(wkt::parse(&s(&a[0])).unwrap_or(Value::Null))),
+    f("geo_from_wkt", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(wkt::parse(&s(&a[0])).unwrap_or(Value::Null))
+    }),
     f("geo_line_densify", 1, 3, t(Type::Dynamic), line_densify),
 ];
 
@@ -265,7 +354,11 @@ fn dot(a: &[f64; 3], b: &[f64; 3]) -> f64 {
 }
 
 fn cross(a: &[f64; 3], b: &[f64; 3]) -> [f64; 3] {
-    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
 }
 
 fn norm(a: &[f64; 3]) -> f64 {
@@ -339,8 +432,15 @@ fn slerp(a: &[f64; 3], b: &[f64; 3], t: f64) -> [f64; 3] {
     if theta == 0.0 {
         return *a;
     }
-    let (s0, s1) = (((1.0 - t) * theta).sin() / theta.sin(), (t * theta).sin() / theta.sin());
-    [s0 * a[0] + s1 * b[0], s0 * a[1] + s1 * b[1], s0 * a[2] + s1 * b[2]]
+    let (s0, s1) = (
+        ((1.0 - t) * theta).sin() / theta.sin(),
+        (t * theta).sin() / theta.sin(),
+    );
+    [
+        s0 * a[0] + s1 * b[0],
+        s0 * a[1] + s1 * b[1],
+        s0 * a[2] + s1 * b[2],
+    ]
 }
 
 fn interpolate(pts: &[[f64; 3]], frac: f64) -> Option<[f64; 3]> {
@@ -355,7 +455,11 @@ fn interpolate(pts: &[[f64; 3]], frac: f64) -> Option<[f64; 3]> {
     let mut target = frac * total;
     for (w, l) in pts.windows(2).zip(&lens) {
         if target <= *l || (l - target).abs() < 1e-15 {
-            return Some(slerp(&w[0], &w[1], if *l == 0.0 { 0.0 } else { target / l }));
+            return Some(slerp(
+                &w[0],
+                &w[1],
+                if *l == 0.0 { 0.0 } else { target / l },
+            ));
         }
         target -= l;
     }
@@ -388,7 +492,14 @@ fn locate(pts: &[[f64; 3]], x: &[f64; 3]) -> Option<f64> {
 fn triangle_area(a: &[f64; 3], b: &[f64; 3], c: &[f64; 3]) -> f64 {
     let (sa, sb, sc) = (angle(b, c), angle(c, a), angle(a, b));
     let s = 0.5 * (sa + sb + sc);
-    let e = (((s / 2.0).tan() * ((s - sa) / 2.0).tan() * ((s - sb) / 2.0).tan() * ((s - sc) / 2.0).tan()).max(0.0)).sqrt().atan() * 4.0;
+    let e = (((s / 2.0).tan()
+        * ((s - sa) / 2.0).tan()
+        * ((s - sb) / 2.0).tan()
+        * ((s - sc) / 2.0).tan())
+    .max(0.0))
+    .sqrt()
+    .atan()
+        * 4.0;
     if dot(&cross(a, b), c) < 0.0 { -e } else { e }
 }
 
@@ -642,7 +753,10 @@ fn intersection_value(pts: Vec<(f64, f64)>, segs: Vec<((f64, f64), (f64, f64))>)
         } else {
             let mut b = Bag::new();
             b.insert("type", Value::string("MultiLineString"));
-            b.insert("coordinates", Value::array(chains.iter().map(|c| ring_value(c)).collect()));
+            b.insert(
+                "coordinates",
+                Value::array(chains.iter().map(|c| ring_value(c)).collect()),
+            );
             Value::bag(b)
         }
     };
@@ -670,13 +784,20 @@ pub(crate) fn geo_point((lng, lat): (f64, f64)) -> Value {
 }
 
 fn ring_value(r: &[(f64, f64)]) -> Value {
-    Value::array(r.iter().map(|(x, y)| Value::array(vec![num(*x), num(*y)])).collect())
+    Value::array(
+        r.iter()
+            .map(|(x, y)| Value::array(vec![num(*x), num(*y)]))
+            .collect(),
+    )
 }
 
 pub(crate) fn geo_polygon(rings: &[Vec<(f64, f64)>]) -> Value {
     let mut b = Bag::new();
     b.insert("type", Value::string("Polygon"));
-    b.insert("coordinates", Value::array(rings.iter().map(|r| ring_value(r)).collect()));
+    b.insert(
+        "coordinates",
+        Value::array(rings.iter().map(|r| ring_value(r)).collect()),
+    );
     Value::bag(b)
 }
 
@@ -691,7 +812,9 @@ fn geo_line(pts: &[(f64, f64)]) -> Value {
 /// equal parts until the planar segment is within `tolerance` of the geodesic (the
 /// geo-line-densify-function page: `[[50,50],[51,51]]` becomes 8 equal steps).
 fn line_densify(a: &[Value], _: &Cx<'_>) -> Result<Value> {
-    let Some(ls) = lines(&a[0]) else { return Ok(Value::Null) };
+    let Some(ls) = lines(&a[0]) else {
+        return Ok(Value::Null);
+    };
     let tol = match a.get(1) {
         None | Some(Value::Null) => 10.0,
         Some(v) => match real(v) {
@@ -800,9 +923,26 @@ fn geohash_decode(h: &str) -> Option<(f64, f64, f64, f64)> {
 fn geohash_neighbors(h: &str) -> Option<Vec<String>> {
     let (w, so, e, n) = geohash_decode(h)?;
     let (cx, cy, dx, dy) = ((w + e) / 2.0, (so + n) / 2.0, e - w, n - so);
-    let wrap = |x: f64| if x > 180.0 { x - 360.0 } else if x < -180.0 { x + 360.0 } else { x };
+    let wrap = |x: f64| {
+        if x > 180.0 {
+            x - 360.0
+        } else if x < -180.0 {
+            x + 360.0
+        } else {
+            x
+        }
+    };
     let mut out = Vec::new();
-    for (ox, oy) in [(-1.0, -1.0), (-1.0, 1.0), (1.0, -1.0), (0.0, 1.0), (-1.0, 0.0), (1.0, 1.0), (1.0, 0.0), (0.0, -1.0)] {
+    for (ox, oy) in [
+        (-1.0, -1.0),
+        (-1.0, 1.0),
+        (1.0, -1.0),
+        (0.0, 1.0),
+        (-1.0, 0.0),
+        (1.0, 1.0),
+        (1.0, 0.0),
+        (0.0, -1.0),
+    ] {
         let y = cy + oy * dy;
         if !(-90.0..=90.0).contains(&y) {
             continue;
@@ -819,7 +959,9 @@ fn h3(v: &Value) -> Option<h3o::CellIndex> {
 }
 
 fn h3_res(r: i64) -> Option<h3o::Resolution> {
-    u8::try_from(r).ok().and_then(|r| h3o::Resolution::try_from(r).ok())
+    u8::try_from(r)
+        .ok()
+        .and_then(|r| h3o::Resolution::try_from(r).ok())
 }
 
 /// WKT (well-known text) → GeoJSON.
@@ -857,7 +999,10 @@ mod wkt {
         fn number(&mut self) -> Option<f64> {
             self.ws();
             let st = self.i;
-            while self.i < self.s.len() && (self.s[self.i].is_ascii_digit() || matches!(self.s[self.i], b'-' | b'+' | b'.' | b'e' | b'E')) {
+            while self.i < self.s.len()
+                && (self.s[self.i].is_ascii_digit()
+                    || matches!(self.s[self.i], b'-' | b'+' | b'.' | b'e' | b'E'))
+            {
                 self.i += 1;
             }
             std::str::from_utf8(&self.s[st..self.i]).ok()?.parse().ok()
@@ -868,7 +1013,11 @@ mod wkt {
             // WKT numbers are written as given: whole numbers stay integers in the output
             let n = |v: f64| {
                 #[allow(clippy::cast_possible_truncation)]
-                if v.fract() == 0.0 && v.abs() < 9e15 { Value::Long(v as i64) } else { Value::Real(v) }
+                if v.fract() == 0.0 && v.abs() < 9e15 {
+                    Value::Long(v as i64)
+                } else {
+                    Value::Real(v)
+                }
             };
             Some(Value::array(vec![n(x), n(y)]))
         }
@@ -932,7 +1081,10 @@ mod wkt {
     }
 
     pub(super) fn parse(text: &str) -> Option<Value> {
-        let mut p = P { s: text.as_bytes(), i: 0 };
+        let mut p = P {
+            s: text.as_bytes(),
+            i: 0,
+        };
         let g = p.geometry()?;
         p.ws();
         (p.i == p.s.len()).then_some(g)
@@ -945,21 +1097,41 @@ mod tests {
 
     #[test]
     fn distance_on_kustos_sphere() {
-        let d = angle(&unit((-122.407628, 47.578557)), &unit((-118.275287, 34.019056))) * EARTH_RADIUS;
+        let d = angle(
+            &unit((-122.407628, 47.578557)),
+            &unit((-118.275287, 34.019056)),
+        ) * EARTH_RADIUS;
         assert!((d - 1_546_754.351_973_81).abs() < 1e-4, "{d}");
     }
 
     #[test]
     fn geohashes() {
         assert_eq!(geohash_encode((-80.195829, 25.802215), 8), "dhwfz15h");
-        assert_eq!(geohash_neighbors("sunny").unwrap(), ["sunnt", "sunpj", "sunnx", "sunpn", "sunnv", "sunpp", "sunnz", "sunnw"]);
-        assert_eq!(geohash_decode("dr5ru"), Some((-74.003_906_25, 40.737_304_687_5, -73.959_960_937_5, 40.781_25)));
+        assert_eq!(
+            geohash_neighbors("sunny").unwrap(),
+            [
+                "sunnt", "sunpj", "sunnx", "sunpn", "sunnv", "sunpp", "sunnz", "sunnw"
+            ]
+        );
+        assert_eq!(
+            geohash_decode("dr5ru"),
+            Some((
+                -74.003_906_25,
+                40.737_304_687_5,
+                -73.959_960_937_5,
+                40.781_25
+            ))
+        );
     }
 
     #[test]
     fn wkt_to_geojson() {
-        let v = wkt::parse("MULTIPOLYGON (((0 0, 2 0, 2 2, 0 0)),((10 10, 12 10, 12 12, 10 10)))").unwrap();
-        assert_eq!(v.to_kusto_string(), r#"{"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,0]]],[[[10,10],[12,10],[12,12],[10,10]]]]}"#);
+        let v = wkt::parse("MULTIPOLYGON (((0 0, 2 0, 2 2, 0 0)),((10 10, 12 10, 12 12, 10 10)))")
+            .unwrap();
+        assert_eq!(
+            v.to_kusto_string(),
+            r#"{"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,0]]],[[[10,10],[12,10],[12,12],[10,10]]]]}"#
+        );
         assert!(wkt::parse("LINESTRING").is_none());
     }
 }

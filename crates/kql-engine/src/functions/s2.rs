@@ -14,21 +14,33 @@ use crate::error::Result;
 use crate::value::{Type, Value};
 
 pub(crate) const FUNCTIONS: &[Func] = &[
-    f("geo_point_to_s2cell", 2, 3, t(Type::String), point_to_s2cell),
-    f("geo_s2cell_to_central_point", 1, 1, t(Type::Dynamic), |a, _| {
-        Ok(match token_id(&s(&a[0])) {
-            Some(id) => {
-                let (face, i, j, size) = face_ij(id);
-                let h = f64::from(size) / 2.0;
-                geo_point(lnglat(&face_st_xyz(
-                    face,
-                    (f64::from(i) + h) / MAX_SIZE_F,
-                    (f64::from(j) + h) / MAX_SIZE_F,
-                )))
-            }
-            None => Value::Null,
-        })
-    }),
+    f(
+        "geo_point_to_s2cell",
+        2,
+        3,
+        t(Type::String),
+        point_to_s2cell,
+    ),
+    f(
+        "geo_s2cell_to_central_point",
+        1,
+        1,
+        t(Type::Dynamic),
+        |a, _| {
+            Ok(match token_id(&s(&a[0])) {
+                Some(id) => {
+                    let (face, i, j, size) = face_ij(id);
+                    let h = f64::from(size) / 2.0;
+                    geo_point(lnglat(&face_st_xyz(
+                        face,
+                        (f64::from(i) + h) / MAX_SIZE_F,
+                        (f64::from(j) + h) / MAX_SIZE_F,
+                    )))
+                }
+                None => Value::Null,
+            })
+        },
+    ),
     f("geo_s2cell_to_polygon", 1, 1, t(Type::Dynamic), |a, _| {
         Ok(match token_id(&s(&a[0])) {
             Some(id) => {
@@ -41,7 +53,12 @@ pub(crate) const FUNCTIONS: &[Func] = &[
     }),
     f("geo_s2cell_neighbors", 1, 1, t(Type::Dynamic), |a, _| {
         Ok(match token_id(&s(&a[0])) {
-            Some(id) => Value::array(neighbors(id).into_iter().map(|n| string(token(n))).collect()),
+            Some(id) => Value::array(
+                neighbors(id)
+                    .into_iter()
+                    .map(|n| string(token(n)))
+                    .collect(),
+            ),
             None => Value::Null,
         })
     }),
@@ -231,11 +248,26 @@ fn neighbors(id: u64) -> Vec<u64> {
             j + k < MAX_SIZE
         } else {
             out.push(from_face_ij_same(face, i + k, j - size, j - size >= 0));
-            out.push(from_face_ij_same(face, i + k, j + size, j + size < MAX_SIZE));
+            out.push(from_face_ij_same(
+                face,
+                i + k,
+                j + size,
+                j + size < MAX_SIZE,
+            ));
             true
         };
-        out.push(from_face_ij_same(face, i - size, j + k, same_face && i - size >= 0));
-        out.push(from_face_ij_same(face, i + size, j + k, same_face && i + size < MAX_SIZE));
+        out.push(from_face_ij_same(
+            face,
+            i - size,
+            j + k,
+            same_face && i - size >= 0,
+        ));
+        out.push(from_face_ij_same(
+            face,
+            i + size,
+            j + k,
+            same_face && i + size < MAX_SIZE,
+        ));
         if k >= size {
             break;
         }

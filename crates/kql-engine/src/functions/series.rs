@@ -23,64 +23,163 @@ use crate::error::Result;
 use crate::value::{Bag, Type, Value};
 
 pub(crate) const FUNCTIONS: &[Func] = &[
-    f("series_abs", 1, 1, t(Type::Dynamic), |a, _| Ok(map1(&a[0], f64::abs))),
-    f("series_acos", 1, 1, t(Type::Dynamic), |a, _| Ok(map1(&a[0], f64::acos))),
-    f("series_asin", 1, 1, t(Type::Dynamic), |a, _| Ok(map1(&a[0], f64::asin))),
-    f("series_atan", 1, 1, t(Type::Dynamic), |a, _| Ok(map1(&a[0], f64::atan))),
-    f("series_ceiling", 1, 1, t(Type::Dynamic), |a, _| Ok(map1(&a[0], f64::ceil))),
-    f("series_floor", 1, 1, t(Type::Dynamic), |a, _| Ok(map1(&a[0], f64::floor))),
-    f("series_cos", 1, 1, t(Type::Dynamic), |a, _| Ok(map1(&a[0], f64::cos))),
-    f("series_sin", 1, 1, t(Type::Dynamic), |a, _| Ok(map1(&a[0], f64::sin))),
-    f("series_tan", 1, 1, t(Type::Dynamic), |a, _| Ok(map1(&a[0], f64::tan))),
-    f("series_exp", 1, 1, t(Type::Dynamic), |a, _| Ok(map1(&a[0], f64::exp))),
-    f("series_log", 1, 1, t(Type::Dynamic), |a, _| Ok(map1(&a[0], f64::ln))),
-    f("series_sqrt", 1, 1, t(Type::Dynamic), |a, _| Ok(map1(&a[0], f64::sqrt))),
-    f("series_sign", 1, 1, t(Type::Dynamic), |a, _| Ok(map1(&a[0], |x| if x == 0.0 { 0.0 } else { x.signum() }))),
-    f("series_add", 2, 2, t(Type::Dynamic), |a, _| Ok(map2(&a[0], &a[1], Op::Add))),
-    f("series_subtract", 2, 2, t(Type::Dynamic), |a, _| Ok(map2(&a[0], &a[1], Op::Sub))),
-    f("series_multiply", 2, 2, t(Type::Dynamic), |a, _| Ok(map2(&a[0], &a[1], Op::Mul))),
-    f("series_divide", 2, 2, t(Type::Dynamic), |a, _| Ok(map2(&a[0], &a[1], Op::Div))),
-    f("series_pow", 2, 2, t(Type::Dynamic), |a, _| Ok(map2(&a[0], &a[1], Op::Pow))),
-    f("series_equals", 2, 2, t(Type::Dynamic), |a, _| Ok(cmp2(&a[0], &a[1], |x, y| x == y))),
-    f("series_not_equals", 2, 2, t(Type::Dynamic), |a, _| Ok(cmp2(&a[0], &a[1], |x, y| x != y))),
-    f("series_greater", 2, 2, t(Type::Dynamic), |a, _| Ok(cmp2(&a[0], &a[1], |x, y| x > y))),
-    f("series_greater_equals", 2, 2, t(Type::Dynamic), |a, _| Ok(cmp2(&a[0], &a[1], |x, y| x >= y))),
-    f("series_less", 2, 2, t(Type::Dynamic), |a, _| Ok(cmp2(&a[0], &a[1], |x, y| x < y))),
-    f("series_less_equals", 2, 2, t(Type::Dynamic), |a, _| Ok(cmp2(&a[0], &a[1], |x, y| x <= y))),
-    f("series_fill_backward", 1, 2, t(Type::Dynamic), |a, _| Ok(fill_directional(&a[0], arg(a, 1), false))),
-    f("series_fill_forward", 1, 2, t(Type::Dynamic), |a, _| Ok(fill_directional(&a[0], arg(a, 1), true))),
+    f("series_abs", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(map1(&a[0], f64::abs))
+    }),
+    f("series_acos", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(map1(&a[0], f64::acos))
+    }),
+    f("series_asin", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(map1(&a[0], f64::asin))
+    }),
+    f("series_atan", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(map1(&a[0], f64::atan))
+    }),
+    f("series_ceiling", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(map1(&a[0], f64::ceil))
+    }),
+    f("series_floor", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(map1(&a[0], f64::floor))
+    }),
+    f("series_cos", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(map1(&a[0], f64::cos))
+    }),
+    f("series_sin", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(map1(&a[0], f64::sin))
+    }),
+    f("series_tan", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(map1(&a[0], f64::tan))
+    }),
+    f("series_exp", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(map1(&a[0], f64::exp))
+    }),
+    f("series_log", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(map1(&a[0], f64::ln))
+    }),
+    f("series_sqrt", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(map1(&a[0], f64::sqrt))
+    }),
+    f("series_sign", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(map1(&a[0], |x| if x == 0.0 { 0.0 } else { x.signum() }))
+    }),
+    f("series_add", 2, 2, t(Type::Dynamic), |a, _| {
+        Ok(map2(&a[0], &a[1], Op::Add))
+    }),
+    f("series_subtract", 2, 2, t(Type::Dynamic), |a, _| {
+        Ok(map2(&a[0], &a[1], Op::Sub))
+    }),
+    f("series_multiply", 2, 2, t(Type::Dynamic), |a, _| {
+        Ok(map2(&a[0], &a[1], Op::Mul))
+    }),
+    f("series_divide", 2, 2, t(Type::Dynamic), |a, _| {
+        Ok(map2(&a[0], &a[1], Op::Div))
+    }),
+    f("series_pow", 2, 2, t(Type::Dynamic), |a, _| {
+        Ok(map2(&a[0], &a[1], Op::Pow))
+    }),
+    f("series_equals", 2, 2, t(Type::Dynamic), |a, _| {
+        Ok(cmp2(&a[0], &a[1], |x, y| x == y))
+    }),
+    f("series_not_equals", 2, 2, t(Type::Dynamic), |a, _| {
+        Ok(cmp2(&a[0], &a[1], |x, y| x != y))
+    }),
+    f("series_greater", 2, 2, t(Type::Dynamic), |a, _| {
+        Ok(cmp2(&a[0], &a[1], |x, y| x > y))
+    }),
+    f("series_greater_equals", 2, 2, t(Type::Dynamic), |a, _| {
+        Ok(cmp2(&a[0], &a[1], |x, y| x >= y))
+    }),
+    f("series_less", 2, 2, t(Type::Dynamic), |a, _| {
+        Ok(cmp2(&a[0], &a[1], |x, y| x < y))
+    }),
+    f("series_less_equals", 2, 2, t(Type::Dynamic), |a, _| {
+        Ok(cmp2(&a[0], &a[1], |x, y| x <= y))
+    }),
+    f("series_fill_backward", 1, 2, t(Type::Dynamic), |a, _| {
+        Ok(fill_directional(&a[0], arg(a, 1), false))
+    }),
+    f("series_fill_forward", 1, 2, t(Type::Dynamic), |a, _| {
+        Ok(fill_directional(&a[0], arg(a, 1), true))
+    }),
     f("series_fill_const", 2, 3, t(Type::Dynamic), fill_const),
     f("series_fill_linear", 1, 4, t(Type::Dynamic), fill_linear),
-    f("series_sum", 1, 1, t(Type::Real), |a, _| Ok(reduce(&a[0], 0.0, |acc, x| acc + x))),
-    f("series_product", 1, 1, t(Type::Real), |a, _| Ok(reduce(&a[0], 1.0, |acc, x| acc * x))),
+    f("series_sum", 1, 1, t(Type::Real), |a, _| {
+        Ok(reduce(&a[0], 0.0, |acc, x| acc + x))
+    }),
+    f("series_product", 1, 1, t(Type::Real), |a, _| {
+        Ok(reduce(&a[0], 1.0, |acc, x| acc * x))
+    }),
     f("series_magnitude", 1, 1, t(Type::Real), |a, _| {
         Ok(match nums(&a[0]) {
             Some(v) => Value::Real(v.iter().flatten().map(|x| x * x).sum::<f64>().sqrt()),
             None => Value::Null,
         })
     }),
-    f("series_dot_product", 2, 2, t(Type::Real), |a, _| Ok(dot(&a[0], &a[1]))),
+    f("series_dot_product", 2, 2, t(Type::Real), |a, _| {
+        Ok(dot(&a[0], &a[1]))
+    }),
     f("series_cosine_similarity", 2, 4, t(Type::Real), cosine),
     f("series_pearson_correlation", 2, 2, t(Type::Real), pearson),
-    f("series_stats", 1, 2, t(Type::Dynamic), |a, _| Ok(stats(&a[0], false))),
-    f("series_stats_dynamic", 1, 2, t(Type::Dynamic), |a, _| Ok(stats(&a[0], true))),
+    f("series_stats", 1, 2, t(Type::Dynamic), |a, _| {
+        Ok(stats(&a[0], false))
+    }),
+    f("series_stats_dynamic", 1, 2, t(Type::Dynamic), |a, _| {
+        Ok(stats(&a[0], true))
+    }),
     f("series_iir", 3, 3, t(Type::Dynamic), iir),
     f("series_fir", 2, 4, t(Type::Dynamic), fir),
-    f("series_fit_line", 1, 1, t(Type::Dynamic), |a, _| Ok(fit_line_value(&a[0], false))),
-    f("series_fit_line_dynamic", 1, 1, t(Type::Dynamic), |a, _| Ok(fit_line_value(&a[0], true))),
+    f("series_fit_line", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(fit_line_value(&a[0], false))
+    }),
+    f("series_fit_line_dynamic", 1, 1, t(Type::Dynamic), |a, _| {
+        Ok(fit_line_value(&a[0], true))
+    }),
     f("series_seasonal", 1, 2, t(Type::Dynamic), seasonal_fn),
-    f("series_periods_detect", 4, 4, t(Type::Dynamic), periods_detect_fn),
+    f(
+        "series_periods_detect",
+        4,
+        4,
+        t(Type::Dynamic),
+        periods_detect_fn,
+    ),
     f("series_outliers", 1, 5, t(Type::Dynamic), outliers_fn),
     f("series_decompose", 1, 5, t(Type::Dynamic), decompose_fn),
-    f("series_decompose_anomalies", 1, 7, t(Type::Dynamic), anomalies_fn),
+    f(
+        "series_decompose_anomalies",
+        1,
+        7,
+        t(Type::Dynamic),
+        anomalies_fn,
+    ),
 ];
 
 /// Functions returning several results, with the suffixes of their unnamed columns.
 pub(crate) const MULTI_OUTPUT: &[(&str, &[&str])] = &[
-    ("series_stats", &["min", "min_idx", "max", "max_idx", "avg", "stdev", "variance"]),
-    ("series_fit_line", &["rsquare", "slope", "variance", "rvariance", "interception", "line_fit"]),
-    ("series_decompose", &["baseline", "seasonal", "trend", "residual"]),
-    ("series_decompose_anomalies", &["ad_flag", "ad_score", "baseline"]),
+    (
+        "series_stats",
+        &[
+            "min", "min_idx", "max", "max_idx", "avg", "stdev", "variance",
+        ],
+    ),
+    (
+        "series_fit_line",
+        &[
+            "rsquare",
+            "slope",
+            "variance",
+            "rvariance",
+            "interception",
+            "line_fit",
+        ],
+    ),
+    (
+        "series_decompose",
+        &["baseline", "seasonal", "trend", "residual"],
+    ),
+    (
+        "series_decompose_anomalies",
+        &["ad_flag", "ad_score", "baseline"],
+    ),
     ("series_periods_detect", &["periods", "scores"]),
 ];
 
@@ -92,7 +191,11 @@ fn nums(v: &Value) -> Option<Vec<Option<f64>>> {
 }
 
 fn arr_of(v: Vec<Option<f64>>) -> Value {
-    Value::array(v.into_iter().map(|x| x.map_or(Value::Null, Value::Real)).collect())
+    Value::array(
+        v.into_iter()
+            .map(|x| x.map_or(Value::Null, Value::Real))
+            .collect(),
+    )
 }
 
 fn map1(v: &Value, op: fn(f64) -> f64) -> Value {
@@ -133,7 +236,10 @@ fn map2(a: &Value, b: &Value, op: Op) -> Value {
     };
     let out = (0..n)
         .map(|i| {
-            let (x, y) = (at(a, i).unwrap_or(&Value::Null), at(b, i).unwrap_or(&Value::Null));
+            let (x, y) = (
+                at(a, i).unwrap_or(&Value::Null),
+                at(b, i).unwrap_or(&Value::Null),
+            );
             // integers stay integers for + - * (the series-add page: [1,2,4] + [4,2,1] = [5,4,5])
             if matches!(op, Op::Add | Op::Sub | Op::Mul)
                 && let (Some(p), Some(q)) = (x.as_i64(), y.as_i64())
@@ -165,9 +271,14 @@ fn cmp2(a: &Value, b: &Value, op: fn(f64, f64) -> bool) -> Value {
     };
     Value::array(
         (0..n)
-            .map(|i| match (at(a, i).and_then(Value::as_f64), at(b, i).and_then(Value::as_f64)) {
-                (Some(p), Some(q)) => Value::Bool(op(p, q)),
-                _ => Value::Null,
+            .map(|i| {
+                match (
+                    at(a, i).and_then(Value::as_f64),
+                    at(b, i).and_then(Value::as_f64),
+                ) {
+                    (Some(p), Some(q)) => Value::Bool(op(p, q)),
+                    _ => Value::Null,
+                }
             })
             .collect(),
     )
@@ -205,7 +316,17 @@ fn fill_const(a: &[Value], _: &Cx<'_>) -> Result<Value> {
         return Ok(Value::Null);
     };
     let missing = arg(a, 2);
-    Ok(Value::array(xs.iter().map(|x| if is_missing(x, missing) { a[1].clone() } else { x.clone() }).collect()))
+    Ok(Value::array(
+        xs.iter()
+            .map(|x| {
+                if is_missing(x, missing) {
+                    a[1].clone()
+                } else {
+                    x.clone()
+                }
+            })
+            .collect(),
+    ))
 }
 
 /// `series_fill_linear(x, missing, fill_edges = true, constant = 0)`: linear interpolation between
@@ -218,7 +339,9 @@ fn fill_linear(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     let missing = arg(a, 1);
     let edges = !matches!(arg(a, 2), Value::Bool(false));
     let constant = real(arg(a, 3)).unwrap_or(0.0);
-    let integral = xs.iter().all(|x| matches!(x, Value::Int(_) | Value::Long(_) | Value::Null));
+    let integral = xs
+        .iter()
+        .all(|x| matches!(x, Value::Int(_) | Value::Long(_) | Value::Null));
     let known: Vec<(usize, f64)> = xs
         .iter()
         .enumerate()
@@ -265,7 +388,12 @@ fn reduce(v: &Value, init: f64, op: fn(f64, f64) -> f64) -> Value {
 
 fn dot(a: &Value, b: &Value) -> Value {
     match (nums(a), nums(b)) {
-        (Some(x), Some(y)) => Value::Real(x.iter().zip(&y).map(|(p, q)| p.unwrap_or(0.0) * q.unwrap_or(0.0)).sum()),
+        (Some(x), Some(y)) => Value::Real(
+            x.iter()
+                .zip(&y)
+                .map(|(p, q)| p.unwrap_or(0.0) * q.unwrap_or(0.0))
+                .sum(),
+        ),
         _ => Value::Null,
     }
 }
@@ -274,9 +402,15 @@ fn cosine(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     let (Some(x), Some(y)) = (nums(&a[0]), nums(&a[1])) else {
         return Ok(Value::Null);
     };
-    let d: f64 = x.iter().zip(&y).map(|(p, q)| p.unwrap_or(0.0) * q.unwrap_or(0.0)).sum();
-    let nx = real(arg(a, 2)).unwrap_or_else(|| x.iter().flatten().map(|v| v * v).sum::<f64>().sqrt());
-    let ny = real(arg(a, 3)).unwrap_or_else(|| y.iter().flatten().map(|v| v * v).sum::<f64>().sqrt());
+    let d: f64 = x
+        .iter()
+        .zip(&y)
+        .map(|(p, q)| p.unwrap_or(0.0) * q.unwrap_or(0.0))
+        .sum();
+    let nx =
+        real(arg(a, 2)).unwrap_or_else(|| x.iter().flatten().map(|v| v * v).sum::<f64>().sqrt());
+    let ny =
+        real(arg(a, 3)).unwrap_or_else(|| y.iter().flatten().map(|v| v * v).sum::<f64>().sqrt());
     Ok(Value::Real(d / (nx * ny)))
 }
 
@@ -284,7 +418,11 @@ fn pearson(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     let (Some(x), Some(y)) = (nums(&a[0]), nums(&a[1])) else {
         return Ok(Value::Null);
     };
-    let pairs: Vec<(f64, f64)> = x.iter().zip(&y).filter_map(|(p, q)| Some(((*p)?, (*q)?))).collect();
+    let pairs: Vec<(f64, f64)> = x
+        .iter()
+        .zip(&y)
+        .filter_map(|(p, q)| Some(((*p)?, (*q)?)))
+        .collect();
     Ok(Value::Real(correlation(&pairs)))
 }
 
@@ -311,7 +449,11 @@ fn stats(v: &Value, as_bag: bool) -> Value {
     let Some(xs) = nums(v) else {
         return Value::Null;
     };
-    let vals: Vec<(usize, f64)> = xs.iter().enumerate().filter_map(|(i, x)| x.map(|f| (i, f))).collect();
+    let vals: Vec<(usize, f64)> = xs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| x.map(|f| (i, f)))
+        .collect();
     #[allow(clippy::cast_precision_loss)]
     let n = vals.len() as f64;
     let (mut min, mut min_i, mut max, mut max_i) = (f64::NAN, -1i64, f64::NAN, -1i64);
@@ -327,7 +469,11 @@ fn stats(v: &Value, as_bag: bool) -> Value {
     }
     let sum: f64 = vals.iter().map(|p| p.1).sum();
     let avg = if n > 0.0 { sum / n } else { f64::NAN };
-    let var = if n > 1.0 { vals.iter().map(|p| (p.1 - avg) * (p.1 - avg)).sum::<f64>() / (n - 1.0) } else { 0.0 };
+    let var = if n > 1.0 {
+        vals.iter().map(|p| (p.1 - avg) * (p.1 - avg)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
     let items: Vec<(&str, Value)> = vec![
         ("min", Value::Real(min)),
         ("min_idx", Value::Long(min_i)),
@@ -434,8 +580,17 @@ fn fit_line(y: &[f64]) -> (f64, f64, f64, f64, f64, Vec<f64>) {
     #[allow(clippy::cast_precision_loss)]
     let line: Vec<f64> = (0..y.len()).map(|i| icept + slope * i as f64).collect();
     let variance = y.iter().map(|v| (v - my) * (v - my)).sum::<f64>() / n;
-    let rvariance = y.iter().zip(&line).map(|(v, l)| (v - l) * (v - l)).sum::<f64>() / n;
-    let rsquare = if variance == 0.0 { 1.0 } else { 1.0 - rvariance / variance };
+    let rvariance = y
+        .iter()
+        .zip(&line)
+        .map(|(v, l)| (v - l) * (v - l))
+        .sum::<f64>()
+        / n;
+    let rsquare = if variance == 0.0 {
+        1.0
+    } else {
+        1.0 - rvariance / variance
+    };
     (rsquare, slope, variance, rvariance, icept, line)
 }
 
@@ -469,7 +624,11 @@ fn median(v: &mut [f64]) -> f64 {
     }
     v.sort_by(f64::total_cmp);
     let m = v.len() / 2;
-    if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 }
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    }
 }
 
 /// The per-phase median of `y` for `period`.
@@ -549,13 +708,22 @@ fn periods_detect_fn(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     let (min_p, max_p) = (real(&a[1]).unwrap_or(0.0), real(&a[2]).unwrap_or(f64::MAX));
     let k = usize::try_from(int(&a[3]).unwrap_or(1).max(0)).unwrap_or(1);
     let found = periods_detect(&y, min_p, max_p, k);
-    let mut periods: Vec<Value> = found.iter().map(|(p, _)| Value::Long(i64::try_from(*p).unwrap_or(0))).collect();
-    let mut scores: Vec<Value> = found.iter().map(|(_, s)| Value::Real((s * 100.0).round() / 100.0)).collect();
+    let mut periods: Vec<Value> = found
+        .iter()
+        .map(|(p, _)| Value::Long(i64::try_from(*p).unwrap_or(0)))
+        .collect();
+    let mut scores: Vec<Value> = found
+        .iter()
+        .map(|(_, s)| Value::Real((s * 100.0).round() / 100.0))
+        .collect();
     while periods.len() < k {
         periods.push(Value::Long(0));
         scores.push(Value::Real(0.0));
     }
-    Ok(Value::array(vec![Value::array(periods), Value::array(scores)]))
+    Ok(Value::array(vec![
+        Value::array(periods),
+        Value::array(scores),
+    ]))
 }
 
 /// The period to use: given (> 0), none (0), or detected (-1) above `threshold`.
@@ -580,7 +748,11 @@ fn seasonal_fn(a: &[Value], _: &Cx<'_>) -> Result<Value> {
 
 /// Tukey-fence scores (`kind` `tukey` or `ctukey`).
 fn outliers(y: &[Option<f64>], kind: &str, lo_p: f64, hi_p: f64) -> Vec<f64> {
-    let (lo_p, hi_p) = if kind == "tukey" { (25.0, 75.0) } else { (lo_p, hi_p) };
+    let (lo_p, hi_p) = if kind == "tukey" {
+        (25.0, 75.0)
+    } else {
+        (lo_p, hi_p)
+    };
     let mut known: Vec<f64> = y.iter().flatten().copied().collect();
     known.sort_by(f64::total_cmp);
     if known.is_empty() {
@@ -601,7 +773,11 @@ fn outliers(y: &[Option<f64>], kind: &str, lo_p: f64, hi_p: f64) -> Vec<f64> {
         .map(|x| match x {
             None => 0.0,
             Some(v) if iqr == 0.0 => {
-                if *v > q3 || *v < q1 { f64::INFINITY.copysign(v - q3) } else { 0.0 }
+                if *v > q3 || *v < q1 {
+                    f64::INFINITY.copysign(v - q3)
+                } else {
+                    0.0
+                }
             }
             Some(v) if *v > q3 => (v - q3) / iqr,
             Some(v) if *v < q1 => (v - q1) / iqr,
@@ -628,12 +804,23 @@ fn outliers_fn(a: &[Value], _: &Cx<'_>) -> Result<Value> {
             }
         }
     }
-    let (lo, hi) = (real(arg(a, 3)).unwrap_or(10.0), real(arg(a, 4)).unwrap_or(90.0));
-    Ok(arr_of(outliers(&y, &kind, lo, hi).into_iter().map(Some).collect()))
+    let (lo, hi) = (
+        real(arg(a, 3)).unwrap_or(10.0),
+        real(arg(a, 4)).unwrap_or(90.0),
+    );
+    Ok(arr_of(
+        outliers(&y, &kind, lo, hi).into_iter().map(Some).collect(),
+    ))
 }
 
 /// (baseline, seasonal, trend, residual) of `series_decompose`.
-fn decompose(y: &[f64], seasonality: i64, trend: &str, test_points: usize, threshold: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+fn decompose(
+    y: &[f64],
+    seasonality: i64,
+    trend: &str,
+    test_points: usize,
+    threshold: f64,
+) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
     let n = y.len();
     let train = &y[..n.saturating_sub(test_points)];
     let trend_v: Vec<f64> = match trend {
@@ -645,7 +832,11 @@ fn decompose(y: &[f64], seasonality: i64, trend: &str, test_points: usize, thres
         }
         _ => {
             #[allow(clippy::cast_precision_loss)]
-            let avg = if train.is_empty() { 0.0 } else { train.iter().sum::<f64>() / train.len() as f64 };
+            let avg = if train.is_empty() {
+                0.0
+            } else {
+                train.iter().sum::<f64>() / train.len() as f64
+            };
             vec![avg; n]
         }
     };
@@ -653,9 +844,19 @@ fn decompose(y: &[f64], seasonality: i64, trend: &str, test_points: usize, thres
     let period = period_for(&detrended, seasonality, threshold);
     let season_train = seasonal(&detrended, period);
     let seasonal_v: Vec<f64> = (0..n)
-        .map(|i| if period >= 2 && !season_train.is_empty() { season_train[i % period.min(season_train.len()).max(1)] } else { 0.0 })
+        .map(|i| {
+            if period >= 2 && !season_train.is_empty() {
+                season_train[i % period.min(season_train.len()).max(1)]
+            } else {
+                0.0
+            }
+        })
         .collect();
-    let baseline: Vec<f64> = seasonal_v.iter().zip(&trend_v).map(|(s0, t0)| s0 + t0).collect();
+    let baseline: Vec<f64> = seasonal_v
+        .iter()
+        .zip(&trend_v)
+        .map(|(s0, t0)| s0 + t0)
+        .collect();
     let residual: Vec<f64> = y.iter().zip(&baseline).map(|(v, b)| v - b).collect();
     (baseline, seasonal_v, trend_v, residual)
 }
@@ -692,14 +893,37 @@ fn anomalies_fn(a: &[Value], _: &Cx<'_>) -> Result<Value> {
         v => s(v).into_owned(),
     };
     let season_threshold = real(arg(a, 6)).unwrap_or(0.6);
-    let (baseline, _, _, residual) = decompose(&y, seasonality, &trend, test_points, season_threshold);
-    let scores = outliers(&residual.iter().map(|x| Some(*x)).collect::<Vec<_>>(), &method, 10.0, 90.0);
+    let (baseline, _, _, residual) =
+        decompose(&y, seasonality, &trend, test_points, season_threshold);
+    let scores = outliers(
+        &residual.iter().map(|x| Some(*x)).collect::<Vec<_>>(),
+        &method,
+        10.0,
+        90.0,
+    );
     let flags: Vec<Value> = scores
         .iter()
-        .map(|sc| Value::Long(if *sc > threshold { 1 } else if *sc < -threshold { -1 } else { 0 }))
+        .map(|sc| {
+            Value::Long(if *sc > threshold {
+                1
+            } else if *sc < -threshold {
+                -1
+            } else {
+                0
+            })
+        })
         .collect();
-    let score_v = arr_of(scores.into_iter().map(|x| Some(if x.is_finite() { x } else { 0.0 })).collect());
-    Ok(Value::array(vec![Value::array(flags), score_v, arr_of(baseline.into_iter().map(Some).collect())]))
+    let score_v = arr_of(
+        scores
+            .into_iter()
+            .map(|x| Some(if x.is_finite() { x } else { 0.0 }))
+            .collect(),
+    );
+    Ok(Value::array(vec![
+        Value::array(flags),
+        score_v,
+        arr_of(baseline.into_iter().map(Some).collect()),
+    ]))
 }
 
 #[cfg(test)]
@@ -709,15 +933,23 @@ mod tests {
     #[test]
     fn seasonal_uses_phase_medians() {
         let y = [1.0, 3.0, 5.0, 2.0, 4.0, 6.0, 1.0, 3.0, 5.0, 2.0, 4.0, 6.0];
-        assert_eq!(seasonal(&y, 3), vec![1.5, 3.5, 5.5, 1.5, 3.5, 5.5, 1.5, 3.5, 5.5, 1.5, 3.5, 5.5]);
+        assert_eq!(
+            seasonal(&y, 3),
+            vec![1.5, 3.5, 5.5, 1.5, 3.5, 5.5, 1.5, 3.5, 5.5, 1.5, 3.5, 5.5]
+        );
     }
 
     #[test]
     fn periods_of_a_weekly_signal() {
-        let y: Vec<f64> = [80, 139, 87, 110, 68, 54, 50, 51, 53, 133, 86, 141, 97, 156, 94, 149, 95, 140, 77, 61, 50, 54, 47, 133, 72, 152, 94, 148, 105, 162, 101, 160, 87, 63, 53, 55, 54, 151, 103, 189, 108, 183, 113, 175, 113, 178, 90, 71, 62, 62, 65, 165, 109, 181, 115, 182, 121, 178, 114, 170]
-            .iter()
-            .map(|x| f64::from(*x))
-            .collect();
+        let y: Vec<f64> = [
+            80, 139, 87, 110, 68, 54, 50, 51, 53, 133, 86, 141, 97, 156, 94, 149, 95, 140, 77, 61,
+            50, 54, 47, 133, 72, 152, 94, 148, 105, 162, 101, 160, 87, 63, 53, 55, 54, 151, 103,
+            189, 108, 183, 113, 175, 113, 178, 90, 71, 62, 62, 65, 165, 109, 181, 115, 182, 121,
+            178, 114, 170,
+        ]
+        .iter()
+        .map(|x| f64::from(*x))
+        .collect();
         let p = periods_detect(&y, 0.0, 50.0, 2);
         assert_eq!(p.first().map(|x| x.0), Some(14));
     }
@@ -727,8 +959,19 @@ mod tests {
         let mut y: Vec<f64> = (0..48).map(|i| 10.0 + f64::from(i % 24 < 12)).collect();
         y[30] = 60.0;
         let (_, _, _, residual) = decompose(&y, -1, "avg", 0, 0.6);
-        let scores = outliers(&residual.iter().map(|x| Some(*x)).collect::<Vec<_>>(), "ctukey", 10.0, 90.0);
+        let scores = outliers(
+            &residual.iter().map(|x| Some(*x)).collect::<Vec<_>>(),
+            "ctukey",
+            10.0,
+            90.0,
+        );
         assert!(scores[30] > 1.5);
-        assert!(scores.iter().enumerate().filter(|(i, _)| *i != 30).all(|(_, s)| s.abs() <= 1.5));
+        assert!(
+            scores
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != 30)
+                .all(|(_, s)| s.abs() <= 1.5)
+        );
     }
 }

@@ -9,11 +9,21 @@ use crate::error::Result;
 use crate::value::{Type, Value};
 
 pub(crate) const FUNCTIONS: &[Func] = &[
-    f("convert_length", 3, 3, t(Type::Real), |a, cx| linear(a, cx, LENGTH)),
-    f("convert_mass", 3, 3, t(Type::Real), |a, cx| linear(a, cx, MASS)),
-    f("convert_speed", 3, 3, t(Type::Real), |a, cx| linear(a, cx, SPEED)),
-    f("convert_volume", 3, 3, t(Type::Real), |a, cx| linear(a, cx, VOLUME)),
-    f("convert_force", 3, 3, t(Type::Real), |a, cx| linear(a, cx, FORCE)),
+    f("convert_length", 3, 3, t(Type::Real), |a, cx| {
+        linear(a, cx, LENGTH)
+    }),
+    f("convert_mass", 3, 3, t(Type::Real), |a, cx| {
+        linear(a, cx, MASS)
+    }),
+    f("convert_speed", 3, 3, t(Type::Real), |a, cx| {
+        linear(a, cx, SPEED)
+    }),
+    f("convert_volume", 3, 3, t(Type::Real), |a, cx| {
+        linear(a, cx, VOLUME)
+    }),
+    f("convert_force", 3, 3, t(Type::Real), |a, cx| {
+        linear(a, cx, FORCE)
+    }),
     f("convert_temperature", 3, 3, t(Type::Real), temperature),
 ];
 
@@ -213,7 +223,11 @@ fn factor(table: &[(&str, f64)], unit: &str) -> Option<f64> {
 }
 
 fn linear(a: &[Value], _: &Cx<'_>, table: &[(&str, f64)]) -> Result<Value> {
-    let (Some(v), Some(from), Some(to)) = (real(&a[0]), factor(table, &s(&a[1])), factor(table, &s(&a[2]))) else {
+    let (Some(v), Some(from), Some(to)) = (
+        real(&a[0]),
+        factor(table, &s(&a[1])),
+        factor(table, &s(&a[2])),
+    ) else {
         return Ok(Value::Null);
     };
     Ok(Value::Real(v * from / to))
@@ -237,7 +251,9 @@ fn temp_unit(u: &str) -> Option<(f64, f64)> {
 }
 
 fn temperature(a: &[Value], _: &Cx<'_>) -> Result<Value> {
-    let (Some(v), Some((f1, z1)), Some((f2, z2))) = (real(&a[0]), temp_unit(&s(&a[1])), temp_unit(&s(&a[2]))) else {
+    let (Some(v), Some((f1, z1)), Some((f2, z2))) =
+        (real(&a[0]), temp_unit(&s(&a[1])), temp_unit(&s(&a[2])))
+    else {
         return Ok(Value::Null);
     };
     let kelvin = v * f1 + z1;

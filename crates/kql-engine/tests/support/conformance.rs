@@ -335,8 +335,13 @@ pub fn cell_matches(v: &Value, doc: &str, ty: Type) -> bool {
                 return true;
             }
             // JSON text (a `tostring()` of a dynamic) compares as JSON, whatever the spacing
-            match (serde_json::from_str::<Json>(&s), serde_json::from_str::<Json>(d)) {
-                (Ok(a), Ok(b)) if matches!(a, Json::Object(_) | Json::Array(_)) => json_matches(&a, &b),
+            match (
+                serde_json::from_str::<Json>(&s),
+                serde_json::from_str::<Json>(d),
+            ) {
+                (Ok(a), Ok(b)) if matches!(a, Json::Object(_) | Json::Array(_)) => {
+                    json_matches(&a, &b)
+                }
                 _ => false,
             }
         }

@@ -1,0 +1,15 @@
+//! Running content on events: the KQL engine (`sentinel_kql_engine`) fed with the repository's saved
+//! functions and input rows, and Sentinel's execution model around it.
+//!
+//! - [`data`]: rows from test cases, JSON Lines and portal CSV exports → engine tables typed by
+//!   `schemas/`;
+//! - [`sentinel`]: one run of a rule at `T` (window, trigger, grouping, entities, custom details,
+//!   alert overrides) and runs on its schedule (suppression);
+//! - [`cases`]: a test case's rows, its run and its expectations; the report types;
+//! - [`database`]: the engine database of a repository (its functions, the workspace's parsers
+//!   pulled into `schemas/functions/`, and tables).
+
+pub mod cases;
+pub mod data;
+pub mod database;
+pub mod sentinel;
