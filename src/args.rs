@@ -96,6 +96,17 @@ pub enum Command {
         after_help = "Examples:\n  sentinelctl test\n  sentinelctl test PasswordSpray --format junit > test-results.xml\n\nExit codes: 0 every case passed, 1 a case failed, was unsupported or could not run, 2 usage."
     )]
     Test(TestArgs),
+    /// Replay log files through the detections on Sentinel's schedule and list the alerts they would
+    /// have raised.
+    #[command(
+        after_help = "Examples:\n  sentinelctl simulate --data OnePasswordEventLogs_CL=last-week.csv --from 2026-01-08T00:00:00Z --to 2026-01-15T00:00:00Z\n  sentinelctl simulate --data OnePasswordEventLogs_CL=events.jsonl --at 2026-01-15T12:00:00Z PasswordSpray --format json"
+    )]
+    Simulate(SimulateArgs),
+    /// Run KQL or a saved function offline over log files.
+    #[command(
+        after_help = "Examples:\n  sentinelctl query 'print now()'\n  sentinelctl query 'OnePasswordFailedSignIns(7d)' --data OnePasswordEventLogs_CL=export.csv --format csv"
+    )]
+    Query(QueryArgs),
     /// Table schemas and parsers from a workspace, for offline KQL checks.
     #[command(
         subcommand,
@@ -436,6 +447,80 @@ pub struct TestArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TestFormat::Human)]
     pub format: TestFormat,
+}
+
+/// A `TABLE=FILE` pair.
+fn data_file(text: &str) -> Result<(String, PathBuf), String> {
+    let (table, file) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not TABLE=FILE (e.g. OnePasswordEventLogs_CL=export.csv)"))?;
+    if table.is_empty() || file.is_empty() {
+        return Err(format!("`{text}` is not TABLE=FILE"));
+    }
+    Ok((table.to_string(), PathBuf::from(file)))
+}
+
+/// `simulate` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimulateFormat {
+    /// Alerts per detection.
+    Human,
+    /// The replay as JSON.
+    Json,
+}
+
+/// `simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Logs per table: `TABLE=FILE` (`.jsonl`, or `.csv` exported from the Log Analytics portal).
+    #[arg(long, value_name = "TABLE=FILE", value_parser = data_file, required = true)]
+    pub data: Vec<(String, PathBuf)>,
+    /// Start of the replay (each rule runs on its own schedule from here).
+    #[arg(long, value_name = "TIME", requires = "to", conflicts_with = "at")]
+    pub from: Option<String>,
+    /// End of the replay.
+    #[arg(long, value_name = "TIME", requires = "from")]
+    pub to: Option<String>,
+    /// Run every selected detection once, at this time.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Only detections whose id or name contains one of these.
+    #[arg(value_name = "FILTER")]
+    pub filters: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SimulateFormat::Human)]
+    pub format: SimulateFormat,
+}
+
+/// `query` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormat {
+    /// An aligned table.
+    Table,
+    /// `{"format_version", "columns", "rows"}`.
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// `query`.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The query (or a saved function call such as `OnePasswordFailedSignIns(7d)`).
+    #[arg(value_name = "KQL", required_unless_present = "file")]
+    pub query: Option<String>,
+    /// Read the query from this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    pub file: Option<PathBuf>,
+    /// Rows per table: `TABLE=FILE` (`.jsonl` or a portal `.csv`); repeatable.
+    #[arg(long, value_name = "TABLE=FILE", value_parser = data_file)]
+    pub data: Vec<(String, PathBuf)>,
+    /// What `now()` returns (default: the current time).
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
+    pub format: QueryFormat,
 }
 
 /// `schemas`.

@@ -10,8 +10,10 @@ pub mod import;
 pub mod plan;
 pub mod plugin;
 pub mod promote;
+pub mod query;
 pub mod schema;
 pub mod schemas;
+pub mod simulate;
 pub mod test;
 pub mod validate;
 

@@ -10,6 +10,8 @@
 //! | [`drift`] | classify how workspaces differ from the repository (read-only) |
 //! | [`import`] | write a workspace's content as repository files |
 //! | [`promote`] | pin into one environment what is verified and live in another |
+//! | [`simulate`] | replay log files through the detections on their schedule |
+//! | [`query`] | run KQL or a saved function over log files |
 //! | [`test`] | run the test cases beside detections and skills on the KQL engine |
 //! | [`schemas`] | pull a workspace's table schemas and parsers into `schemas/` |
 //!
@@ -23,7 +25,9 @@ pub mod files;
 pub mod import;
 pub mod plan;
 pub mod promote;
+pub mod query;
 pub mod schemas;
+pub mod simulate;
 pub mod target;
 pub mod test;
 pub mod validate;

@@ -10,6 +10,7 @@ pub mod drift;
 pub mod plan_human;
 pub mod plan_markdown;
 pub mod reports;
+pub mod runs;
 pub mod tests;
 pub mod yaml;
 
