@@ -451,9 +451,9 @@ pub struct TestArgs {
 
 /// A `TABLE=FILE` pair.
 fn data_file(text: &str) -> Result<(String, PathBuf), String> {
-    let (table, file) = text
-        .split_once('=')
-        .ok_or_else(|| format!("`{text}` is not TABLE=FILE (e.g. OnePasswordEventLogs_CL=export.csv)"))?;
+    let (table, file) = text.split_once('=').ok_or_else(|| {
+        format!("`{text}` is not TABLE=FILE (e.g. OnePasswordEventLogs_CL=export.csv)")
+    })?;
     if table.is_empty() || file.is_empty() {
         return Err(format!("`{text}` is not TABLE=FILE"));
     }

@@ -720,3 +720,46 @@ fn schemas_pull_makes_the_workspaces_tables_and_parsers_known_to_validate() {
         text(&missing)
     );
 }
+
+#[test]
+fn workbook_queries_are_checked_with_their_parameters_and_located_in_the_json() {
+    let repo = TempRepo::shipped();
+    let clean = repo.run(&["validate", "--format", "json"]);
+    assert!(clean.status.success(), "{}", text(&clean));
+    let path = std::fs::read_dir(repo.join("workbooks"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .unwrap();
+    let body = std::fs::read_to_string(&path).unwrap();
+    let broken = body.replacen("| where EventSource ==", "| where EventSourc ==", 1);
+    assert_ne!(body, broken);
+    std::fs::write(&path, broken).unwrap();
+    let out = repo.run(&["validate", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "SC2003")
+        .expect("the typo is found");
+    assert!(d["file"].as_str().unwrap().ends_with(".json"), "{d}");
+    assert!(d["message"].as_str().unwrap().contains("EventSourc"), "{d}");
+    let line = d["line"].as_u64().unwrap() as usize;
+    let column = d["column"].as_u64().unwrap() as usize;
+    let text_line = broken_line(&path, line);
+    assert!(
+        text_line[column - 1..].starts_with("EventSourc"),
+        "{text_line} @ {column}"
+    );
+}
+
+fn broken_line(path: &std::path::Path, line: usize) -> String {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .nth(line - 1)
+        .unwrap()
+        .to_string()
+}

@@ -9,9 +9,13 @@ use crate::session::Session;
 /// Runs `simulate`.
 pub fn run(cx: &Session, args: &SimulateArgs) -> anyhow::Result<ExitStatus> {
     let when = match (&args.from, &args.to, &args.at) {
-        (Some(from), Some(to), _) => When::Range(parse_time(from, "--from")?, parse_time(to, "--to")?),
+        (Some(from), Some(to), _) => {
+            When::Range(parse_time(from, "--from")?, parse_time(to, "--to")?)
+        }
         (_, _, Some(at)) => When::At(parse_time(at, "--at")?),
-        _ => anyhow::bail!("say when: --from T1 --to T2 (every scheduled run), or --at T (one run)"),
+        _ => {
+            anyhow::bail!("say when: --from T1 --to T2 (every scheduled run), or --at T (one run)")
+        }
     };
     let req = SimulateRequest {
         data: args.data.clone(),

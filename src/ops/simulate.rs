@@ -53,11 +53,17 @@ pub struct DetectionReplay {
 
 /// Parses a time given on the command line.
 pub fn parse_time(text: &str, flag: &str) -> anyhow::Result<DateTime> {
-    DateTime::parse(text).with_context(|| format!("{flag} `{text}` is not a date and time (e.g. 2026-01-15T12:00:00Z)"))
+    DateTime::parse(text).with_context(|| {
+        format!("{flag} `{text}` is not a date and time (e.g. 2026-01-15T12:00:00Z)")
+    })
 }
 
 /// A database with the repository's functions and the given files' rows.
-pub fn database_with(repo: &Repository, data: &DataFiles, at: DateTime) -> anyhow::Result<Database> {
+pub fn database_with(
+    repo: &Repository,
+    data: &DataFiles,
+    at: DateTime,
+) -> anyhow::Result<Database> {
     let mut db = crate::run::database::with_functions(repo)?;
     for (table, file) in data {
         crate::load::file::read_regular_bytes(file)

@@ -28,30 +28,56 @@ pub fn simulate_human(out: &mut dyn Write, replays: &[DetectionReplay]) -> io::R
         if r.alerts.is_empty() {
             continue;
         }
-        writeln!(out, "{} — {} alert(s) in {} run(s)", line(&r.name), r.alerts.len(), r.runs)?;
+        writeln!(
+            out,
+            "{} — {} alert(s) in {} run(s)",
+            line(&r.name),
+            r.alerts.len(),
+            r.runs
+        )?;
         for a in &r.alerts {
             let entities: Vec<String> = a
                 .entities
                 .iter()
                 .map(|e| {
-                    let ids: Vec<String> = e.identifiers.iter().map(|(k, v)| format!("{k}={}", line(v))).collect();
+                    let ids: Vec<String> = e
+                        .identifiers
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", line(v)))
+                        .collect();
                     format!("{}({})", e.entity_type, ids.join(", "))
                 })
                 .collect();
-            writeln!(out, "  {}  [{}]  {}", a.time, a.severity, line(&a.display_name))?;
+            writeln!(
+                out,
+                "  {}  [{}]  {}",
+                a.time,
+                a.severity,
+                line(&a.display_name)
+            )?;
             if !entities.is_empty() {
                 writeln!(out, "      entities: {}", entities.join("; "))?;
             }
         }
         total += r.alerts.len();
     }
-    let quiet = replays.iter().filter(|r| r.alerts.is_empty() && r.error.is_none()).count();
-    writeln!(out, "\n{total} alert(s) from {} detection(s); {quiet} raised none.", replays.len() - quiet)
+    let quiet = replays
+        .iter()
+        .filter(|r| r.alerts.is_empty() && r.error.is_none())
+        .count();
+    writeln!(
+        out,
+        "\n{total} alert(s) from {} detection(s); {quiet} raised none.",
+        replays.len() - quiet
+    )
 }
 
 /// `simulate --format json`.
 pub fn simulate_json(out: &mut dyn Write, replays: &[DetectionReplay]) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &json!({"format_version": 1, "detections": replays}))?;
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &json!({"format_version": 1, "detections": replays}),
+    )?;
     writeln!(out)
 }
 
@@ -59,7 +85,11 @@ fn cells(table: &Table) -> (Vec<String>, Vec<Vec<String>>) {
     let header = table.columns().iter().map(|c| c.name.clone()).collect();
     let rows = table
         .rows()
-        .map(|r| r.iter().map(sentinel_kql_engine::Value::to_kusto_string).collect())
+        .map(|r| {
+            r.iter()
+                .map(sentinel_kql_engine::Value::to_kusto_string)
+                .collect()
+        })
         .collect();
     (header, rows)
 }
@@ -90,7 +120,14 @@ pub fn table_text(out: &mut dyn Write, table: &Table) -> io::Result<()> {
             .trim_end()
             .to_string()
     };
-    writeln!(out, "{}", fmt(&header.iter().map(|h| line(h).into_owned()).collect::<Vec<_>>()))?;
+    writeln!(
+        out,
+        "{}",
+        fmt(&header
+            .iter()
+            .map(|h| line(h).into_owned())
+            .collect::<Vec<_>>())
+    )?;
     for r in &rows {
         writeln!(out, "{}", fmt(r))?;
     }
@@ -108,7 +145,10 @@ pub fn table_json(out: &mut dyn Write, table: &Table) -> io::Result<()> {
         .rows()
         .map(|r| r.iter().map(sentinel_kql_engine::Value::to_json).collect())
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &json!({"format_version": 1, "columns": columns, "rows": rows}))?;
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &json!({"format_version": 1, "columns": columns, "rows": rows}),
+    )?;
     writeln!(out)
 }
 
@@ -123,9 +163,21 @@ fn csv_field(s: &str) -> String {
 /// CSV with a header row (RFC 4180 quoting).
 pub fn table_csv(out: &mut dyn Write, table: &Table) -> io::Result<()> {
     let (header, rows) = cells(table);
-    writeln!(out, "{}", header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(","))?;
+    writeln!(
+        out,
+        "{}",
+        header
+            .iter()
+            .map(|h| csv_field(h))
+            .collect::<Vec<_>>()
+            .join(",")
+    )?;
     for r in rows {
-        writeln!(out, "{}", r.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","))?;
+        writeln!(
+            out,
+            "{}",
+            r.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",")
+        )?;
     }
     Ok(())
 }

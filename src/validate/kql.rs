@@ -293,3 +293,168 @@ fn check_output_columns(rf: &RuleFile, analysis: &Analysis, out: &mut Vec<Diagno
         );
     }
 }
+
+/// A workbook query with its `{Parameter}` references replaced by values of the right kind, so
+/// the analyser sees KQL: time ranges (type 4) become `>= ago(1d)` (`:start`/`:end` datetimes,
+/// `:grain` a timespan), other parameters a string (inside a string literal, its text). A
+/// reference to a parameter the workbook does not define is left as written (a syntax error the
+/// user should see).
+pub fn substitute_workbook_parameters(query: &str, params: &[(String, i64)]) -> String {
+    substitute_with_map(query, params).0
+}
+
+/// [`substitute_workbook_parameters`], with each substitution as (offset in the output, offset in
+/// the input) after it, to map positions back.
+fn substitute_with_map(query: &str, params: &[(String, i64)]) -> (String, Vec<(usize, usize)>) {
+    let mut map = Vec::new();
+    let mut out = String::with_capacity(query.len());
+    let mut rest = query;
+    let mut in_string: Option<char> = None;
+    while let Some(c) = rest.chars().next() {
+        if let Some(q) = in_string {
+            if c == q {
+                in_string = None;
+            }
+        } else if c == '"' || c == '\'' {
+            in_string = Some(c);
+        }
+        if c == '{'
+            && let Some(end) = rest.find('}')
+        {
+            let inner = &rest[1..end];
+            let (name, part) = inner.split_once(':').unwrap_or((inner, ""));
+            if let Some((_, ty)) = params.iter().find(|(n, _)| n == name.trim()) {
+                let value = match (*ty, part, in_string.is_some()) {
+                    (4, "start", _) => "datetime(2026-01-01)",
+                    (4, "end", _) => "datetime(2026-01-02)",
+                    (4, "grain", _) => "1h",
+                    (4, _, false) => ">= ago(1d)",
+                    (_, _, true) => "value",
+                    (_, _, false) => "\"value\"",
+                };
+                out.push_str(value);
+                rest = &rest[end + 1..];
+                map.push((out.len(), query.len() - rest.len()));
+                continue;
+            }
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    (out, map)
+}
+
+/// The input offset of output offset `at` (inside a substituted value: the reference's end).
+fn original_offset(map: &[(usize, usize)], at: usize) -> usize {
+    let (out_base, in_base) = map
+        .iter()
+        .rev()
+        .find(|(o, _)| *o <= at)
+        .copied()
+        .unwrap_or((0, 0));
+    in_base + (at - out_base)
+}
+
+/// The KQL queries of a workbook's JSON (log-analytics queries of query steps and parameters),
+/// with the parameters defined before each (workbook parameters are global to the workbook).
+pub fn workbook_queries(data: &serde_json::Value) -> (Vec<String>, Vec<(String, i64)>) {
+    fn walk(
+        items: &[serde_json::Value],
+        queries: &mut Vec<String>,
+        params: &mut Vec<(String, i64)>,
+    ) {
+        for item in items {
+            let content = item.get("content").unwrap_or(&serde_json::Value::Null);
+            for p in content
+                .get("parameters")
+                .and_then(|p| p.as_array())
+                .into_iter()
+                .flatten()
+            {
+                if let Some(name) = p.get("name").and_then(|n| n.as_str()) {
+                    params.push((
+                        name.to_string(),
+                        p.get("type")
+                            .and_then(serde_json::Value::as_i64)
+                            .unwrap_or(1),
+                    ));
+                }
+                if let Some(q) = p.get("query").and_then(|q| q.as_str()) {
+                    queries.push(q.to_string());
+                }
+            }
+            // queryType 0 is a Log Analytics (KQL) query; other query types (ARG, metrics) are not KQL here
+            let kql = content
+                .get("queryType")
+                .and_then(serde_json::Value::as_i64)
+                .is_none_or(|t| t == 0);
+            if kql && let Some(q) = content.get("query").and_then(|q| q.as_str()) {
+                queries.push(q.to_string());
+            }
+            if let Some(inner) = content.get("items").and_then(|i| i.as_array()) {
+                walk(inner, queries, params);
+            }
+        }
+    }
+    let (mut queries, mut params) = (Vec::new(), Vec::new());
+    walk(
+        data.get("items")
+            .and_then(|i| i.as_array())
+            .map_or(&[], Vec::as_slice),
+        &mut queries,
+        &mut params,
+    );
+    (queries, params)
+}
+
+/// Checks every KQL query of every workbook; findings are located at the query's string in the
+/// workbook JSON, with the line and column inside the query in the message.
+pub fn check_workbooks(repo: &Repository, catalog: &Catalog, out: &mut Vec<Diagnostic>) -> usize {
+    let mut checked = 0;
+    for wb in &repo.workbooks {
+        let (queries, params) = workbook_queries(&wb.data);
+        let text = &repo.sources.get(wb.json_file).text;
+        for q in queries {
+            checked += 1;
+            let (kql, map) = substitute_with_map(&q, &params);
+            let analysis = sentinel_kql::analyze(&kql, catalog);
+            if analysis.diagnostics.is_empty() {
+                continue;
+            }
+            let escaped = serde_json::to_string(&q).unwrap_or_default();
+            let at = text.find(&escaped).unwrap_or(0);
+            // a query offset → the file offset inside the JSON string (escapes are longer)
+            let file_offset = |kql_at: usize| {
+                let orig = original_offset(&map, kql_at).min(q.len());
+                let mut orig = orig;
+                while !q.is_char_boundary(orig) {
+                    orig -= 1;
+                }
+                let prefix = serde_json::to_string(&q[..orig]).unwrap_or_default();
+                (at + prefix.len() - 1).min(text.len())
+            };
+            for k in &analysis.diagnostics {
+                let start = file_offset(k.range.start);
+                let span = start..file_offset(k.range.end).max(start);
+                let before = &kql[..k.range.start.min(kql.len())];
+                let line = before.matches('\n').count() + 1;
+                let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                out.push(Diagnostic {
+                    code: k.code,
+                    name: k.name,
+                    severity: if k.severity == sentinel_kql::Severity::Error {
+                        Severity::Error
+                    } else {
+                        Severity::Warning
+                    },
+                    message: format!("workbook query, line {line} column {col}: {}", k.message),
+                    file: wb.json_file,
+                    range: Some(span),
+                    labels: Vec::new(),
+                    help: k.help.clone(),
+                });
+            }
+        }
+    }
+    checked
+}

@@ -77,6 +77,7 @@ pub fn validate(repo: &mut Repository, options: &ValidateOptions) -> ValidateSta
         }
         kql::check_functions(repo, &catalog, &mut out);
         stats.queries += repo.functions.len();
+        stats.queries += kql::check_workbooks(repo, &catalog, &mut out);
     }
     repo.diagnostics.append(&mut out);
     let names = options
