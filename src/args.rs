@@ -107,6 +107,11 @@ pub enum Command {
         after_help = "Examples:\n  sentinelctl query 'print now()'\n  sentinelctl query 'OnePasswordFailedSignIns(7d)' --data OnePasswordEventLogs_CL=export.csv --format csv"
     )]
     Query(QueryArgs),
+    /// The MITRE ATT&CK techniques the detections cover: a Navigator layer and a markdown table.
+    #[command(
+        after_help = "Examples:\n  sentinelctl coverage --layer coverage.json\n  sentinelctl coverage --env prod --format markdown >> $GITHUB_STEP_SUMMARY"
+    )]
+    Coverage(CoverageArgs),
     /// Table schemas and parsers from a workspace, for offline KQL checks.
     #[command(
         subcommand,
@@ -521,6 +526,32 @@ pub struct QueryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
     pub format: QueryFormat,
+}
+
+/// `coverage` formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CoverageFormat {
+    /// Markdown table.
+    Markdown,
+    /// The ATT&CK Navigator layer.
+    Layer,
+}
+
+/// `coverage`.
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// Measure what is deployed and enabled in this environment (default: the repository).
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Output on stdout.
+    #[arg(long, value_enum, default_value_t = CoverageFormat::Markdown)]
+    pub format: CoverageFormat,
+    /// Also write the Navigator layer to this file.
+    #[arg(long, value_name = "FILE")]
+    pub layer: Option<PathBuf>,
+    /// ARM connection (with --env).
+    #[command(flatten)]
+    pub arm: ArmArgs,
 }
 
 /// `schemas`.

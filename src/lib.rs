@@ -60,6 +60,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
         Command::Schema(a) => commands::schema::run(&cx, a),
         Command::Schemas(a) => commands::schemas::run(&cx, a),
         Command::Test(a) => commands::test::run(&cx, a),
+        Command::Coverage(a) => commands::coverage::run(&cx, a),
         Command::Simulate(a) => commands::simulate::run(&cx, a),
         Command::Query(a) => commands::query::run(&cx, a),
         Command::Explain(a) => commands::explain::run(&cx, a),

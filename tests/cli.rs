@@ -763,3 +763,52 @@ fn broken_line(path: &std::path::Path, line: usize) -> String {
         .unwrap()
         .to_string()
 }
+
+#[test]
+fn coverage_layers_show_what_is_deployed_and_enabled() {
+    let repo = TempRepo::shipped();
+    assert!(
+        repo.run(&["apply", "--env", "local", "--auto-approve"])
+            .status
+            .success()
+    );
+    let layer_path = repo.join("layer.json");
+    let out = repo.run(&[
+        "coverage",
+        "--env",
+        "local",
+        "--layer",
+        layer_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let layer: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&layer_path).unwrap()).unwrap();
+    assert_eq!(layer["domain"], "enterprise-attack");
+    assert_eq!(layer["versions"]["layer"], "4.5");
+    let techniques = layer["techniques"].as_array().unwrap();
+    assert!(techniques.iter().all(|t| t["score"].as_u64().unwrap() > 0));
+    // T1110.003 (password spraying) comes from one rule; disable it in the portal
+    repo.edit_state(|s| {
+        for r in s["workspaces"][0]["alertRules"].as_array_mut().unwrap() {
+            if r["name"] == "0c3ae420-c119-4f4c-be97-4f48b51a9922" {
+                r["properties"]["enabled"] = false.into();
+            }
+        }
+    });
+    let md = repo.run(&["coverage", "--env", "local"]);
+    let t = text(&md);
+    let row = t
+        .lines()
+        .find(|l| l.contains("[T1110.003]"))
+        .expect("the technique is listed");
+    assert!(row.contains("(disabled)"), "{row}");
+    let layer = repo.run(&["coverage", "--env", "local", "--format", "layer"]);
+    let v: serde_json::Value = serde_json::from_slice(&layer.stdout).unwrap();
+    let spray = v["techniques"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["techniqueID"] == "T1110.003")
+        .unwrap();
+    assert!(spray["comment"].as_str().unwrap().contains("(disabled)"));
+}

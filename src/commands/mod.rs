@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod completions;
+pub mod coverage;
 pub mod drift;
 pub mod emulator;
 pub mod explain;

@@ -12,6 +12,7 @@
 //! | [`promote`] | pin into one environment what is verified and live in another |
 //! | [`simulate`] | replay log files through the detections on their schedule |
 //! | [`query`] | run KQL or a saved function over log files |
+//! | [`coverage`] | the ATT&CK techniques the detections cover (repository, or deployed and enabled) |
 //! | [`test`] | run the test cases beside detections and skills on the KQL engine |
 //! | [`schemas`] | pull a workspace's table schemas and parsers into `schemas/` |
 //!
@@ -20,6 +21,7 @@
 
 pub mod apply;
 pub mod connection;
+pub mod coverage;
 pub mod drift;
 pub mod files;
 pub mod import;

@@ -3,6 +3,7 @@
 //! Renderers write into any `io::Write` and never decide where output goes or whether colour is
 //! wanted; `crate::printer` does. Machine formats never contain colour.
 
+pub mod coverage;
 pub mod diagnostics_human;
 pub mod diagnostics_json;
 pub mod diagnostics_sarif;
