@@ -88,7 +88,7 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Generate the Security Copilot plugin manifest whose KQL skills call the saved functions.
     #[command(
-        after_help = "Examples:\n  sentinelctl plugin --env dev --out copilot/1password-plugin.yaml\n  sentinelctl plugin --env prod"
+        after_help = "Examples:\n  sentinelctl plugin --env dev --out copilot/1password-plugin.yaml\n  sentinelctl plugin --settings --out copilot/1password-plugin.yaml   # the installer fills in the workspace"
     )]
     Plugin(PluginArgs),
     /// Run the test cases kept beside detections and skills on the built-in KQL engine.
@@ -587,8 +587,12 @@ pub struct SchemasPullArgs {
 #[derive(Debug, Args)]
 pub struct PluginArgs {
     /// Environment whose tenant, subscription, resource group and workspace the skills target.
-    #[arg(long, value_name = "ENV")]
-    pub env: String,
+    #[arg(long, value_name = "ENV", required_unless_present = "settings")]
+    pub env: Option<String>,
+    /// One manifest for any workspace: `Descriptor.Settings` asks the installer for tenant,
+    /// subscription, resource group and workspace, and every skill uses them.
+    #[arg(long, conflicts_with = "env")]
+    pub settings: bool,
     /// Write the manifest here instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

@@ -442,3 +442,48 @@ fn cli_names_a_missing_environment() {
     );
     assert!(stderr.contains("dev"), "{stderr}");
 }
+
+#[test]
+fn settings_mode_declares_the_four_values_and_every_skill_uses_them() {
+    let out = run(root(), &["plugin", "--settings"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_golden("tests/golden/plugin-settings.yaml", &text);
+    let (doc, problems) = yaml::parse(&text);
+    assert!(problems.is_empty(), "{problems:?}");
+    let doc = doc.unwrap();
+    let declared: Vec<String> = items(doc.get("Descriptor").and_then(|d| d.get("Settings")))
+        .iter()
+        .filter_map(|s| scalar(s, "Name"))
+        .collect();
+    assert_eq!(
+        declared,
+        [
+            "TenantId",
+            "SubscriptionId",
+            "ResourceGroupName",
+            "WorkspaceName"
+        ]
+    );
+    let groups = items(doc.get("SkillGroups"));
+    let skills = items(groups[0].get("Skills"));
+    assert!(!skills.is_empty());
+    for s in skills {
+        let settings = s.get("Settings").unwrap();
+        for name in &declared {
+            assert_eq!(
+                scalar(settings, name).as_deref(),
+                Some(format!("{{{{{name}}}}}").as_str())
+            );
+        }
+    }
+    assert!(
+        !text.contains("law-sentinel-dev"),
+        "no environment value leaks into it"
+    );
+}

@@ -13,22 +13,30 @@ use crate::session::Session;
 /// Runs `plugin`.
 pub fn run(cx: &Session, args: &PluginArgs) -> anyhow::Result<ExitStatus> {
     let mut repo = target::load(cx)?;
-    if !repo.environment_path(&args.env).is_file() {
-        anyhow::bail!(target::no_environment(&repo, &args.env));
-    }
-    let env = repo.environment(&args.env).map(|(_, env)| env);
+    let env = match &args.env {
+        Some(name) if !repo.environment_path(name).is_file() => {
+            anyhow::bail!(target::no_environment(&repo, name))
+        }
+        Some(name) => repo.environment(name).map(|(_, env)| Some(env)),
+        None => Some(None),
+    };
     let Some(env) = env.filter(|_| !repo.has_errors()) else {
         let message = "the repository has errors; fix them before generating the plugin (`sentinelctl validate` lists them)".into();
         return Err(InvalidContent { repo, message }.into());
     };
-    let text = crate::plugin::manifest(&repo, &env)?;
+    let text = match &env {
+        Some(env) => crate::plugin::manifest(&repo, env)?,
+        None => crate::plugin::manifest_with_settings(&repo)?,
+    };
+    let target = env
+        .as_ref()
+        .map_or("any workspace (settings)", |e| e.name.as_str());
     match &args.out {
         Some(path) => {
             std::fs::write(path, &text)
                 .with_context(|| format!("cannot write the manifest to `{}`", path.display()))?;
             let done = format!(
-                "wrote the Security Copilot plugin for `{}` to `{}`",
-                env.name,
+                "wrote the Security Copilot plugin for `{target}` to `{}`",
                 path.display()
             );
             cx.printer.status(&done);

@@ -25,7 +25,7 @@ pub mod yaml_out;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use manifest::{LIMITS, Limits, manifest, sample_value};
+pub use manifest::{Binding, LIMITS, Limits, manifest, manifest_with_settings, sample_value};
 
 /// One thing wrong with the manifest that would be generated.
 #[derive(Debug, Clone, PartialEq, Eq)]
