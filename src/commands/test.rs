@@ -3,7 +3,7 @@
 use crate::args::{TestArgs, TestFormat};
 use crate::exit::ExitStatus;
 use crate::ops::test::{TestRequest, run_tests};
-use crate::render::{diagnostics_human, tests};
+use crate::render::{diagnostics_human, test_report as tests};
 use crate::session::Session;
 
 /// Runs `test`.

@@ -12,7 +12,7 @@ pub mod plan_human;
 pub mod plan_markdown;
 pub mod reports;
 pub mod runs;
-pub mod tests;
+pub mod test_report;
 pub mod yaml;
 
 use crate::diag::{Diagnostic, LineCol, SourceDb};

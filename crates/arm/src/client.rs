@@ -147,15 +147,19 @@ pub struct PutOutcome {
     pub etag: Option<String>,
     /// An earlier attempt died on the wire or with a 5xx and may itself have been applied.
     pub earlier_attempt_may_have_landed: bool,
+    /// `x-ms-request-id` of the answer, for audit trails and support cases.
+    pub request_id: Option<String>,
 }
 
 /// The result of a DELETE.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeleteOutcome {
     /// 200/202/204, or 404 when the resource was already gone.
     pub status: u16,
     /// False when ARM said there was nothing to delete (204 or 404).
     pub existed: bool,
+    /// `x-ms-request-id` of the answer, when there was one.
+    pub request_id: Option<String>,
 }
 
 /// The client. Cheap to share behind an `Arc`; all methods take `&self`.
@@ -274,6 +278,7 @@ impl ArmClient {
             etag: etag_of(&body, &reply.headers),
             body,
             earlier_attempt_may_have_landed: landed,
+            request_id: reply.request.request_id.clone(),
         })
     }
 
@@ -313,6 +318,7 @@ impl ArmClient {
             etag: etag_of(&first, &reply.headers),
             body: first,
             earlier_attempt_may_have_landed: landed,
+            request_id: reply.request.request_id.clone(),
         };
         if self.follow_operation(&reply).await?
             && let Some(now) = self.get(url).await?
@@ -342,11 +348,13 @@ impl ArmClient {
                 Ok(DeleteOutcome {
                     status: reply.status,
                     existed: reply.status != 204,
+                    request_id: reply.request.request_id.clone(),
                 })
             }
-            Err(ArmError::NotFound { .. }) => Ok(DeleteOutcome {
+            Err(ArmError::NotFound { request, .. }) => Ok(DeleteOutcome {
                 status: 404,
                 existed: false,
+                request_id: request.request_id,
             }),
             Err(e) => Err(e),
         }
