@@ -151,7 +151,7 @@ impl Compiler<'_> {
                     let inner = args
                         .first()
                         .ok_or_else(|| EvalError::runtime("`materialize` needs a table"))?;
-                    let plan = self.tabular(inner, ctx)?;
+                    let plan = crate::optimize::optimize(self.tabular(inner, ctx)?);
                     return Ok(Plan::Cached(Rc::new(SubQuery {
                         plan,
                         range: e.range.clone(),
