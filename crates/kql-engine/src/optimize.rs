@@ -1,8 +1,393 @@
-//! Plan rewrites that keep results identical and save work (filled in with the benchmark step).
+//! Plan rewrites that keep results identical and save work: filter pushdown and column pruning.
+//!
+//! A pipeline (`source | op | op …`, saved functions and `let`s already inlined, so a detection and
+//! the parser it calls are one pipeline) is flattened to its list of operators, then:
+//!
+//! 1. **Split**: an `extend` of several items becomes one `extend` per item (KQL evaluates them in
+//!    order anyway, so `extend a = 1, b = a` is `extend a = 1 | extend b = a`), and `where a and b`
+//!    becomes `where a | where b` (`and` treats null as false, as `where` does).
+//! 2. **Pushdown**: each `where` moves ahead of every `extend` item that does not define a name it
+//!    reads, ahead of `project`/`project-rename` when it only reads columns they pass through
+//!    (renames are undone in the predicate), and ahead of `sort`. It never crosses an operator that
+//!    depends on the row set (`take`, `top`, `summarize`, `serialize`, window functions, `join`…)
+//!    nor an expression that reads the whole row (`pack_all`) or other rows (`prev`, `row_number`).
+//! 3. **Pruning**: walking back from the end, an `extend` or `project` item whose columns no later
+//!    operator reads is dropped (unless it reads the row set). Operators whose output depends on
+//!    every input column (the query's result, `getschema`, `pack_all`, `join`, `union`, wildcards…)
+//!    keep everything before them.
+//!
+//! Names in expressions are unresolved ([`Expr::Name`]): a name may be a column or a `let` value,
+//! so the analysis treats every name as a possible column, which only keeps more than needed.
 
-use crate::ir::Plan;
+use std::collections::HashSet;
+
+use crate::exec::bind::{reads_row_set, visit};
+use crate::ir::{Expr, Item, Op, Plan};
 
 /// Rewrites `plan` for speed without changing its result.
 pub(crate) fn optimize(plan: Plan) -> Plan {
-    plan
+    optimize_plan(plan)
+}
+
+fn optimize_plan(plan: Plan) -> Plan {
+    match plan {
+        Plan::Pipe(..) => {
+            let (source, ops) = flatten(plan);
+            let source = optimize_plan(source);
+            let ops: Vec<Op> = ops.into_iter().map(optimize_op).collect();
+            let ops = split(ops);
+            let ops = push_filters(ops);
+            let ops = prune(ops);
+            ops.into_iter()
+                .fold(source, |p, op| Plan::Pipe(Box::new(p), Box::new(op)))
+        }
+        Plan::Union {
+            inputs,
+            names,
+            withsource,
+            outer,
+        } => Plan::Union {
+            inputs: inputs.into_iter().map(optimize_plan).collect(),
+            names,
+            withsource,
+            outer,
+        },
+        other => other,
+    }
+}
+
+/// Optimizes the sub-plans an operator holds.
+fn optimize_op(op: Op) -> Op {
+    match op {
+        Op::Join {
+            kind,
+            right,
+            on,
+            lookup,
+            range,
+        } => Op::Join {
+            kind,
+            right: optimize_plan(right),
+            on,
+            lookup,
+            range,
+        },
+        Op::MvApply {
+            items,
+            bag_as_array,
+            itemindex,
+            limit,
+            sub,
+        } => Op::MvApply {
+            items,
+            bag_as_array,
+            itemindex,
+            limit,
+            sub: optimize_plan(sub),
+        },
+        Op::Partition { by, sub } => Op::Partition {
+            by,
+            sub: optimize_plan(sub),
+        },
+        other => other,
+    }
+}
+
+/// `((src | a) | b) | c` → (src, [a, b, c]).
+fn flatten(plan: Plan) -> (Plan, Vec<Op>) {
+    let mut ops = Vec::new();
+    let mut cur = plan;
+    while let Plan::Pipe(input, op) = cur {
+        ops.push(*op);
+        cur = *input;
+    }
+    ops.reverse();
+    (cur, ops)
+}
+
+/// Names an expression may read (columns or `let` values), or `None` when it reads the whole row.
+fn refs(e: &Expr) -> Option<HashSet<String>> {
+    let mut out = HashSet::new();
+    let mut all = false;
+    visit(e, &mut |x| match x {
+        Expr::Name { name, .. } => {
+            out.insert(name.to_string());
+        }
+        Expr::ColumnIfExists(name, _) => {
+            out.insert(name.to_string());
+        }
+        Expr::PackAll(_) | Expr::Col(_) => all = true,
+        _ => {}
+    });
+    (!all).then_some(out)
+}
+
+fn splittable(e: &Expr) -> bool {
+    !reads_row_set(e)
+}
+
+/// One `extend` per item; `where a and b` as `where a | where b`.
+fn split(ops: Vec<Op>) -> Vec<Op> {
+    let mut out = Vec::with_capacity(ops.len());
+    for op in ops {
+        match op {
+            Op::Extend(items) if items.len() > 1 && items.iter().all(|i| splittable(&i.expr)) => {
+                out.extend(items.into_iter().map(|i| Op::Extend(vec![i])));
+            }
+            Op::Where(e) => {
+                let mut conj = Vec::new();
+                conjuncts(e, &mut conj);
+                out.extend(conj.into_iter().map(Op::Where));
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn conjuncts(e: Expr, out: &mut Vec<Expr>) {
+    match e {
+        Expr::And(a, b) => {
+            conjuncts(*a, out);
+            conjuncts(*b, out);
+        }
+        other => out.push(other),
+    }
+}
+
+/// Renames names in `e` (`from → to`), for moving a predicate ahead of a rename.
+fn rename(e: Expr, map: &[(String, String)]) -> Expr {
+    crate::exec::bind::map_expr(e, &mut |x| match x {
+        Expr::Name {
+            name,
+            fallback,
+            range,
+        } => match map.iter().find(|(from, _)| **from == *name) {
+            Some((_, to)) => Expr::Name {
+                name: to.as_str().into(),
+                fallback,
+                range,
+            },
+            None => Expr::Name {
+                name,
+                fallback,
+                range,
+            },
+        },
+        other => other,
+    })
+}
+
+/// Where a predicate reading `names` can move ahead of `op`: `Some(renames)` (output name → input
+/// name) when it can, `None` when it cannot.
+fn passes(op: &Op, names: &HashSet<String>) -> Option<Vec<(String, String)>> {
+    match op {
+        Op::Extend(items) => {
+            let defines = items.iter().flat_map(|i| i.names.iter());
+            let ok = items.iter().all(|i| splittable(&i.expr))
+                && !defines.into_iter().any(|n| names.contains(n));
+            ok.then(Vec::new)
+        }
+        Op::Sort(keys) => keys.iter().all(|k| !reads_row_set(&k.expr)).then(Vec::new),
+        Op::Project(items) => {
+            // every name read must be an output that is a plain column reference
+            let mut map = Vec::new();
+            for n in names {
+                let item = items.iter().find(|i| i.names.len() == 1 && &i.names[0] == n)?;
+                match &item.expr {
+                    Expr::Name {
+                        name,
+                        fallback: None,
+                        ..
+                    } => {
+                        if **name != **n {
+                            map.push((n.clone(), name.to_string()));
+                        }
+                    }
+                    _ => return None,
+                }
+            }
+            Some(map)
+        }
+        Op::ProjectRename(pairs) => {
+            let mut map = Vec::new();
+            for (new, old) in pairs {
+                if names.contains(old) && !names.contains(new) {
+                    // the old name is gone after the rename: the predicate would read another thing
+                    return None;
+                }
+                if names.contains(new) {
+                    map.push((new.clone(), old.clone()));
+                }
+            }
+            Some(map)
+        }
+        _ => None,
+    }
+}
+
+/// Moves each `where` as far ahead as [`passes`] allows.
+fn push_filters(ops: Vec<Op>) -> Vec<Op> {
+    let mut out: Vec<Op> = Vec::with_capacity(ops.len());
+    for op in ops {
+        let Op::Where(mut pred) = op else {
+            out.push(op);
+            continue;
+        };
+        if reads_row_set(&pred) {
+            out.push(Op::Where(pred));
+            continue;
+        }
+        let mut at = out.len();
+        while at > 0 {
+            let Some(names) = refs(&pred) else { break };
+            match passes(&out[at - 1], &names) {
+                Some(map) => {
+                    if !map.is_empty() {
+                        pred = rename(pred, &map);
+                    }
+                    at -= 1;
+                }
+                None => break,
+            }
+        }
+        out.insert(at, Op::Where(pred));
+    }
+    out
+}
+
+/// Column needs, walking back: `None` = every column.
+type Needed = Option<HashSet<String>>;
+
+fn add(needed: &mut Needed, e: &Expr) {
+    if let Some(set) = needed {
+        match refs(e) {
+            Some(r) => set.extend(r),
+            None => *needed = None,
+        }
+    }
+}
+
+fn item_needed(item: &Item, needed: &Needed) -> bool {
+    match needed {
+        None => true,
+        Some(set) => item.names.iter().any(|n| set.contains(n)) || reads_row_set(&item.expr),
+    }
+}
+
+/// Drops `extend`/`project` items nobody reads.
+fn prune(ops: Vec<Op>) -> Vec<Op> {
+    let mut needed: Needed = None;
+    let mut out: Vec<Op> = Vec::with_capacity(ops.len());
+    for op in ops.into_iter().rev() {
+        let op = match op {
+            Op::Extend(items) => {
+                let mut kept: Vec<Item> = Vec::new();
+                for item in items.into_iter().rev() {
+                    if !item_needed(&item, &needed) {
+                        continue;
+                    }
+                    if let Some(set) = &mut needed {
+                        for n in &item.names {
+                            set.remove(n);
+                        }
+                    }
+                    add(&mut needed, &item.expr);
+                    kept.push(item);
+                }
+                if kept.is_empty() {
+                    continue;
+                }
+                kept.reverse();
+                Op::Extend(kept)
+            }
+            Op::Project(items) => {
+                let total = items.len();
+                let mut kept: Vec<Item> = items.into_iter().filter(|i| item_needed(i, &needed)).collect();
+                if kept.is_empty() && total > 0 {
+                    // keep the shape of a projection nobody reads (its row count still matters)
+                    needed = Some(HashSet::new());
+                    out.push(Op::Project(Vec::new()));
+                    continue;
+                }
+                let mut set = HashSet::new();
+                let mut all = false;
+                for i in &kept {
+                    match refs(&i.expr) {
+                        Some(r) => set.extend(r),
+                        None => all = true,
+                    }
+                }
+                needed = (!all).then_some(set);
+                kept.shrink_to_fit();
+                Op::Project(kept)
+            }
+            Op::Where(e) => {
+                add(&mut needed, &e);
+                Op::Where(e)
+            }
+            Op::Sort(keys) => {
+                for k in &keys {
+                    add(&mut needed, &k.expr);
+                }
+                Op::Sort(keys)
+            }
+            Op::Top { count, key } => {
+                add(&mut needed, &key.expr);
+                Op::Top { count, key }
+            }
+            op @ (Op::Take(_) | Op::Nop) => op,
+            Op::Count(name) => {
+                needed = Some(HashSet::new());
+                Op::Count(name)
+            }
+            Op::ProjectRename(pairs) => {
+                if let Some(set) = &mut needed {
+                    for (new, old) in &pairs {
+                        if set.remove(new) {
+                            set.insert(old.clone());
+                        }
+                    }
+                }
+                Op::ProjectRename(pairs)
+            }
+            Op::ProjectAway(p) => Op::ProjectAway(p),
+            Op::Summarize { aggs, by } => {
+                let mut n: Needed = Some(HashSet::new());
+                for a in &aggs {
+                    for c in &a.aggs {
+                        if c.star {
+                            n = None;
+                        }
+                        for x in &c.args {
+                            add(&mut n, x);
+                        }
+                    }
+                    if let Some(o) = &a.outer {
+                        add(&mut n, o);
+                    }
+                }
+                for b in &by {
+                    add(&mut n, &b.expr);
+                }
+                needed = n;
+                Op::Summarize { aggs, by }
+            }
+            Op::Distinct(items) => {
+                let mut n: Needed = Some(HashSet::new());
+                for i in &items {
+                    add(&mut n, &i.expr);
+                }
+                needed = n;
+                Op::Distinct(items)
+            }
+            other => {
+                needed = None;
+                other
+            }
+        };
+        out.push(op);
+    }
+    out.reverse();
+    out
 }

@@ -116,7 +116,7 @@ impl Compiler<'_> {
                 for it in list {
                     if self.is_tabular(it, ctx) {
                         items.push(ListItem::Table(Rc::new(SubQuery {
-                            plan: self.tabular(it, ctx)?,
+                            plan: crate::optimize::optimize(self.tabular(it, ctx)?),
                             range: it.range.clone(),
                             cache: OnceCell::new(),
                         })));
@@ -483,7 +483,7 @@ impl Compiler<'_> {
                     return Ok(Some(self.scalar(inner, ctx, agg)?));
                 }
                 Expr::ToScalar(Rc::new(SubQuery {
-                    plan: self.tabular(inner, ctx)?,
+                    plan: crate::optimize::optimize(self.tabular(inner, ctx)?),
                     range: inner.range.clone(),
                     cache: OnceCell::new(),
                 }))

@@ -285,8 +285,9 @@ impl<'a> Compiler<'a> {
 
     fn let_binding(&self, name: &str, value: &LetValue, ctx: &Ctx) -> Result<Binding> {
         match value {
-            LetValue::Function { params, body, .. } => {
-                let lambda = self.lambda(name, params.clone(), body.clone(), ctx.clone());
+            LetValue::Function { params, body, range } => {
+                let mut lambda = self.lambda(name, params.clone(), body.clone(), ctx.clone());
+                lambda.returns_table |= is_view(ctx, range);
                 Ok(Binding::Lambda(Rc::new(lambda)))
             }
             LetValue::Expr(e) => {
@@ -323,7 +324,12 @@ impl<'a> Compiler<'a> {
             match s {
                 Statement::Let { name, value } => {
                     let b = match value {
-                        LetValue::Function { .. } => Binding::Scalar(Expr::Const(Value::Null)),
+                        LetValue::Function { params, body, range } => {
+                            let mut l =
+                                self.lambda(&name.text, params.clone(), body.clone(), probe.clone());
+                            l.returns_table |= is_view(&probe, range);
+                            Binding::Lambda(Rc::new(l))
+                        }
                         LetValue::Expr(e) => {
                             if self.is_tabular(e, &probe) {
                                 Binding::Tabular(Plan::Literal(crate::table::Table::default()))
@@ -489,6 +495,16 @@ impl<'a> Compiler<'a> {
         })();
         out.map_err(|e| ctx.locate(e))
     }
+}
+
+/// True when a `let` lambda is written `view (…) { … }`: it always returns a table.
+fn is_view(ctx: &Ctx, range: &Range<usize>) -> bool {
+    let before = ctx.src.get(..range.start).unwrap_or("").trim_end();
+    before.ends_with("view")
+        && !before[..before.len() - 4]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
 }
 
 impl Ctx {

@@ -116,6 +116,21 @@ impl Compiler<'_> {
         Err(EvalError::runtime(format!("unknown table or function `{n}`")).with_hint(hint))
     }
 
+    /// The value of a constant string argument (a literal, a `let` or a parameter bound to one).
+    fn const_string(&self, a: &ast::Expr, ctx: &Ctx) -> Option<String> {
+        fn value(e: &Expr) -> Option<String> {
+            match e {
+                Expr::Const(Value::String(s)) => Some(s.to_string()),
+                Expr::Name {
+                    fallback: Some(f), ..
+                } => value(f),
+                Expr::Cast(Type::String, inner) => value(inner),
+                _ => None,
+            }
+        }
+        value(&self.scalar(a, ctx, &mut None).ok()?)
+    }
+
     fn table_call(
         &self,
         name: &str,
@@ -136,7 +151,7 @@ impl Compiler<'_> {
                     let inner = args
                         .first()
                         .ok_or_else(|| EvalError::runtime("`materialize` needs a table"))?;
-                    let plan = self.tabular(inner, ctx)?;
+                    let plan = crate::optimize::optimize(self.tabular(inner, ctx)?);
                     return Ok(Plan::Cached(Rc::new(SubQuery {
                         plan,
                         range: e.range.clone(),
@@ -144,13 +159,10 @@ impl Compiler<'_> {
                     })));
                 }
                 "table" | "view" => {
-                    let Some(a) = args
+                    let n = args
                         .first()
-                        .filter(|a| matches!(a.kind, ExprKind::Literal(ast::LitKind::String)))
-                    else {
-                        return Err(EvalError::runtime("`table` needs a table name as a string"));
-                    };
-                    let n = super::literal::string_value(ctx.text(&a.range));
+                        .and_then(|a| self.const_string(a, ctx))
+                        .ok_or_else(|| EvalError::runtime("`table` needs a table name as a string"))?;
                     return self.table_name(&n, e, ctx);
                 }
                 "_GetWatchlist" => {
@@ -159,13 +171,8 @@ impl Compiler<'_> {
                             "`_GetWatchlist` needs the watchlist alias",
                         ));
                     };
-                    let alias = match self.scalar(a, ctx, &mut None)? {
-                        Expr::Const(v) => v.to_kusto_string(),
-                        _ => {
-                            return Err(EvalError::runtime(
-                                "`_GetWatchlist` needs a constant alias",
-                            ));
-                        }
+                    let Some(alias) = self.const_string(a, ctx) else {
+                        return Err(EvalError::runtime("`_GetWatchlist` needs a constant alias"));
                     };
                     return Ok(Plan::Watchlist {
                         alias,

@@ -117,7 +117,17 @@ impl Exec<'_> {
         let slots = bound.iter().map(window_slots).max().unwrap_or(0);
         let win = WindowState::new(slots);
         let (mut cols, mut data): (Vec<Column>, Vec<Arc<ColumnData>>) = (Vec::new(), Vec::new());
+        // the input column each plain column reference copied (`project a, b, a` keeps one `a`,
+        // as Kusto.Language does)
+        let mut copied: Vec<Option<usize>> = Vec::new();
         for (it, e) in items.iter().zip(&bound) {
+            if let (Expr::Col(i), [name]) = (e, it.names.as_slice())
+                && let Some(k) = cols.iter().position(|c| &c.name == name)
+                && copied[k] == Some(*i)
+                && &t.columns()[*i].name == name
+            {
+                continue;
+            }
             for n in &it.names {
                 if cols.iter().any(|c| &c.name == n) {
                     return Err(
@@ -127,6 +137,7 @@ impl Exec<'_> {
                 }
             }
             if let (Expr::Col(i), [name]) = (e, it.names.as_slice()) {
+                copied.push(Some(*i));
                 cols.push(Column::new(name.clone(), t.columns()[*i].ty));
                 data.push(t.data()[*i].clone());
                 continue;
@@ -139,6 +150,7 @@ impl Exec<'_> {
                 values,
                 infer_type(e, t.columns()),
             );
+            copied.resize(cols.len(), None);
         }
         Ok(Table::from_columns(cols, data, t.len()))
     }

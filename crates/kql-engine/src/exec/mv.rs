@@ -175,13 +175,43 @@ impl Exec<'_> {
             rows_of[r].push(out_row);
         }
         let all = Self::expanded_table(t, items, ex, itemindex);
+        // the input row's other columns are kept when the sub-query drops them (`summarize`)
+        let kept: Vec<usize> = (0..t.columns().len())
+            .filter(|&c| {
+                let n = &t.columns()[c].name;
+                !items.iter().any(|it| &it.name == n) && itemindex != Some(n.as_str())
+            })
+            .collect();
+        let attach = |r: Table, src: Option<usize>| -> Table {
+            let missing: Vec<usize> =
+                kept.iter().copied().filter(|&c| r.column_index(&t.columns()[c].name).is_none()).collect();
+            if missing.is_empty() {
+                return r;
+            }
+            let n = r.len();
+            let mut cols = Vec::new();
+            let mut data = Vec::new();
+            for &c in &missing {
+                cols.push(t.columns()[c].clone());
+                let rows: Vec<usize> = match src {
+                    Some(s) => vec![s; n],
+                    None => Vec::new(),
+                };
+                data.push(Arc::new(t.data()[c].gather(&rows)));
+            }
+            cols.extend(r.columns().iter().cloned());
+            data.extend(r.data().iter().cloned());
+            Table::from_columns(cols, data, n)
+        };
         let mut results = Vec::new();
-        for rows in rows_of.iter().filter(|r| !r.is_empty()) {
-            results.push(self.run_with_input(sub, all.gather(rows))?);
+        for (src, rows) in rows_of.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
+            let r = self.run_with_input(sub, all.gather(rows))?;
+            results.push(attach(r, Some(src)));
         }
         if results.is_empty() {
             // no rows: run once over an empty input to learn the output columns
-            return self.run_with_input(sub, all.gather(&[]));
+            let r = self.run_with_input(sub, all.gather(&[]))?;
+            return Ok(attach(r, None));
         }
         let names: Vec<String> = (0..results.len()).map(|i| i.to_string()).collect();
         Ok(super::source::union_tables(&results, &names, None, true))
