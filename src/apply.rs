@@ -1,10 +1,15 @@
 //! Apply: run a [`Plan`] against the workspace and report one outcome per change.
 //!
-//! Order: functions, rules, workbooks; deletes in reverse. Within a stage, writes run
-//! concurrently up to `parallelism`. Each change follows the ownership protocol (announce, write,
-//! confirm; see [`write`]), every request guarded by an etag, so an interruption or failure at any
-//! write leaves a state the next plan reads correctly and the next apply finishes. A failure
-//! never stops independent changes; a rule whose function failed is skipped.
+//! Order: watchlists, functions, rules and hunting queries, automation rules, workbooks; deletes
+//! in reverse. Within a stage, writes run concurrently up to `parallelism`. Each change follows
+//! the ownership protocol (announce, write, confirm; see [`write`]), every request guarded by an
+//! etag, so an interruption or failure at any write leaves a state the next plan reads correctly
+//! and the next apply finishes. A failure never stops independent changes; a change whose
+//! dependency failed or was skipped (a function it calls, a watchlist it reads, a rule an
+//! automation rule names) is skipped. Watchlists write their definition, then their items one by
+//! one (`apply/watchlist.rs`).
+
+mod watchlist;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -83,24 +88,38 @@ pub struct ApplyContext {
 /// Called after each change finishes (for progress display).
 pub type Progress = Arc<dyn Fn(&Outcome) + Send + Sync>;
 
+/// The names dependants use for a change that did not deploy (see `DesiredItem::depends_on`).
+fn dependency_names(c: &Change) -> Vec<String> {
+    match c.kind {
+        ResourceKind::Function => vec![
+            c.display_name.to_ascii_lowercase(),
+            c.name.to_ascii_lowercase(),
+        ],
+        ResourceKind::Watchlist => vec![crate::desired::watchlist_dependency(&c.name)],
+        ResourceKind::Detection => std::iter::once(&c.name)
+            .chain(c.source_name.as_ref())
+            .map(|n| crate::desired::detection_dependency(n))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Applies the writing changes of `plan`.
 pub async fn apply(cx: Arc<ApplyContext>, plan: &Plan, progress: Progress) -> ApplyReport {
     let mut report = ApplyReport::default();
-    let mut failed_functions: BTreeSet<String> = BTreeSet::new();
-    let stages: [(bool, ResourceKind); 6] = [
-        (false, ResourceKind::Function),
-        (false, ResourceKind::Detection),
-        (false, ResourceKind::Workbook),
-        (true, ResourceKind::Workbook),
-        (true, ResourceKind::Detection),
-        (true, ResourceKind::Function),
-    ];
-    for (deletes, kind) in stages {
+    let mut failed: BTreeSet<String> = BTreeSet::new();
+    let stages: Vec<(bool, u8)> = (0..=4)
+        .map(|s| (false, s))
+        .chain((0..=4).rev().map(|s| (true, s)))
+        .collect();
+    for (deletes, stage) in stages {
         let batch: Vec<&Change> = plan
             .changes
             .iter()
             .filter(|c| {
-                c.kind == kind && c.action.writes() && (c.action == Action::Delete) == deletes
+                c.kind.stage() == stage
+                    && c.action.writes()
+                    && (c.action == Action::Delete) == deletes
             })
             .collect();
         let sem = Arc::new(Semaphore::new(cx.parallelism.max(1)));
@@ -109,14 +128,12 @@ pub async fn apply(cx: Arc<ApplyContext>, plan: &Plan, progress: Progress) -> Ap
             let blocked: Vec<&String> = c
                 .depends_on
                 .iter()
-                .filter(|f| failed_functions.contains(&f.to_ascii_lowercase()))
+                .filter(|f| failed.contains(&f.to_ascii_lowercase()))
                 .collect();
-            if !blocked.is_empty() {
-                let o = outcome(
-                    c,
-                    Status::Skipped(format!("function `{}` failed to deploy", blocked[0])),
-                );
+            if !blocked.is_empty() && !deletes {
+                let o = outcome(c, Status::Skipped(skip_reason(blocked[0])));
                 progress(&o);
+                failed.extend(dependency_names(c));
                 report.outcomes.push(o);
                 continue;
             }
@@ -127,19 +144,16 @@ pub async fn apply(cx: Arc<ApplyContext>, plan: &Plan, progress: Progress) -> Ap
                     Ok(()) => Status::Done,
                     Err(e) => Status::Failed(e),
                 };
-                (i, outcome(&c, status))
+                let o = outcome(&c, status);
+                (i, c, o)
             });
         }
         let mut done: Vec<(usize, Outcome)> = Vec::new();
         while let Some(joined) = tasks.join_next().await {
-            if let Ok((i, o)) = joined {
+            if let Ok((i, c, o)) = joined {
                 progress(&o);
-                if kind == ResourceKind::Function
-                    && matches!(o.status, Status::Failed(_))
-                    && !deletes
-                {
-                    failed_functions.insert(o.display_name.to_ascii_lowercase());
-                    failed_functions.insert(o.name.to_ascii_lowercase());
+                if matches!(o.status, Status::Failed(_)) && !deletes {
+                    failed.extend(dependency_names(&c));
                 }
                 done.push((i, o));
             }
@@ -148,6 +162,18 @@ pub async fn apply(cx: Arc<ApplyContext>, plan: &Plan, progress: Progress) -> Ap
         report.outcomes.extend(done.into_iter().map(|(_, o)| o));
     }
     report
+}
+
+/// Why a change is skipped: the dependency `dep` (a function alias, `watchlist:<alias>` or
+/// `detection:<id>`) did not deploy.
+fn skip_reason(dep: &str) -> String {
+    if let Some(alias) = dep.strip_prefix("watchlist:") {
+        format!("watchlist `{alias}` failed to deploy")
+    } else if let Some(id) = dep.strip_prefix("detection:") {
+        format!("analytics rule `{id}` failed to deploy")
+    } else {
+        format!("function `{dep}` failed to deploy")
+    }
 }
 
 fn outcome(c: &Change, status: Status) -> Outcome {
@@ -160,7 +186,7 @@ fn outcome(c: &Change, status: Status) -> Outcome {
     }
 }
 
-fn describe(e: &ArmError) -> String {
+pub(crate) fn describe(e: &ArmError) -> String {
     e.to_string()
 }
 
@@ -251,14 +277,29 @@ async fn write(cx: &ApplyContext, c: &Change) -> Result<(), String> {
     let landed_already = c.owner.as_ref().and_then(|o| o.pending_hash())
         == Some(wanted.hash.as_str())
         && confirmed.as_ref().is_some_and(|s| s.hash == wanted.hash);
+    let resource_changes = resource_changes || c.items.as_ref().is_some_and(|i| !i.is_empty());
     let mut etag = record_etag;
     if resource_changes && !landed_already {
-        let announce = custom_version(confirmed.as_ref(), Some(&Pending::Write(wanted.clone())));
-        let props = record_properties(cx, c, &id, &item.content_id, &item.version, &announce);
-        etag = put_record(cx, &record, etag, props)
-            .await
-            .map_err(|e| format!("cannot announce the write in its ownership record: {e}"))?;
-        put_resource(cx, c, &id, &item.resource).await?;
+        if let Resource::Watchlist(w) = &item.resource {
+            let record = watchlist::Record {
+                name: &record,
+                etag,
+                id: &id,
+                content_id: &item.content_id,
+                version: &item.version,
+                confirmed: confirmed.as_ref(),
+                wanted: &wanted,
+            };
+            etag = watchlist::write(cx, c, w, record).await?;
+        } else {
+            let announce =
+                custom_version(confirmed.as_ref(), Some(&Pending::Write(wanted.clone())));
+            let props = record_properties(cx, c, &id, &item.content_id, &item.version, &announce);
+            etag = put_record(cx, &record, etag, props)
+                .await
+                .map_err(|e| format!("cannot announce the write in its ownership record: {e}"))?;
+            put_resource(cx, c, &id, &item.resource).await?;
+        }
     }
     let done = custom_version(Some(&wanted), None);
     let props = record_properties(cx, c, &id, &item.content_id, &item.version, &done);
@@ -331,7 +372,15 @@ async fn delete(
             .etag
             .clone()
             .map_or(Precondition::None, Precondition::IfMatch);
-        cx.client.delete(id, cond).await.map_err(|e| describe(&e))?;
+        if c.kind == ResourceKind::Watchlist {
+            // asynchronous in Azure: wait until the watchlist (and its items) are gone
+            cx.client
+                .delete_and_wait(id, cond)
+                .await
+                .map_err(|e| describe(&e))?;
+        } else {
+            cx.client.delete(id, cond).await.map_err(|e| describe(&e))?;
+        }
     }
     let cond = etag.map_or(Precondition::None, Precondition::IfMatch);
     cx.client
@@ -344,7 +393,7 @@ async fn delete(
 }
 
 /// After a conflict on a write, checks whether our own earlier attempt landed.
-async fn confirm_landed(cx: &ApplyContext, id: &str, want: &Resource) -> bool {
+pub(crate) async fn confirm_landed(cx: &ApplyContext, id: &str, want: &Resource) -> bool {
     let Ok(Some(now)) = cx.client.get(id).await else {
         return false;
     };
@@ -355,6 +404,24 @@ async fn confirm_landed(cx: &ApplyContext, id: &str, want: &Resource) -> bool {
         }
         Resource::Workbook(_) => {
             crate::model::Workbook::from_arm(&now.body).map(Resource::Workbook)
+        }
+        Resource::HuntingQuery(_) => {
+            crate::model::HuntingQuery::from_arm(&now.body).map(Resource::HuntingQuery)
+        }
+        Resource::AutomationRule(_) => {
+            crate::model::AutomationRule::from_arm(&now.body).map(Resource::AutomationRule)
+        }
+        // the definition only (items are confirmed one by one), and not one being deleted: a PUT
+        // to a watchlist being deleted is refused (409) whatever it says
+        Resource::Watchlist(w) => {
+            let deleting = now
+                .body
+                .pointer("/properties/provisioningState")
+                .and_then(serde_json::Value::as_str)
+                == Some("Deleting");
+            return !deleting
+                && crate::model::Watchlist::from_arm(&now.body, &[])
+                    .is_some_and(|l| l.definition_fields() == w.definition_fields());
         }
     };
     live.is_some_and(|l| l.fields() == want.fields())

@@ -339,6 +339,12 @@ pub enum KindArg {
     Function,
     /// Workbooks.
     Workbook,
+    /// Watchlists (definition and items).
+    Watchlist,
+    /// Hunting queries.
+    HuntingQuery,
+    /// Automation rules.
+    AutomationRule,
 }
 
 /// `import`.
@@ -607,6 +613,12 @@ pub enum SchemaKind {
     Function,
     /// workbooks/*.yaml
     Workbook,
+    /// watchlists/*.yaml
+    Watchlist,
+    /// hunting/*.yaml
+    HuntingQuery,
+    /// automation/*.yaml
+    AutomationRule,
     /// environments/*.yaml
     Environment,
     /// detections/*.tests.yaml and functions/*.tests.yaml

@@ -1,7 +1,12 @@
 //! Desired state: repository × environment → the resources the workspace should hold.
 //!
 //! Applies the environment's include/exclude selectors and overrides, and per-environment
-//! rewriting (workbook `sourceId` and workspace references). Pure: no I/O.
+//! rewriting (workbook `sourceId` and workspace references, automation rules' rule references).
+//! Pure: no I/O (override CSV files were read with the environment, `Repository::override_csvs`).
+//!
+//! `depends_on` names what an item needs in the workspace before it is written: function aliases
+//! (as queries call them), `watchlist:<alias>` for each `_GetWatchlist('alias')` and
+//! `detection:<id>` for each rule an automation rule names (lower case).
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -12,7 +17,20 @@ use serde_json::Value;
 use crate::load::Repository;
 use crate::model::environment::{Override, Selector};
 use crate::model::workbook::{rewrite_workspace_ids, workbook_name};
-use crate::model::{AnalyticsRule, Environment, Key, Resource, ResourceKind, Workbook};
+use crate::model::{
+    AnalyticsRule, AutomationRule, Environment, HuntingQuery, Key, Resource, ResourceKind,
+    Watchlist, Workbook,
+};
+
+/// The dependency name of a watchlist (see the module doc).
+pub fn watchlist_dependency(alias: &str) -> String {
+    format!("watchlist:{}", alias.to_ascii_lowercase())
+}
+
+/// The dependency name of an analytics rule (see the module doc).
+pub fn detection_dependency(name: &str) -> String {
+    format!("detection:{}", name.to_ascii_lowercase())
+}
 
 /// One desired resource with its provenance.
 #[derive(Debug, Clone)]
@@ -25,7 +43,8 @@ pub struct DesiredItem {
     pub version: String,
     /// Source file, relative to the root.
     pub path: String,
-    /// Names of functions (aliases) its query calls.
+    /// What it needs first: function aliases its query calls, `watchlist:<alias>` for the
+    /// watchlists it reads, `detection:<id>` for the rules an automation rule names.
     pub depends_on: Vec<String>,
     /// Commit the content was read at, when pinned by a lock file (else the checkout's HEAD).
     pub commit: Option<String>,
@@ -149,6 +168,9 @@ impl DesiredState {
         resolve_functions(repo, env, &aliases, &mut items);
         resolve_rules(repo, env, &aliases, &mut items);
         resolve_workbooks(repo, env, &mut items);
+        resolve_watchlists(repo, env, &mut items);
+        resolve_hunting(repo, env, &aliases, &mut items);
+        resolve_automation(repo, env, &mut items);
         resolve_tables(repo, &mut items);
         Self {
             env: env.clone(),
@@ -176,11 +198,17 @@ fn resolve_tables(repo: &Repository, items: &mut BTreeMap<Key, DesiredItem>) {
     let catalog = crate::validate::kql::catalog(repo);
     let mut direct: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
     let mut per_item: Vec<(Key, Vec<String>, Vec<String>)> = Vec::new();
+    let mut reads: Vec<(Key, Vec<String>)> = Vec::new();
     for (key, item) in items.iter() {
         let Some(query) = item.resource.query() else {
             continue;
         };
         let a = sentinel_kql::analyze(query, &catalog);
+        let watchlists: Vec<String> = a
+            .watchlists
+            .iter()
+            .map(|w| watchlist_dependency(&w.alias))
+            .collect();
         let tables: Vec<String> = a.tables.into_iter().chain(a.unknown_tables).collect();
         let functions: Vec<String> = a.functions.into_iter().collect();
         if let Resource::Function(f) = &item.resource {
@@ -190,6 +218,17 @@ fn resolve_tables(repo: &Repository, items: &mut BTreeMap<Key, DesiredItem>) {
             );
         }
         per_item.push((key.clone(), tables, functions));
+        reads.push((key.clone(), watchlists));
+    }
+    for (key, deps) in reads {
+        if let Some(item) = items.get_mut(&key) {
+            for d in deps {
+                if !item.depends_on.contains(&d) {
+                    item.depends_on.push(d);
+                }
+            }
+            item.depends_on.sort();
+        }
     }
     for (key, mut tables, functions) in per_item {
         let mut seen: Vec<String> = Vec::new();
@@ -357,6 +396,127 @@ fn resolve_workbooks(repo: &Repository, env: &Environment, items: &mut BTreeMap<
             resource: Resource::Workbook(wb.clone()),
         };
         items.insert((ResourceKind::Workbook, wb.name.clone()), item);
+    }
+}
+
+fn string_tags(tags: Option<&Value>) -> Vec<String> {
+    tags.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn resolve_watchlists(
+    repo: &Repository,
+    env: &Environment,
+    items: &mut BTreeMap<Key, DesiredItem>,
+) {
+    for w in &repo.watchlists {
+        let Some(model) = &w.watchlist else { continue };
+        let path = source_path(repo, w.loaded.file);
+        let raw = &w.loaded.raw;
+        let tags = raw.tags.clone().unwrap_or_default();
+        let names = [model.alias.as_str(), model.display_name.as_str()];
+        if !selected(env, ResourceKind::Watchlist, &names, &tags, &path, None) {
+            continue;
+        }
+        let mut wl: Watchlist = model.clone();
+        if let Some((_, o)) = env
+            .overrides
+            .watchlists
+            .iter()
+            .find(|(a, _)| a.eq_ignore_ascii_case(&wl.alias))
+        {
+            let table = o
+                .items
+                .as_ref()
+                .and_then(|p| repo.override_csvs.get(p))
+                .and_then(Option::as_ref);
+            wl.apply_override(o, table);
+        }
+        let item = DesiredItem {
+            content_id: wl.alias.clone(),
+            version: raw.version.clone().unwrap_or_else(|| "1.0.0".into()),
+            path,
+            depends_on: Vec::new(),
+            commit: None,
+            reads_tables: Vec::new(),
+            resource: Resource::Watchlist(wl.clone()),
+        };
+        items.insert(
+            (ResourceKind::Watchlist, wl.alias.to_ascii_lowercase()),
+            item,
+        );
+    }
+}
+
+fn resolve_hunting(
+    repo: &Repository,
+    env: &Environment,
+    aliases: &[String],
+    items: &mut BTreeMap<Key, DesiredItem>,
+) {
+    for h in &repo.hunting {
+        let path = source_path(repo, h.loaded.file);
+        let q: &HuntingQuery = &h.query;
+        let tags = string_tags(h.loaded.raw.tags.as_ref());
+        let names = [q.name.as_str(), q.display_name.as_str()];
+        if !selected(env, ResourceKind::HuntingQuery, &names, &tags, &path, None) {
+            continue;
+        }
+        let item = DesiredItem {
+            content_id: q.name.clone(),
+            version: q.version.clone().unwrap_or_else(|| "1.0.0".into()),
+            path,
+            depends_on: calls(&q.query, aliases),
+            commit: None,
+            reads_tables: Vec::new(),
+            resource: Resource::HuntingQuery(q.clone()),
+        };
+        items.insert((ResourceKind::HuntingQuery, q.name.clone()), item);
+    }
+}
+
+fn resolve_automation(
+    repo: &Repository,
+    env: &Environment,
+    items: &mut BTreeMap<Key, DesiredItem>,
+) {
+    let workspace_id = env.workspace_id();
+    for a in &repo.automation {
+        let path = source_path(repo, a.loaded.file);
+        let tags = a.loaded.raw.tags.clone().unwrap_or_default();
+        let names = [a.rule.name.as_str(), a.rule.display_name.as_str()];
+        if !selected(
+            env,
+            ResourceKind::AutomationRule,
+            &names,
+            &tags,
+            &path,
+            None,
+        ) {
+            continue;
+        }
+        let mut rule: AutomationRule = a.rule.clone();
+        rule.bind_rules(&workspace_id, &|_| None);
+        let depends_on = rule
+            .referenced_rules(&workspace_id)
+            .iter()
+            .map(|n| detection_dependency(n))
+            .collect();
+        let item = DesiredItem {
+            content_id: rule.name.clone(),
+            version: rule.version.clone().unwrap_or_else(|| "1.0.0".into()),
+            path,
+            depends_on,
+            commit: None,
+            reads_tables: Vec::new(),
+            resource: Resource::AutomationRule(rule.clone()),
+        };
+        items.insert((ResourceKind::AutomationRule, rule.name.clone()), item);
     }
 }
 

@@ -4,7 +4,8 @@
 //! the hash recorded at apply time), *disabled outside code*, *deleted outside code* (its
 //! ownership record remains, the resource is gone), *pending* (code changed and was not applied
 //! yet — not drift), *unmanaged* (content no file describes), or has a *missing dependency* (a
-//! rule calls a function that is not in the workspace).
+//! query calls a function or reads a watchlist that is not in the workspace, or an automation
+//! rule names an analytics rule that is not).
 
 use serde::Serialize;
 
@@ -148,9 +149,40 @@ fn classify_owned(
     )
 }
 
+/// The first dependency of `deps` the workspace does not have, for the report.
+fn missing_dependency(deps: &[String], live: &LiveState, functions: &[String]) -> Option<String> {
+    deps.iter().find_map(|d| {
+        let d = d.to_ascii_lowercase();
+        let (kind, name) = match d.split_once(':') {
+            Some(("watchlist", a)) => (ResourceKind::Watchlist, a.to_string()),
+            Some(("detection", n)) => (ResourceKind::Detection, n.to_string()),
+            _ => {
+                return (!functions.contains(&d))
+                    .then(|| format!("calls `{d}`, which is not in the workspace"));
+            }
+        };
+        let present = live.items.contains_key(&(kind, name.clone()))
+            || live.items.iter().any(|((k, _), l)| {
+                *k == kind
+                    && l.owner
+                        .as_ref()
+                        .is_some_and(|o| o.content_id.eq_ignore_ascii_case(&name))
+            });
+        (!present).then(|| match kind {
+            ResourceKind::Watchlist => {
+                format!("reads watchlist `{name}`, which is not in the workspace")
+            }
+            _ => format!("names analytics rule `{name}`, which is not in the workspace"),
+        })
+    })
+}
+
 /// Classifies every resource of the environment.
 pub fn drift(desired: &DesiredState, live: &LiveState) -> DriftReport {
-    // desired and live paired as plan pairs them (by name, content id, template id, display name)
+    // references bound to live ids, then desired and live paired as plan pairs them (by name,
+    // content id, template id, display name)
+    let bound = crate::plan::references::bind_to_live(desired, live);
+    let desired = bound.as_ref().unwrap_or(desired);
     let pairs = crate::plan::pairs(desired, live);
     let live_functions: Vec<String> = live
         .items
@@ -183,6 +215,21 @@ pub fn drift(desired: &DesiredState, live: &LiveState) -> DriftReport {
                 Some("removed from code".into()),
             ),
             (Some(d), Some(l)) if l.owner.is_some() => match &l.resource {
+                // a watchlist is written in many requests: one with an announced, unconfirmed
+                // write is an interrupted apply, not a portal edit
+                Some(r @ Resource::Watchlist(_))
+                    if l.owner.as_ref().and_then(|o| o.pending_hash()).is_some()
+                        && r.fields() != d.resource.fields() =>
+                {
+                    (
+                        DriftClass::Pending,
+                        fields_between(&d.resource, r),
+                        Some(
+                            "an apply was interrupted while writing it; the next apply finishes it"
+                                .into(),
+                        ),
+                    )
+                }
                 Some(r) => {
                     let (c, f) = classify_owned(
                         &d.resource,
@@ -224,17 +271,13 @@ pub fn drift(desired: &DesiredState, live: &LiveState) -> DriftReport {
 
             (None, None) => continue,
         };
-        let (class, detail) = match d.map(|d| {
-            d.depends_on
-                .iter()
-                .find(|f| !live_functions.contains(&f.to_ascii_lowercase()))
-        }) {
-            Some(Some(missing)) if class == DriftClass::InSync && l.is_some() => (
-                DriftClass::MissingDependency,
-                Some(format!("calls `{missing}`, which is not in the workspace")),
-            ),
-            _ => (class, detail),
-        };
+        let (class, detail) =
+            match d.and_then(|d| missing_dependency(&d.depends_on, live, &live_functions)) {
+                Some(missing) if class == DriftClass::InSync && l.is_some() => {
+                    (DriftClass::MissingDependency, Some(missing))
+                }
+                _ => (class, detail),
+            };
         findings.push(Finding {
             kind: key.0,
             name: l.map_or_else(|| key.1.clone(), |l| l.name.clone()),

@@ -5,7 +5,12 @@
 //! durations; functions in the parser format; workbooks as metadata + JSON (keeping the ARM name
 //! in `name:` because portal-made workbooks have random GUIDs). Content hub items (metadata
 //! source kind `Solution`) are skipped unless asked for; content owned by another tool or made by
-//! hand is written only with `include_unmanaged`.
+//! hand is written only with `include_unmanaged`. Watchlists (definition + CSV), hunting queries
+//! and automation rules are written by `import/writers.rs`.
+
+mod writers;
+
+pub use writers::{automation_document, hunting_document, watchlist_csv, watchlist_document};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -27,6 +32,9 @@ pub struct ImportOptions {
     pub include_content_hub: bool,
     /// Only these kinds (empty = all).
     pub kinds: Vec<ResourceKind>,
+    /// The workspace the live state was read from (its resource id): automation rules' references
+    /// to its rules are written as the rules' repository ids.
+    pub workspace_id: String,
 }
 
 /// One file to write.
@@ -110,6 +118,31 @@ pub struct ImportPlan {
     pub files: Vec<ImportedFile>,
     /// Existing files that already say what the workspace holds (left untouched).
     pub unchanged: Vec<PathBuf>,
+}
+
+/// `detection:<name>` → the `id` the rule's file has or will have: its content id when owned,
+/// else its name, for every rule the import writes or the repository holds.
+fn rule_ids(
+    live: &LiveState,
+    options: &ImportOptions,
+    existing: &Existing,
+) -> BTreeMap<String, String> {
+    live.items
+        .iter()
+        .filter(|((k, _), _)| *k == ResourceKind::Detection)
+        .filter_map(|(key, item)| {
+            let id = item
+                .owner
+                .as_ref()
+                .map_or_else(|| key.1.clone(), |o| o.content_id.to_ascii_lowercase());
+            let known = wanted(item, ResourceKind::Detection, options)
+                || existing.by_key.contains_key(key)
+                || existing
+                    .by_content_id
+                    .contains_key(&(ResourceKind::Detection, id.clone()));
+            known.then(|| (key.1.clone(), id))
+        })
+        .collect()
 }
 
 fn header(kind: &str) -> String {
@@ -242,6 +275,7 @@ fn wanted(item: &LiveItem, kind: ResourceKind, options: &ImportOptions) -> bool 
 pub fn import(live: &LiveState, options: &ImportOptions, existing: &Existing) -> ImportPlan {
     let mut plan = ImportPlan::default();
     let mut taken = existing.taken.clone();
+    let rules = rule_ids(live, options, existing);
     for (key, item) in &live.items {
         let kind = key.0;
         if !wanted(item, kind, options) {
@@ -301,6 +335,36 @@ pub fn import(live: &LiveState, options: &ImportOptions, existing: &Existing) ->
             Resource::Workbook(w) => {
                 let path = path_for("workbooks", &w.display_name);
                 plan.files.extend(workbook_files(w, item, &version, &path));
+            }
+            Resource::Watchlist(w) => {
+                let path = path_for("watchlists", &w.alias);
+                let csv = path.with_extension("csv");
+                let csv_name = csv
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                plan.files.push(ImportedFile {
+                    path: path.clone(),
+                    text: header("watchlist")
+                        + &to_yaml(&watchlist_document(w, &version, &csv_name)),
+                });
+                plan.files.push(ImportedFile {
+                    path: csv,
+                    text: watchlist_csv(w),
+                });
+            }
+            Resource::HuntingQuery(h) => plan.files.push(ImportedFile {
+                path: path_for("hunting", &h.display_name),
+                text: header("hunting-query") + &to_yaml(&hunting_document(h, &version)),
+            }),
+            Resource::AutomationRule(a) => {
+                let doc = automation_document(a, &version, &options.workspace_id, &|n| {
+                    rules.get(n).cloned()
+                });
+                plan.files.push(ImportedFile {
+                    path: path_for("automation", &a.display_name),
+                    text: header("automation-rule") + &to_yaml(&doc),
+                });
             }
         }
     }

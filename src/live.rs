@@ -1,7 +1,8 @@
 //! Live state: what the workspace holds now, read with LIST calls (never one GET per resource).
 //!
-//! Reads alert rules, ownership metadata, saved searches and workbooks through `sentinel_arm`,
-//! interprets them with the model's `from_arm`, and marks what sentinelctl owns: a
+//! Reads alert rules, ownership metadata, saved searches (functions and hunting queries),
+//! workbooks, watchlists (with one LIST of items per watchlist) and automation rules through
+//! `sentinel_arm`, interprets them with the model's `from_arm`, and marks what sentinelctl owns: a
 //! `Microsoft.SecurityInsights/metadata` record with source kind `SourceRepository` and source id
 //! [`SOURCE_ID`] whose `parentId` is the resource.
 
@@ -11,7 +12,9 @@ use anyhow::Context as _;
 use sentinel_arm::{ArmClient, WorkspaceRef};
 use serde_json::Value;
 
-use crate::model::{AnalyticsRule, SavedFunction, Workbook};
+use crate::model::{
+    AnalyticsRule, AutomationRule, HuntingQuery, SavedFunction, Watchlist, Workbook,
+};
 use crate::model::{Key, Resource, ResourceKind};
 
 /// `source.sourceId` of every ownership record sentinelctl writes.
@@ -212,6 +215,9 @@ pub struct LiveState {
     /// The workspace's tables (lower case), when they could be listed (`None`: not known, e.g.
     /// the identity may not read them).
     pub tables: Option<std::collections::BTreeSet<String>>,
+    /// The items of each watchlist as ARM returned them, by lower-case alias (apply writes and
+    /// deletes them one by one, each guarded by its etag).
+    pub watchlist_items: BTreeMap<String, Vec<Value>>,
 }
 
 /// (owner, stale record) for a resource and the record pointing at it: a confirmed record owns it;
@@ -245,40 +251,131 @@ pub fn put_body(
     live: Option<&Value>,
     desired: &Value,
 ) -> Result<Value, String> {
-    use sentinel_arm::resources::WireModel;
     use sentinel_arm::resources::alert_rule::ArmAlertRule;
+    use sentinel_arm::resources::automation_rule::ArmAutomationRule;
     use sentinel_arm::resources::saved_search::ArmSavedSearch;
+    use sentinel_arm::resources::watchlist::ArmWatchlist;
     use sentinel_arm::resources::workbook::ArmWorkbook;
-    fn merge<T: WireModel>(live: Option<&Value>, desired: &Value) -> Result<Value, String> {
-        let wanted = T::from_json(desired).map_err(|e| e.to_string())?;
-        let Some(live) = live else {
-            return Ok(wanted.to_put_body());
-        };
-        let current = T::from_json(live).map_err(|e| e.to_string())?;
-        Ok(current
-            .with_managed_from(&wanted)
-            .map_err(|e| e.to_string())?
-            .to_put_body())
-    }
     match kind {
         ResourceKind::Detection => merge::<ArmAlertRule>(live, desired),
         ResourceKind::Function => merge::<ArmSavedSearch>(live, desired),
+        ResourceKind::HuntingQuery => {
+            let mut body = merge::<ArmSavedSearch>(live, desired)?;
+            if let Some(live) = live {
+                crate::model::hunting::merge_tags(live, &mut body);
+            }
+            Ok(body)
+        }
         ResourceKind::Workbook => merge::<ArmWorkbook>(live, desired),
+        ResourceKind::Watchlist => merge::<ArmWatchlist>(live, desired),
+        ResourceKind::AutomationRule => merge::<ArmAutomationRule>(live, desired),
     }
+}
+
+/// The body to PUT for one watchlist item: the live item (when it exists) with its row replaced.
+pub fn item_put_body(live: Option<&Value>, desired: &Value) -> Result<Value, String> {
+    merge::<sentinel_arm::resources::watchlist::ArmWatchlistItem>(live, desired)
+}
+
+fn merge<T: sentinel_arm::resources::WireModel>(
+    live: Option<&Value>,
+    desired: &Value,
+) -> Result<Value, String> {
+    let wanted = T::from_json(desired).map_err(|e| e.to_string())?;
+    let Some(live) = live else {
+        return Ok(wanted.to_put_body());
+    };
+    let current = T::from_json(live).map_err(|e| e.to_string())?;
+    Ok(current
+        .with_managed_from(&wanted)
+        .map_err(|e| e.to_string())?
+        .to_put_body())
 }
 
 /// ARM id of a managed resource (lower case, for matching `parentId`).
 pub fn resource_id(ws: &WorkspaceRef, kind: ResourceKind, name: &str) -> String {
     match kind {
         ResourceKind::Detection => ws.alert_rule(name),
-        ResourceKind::Function => ws.saved_search(name),
+        ResourceKind::Function | ResourceKind::HuntingQuery => ws.saved_search(name),
         ResourceKind::Workbook => ws.workbook(name),
+        ResourceKind::Watchlist => ws.watchlist(name),
+        ResourceKind::AutomationRule => ws.automation_rule(name),
     }
+}
+
+/// The kind of the resource an ownership record's `parentId` names (lower case); `kind` is the
+/// record's metadata kind, which tells a hunting query from a function (both saved searches).
+fn kind_of_parent(parent: &str, kind: Option<&str>) -> ResourceKind {
+    if parent.contains("/alertrules/") {
+        ResourceKind::Detection
+    } else if parent.contains("/savedsearches/") {
+        match kind.and_then(ResourceKind::from_metadata_kind) {
+            Some(ResourceKind::HuntingQuery) => ResourceKind::HuntingQuery,
+            _ => ResourceKind::Function,
+        }
+    } else if parent.contains("/watchlists/") {
+        ResourceKind::Watchlist
+    } else if parent.contains("/automationrules/") {
+        ResourceKind::AutomationRule
+    } else {
+        ResourceKind::Workbook
+    }
+}
+
+/// The items of every watchlist, one (paged) LIST each, at most eight at a time.
+async fn read_watchlist_items(
+    client: &ArmClient,
+    ws: &WorkspaceRef,
+    watchlists: &[Value],
+) -> anyhow::Result<BTreeMap<String, Vec<Value>>> {
+    let aliases: Vec<String> = watchlists
+        .iter()
+        .filter_map(|w| w.get("name").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    let mut out = BTreeMap::new();
+    for chunk in aliases.chunks(8) {
+        let lists = chunk.iter().map(|alias| async move {
+            client
+                .list(&ws.watchlist_items(alias))
+                .await
+                .with_context(|| format!("cannot list the items of watchlist `{alias}`"))
+                .map(|items| (alias.to_ascii_lowercase(), items))
+        });
+        for result in join_all(lists).await {
+            let (alias, items) = result?;
+            out.insert(alias, items);
+        }
+    }
+    Ok(out)
+}
+
+/// Runs futures concurrently and collects their outputs in order (no extra crate for one join).
+async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut pinned: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => out[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
 }
 
 /// Reads the live state with four LIST calls (plus their pages).
 pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveState> {
-    let (rules, metadata, searches, workbooks, tables) = tokio::try_join!(
+    let (rules, metadata, searches, workbooks, tables, watchlists, automation) = tokio::try_join!(
         async {
             client
                 .list(&ws.alert_rules())
@@ -323,7 +420,41 @@ pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveS
             // `tables/read` still plans
             anyhow::Ok(client.list(&ws.tables()).await.ok())
         },
+        async {
+            let all = client
+                .list(&ws.watchlists())
+                .await
+                .context("cannot list the workspace's watchlists")?;
+            // a watchlist being deleted (asynchronously) is already gone for every purpose
+            let live: Vec<Value> = all
+                .into_iter()
+                .filter(|w| {
+                    w.pointer("/properties/provisioningState")
+                        .and_then(Value::as_str)
+                        != Some("Deleting")
+                })
+                .collect();
+            let items = read_watchlist_items(client, ws, &live).await?;
+            anyhow::Ok((live, items))
+        },
+        async {
+            client
+                .list(&ws.automation_rules())
+                .await
+                .context("cannot list the workspace's automation rules")
+        },
     )?;
+    let (watchlists, watchlist_items) = watchlists;
+    let record_kinds: BTreeMap<String, String> = metadata
+        .iter()
+        .filter_map(|m| {
+            let p = m.get("properties")?;
+            Some((
+                p.get("parentId")?.as_str()?.to_ascii_lowercase(),
+                p.get("kind")?.as_str()?.to_string(),
+            ))
+        })
+        .collect();
     let mut owners: BTreeMap<String, Ownership> = metadata.iter().filter_map(ownership).collect();
     let sources: BTreeMap<String, (Option<String>, Option<String>)> = metadata
         .iter()
@@ -348,6 +479,7 @@ pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveS
         }),
         ..LiveState::default()
     };
+    state.watchlist_items.clone_from(&watchlist_items);
     let mut add = |kind: ResourceKind, v: &Value, resource: Option<Resource>| {
         let name = v
             .get("name")
@@ -391,9 +523,36 @@ pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveS
         );
     }
     for v in &searches {
+        // a saved search with an alias is a function; one in `Hunting Queries` a hunting query
         if let Some(f) = SavedFunction::from_arm(v) {
             add(ResourceKind::Function, v, Some(Resource::Function(f)));
+        } else if let Some(h) = HuntingQuery::from_arm(v) {
+            add(
+                ResourceKind::HuntingQuery,
+                v,
+                Some(Resource::HuntingQuery(h)),
+            );
         }
+    }
+    for v in &watchlists {
+        let alias = v
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let items = watchlist_items.get(&alias).map_or(&[][..], Vec::as_slice);
+        add(
+            ResourceKind::Watchlist,
+            v,
+            Watchlist::from_arm(v, items).map(Resource::Watchlist),
+        );
+    }
+    for v in &automation {
+        add(
+            ResourceKind::AutomationRule,
+            v,
+            AutomationRule::from_arm(v).map(Resource::AutomationRule),
+        );
     }
     for v in &workbooks {
         add(
@@ -403,13 +562,7 @@ pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveS
         );
     }
     for (parent, owner) in owners {
-        let kind = if parent.contains("/alertrules/") {
-            ResourceKind::Detection
-        } else if parent.contains("/savedsearches/") {
-            ResourceKind::Function
-        } else {
-            ResourceKind::Workbook
-        };
+        let kind = kind_of_parent(&parent, record_kinds.get(&parent).map(String::as_str));
         let name = parent.rsplit('/').next().unwrap_or_default().to_string();
         state.orphan_owners.insert((kind, name), owner);
     }

@@ -776,7 +776,9 @@ fn onepassword_repo(corpus: &Path, table: &Path) -> TempRepo {
 }
 
 /// The known problems of the upstream content (corpus README, NOTES.md §4) are reported at their
-/// place, and nothing else: the 18 YAML rules validate clean against the real table.
+/// place, and nothing else: the 18 YAML rules validate clean against the real table, except the
+/// three that read the `PV1PW` and `PG1PW` watchlists the solution does not ship (issue 14: without
+/// them the non-privileged vault rule fires on every change).
 #[test]
 fn microsofts_1password_solution_gets_its_known_problems_reported() {
     let corpus = shared("corpus");
@@ -792,6 +794,31 @@ fn microsofts_1password_solution_gets_its_known_problems_reported() {
             5,
             "this is an ARM template",
             Some("sentinelctl import"),
+        ),
+        // issue 14: watchlists the solution reads but does not ship
+        e(
+            "SC6003",
+            "detections/1Password - Non-privileged vault user permission change.yaml",
+            25,
+            21,
+            "no watchlist `PV1PW`",
+            Some("watchlists/PV1PW.yaml"),
+        ),
+        e(
+            "SC6003",
+            "detections/1Password - Privileged vault permission change.yaml",
+            25,
+            21,
+            "no watchlist `PV1PW`",
+            Some("watchlists/PV1PW.yaml"),
+        ),
+        e(
+            "SC6003",
+            "detections/1Password - User added to privileged group.yaml",
+            25,
+            21,
+            "no watchlist `PG1PW`",
+            Some("watchlists/PG1PW.yaml"),
         ),
         // `FunctionAlias: 1Password` starts with a digit
         e(

@@ -7,6 +7,35 @@ use std::path::{Path, PathBuf};
 
 use crate::support::{ChildEmulator, TempRepo, git, sentinelctl, set_line, text};
 
+/// The first detection file (by name) that no automation rule names, so removing it leaves the
+/// repository valid.
+pub(crate) fn unreferenced_detection(repo: &TempRepo) -> PathBuf {
+    let automation: String = std::fs::read_dir(repo.path().join("automation"))
+        .map(|d| {
+            d.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo.path().join("detections"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .find(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            let id = text
+                .lines()
+                .find_map(|l| l.strip_prefix("id: "))
+                .unwrap()
+                .trim()
+                .to_string();
+            !automation.contains(&id)
+        })
+        .expect("a detection no automation rule names")
+}
+
 #[test]
 fn validate_passes_on_shipped_content() {
     let repo = TempRepo::shipped();
@@ -118,11 +147,7 @@ fn removed_rule_is_deleted_only_with_prune_and_unknown_env_is_a_clear_error() {
             .status
             .success()
     );
-    let file = std::fs::read_dir(repo.path().join("detections"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .min()
-        .unwrap();
+    let file = unreferenced_detection(&repo);
     std::fs::remove_file(&file).unwrap();
     let plan = repo.run(&["plan", "--env", "local", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
@@ -254,8 +279,7 @@ fn import_round_trips_with_no_diff() {
     let run = |args: &[&str]| target.run(args);
     let out = run(&["import", "--env", "local"]);
     assert!(out.status.success(), "{}", text(&out));
-    let count =
-        |d: &str| std::fs::read_dir(target.path().join(d)).map_or(0, std::iter::Iterator::count);
+    let count = |d: &str| count_in(target.path(), d);
     assert_eq!(count("detections"), count_in(source.path(), "detections"));
     assert_eq!(count("functions"), count_in(source.path(), "functions"));
     let plan = run(&["plan", "--env", "local", "--detailed-exitcode"]);
@@ -265,8 +289,15 @@ fn import_round_trips_with_no_diff() {
     assert!(run(&["import", "--env", "local"]).status.success());
 }
 
+/// Content files in `dir` (test files beside them are not content).
 fn count_in(root: &Path, dir: &str) -> usize {
-    std::fs::read_dir(root.join(dir)).unwrap().count()
+    std::fs::read_dir(root.join(dir)).map_or(0, |rd| {
+        rd.filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| !e.file_name().to_string_lossy().ends_with(".tests.yaml"))
+        })
+        .count()
+    })
 }
 
 fn rule_severity(repo: &TempRepo, workspace: &str, rule_file: &Path) -> String {
@@ -448,10 +479,11 @@ fn prune_is_capped_unless_forced() {
             .status
             .success()
     );
-    for e in std::fs::read_dir(repo.path().join("detections")).unwrap() {
-        std::fs::remove_file(e.unwrap().path()).unwrap();
+    // every rule, the automation rule that names some and the hunting queries: 21 of 39 owned
+    // resources would go, more than local's maxDeleteShare of 0.5
+    for dir in ["detections", "automation", "hunting"] {
+        std::fs::remove_dir_all(repo.path().join(dir)).unwrap();
     }
-    // 18 of 32 owned resources would go: more than local's maxDeleteShare of 0.5.
     let capped = repo.run(&["apply", "--env", "local", "--auto-approve"]);
     assert_eq!(capped.status.code(), Some(1), "{}", text(&capped));
     assert!(
@@ -513,7 +545,7 @@ fn an_apply_killed_midway_is_completed_by_the_next_run() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
-    assert_eq!(v["summary"]["unchanged"], 32, "{}", text(&plan));
+    assert_eq!(v["summary"]["unchanged"], 39, "{}", text(&plan));
     assert_eq!(v["summary"]["conflict"], 0);
 }
 
@@ -623,7 +655,7 @@ fn a_workspace_without_the_1password_table_blocks_exactly_the_rules_that_read_it
         .iter()
         .filter(|c| c["action"] == "blocked")
         .collect();
-    let detections = std::fs::read_dir(repo.join("detections")).unwrap().count();
+    let detections = count_in(repo.path(), "detections");
     assert_eq!(
         blocked.len(),
         detections,
@@ -646,8 +678,13 @@ fn a_workspace_without_the_1password_table_blocks_exactly_the_rules_that_read_it
     let state = repo.state();
     let ws = &state["workspaces"][0];
     assert_eq!(ws["alertRules"].as_array().map_or(0, Vec::len), 0);
+    // saved searches (functions and hunting queries) are not refused for a missing table
     let functions = std::fs::read_dir(repo.join("functions")).unwrap().count();
-    assert_eq!(ws["savedSearches"].as_array().unwrap().len(), functions);
+    let hunting = std::fs::read_dir(repo.join("hunting")).unwrap().count();
+    assert_eq!(
+        ws["savedSearches"].as_array().unwrap().len(),
+        functions + hunting
+    );
     // once the table exists, apply converges
     repo.edit_state(|s| {
         s["workspaces"][0]["tables"]
@@ -744,10 +781,15 @@ fn workbook_queries_are_checked_with_their_parameters_and_located_in_the_json() 
         .iter()
         .find(|d| d["code"] == "SC2003")
         .expect("the typo is found");
-    assert!(d["file"].as_str().unwrap().ends_with(".json"), "{d}");
+    assert!(
+        std::path::Path::new(d["file"].as_str().unwrap())
+            .extension()
+            .is_some_and(|e| e == "json"),
+        "{d}"
+    );
     assert!(d["message"].as_str().unwrap().contains("EventSourc"), "{d}");
-    let line = d["line"].as_u64().unwrap() as usize;
-    let column = d["column"].as_u64().unwrap() as usize;
+    let line = usize::try_from(d["line"].as_u64().unwrap()).unwrap();
+    let column = usize::try_from(d["column"].as_u64().unwrap()).unwrap();
     let text_line = broken_line(&path, line);
     assert!(
         text_line[column - 1..].starts_with("EventSourc"),

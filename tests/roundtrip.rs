@@ -199,14 +199,15 @@ async fn apply_converges_under_injected_faults_without_duplicates_or_losses() {
         conn.close().await;
     }
     emulator.set_faults(arm_emulator::Faults::default());
-    let state = emulator.snapshot().to_string();
+    // (ARM names are case-insensitive: watchlists keep their alias's case)
+    let state = emulator.snapshot().to_string().to_ascii_lowercase();
     // Every desired resource exists exactly once, with one ownership record each.
     for (kind, name) in p.desired.items.keys() {
         let hits = state.matches(&format!("/{name}\"")).count()
             + state.matches(&format!("/{name}\\\"")).count();
         assert!(hits >= 1, "{kind:?} {name} missing after convergence");
     }
-    let metadata_records = state.matches("\"sourceId\":\"sentinelctl\"").count();
+    let metadata_records = state.matches("\"sourceid\":\"sentinelctl\"").count();
     assert_eq!(
         metadata_records,
         p.desired.items.len(),

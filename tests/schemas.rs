@@ -253,6 +253,9 @@ const KINDS: &[(&str, &str)] = &[
     ("detection", "detections"),
     ("function", "functions"),
     ("workbook", "workbooks"),
+    ("watchlist", "watchlists"),
+    ("hunting-query", "hunting"),
+    ("automation-rule", "automation"),
     ("environment", "environments"),
 ];
 

@@ -352,7 +352,8 @@ fn import_into_its_own_repository_changes_nothing_and_a_portal_edit_is_one_file(
 fn names_cannot_hide_plan_rows_or_drive_the_terminal() {
     let repo = TempRepo::shipped();
     apply(&repo);
-    // a rule renamed to open an HTML comment, another removed (a Delete row must stay visible)
+    // a rule renamed to open an HTML comment, another removed (a Delete row must stay visible;
+    // one no automation rule names, or validation would refuse the removal)
     let spray = repo
         .path()
         .join("detections/OnePassword-PasswordSpray.yaml");
@@ -363,7 +364,7 @@ fn names_cannot_hide_plan_rows_or_drive_the_terminal() {
     );
     std::fs::remove_file(
         repo.path()
-            .join("detections/OnePassword-VaultExported.yaml"),
+            .join("detections/OnePassword-ItemsSharedByLink.yaml"),
     )
     .unwrap();
     let md = run(

@@ -14,6 +14,7 @@
 //! |---|---|
 //! | `bad_input` | every broken file gets exactly its located diagnostics; the fuzz property |
 //! | `cli` | the binary end to end against the embedded emulator (plan, apply, drift, promote, import) |
+//! | `content_kinds` | watchlists, hunting queries and automation rules round-trip; validation of them (issue 14) |
 //! | `corpus` | every Azure-Sentinel analytic rule in `../shared/corpus` loads or gets a message |
 //! | `ownership` | the ownership protocol: every interruption is read right by drift and plan and repaired by apply |
 //! | `plugin` | the Security Copilot manifest: golden file, templates, hostile inputs |
@@ -30,6 +31,7 @@ mod support;
 
 mod bad_input;
 mod cli;
+mod content_kinds;
 mod corpus;
 mod ownership;
 mod plugin;

@@ -248,7 +248,15 @@ fn workflow_files(dir: &str) -> Vec<PathBuf> {
 fn ci_checkout() -> TempRepo {
     let tmp = TempRepo::copy_of(
         repo_root(),
-        &["detections", "functions", "workbooks", "schemas"],
+        &[
+            "detections",
+            "functions",
+            "workbooks",
+            "watchlists",
+            "hunting",
+            "automation",
+            "schemas",
+        ],
     );
     let root = tmp.path();
     let envs = root.join("environments");
@@ -1116,7 +1124,7 @@ fn validate_since_requires_a_version_bump_for_changed_content() {
     let brute = "detections/OnePassword-BruteForceSignIn.yaml";
     let spray = "detections/OnePassword-PasswordSpray.yaml";
     edit(root, brute, "triggerThreshold: 0", "triggerThreshold: 1");
-    edit(root, spray, "version: 1.0.0", "version: 0.9.9");
+    edit(root, spray, "version: 1.1.0", "version: 0.9.9");
     edit(root, spray, "severity: High", "severity: Medium");
     edit(
         root,
@@ -1173,13 +1181,13 @@ fn validate_since_requires_a_version_bump_for_changed_content() {
     assert!(
         messages
             .iter()
-            .any(|m| m.contains("from `1.0.0` to `0.9.9`")),
+            .any(|m| m.contains("from `1.1.0` to `0.9.9`")),
         "{messages:?}"
     );
 
     // bumping fixes it; committing makes HEAD the new base
     edit(root, brute, "version: 1.0.0", "version: 1.1.0");
-    edit(root, spray, "version: 0.9.9", "version: 1.0.1");
+    edit(root, spray, "version: 0.9.9", "version: 1.1.1");
     edit(
         root,
         "workbooks/onepassword-overview.yaml",

@@ -15,6 +15,9 @@ pub fn run(cx: &Session, args: &ImportArgs) -> anyhow::Result<ExitStatus> {
         KindArg::Detection => ResourceKind::Detection,
         KindArg::Function => ResourceKind::Function,
         KindArg::Workbook => ResourceKind::Workbook,
+        KindArg::Watchlist => ResourceKind::Watchlist,
+        KindArg::HuntingQuery => ResourceKind::HuntingQuery,
+        KindArg::AutomationRule => ResourceKind::AutomationRule,
     });
     let req = ImportRequest {
         env: args.env.clone(),
@@ -23,6 +26,8 @@ pub fn run(cx: &Session, args: &ImportArgs) -> anyhow::Result<ExitStatus> {
             include_unmanaged: args.include_unmanaged,
             include_content_hub: args.include_content_hub,
             kinds: kinds.collect(),
+            // set by the operation from the environment
+            workspace_id: String::new(),
         },
         force: args.force,
         connect: connect_options(cx, &args.arm, 4)?,

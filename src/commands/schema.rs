@@ -3,7 +3,10 @@
 
 use crate::args::{SchemaArgs, SchemaKind};
 use crate::exit::ExitStatus;
-use crate::schema::{YamlEnvironment, YamlFunction, YamlRule, YamlTestFile, YamlWorkbook};
+use crate::schema::{
+    YamlAutomationRule, YamlEnvironment, YamlFunction, YamlHuntingQuery, YamlRule, YamlTestFile,
+    YamlWatchlist, YamlWorkbook,
+};
 use crate::session::Session;
 
 /// The schema document for a kind.
@@ -12,6 +15,9 @@ pub fn schema_for(kind: SchemaKind) -> serde_json::Value {
         SchemaKind::Detection => schemars::schema_for!(YamlRule),
         SchemaKind::Function => schemars::schema_for!(YamlFunction),
         SchemaKind::Workbook => schemars::schema_for!(YamlWorkbook),
+        SchemaKind::Watchlist => schemars::schema_for!(YamlWatchlist),
+        SchemaKind::HuntingQuery => schemars::schema_for!(YamlHuntingQuery),
+        SchemaKind::AutomationRule => schemars::schema_for!(YamlAutomationRule),
         SchemaKind::Environment => schemars::schema_for!(YamlEnvironment),
         SchemaKind::Test => schemars::schema_for!(YamlTestFile),
     };

@@ -2,11 +2,16 @@
 //!
 //! Owns reading and parsing. It does not check semantic rules (that is `crate::validate`).
 
+pub mod csv;
 pub mod de;
 pub mod file;
 pub mod pinned;
 pub mod repository;
+pub mod watchlist;
 pub mod yaml;
 
 pub use file::Loaded;
-pub use repository::{FunctionFile, Repository, RuleFile, TableSchema, WorkbookFile};
+pub use repository::{
+    AutomationFile, FunctionFile, HuntingFile, Repository, RuleFile, TableSchema, WatchlistFile,
+    WorkbookFile,
+};

@@ -41,11 +41,13 @@ pub fn show(root: &Path, commit: &str, path: &str) -> Result<String, String> {
 }
 
 impl Repository {
-    /// A repository holding only the pinned content (plus the working tree's table schemas).
+    /// A repository holding only the pinned content (plus the working tree's table schemas and
+    /// the CSV files its environments' watchlist overrides name: environments are not pinned).
     pub fn load_pinned(root: &Path, items: &[YamlLockItem], tables_from: &Repository) -> Self {
         let mut repo = Self {
             root: root.to_path_buf(),
             tables: tables_from.tables.clone(),
+            override_csvs: tables_from.override_csvs.clone(),
             ..Self::default()
         };
         for (i, item) in items.iter().enumerate() {
@@ -87,6 +89,20 @@ impl Repository {
         match item.kind.as_str() {
             "detection" => self.parse_rule(file),
             "function" => self.parse_function(file),
+            "hunting-query" => self.parse_hunting(file),
+            "automation-rule" => self.parse_automation(file),
+            "watchlist" => {
+                let csv_path = Path::new(&item.path)
+                    .with_extension("csv")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let csv = show(root, &item.commit, &csv_path)?;
+                let csv_shown = PathBuf::from(format!("{csv_path}@{}", short(&item.commit)));
+                let csv_file = self.sources.add(&csv_shown, csv);
+                // `source` defaults to the CSV's name, never to `name.csv@commit`
+                let plain = PathBuf::from(&csv_path);
+                self.parse_watchlist(file, Some(csv_file), &plain);
+            }
             "workbook" => {
                 let json_path = Path::new(&item.path)
                     .with_extension("json")

@@ -1,11 +1,17 @@
-//! The content tree: walks `detections/`, `functions/`, `workbooks/`, `environments/` and
-//! `schemas/` under the repository root and loads every file, collecting diagnostics.
+//! The content tree: walks `detections/`, `functions/`, `workbooks/`, `watchlists/`, `hunting/`,
+//! `automation/`, `environments/` and `schemas/` under the repository root and loads every file,
+//! collecting diagnostics.
 //!
 //! File overview (which function loads what):
 //! - `detections/*.yaml|yml` → [`Repository::rules`] (`YamlRule` + [`AnalyticsRule`])
 //! - `functions/*.yaml|yml` → [`Repository::functions`] (`YamlFunction` + [`SavedFunction`])
 //! - `workbooks/<stem>.yaml` + `<stem>.json` → [`Repository::workbooks`]
-//! - `environments/<name>.yaml` → loaded on demand by [`Repository::environment`]
+//! - `watchlists/<stem>.yaml` + `<stem>.csv` → [`Repository::watchlists`] (`super::watchlist`)
+//! - `hunting/*.yaml|yml` → [`Repository::hunting`] (`YamlHuntingQuery` + [`HuntingQuery`])
+//! - `automation/*.yaml|yml` → [`Repository::automation`] (`YamlAutomationRule` +
+//!   [`AutomationRule`])
+//! - `environments/<name>.yaml` → loaded on demand by [`Repository::environment`] (with the CSV
+//!   files its watchlist overrides name, [`Repository::override_csvs`])
 //! - `schemas/<Table>.json` → [`Repository::tables`]
 //!
 //! A bad file never stops the walk: it becomes diagnostics and is left out of the model.
@@ -15,11 +21,15 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::csv::CsvTable;
 use super::file::{Loaded, load_yaml_file, parse_yaml_file, read_source};
+pub use super::watchlist::WatchlistFile;
 use crate::diag::codes;
 use crate::diag::{Diagnostic, FileId, SourceDb};
-use crate::model::{AnalyticsRule, Environment, SavedFunction};
-use crate::schema::{YamlEnvironment, YamlFunction, YamlRule, YamlWorkbook};
+use crate::model::{AnalyticsRule, AutomationRule, Environment, HuntingQuery, SavedFunction};
+use crate::schema::{
+    YamlAutomationRule, YamlEnvironment, YamlFunction, YamlHuntingQuery, YamlRule, YamlWorkbook,
+};
 
 /// A detection file and what it means (when it could be interpreted).
 #[derive(Debug, Clone)]
@@ -48,6 +58,24 @@ pub struct WorkbookFile {
     pub json_file: FileId,
     /// The workbook JSON.
     pub data: Value,
+}
+
+/// A hunting query file and its model.
+#[derive(Debug, Clone)]
+pub struct HuntingFile {
+    /// The parsed file.
+    pub loaded: Loaded<YamlHuntingQuery>,
+    /// The model.
+    pub query: HuntingQuery,
+}
+
+/// An automation rule file and its model (rule references as written).
+#[derive(Debug, Clone)]
+pub struct AutomationFile {
+    /// The parsed file.
+    pub loaded: Loaded<YamlAutomationRule>,
+    /// The model.
+    pub rule: AutomationRule,
 }
 
 /// A table schema from `schemas/`.
@@ -86,6 +114,14 @@ pub struct Repository {
     pub functions: Vec<FunctionFile>,
     /// Workbooks.
     pub workbooks: Vec<WorkbookFile>,
+    /// Watchlists.
+    pub watchlists: Vec<WatchlistFile>,
+    /// Hunting queries.
+    pub hunting: Vec<HuntingFile>,
+    /// Automation rules.
+    pub automation: Vec<AutomationFile>,
+    /// CSV files named by environment watchlist overrides, by repository-relative path (read once).
+    pub override_csvs: BTreeMap<String, Option<CsvTable>>,
     /// Table schemas.
     pub tables: Vec<TableSchema>,
     /// Saved functions of a workspace (`schemas/functions/`), known to validation, never deployed.
@@ -116,21 +152,21 @@ pub fn list_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn extension(path: &Path) -> &str {
+pub(super) fn extension(path: &Path) -> &str {
     path.extension().and_then(|e| e.to_str()).unwrap_or("")
 }
 
-fn is_yaml(path: &Path) -> bool {
+pub(super) fn is_yaml(path: &Path) -> bool {
     let name = path.to_string_lossy();
     matches!(extension(path), "yaml" | "yml")
         && !name.ends_with(".lock.yaml")
         && !is_test_file(path)
 }
 
-/// The test files of a repository: `detections/*.tests.yaml` and `functions/*.tests.yaml`.
+/// The test files of a repository: `*.tests.yaml` in `detections/`, `functions/` and `hunting/`.
 pub fn test_files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for folder in ["detections", "functions"] {
+    for folder in ["detections", "functions", "hunting"] {
         for p in list_files(&root.join(folder)).unwrap_or_default() {
             if is_test_file(&p) {
                 out.push(p);
@@ -183,6 +219,18 @@ impl Repository {
             .filter(|p| is_yaml(p))
         {
             repo.load_workbook(path);
+        }
+        for path in list_files(&root.join("watchlists"))?
+            .iter()
+            .filter(|p| is_yaml(p))
+        {
+            repo.load_watchlist(path);
+        }
+        for path in list_files(&root.join("hunting"))? {
+            repo.load_hunting(&path);
+        }
+        for path in list_files(&root.join("automation"))? {
+            repo.load_automation(&path);
         }
         repo.load_tables(&root.join("schemas"))?;
         repo.load_workspace_functions(&root.join("schemas/functions"))?;
@@ -282,6 +330,46 @@ impl Repository {
         {
             let function = SavedFunction::from_yaml(&loaded.raw);
             self.functions.push(FunctionFile { loaded, function });
+        }
+    }
+
+    fn load_hunting(&mut self, path: &Path) {
+        if !is_yaml(path) {
+            return;
+        }
+        let shown = self.shown(path);
+        if let Some(file) = read_source(&mut self.sources, path, &shown, &mut self.diagnostics) {
+            self.parse_hunting(file);
+        }
+    }
+
+    /// Parses a hunting-query file already in the source database.
+    pub fn parse_hunting(&mut self, file: FileId) {
+        if let Some(loaded) =
+            parse_yaml_file::<YamlHuntingQuery>(&self.sources, file, &mut self.diagnostics)
+        {
+            let query = HuntingQuery::from_yaml(&loaded.raw);
+            self.hunting.push(HuntingFile { loaded, query });
+        }
+    }
+
+    fn load_automation(&mut self, path: &Path) {
+        if !is_yaml(path) {
+            return;
+        }
+        let shown = self.shown(path);
+        if let Some(file) = read_source(&mut self.sources, path, &shown, &mut self.diagnostics) {
+            self.parse_automation(file);
+        }
+    }
+
+    /// Parses an automation-rule file already in the source database.
+    pub fn parse_automation(&mut self, file: FileId) {
+        if let Some(loaded) =
+            parse_yaml_file::<YamlAutomationRule>(&self.sources, file, &mut self.diagnostics)
+        {
+            let rule = AutomationRule::from_yaml(&loaded.raw);
+            self.automation.push(AutomationFile { loaded, rule });
         }
     }
 
@@ -445,7 +533,10 @@ impl Repository {
             &mut self.diagnostics,
         )
         .and_then(|loaded| match Environment::from_yaml(&name, &loaded.raw) {
-            Ok(model) => Some((loaded, model)),
+            Ok(model) => {
+                self.load_override_csvs(&loaded, &model);
+                Some((loaded, model))
+            }
             Err(problems) => {
                 for p in problems {
                     let at: Vec<&str> = p.path.iter().map(String::as_str).collect();

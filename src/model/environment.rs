@@ -214,6 +214,20 @@ pub struct Overrides {
     pub functions: BTreeMap<String, Override>,
     /// By workbook key.
     pub workbooks: BTreeMap<String, Override>,
+    /// By watchlist alias.
+    pub watchlists: BTreeMap<String, WatchlistOverride>,
+}
+
+/// A watchlist's items in one environment (see `YamlWatchlistOverride`): `items` replaces the
+/// repository's CSV, `extra_items` adds or replaces rows by search key, `remove_items` drops rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WatchlistOverride {
+    /// Repository-relative path of a CSV file replacing the items.
+    pub items: Option<String>,
+    /// Rows to add or replace (column → value).
+    pub extra_items: Vec<BTreeMap<String, String>>,
+    /// Search-key values to leave out.
+    pub remove_items: Vec<String>,
 }
 
 /// A resolved environment.
@@ -475,6 +489,21 @@ impl Environment {
                 detections: override_map(overrides.detections.as_ref()),
                 functions: override_map(overrides.functions.as_ref()),
                 workbooks: override_map(overrides.workbooks.as_ref()),
+                watchlists: overrides
+                    .watchlists
+                    .iter()
+                    .flatten()
+                    .map(|(alias, o)| {
+                        (
+                            alias.clone(),
+                            WatchlistOverride {
+                                items: o.items.clone(),
+                                extra_items: o.extra_items.clone().unwrap_or_default(),
+                                remove_items: o.remove_items.clone().unwrap_or_default(),
+                            },
+                        )
+                    })
+                    .collect(),
             },
             prune: raw.prune.as_ref().and_then(|p| p.enabled).unwrap_or(false),
             max_delete_share: raw

@@ -5,7 +5,7 @@
 //! Sources: ARM's resource-name rules ("Naming rules and restrictions for Azure resources": names
 //! may not contain `<>*%&:\?/#` or control characters, or end with `.` or a space), Application
 //! Insights workbooks (the resource name is a GUID), and Sentinel alert rules (sentinelctl uses the
-//! rule's GUID `id`).
+//! rule's GUID `id`; hunting queries and automation rules are named by their GUID `id` too).
 
 use super::ResourceKind;
 
@@ -46,11 +46,18 @@ pub fn check(kind: ResourceKind, name: &str) -> Result<(), String> {
         ));
     }
     match kind {
-        ResourceKind::Workbook | ResourceKind::Detection if !is_guid(name) => Err(format!(
-            "`{}` is not a GUID: {} resource names are GUIDs",
-            name.escape_debug(),
-            kind.as_str()
-        )),
+        ResourceKind::Workbook
+        | ResourceKind::Detection
+        | ResourceKind::HuntingQuery
+        | ResourceKind::AutomationRule
+            if !is_guid(name) =>
+        {
+            Err(format!(
+                "`{}` is not a GUID: {} resource names are GUIDs",
+                name.escape_debug(),
+                kind.as_str()
+            ))
+        }
         _ => Ok(()),
     }
 }

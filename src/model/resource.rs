@@ -3,30 +3,47 @@
 //!
 //! Shared by the desired state (repository × environment), the live state (read from ARM), plans,
 //! drift and import; it depends only on the other model types.
+//!
+//! Apply order is the order of [`ResourceKind`]: watchlists (read by queries) → functions (called by
+//! queries) → analytics rules and hunting queries → automation rules (which name analytics rules) →
+//! workbooks; deletes run in reverse.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{AnalyticsRule, SavedFunction, Workbook};
+use super::{AnalyticsRule, AutomationRule, HuntingQuery, SavedFunction, Watchlist, Workbook};
 
-/// Kinds of managed resource, in apply order (functions before the rules that call them).
+/// Kinds of managed resource, in apply order (see the module doc).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum ResourceKind {
-    /// Saved function (savedSearch).
+    /// Watchlist (`Microsoft.SecurityInsights/watchlists`) and its items.
+    Watchlist,
+    /// Saved function (savedSearch with a `functionAlias`).
     Function,
     /// Analytics rule.
     Detection,
+    /// Hunting query (savedSearch in category `Hunting Queries`).
+    HuntingQuery,
+    /// Automation rule (`Microsoft.SecurityInsights/automationRules`).
+    AutomationRule,
     /// Workbook.
     Workbook,
 }
 
 impl ResourceKind {
     /// Every kind, in apply order.
-    pub const ALL: [ResourceKind; 3] = [Self::Function, Self::Detection, Self::Workbook];
+    pub const ALL: [ResourceKind; 6] = [
+        Self::Watchlist,
+        Self::Function,
+        Self::Detection,
+        Self::HuntingQuery,
+        Self::AutomationRule,
+        Self::Workbook,
+    ];
 
     /// Parses the lowercase noun (`detection`).
     pub fn parse(noun: &str) -> Option<Self> {
@@ -36,18 +53,55 @@ impl ResourceKind {
     /// Lowercase noun.
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Watchlist => "watchlist",
             Self::Function => "function",
             Self::Detection => "detection",
+            Self::HuntingQuery => "hunting-query",
+            Self::AutomationRule => "automation-rule",
             Self::Workbook => "workbook",
         }
     }
 
-    /// Sentinel metadata `kind` for ownership records.
+    /// Sentinel metadata `kind` for ownership records (the `metadataKind` enum of
+    /// `ContentCommonTypes.json`, NOTES §5).
     pub fn metadata_kind(self) -> &'static str {
         match self {
+            Self::Watchlist => "Watchlist",
             Self::Function => "Parser",
             Self::Detection => "AnalyticsRule",
+            Self::HuntingQuery => "HuntingQuery",
+            Self::AutomationRule => "AutomationRule",
             Self::Workbook => "Workbook",
+        }
+    }
+
+    /// The kind an ownership record's metadata `kind` names (case-insensitive).
+    pub fn from_metadata_kind(kind: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.metadata_kind().eq_ignore_ascii_case(kind))
+    }
+
+    /// The content folder of the kind.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Self::Watchlist => "watchlists",
+            Self::Function => "functions",
+            Self::Detection => "detections",
+            Self::HuntingQuery => "hunting",
+            Self::AutomationRule => "automation",
+            Self::Workbook => "workbooks",
+        }
+    }
+
+    /// Position in apply order (writes; deletes run in reverse).
+    pub fn stage(self) -> u8 {
+        match self {
+            Self::Watchlist => 0,
+            Self::Function => 1,
+            Self::Detection | Self::HuntingQuery => 2,
+            Self::AutomationRule => 3,
+            Self::Workbook => 4,
         }
     }
 }
@@ -62,6 +116,12 @@ pub enum Resource {
     Function(SavedFunction),
     /// A workbook.
     Workbook(Workbook),
+    /// A watchlist with its items.
+    Watchlist(Watchlist),
+    /// A hunting query.
+    HuntingQuery(HuntingQuery),
+    /// An automation rule.
+    AutomationRule(AutomationRule),
 }
 
 impl Resource {
@@ -71,6 +131,9 @@ impl Resource {
             Self::Rule(r) => r.fields(),
             Self::Function(f) => f.fields(),
             Self::Workbook(w) => w.fields(),
+            Self::Watchlist(w) => w.fields(),
+            Self::HuntingQuery(h) => h.fields(),
+            Self::AutomationRule(a) => a.fields(),
         }
     }
 
@@ -92,6 +155,9 @@ impl Resource {
             Self::Rule(r) => serde_json::json!({"kind": r.kind.as_str(), "properties": r.to_arm()}),
             Self::Function(f) => serde_json::json!({"properties": f.to_arm()}),
             Self::Workbook(w) => w.to_arm(),
+            Self::Watchlist(w) => w.to_arm(),
+            Self::HuntingQuery(h) => h.to_arm(),
+            Self::AutomationRule(a) => a.to_arm(),
         }
     }
 
@@ -101,6 +167,9 @@ impl Resource {
             Self::Rule(_) => ResourceKind::Detection,
             Self::Function(_) => ResourceKind::Function,
             Self::Workbook(_) => ResourceKind::Workbook,
+            Self::Watchlist(_) => ResourceKind::Watchlist,
+            Self::HuntingQuery(_) => ResourceKind::HuntingQuery,
+            Self::AutomationRule(_) => ResourceKind::AutomationRule,
         }
     }
 
@@ -109,7 +178,8 @@ impl Resource {
         match self {
             Self::Rule(r) => Some(&r.query),
             Self::Function(f) => Some(&f.query),
-            Self::Workbook(_) => None,
+            Self::HuntingQuery(h) => Some(&h.query),
+            Self::Workbook(_) | Self::Watchlist(_) | Self::AutomationRule(_) => None,
         }
     }
 
@@ -119,6 +189,9 @@ impl Resource {
             Self::Rule(r) => &r.display_name,
             Self::Function(f) => &f.function_alias,
             Self::Workbook(w) => &w.display_name,
+            Self::Watchlist(w) => &w.display_name,
+            Self::HuntingQuery(h) => &h.display_name,
+            Self::AutomationRule(a) => &a.display_name,
         }
     }
 }

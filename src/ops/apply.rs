@@ -114,7 +114,8 @@ pub fn apply(cx: &Session, req: &ApplyRequest, hooks: &ApplyHooks) -> anyhow::Re
         let apply_cx = Arc::new(ApplyContext {
             client: conn.client.clone(),
             ws: conn.ws.clone(),
-            desired: target.desired.clone(),
+            // automation rules name rules by the live names the plan paired them with
+            desired: crate::plan::references::bind_to_plan(&target.desired, &plan),
             repository: target.repository.clone(),
             commit: target.commit.clone(),
             parallelism: req.parallelism,

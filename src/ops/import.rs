@@ -68,7 +68,9 @@ pub fn import_workspace(cx: &Session, req: &ImportRequest) -> anyhow::Result<Imp
             e.fields.clear();
         }
     }
-    let plan = import(&live, &req.options, &existing);
+    let mut options = req.options.clone();
+    options.workspace_id = env.workspace_id();
+    let plan = import(&live, &options, &existing);
     let files: Vec<(PathBuf, &str)> = plan
         .files
         .iter()
@@ -88,7 +90,14 @@ pub fn import_workspace(cx: &Session, req: &ImportRequest) -> anyhow::Result<Imp
 /// What the repository at `out` already holds, resolved for `env`.
 fn existing_content(out: &Path, env: &Environment) -> Existing {
     let mut existing = Existing::default();
-    for folder in ["detections", "functions", "workbooks"] {
+    for folder in [
+        "detections",
+        "functions",
+        "workbooks",
+        "watchlists",
+        "hunting",
+        "automation",
+    ] {
         for path in crate::load::repository::list_files(&out.join(folder)).unwrap_or_default() {
             if let Some(stem) = path.file_stem() {
                 let stem = stem.to_string_lossy().to_ascii_lowercase();

@@ -56,6 +56,15 @@ fn target_of<'r>(
         }
     }
     if wanted_id.is_none() {
+        for h in &repo.hunting {
+            if repo.root.join(repo.sources.path(h.loaded.file)) == beside {
+                return Ok(Target::Hunting {
+                    id: h.query.name.clone(),
+                    name: h.query.display_name.clone(),
+                    query: h.query.query.clone(),
+                });
+            }
+        }
         for f in &repo.functions {
             if repo.root.join(repo.sources.path(f.loaded.file)) == beside {
                 return Ok(Target::Function {
@@ -68,7 +77,7 @@ fn target_of<'r>(
     Err(match wanted_id {
         Some(id) => format!("no detection has the id `{id}`"),
         None => format!(
-            "`{}` is not a detection or function of this repository; name it with `detection:` or `function:`",
+            "`{}` is not a detection, function or hunting query of this repository; name it with `detection:` or `function:`",
             beside.display()
         ),
     })
@@ -102,6 +111,7 @@ pub fn run_tests(cx: &Session, req: &TestRequest) -> anyhow::Result<TestReport> 
         let (id, name) = match &target {
             Target::Rule(r) => (r.name.clone(), r.display_name.clone()),
             Target::Function { alias, name } => (alias.clone(), name.clone()),
+            Target::Hunting { id, name, .. } => (id.clone(), name.clone()),
         };
         let shown_text = shown.to_string_lossy().replace('\\', "/");
         let wanted = req.filters.is_empty()

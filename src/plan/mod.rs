@@ -13,7 +13,12 @@ use similar::TextDiff;
 
 use crate::desired::{DesiredItem, DesiredState};
 use crate::live::{LiveItem, LiveState, Ownership};
-use crate::model::{Key, ResourceKind};
+use crate::model::{Key, Resource, ResourceKind};
+
+pub mod references;
+pub mod watchlist;
+
+pub use watchlist::{ItemChange, ItemChanges};
 
 /// What happens to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -115,6 +120,10 @@ pub struct Change {
     /// Why a blocked change is not written, with the fix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Watchlists: the items apply creates, updates and deletes (the definition's own changes
+    /// are in `fields`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<ItemChanges>,
 }
 
 /// Counts per action.
@@ -270,6 +279,41 @@ fn change(
         reason: None,
         stale_record: live.and_then(|l| l.stale_record.clone()),
         live_body: live.map(|l| l.body.clone()),
+        items: None,
+    }
+}
+
+/// Watchlists: item-level changes out of `fields` (only the definition's stay) into `items`.
+fn split_watchlist_items(c: &mut Change, desired: Option<&DesiredItem>, live: &LiveState) {
+    let Some(Resource::Watchlist(w)) = desired.map(|d| &d.resource) else {
+        return;
+    };
+    c.fields
+        .retain(|f| !f.path.starts_with("items.") && f.path != "itemsDuplicated");
+    if c.action == Action::Create {
+        // created under the alias as written (ARM names are case-insensitive; the portal shows it)
+        c.name.clone_from(&w.alias);
+    }
+    if !matches!(
+        c.action,
+        Action::Create | Action::Update | Action::Adopt | Action::Conflict
+    ) {
+        return;
+    }
+    let live_items = live
+        .watchlist_items
+        .get(&c.name.to_ascii_lowercase())
+        .map_or(&[][..], Vec::as_slice);
+    let items = watchlist::item_changes(
+        w,
+        if c.action == Action::Create {
+            &[]
+        } else {
+            live_items
+        },
+    );
+    if !items.is_empty() {
+        c.items = Some(items);
     }
 }
 
@@ -384,17 +428,15 @@ fn orphan_cleanups<'a>(
         })
 }
 
-/// Apply order: writes by kind (functions first), then deletes in reverse kind order.
-fn order_key(c: &Change) -> (bool, u8, String) {
-    let k = match c.kind {
-        ResourceKind::Function => 0,
-        ResourceKind::Detection => 1,
-        ResourceKind::Workbook => 2,
-    };
+/// Apply order: writes by kind (`ResourceKind::stage`: watchlists, functions, rules and hunting
+/// queries, automation rules, workbooks), then deletes in reverse.
+fn order_key(c: &Change) -> (bool, u8, ResourceKind, String) {
+    let k = c.kind.stage();
     let delete = c.action == Action::Delete;
     (
         delete,
-        if delete { 2 - k } else { k },
+        if delete { 4 - k } else { k },
+        c.kind,
         c.name.to_ascii_lowercase(),
     )
 }
@@ -406,6 +448,8 @@ pub fn plan(
     commit: Option<String>,
     options: &PlanOptions,
 ) -> Plan {
+    let bound = references::bind_to_live(desired, live);
+    let desired = bound.as_ref().unwrap_or(desired);
     let mut changes: Vec<Change> = pairs(desired, live)
         .into_iter()
         .filter_map(|(dk, lk)| {
@@ -416,6 +460,7 @@ pub fn plan(
             );
             let action = classify(d, l, desired.env.prune, options)?;
             let mut c = change(k, action, d, l);
+            split_watchlist_items(&mut c, d, live);
             if let (Some(dk), Some(lk)) = (dk, lk)
                 && dk != lk
             {
@@ -505,7 +550,7 @@ impl Plan {
                         c.name.to_ascii_lowercase(),
                         c.action,
                         c.etag.clone(),
-                        serde_json::to_string(&c.fields).unwrap_or_default(),
+                        serde_json::to_string(&(&c.fields, &c.items)).unwrap_or_default(),
                         c.desired_hash.clone(),
                     )
                 })

@@ -81,7 +81,7 @@ const SETTINGS: [(&str, &str, &str, &str); 4] = [
 
 impl Binding<'_> {
     /// The skills' `Settings` values: literals, or references to the descriptor's settings.
-    fn values(&self) -> Vec<(&'static str, Yaml)> {
+    fn values(self) -> Vec<(&'static str, Yaml)> {
         match self {
             Self::Environment(env) => vec![
                 ("TenantId", Yaml::str(&env.tenant_id)),

@@ -144,8 +144,15 @@ pub fn validate_status(
         ));
     }
     lines.push(format!(
-        "checked {} detections, {} functions, {} workbooks, {} environments, {} queries",
-        stats.rules, stats.functions, stats.workbooks, stats.environments, stats.queries
+        "checked {} detections, {} functions, {} workbooks, {} watchlists, {} hunting queries, {} automation rules, {} environments, {} queries",
+        stats.rules,
+        stats.functions,
+        stats.workbooks,
+        stats.watchlists,
+        stats.hunting_queries,
+        stats.automation_rules,
+        stats.environments,
+        stats.queries
     ));
     if let Some((git_ref, report)) = since {
         lines.push(format!(

@@ -4,6 +4,7 @@
 //! wanted; `crate::printer` does. Machine formats never contain colour.
 
 pub mod coverage;
+pub mod csv;
 pub mod diagnostics_human;
 pub mod diagnostics_json;
 pub mod diagnostics_sarif;
@@ -77,6 +78,7 @@ pub(crate) mod tests {
             live_body: None,
             reason: None,
             desired_hash: None,
+            items: None,
         };
         let mut update = change(
             ResourceKind::Detection,

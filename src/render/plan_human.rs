@@ -32,6 +32,19 @@ pub(crate) fn short(v: &serde_json::Value) -> String {
     }
 }
 
+/// Up to ten search keys of `items`, quoted, and how many more there are.
+pub(crate) fn item_keys(items: &[crate::plan::ItemChange]) -> String {
+    let mut shown: Vec<String> = items
+        .iter()
+        .take(10)
+        .map(|i| format!("`{}`", i.key))
+        .collect();
+    if items.len() > 10 {
+        shown.push(format!("… and {} more", items.len() - 10));
+    }
+    shown.join(", ")
+}
+
 /// Writes the plan.
 pub fn render(out: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
     let paint = |c: AnsiColor| if color { c.on_default() } else { Style::new() };
@@ -68,6 +81,22 @@ pub fn render(out: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
                 short(&f.after)
             )?;
         }
+        if let Some(items) = &c.items {
+            for (word, list) in [
+                ("add", &items.added),
+                ("change", &items.changed),
+                ("remove", &items.removed),
+            ] {
+                if !list.is_empty() {
+                    writeln!(
+                        out,
+                        "        items to {word} ({}): {}",
+                        list.len(),
+                        line(&item_keys(list))
+                    )?;
+                }
+            }
+        }
         if let Some(diff) = &c.query_diff {
             writeln!(out, "        query:")?;
             for text in diff.lines() {
@@ -80,7 +109,7 @@ pub fn render(out: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
             }
         }
         match c.action {
-            Action::Conflict if c.fields.is_empty() => writeln!(
+            Action::Conflict if c.fields.is_empty() && c.items.is_none() => writeln!(
                 out,
                 "        exists unmanaged and matches its file exactly; --adopt records ownership without changing it"
             )?,
@@ -97,7 +126,7 @@ pub fn render(out: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
                 "        not written: {}",
                 line(c.reason.as_deref().unwrap_or("Sentinel would refuse it"))
             )?,
-            Action::Adopt if c.fields.is_empty() => writeln!(
+            Action::Adopt if c.fields.is_empty() && c.items.is_none() => writeln!(
                 out,
                 "        already says what the repository says; adopting only records ownership"
             )?,

@@ -34,11 +34,14 @@ pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
     if !rows.is_empty() {
         writeln!(out, "| action | kind | name | fields |\n|---|---|---|---|")?;
         for c in &rows {
-            let fields: Vec<String> = c
+            let mut fields: Vec<String> = c
                 .fields
                 .iter()
                 .map(|f| format!("<code>{}</code>", md(&f.path)))
                 .collect();
+            if let Some(items) = &c.items {
+                fields.push(format!("items {}", items.counts()));
+            }
             writeln!(
                 out,
                 "| {:?} | {} | {} | {} |",
@@ -50,7 +53,10 @@ pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
         }
         writeln!(out)?;
     }
-    for c in rows.iter().filter(|c| !c.fields.is_empty()) {
+    for c in rows
+        .iter()
+        .filter(|c| !c.fields.is_empty() || c.items.is_some())
+    {
         writeln!(
             out,
             "<details><summary>{} <code>{}</code></summary>\n",
@@ -69,6 +75,30 @@ pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
                 md(&super::plan_human::short(&f.before)),
                 md(&super::plan_human::short(&f.after))
             )?;
+        }
+        if let Some(items) = &c.items {
+            for (word, list) in [
+                ("add", &items.added),
+                ("change", &items.changed),
+                ("remove", &items.removed),
+            ] {
+                if !list.is_empty() {
+                    let mut keys: Vec<String> = list
+                        .iter()
+                        .take(10)
+                        .map(|i| format!("<code>{}</code>", md(&i.key)))
+                        .collect();
+                    if list.len() > 10 {
+                        keys.push(format!("… and {} more", list.len() - 10));
+                    }
+                    writeln!(
+                        out,
+                        "- items to {word} ({}): {}",
+                        list.len(),
+                        keys.join(", ")
+                    )?;
+                }
+            }
         }
         if let Some(diff) = &c.query_diff {
             let diff = block(diff);

@@ -133,7 +133,7 @@ pub fn junit(out: &mut dyn Write, report: &TestReport) -> io::Result<()> {
                 "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
                 xml(&c.target_name),
                 xml(&c.name),
-                c.millis as f64 / 1000.0
+                std::time::Duration::from_millis(c.millis).as_secs_f64()
             );
             match &c.status {
                 CaseStatus::Pass => s.push_str(" />\n"),

@@ -89,6 +89,28 @@ impl TestReport {
     }
 }
 
+/// Runs a query case (a function call or a hunting query): its rows are the result.
+fn run_query(
+    query: &str,
+    case: &YamlTestCase,
+    db: &Database,
+    at: DateTime,
+) -> (CaseStatus, Vec<BTreeMap<String, String>>, Vec<Alert>) {
+    match sentinel_kql_engine::evaluate(query, db, &Options::at(at)) {
+        Ok(table) => {
+            let rows = rows_as_text(&table);
+            let failures = check(&case.expect, &table, &rows, None);
+            let status = if failures.is_empty() {
+                CaseStatus::Pass
+            } else {
+                CaseStatus::Fail(failures)
+            };
+            (status, rows, Vec::new())
+        }
+        Err(e) => (engine_status(&e), Vec::new(), Vec::new()),
+    }
+}
+
 /// What a test file tests.
 pub enum Target<'r> {
     /// A rule.
@@ -99,6 +121,15 @@ pub enum Target<'r> {
         alias: String,
         /// Display name.
         name: String,
+    },
+    /// A hunting query: its rows are the result, as the portal shows them.
+    Hunting {
+        /// Resource name (the GUID id).
+        id: String,
+        /// Display name.
+        name: String,
+        /// The query.
+        query: String,
     },
 }
 
@@ -129,6 +160,17 @@ fn case_database(
             }
             None => None,
         };
+        if let Some(w) = repo
+            .watchlists
+            .iter()
+            .filter_map(|w| w.watchlist.as_ref())
+            .find(|w| w.alias.eq_ignore_ascii_case(name))
+        {
+            let (columns, rows) =
+                crate::run::database::watchlist_rows(w, &data.rows, file.as_deref())?;
+            db.add_watchlist(&w.alias, &w.items_search_key, &columns, rows);
+            continue;
+        }
         let table = crate::run::database::table(repo, name, &data.rows, file.as_deref(), at)?;
         db.add_table(name, table);
     }
@@ -313,19 +355,8 @@ pub fn run_case(
         },
         Target::Function { alias, .. } => {
             let query = case.call.clone().unwrap_or_else(|| alias.clone());
-            match sentinel_kql_engine::evaluate(&query, &db, &Options::at(at)) {
-                Ok(table) => {
-                    let rows = rows_as_text(&table);
-                    let failures = check(&case.expect, &table, &rows, None);
-                    let status = if failures.is_empty() {
-                        CaseStatus::Pass
-                    } else {
-                        CaseStatus::Fail(failures)
-                    };
-                    (status, rows, Vec::new())
-                }
-                Err(e) => (engine_status(&e), Vec::new(), Vec::new()),
-            }
+            run_query(&query, case, &db, at)
         }
+        Target::Hunting { query, .. } => run_query(query, case, &db, at),
     }
 }

@@ -97,10 +97,10 @@ pub fn cell(text: &str, ty: Type, at: DateTime) -> Result<Value, String> {
             Value::Null
         });
     }
-    if ty == Type::DateTime {
-        if let Some(t) = relative(text, at).or_else(|| portal_datetime(text)) {
-            return Ok(Value::DateTime(t));
-        }
+    if ty == Type::DateTime
+        && let Some(t) = relative(text, at).or_else(|| portal_datetime(text))
+    {
+        return Ok(Value::DateTime(t));
     }
     Value::parse_as(text, ty)
 }
@@ -301,15 +301,18 @@ mod tests {
 
     #[test]
     fn times_are_absolute_relative_or_the_portals() {
-        let t = |s: &str| cell(s, Type::DateTime, at()).unwrap().to_kusto_string();
-        assert_eq!(t("now"), "2026-01-15T12:00:00Z");
-        assert_eq!(t("-10m"), "2026-01-15T11:50:00Z");
-        assert_eq!(t("now-1h"), "2026-01-15T11:00:00Z");
-        assert_eq!(t("ago(1d)"), "2026-01-14T12:00:00Z");
-        assert_eq!(t("now+5m"), "2026-01-15T12:05:00Z");
-        assert_eq!(t("4/18/2025, 12:55:02.901 PM"), "2025-04-18T12:55:02.901Z");
-        assert_eq!(t("4/18/2025, 12:05:02 AM"), "2025-04-18T00:05:02Z");
-        assert_eq!(t("2025-04-18T10:00:00Z"), "2025-04-18T10:00:00Z");
+        let t = |s: &str| cell(s, Type::DateTime, at()).unwrap().to_kusto_string(); // tostring(): seven fractional digits
+        assert_eq!(t("now"), "2026-01-15T12:00:00.0000000Z");
+        assert_eq!(t("-10m"), "2026-01-15T11:50:00.0000000Z");
+        assert_eq!(t("now-1h"), "2026-01-15T11:00:00.0000000Z");
+        assert_eq!(t("ago(1d)"), "2026-01-14T12:00:00.0000000Z");
+        assert_eq!(t("now+5m"), "2026-01-15T12:05:00.0000000Z");
+        assert_eq!(
+            t("4/18/2025, 12:55:02.901 PM"),
+            "2025-04-18T12:55:02.9010000Z"
+        );
+        assert_eq!(t("4/18/2025, 12:05:02 AM"), "2025-04-18T00:05:02.0000000Z");
+        assert_eq!(t("2025-04-18T10:00:00Z"), "2025-04-18T10:00:00.0000000Z");
         assert!(cell("yesterday", Type::DateTime, at()).is_err());
     }
 

@@ -1,5 +1,6 @@
-//! The engine [`Database`] of a repository: its saved functions (callable as in a workspace) and the
-//! workspace parsers pulled into `schemas/functions/`, plus the tables of one run.
+//! The engine [`Database`] of a repository: its saved functions (callable as in a workspace), the
+//! workspace parsers pulled into `schemas/functions/`, its watchlists (read by `_GetWatchlist`), plus
+//! the tables of one run.
 
 use std::path::Path;
 
@@ -10,7 +11,7 @@ use serde_json::Value as Json;
 use super::data::{TableBuilder, read_file};
 use crate::load::Repository;
 
-/// A database with the repository's functions and no tables yet.
+/// A database with the repository's functions and watchlists and no tables yet.
 pub fn with_functions(repo: &Repository) -> anyhow::Result<Database> {
     let mut db = Database::new();
     for f in &repo.workspace_functions {
@@ -29,6 +30,9 @@ pub fn with_functions(repo: &Repository) -> anyhow::Result<Database> {
         let params = format!("({})", crate::model::function::parameters_text(&fun.params));
         db.add_function(&fun.function_alias, &params, &fun.query)
             .map_err(|e| anyhow::anyhow!("function `{}`: {}", fun.function_alias, e.message))?;
+    }
+    for w in repo.watchlists.iter().filter_map(|w| w.watchlist.as_ref()) {
+        db.add_watchlist(&w.alias, &w.items_search_key, &w.columns, w.csv_rows());
     }
     Ok(db)
 }
@@ -56,4 +60,48 @@ pub fn table(
         }
     }
     builder.finish()
+}
+
+/// The items of a watchlist given by a test case (they replace the repository's): the watchlist's
+/// columns plus any the rows add, each value as text (`_GetWatchlist` returns strings).
+pub fn watchlist_rows(
+    w: &crate::model::watchlist::Watchlist,
+    rows: &[std::collections::BTreeMap<String, Json>],
+    file: Option<&Path>,
+) -> anyhow::Result<(Vec<String>, Vec<Vec<String>>)> {
+    let mut all: Vec<Vec<(String, Json)>> = rows
+        .iter()
+        .map(|r| r.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .collect();
+    if let Some(path) = file {
+        all.extend(read_file(path).with_context(|| format!("items of watchlist `{}`", w.alias))?);
+    }
+    let mut columns = w.columns.clone();
+    for r in &all {
+        for (k, _) in r {
+            if !columns.iter().any(|c| c.eq_ignore_ascii_case(k)) {
+                columns.push(k.clone());
+            }
+        }
+    }
+    let text = |v: &Json| match v {
+        Json::String(s) => s.clone(),
+        Json::Null => String::new(),
+        other => other.to_string(),
+    };
+    let rows = all
+        .iter()
+        .map(|r| {
+            columns
+                .iter()
+                .map(|c| {
+                    r.iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(c))
+                        .map(|(_, v)| text(v))
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect();
+    Ok((columns, rows))
 }

@@ -98,7 +98,7 @@ pub struct RuleRun {
 pub fn period_and_frequency(rule: &AnalyticsRule) -> (TimeSpan, TimeSpan) {
     match rule.kind {
         RuleKind::Nrt => (span(Duration::minutes(1)), span(Duration::minutes(1))),
-        _ => (
+        RuleKind::Scheduled => (
             span(rule.query_period.unwrap_or(Duration::hours(5))),
             span(rule.query_frequency.unwrap_or(Duration::hours(5))),
         ),
@@ -232,9 +232,10 @@ fn alert(rule: &AnalyticsRule, rows: &Table, range: std::ops::Range<usize>, at: 
     let severity = column("alertSeverityColumnName")
         .filter(|s| crate::model::rule::SEVERITIES.contains(&s.as_str()))
         .unwrap_or_else(|| rule.severity.clone());
-    let tactics = column("alertTacticsColumnName")
-        .map(|t| t.split(',').map(|s| s.trim().to_string()).collect())
-        .unwrap_or_else(|| rule.tactics.clone());
+    let tactics = column("alertTacticsColumnName").map_or_else(
+        || rule.tactics.clone(),
+        |t| t.split(',').map(|s| s.trim().to_string()).collect(),
+    );
     Alert {
         time: at.to_string(),
         display_name: pick(field("alertDisplayNameFormat"), &rule.display_name),

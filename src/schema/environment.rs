@@ -73,7 +73,7 @@ pub struct YamlAuth {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct YamlSelector {
-    /// `detection`, `function`, `workbook`.
+    /// `watchlist`, `function`, `detection`, `hunting-query`, `automation-rule`, `workbook`.
     pub kinds: Option<Vec<String>>,
     /// Content ids or names.
     pub ids: Option<Vec<String>>,
@@ -95,6 +95,23 @@ pub struct YamlOverrides {
     pub functions: Option<BTreeMap<String, YamlOverride>>,
     /// By workbook key.
     pub workbooks: Option<BTreeMap<String, YamlOverride>>,
+    /// By watchlist alias: this environment's items.
+    pub watchlists: Option<BTreeMap<String, YamlWatchlistOverride>>,
+}
+
+/// The items a watchlist has in one environment (a different VIP list per workspace): `items`
+/// replaces the CSV of the repository, then `extraItems` adds or replaces rows by search key, then
+/// `removeItems` leaves rows out.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct YamlWatchlistOverride {
+    /// A CSV file (path relative to the repository root, same columns) whose rows replace the
+    /// watchlist's items in this environment.
+    pub items: Option<String>,
+    /// Rows added to the items (or replacing the row with the same search key): column → value.
+    pub extra_items: Option<Vec<BTreeMap<String, String>>>,
+    /// Search-key values of rows to leave out in this environment.
+    pub remove_items: Option<Vec<String>>,
 }
 
 /// Fields an environment may change.

@@ -17,7 +17,7 @@ pub struct YamlLock {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct YamlLockItem {
-    /// `detection`, `function` or `workbook`.
+    /// `watchlist`, `function`, `detection`, `hunting-query`, `automation-rule` or `workbook`.
     pub kind: String,
     /// Content id.
     pub content_id: String,

@@ -5,17 +5,23 @@
 //! every well-formed file loads and value problems become located diagnostics in
 //! `crate::validate`, not load failures. `crate::model` turns them into domain types.
 
+mod automation;
 mod environment;
 mod function;
+mod hunting;
 mod lock;
 mod rule;
 mod test;
+mod watchlist;
 mod workbook;
 
+pub use automation::{YamlAutomationAction, YamlAutomationRule, YamlTriggeringLogic};
 pub use environment::{
     YamlAuth, YamlEndpoints, YamlEnvironment, YamlOverride, YamlOverrides, YamlPrune, YamlSelector,
+    YamlWatchlistOverride,
 };
 pub use function::{YamlFunction, YamlFunctionInfo, YamlParam, YamlSkill, YamlSkillInput};
+pub use hunting::YamlHuntingQuery;
 pub use lock::{YamlLock, YamlLockItem};
 pub use rule::{
     YamlAlertDetailsOverride, YamlDynamicProperty, YamlEntityMapping, YamlEventGrouping,
@@ -23,4 +29,5 @@ pub use rule::{
     YamlSentinelEntityMapping,
 };
 pub use test::{YamlData, YamlExpect, YamlTestCase, YamlTestFile};
+pub use watchlist::YamlWatchlist;
 pub use workbook::YamlWorkbook;

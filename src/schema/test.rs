@@ -1,5 +1,5 @@
-//! `detections/<rule>.tests.yaml` and `functions/<function>.tests.yaml`: test cases kept beside the
-//! content they test (the content files stay valid Azure-Sentinel YAML; the loader skips
+//! `detections/<rule>.tests.yaml`, `functions/<function>.tests.yaml` and
+//! `hunting/<query>.tests.yaml`: test cases kept beside the content they test (the content files stay valid Azure-Sentinel YAML; the loader skips
 //! `*.tests.yaml`).
 
 use std::collections::BTreeMap;
@@ -31,7 +31,8 @@ pub struct YamlTestCase {
     pub name: String,
     /// Run time for this case (overrides the file's).
     pub at: Option<String>,
-    /// Input rows per table (raw tables such as `OnePasswordEventLogs_CL`, and watchlists by alias).
+    /// Input rows per table (raw tables such as `OnePasswordEventLogs_CL`), and watchlist items by
+    /// the watchlist's alias (they replace the repository's CSV for this case).
     #[serde(default)]
     pub data: BTreeMap<String, YamlData>,
     /// Skill cases: the call to make, e.g. `OnePasswordFailedSignIns(7d)` (default: the function

@@ -18,6 +18,7 @@ pub fn check_environment(repo: &mut Repository, name: &str) {
     check_trust(&loaded, &env, &mut out);
     check_selectors(repo, &loaded, &mut out);
     check_overrides(repo, &loaded, &mut out);
+    super::watchlist::check_overrides(repo, &loaded, &mut out);
     if let Some(share) = loaded
         .raw
         .prune
@@ -99,7 +100,7 @@ fn check_trust(l: &Loaded<YamlEnvironment>, env: &Environment, out: &mut Vec<Dia
 }
 
 /// True when some content item answers to `id` (rule id or name, function id, name or alias,
-/// workbook key).
+/// workbook key, watchlist alias or display name, hunting query or automation rule id or name).
 pub fn content_exists(repo: &Repository, id: &str) -> bool {
     let id_l = id.to_ascii_lowercase();
     repo.rules
@@ -115,6 +116,18 @@ pub fn content_exists(repo: &Repository, id: &str) -> bool {
                 || f.loaded.raw.function_name == id
         })
         || repo.workbooks.iter().any(|w| w.loaded.raw.key == id)
+        || repo
+            .watchlists
+            .iter()
+            .any(|w| w.loaded.raw.alias.eq_ignore_ascii_case(id) || w.loaded.raw.display_name == id)
+        || repo
+            .hunting
+            .iter()
+            .any(|h| h.loaded.raw.id.eq_ignore_ascii_case(id) || h.loaded.raw.name == id)
+        || repo
+            .automation
+            .iter()
+            .any(|a| a.loaded.raw.id.eq_ignore_ascii_case(id) || a.loaded.raw.display_name == id)
 }
 
 fn check_selectors(repo: &Repository, l: &Loaded<YamlEnvironment>, out: &mut Vec<Diagnostic>) {
@@ -122,7 +135,7 @@ fn check_selectors(repo: &Repository, l: &Loaded<YamlEnvironment>, out: &mut Vec
         for (i, sel) in list.iter().flatten().enumerate() {
             let idx = i.to_string();
             for (j, kind) in sel.kinds.iter().flatten().enumerate() {
-                if !["detection", "function", "workbook"].contains(&kind.as_str()) {
+                if crate::model::ResourceKind::parse(kind).is_none() {
                     out.push(
                         Diagnostic::error(
                             codes::SELECTOR,
@@ -130,7 +143,7 @@ fn check_selectors(repo: &Repository, l: &Loaded<YamlEnvironment>, out: &mut Vec
                             format!("`{kind}` is not a content kind"),
                         )
                         .at(l.span(&[list_key, &idx, "kinds", &j.to_string()]))
-                        .help("use detection, function or workbook"),
+                        .help("use watchlist, function, detection, hunting-query, automation-rule or workbook"),
                     );
                 }
             }

@@ -1,6 +1,9 @@
-//! KQL checks: every rule query and function body is analysed by `sentinel_kql` against the
-//! table schemas in `schemas/` and the functions in `functions/`; query-relative byte ranges are
-//! mapped back to the YAML file, and columns named by entity mappings, custom details and alert
+//! KQL checks: every rule query, function body and hunting query is analysed by `sentinel_kql`
+//! against the table schemas in `schemas/`, the functions in `functions/` and the watchlists in
+//! `watchlists/` (`_GetWatchlist('alias')` returns the watchlist's columns: `_DTItemId`,
+//! `LastUpdatedTimeUTC`, `SearchKey`, `WatchlistItem` and its CSV columns as strings);
+//! query-relative byte ranges are mapped back to the YAML file, each `_GetWatchlist` alias must be
+//! a watchlist of the repository, and columns named by entity mappings, custom details and alert
 //! overrides are checked against the query's output.
 
 use std::ops::Range;
@@ -11,9 +14,18 @@ use crate::diag::{Diagnostic, FileId, Severity, SourceDb, codes};
 use crate::load::yaml::{Node, Style, Value};
 use crate::load::{Repository, RuleFile};
 
-/// Builds the catalog: table schemas plus every function in the repository.
+/// Builds the catalog: table schemas, every function and every watchlist of the repository (a
+/// watchlist whose CSV does not parse is left out: its columns are not known).
 pub fn catalog(repo: &Repository) -> Catalog {
     let mut catalog = Catalog::new();
+    for w in &repo.watchlists {
+        if let Some(t) = &w.table {
+            catalog.add_watchlist(sentinel_kql::Watchlist {
+                alias: w.loaded.raw.alias.trim().to_string(),
+                columns: t.header.clone(),
+            });
+        }
+    }
     for t in &repo.tables {
         let columns = t
             .columns
@@ -120,6 +132,49 @@ pub fn map_offset(sources: &SourceDb, file: FileId, node: &Node, offset: usize) 
     at
 }
 
+/// Each `_GetWatchlist('alias')` whose alias no watchlist of the repository has: a located error
+/// with the closest alias as a hint.
+fn check_watchlists(
+    repo: &Repository,
+    file: FileId,
+    node: Option<&Node>,
+    analysis: &Analysis,
+    out: &mut Vec<Diagnostic>,
+) {
+    let aliases: Vec<&str> = repo
+        .watchlists
+        .iter()
+        .map(|w| w.loaded.raw.alias.trim())
+        .collect();
+    for r in &analysis.watchlists {
+        if aliases.iter().any(|a| a.eq_ignore_ascii_case(&r.alias)) {
+            continue;
+        }
+        let range = node.map_or(0..0, |n| {
+            let s = map_offset(&repo.sources, file, n, r.range.start);
+            s..map_offset(&repo.sources, file, n, r.range.end).max(s)
+        });
+        let help = crate::load::de::suggest(&r.alias, &aliases).map_or_else(
+            || {
+                format!(
+                    "define it in `watchlists/{}.yaml` with its items in `watchlists/{}.csv`",
+                    r.alias, r.alias
+                )
+            },
+            |s| format!("did you mean `{s}`?"),
+        );
+        out.push(
+            Diagnostic::error(
+                codes::UNKNOWN_WATCHLIST,
+                file,
+                format!("no watchlist `{}` in this repository", r.alias),
+            )
+            .at(range)
+            .help(help),
+        );
+    }
+}
+
 fn to_diagnostics(
     sources: &SourceDb,
     file: FileId,
@@ -163,15 +218,21 @@ pub fn check_rule_query(
 ) -> Option<Analysis> {
     let query = rf.loaded.raw.query.as_deref()?;
     let analysis = sentinel_kql::analyze(query, catalog);
-    to_diagnostics(
-        &repo.sources,
-        rf.loaded.file,
-        rf.loaded.doc.get("query"),
-        &analysis,
-        out,
-    );
+    let node = rf.loaded.doc.get("query");
+    to_diagnostics(&repo.sources, rf.loaded.file, node, &analysis, out);
+    check_watchlists(repo, rf.loaded.file, node, &analysis, out);
     check_output_columns(rf, &analysis, out);
     Some(analysis)
+}
+
+/// Analyses every hunting query.
+pub fn check_hunting(repo: &Repository, catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+    for h in &repo.hunting {
+        let analysis = sentinel_kql::analyze(&h.loaded.raw.query, catalog);
+        let node = h.loaded.doc.get("query");
+        to_diagnostics(&repo.sources, h.loaded.file, node, &analysis, out);
+        check_watchlists(repo, h.loaded.file, node, &analysis, out);
+    }
 }
 
 /// A body with its parameters declared in front, so the analyser sees them in scope.
@@ -215,12 +276,17 @@ pub fn check_functions(repo: &Repository, catalog: &Catalog, out: &mut Vec<Diagn
         for d in &mut analysis.diagnostics {
             d.range = d.range.start - prefix..d.range.end - prefix;
         }
+        analysis.watchlists.retain(|w| w.range.start >= prefix);
+        for w in &mut analysis.watchlists {
+            w.range = w.range.start - prefix..w.range.end - prefix;
+        }
         let node = f
             .loaded
             .doc
             .get("FunctionQuery")
             .or_else(|| f.loaded.doc.get("ParserQuery"));
         to_diagnostics(&repo.sources, f.loaded.file, node, &analysis, out);
+        check_watchlists(repo, f.loaded.file, node, &analysis, out);
     }
 }
 

@@ -9,7 +9,14 @@ use crate::load::Repository;
 use crate::load::pinned::{lock_path, read_lock};
 
 /// Folders a pinned path may point into.
-const FOLDERS: &[&str] = &["detections/", "functions/", "workbooks/"];
+const FOLDERS: &[&str] = &[
+    "detections/",
+    "functions/",
+    "workbooks/",
+    "watchlists/",
+    "hunting/",
+    "automation/",
+];
 
 /// Loads and checks the lock file of environment `name`, if it has one.
 pub fn check_lock(repo: &mut Repository, name: &str) {
@@ -53,18 +60,18 @@ pub fn check_lock(repo: &mut Repository, name: &str) {
             Ok(p) if !FOLDERS.iter().any(|f| p.as_str().starts_with(f)) => bad(
                 "path",
                 format!(
-                    "`{}` is not in detections/, functions/ or workbooks/",
+                    "`{}` is not in a content folder (detections/, functions/, workbooks/, watchlists/, hunting/, automation/)",
                     p.as_str()
                 ),
                 "pinned content comes from the content folders only",
             ),
             Ok(_) => {}
         }
-        if !["detection", "function", "workbook"].contains(&item.kind.as_str()) {
+        if crate::model::ResourceKind::parse(&item.kind).is_none() {
             bad(
                 "kind",
                 format!("`{}` is not a content kind", item.kind.escape_debug()),
-                "use detection, function or workbook",
+                "use watchlist, function, detection, hunting-query, automation-rule or workbook",
             );
         }
     }

@@ -1,17 +1,22 @@
 //! `validate`: every offline check, run over a loaded repository.
 //!
 //! Pipeline: [`Repository::load`] (file-level problems) → per-file checks ([`rule`],
-//! [`function`]) → cross-file checks (unique ids, references, environments) → KQL ([`kql`]).
+//! [`function`], [`workbook`], [`watchlist`], [`hunting`], [`automation`]) → cross-file checks
+//! (unique ids, references, environments) → KQL ([`kql`]: rules, functions and hunting queries,
+//! with the repository's watchlists).
 //! Diagnostics are sorted by file, offset and code so output is deterministic.
 
+pub mod automation;
 pub mod entities;
 pub mod environment;
 pub mod function;
+pub mod hunting;
 pub mod kql;
 pub mod lock;
 pub mod mitre;
 pub mod rule;
 pub mod version_bump;
+pub mod watchlist;
 pub mod workbook;
 
 use std::collections::BTreeMap;
@@ -37,6 +42,12 @@ pub struct ValidateStats {
     pub functions: usize,
     /// Workbooks loaded.
     pub workbooks: usize,
+    /// Watchlists loaded.
+    pub watchlists: usize,
+    /// Hunting queries loaded.
+    pub hunting_queries: usize,
+    /// Automation rules loaded.
+    pub automation_rules: usize,
     /// Environments checked.
     pub environments: usize,
     /// Queries analysed.
@@ -52,6 +63,9 @@ pub fn validate(repo: &mut Repository, options: &ValidateOptions) -> ValidateSta
         rules: repo.rules.len(),
         functions: repo.functions.len(),
         workbooks: repo.workbooks.len(),
+        watchlists: repo.watchlists.len(),
+        hunting_queries: repo.hunting.len(),
+        automation_rules: repo.automation.len(),
         ..ValidateStats::default()
     };
     for rf in &repo.rules {
@@ -63,8 +77,16 @@ pub fn validate(repo: &mut Repository, options: &ValidateOptions) -> ValidateSta
     for wb in &repo.workbooks {
         workbook::check_workbook(wb, &mut out);
     }
+    for w in &repo.watchlists {
+        watchlist::check_watchlist(w, &mut out);
+    }
+    for h in &repo.hunting {
+        hunting::check_hunting(h, &mut out);
+    }
+    automation::check_all(repo, &mut out);
     check_unique(repo, &mut out);
     check_tested(repo, &mut out);
+    watchlist::check_unique(repo, &mut out);
     if !options.no_kql {
         let catalog = kql::catalog(repo);
         for rf in &repo.rules {
@@ -78,6 +100,8 @@ pub fn validate(repo: &mut Repository, options: &ValidateOptions) -> ValidateSta
         kql::check_functions(repo, &catalog, &mut out);
         stats.queries += repo.functions.len();
         stats.queries += kql::check_workbooks(repo, &catalog, &mut out);
+        kql::check_hunting(repo, &catalog, &mut out);
+        stats.queries += repo.hunting.len();
     }
     repo.diagnostics.append(&mut out);
     let names = options
@@ -179,6 +203,34 @@ fn check_unique(repo: &Repository, out: &mut Vec<Diagnostic>) {
                 out,
             );
         }
+    }
+    // hunting queries and functions share the savedSearches collection
+    for ff in &repo.functions {
+        claim(
+            format!("search:{}", ff.function.name.to_ascii_lowercase()),
+            ff.loaded.file,
+            ff.loaded.span(&["FunctionAlias"]),
+            &format!("saved search name `{}`", ff.function.name),
+            out,
+        );
+    }
+    for h in &repo.hunting {
+        claim(
+            format!("search:{}", h.loaded.raw.id.trim().to_ascii_lowercase()),
+            h.loaded.file,
+            h.loaded.span(&["id"]),
+            &format!("hunting query id `{}`", h.loaded.raw.id),
+            out,
+        );
+    }
+    for a in &repo.automation {
+        claim(
+            format!("automation:{}", a.loaded.raw.id.trim().to_ascii_lowercase()),
+            a.loaded.file,
+            a.loaded.span(&["id"]),
+            &format!("automation rule id `{}`", a.loaded.raw.id),
+            out,
+        );
     }
     for wb in &repo.workbooks {
         claim(

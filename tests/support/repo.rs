@@ -18,10 +18,13 @@ use super::copy::copy_dir;
 use super::paths::root;
 
 /// The content folders the checkout ships, as `sentinelctl` reads them.
-const SHIPPED: [&str; 5] = [
+const SHIPPED: [&str; 8] = [
     "detections",
     "functions",
     "workbooks",
+    "watchlists",
+    "hunting",
+    "automation",
     "environments",
     "schemas",
 ];
@@ -43,7 +46,7 @@ impl TempRepo {
     }
 
     /// Copies of the shipped content folders (`detections`, `functions`, `workbooks`,
-    /// `environments`, `schemas`).
+    /// `watchlists`, `hunting`, `automation`, `environments`, `schemas`).
     pub(crate) fn shipped() -> Self {
         Self::copy_of(root(), &SHIPPED)
     }

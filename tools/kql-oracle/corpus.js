@@ -6,7 +6,7 @@
 // Writes <out-dir>/catalog.json (tables from <repo-root>/schemas/*.json in the Azure-Sentinel CustomTables
 // format; saved functions from the corpus parsers and <repo-root>/functions/*.yaml) and <out-dir>/cases.jsonl
 // ({"id","file","kind","query"}: rules' `query` (kind "rule"), parsers' `FunctionQuery` ("parser"), our
-// detections ("detection") and functions ("function"; with "function": name), and the crate's fixtures
+// detections and hunting queries ("detection") and functions ("function"; with "function": name), and the crate's fixtures
 // ("fixture-valid", "fixture-invalid"). Files that are not YAML
 // mappings with such a key are skipped and listed on stderr.
 'use strict';
@@ -92,7 +92,7 @@ function addFile(file, relBase, own) {
   }
 }
 for (const f of walk(corpus)) addFile(f, path.dirname(corpus), false);
-for (const dir of ['detections', 'functions']) {
+for (const dir of ['detections', 'functions', 'hunting']) {
   for (const f of walk(path.join(root, dir)).filter(f => /\.ya?ml$/.test(f))) addFile(f, root, true);
 }
 

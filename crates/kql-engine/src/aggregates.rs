@@ -224,7 +224,7 @@ const DEFAULT_MAX_SIZE: usize = 1_048_576;
 
 /// Running numeric sum keeping Kusto's result type.
 #[derive(Debug, Clone)]
-enum Sum {
+pub(crate) enum Sum {
     Empty(Option<Type>),
     Long(i64),
     Real(f64),
@@ -271,7 +271,7 @@ impl Sum {
 
 /// Welford's running mean and variance.
 #[derive(Debug, Clone, Copy, Default)]
-struct Moments {
+pub(crate) struct Moments {
     n: f64,
     mean: f64,
     m2: f64,

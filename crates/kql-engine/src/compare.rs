@@ -117,27 +117,26 @@ pub(crate) fn sort_cmp(a: &Value, b: &Value) -> Ordering {
     if let (Value::Real(x), Value::Real(y)) = (a, b) {
         return real_cmp(*x, *y);
     }
-    match compare(a, b) {
-        Some(o) => o,
-        None => {
-            let (ra, rb) = (type_rank(a), type_rank(b));
-            if ra != rb {
-                return ra.cmp(&rb);
-            }
-            match (a, b) {
-                (Value::Real(x), _) if x.is_nan() => Ordering::Less,
-                (_, Value::Real(y)) if y.is_nan() => Ordering::Greater,
-                (Value::Array(x), Value::Array(y)) => {
-                    for (p, q) in x.iter().zip(y.iter()) {
-                        let o = sort_cmp(p, q);
-                        if o != Ordering::Equal {
-                            return o;
-                        }
+    if let Some(o) = compare(a, b) {
+        o
+    } else {
+        let (ra, rb) = (type_rank(a), type_rank(b));
+        if ra != rb {
+            return ra.cmp(&rb);
+        }
+        match (a, b) {
+            (Value::Real(x), _) if x.is_nan() => Ordering::Less,
+            (_, Value::Real(y)) if y.is_nan() => Ordering::Greater,
+            (Value::Array(x), Value::Array(y)) => {
+                for (p, q) in x.iter().zip(y.iter()) {
+                    let o = sort_cmp(p, q);
+                    if o != Ordering::Equal {
+                        return o;
                     }
-                    x.len().cmp(&y.len())
                 }
-                _ => Ordering::Equal,
+                x.len().cmp(&y.len())
             }
+            _ => Ordering::Equal,
         }
     }
 }
@@ -317,7 +316,7 @@ mod tests {
 
     #[test]
     fn sort_order_is_total() {
-        let mut v = vec![
+        let mut v = [
             Value::Real(2.0),
             Value::Real(f64::NAN),
             Value::Real(-1.0),

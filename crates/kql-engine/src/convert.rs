@@ -10,8 +10,6 @@
 //! `NaN`, `Infinity`); a `guid` lowercase with hyphens; `dynamic` as compact JSON with keys in insertion
 //! order.
 
-use std::sync::Arc;
-
 use serde_json::Value as Json;
 
 use crate::datetime::{DateTime, TimeSpan};
@@ -312,42 +310,6 @@ pub(crate) fn write_json(v: &Value, out: &mut String) {
 fn write_json_string(s: &str, out: &mut String) {
     // serde_json's escaping of a string is exactly JSON's
     out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
-}
-
-/// Interns keys and strings while reading many JSON documents (table loading), so repeated property
-/// names share one allocation.
-#[derive(Default)]
-pub(crate) struct JsonInterner {
-    keys: std::collections::HashMap<String, Arc<str>>,
-}
-
-impl JsonInterner {
-    pub(crate) fn value(&mut self, json: &Json) -> Value {
-        match json {
-            Json::Array(a) => Value::array(a.iter().map(|j| self.value(j)).collect()),
-            Json::Object(o) => {
-                let mut bag = Bag::new();
-                for (k, v) in o {
-                    let key = self.key(k);
-                    let v = self.value(v);
-                    bag.insert(key, v);
-                }
-                Value::bag(bag)
-            }
-            other => Value::from_json(other),
-        }
-    }
-
-    fn key(&mut self, k: &str) -> Arc<str> {
-        if let Some(a) = self.keys.get(k) {
-            return a.clone();
-        }
-        let a: Arc<str> = Arc::from(k);
-        if self.keys.len() < 100_000 {
-            self.keys.insert(k.to_string(), a.clone());
-        }
-        a
-    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! [`Database::add_watchlist`]).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use sentinel_kql::ast::{LetValue, ParamDecl, Statement};
@@ -78,7 +79,7 @@ impl Database {
             let start = e.range.start.saturating_sub(offset);
             let end = e.range.end.saturating_sub(offset);
             return Err(EvalError {
-                function: Some(name.to_string()),
+                function: Some(name.into()),
                 ..EvalError::syntax(e.message.clone()).at(start..end)
             });
         }
@@ -111,7 +112,7 @@ impl Database {
         &mut self,
         alias: &str,
         search_key: &str,
-        columns: Vec<String>,
+        columns: &[String],
         rows: Vec<Vec<String>>,
     ) {
         let mut cols = vec![
@@ -120,7 +121,7 @@ impl Database {
             Column::new("SearchKey", Type::String),
             Column::new("WatchlistItem", Type::Dynamic),
         ];
-        for c in &columns {
+        for c in columns {
             if !cols.iter().any(|x| &x.name == c) {
                 cols.push(Column::new(c.clone(), Type::String));
             }
@@ -142,7 +143,7 @@ impl Database {
                 Value::string(key),
                 Value::bag(bag),
             ];
-            for c in &columns {
+            for c in columns {
                 let at = columns.iter().position(|x| x == c).unwrap_or(0);
                 row.push(Value::string(r.get(at).cloned().unwrap_or_default()));
             }
@@ -186,7 +187,10 @@ fn item_id(alias: &str, i: usize) -> String {
     let d = sha1_smol::Sha1::from(format!("{alias}\u{0}{i}"))
         .digest()
         .bytes();
-    let h: String = d.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let mut h = String::with_capacity(32);
+    for b in d.iter().take(16) {
+        let _ = write!(h, "{b:02x}");
+    }
     format!(
         "{}-{}-{}-{}-{}",
         &h[0..8],

@@ -37,11 +37,11 @@ pub struct EvalError {
     /// A lowercase phrase naming the problem (identifiers in backticks).
     pub message: String,
     /// How to fix it, when known.
-    pub hint: Option<String>,
+    pub hint: Option<Box<str>>,
     /// Byte range in the query (or in the saved function's body, see `function`).
     pub range: Option<Range<usize>>,
     /// The saved function whose body `range` points into, when the error is inside one.
-    pub function: Option<String>,
+    pub function: Option<Box<str>>,
 }
 
 impl EvalError {
@@ -90,7 +90,7 @@ impl EvalError {
     /// Sets the hint.
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> EvalError {
-        self.hint = Some(hint.into());
+        self.hint = Some(hint.into().into_boxed_str());
         self
     }
 
@@ -107,7 +107,7 @@ impl EvalError {
     #[must_use]
     pub(crate) fn in_function(mut self, name: &str, body_offset: usize) -> EvalError {
         if self.function.is_none() {
-            self.function = Some(name.to_string());
+            self.function = Some(name.into());
             self.range = self
                 .range
                 .map(|r| r.start.saturating_sub(body_offset)..r.end.saturating_sub(body_offset));

@@ -44,7 +44,7 @@ impl WindowState {
 #[derive(Clone, Copy)]
 pub(crate) struct Row<'a> {
     pub(crate) table: &'a Table,
-    pub(crate) row: usize,
+    pub(crate) index: usize,
     pub(crate) aggs: &'a [Value],
     pub(crate) window: Option<&'a WindowState>,
 }
@@ -53,7 +53,7 @@ impl<'a> Row<'a> {
     pub(crate) fn new(table: &'a Table, row: usize) -> Row<'a> {
         Row {
             table,
-            row,
+            index: row,
             aggs: &[],
             window: None,
         }
@@ -64,7 +64,7 @@ impl<'a> Row<'a> {
 pub(crate) fn eval(e: &Expr, r: &Row<'_>, cx: &Cx<'_>) -> Result<Value> {
     Ok(match e {
         Expr::Const(v) => v.clone(),
-        Expr::Col(i) => r.table.data()[*i].get(r.row).clone(),
+        Expr::Col(i) => r.table.data()[*i].get(r.index).clone(),
         Expr::Name { name, range, .. } => {
             return Err(
                 EvalError::runtime(format!("unknown column or name `{name}`")).at(range.clone()),
@@ -92,14 +92,13 @@ pub(crate) fn eval(e: &Expr, r: &Row<'_>, cx: &Cx<'_>) -> Result<Value> {
             range,
         } => {
             let text = eval(lhs, r, cx)?;
-            let matched = match re {
-                Some(re) => re.is_match(&scalar_ops::text_of(&text)),
-                None => {
-                    let pat = eval(rhs, r, cx)?;
-                    cx.regex(&scalar_ops::text_of(&pat))
-                        .map_err(|err| err.at(range.clone()))?
-                        .is_match(&scalar_ops::text_of(&text))
-                }
+            let matched = if let Some(re) = re {
+                re.is_match(&scalar_ops::text_of(&text))
+            } else {
+                let pat = eval(rhs, r, cx)?;
+                cx.regex(&scalar_ops::text_of(&pat))
+                    .map_err(|err| err.at(range.clone()))?
+                    .is_match(&scalar_ops::text_of(&text))
             };
             Value::Bool(matched)
         }
@@ -215,7 +214,7 @@ pub(crate) fn eval(e: &Expr, r: &Row<'_>, cx: &Cx<'_>) -> Result<Value> {
 #[inline]
 fn cmp_fast(op: scalar_ops::Cmp, a: &Expr, b: &Expr, r: &Row<'_>, cx: &Cx<'_>) -> Result<Value> {
     if let (Expr::Col(i), Expr::Const(c)) = (a, b) {
-        let v = r.table.data()[*i].get(r.row);
+        let v = r.table.data()[*i].get(r.index);
         return Ok(cmp(op, v, c));
     }
     Ok(cmp(op, &eval(a, r, cx)?, &eval(b, r, cx)?))
@@ -259,7 +258,7 @@ pub(crate) fn index(v: &Value, i: &Value) -> Value {
 fn pack_all(r: &Row<'_>, ignore_null_empty: bool) -> Value {
     let mut bag = Bag::new();
     for (c, d) in r.table.columns().iter().zip(r.table.data()) {
-        let v = d.get(r.row);
+        let v = d.get(r.index);
         if ignore_null_empty && v.is_empty_value() {
             continue;
         }
@@ -269,7 +268,7 @@ fn pack_all(r: &Row<'_>, ignore_null_empty: bool) -> Value {
 }
 
 fn window(f: WindowFn, args: &[Expr], slot: usize, r: &Row<'_>, cx: &Cx<'_>) -> Result<Value> {
-    let at = |row: usize, e: &Expr| eval(e, &Row { row, ..*r }, cx);
+    let at = |row: usize, e: &Expr| eval(e, &Row { index: row, ..*r }, cx);
     match f {
         WindowFn::Prev | WindowFn::Next => {
             let off = match args.get(1) {
@@ -277,9 +276,9 @@ fn window(f: WindowFn, args: &[Expr], slot: usize, r: &Row<'_>, cx: &Cx<'_>) -> 
                 None => 1,
             };
             let target = if f == WindowFn::Prev {
-                i64::try_from(r.row).unwrap_or(0) - off
+                i64::try_from(r.index).unwrap_or(0) - off
             } else {
-                i64::try_from(r.row).unwrap_or(0) + off
+                i64::try_from(r.index).unwrap_or(0) + off
             };
             match usize::try_from(target).ok().filter(|t| *t < r.table.len()) {
                 Some(t) => at(t, &args[0]),

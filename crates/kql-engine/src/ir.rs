@@ -166,7 +166,6 @@ pub(crate) struct AggCall {
     pub(crate) args: Vec<Expr>,
     /// `arg_max(x, *)`-style star expansion.
     pub(crate) star: bool,
-    pub(crate) range: Range<usize>,
     /// The names Kusto derives for each argument (for multi-column aggregates).
     pub(crate) arg_names: Vec<Option<String>>,
 }
@@ -191,7 +190,6 @@ pub(crate) struct AggItem {
     /// The value, over [`Expr::Agg`] slots; `None` when the item is a single multi-column aggregate
     /// (`arg_max`, `arg_min`, `take_any` with several arguments).
     pub(crate) outer: Option<Expr>,
-    pub(crate) range: Range<usize>,
 }
 
 /// A sort key.

@@ -64,6 +64,15 @@
 //! documented examples, and every place the engine knowingly differs from Kusto.
 
 #![deny(missing_docs)]
+// KQL defines its numeric conversions as these casts (`toreal(long)`, `tolong(real)` truncation,
+// tick arithmetic on datetimes), and its `==` on reals compares exactly: the engine must do the same.
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::float_cmp
+)]
 
 mod aggregates;
 mod compare;

@@ -192,8 +192,12 @@ fn passes(op: &Op, names: &HashSet<String>) -> Option<Vec<(String, String)>> {
         Op::Project(items) => {
             // every name read must be an output that is a plain column reference
             let mut map = Vec::new();
-            for n in names {
-                let item = items.iter().find(|i| i.names.len() == 1 && &i.names[0] == n)?;
+            let mut sorted: Vec<&String> = names.iter().collect();
+            sorted.sort();
+            for n in sorted {
+                let item = items
+                    .iter()
+                    .find(|i| i.names.len() == 1 && &i.names[0] == n)?;
                 match &item.expr {
                     Expr::Name {
                         name,
@@ -303,7 +307,10 @@ fn prune(ops: Vec<Op>) -> Vec<Op> {
             }
             Op::Project(items) => {
                 let total = items.len();
-                let mut kept: Vec<Item> = items.into_iter().filter(|i| item_needed(i, &needed)).collect();
+                let mut kept: Vec<Item> = items
+                    .into_iter()
+                    .filter(|i| item_needed(i, &needed))
+                    .collect();
                 if kept.is_empty() && total > 0 {
                     // keep the shape of a projection nobody reads (its row count still matters)
                     needed = Some(HashSet::new());

@@ -70,7 +70,6 @@ pub(crate) struct Budget {
     pub(crate) max_rows: usize,
     pub(crate) max_range_rows: usize,
     pub(crate) max_string_len: usize,
-    pub(crate) max_call_depth: usize,
 }
 
 impl Budget {
@@ -82,7 +81,6 @@ impl Budget {
             max_rows: limits.max_rows,
             max_range_rows: limits.max_range_rows,
             max_string_len: limits.max_string_len,
-            max_call_depth: limits.max_call_depth,
         }
     }
 

@@ -564,7 +564,12 @@ mod tests {
             &s("North America"),
             &s("rica")
         ));
-        assert!(str_op(StrOp::Has, false, &s("Ünïcode Straße"), &s("STRASSE")) == false);
+        assert!(!str_op(
+            StrOp::Has,
+            false,
+            &s("Ünïcode Straße"),
+            &s("STRASSE")
+        ));
         assert!(str_op(
             StrOp::Has,
             false,

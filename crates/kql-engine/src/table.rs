@@ -87,15 +87,6 @@ impl ColumnData {
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Value> + '_ {
         (0..self.len()).map(move |i| self.get(i))
     }
-
-    pub(crate) fn into_values(self) -> Vec<Value> {
-        match self {
-            ColumnData::Plain(v) => v,
-            ColumnData::Dict { codes, dict } => {
-                codes.iter().map(|&c| dict[c as usize].clone()).collect()
-            }
-        }
-    }
 }
 
 /// The index of a dictionary column being built row by row (value → code).

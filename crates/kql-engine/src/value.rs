@@ -15,7 +15,7 @@ use std::sync::Arc;
 pub use rust_decimal::Decimal;
 pub use uuid::Uuid as Guid;
 
-pub use crate::datetime::{DateTime, TimeSpan};
+pub(crate) use crate::datetime::{DateTime, TimeSpan};
 
 /// A KQL scalar type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -23,7 +23,10 @@ fn corpus_queries_evaluate_or_name_what_is_unsupported() {
     let db = corpus::database(&cases);
     let now = DateTime::parse("2026-11-30T12:00:00Z").expect("datetime");
     let mut opts = Options::at(now);
-    opts.window = Some((DateTime::parse("2026-11-29T12:00:00Z").expect("datetime"), now));
+    opts.window = Some((
+        DateTime::parse("2026-11-29T12:00:00Z").expect("datetime"),
+        now,
+    ));
     let expected = expected_errors();
     let mut used = vec![false; expected.len()];
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -33,7 +36,11 @@ fn corpus_queries_evaluate_or_name_what_is_unsupported() {
         let query = if c.params.trim().is_empty() {
             c.query.clone()
         } else {
-            let p = c.params.trim().trim_start_matches('(').trim_end_matches(')');
+            let p = c
+                .params
+                .trim()
+                .trim_start_matches('(')
+                .trim_end_matches(')');
             format!("declare query_parameters({p});\n{}", c.query)
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| evaluate(&query, &db, &opts)));
@@ -70,18 +77,30 @@ fn corpus_queries_evaluate_or_name_what_is_unsupported() {
         summary.push_str(&format!("  {n:4}  {k}\n"));
     }
     let names: Vec<String> = unknown.iter().map(|(n, k)| format!("{n} ({k})")).collect();
-    summary.push_str(&format!("unknown tables and functions: {}\n", names.join(", ")));
-    println!("{summary}");
+    summary.push_str(&format!(
+        "unknown tables and functions: {}\n",
+        names.join(", ")
+    ));
+    // the figures are the point of this test: `cargo test -- --nocapture` shows them
+    #[allow(clippy::print_stdout)]
+    {
+        println!("{summary}");
+    }
     for (i, (f, m)) in expected.iter().enumerate() {
         if !used[i] {
-            failures.push(format!("{f}: listed as failing with `{m}`, but it no longer does"));
+            failures.push(format!(
+                "{f}: listed as failing with `{m}`, but it no longer does"
+            ));
         }
     }
     assert!(failures.is_empty(), "{summary}\n{}", failures.join("\n"));
 }
 
 fn expected_errors() -> Vec<(String, String)> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus_expected_errors.tsv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/corpus_expected_errors.tsv"
+    );
     let text = std::fs::read_to_string(path).expect("tests/corpus_expected_errors.tsv");
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())

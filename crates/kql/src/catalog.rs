@@ -1,6 +1,6 @@
 //! The schema catalog a query is checked against: tables, their columns, and saved functions.
 //!
-//! Owns [`Catalog`], [`Table`], [`Column`], [`FunctionDecl`] and [`Param`]. The catalog is built by the
+//! Owns [`Catalog`], [`Table`], [`Column`], [`FunctionDecl`], [`Param`] and [`Watchlist`]. The catalog is built by the
 //! caller (the lead's loader reads `schemas/*.json` and `functions/*.yaml`); this module does no I/O and
 //! knows no file format. Names are case-sensitive, as in KQL. A saved function's output columns are derived
 //! by analysing its body on first use and cached (thread-safe), so a catalog can be shared across threads.
@@ -60,6 +60,37 @@ pub struct FunctionDecl {
     pub body: String,
 }
 
+/// A Sentinel watchlist that `_GetWatchlist('alias')` reads: its alias and the columns of its items.
+///
+/// `_GetWatchlist` returns `_DTItemId` (string), `LastUpdatedTimeUTC` (datetime), `SearchKey`
+/// (string) and `WatchlistItem` (dynamic, the whole row), then one string column per item column
+/// (the watchlist's CSV header), as Sentinel documents for the function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watchlist {
+    /// The alias (matched case-insensitively, as ARM matches the watchlist's resource name).
+    pub alias: String,
+    /// The item columns (CSV header), in order.
+    pub columns: Vec<String>,
+}
+
+impl Watchlist {
+    /// The columns `_GetWatchlist` returns for this watchlist.
+    pub fn output_columns(&self) -> Vec<Column> {
+        let mut cols = vec![
+            Column::new("_DTItemId", ScalarType::String),
+            Column::new("LastUpdatedTimeUTC", ScalarType::DateTime),
+            Column::new("SearchKey", ScalarType::String),
+            Column::new("WatchlistItem", ScalarType::Dynamic),
+        ];
+        for c in &self.columns {
+            if !cols.iter().any(|x| &x.name == c) {
+                cols.push(Column::new(c.clone(), ScalarType::String));
+            }
+        }
+        cols
+    }
+}
+
 /// What analysing a saved function's body found; cached in the catalog.
 #[derive(Debug, Clone)]
 pub(crate) struct FunctionInfo {
@@ -81,12 +112,16 @@ pub(crate) struct FunctionEntry {
     pub(crate) info: OnceLock<FunctionInfo>,
 }
 
-/// Tables and saved functions known to the workspace. Build with [`Catalog::new`], [`Catalog::add_table`]
-/// and [`Catalog::add_function`]; adding a name twice replaces the earlier entry.
+/// Tables, saved functions and watchlists known to the workspace. Build with [`Catalog::new`],
+/// [`Catalog::add_table`], [`Catalog::add_function`] and [`Catalog::add_watchlist`]; adding a name
+/// twice replaces the earlier entry. A watchlist the catalog does not know reads as a table of
+/// unknown schema (column checks stop there).
 #[derive(Debug, Default)]
 pub struct Catalog {
     pub(crate) tables: BTreeMap<String, Table>,
     pub(crate) functions: BTreeMap<String, FunctionEntry>,
+    /// By lower-case alias.
+    pub(crate) watchlists: BTreeMap<String, Watchlist>,
 }
 
 impl Catalog {
@@ -109,6 +144,22 @@ impl Catalog {
                 info: OnceLock::new(),
             },
         );
+    }
+
+    /// Adds (or replaces) a watchlist.
+    pub fn add_watchlist(&mut self, watchlist: Watchlist) {
+        self.watchlists
+            .insert(watchlist.alias.to_lowercase(), watchlist);
+    }
+
+    /// The watchlist with `alias` (case-insensitive), if any.
+    pub fn watchlist(&self, alias: &str) -> Option<&Watchlist> {
+        self.watchlists.get(&alias.to_lowercase())
+    }
+
+    /// All watchlists, sorted by lower-case alias.
+    pub fn watchlists(&self) -> impl Iterator<Item = &Watchlist> {
+        self.watchlists.values()
     }
 
     /// The table called `name`, if any.
@@ -148,6 +199,7 @@ impl Clone for Catalog {
         for f in self.functions.values() {
             c.add_function(f.decl.clone());
         }
+        c.watchlists.clone_from(&self.watchlists);
         c
     }
 }

@@ -91,7 +91,9 @@ pub const CODES: &[(&str, &str, &str)] = &[
          (`actor_detail` for `actor_details`) fails at run time or silently compares against nothing. Example: \
          `OnePasswordEventLogs_CL | where actor_detail.email == 'a@b.c'`. Fix: use the suggested column, or add \
          it earlier with `extend`. When the schema of an input is not statically known (unknown plugin output, \
-         `_GetWatchlist`), column checking stops rather than guessing.",
+         `_GetWatchlist` of a watchlist the catalog does not have), column checking stops rather than guessing; \
+         `_GetWatchlist('alias')` of a known watchlist has its columns (`SearchKey`, `WatchlistItem`, the CSV \
+         columns).",
     ),
     (
         "SC2004",

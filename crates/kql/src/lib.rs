@@ -22,7 +22,8 @@
 //! * [`Analysis`] — `diagnostics` (sorted by range start; ranges are byte offsets into `query`, always on
 //!   char boundaries), `output_columns` (`None` when the result schema is not statically known), `tables`
 //!   and `functions` referenced (catalog tables and saved functions), and `unsupported`: query features the
-//!   front end parsed leniently or did not understand, so a gap is visible, never silent.
+//!   front end parsed leniently or did not understand, so a gap is visible, never silent; `watchlists`
+//!   lists each `_GetWatchlist('alias')` call ([`WatchlistRef`]) so a caller can check the aliases.
 //! * [`Catalog`] — tables ([`Table`] of [`Column`]s with a [`ScalarType`]) and saved functions
 //!   ([`FunctionDecl`] with [`Param`]s and a body whose output columns are derived by analysing it, cached).
 //! * [`KqlDiagnostic`] / [`Severity`] and [`CODES`] — the stable codes `SC2001` kql-syntax, `SC2002`
@@ -32,8 +33,8 @@
 //!   kql-type-mismatch, `SC2012` kql-duplicate-let, each with its documentation.
 //!
 //! Built in without any catalog entry: the KQL scalar, aggregation and window functions with their arities
-//! (`builtins`), `_GetWatchlist('alias')` (unknown schema), and `datatable` / `externaldata`, whose schemas
-//! come from their declarations.
+//! (`builtins`), `_GetWatchlist('alias')` (the watchlist's columns when the catalog has it, else unknown
+//! schema), and `datatable` / `externaldata`, whose schemas come from their declarations.
 //!
 //! # Pipeline (where to start reading)
 //!
@@ -73,7 +74,7 @@ pub mod parser;
 pub mod token;
 mod types;
 
-pub use catalog::{Catalog, Column, FunctionDecl, Param, Table};
+pub use catalog::{Catalog, Column, FunctionDecl, Param, Table, Watchlist};
 pub use diagnostic::{CODES, KqlDiagnostic, Severity};
 pub use types::ScalarType;
 
@@ -94,6 +95,20 @@ pub struct Analysis {
     pub functions: Vec<String>,
     /// Query features parsed leniently or not understood (sorted, deduplicated), e.g. `operator scan`.
     pub unsupported: Vec<String>,
+    /// Every `_GetWatchlist('alias')` call with a literal alias, in query order (calls inside saved
+    /// functions are the functions' own).
+    pub watchlists: Vec<WatchlistRef>,
+}
+
+/// One `_GetWatchlist('alias')` call of a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchlistRef {
+    /// The alias as written (unquoted).
+    pub alias: String,
+    /// Byte range of the alias literal in the query.
+    pub range: std::ops::Range<usize>,
+    /// Whether the catalog knows the watchlist (then its columns were checked).
+    pub known: bool,
 }
 
 impl Analysis {

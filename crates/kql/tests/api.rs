@@ -240,3 +240,53 @@ fn catalog_and_analysis_can_cross_threads() {
         assert_eq!(h.join().unwrap(), 0);
     }
 }
+
+#[test]
+fn get_watchlist_reads_the_catalog_watchlist_columns() {
+    let mut c = catalog();
+    c.add_watchlist(sentinel_kql::Watchlist {
+        alias: "TrustedIps".into(),
+        columns: vec!["IPAddress".into(), "Owner".into()],
+    });
+    let q =
+        "_GetWatchlist('trustedips') | project SearchKey, IPAddress, Owner, WatchlistItem, Nope";
+    let a = analyze(q, &c);
+    let e = errors(&a);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].0, "SC2003");
+    assert!(e[0].1.contains("Nope"), "{e:?}");
+    assert_eq!(a.watchlists.len(), 1);
+    assert_eq!(a.watchlists[0].alias, "trustedips");
+    assert_eq!(&q[a.watchlists[0].range.clone()], "'trustedips'");
+    assert!(a.watchlists[0].known);
+    let cols: Vec<(&str, ScalarType)> = a
+        .output_columns
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|c| (c.name.as_str(), c.ty))
+        .collect();
+    assert_eq!(cols[0], ("SearchKey", ScalarType::String));
+    // an unknown alias: unknown schema (no column errors), reported as not known
+    let a = analyze("_GetWatchlist(\"Other\") | project Anything", &c);
+    assert!(errors(&a).is_empty());
+    assert!(!a.watchlists[0].known);
+}
+
+#[test]
+fn unterminated_string_literals_ending_in_a_wide_character_do_not_panic() {
+    // found by tests/proptest.rs: the closing quote was cut off by byte, inside the character
+    let c = catalog();
+    for q in [
+        "_GetWatchlist(\"$àଧ𑻦",
+        "table('ab𑻦",
+        "T | extend x = column_ifexists(\"é",
+        "print x = ```abc𑻦",
+        "print x = @'ü",
+    ] {
+        let a = analyze(q, &c);
+        assert!(a.has_errors(), "{q}");
+    }
+    let a = analyze("_GetWatchlist(@'Trusted''Ips') | take 1", &c);
+    assert_eq!(a.watchlists[0].alias, "Trusted'Ips");
+}

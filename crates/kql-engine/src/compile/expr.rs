@@ -31,7 +31,6 @@ fn column_names_plan(plan: crate::ir::Plan) -> crate::ir::Plan {
             range: 0..0,
         }],
         star: false,
-        range: 0..0,
         arg_names: vec![Some("ColumnName".into())],
     };
     let item = AggItem {
@@ -39,7 +38,6 @@ fn column_names_plan(plan: crate::ir::Plan) -> crate::ir::Plan {
         auto_name: "Columns".into(),
         aggs: vec![call],
         outer: Some(Expr::Agg(0)),
-        range: 0..0,
     };
     let schema = Plan::Pipe(Box::new(plan), Box::new(Op::Getschema));
     Plan::Pipe(
@@ -345,7 +343,6 @@ impl Compiler<'_> {
                 f,
                 args: compiled,
                 star,
-                range: e.range.clone(),
                 arg_names,
             });
             return Ok(Expr::Agg(slot));
@@ -414,7 +411,7 @@ impl Compiler<'_> {
                 )
             }
             "case" => {
-                if args.len() < 3 || args.len() % 2 == 0 {
+                if args.len() < 3 || args.len().is_multiple_of(2) {
                     return Err(EvalError::runtime(
                         "`case` expects condition/value pairs and a final else value",
                     ));

@@ -231,7 +231,7 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 Statement::Opaque { keyword, range } => {
-                    self.opaque_statement(keyword, range, &ctx)?
+                    self.opaque_statement(keyword, range, &ctx)?;
                 }
                 Statement::Expr(e) => last = Some(e),
             }
@@ -285,7 +285,11 @@ impl<'a> Compiler<'a> {
 
     fn let_binding(&self, name: &str, value: &LetValue, ctx: &Ctx) -> Result<Binding> {
         match value {
-            LetValue::Function { params, body, range } => {
+            LetValue::Function {
+                params,
+                body,
+                range,
+            } => {
                 let mut lambda = self.lambda(name, params.clone(), body.clone(), ctx.clone());
                 lambda.returns_table |= is_view(ctx, range);
                 Ok(Binding::Lambda(Rc::new(lambda)))
@@ -324,9 +328,17 @@ impl<'a> Compiler<'a> {
             match s {
                 Statement::Let { name, value } => {
                     let b = match value {
-                        LetValue::Function { params, body, range } => {
-                            let mut l =
-                                self.lambda(&name.text, params.clone(), body.clone(), probe.clone());
+                        LetValue::Function {
+                            params,
+                            body,
+                            range,
+                        } => {
+                            let mut l = self.lambda(
+                                &name.text,
+                                params.clone(),
+                                body.clone(),
+                                probe.clone(),
+                            );
                             l.returns_table |= is_view(&probe, range);
                             Binding::Lambda(Rc::new(l))
                         }

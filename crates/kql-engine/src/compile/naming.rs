@@ -107,9 +107,7 @@ pub(crate) fn expr_name(e: &ast::Expr, ctx: &Ctx) -> Option<String> {
         ExprKind::Call { name, args } => {
             let f = name.text.as_str();
             let first = || args.first().and_then(|a| expr_name(a, ctx));
-            if PASS_FIRST.contains(&f) {
-                first()
-            } else if ONLY_ARG.contains(&f) && args.len() == 1 {
+            if PASS_FIRST.contains(&f) || (ONLY_ARG.contains(&f) && args.len() == 1) {
                 first()
             } else if FN_AND_FIRST.contains(&f) {
                 Some(format!("{f}_{}", first().unwrap_or_default()))
@@ -233,7 +231,7 @@ pub(crate) fn unique(names: &[String], name: &str) -> String {
     let mut i = 1;
     loop {
         let cand = format!("{name}{i}");
-        if !names.iter().any(|n| *n == cand) {
+        if !names.contains(&cand) {
             return cand;
         }
         i += 1;

@@ -162,7 +162,9 @@ impl Compiler<'_> {
                     let n = args
                         .first()
                         .and_then(|a| self.const_string(a, ctx))
-                        .ok_or_else(|| EvalError::runtime("`table` needs a table name as a string"))?;
+                        .ok_or_else(|| {
+                            EvalError::runtime("`table` needs a table name as a string")
+                        })?;
                     return self.table_name(&n, e, ctx);
                 }
                 "_GetWatchlist" => {
@@ -419,7 +421,6 @@ impl Compiler<'_> {
                 auto_name,
                 aggs,
                 outer: if multi { None } else { Some(expr) },
-                range: it.expr.range.clone(),
             });
         }
         Ok(out)
@@ -671,7 +672,7 @@ impl Compiler<'_> {
         ctx: &Ctx,
     ) -> Result<Op> {
         let kind = match (param(params, "kind"), lookup) {
-            (None, false) | (Some("innerunique"), false) => JoinKind::InnerUnique,
+            (None | Some("innerunique"), false) => JoinKind::InnerUnique,
             (None | Some("leftouter"), true) => JoinKind::LeftOuter,
             (Some("inner"), _) => JoinKind::Inner,
             (Some("leftouter"), false) => JoinKind::LeftOuter,
@@ -692,7 +693,7 @@ impl Compiler<'_> {
             JoinCondition::On(exprs) => {
                 let mut keys = Vec::new();
                 for e in exprs {
-                    self.join_keys(e, ctx, &mut keys)?;
+                    join_keys(e, &mut keys)?;
                 }
                 JoinOn::Keys(keys)
             }
@@ -710,56 +711,6 @@ impl Compiler<'_> {
             lookup,
             range: op.range.clone(),
         })
-    }
-
-    /// `a`, `$left.a == $right.b`, and `and` chains of those.
-    fn join_keys(&self, e: &ast::Expr, ctx: &Ctx, out: &mut Vec<(Expr, Expr)>) -> Result<()> {
-        let side = |x: &ast::Expr| -> Option<(bool, String)> {
-            if let ExprKind::Member { target, name } = &x.kind
-                && let ExprKind::Name(t) = &target.kind
-            {
-                return match t.as_str() {
-                    "$left" => Some((true, name.text.clone())),
-                    "$right" => Some((false, name.text.clone())),
-                    _ => None,
-                };
-            }
-            None
-        };
-        let col = |n: &str, r: &std::ops::Range<usize>| Expr::Name {
-            name: std::sync::Arc::from(n),
-            fallback: None,
-            range: r.clone(),
-        };
-        match &e.kind {
-            ExprKind::Name(n) => out.push((col(n, &e.range), col(n, &e.range))),
-            ExprKind::Paren(inner) => self.join_keys(inner, ctx, out)?,
-            ExprKind::Binary { op, lhs, rhs } if op == "and" => {
-                self.join_keys(lhs, ctx, out)?;
-                self.join_keys(rhs, ctx, out)?;
-            }
-            ExprKind::Binary { op, lhs, rhs } if op == "==" => match (side(lhs), side(rhs)) {
-                (Some((true, l)), Some((false, r))) => {
-                    out.push((col(&l, &lhs.range), col(&r, &rhs.range)))
-                }
-                (Some((false, r)), Some((true, l))) => {
-                    out.push((col(&l, &rhs.range), col(&r, &lhs.range)))
-                }
-                _ => {
-                    return Err(EvalError::runtime(
-                        "a join key compares `$left.column` with `$right.column`",
-                    )
-                    .at(e.range.clone()));
-                }
-            },
-            _ => {
-                return Err(EvalError::runtime(
-                    "a join condition is a list of column names or `$left.a == $right.b`",
-                )
-                .at(e.range.clone()));
-            }
-        }
-        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1058,4 +1009,54 @@ fn side_names(e: Expr) -> Expr {
         },
         other => other,
     })
+}
+
+/// `a`, `$left.a == $right.b`, and `and` chains of those.
+fn join_keys(e: &ast::Expr, out: &mut Vec<(Expr, Expr)>) -> Result<()> {
+    let side = |x: &ast::Expr| -> Option<(bool, String)> {
+        if let ExprKind::Member { target, name } = &x.kind
+            && let ExprKind::Name(t) = &target.kind
+        {
+            return match t.as_str() {
+                "$left" => Some((true, name.text.clone())),
+                "$right" => Some((false, name.text.clone())),
+                _ => None,
+            };
+        }
+        None
+    };
+    let col = |n: &str, r: &std::ops::Range<usize>| Expr::Name {
+        name: std::sync::Arc::from(n),
+        fallback: None,
+        range: r.clone(),
+    };
+    match &e.kind {
+        ExprKind::Name(n) => out.push((col(n, &e.range), col(n, &e.range))),
+        ExprKind::Paren(inner) => join_keys(inner, out)?,
+        ExprKind::Binary { op, lhs, rhs } if op == "and" => {
+            join_keys(lhs, out)?;
+            join_keys(rhs, out)?;
+        }
+        ExprKind::Binary { op, lhs, rhs } if op == "==" => match (side(lhs), side(rhs)) {
+            (Some((true, l)), Some((false, r))) => {
+                out.push((col(&l, &lhs.range), col(&r, &rhs.range)));
+            }
+            (Some((false, r)), Some((true, l))) => {
+                out.push((col(&l, &rhs.range), col(&r, &lhs.range)));
+            }
+            _ => {
+                return Err(EvalError::runtime(
+                    "a join key compares `$left.column` with `$right.column`",
+                )
+                .at(e.range.clone()));
+            }
+        },
+        _ => {
+            return Err(EvalError::runtime(
+                "a join condition is a list of column names or `$left.a == $right.b`",
+            )
+            .at(e.range.clone()));
+        }
+    }
+    Ok(())
 }

@@ -6,7 +6,7 @@
 //! wildcard's matches sorted when `asc`/`desc` is written), the rest after in their order.
 //! `take` returns the first rows (Kusto returns any rows; the first are one valid answer).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::Exec;
@@ -38,7 +38,7 @@ impl Exec<'_> {
                 e,
                 &Row {
                     table: t,
-                    row,
+                    index: row,
                     aggs: &[],
                     window,
                 },
@@ -50,9 +50,8 @@ impl Exec<'_> {
 
     pub(super) fn filter(&self, t: Table, pred: &Expr) -> Result<Table> {
         let e = self.bind(pred, t.columns())?;
-        match &e {
-            Expr::Const(v) => return Ok(if truthy(v) { t } else { t.gather(&[]) }),
-            _ => {}
+        if let Expr::Const(v) = &e {
+            return Ok(if truthy(v) { t } else { t.gather(&[]) });
         }
         self.budget().spend(t.len() as u64)?;
         let win = WindowState::new(window_slots(&e));
@@ -62,7 +61,7 @@ impl Exec<'_> {
                 &e,
                 &Row {
                     table: &t,
-                    row,
+                    index: row,
                     aggs: &[],
                     window: Some(&win),
                 },
@@ -262,11 +261,11 @@ impl Exec<'_> {
             .iter()
             .map(|e| self.column_of(&t, e, None))
             .collect::<Result<_>>()?;
-        let mut seen: HashMap<KeyRow, ()> = HashMap::new();
+        let mut seen: HashSet<KeyRow> = HashSet::new();
         let mut keep = Vec::new();
         for row in 0..t.len() {
             let key = KeyRow(columns.iter().map(|c| c[row].clone()).collect());
-            if seen.insert(key, ()).is_none() {
+            if seen.insert(key) {
                 keep.push(row);
             }
         }
@@ -285,11 +284,11 @@ impl Exec<'_> {
     }
 
     pub(super) fn distinct_all(&self, t: &Table) -> Table {
-        let mut seen: HashMap<KeyRow, ()> = HashMap::new();
+        let mut seen: HashSet<KeyRow> = HashSet::new();
         let mut keep = Vec::new();
         for row in 0..t.len() {
             let key = KeyRow(t.data().iter().map(|d| d.get(row).clone()).collect());
-            if seen.insert(key, ()).is_none() {
+            if seen.insert(key) {
                 keep.push(row);
             }
         }

@@ -21,6 +21,8 @@ use crate::value::{Type, Value};
 
 /// Rewrites an expression bottom-up.
 pub(crate) fn map_expr(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
+    // children of `Expr` are boxed: take the box and give back a box
+    #[allow(clippy::unnecessary_box_returns, clippy::boxed_local)]
     fn mb(x: Box<Expr>, f: &mut impl FnMut(Expr) -> Expr) -> Box<Expr> {
         Box::new(map_expr(*x, f))
     }
@@ -62,7 +64,7 @@ pub(crate) fn map_expr(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
                 .into_iter()
                 .map(|i| match i {
                     ListItem::Scalar(x) => ListItem::Scalar(map_expr(x, f)),
-                    t => t,
+                    t @ ListItem::Table(_) => t,
                 })
                 .collect(),
         },
@@ -84,7 +86,7 @@ pub(crate) fn map_expr(e: Expr, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
                 .into_iter()
                 .map(|i| match i {
                     ListItem::Scalar(x) => ListItem::Scalar(map_expr(x, f)),
-                    t => t,
+                    t @ ListItem::Table(_) => t,
                 })
                 .collect(),
             terms,
@@ -323,7 +325,7 @@ impl Exec<'_> {
                 for v in self.list_values(list, cols)? {
                     match v {
                         Some(v) => {
-                            terms.push(scalar_ops::fold(&scalar_ops::text_of(&v)).into_owned())
+                            terms.push(scalar_ops::fold(&scalar_ops::text_of(&v)).into_owned());
                         }
                         None => {
                             return Err(EvalError::runtime(

@@ -8,7 +8,7 @@
 //! side's key columns. Rows come out in left order, each left row's matches in right order; unmatched
 //! right rows of `rightouter`/`fullouter` follow.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::Exec;
@@ -93,13 +93,13 @@ impl Exec<'_> {
         }
         let mut pairs = Vec::new();
         let mut right_matched = vec![false; right.len()];
-        let mut seen_left: HashMap<&KeyRow, ()> = HashMap::new();
+        let mut seen_left: HashSet<&KeyRow> = HashSet::new();
         let max = self.budget().max_rows;
         for (li, k) in lkeys.iter().enumerate() {
             let matches = k.as_ref().and_then(|k| index.get(k));
             if kind == JoinKind::InnerUnique {
                 let Some(k) = k else { continue };
-                if seen_left.insert(k, ()).is_some() {
+                if !seen_left.insert(k) {
                     continue;
                 }
             }
@@ -193,10 +193,10 @@ impl Exec<'_> {
             data.extend(right.data().iter().cloned());
             let combined = Table::from_columns(cols.clone(), data, right.len());
             let mut any = false;
-            for ri in 0..right.len() {
+            for (ri, matched) in right_matched.iter_mut().enumerate() {
                 if truthy(&eval(&e, &Row::new(&combined, ri), &self.cx)?) {
                     any = true;
-                    right_matched[ri] = true;
+                    *matched = true;
                     if !matches!(
                         kind,
                         JoinKind::LeftSemi
@@ -214,7 +214,7 @@ impl Exec<'_> {
             match kind {
                 JoinKind::LeftSemi if any => pairs.push((Some(li), None)),
                 JoinKind::LeftAnti | JoinKind::LeftOuter | JoinKind::FullOuter if !any => {
-                    pairs.push((Some(li), None))
+                    pairs.push((Some(li), None));
                 }
                 _ => {}
             }

@@ -128,15 +128,12 @@ impl Exec<'_> {
             let ty = it.to.unwrap_or(Type::Dynamic);
             let (ty, values) = typed_column(values, Some(ty));
             let d = Arc::new(ColumnData::Plain(values));
-            match cols.iter().position(|c| c.name == it.name) {
-                Some(i) => {
-                    cols[i].ty = ty;
-                    data[i] = d;
-                }
-                None => {
-                    cols.push(Column::new(it.name.clone(), ty));
-                    data.push(d);
-                }
+            if let Some(i) = cols.iter().position(|c| c.name == it.name) {
+                cols[i].ty = ty;
+                data[i] = d;
+            } else {
+                cols.push(Column::new(it.name.clone(), ty));
+                data.push(d);
             }
         }
         if let Some(name) = itemindex {
@@ -183,8 +180,11 @@ impl Exec<'_> {
             })
             .collect();
         let attach = |r: Table, src: Option<usize>| -> Table {
-            let missing: Vec<usize> =
-                kept.iter().copied().filter(|&c| r.column_index(&t.columns()[c].name).is_none()).collect();
+            let missing: Vec<usize> = kept
+                .iter()
+                .copied()
+                .filter(|&c| r.column_index(&t.columns()[c].name).is_none())
+                .collect();
             if missing.is_empty() {
                 return r;
             }
@@ -209,11 +209,30 @@ impl Exec<'_> {
             results.push(attach(r, Some(src)));
         }
         if results.is_empty() {
-            // no rows: run once over an empty input to learn the output columns
+            // no rows: run once over an empty input to learn the output columns, and keep none of its
+            // rows (an aggregation answers one row even for no input; there was no row to apply to)
             let r = self.run_with_input(sub, all.gather(&[]))?;
-            return Ok(attach(r, None));
+            return Ok(attach(r.gather(&[]), None));
         }
         let names: Vec<String> = (0..results.len()).map(|i| i.to_string()).collect();
         Ok(super::source::union_tables(&results, &names, None, true))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Database, DateTime, Options, evaluate};
+
+    #[test]
+    fn mv_apply_over_no_rows_answers_no_rows_even_when_the_subquery_aggregates() {
+        let now = DateTime::parse("2026-01-01T00:00:00Z").expect("datetime");
+        let t = evaluate(
+            "datatable(P:string)[] | mv-apply D = todynamic(P) on (summarize X = count())",
+            &Database::new(),
+            &Options::at(now),
+        )
+        .expect("evaluates");
+        assert_eq!(t.len(), 0);
+        assert!(t.columns().iter().any(|c| c.name == "X"));
     }
 }

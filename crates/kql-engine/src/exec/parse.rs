@@ -124,15 +124,12 @@ impl Exec<'_> {
         let (mut cols, mut data, len) = base.into_parts();
         for ((name, ty), values) in columns.into_iter().zip(out) {
             let d = Arc::new(ColumnData::Plain(values));
-            match cols.iter().position(|c| c.name == name) {
-                Some(i) => {
-                    cols[i].ty = ty;
-                    data[i] = d;
-                }
-                None => {
-                    cols.push(Column::new(name, ty));
-                    data.push(d);
-                }
+            if let Some(i) = cols.iter().position(|c| c.name == name) {
+                cols[i].ty = ty;
+                data[i] = d;
+            } else {
+                cols.push(Column::new(name, ty));
+                data.push(d);
             }
         }
         if data.iter().any(|d| d.len() != len) {

@@ -68,9 +68,8 @@ impl Exec<'_> {
             .filter(|v| !v.is_null())
             .max_by(|a, b| sort_cmp(a, b))
             .cloned();
-        let start = match from.or_else(|| data_min.clone()) {
-            Some(v) => v,
-            None => return Ok(self.empty_series(items, by, cols_in, axis_name, &by_bound)),
+        let Some(start) = from.or_else(|| data_min.clone()) else {
+            return Ok(self.empty_series(items, by, cols_in, axis_name, &by_bound));
         };
         let end = match to {
             Some(v) => v,
@@ -113,14 +112,13 @@ impl Exec<'_> {
                     .map(|e| eval(e, &r, &self.cx))
                     .collect::<Result<_>>()?,
             );
-            let g = match index.get(&key) {
-                Some(g) => *g,
-                None => {
-                    keys.push(key.0.clone());
-                    states.push(vec![None; nbins]);
-                    index.insert(key, keys.len() - 1);
-                    keys.len() - 1
-                }
+            let g = if let Some(g) = index.get(&key) {
+                *g
+            } else {
+                keys.push(key.0.clone());
+                states.push(vec![None; nbins]);
+                index.insert(key, keys.len() - 1);
+                keys.len() - 1
             };
             let cell = states[g][b].get_or_insert_with(|| {
                 bound
@@ -185,7 +183,7 @@ impl Exec<'_> {
                                 .collect();
                             let r = Row {
                                 table: &one,
-                                row: 0,
+                                index: 0,
                                 aggs: &vals,
                                 window: None,
                             };

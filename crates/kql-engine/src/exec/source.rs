@@ -50,7 +50,7 @@ impl Exec<'_> {
         if n == 0 {
             return Ok(Table::from_columns(Vec::new(), Vec::new(), 0));
         }
-        if values.len() % n != 0 {
+        if !values.len().is_multiple_of(n) {
             return Err(EvalError::runtime(format!(
                 "`datatable` has {} values for {} columns; the values fill whole rows",
                 values.len(),

@@ -98,18 +98,17 @@ impl Exec<'_> {
                         .map(|e| eval(e, &r, &self.cx))
                         .collect::<Result<_>>()?,
                 );
-                match index.get(&key) {
-                    Some(g) => *g,
-                    None => {
-                        let g = groups.keys.len();
-                        groups.keys.push(key.0.clone());
-                        groups.states.push(fresh());
-                        index.insert(key, g);
-                        if g >= self.budget().max_rows {
-                            self.budget().check_rows(g + 1)?;
-                        }
-                        g
+                if let Some(g) = index.get(&key) {
+                    *g
+                } else {
+                    let g = groups.keys.len();
+                    groups.keys.push(key.0.clone());
+                    groups.states.push(fresh());
+                    index.insert(key, g);
+                    if g >= self.budget().max_rows {
+                        self.budget().check_rows(g + 1)?;
                     }
+                    g
                 }
             };
             for (a, st) in aggs.iter().zip(groups.states[g].iter_mut()) {
@@ -165,57 +164,54 @@ impl Exec<'_> {
         for it in items {
             let first = slot;
             slot += it.aggs.len();
-            match &it.outer {
-                Some(outer) => {
-                    let e = self.bind(outer, &[])?;
-                    let mut values = Vec::with_capacity(n);
-                    let one = Table::from_columns(Vec::new(), Vec::new(), 1);
-                    for per in &finished {
-                        let agg_vals: Vec<Value> = (first..slot)
-                            .map(|s| per[s].first().cloned().unwrap_or(Value::Null))
-                            .collect();
-                        let r = Row {
-                            table: &one,
-                            row: 0,
-                            aggs: &agg_vals,
-                            window: None,
-                        };
-                        values.push(eval(&e, &r, &self.cx)?);
-                    }
-                    let ty = match (&e, it.aggs.first()) {
-                        (Expr::Agg(0), Some(c)) => result_type(c.f.kind, bound[first].arg_type),
-                        _ => None,
+            if let Some(outer) = &it.outer {
+                let e = self.bind(outer, &[])?;
+                let mut values = Vec::with_capacity(n);
+                let one = Table::from_columns(Vec::new(), Vec::new(), 1);
+                for per in &finished {
+                    let agg_vals: Vec<Value> = (first..slot)
+                        .map(|s| per[s].first().cloned().unwrap_or(Value::Null))
+                        .collect();
+                    let r = Row {
+                        table: &one,
+                        index: 0,
+                        aggs: &agg_vals,
+                        window: None,
                     };
-                    let name = it
-                        .names
-                        .first()
-                        .cloned()
-                        .unwrap_or_else(|| it.auto_name.clone());
-                    push(&mut names, &name, values, ty);
+                    values.push(eval(&e, &r, &self.cx)?);
                 }
-                None => {
-                    let call = &it.aggs[0];
-                    let b = &bound[first];
-                    let outputs = multi_names(it, call, b, cols_in, &by_names)?;
-                    for (k, (name, take)) in outputs.iter().enumerate() {
-                        let values: Vec<Value> = finished
-                            .iter()
-                            .map(|per| per[first].get(*take).cloned().unwrap_or(Value::Null))
-                            .collect();
-                        let ty = if k == 0
-                            || matches!(b.kind, AggKind::Percentiles | AggKind::PercentilesW)
-                        {
-                            b.args.first().and_then(|a| infer_type(a, cols_in))
-                        } else {
-                            b.args.get(*take).and_then(|a| infer_type(a, cols_in))
-                        };
-                        let ty = if matches!(b.kind, AggKind::TakeAny) {
-                            b.args.get(*take).and_then(|a| infer_type(a, cols_in))
-                        } else {
-                            ty
-                        };
-                        push(&mut names, name, values, ty);
-                    }
+                let ty = match (&e, it.aggs.first()) {
+                    (Expr::Agg(0), Some(c)) => result_type(c.f.kind, bound[first].arg_type),
+                    _ => None,
+                };
+                let name = it
+                    .names
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| it.auto_name.clone());
+                push(&mut names, &name, values, ty);
+            } else {
+                let call = &it.aggs[0];
+                let b = &bound[first];
+                let outputs = multi_names(it, call, b, cols_in, &by_names)?;
+                for (k, (name, take)) in outputs.iter().enumerate() {
+                    let values: Vec<Value> = finished
+                        .iter()
+                        .map(|per| per[first].get(*take).cloned().unwrap_or(Value::Null))
+                        .collect();
+                    let ty = if k == 0
+                        || matches!(b.kind, AggKind::Percentiles | AggKind::PercentilesW)
+                    {
+                        b.args.first().and_then(|a| infer_type(a, cols_in))
+                    } else {
+                        b.args.get(*take).and_then(|a| infer_type(a, cols_in))
+                    };
+                    let ty = if matches!(b.kind, AggKind::TakeAny) {
+                        b.args.get(*take).and_then(|a| infer_type(a, cols_in))
+                    } else {
+                        ty
+                    };
+                    push(&mut names, name, values, ty);
                 }
             }
         }

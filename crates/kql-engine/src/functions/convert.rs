@@ -7,11 +7,11 @@
 //! returns the text as a dynamic string.
 
 use rust_decimal::Decimal;
-use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::prelude::FromPrimitive;
 
 use super::{Cx, Func, arg, f, int, s, string, t};
 use crate::convert::{parse_decimal, parse_guid, parse_integer, parse_real};
-use crate::datetime::{DateTime, TICKS_PER_DAY, TimeSpan};
+use crate::datetime::{DateTime, TimeSpan};
 use crate::error::Result;
 use crate::value::{Type, Value};
 
@@ -297,14 +297,4 @@ pub(crate) fn cast(v: &Value, ty: Type) -> Value {
         },
         Type::Dynamic => v.clone(),
     }
-}
-
-/// Days as a timespan (helper for other modules).
-pub(crate) fn days(n: i64) -> TimeSpan {
-    TimeSpan(n * TICKS_PER_DAY)
-}
-
-/// Decimal to f64 (helper).
-pub(crate) fn dec_f64(d: Decimal) -> f64 {
-    d.to_f64().unwrap_or(f64::NAN)
 }

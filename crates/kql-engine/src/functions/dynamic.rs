@@ -71,7 +71,7 @@ pub(crate) const FUNCTIONS: &[Func] = &[
     f("bag_set_key", 3, 3, t(Type::Dynamic), bag_set_key),
     f("bag_has_key", 2, 2, t(Type::Bool), |a, _| {
         Ok(match &a[0] {
-            Value::Bag(_) => Value::Bool(!json_path_get(&a[0], &s(&a[1])).is_none()),
+            Value::Bag(_) => Value::Bool(json_path_get(&a[0], &s(&a[1])).is_some()),
             _ => Value::Null,
         })
     }),
@@ -385,7 +385,7 @@ fn bag_merge(a: &[Value], _: &Cx<'_>) -> Result<Value> {
 }
 
 fn bag_pack(a: &[Value], _: &Cx<'_>) -> Result<Value> {
-    if a.len() % 2 != 0 {
+    if !a.len().is_multiple_of(2) {
         return Err(bad_arg(
             "bag_pack",
             "expects key/value pairs (an even number of arguments)",

@@ -10,6 +10,7 @@
 //! (`https%3a%2f%2f…hello+world`); `url_encode_component` writes `%20`.
 
 use base64::Engine as _;
+use std::fmt::Write as _;
 
 use super::{Cx, Func, arg, f, impure, int, s, string, t};
 use crate::error::Result;
@@ -429,7 +430,11 @@ fn digest<D: md5::Digest>(v: &Value) -> Value {
     match text_bytes(v) {
         Some(b) => {
             let out = D::digest(&b);
-            string(out.iter().map(|x| format!("{x:02x}")).collect::<String>())
+            let mut hex = String::with_capacity(out.len() * 2);
+            for x in &out {
+                let _ = write!(hex, "{x:02x}");
+            }
+            string(hex)
         }
         None => Value::Null,
     }

@@ -76,7 +76,7 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         |a, _| {
             Ok(
                 geohash_decode(&s(&a[0])).map_or(Value::Null, |(w, so, e, n)| {
-                    geo_point(((w + e) / 2.0, (so + n) / 2.0))
+                    geo_point((f64::midpoint(w, e), f64::midpoint(so, n)))
                 }),
             )
         },
@@ -161,7 +161,7 @@ pub(crate) const FUNCTIONS: &[Func] = &[
         Ok(match (lines(&a[0]), lines(&a[1])) {
             (Some(x), Some(y)) => {
                 let (pts, segs) = lines_intersection(&x, &y);
-                intersection_value(pts, segs)
+                intersection_value(&pts, segs)
             }
             _ => Value::Null,
         })
@@ -616,9 +616,12 @@ fn lines(v: &Value) -> Option<Vec<Vec<(f64, f64)>>> {
     out.iter().all(|l| l.len() >= 2).then_some(out)
 }
 
+/// A polygon: rings of (longitude, latitude), the shell then its holes.
+type Polygon = Vec<Vec<(f64, f64)>>;
+
 /// Polygons (rings: shell then holes) of a Polygon / MultiPolygon; each ring closed with at least
 /// three distinct vertices.
-fn polygons(v: &Value) -> Option<Vec<Vec<Vec<(f64, f64)>>>> {
+fn polygons(v: &Value) -> Option<Vec<Polygon>> {
     let (ty, c) = geometry(v)?;
     let rings_of = |v: &Value| -> Option<Vec<Vec<(f64, f64)>>> {
         let Value::Array(a) = v else { return None };
@@ -729,7 +732,7 @@ fn lines_intersection(
 
 /// The GeoJSON of an intersection: a Point, MultiPoint, LineString (consecutive shared pieces
 /// chained), MultiLineString, a GeometryCollection of both kinds, or an empty GeometryCollection.
-fn intersection_value(pts: Vec<(f64, f64)>, segs: Vec<((f64, f64), (f64, f64))>) -> Value {
+fn intersection_value(pts: &[(f64, f64)], segs: Vec<((f64, f64), (f64, f64))>) -> Value {
     let mut chains: Vec<Vec<(f64, f64)>> = Vec::new();
     for (a, b) in segs {
         match chains.last_mut() {
@@ -761,10 +764,10 @@ fn intersection_value(pts: Vec<(f64, f64)>, segs: Vec<((f64, f64), (f64, f64))>)
         }
     };
     let geoms: Vec<Value> = match (pts.is_empty(), chains.is_empty()) {
-        (false, true) => return point_geom(&pts),
+        (false, true) => return point_geom(pts),
         (true, false) => return line_geom(&chains),
         (true, true) => Vec::new(),
-        (false, false) => vec![point_geom(&pts), line_geom(&chains)],
+        (false, false) => vec![point_geom(pts), line_geom(&chains)],
     };
     let mut b = Bag::new();
     b.insert("type", Value::string("GeometryCollection"));
@@ -835,7 +838,7 @@ fn line_densify(a: &[Value], _: &Cx<'_>) -> Result<Value> {
                         let f1 = f64::from(k + 1) / f64::from(n);
                         let a0 = (p.0 + (q.0 - p.0) * f0, p.1 + (q.1 - p.1) * f0);
                         let a1 = (p.0 + (q.0 - p.0) * f1, p.1 + (q.1 - p.1) * f1);
-                        let mid = ((a0.0 + a1.0) / 2.0, (a0.1 + a1.1) / 2.0);
+                        let mid = (f64::midpoint(a0.0, a1.0), f64::midpoint(a0.1, a1.1));
                         edge_distance(&unit(mid), &unit(a0), &unit(a1)) * EARTH_RADIUS
                     })
                     .fold(0.0, f64::max);
@@ -867,7 +870,7 @@ fn geohash_encode((lng, lat): (f64, f64), len: usize) -> String {
     let (mut bit, mut ch) = (0, 0u8);
     while out.len() < len {
         if even {
-            let mid = (lo_lng + hi_lng) / 2.0;
+            let mid = f64::midpoint(lo_lng, hi_lng);
             if lng >= mid {
                 ch |= 1 << (4 - bit);
                 lo_lng = mid;
@@ -875,7 +878,7 @@ fn geohash_encode((lng, lat): (f64, f64), len: usize) -> String {
                 hi_lng = mid;
             }
         } else {
-            let mid = (lo_lat + hi_lat) / 2.0;
+            let mid = f64::midpoint(lo_lat, hi_lat);
             if lat >= mid {
                 ch |= 1 << (4 - bit);
                 lo_lat = mid;
@@ -906,10 +909,10 @@ fn geohash_decode(h: &str) -> Option<(f64, f64, f64, f64)> {
         for bit in (0..5).rev() {
             let on = (v >> bit) & 1 == 1;
             if even {
-                let mid = (lo_lng + hi_lng) / 2.0;
+                let mid = f64::midpoint(lo_lng, hi_lng);
                 if on { lo_lng = mid } else { hi_lng = mid }
             } else {
-                let mid = (lo_lat + hi_lat) / 2.0;
+                let mid = f64::midpoint(lo_lat, hi_lat);
                 if on { lo_lat = mid } else { hi_lat = mid }
             }
             even = !even;
@@ -922,7 +925,7 @@ fn geohash_decode(h: &str) -> Option<(f64, f64, f64, f64)> {
 /// example): SW, NW, SE, N, W, NE, E, S.
 fn geohash_neighbors(h: &str) -> Option<Vec<String>> {
     let (w, so, e, n) = geohash_decode(h)?;
-    let (cx, cy, dx, dy) = ((w + e) / 2.0, (so + n) / 2.0, e - w, n - so);
+    let (cx, cy, dx, dy) = (f64::midpoint(w, e), f64::midpoint(so, n), e - w, n - so);
     let wrap = |x: f64| {
         if x > 180.0 {
             x - 360.0
@@ -1098,15 +1101,15 @@ mod tests {
     #[test]
     fn distance_on_kustos_sphere() {
         let d = angle(
-            &unit((-122.407628, 47.578557)),
-            &unit((-118.275287, 34.019056)),
+            &unit((-122.407_628, 47.578_557)),
+            &unit((-118.275_287, 34.019_056)),
         ) * EARTH_RADIUS;
         assert!((d - 1_546_754.351_973_81).abs() < 1e-4, "{d}");
     }
 
     #[test]
     fn geohashes() {
-        assert_eq!(geohash_encode((-80.195829, 25.802215), 8), "dhwfz15h");
+        assert_eq!(geohash_encode((-80.195_829, 25.802_215), 8), "dhwfz15h");
         assert_eq!(
             geohash_neighbors("sunny").unwrap(),
             [

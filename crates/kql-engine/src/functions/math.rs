@@ -90,7 +90,7 @@ pub(crate) const FUNCTIONS: &[Func] = &[
     }),
     f("gamma", 1, 1, t(Type::Real), |a, _| Ok(unary(&a[0], gamma))),
     f("loggamma", 1, 1, t(Type::Real), |a, _| {
-        Ok(unary(&a[0], |x| ln_gamma(x)))
+        Ok(unary(&a[0], ln_gamma))
     }),
     f("beta_cdf", 3, 3, t(Type::Real), beta_cdf),
     f("beta_inv", 3, 3, t(Type::Real), beta_inv),
@@ -310,11 +310,7 @@ fn round(a: &[Value], _: &Cx<'_>) -> Result<Value> {
             };
             #[allow(clippy::cast_possible_truncation)]
             let m = 10f64.powi(p as i32);
-            let r = if p >= 0 {
-                (x * m).round() / m
-            } else {
-                (x * m).round() / m
-            };
+            let r = (x * m).round() / m;
             match v {
                 #[allow(clippy::cast_possible_truncation)]
                 Value::Long(_) | Value::Int(_) => Value::Long(r as i64),
@@ -569,14 +565,14 @@ fn beta_inv(a: &[Value], _: &Cx<'_>) -> Result<Value> {
     }
     let (mut lo, mut hi) = (0.0f64, 1.0f64);
     for _ in 0..200 {
-        let mid = (lo + hi) / 2.0;
+        let mid = f64::midpoint(lo, hi);
         if inc_beta(mid, al, be) < p {
             lo = mid;
         } else {
             hi = mid;
         }
     }
-    Ok(Value::Real((lo + hi) / 2.0))
+    Ok(Value::Real(f64::midpoint(lo, hi)))
 }
 
 #[cfg(test)]

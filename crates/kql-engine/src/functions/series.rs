@@ -627,7 +627,7 @@ fn median(v: &mut [f64]) -> f64 {
     if v.len() % 2 == 1 {
         v[m]
     } else {
-        (v[m - 1] + v[m]) / 2.0
+        f64::midpoint(v[m - 1], v[m])
     }
 }
 
@@ -772,13 +772,7 @@ fn outliers(y: &[Option<f64>], kind: &str, lo_p: f64, hi_p: f64) -> Vec<f64> {
     y.iter()
         .map(|x| match x {
             None => 0.0,
-            Some(v) if iqr == 0.0 => {
-                if *v > q3 || *v < q1 {
-                    f64::INFINITY.copysign(v - q3)
-                } else {
-                    0.0
-                }
-            }
+            Some(v) if iqr == 0.0 && (*v > q3 || *v < q1) => f64::INFINITY.copysign(v - q3),
             Some(v) if *v > q3 => (v - q3) / iqr,
             Some(v) if *v < q1 => (v - q1) / iqr,
             Some(_) => 0.0,

@@ -417,7 +417,6 @@ fn around(a: &[Value], _: &Cx<'_>) -> Result<Value> {
 /// `format_datetime` with Kusto's (.NET-like) specifiers: `yyyy yy y MM M MMM MMMM dd d ddd dddd HH H
 /// hh h mm m ss s f… F… tt`; any other character is copied, `\x` and quoted text are literal.
 pub(crate) fn format_datetime(d: DateTime, fmt: &str) -> String {
-    let p = d.parts();
     const MONTHS: [&str; 12] = [
         "January",
         "February",
@@ -441,6 +440,7 @@ pub(crate) fn format_datetime(d: DateTime, fmt: &str) -> String {
         "Friday",
         "Saturday",
     ];
+    let p = d.parts();
     let mut out = String::new();
     let chars: Vec<char> = fmt.chars().collect();
     let mut i = 0;

@@ -23,16 +23,16 @@ use serde_json::Value as Json;
 
 /// One documented example.
 #[derive(Debug, Clone)]
-pub struct Example {
-    pub source: String,
-    pub block: u64,
-    pub query: String,
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+pub(crate) struct Example {
+    pub(crate) source: String,
+    pub(crate) block: u64,
+    pub(crate) query: String,
+    pub(crate) columns: Vec<String>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
 impl Example {
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         format!(
             "{}#{}",
             self.source.trim_start_matches("data-explorer/kusto/query/"),
@@ -43,24 +43,24 @@ impl Example {
 
 /// How an example fared.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Agree,
     Disagree(String),
     Unsupported(String),
     Excluded { category: String, reason: String },
 }
 
-pub fn examples_path() -> PathBuf {
+pub(crate) fn examples_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/kql/docs-examples/examples.jsonl")
 }
 
-pub fn exclusions_path() -> PathBuf {
+pub(crate) fn exclusions_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/docs_examples_exclusions.tsv")
 }
 
 /// Loads the examples; panics with a clear message when the file is missing (the oracle must run).
-pub fn load_examples() -> Vec<Example> {
+pub(crate) fn load_examples() -> Vec<Example> {
     let path = examples_path();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!("the docs-examples oracle is missing: cannot read {}: {e}\nhelp: the file lives in shared/kql/docs-examples beside the repository", path.display())
@@ -104,7 +104,7 @@ pub fn load_examples() -> Vec<Example> {
 }
 
 /// `key → (category, reason)`.
-pub fn load_exclusions() -> BTreeMap<String, (String, String)> {
+pub(crate) fn load_exclusions() -> BTreeMap<String, (String, String)> {
     let path = exclusions_path();
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -124,7 +124,7 @@ pub fn load_exclusions() -> BTreeMap<String, (String, String)> {
 }
 
 /// Runs one example.
-pub fn run(ex: &Example, exclusions: &BTreeMap<String, (String, String)>) -> Outcome {
+pub(crate) fn run(ex: &Example, exclusions: &BTreeMap<String, (String, String)>) -> Outcome {
     if let Some((category, reason)) = exclusions.get(&ex.key()) {
         return Outcome::Excluded {
             category: category.clone(),
@@ -246,7 +246,9 @@ fn numbers_match(ours: f64, doc_text: &str) -> bool {
         return ours.is_nan() && d.is_nan();
     }
     if ours.is_infinite() || d.is_infinite() {
-        return ours == d;
+        return ours.is_infinite()
+            && d.is_infinite()
+            && ours.is_sign_positive() == d.is_sign_positive();
     }
     if (ours - d).abs() <= 1e-9 * d.abs().max(1.0) {
         return true;
@@ -307,7 +309,7 @@ fn dynamic_json(v: &Value) -> Json {
 }
 
 /// Does our value match the documented cell text?
-pub fn cell_matches(v: &Value, doc: &str, ty: Type) -> bool {
+pub(crate) fn cell_matches(v: &Value, doc: &str, ty: Type) -> bool {
     let raw = doc
         .replace("<br>", "")
         .replace("<br />", "")
@@ -349,22 +351,20 @@ pub fn cell_matches(v: &Value, doc: &str, ty: Type) -> bool {
             // dynamic (or a scalar in a dynamic column)
             let ours = dynamic_json(v);
             let text = d.replace('\n', "");
-            match serde_json::from_str::<Json>(&text) {
-                Ok(doc) => json_matches(&ours, &doc),
-                Err(_) => {
-                    let squash =
-                        |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-                    match v {
-                        Value::String(s) => s.as_ref() == d,
-                        Value::Int(_) | Value::Long(_) | Value::Real(_) => {
-                            numbers_match(v.as_f64().unwrap_or(f64::NAN), d)
-                        }
-                        // pages sometimes print string elements unquoted: `[yes, no]`
-                        _ => {
-                            squash(&v.to_kusto_string()) == squash(&text)
-                                || squash(&v.to_kusto_string()).replace('"', "")
-                                    == squash(&text).replace('"', "")
-                        }
+            if let Ok(doc) = serde_json::from_str::<Json>(&text) {
+                json_matches(&ours, &doc)
+            } else {
+                let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+                match v {
+                    Value::String(s) => s.as_ref() == d,
+                    Value::Int(_) | Value::Long(_) | Value::Real(_) => {
+                        numbers_match(v.as_f64().unwrap_or(f64::NAN), d)
+                    }
+                    // pages sometimes print string elements unquoted: `[yes, no]`
+                    _ => {
+                        squash(&v.to_kusto_string()) == squash(&text)
+                            || squash(&v.to_kusto_string()).replace('"', "")
+                                == squash(&text).replace('"', "")
                     }
                 }
             }
@@ -374,12 +374,12 @@ pub fn cell_matches(v: &Value, doc: &str, ty: Type) -> bool {
 
 /// Results of a whole run.
 #[derive(Debug, Default)]
-pub struct Report {
-    pub outcomes: Vec<(Example, Outcome)>,
+pub(crate) struct Report {
+    pub(crate) outcomes: Vec<(Example, Outcome)>,
 }
 
 impl Report {
-    pub fn run_all() -> Report {
+    pub(crate) fn run_all() -> Report {
         let exclusions = load_exclusions();
         let examples = load_examples();
         let outcomes = examples
@@ -392,24 +392,24 @@ impl Report {
         Report { outcomes }
     }
 
-    pub fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
+    pub(crate) fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
         self.outcomes.iter().filter(|(_, o)| f(o)).count()
     }
 
-    pub fn agree(&self) -> usize {
+    pub(crate) fn agree(&self) -> usize {
         self.count(|o| matches!(o, Outcome::Agree))
     }
 
-    pub fn disagree(&self) -> usize {
+    pub(crate) fn disagree(&self) -> usize {
         self.count(|o| matches!(o, Outcome::Disagree(_)))
     }
 
-    pub fn supported(&self) -> usize {
+    pub(crate) fn supported(&self) -> usize {
         self.agree() + self.disagree()
     }
 
     /// Markdown report.
-    pub fn markdown(&self) -> String {
+    pub(crate) fn markdown(&self) -> String {
         let total = self.outcomes.len();
         let unsupported = self.count(|o| matches!(o, Outcome::Unsupported(_)));
         let excluded = self.count(|o| matches!(o, Outcome::Excluded { .. }));

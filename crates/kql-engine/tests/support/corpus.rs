@@ -10,27 +10,29 @@ use sentinel_kql_engine::{Column, Database, Table, Type};
 
 /// One query of the corpus.
 #[derive(Debug, Clone)]
-pub struct Case {
+pub(crate) struct Case {
     /// Path relative to the corpus folder's parent or the repository root.
-    pub file: String,
+    pub(crate) file: String,
     /// `rule`, `parser`, `detection` or `function`.
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     /// For functions and parsers: the name they are saved as.
-    pub function: Option<String>,
-    pub params: String,
-    pub query: String,
+    pub(crate) function: Option<String>,
+    pub(crate) params: String,
+    pub(crate) query: String,
 }
 
 /// The repository root (two levels above this crate).
-pub fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// The shared corpus folder.
-pub fn corpus_dir() -> PathBuf {
+// A test harness setting, not the product's (which reads variables through its session).
+#[allow(clippy::disallowed_methods)]
+pub(crate) fn corpus_dir() -> PathBuf {
     match std::env::var_os("KQL_CORPUS") {
         Some(p) => PathBuf::from(p),
-        None => repo_root().join("../../shared/corpus"),
+        None => repo_root().join("../shared/corpus"),
     }
 }
 
@@ -63,8 +65,10 @@ fn parse_yaml(text: &str) -> Option<Node> {
     use saphyr_parser::{Event, Parser};
     let mut stack: Vec<(Node, Option<String>)> = Vec::new();
     let mut root: Option<Node> = None;
-    let push = |stack: &mut Vec<(Node, Option<String>)>, root: &mut Option<Node>, n: Node| {
-        match stack.last_mut() {
+    let push =
+        |stack: &mut Vec<(Node, Option<String>)>, root: &mut Option<Node>, n: Node| match stack
+            .last_mut()
+        {
             None => *root = Some(n),
             Some((Node::Seq(items), _)) => items.push(n),
             Some((Node::Map(entries), pending)) => match pending.take() {
@@ -72,8 +76,7 @@ fn parse_yaml(text: &str) -> Option<Node> {
                 Some(k) => entries.push((k, n)),
             },
             Some((Node::Scalar(_), _)) => {}
-        }
-    };
+        };
     for ev in Parser::new_from_str(text) {
         let (ev, _) = ev.ok()?;
         match ev {
@@ -85,10 +88,8 @@ fn parse_yaml(text: &str) -> Option<Node> {
                 let (n, _) = stack.pop()?;
                 push(&mut stack, &mut root, n);
             }
-            Event::DocumentEnd => {
-                if root.is_some() {
-                    break;
-                }
+            Event::DocumentEnd if root.is_some() => {
+                break;
             }
             _ => {}
         }
@@ -97,7 +98,9 @@ fn parse_yaml(text: &str) -> Option<Node> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
@@ -139,14 +142,22 @@ fn params_text(n: Option<&Node>) -> String {
 
 fn add_file(file: &Path, base: &Path, own: bool, out: &mut Vec<Case>) {
     let name = file.to_string_lossy();
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".md") || lower.ends_with(".csv") || lower.ends_with(".txt") || name.contains("/Workbooks/") {
+    let ext = file
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    if matches!(ext.as_deref(), Some("md" | "csv" | "txt")) || name.contains("/Workbooks/") {
         return;
     }
-    let Ok(text) = std::fs::read_to_string(file) else { return };
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return;
+    };
     let text = text.trim_start_matches('\u{feff}');
     let Some(doc) = parse_yaml(text) else { return };
-    let rel = file.strip_prefix(base).unwrap_or(file).to_string_lossy().to_string();
+    let rel = file
+        .strip_prefix(base)
+        .unwrap_or(file)
+        .to_string_lossy()
+        .to_string();
     if let Some(q) = doc.get("query").and_then(Node::str) {
         out.push(Case {
             file: rel,
@@ -173,7 +184,7 @@ fn add_file(file: &Path, base: &Path, own: bool, out: &mut Vec<Case>) {
 }
 
 /// Every query: corpus rules and parsers, then our detections and functions.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     let mut out = Vec::new();
     let corpus = corpus_dir();
     let mut files = Vec::new();
@@ -197,7 +208,7 @@ pub fn cases() -> Vec<Case> {
 }
 
 /// Table schemas from `schemas/*.json`: name and columns.
-pub fn schemas() -> Vec<(String, Vec<Column>)> {
+pub(crate) fn schemas() -> Vec<(String, Vec<Column>)> {
     let dir = repo_root().join("schemas");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
@@ -208,11 +219,16 @@ pub fn schemas() -> Vec<(String, Vec<Column>)> {
         if f.extension().and_then(|e| e.to_str()) != Some("json") {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(&f) else { continue };
-        let Ok(json) = serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}')) else {
+        let Ok(text) = std::fs::read_to_string(&f) else {
             continue;
         };
-        let (Some(name), Some(props)) = (json["Name"].as_str(), json["Properties"].as_array()) else {
+        let Ok(json) =
+            serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}'))
+        else {
+            continue;
+        };
+        let (Some(name), Some(props)) = (json["Name"].as_str(), json["Properties"].as_array())
+        else {
             continue;
         };
         let cols = props
@@ -238,7 +254,7 @@ pub fn schemas() -> Vec<(String, Vec<Column>)> {
 /// A database with every schema's table (empty), an empty watchlist for every alias a query
 /// reads, and every saved function of the corpus (ours
 /// override corpus parsers of the same name). Functions that do not parse are left out.
-pub fn database(cases: &[Case]) -> Database {
+pub(crate) fn database(cases: &[Case]) -> Database {
     let mut db = Database::new();
     for (name, cols) in schemas() {
         db.add_table(&name, Table::new(cols));
@@ -247,12 +263,16 @@ pub fn database(cases: &[Case]) -> Database {
     let re = regex::Regex::new(r#"_GetWatchlist\(\s*['"]([^'"]+)['"]"#).expect("regex");
     let mut aliases: Vec<String> = cases
         .iter()
-        .flat_map(|c| re.captures_iter(&c.query).map(|m| m[1].to_string()).collect::<Vec<_>>())
+        .flat_map(|c| {
+            re.captures_iter(&c.query)
+                .map(|m| m[1].to_string())
+                .collect::<Vec<_>>()
+        })
         .collect();
     aliases.sort();
     aliases.dedup();
     for a in aliases {
-        db.add_watchlist(&a, "", Vec::new(), Vec::new());
+        db.add_watchlist(&a, "", &[], Vec::new());
     }
     for c in cases {
         if let Some(name) = &c.function

@@ -299,6 +299,23 @@ impl Ctx<'_, '_> {
                     self.expr(a, row);
                 }
                 self.check_arity(name, range, args.len(), 1, 1);
+                if let [a] = args
+                    && matches!(a.kind, ExprKind::Literal(LitKind::String))
+                {
+                    let alias = unquote_string(&self.src[a.range.clone()]);
+                    let columns = self
+                        .catalog
+                        .watchlist(&alias)
+                        .map(crate::Watchlist::output_columns);
+                    self.watchlists.push(crate::WatchlistRef {
+                        alias,
+                        range: a.range.clone(),
+                        known: columns.is_some(),
+                    });
+                    if let Some(cols) = columns {
+                        return Value::Tabular(Schema::known(cols));
+                    }
+                }
                 return Value::Tabular(Schema::unknown());
             }
             "table" => {

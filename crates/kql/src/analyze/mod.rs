@@ -59,6 +59,7 @@ fn run(
         unknown_tables: BTreeSet::new(),
         functions: BTreeSet::new(),
         unsupported: parsed.unsupported.iter().cloned().collect(),
+        watchlists: Vec::new(),
         scope,
         stack,
         top,
@@ -86,6 +87,12 @@ fn run(
         unknown_tables: cx.unknown_tables.into_iter().collect(),
         functions: cx.functions.into_iter().collect(),
         unsupported: cx.unsupported.into_iter().collect(),
+        watchlists: {
+            let mut w = cx.watchlists;
+            w.sort_by_key(|r| r.range.start);
+            w.dedup();
+            w
+        },
     };
     (analysis, result)
 }
@@ -215,6 +222,7 @@ struct Ctx<'c, 's> {
     unknown_tables: BTreeSet<String>,
     functions: BTreeSet<String>,
     unsupported: BTreeSet<String>,
+    watchlists: Vec<crate::WatchlistRef>,
     scope: Scope,
     stack: &'s mut Vec<String>,
     top: bool,
