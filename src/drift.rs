@@ -1,7 +1,9 @@
 //! Drift: a read-only plan classified for people and CI.
 //!
 //! Each managed resource is *in sync*, *modified outside code* (the live content no longer has
-//! the hash recorded at apply time), *disabled outside code*, *deleted outside code* (its
+//! the hash recorded at apply time), *disabled outside code*, *auto-disabled* (Sentinel itself
+//! disabled the rule after a permanent failure: it prefixes the display name with `AUTO DISABLED`,
+//! sets `enabled: false` and adds the reason to the description), *deleted outside code* (its
 //! ownership record remains, the resource is gone), *pending* (code changed and was not applied
 //! yet — not drift), *unmanaged* (content no file describes), or has a *missing dependency* (a
 //! query calls a function or reads a watchlist that is not in the workspace, or an automation
@@ -24,6 +26,8 @@ pub enum DriftClass {
     ModifiedOutsideCode,
     /// Disabled in the portal while code has it enabled.
     DisabledOutsideCode,
+    /// Disabled by Sentinel itself after a permanent failure (`AUTO DISABLED` name prefix).
+    AutoDisabled,
     /// Deleted in the portal since the last apply.
     DeletedOutsideCode,
     /// In the workspace but in no file.
@@ -46,6 +50,7 @@ impl DriftClass {
             Self::InSync => "in sync",
             Self::ModifiedOutsideCode => "modified outside code",
             Self::DisabledOutsideCode => "disabled outside code",
+            Self::AutoDisabled => "auto-disabled by Sentinel",
             Self::DeletedOutsideCode => "deleted outside code",
             Self::Unmanaged => "unmanaged",
             Self::MissingDependency => "missing dependency",
@@ -149,6 +154,40 @@ fn classify_owned(
     )
 }
 
+/// The display-name prefix Sentinel adds when it disables a rule after a permanent failure
+/// (Microsoft's "Troubleshooting analytics rules in Microsoft Sentinel").
+const AUTO_DISABLED: &str = "AUTO DISABLED";
+
+/// When Sentinel disabled `live` by itself: the reason, as far as the workspace tells it (Sentinel
+/// adds it to the description; what code's description does not have is the reason).
+fn auto_disabled(desired: &Resource, live: &Resource) -> Option<String> {
+    let (Resource::Rule(d), Resource::Rule(l)) = (desired, live) else {
+        return None;
+    };
+    let prefixed = l
+        .display_name
+        .trim_start()
+        .get(..AUTO_DISABLED.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(AUTO_DISABLED));
+    if l.enabled || !prefixed {
+        return None;
+    }
+    let added = l
+        .description
+        .replacen(d.description.trim(), "", 1)
+        .trim()
+        .to_string();
+    let reason = if added.is_empty() {
+        "Sentinel gave no reason in the description".to_string()
+    } else {
+        added
+    };
+    Some(format!(
+        "Sentinel disabled this rule after a permanent failure: {reason}; fix the cause (a table, \
+         function or permission the query needs), then `apply` restores the name and enables it"
+    ))
+}
+
 /// The first dependency of `deps` the workspace does not have, for the report.
 fn missing_dependency(deps: &[String], live: &LiveState, functions: &[String]) -> Option<String> {
     deps.iter().find_map(|d| {
@@ -230,6 +269,11 @@ pub fn drift(desired: &DesiredState, live: &LiveState) -> DriftReport {
                         ),
                     )
                 }
+                Some(r) if auto_disabled(&d.resource, r).is_some() => (
+                    DriftClass::AutoDisabled,
+                    fields_between(&d.resource, r),
+                    auto_disabled(&d.resource, r),
+                ),
                 Some(r) => {
                     let (c, f) = classify_owned(
                         &d.resource,

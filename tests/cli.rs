@@ -222,6 +222,16 @@ fn drift_reports_each_kind_of_portal_change_exactly_once() {
             .collect();
         rules[0]["properties"]["severity"] = "Informational".into();
         rules[1]["properties"]["enabled"] = false.into();
+        // what Sentinel does after a permanent failure: name prefix, disabled, reason appended
+        let auto = &mut rules[4]["properties"];
+        auto["enabled"] = false.into();
+        auto["displayName"] =
+            format!("AUTO DISABLED {}", auto["displayName"].as_str().unwrap()).into();
+        auto["description"] = format!(
+            "{} The rule was disabled because table OnePasswordEventLogs_CL was not found.",
+            auto["description"].as_str().unwrap()
+        )
+        .into();
         let mut unmanaged = rules[3].clone();
         unmanaged["name"] = "11111111-2222-3333-4444-555555555555".into();
         unmanaged["properties"]["displayName"] = "Hand-made rule".into();
@@ -251,6 +261,22 @@ fn drift_reports_each_kind_of_portal_change_exactly_once() {
     assert_eq!(class_of(&names[0]), ["modified-outside-code"]);
     assert_eq!(class_of(&names[1]), ["disabled-outside-code"]);
     assert_eq!(class_of(&names[2]), ["deleted-outside-code"]);
+    assert_eq!(class_of(&names[4]), ["auto-disabled"]);
+    let auto = findings
+        .iter()
+        .find(|f| f["name"].as_str().unwrap().eq_ignore_ascii_case(&names[4]))
+        .unwrap();
+    let detail = auto["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("permanent failure: The rule was disabled because table OnePasswordEventLogs_CL was not found."),
+        "{detail}"
+    );
+    let human = repo.run(&["drift", "--env", "local"]);
+    assert!(
+        text(&human).contains("auto-disabled by Sentinel"),
+        "{}",
+        text(&human)
+    );
     assert_eq!(
         class_of("11111111-2222-3333-4444-555555555555"),
         ["unmanaged"]
@@ -259,9 +285,9 @@ fn drift_reports_each_kind_of_portal_change_exactly_once() {
         .iter()
         .filter(|f| !["in-sync", "pending"].contains(&f["class"].as_str().unwrap()))
         .count();
-    assert_eq!(drifted, 4, "{findings:#?}");
+    assert_eq!(drifted, 5, "{findings:#?}");
     let junit = std::fs::read_to_string(dir.join("drift.xml")).unwrap();
-    assert_eq!(junit.matches("<failure").count(), 4, "{junit}");
+    assert_eq!(junit.matches("<failure").count(), 5, "{junit}");
     assert!(dir.join("drift.md").is_file() && dir.join("drift.json").is_file());
 }
 
