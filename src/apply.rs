@@ -50,6 +50,10 @@ pub struct Outcome {
     /// How it ended.
     #[serde(flatten)]
     pub status: Status,
+    /// `x-ms-request-id` of every request that answered, in order (ownership record, resource,
+    /// items), for audit trails and support cases.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub request_ids: Vec<String>,
 }
 
 /// The result of an apply (the `apply --format json` document, with `format_version` 1).
@@ -140,11 +144,13 @@ pub async fn apply(cx: Arc<ApplyContext>, plan: &Plan, progress: Progress) -> Ap
             let (cx, c, sem) = (cx.clone(), (*c).clone(), sem.clone());
             tasks.spawn(async move {
                 let _permit = sem.acquire_owned().await;
-                let status = match write(&cx, &c).await {
+                let mut ids = Vec::new();
+                let status = match write(&cx, &c, &mut ids).await {
                     Ok(()) => Status::Done,
                     Err(e) => Status::Failed(e),
                 };
-                let o = outcome(&c, status);
+                let mut o = outcome(&c, status);
+                o.request_ids = ids;
                 (i, c, o)
             });
         }
@@ -183,6 +189,7 @@ fn outcome(c: &Change, status: Status) -> Outcome {
         display_name: c.display_name.clone(),
         action: c.action,
         status,
+        request_ids: Vec::new(),
     }
 }
 
@@ -206,6 +213,7 @@ async fn put_record(
     name: &str,
     etag: Option<String>,
     properties: Value,
+    ids: &mut Vec<String>,
 ) -> Result<Option<String>, ArmError> {
     let cond = etag.map_or(Precondition::IfNoneMatchStar, Precondition::IfMatch);
     let out = cx
@@ -216,6 +224,7 @@ async fn put_record(
             cond,
         )
         .await?;
+    ids.extend(out.request_id);
     Ok(out.etag)
 }
 
@@ -245,13 +254,13 @@ fn record_properties(
 /// Every step is conditional, so an interruption anywhere leaves a state the next plan reads
 /// correctly (an announcement that did not land, or one that landed and awaits confirmation) and
 /// the next apply finishes. Deletes announce `pending=delete`, delete the resource, then the record.
-async fn write(cx: &ApplyContext, c: &Change) -> Result<(), String> {
+async fn write(cx: &ApplyContext, c: &Change, ids: &mut Vec<String>) -> Result<(), String> {
     // the name becomes a path segment: never let `..` or `a/b` aim the request elsewhere
     crate::model::names::check(c.kind, &c.name).map_err(|e| format!("not written: {e}"))?;
     let id = resource_id(&cx.ws, c.kind, &c.name);
     let (record, record_etag) = record_of(c);
     if c.action == Action::Delete {
-        return delete(cx, c, &id, &record, record_etag).await;
+        return delete(cx, c, &id, &record, record_etag, ids).await;
     }
     let key = (
         c.kind,
@@ -290,20 +299,20 @@ async fn write(cx: &ApplyContext, c: &Change) -> Result<(), String> {
                 confirmed: confirmed.as_ref(),
                 wanted: &wanted,
             };
-            etag = watchlist::write(cx, c, w, record).await?;
+            etag = watchlist::write(cx, c, w, record, ids).await?;
         } else {
             let announce =
                 custom_version(confirmed.as_ref(), Some(&Pending::Write(wanted.clone())));
             let props = record_properties(cx, c, &id, &item.content_id, &item.version, &announce);
-            etag = put_record(cx, &record, etag, props)
+            etag = put_record(cx, &record, etag, props, ids)
                 .await
                 .map_err(|e| format!("cannot announce the write in its ownership record: {e}"))?;
-            put_resource(cx, c, &id, &item.resource).await?;
+            put_resource(cx, c, &id, &item.resource, ids).await?;
         }
     }
     let done = custom_version(Some(&wanted), None);
     let props = record_properties(cx, c, &id, &item.content_id, &item.version, &done);
-    put_record(cx, &record, etag, props).await.map_err(|e| {
+    put_record(cx, &record, etag, props, ids).await.map_err(|e| {
         format!(
             "written, but its ownership record was not confirmed (the next apply confirms it): {e}"
         )
@@ -316,6 +325,7 @@ async fn put_resource(
     c: &Change,
     id: &str,
     want: &Resource,
+    ids: &mut Vec<String>,
 ) -> Result<(), String> {
     let body = crate::live::put_body(c.kind, c.live_body.as_ref(), &want.arm_body())
         .map_err(|e| format!("cannot build the request body: {e}"))?;
@@ -332,7 +342,10 @@ async fn put_resource(
         _ => id.to_string(),
     };
     match cx.client.put(&url, &body, cond).await {
-        Ok(_) => Ok(()),
+        Ok(out) => {
+            ids.extend(out.request_id);
+            Ok(())
+        }
         // 412 (stale If-Match) and 409 (stale body etag, savedSearches): did our own earlier attempt
         // land? Then it is done; else someone changed the resource since the plan.
         Err(e) if e.is_conflict() => {
@@ -353,6 +366,7 @@ async fn delete(
     id: &str,
     record: &str,
     record_etag: Option<String>,
+    ids: &mut Vec<String>,
 ) -> Result<(), String> {
     let mut etag = record_etag;
     if c.owner
@@ -363,7 +377,7 @@ async fn delete(
         let o = c.owner.as_ref().expect("checked");
         let announce = custom_version(o.stamp().as_ref(), Some(&Pending::Delete));
         let props = record_properties(cx, c, id, &o.content_id, &o.version, &announce);
-        etag = put_record(cx, record, etag, props)
+        etag = put_record(cx, record, etag, props, ids)
             .await
             .map_err(|e| format!("cannot announce the delete in its ownership record: {e}"))?;
     }
@@ -374,21 +388,26 @@ async fn delete(
             .map_or(Precondition::None, Precondition::IfMatch);
         if c.kind == ResourceKind::Watchlist {
             // asynchronous in Azure: wait until the watchlist (and its items) are gone
-            cx.client
+            let out = cx
+                .client
                 .delete_and_wait(id, cond)
                 .await
                 .map_err(|e| describe(&e))?;
+            ids.extend(out.request_id);
         } else {
-            cx.client.delete(id, cond).await.map_err(|e| describe(&e))?;
+            let out = cx.client.delete(id, cond).await.map_err(|e| describe(&e))?;
+            ids.extend(out.request_id);
         }
     }
     let cond = etag.map_or(Precondition::None, Precondition::IfMatch);
-    cx.client
+    let out = cx
+        .client
         .delete(&cx.ws.metadata(record), cond)
         .await
         .map_err(|e| {
             format!("deleted, but its ownership record was not (the next apply removes it): {e}")
         })?;
+    ids.extend(out.request_id);
     Ok(())
 }
 

@@ -63,7 +63,7 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make a workspace match the repository.
     #[command(
-        after_help = "Examples:\n  sentinelctl apply --env local --auto-approve\n  sentinelctl apply --env dev --plan plan.json --auto-approve"
+        after_help = "Examples:\n  sentinelctl apply --env local --auto-approve\n  sentinelctl apply --env dev --plan plan.json --auto-approve\n  sentinelctl apply --env prod --plan plan.json --auto-approve --audit apply-audit.json"
     )]
     Apply(ApplyArgs),
     /// Check that workspaces still match the repository (read-only; exit 3 on drift).
@@ -266,6 +266,10 @@ pub struct ApplyArgs {
     /// Delete even when more than the environment's maxDeleteShare of owned content would go.
     #[arg(long)]
     pub force_prune: bool,
+    /// Write an audit record of this apply (JSON: who, when, commit, environment, every write with
+    /// its result and request ids) to FILE, for the pipeline to keep
+    #[arg(long, value_name = "FILE")]
+    pub audit: Option<PathBuf>,
     /// ARM connection.
     #[command(flatten)]
     pub arm: ArmArgs,

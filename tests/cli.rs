@@ -880,3 +880,60 @@ fn coverage_layers_show_what_is_deployed_and_enabled() {
         .unwrap();
     assert!(spray["comment"].as_str().unwrap().contains("(disabled)"));
 }
+
+#[test]
+fn apply_writes_an_audit_record_with_every_write_and_its_request_ids() {
+    let repo = TempRepo::shipped();
+    let audit = repo.path().join("audit.json");
+    let out = repo.run(&[
+        "apply",
+        "--env",
+        "local",
+        "--auto-approve",
+        "--audit",
+        audit.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&audit).unwrap()).unwrap();
+    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["kind"], "sentinelctl-apply-audit");
+    assert_eq!(v["environment"], "local");
+    assert!(v["workspace_id"].as_str().unwrap().contains("/workspaces/"));
+    assert!(v["started"].as_str().unwrap().ends_with('Z'), "{v}");
+    assert!(v["finished"].as_str().unwrap() >= v["started"].as_str().unwrap());
+    assert!(v["identity"]["method"].is_string(), "{v}");
+    assert!(v.get("commit").is_some());
+    let outcomes = v["outcomes"].as_array().unwrap();
+    assert!(outcomes.len() >= count_in(repo.path(), "detections"), "{v}");
+    for o in outcomes {
+        assert_eq!(o["status"], "done", "{o}");
+        let ids = o["request_ids"].as_array().expect("request ids");
+        // announce, write, confirm: at least three answered requests per write
+        assert!(ids.len() >= 3, "{o}");
+        assert!(ids.iter().all(|i| !i.as_str().unwrap().is_empty()));
+    }
+    assert_eq!(v["summary"]["done"], outcomes.len());
+    assert_eq!(v["summary"]["failed"], 0);
+    // a no-op apply is recorded too: nothing written
+    let again = repo.run(&[
+        "apply",
+        "--env",
+        "local",
+        "--auto-approve",
+        "--audit",
+        audit.to_str().unwrap(),
+    ]);
+    assert!(again.status.success(), "{}", text(&again));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&audit).unwrap()).unwrap();
+    assert_eq!(v["outcomes"].as_array().unwrap().len(), 0, "{v}");
+    assert!(
+        !std::fs::read_dir(repo.path()).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains(".sentinelctl-")),
+        "no staging file left behind"
+    );
+}

@@ -65,9 +65,15 @@ pub(super) struct Record<'a> {
 }
 
 impl Record<'_> {
-    async fn put(&mut self, cx: &ApplyContext, c: &Change, text: &str) -> Result<(), String> {
+    async fn put(
+        &mut self,
+        cx: &ApplyContext,
+        c: &Change,
+        text: &str,
+        ids: &mut Vec<String>,
+    ) -> Result<(), String> {
         let props = record_properties(cx, c, self.id, self.content_id, self.version, text);
-        self.etag = put_record(cx, self.name, self.etag.take(), props)
+        self.etag = put_record(cx, self.name, self.etag.take(), props, ids)
             .await
             .map_err(|e| format!("cannot announce the write in its ownership record: {e}"))?;
         Ok(())
@@ -82,6 +88,7 @@ pub(super) async fn write(
     c: &Change,
     w: &Watchlist,
     mut record: Record<'_>,
+    ids: &mut Vec<String>,
 ) -> Result<Option<String>, String> {
     let definition_only = Stamp {
         hash: Resource::Watchlist(w.without_items()).content_hash(),
@@ -94,12 +101,12 @@ pub(super) async fn write(
         record.wanted
     };
     let announce = custom_version(record.confirmed, Some(&Pending::Write(first.clone())));
-    record.put(cx, c, &announce).await?;
+    record.put(cx, c, &announce, ids).await?;
     let definition_changes = c.action == Action::Create
         || c.live_body.is_none()
         || c.fields.iter().any(|f| f.path != "metadata.version");
     if definition_changes {
-        put_definition(cx, c, record.id, w).await?;
+        put_definition(cx, c, record.id, w, ids).await?;
     }
     let Some(items) = c.items.as_ref().filter(|i| !i.is_empty()) else {
         return Ok(record.etag);
@@ -109,7 +116,7 @@ pub(super) async fn write(
             Some(&definition_only),
             Some(&Pending::Write(record.wanted.clone())),
         );
-        record.put(cx, c, &step).await?;
+        record.put(cx, c, &step, ids).await?;
     }
     let mut ops: Vec<ItemOp> = Vec::new();
     let url = |i: &ItemChange| cx.ws.watchlist_item(&c.name, &i.name);
@@ -144,8 +151,8 @@ pub(super) async fn write(
         }
     }
     let total = ops.len() + puts.len();
-    let mut errors = run(cx, ops).await;
-    errors.extend(run(cx, puts).await);
+    let mut errors = run(cx, ops, ids).await;
+    errors.extend(run(cx, puts, ids).await);
     match errors.first() {
         None => Ok(record.etag),
         Some(first) => Err(format!(
@@ -160,6 +167,7 @@ async fn put_definition(
     c: &Change,
     id: &str,
     w: &Watchlist,
+    ids: &mut Vec<String>,
 ) -> Result<(), String> {
     let body = crate::live::put_body(c.kind, c.live_body.as_ref(), &w.to_arm())
         .map_err(|e| format!("cannot build the request body: {e}"))?;
@@ -168,7 +176,10 @@ async fn put_definition(
         (_, Some(etag)) => Precondition::IfMatch(etag.clone()),
     };
     match cx.client.put_and_wait(id, &body, cond).await {
-        Ok(_) => Ok(()),
+        Ok(out) => {
+            ids.extend(out.request_id);
+            Ok(())
+        }
         Err(e) if e.is_conflict() => {
             let want = Resource::Watchlist(w.clone());
             confirm_landed(cx, id, &want)
@@ -182,8 +193,9 @@ async fn put_definition(
     }
 }
 
-/// Runs `ops` with at most `parallelism` in flight; returns the failures.
-async fn run(cx: &ApplyContext, ops: Vec<ItemOp>) -> Vec<String> {
+/// Runs `ops` with at most `parallelism` in flight, noting each answer's request id in `ids` (in
+/// the order of `ops`); returns the failures.
+async fn run(cx: &ApplyContext, ops: Vec<ItemOp>, ids: &mut Vec<String>) -> Vec<String> {
     let sem = Arc::new(Semaphore::new(cx.parallelism.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for (i, op) in ops.into_iter().enumerate() {
@@ -194,28 +206,36 @@ async fn run(cx: &ApplyContext, ops: Vec<ItemOp>) -> Vec<String> {
         });
     }
     let mut errors: Vec<(usize, String)> = Vec::new();
+    let mut answered: Vec<(usize, String)> = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((_, Ok(()))) => {}
+            Ok((i, Ok(id))) => answered.extend(id.map(|id| (i, id))),
             Ok((i, Err(e))) => errors.push((i, e)),
             Err(e) => errors.push((usize::MAX, format!("an item write stopped: {e}"))),
         }
     }
+    answered.sort();
+    ids.extend(answered.into_iter().map(|(_, id)| id));
     errors.sort();
     errors.into_iter().map(|(_, e)| e).collect()
 }
 
-async fn one(client: &ArmClient, op: ItemOp) -> Result<(), String> {
+/// One item write; the answer's request id (none when an earlier attempt had landed).
+async fn one(client: &ArmClient, op: ItemOp) -> Result<Option<String>, String> {
     match op {
         ItemOp::Delete { url, etag } => {
             let cond = etag.map_or(Precondition::None, Precondition::IfMatch);
-            client.delete(&url, cond).await.map(|_| ()).map_err(|e| {
-                if e.is_conflict() {
-                    format!("{e} (the item changed since the plan was made; run plan again)")
-                } else {
-                    describe(&e)
-                }
-            })
+            client
+                .delete(&url, cond)
+                .await
+                .map(|o| o.request_id)
+                .map_err(|e| {
+                    if e.is_conflict() {
+                        format!("{e} (the item changed since the plan was made; run plan again)")
+                    } else {
+                        describe(&e)
+                    }
+                })
         }
         ItemOp::Put {
             url,
@@ -223,13 +243,13 @@ async fn one(client: &ArmClient, op: ItemOp) -> Result<(), String> {
             row,
             cond,
         } => match client.put(&url, &body, cond).await {
-            Ok(_) => Ok(()),
+            Ok(o) => Ok(o.request_id),
             Err(e) if e.is_conflict() => {
                 // did an earlier attempt of ours land? then the item already holds the row
                 let landed = client.get(&url).await.ok().flatten().is_some_and(|now| {
                     Watchlist::row_of_item(&now.body).is_some_and(|r| same_row(&r, &row))
                 });
-                landed.then_some(()).ok_or_else(|| {
+                landed.then_some(None).ok_or_else(|| {
                     format!("{e} (the item changed since the plan was made; run plan again)")
                 })
             }

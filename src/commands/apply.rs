@@ -40,6 +40,11 @@ pub fn run(cx: &Session, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
     for line in reports::apply_status(&applied.plan, (done, failed, skipped), refused) {
         printer.status(&line);
     }
+    if let Some(path) = &args.audit {
+        let mut bytes = Vec::new();
+        reports::apply_audit(&mut bytes, &applied)?;
+        crate::ops::files::write_file_atomically(path, &bytes)?;
+    }
     if args.format == ReportFormat::Json {
         printer.stdout(|out| reports::apply_json(out, &applied.plan, &applied.report.outcomes))?;
     }

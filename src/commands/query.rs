@@ -19,7 +19,7 @@ pub fn run(cx: &Session, args: &QueryArgs) -> anyhow::Result<ExitStatus> {
     };
     let now = match &args.now {
         Some(t) => parse_time(t, "--now")?,
-        None => runs::current_time(),
+        None => crate::run::current_time(),
     };
     let req = QueryRequest {
         query,

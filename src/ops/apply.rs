@@ -58,6 +58,68 @@ pub struct Applied {
     pub plan: Plan,
     /// One outcome per write.
     pub report: ApplyReport,
+    /// Who, when and from what, for the audit record.
+    pub audit: AuditFacts,
+}
+
+/// The facts an audit record of an apply carries besides the plan and outcomes.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFacts {
+    /// When the apply started and finished (UTC, ISO 8601).
+    pub started: String,
+    /// When it finished.
+    pub finished: String,
+    /// The repository commit applied (`git rev-parse HEAD`), when a Git checkout.
+    pub commit: Option<String>,
+    /// The repository name recorded in ownership records.
+    pub repository: String,
+    /// The identity ARM was called with, as the environment configures it (method, client id,
+    /// tenant); never a secret.
+    pub identity: Vec<(&'static str, String)>,
+    /// Who ran it, from the CI system's variables (or the local user).
+    pub invoker: Vec<(&'static str, String)>,
+}
+
+/// The CI variables that say who started a run and where to find it, in the order they are
+/// reported. None of them is a secret.
+const INVOKER_VARIABLES: &[(&str, &str)] = &[
+    ("actor", "GITHUB_ACTOR"),
+    ("workflow", "GITHUB_WORKFLOW"),
+    ("run_id", "GITHUB_RUN_ID"),
+    ("repository", "GITHUB_REPOSITORY"),
+    ("actor", "BUILD_REQUESTEDFOR"),
+    ("pipeline", "BUILD_DEFINITIONNAME"),
+    ("run_id", "BUILD_BUILDID"),
+    ("user", "USER"),
+    ("user", "USERNAME"),
+];
+
+fn invoker() -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for (key, var) in INVOKER_VARIABLES {
+        if out.iter().any(|(k, _)| k == key) {
+            continue;
+        }
+        if let Some(v) = Session::env_var(var).filter(|v| !v.trim().is_empty()) {
+            out.push((key, v));
+        }
+    }
+    out
+}
+
+fn identity(target: &Target) -> Vec<(&'static str, String)> {
+    let auth = &target.env.auth;
+    let mut out = vec![
+        ("method", auth.method.as_str().to_string()),
+        ("tenant_id", target.env.tenant_id.clone()),
+    ];
+    if let Some(id) = &auth.client_id {
+        out.push(("client_id", id.clone()));
+    }
+    if let Some(id) = &auth.service_connection_id {
+        out.push(("service_connection_id", id.clone()));
+    }
+    out
 }
 
 impl Applied {
@@ -83,8 +145,17 @@ fn read_saved(path: &PathBuf) -> anyhow::Result<Plan> {
 
 /// Applies `req`.
 pub fn apply(cx: &Session, req: &ApplyRequest, hooks: &ApplyHooks) -> anyhow::Result<Applied> {
+    let started = crate::run::current_time().to_string();
     let target = Target::open(cx, &req.env, &req.targets)?;
     let saved = req.saved_plan.as_ref().map(read_saved).transpose()?;
+    let facts = || AuditFacts {
+        started: started.clone(),
+        finished: crate::run::current_time().to_string(),
+        commit: target.commit.clone(),
+        repository: target.repository.clone(),
+        identity: identity(&target),
+        invoker: invoker(),
+    };
     let mut connect = req.connect.clone();
     connect.concurrency = req.parallelism;
     super::runtime()?.block_on(async {
@@ -106,6 +177,7 @@ pub fn apply(cx: &Session, req: &ApplyRequest, hooks: &ApplyHooks) -> anyhow::Re
             return Ok(Applied {
                 plan,
                 report: ApplyReport::default(),
+                audit: facts(),
             });
         }
         if !req.auto_approve && saved.is_none() && !(hooks.confirm)()? {
@@ -125,6 +197,10 @@ pub fn apply(cx: &Session, req: &ApplyRequest, hooks: &ApplyHooks) -> anyhow::Re
         let report = crate::apply::apply(apply_cx, &plan, progress).await;
         finish();
         conn.close().await;
-        Ok(Applied { plan, report })
+        Ok(Applied {
+            plan,
+            report,
+            audit: facts(),
+        })
     })
 }

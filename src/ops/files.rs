@@ -54,6 +54,18 @@ fn staging_path(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}.sentinelctl-{}", std::process::id()))
 }
 
+/// Writes one file the invoker named (a report, an audit record): staged beside it, then renamed
+/// into place, so a reader never sees half of it.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = staging_path(path);
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write `{}`", path.display()));
+    }
+    Ok(())
+}
+
 /// Stages every file, then renames them all into place; on any failure nothing is left behind.
 pub fn write_all_or_nothing(out: &Path, files: &[(PathBuf, &str)]) -> anyhow::Result<()> {
     let mut seen = BTreeSet::new();

@@ -37,6 +37,41 @@ pub fn apply_json(out: &mut dyn Write, plan: &Plan, outcomes: &[Outcome]) -> io:
     )
 }
 
+/// `apply --audit FILE`: who applied what, when, from which commit, and how every write ended with
+/// the request ids ARM answered with (format_version 1, documented in `docs/json-output.md`).
+pub fn apply_audit(out: &mut dyn Write, applied: &crate::ops::apply::Applied) -> io::Result<()> {
+    let (plan, outcomes, facts) = (&applied.plan, &applied.report.outcomes, &applied.audit);
+    let pairs = |v: &[(&str, String)]| {
+        v.iter()
+            .map(|(k, v)| ((*k).to_string(), serde_json::Value::String(v.clone())))
+            .collect::<serde_json::Map<_, _>>()
+    };
+    let count = |f: fn(&Status) -> bool| outcomes.iter().filter(|o| f(&o.status)).count();
+    write_json(
+        out,
+        &json!({
+            "format_version": 1,
+            "kind": "sentinelctl-apply-audit",
+            "started": facts.started,
+            "finished": facts.finished,
+            "environment": plan.environment,
+            "workspace_id": plan.workspace_id,
+            "repository": facts.repository,
+            "commit": facts.commit,
+            "identity": pairs(&facts.identity),
+            "invoker": pairs(&facts.invoker),
+            "tool": {"name": "sentinelctl", "version": env!("CARGO_PKG_VERSION")},
+            "outcomes": outcomes,
+            "summary": {
+                "done": count(|s| *s == Status::Done),
+                "failed": count(|s| matches!(s, Status::Failed(_))),
+                "skipped": count(|s| matches!(s, Status::Skipped(_))),
+                "refused": plan.summary.conflict + plan.summary.blocked,
+            },
+        }),
+    )
+}
+
 /// `drift --format json` (and `drift.json` in the report directory).
 pub fn drift_json(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
     write_json(out, &json!({"format_version": 1, "environments": reports}))

@@ -3,19 +3,11 @@
 
 use std::io::{self, Write};
 
-use sentinel_kql_engine::{DateTime, Table};
+use sentinel_kql_engine::Table;
 use serde_json::json;
 
 use crate::escape::line;
 use crate::ops::simulate::DetectionReplay;
-
-/// The current time, for `now()` when none is given.
-pub fn current_time() -> DateTime {
-    let ticks = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_nanos() / 100).unwrap_or(i64::MAX));
-    DateTime::from_unix_ticks(ticks).unwrap_or(DateTime::UNIX_EPOCH)
-}
 
 /// `simulate` for people.
 pub fn simulate_human(out: &mut dyn Write, replays: &[DetectionReplay]) -> io::Result<()> {

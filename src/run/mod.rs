@@ -13,3 +13,13 @@ pub mod cases;
 pub mod data;
 pub mod database;
 pub mod sentinel;
+
+use sentinel_kql_engine::DateTime;
+
+/// The current time (UTC), for `now()` when none is given and for audit records.
+pub fn current_time() -> DateTime {
+    let ticks = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_nanos() / 100).unwrap_or(i64::MAX));
+    DateTime::from_unix_ticks(ticks).unwrap_or(DateTime::UNIX_EPOCH)
+}
