@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::desired::DesiredState;
 use crate::live::{LiveState, Pending};
+use crate::model::environment::DriftSuppression;
 use crate::model::{Resource, ResourceKind};
 use crate::plan::FieldChange;
 
@@ -76,6 +77,16 @@ pub struct Finding {
     pub last_modified: Option<String>,
     /// Extra detail (missing function name, …).
     pub detail: Option<String>,
+    /// The environment's suppression that accepts this drift (it is then not counted as drift).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<DriftSuppression>,
+}
+
+impl Finding {
+    /// True when this finding fails a drift check: a drift class, not suppressed.
+    pub fn counts_as_drift(&self) -> bool {
+        self.class.is_drift() && self.suppressed.is_none()
+    }
 }
 
 /// Drift of one environment.
@@ -103,9 +114,49 @@ impl DriftReport {
         }
     }
 
-    /// Number of findings that are drift.
+    /// Number of findings that are drift (suppressed ones are not).
     pub fn drift_count(&self) -> usize {
-        self.findings.iter().filter(|f| f.class.is_drift()).count()
+        self.findings.iter().filter(|f| f.counts_as_drift()).count()
+    }
+
+    /// Number of drift findings an unexpired suppression accepts.
+    pub fn suppressed_count(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.class.is_drift() && f.suppressed.is_some())
+            .count()
+    }
+
+    /// Applies the environment's suppressions as of `today` (`YYYY-MM-DD`, UTC): a drift finding a
+    /// suppression names (by ARM name or display name, and class when it gives one) is marked
+    /// suppressed while `today` is not after `expires`; an expired one leaves the drift counted and
+    /// says so in the detail.
+    pub fn suppress(&mut self, suppressions: &[DriftSuppression], today: &str) {
+        for f in self.findings.iter_mut().filter(|f| f.class.is_drift()) {
+            let class = serde_json::to_value(f.class)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let matching = suppressions.iter().filter(|s| {
+                (s.resource.eq_ignore_ascii_case(&f.name)
+                    || s.resource.eq_ignore_ascii_case(&f.display_name))
+                    && s.class.as_deref().is_none_or(|c| c == class)
+            });
+            let (live, expired): (Vec<_>, Vec<_>) =
+                matching.partition(|s| s.expires.as_str() >= today);
+            if let Some(s) = live.first() {
+                f.suppressed = Some((*s).clone());
+            } else if let Some(s) = expired.iter().max_by(|a, b| a.expires.cmp(&b.expires)) {
+                let note = format!(
+                    "its drift suppression expired on {} (reason given: {}); renew it or fix the drift",
+                    s.expires, s.reason
+                );
+                f.detail = Some(match f.detail.take() {
+                    Some(d) => format!("{d}; {note}"),
+                    None => note,
+                });
+            }
+        }
     }
 }
 
@@ -330,6 +381,7 @@ pub fn drift(desired: &DesiredState, live: &LiveState) -> DriftReport {
             fields,
             last_modified: l.and_then(|l| l.last_modified.clone()),
             detail,
+            suppressed: None,
         });
     }
     DriftReport {
@@ -337,5 +389,74 @@ pub fn drift(desired: &DesiredState, live: &LiveState) -> DriftReport {
         workspace_id: desired.env.workspace_id(),
         findings,
         error: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(name: &str, class: DriftClass) -> Finding {
+        Finding {
+            kind: ResourceKind::Detection,
+            name: name.into(),
+            display_name: format!("Rule {name}"),
+            class,
+            fields: Vec::new(),
+            last_modified: None,
+            detail: None,
+            suppressed: None,
+        }
+    }
+
+    fn report(findings: Vec<Finding>) -> DriftReport {
+        DriftReport {
+            environment: "prod".into(),
+            workspace_id: String::new(),
+            findings,
+            error: None,
+        }
+    }
+
+    fn suppression(resource: &str, class: Option<&str>, expires: &str) -> DriftSuppression {
+        DriftSuppression {
+            resource: resource.into(),
+            class: class.map(str::to_string),
+            reason: "accepted".into(),
+            expires: expires.into(),
+        }
+    }
+
+    #[test]
+    fn a_suppression_holds_through_its_last_day_then_the_drift_counts_again() {
+        let list = [suppression("RULE A", None, "2026-12-31")];
+        let mut r = report(vec![finding("a", DriftClass::ModifiedOutsideCode)]);
+        r.suppress(&list, "2026-12-31");
+        assert_eq!((r.drift_count(), r.suppressed_count()), (0, 1));
+        let mut r = report(vec![finding("a", DriftClass::ModifiedOutsideCode)]);
+        r.suppress(&list, "2027-01-01");
+        assert_eq!((r.drift_count(), r.suppressed_count()), (1, 0));
+        let detail = r.findings[0].detail.as_deref().unwrap();
+        assert!(detail.contains("expired on 2026-12-31"), "{detail}");
+    }
+
+    #[test]
+    fn a_suppression_names_its_resource_and_class_and_never_hides_other_drift() {
+        let list = [suppression(
+            "a",
+            Some("disabled-outside-code"),
+            "2099-01-01",
+        )];
+        let mut r = report(vec![
+            finding("a", DriftClass::ModifiedOutsideCode),
+            finding("b", DriftClass::DisabledOutsideCode),
+            finding("a", DriftClass::InSync),
+        ]);
+        r.suppress(&list, "2026-12-02");
+        assert_eq!(r.drift_count(), 2);
+        assert!(r.findings.iter().all(|f| f.suppressed.is_none()));
+        let mut r = report(vec![finding("a", DriftClass::DisabledOutsideCode)]);
+        r.suppress(&list, "2026-12-02");
+        assert_eq!((r.drift_count(), r.suppressed_count()), (0, 1));
     }
 }

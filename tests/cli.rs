@@ -937,3 +937,82 @@ fn apply_writes_an_audit_record_with_every_write_and_its_request_ids() {
         "no staging file left behind"
     );
 }
+
+#[test]
+fn drift_suppressions_accept_known_drift_until_they_expire_and_say_so() {
+    let repo = TempRepo::shipped();
+    assert!(
+        repo.run(&["apply", "--env", "local", "--auto-approve"])
+            .status
+            .success()
+    );
+    let mut name = String::new();
+    repo.edit_state(|state| {
+        let rules = state["workspaces"][0]["alertRules"].as_array_mut().unwrap();
+        rules.sort_by_key(|r| r["name"].as_str().unwrap().to_string());
+        name = rules[0]["name"].as_str().unwrap().to_string();
+        rules[0]["properties"]["enabled"] = false.into();
+    });
+    let env = repo.path().join("environments/local.yaml");
+    let original = std::fs::read_to_string(&env).unwrap();
+    let with = |expires: &str| {
+        format!(
+            "{original}\ndrift:\n  suppress:\n    - resource: {name}\n      class: disabled-outside-code\n      reason: paused while the SOC tunes it (INC-42)\n      expires: {expires}\n"
+        )
+    };
+    std::fs::write(&env, with("2099-12-31")).unwrap();
+    let out = repo.run(&["drift", "--env", "local", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["environments"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"].as_str().unwrap().eq_ignore_ascii_case(&name))
+        .unwrap()
+        .clone();
+    assert_eq!(f["class"], "disabled-outside-code");
+    assert_eq!(
+        f["suppressed"]["reason"],
+        "paused while the SOC tunes it (INC-42)"
+    );
+    let human = repo.run(&["drift", "--env", "local"]);
+    assert!(
+        text(&human).contains("suppressed until 2099-12-31: paused while the SOC tunes it"),
+        "{}",
+        text(&human)
+    );
+    // expired: the drift counts again, and both drift and validate say why
+    std::fs::write(&env, with("2020-01-31")).unwrap();
+    let out = repo.run(&["drift", "--env", "local"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(
+        text(&out).contains("expired on 2020-01-31"),
+        "{}",
+        text(&out)
+    );
+    let out = repo.run(&["validate"]);
+    assert!(
+        text(&out).contains("expired on 2020-01-31"),
+        "{}",
+        text(&out)
+    );
+    // a date that is not one is an error located in the file
+    std::fs::write(&env, with("2026-02-30")).unwrap();
+    let out = repo.run(&["validate", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("`2026-02-30` is not a date")
+        })
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(d["file"], "environments/local.yaml");
+    assert!(d["line"].as_u64().unwrap() > 1, "{d}");
+}

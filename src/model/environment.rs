@@ -265,6 +265,115 @@ pub struct Environment {
     pub prune: bool,
     /// Largest share of owned content a plan may delete.
     pub max_delete_share: f64,
+    /// Accepted drift (`drift.suppress`).
+    pub drift_suppressions: Vec<DriftSuppression>,
+}
+
+/// Known, accepted drift of one resource, until a date.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DriftSuppression {
+    /// ARM name or display name (compared without case).
+    pub resource: String,
+    /// Only this drift class (kebab-case, as in reports); `None`: any.
+    pub class: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// Last day it holds, `YYYY-MM-DD`.
+    pub expires: String,
+}
+
+/// The drift classes a suppression may name (kebab-case, as reports write them).
+pub const SUPPRESSIBLE_CLASSES: &[&str] = &[
+    "modified-outside-code",
+    "disabled-outside-code",
+    "auto-disabled",
+    "deleted-outside-code",
+    "unmanaged",
+    "missing-dependency",
+];
+
+/// True for a real calendar date written `YYYY-MM-DD`.
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|t| t.parse::<u32>().ok());
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    s.bytes()
+        .enumerate()
+        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=days).contains(&d)
+}
+
+fn suppressions(raw: &YamlEnvironment, problems: &mut Vec<Problem>) -> Vec<DriftSuppression> {
+    let list = raw.drift.as_ref().and_then(|d| d.suppress.as_ref());
+    let mut out = Vec::new();
+    for (i, s) in list.into_iter().flatten().enumerate() {
+        let i = i.to_string();
+        let at = |key: &'static str| -> Vec<&str> { vec!["drift", "suppress", &i, key] };
+        let before = problems.len();
+        if s.resource.trim().is_empty() {
+            problems.push(Problem::new(
+                codes::ENVIRONMENT,
+                &at("resource"),
+                "a suppression names no resource",
+            ));
+        }
+        if s.reason.trim().is_empty() {
+            problems.push(
+                Problem::new(
+                    codes::ENVIRONMENT,
+                    &at("reason"),
+                    "a suppression needs a reason",
+                )
+                .help("say why the drift is accepted: every report shows it"),
+            );
+        }
+        if !is_date(&s.expires) {
+            problems.push(
+                Problem::new(
+                    codes::ENVIRONMENT,
+                    &at("expires"),
+                    format!("`{}` is not a date", s.expires),
+                )
+                .help("write the last day the suppression holds as YYYY-MM-DD"),
+            );
+        }
+        if let Some(c) = s
+            .class
+            .as_deref()
+            .filter(|c| !SUPPRESSIBLE_CLASSES.contains(c))
+        {
+            problems.push(
+                Problem::new(
+                    codes::ENVIRONMENT,
+                    &at("class"),
+                    format!("`{c}` is not a drift class"),
+                )
+                .help(format!("use one of {}", SUPPRESSIBLE_CLASSES.join(", "))),
+            );
+        }
+        if problems.len() == before {
+            out.push(DriftSuppression {
+                resource: s.resource.trim().to_string(),
+                class: s.class.clone(),
+                reason: s.reason.trim().to_string(),
+                expires: s.expires.clone(),
+            });
+        }
+    }
+    out
 }
 
 fn endpoint(given: Option<&String>, key: &str, problems: &mut Vec<Problem>) -> Option<Endpoint> {
@@ -467,6 +576,7 @@ impl Environment {
             custom_endpoints(raw.endpoints.as_ref(), &mut problems)
         };
         let auth = auth(raw.auth.as_ref(), &mut problems);
+        let drift_suppressions = suppressions(raw, &mut problems);
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -511,6 +621,7 @@ impl Environment {
                 .as_ref()
                 .and_then(|p| p.max_delete_share)
                 .unwrap_or(0.2),
+            drift_suppressions,
         })
     }
 
@@ -525,5 +636,29 @@ impl Environment {
     /// True when both endpoints are the in-process emulator.
     pub fn is_embedded(&self) -> bool {
         self.resource_manager == Endpoint::Embedded
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_date;
+
+    #[test]
+    fn suppression_dates_are_real_calendar_days() {
+        for ok in ["2026-12-31", "2028-02-29", "2000-02-29"] {
+            assert!(is_date(ok), "{ok}");
+        }
+        for bad in [
+            "2026-13-01",
+            "2026-02-29",
+            "1900-02-29",
+            "2026-1-01",
+            "2026-12-32",
+            "+026-12-01",
+            "2026/12/01",
+            "",
+        ] {
+            assert!(!is_date(bad), "{bad}");
+        }
     }
 }

@@ -61,7 +61,13 @@ async fn check(
     let conn = connect(&cx, &target.env, &opts).await?;
     let live = conn.read_live(&target.env.workspace).await?;
     conn.close().await;
-    Ok(drift(&target.desired, &live))
+    let mut report = drift(&target.desired, &live);
+    let today = crate::run::current_time().to_string();
+    report.suppress(
+        &target.env.drift_suppressions,
+        today.get(..10).unwrap_or(&today),
+    );
+    Ok(report)
 }
 
 /// Checks every environment of `req`; one report per environment, in name order.

@@ -44,6 +44,14 @@ pub fn human(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
                 line(&f.display_name),
                 line(&f.name)
             )?;
+            if let Some(s) = &f.suppressed {
+                writeln!(
+                    out,
+                    "      suppressed until {}: {}",
+                    line(&s.expires),
+                    line(&s.reason)
+                )?;
+            }
             for c in &f.fields {
                 writeln!(
                     out,
@@ -62,9 +70,13 @@ pub fn human(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
             .iter()
             .filter(|f| f.class == DriftClass::InSync)
             .count();
+        let suppressed = match r.suppressed_count() {
+            0 => String::new(),
+            n => format!(", {n} suppressed"),
+        };
         writeln!(
             out,
-            "  {} drifted, {} in sync, {} pending.\n",
+            "  {} drifted{suppressed}, {} in sync, {} pending.\n",
             r.drift_count(),
             in_sync,
             r.findings
@@ -80,13 +92,13 @@ pub fn human(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
 pub fn markdown(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
     writeln!(
         out,
-        "### sentinelctl drift\n\n| environment | drifted | in sync | pending |\n|---|---|---|---|"
+        "### sentinelctl drift\n\n| environment | drifted | suppressed | in sync | pending |\n|---|---|---|---|---|"
     )?;
     for r in reports {
         if r.error.is_some() {
             writeln!(
                 out,
-                "| <code>{}</code> | not checked (error) | | |",
+                "| <code>{}</code> | not checked (error) | | | |",
                 md(&r.environment)
             )?;
             continue;
@@ -94,9 +106,10 @@ pub fn markdown(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> 
         let count = |c: DriftClass| r.findings.iter().filter(|f| f.class == c).count();
         writeln!(
             out,
-            "| <code>{}</code> | {} | {} | {} |",
+            "| <code>{}</code> | {} | {} | {} | {} |",
             md(&r.environment),
             r.drift_count(),
+            r.suppressed_count(),
             count(DriftClass::InSync),
             count(DriftClass::Pending)
         )?;
@@ -111,7 +124,10 @@ pub fn markdown(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> 
             )?;
         }
     }
-    for r in reports.iter().filter(|r| r.drift_count() > 0) {
+    for r in reports
+        .iter()
+        .filter(|r| r.drift_count() + r.suppressed_count() > 0)
+    {
         writeln!(
             out,
             "\n#### <code>{}</code>\n\n| class | kind | name | fields |\n|---|---|---|---|",
@@ -123,10 +139,19 @@ pub fn markdown(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> 
                 .iter()
                 .map(|c| format!("<code>{}</code>", md(&c.path)))
                 .collect();
+            let class = match &f.suppressed {
+                Some(s) => format!(
+                    "{} (suppressed until {}: {})",
+                    f.class.phrase(),
+                    md(&s.expires),
+                    md(&s.reason)
+                ),
+                None => f.class.phrase().to_string(),
+            };
             writeln!(
                 out,
                 "| {} | {} | {} | {} |",
-                f.class.phrase(),
+                class,
                 f.kind.as_str(),
                 md(&f.display_name),
                 fields.join(", ")
@@ -158,10 +183,11 @@ pub fn junit(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
             .collect();
         let _ = writeln!(
             s,
-            "  <testsuite name=\"drift.{}\" tests=\"{}\" failures=\"{}\">",
+            "  <testsuite name=\"drift.{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
             xml(&r.environment),
             cases.len(),
-            r.drift_count()
+            r.drift_count(),
+            r.suppressed_count()
         );
         for f in cases {
             let _ = write!(
@@ -172,7 +198,15 @@ pub fn junit(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
                 xml(&f.display_name),
                 xml(&f.name)
             );
-            if f.class.is_drift() {
+            if let Some(sup) = f.suppressed.as_ref().filter(|_| f.class.is_drift()) {
+                let _ = write!(
+                    s,
+                    ">\n      <skipped message=\"{} (suppressed until {}: {})\" />\n    </testcase>\n",
+                    f.class.phrase(),
+                    xml(&sup.expires),
+                    xml(&sup.reason)
+                );
+            } else if f.class.is_drift() {
                 let mut body = String::new();
                 for c in &f.fields {
                     let _ = writeln!(body, "{}: live {} != code {}", c.path, c.before, c.after);

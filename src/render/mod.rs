@@ -151,7 +151,15 @@ pub(crate) mod tests {
             fields,
             last_modified: Some("2026-11-24T10:00:00Z".into()),
             detail: None,
+            suppressed: None,
         };
+        let mut accepted = finding("f", DriftClass::DisabledOutsideCode, Vec::new());
+        accepted.suppressed = Some(crate::model::environment::DriftSuppression {
+            resource: "f".into(),
+            class: None,
+            reason: "off during the <migration> & cut-over".into(),
+            expires: "2027-01-31".into(),
+        });
         vec![DriftReport {
             environment: "prod".into(),
             workspace_id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law".into(),
@@ -161,6 +169,7 @@ pub(crate) mod tests {
                 finding("c", DriftClass::DeletedOutsideCode, Vec::new()),
                 finding("d", DriftClass::Unmanaged, Vec::new()),
                 finding("e", DriftClass::Pending, Vec::new()),
+                accepted,
             ],
             error: None,
         }]

@@ -36,6 +36,32 @@ pub struct YamlEnvironment {
     pub overrides: Option<YamlOverrides>,
     /// Deletion of owned content removed from code.
     pub prune: Option<YamlPrune>,
+    /// How `drift` treats this workspace.
+    pub drift: Option<YamlDrift>,
+}
+
+/// `drift`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct YamlDrift {
+    /// Known, accepted drift: reported as suppressed (never silently dropped) until it expires.
+    pub suppress: Option<Vec<YamlSuppression>>,
+}
+
+/// One drift suppression.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct YamlSuppression {
+    /// The resource: its ARM name (a rule's id, a function's alias, a watchlist's alias…) or display
+    /// name, compared without case.
+    pub resource: String,
+    /// Only this class of drift (`modified-outside-code`, `disabled-outside-code`, `auto-disabled`,
+    /// `deleted-outside-code`, `unmanaged`, `missing-dependency`); default: any.
+    pub class: Option<String>,
+    /// Why the drift is accepted (shown in every report).
+    pub reason: String,
+    /// Last day the suppression holds (`YYYY-MM-DD`, UTC); after it the drift counts again.
+    pub expires: String,
 }
 
 /// `endpoints`.

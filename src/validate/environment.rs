@@ -19,6 +19,7 @@ pub fn check_environment(repo: &mut Repository, name: &str) {
     check_selectors(repo, &loaded, &mut out);
     check_overrides(repo, &loaded, &mut out);
     super::watchlist::check_overrides(repo, &loaded, &mut out);
+    check_suppressions(&loaded, &env, &mut out);
     if let Some(share) = loaded
         .raw
         .prune
@@ -36,6 +37,29 @@ pub fn check_environment(repo: &mut Repository, name: &str) {
         );
     }
     repo.diagnostics.append(&mut out);
+}
+
+/// An expired drift suppression no longer hides anything: say so before drift does.
+fn check_suppressions(l: &Loaded<YamlEnvironment>, env: &Environment, out: &mut Vec<Diagnostic>) {
+    let now = crate::run::current_time().to_string();
+    let today = now.get(..10).unwrap_or(&now);
+    for (i, s) in env.drift_suppressions.iter().enumerate() {
+        if s.expires.as_str() < today {
+            let i = i.to_string();
+            out.push(
+                Diagnostic::warning(
+                    codes::ENVIRONMENT,
+                    l.file,
+                    format!(
+                        "the drift suppression of `{}` expired on {}: its drift counts again",
+                        s.resource, s.expires
+                    ),
+                )
+                .at(l.span(&["drift", "suppress", &i, "expires"]))
+                .help("fix the drift (apply, or import the portal change), or renew the suppression with a reason"),
+            );
+        }
+    }
 }
 
 fn check_ids(l: &Loaded<YamlEnvironment>, out: &mut Vec<Diagnostic>) {
