@@ -16,10 +16,7 @@ pub(crate) fn unreferenced_detection(repo: &TempRepo) -> PathBuf {
                 .collect()
         })
         .unwrap_or_default();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(repo.path().join("detections"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut files = content_files(repo.path(), "detections");
     files.sort();
     files
         .into_iter()
@@ -65,9 +62,8 @@ fn one_edited_rule_gives_exactly_one_update_with_the_field_diff() {
             .status
             .success()
     );
-    let file = std::fs::read_dir(repo.path().join("detections"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
+    let file = content_files(repo.path(), "detections")
+        .into_iter()
         .min()
         .unwrap();
     let yaml = std::fs::read_to_string(&file).unwrap();
@@ -315,6 +311,17 @@ fn import_round_trips_with_no_diff() {
     assert!(run(&["import", "--env", "local"]).status.success());
 }
 
+/// The content files of `dir` (the `.tests.yaml` files beside them are not content).
+fn content_files(root: &Path, dir: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(root.join(dir))
+        .map(|rd| {
+            rd.map(|e| e.unwrap().path())
+                .filter(|p| !p.to_string_lossy().ends_with(".tests.yaml"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Content files in `dir` (test files beside them are not content).
 fn count_in(root: &Path, dir: &str) -> usize {
     std::fs::read_dir(root.join(dir)).map_or(0, |rd| {
@@ -371,10 +378,7 @@ fn promote_pins_what_was_verified_in_dev_and_prod_converges_to_it() {
             .status
             .success()
     );
-    let mut rules: Vec<PathBuf> = std::fs::read_dir(repo.path().join("detections"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut rules = content_files(repo.path(), "detections");
     rules.sort();
     // A tuned rule, committed and applied to dev.
     let tuned = if std::fs::read_to_string(&rules[0])
@@ -705,8 +709,8 @@ fn a_workspace_without_the_1password_table_blocks_exactly_the_rules_that_read_it
     let ws = &state["workspaces"][0];
     assert_eq!(ws["alertRules"].as_array().map_or(0, Vec::len), 0);
     // saved searches (functions and hunting queries) are not refused for a missing table
-    let functions = std::fs::read_dir(repo.join("functions")).unwrap().count();
-    let hunting = std::fs::read_dir(repo.join("hunting")).unwrap().count();
+    let functions = count_in(repo.path(), "functions");
+    let hunting = count_in(repo.path(), "hunting");
     assert_eq!(
         ws["savedSearches"].as_array().unwrap().len(),
         functions + hunting

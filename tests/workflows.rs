@@ -1124,7 +1124,7 @@ fn validate_since_requires_a_version_bump_for_changed_content() {
     let brute = "detections/OnePassword-BruteForceSignIn.yaml";
     let spray = "detections/OnePassword-PasswordSpray.yaml";
     edit(root, brute, "triggerThreshold: 0", "triggerThreshold: 1");
-    edit(root, spray, "version: 1.1.0", "version: 0.9.9");
+    edit(root, spray, "version: 1.1.1", "version: 0.9.9");
     edit(root, spray, "severity: High", "severity: Medium");
     edit(
         root,
@@ -1181,13 +1181,13 @@ fn validate_since_requires_a_version_bump_for_changed_content() {
     assert!(
         messages
             .iter()
-            .any(|m| m.contains("from `1.1.0` to `0.9.9`")),
+            .any(|m| m.contains("from `1.1.1` to `0.9.9`")),
         "{messages:?}"
     );
 
     // bumping fixes it; committing makes HEAD the new base
     edit(root, brute, "version: 1.0.0", "version: 1.1.0");
-    edit(root, spray, "version: 0.9.9", "version: 1.1.1");
+    edit(root, spray, "version: 0.9.9", "version: 1.1.2");
     edit(
         root,
         "workbooks/onepassword-overview.yaml",
