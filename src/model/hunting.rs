@@ -72,12 +72,7 @@ impl HuntingQuery {
             name: raw.id.trim().to_ascii_lowercase(),
             version: raw.version.clone(),
             display_name: raw.name.clone(),
-            description: raw
-                .description
-                .clone()
-                .unwrap_or_default()
-                .trim_end()
-                .to_string(),
+            description: super::trimmed_end(raw.description.as_deref()),
             query: normalize_query(&raw.query),
             tactics: sorted(raw.tactics.clone().unwrap_or_default()),
             techniques: sorted(raw.relevant_techniques.clone().unwrap_or_default()),

@@ -26,3 +26,8 @@ pub use resource::{Key, Resource, ResourceKind};
 pub use rule::{AnalyticsRule, RuleKind};
 pub use watchlist::Watchlist;
 pub use workbook::Workbook;
+
+/// An optional text as written, trailing whitespace removed (`""` when absent).
+pub(crate) fn trimmed_end(text: Option<&str>) -> String {
+    text.unwrap_or_default().trim_end().to_string()
+}

@@ -306,12 +306,7 @@ impl AnalyticsRule {
             kind,
             version: raw.version.clone(),
             display_name: raw.name.clone(),
-            description: raw
-                .description
-                .clone()
-                .unwrap_or_default()
-                .trim_end()
-                .to_string(),
+            description: super::trimmed_end(raw.description.as_deref()),
             severity: raw.severity.clone().unwrap_or_default(),
             enabled: raw.enabled.unwrap_or(true),
             query: normalize_query(raw.query.as_deref().unwrap_or_default()),

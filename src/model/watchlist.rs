@@ -108,12 +108,7 @@ impl Watchlist {
             alias: raw.alias.trim().to_string(),
             version: raw.version.clone(),
             display_name: raw.display_name.clone(),
-            description: raw
-                .description
-                .clone()
-                .unwrap_or_default()
-                .trim_end()
-                .to_string(),
+            description: super::trimmed_end(raw.description.as_deref()),
             provider: raw
                 .provider
                 .clone()
