@@ -96,6 +96,7 @@ mod errors;
 mod etag;
 mod faults;
 mod guid;
+mod logs;
 mod paging;
 mod random;
 mod request;
