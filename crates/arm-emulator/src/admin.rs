@@ -250,7 +250,7 @@ fn workspace_of(v: &Value) -> Result<WorkspaceId, Reply> {
 }
 
 /// Appends `{"workspace","table","rows"}` after checking every cell against the table's columns.
-fn add_rows(st: &mut State, v: &Value) -> Result<Reply, Reply> {
+pub(crate) fn add_rows(st: &mut State, v: &Value) -> Result<Reply, Reply> {
     let ws = workspace_of(v)?;
     let table = v
         .get("table")

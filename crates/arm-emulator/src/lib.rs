@@ -315,6 +315,30 @@ impl Emulator {
         Ok(())
     }
 
+    /// Appends log rows (JSON objects of column → value) to `table` of workspace `id` for the query
+    /// API, as `POST /_emulator/rows` does; returns the table's row count, or why the rows were refused.
+    pub fn add_rows(&self, id: &str, table: &str, rows: &[Value]) -> Result<usize, String> {
+        let body = json!({"workspace": id, "table": table, "rows": rows});
+        self.app.store.write(|st| match admin::add_rows(st, &body) {
+            Ok(r) => (
+                Ok(r.json_body()
+                    .and_then(|b| b["rows"].as_u64())
+                    .and_then(|n| usize::try_from(n).ok())
+                    .unwrap_or(0)),
+                true,
+            ),
+            Err(r) => (
+                Err(r
+                    .json_body()
+                    .and_then(|b| b.pointer("/error/message"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("rows refused")
+                    .to_string()),
+                false,
+            ),
+        })
+    }
+
     /// The whole state, in the state-file format.
     pub fn snapshot(&self) -> Value {
         self.app.store.snapshot()
