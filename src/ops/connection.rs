@@ -414,3 +414,81 @@ fn logs_endpoint(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::YamlEnvironment;
+
+    fn env(cloud: &str, endpoints: serde_json::Value) -> Environment {
+        let mut raw = serde_json::json!({
+            "tenantId": "00000000-0000-0000-0000-000000000001",
+            "subscriptionId": "00000000-0000-0000-0000-00000000000a",
+            "resourceGroup": "rg",
+            "workspace": "ws",
+            "cloud": cloud,
+            "auth": {"method": "client-secret", "clientId": "00000000-0000-0000-0000-0000000000c1"},
+        });
+        if !endpoints.is_null() {
+            raw["endpoints"] = endpoints;
+        }
+        let raw: YamlEnvironment = serde_json::from_value(raw).unwrap();
+        Environment::from_yaml("e", &raw).unwrap_or_else(|p| panic!("{p:?}"))
+    }
+
+    #[test]
+    fn the_query_endpoint_follows_the_trust_boundary() {
+        let arm = Url::parse("https://127.0.0.1:4443").unwrap();
+        let none = ConnectOptions::default();
+        // named clouds: Microsoft's host and audience, whatever the invoker's ARM endpoint
+        let (url, scope) =
+            logs_endpoint(&env("usgov", serde_json::Value::Null), &none, &arm).unwrap();
+        assert_eq!(url.as_str(), "https://api.loganalytics.us/");
+        assert_eq!(scope, "https://api.loganalytics.us/.default");
+        // the emulator serves the query API on its own URL
+        let local = env("custom", serde_json::json!({"resourceManager": "embedded"}));
+        assert_eq!(logs_endpoint(&local, &none, &arm).unwrap().0, arm);
+        // a file's custom host only when the invoker allows it
+        let custom = env(
+            "custom",
+            serde_json::json!({"resourceManager": "https://arm.example", "authorityHost": "https://login.example", "logAnalytics": "https://logs.example"}),
+        );
+        let refused = logs_endpoint(&custom, &none, &arm).unwrap_err();
+        assert!(
+            refused.contains("logs.example") && refused.contains("not allowed"),
+            "{refused}"
+        );
+        let allowed = ConnectOptions {
+            allowed_hosts: EndpointAllowList::parse("logs.example").unwrap(),
+            ..ConnectOptions::default()
+        };
+        let (url, scope) = logs_endpoint(&custom, &allowed, &arm).unwrap();
+        assert_eq!(url.as_str(), "https://logs.example/");
+        assert_eq!(scope, LOG_ANALYTICS_SCOPE);
+        // a custom cloud without one says what to add
+        let silent = env(
+            "custom",
+            serde_json::json!({"resourceManager": "https://arm.example", "authorityHost": "https://login.example"}),
+        );
+        let missing = logs_endpoint(&silent, &allowed, &arm).unwrap_err();
+        assert!(missing.contains("endpoints.logAnalytics"), "{missing}");
+    }
+
+    #[test]
+    fn a_named_cloud_cannot_redirect_queries() {
+        let raw: YamlEnvironment = serde_json::from_value(serde_json::json!({
+            "tenantId": "00000000-0000-0000-0000-000000000001",
+            "subscriptionId": "00000000-0000-0000-0000-00000000000a",
+            "resourceGroup": "rg", "workspace": "ws", "cloud": "public",
+            "endpoints": {"logAnalytics": "https://evil.example"},
+        }))
+        .unwrap();
+        let problems = Environment::from_yaml("e", &raw).unwrap_err();
+        assert!(
+            problems
+                .iter()
+                .any(|p| format!("{p:?}").contains("logAnalytics")),
+            "{problems:?}"
+        );
+    }
+}
