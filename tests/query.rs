@@ -147,3 +147,53 @@ async fn a_kql_error_in_the_workspace_exits_1_with_the_apis_message() {
     assert!(err.contains("NoSuchTable_CL"), "{err}");
     emulator.shutdown().await;
 }
+
+#[test]
+fn query_env_local_reads_the_embedded_emulators_rows() {
+    let repo = TempRepo::shipped();
+    // rows a user loaded earlier (`POST /_emulator/rows`) are kept in the embedded state file
+    repo.write(
+        ".sentinelctl/local-state.json",
+        json!({"workspaces": [{"id": WS, "tables": [{"name": "OnePasswordEventLogs_CL", "properties": {"schema": {
+            "name": "OnePasswordEventLogs_CL", "columns": [
+                {"name": "TimeGenerated", "type": "dateTime"},
+                {"name": "category", "type": "string"},
+                {"name": "country", "type": "string"},
+            ]}}}],
+            "rows": {"OnePasswordEventLogs_CL": [
+            {"TimeGenerated": "2024-01-01T10:00:00Z", "category": "credentials_ok", "country": "NL"},
+            {"TimeGenerated": "2024-01-01T10:05:00Z", "category": "credentials_failed", "country": "US"},
+        ]}}]})
+        .to_string(),
+    );
+    let out = repo.run(&[
+        "query",
+        "--env",
+        "local",
+        "OnePasswordEventLogs_CL | where category == 'credentials_failed' | project country",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "country\nUS\n",
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_fresh_local_workspace_has_the_repositorys_custom_tables() {
+    let repo = TempRepo::shipped();
+    let out = repo.run(&[
+        "query",
+        "--env",
+        "local",
+        "OnePasswordEventLogs_CL | count",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Count\n0\n");
+}

@@ -50,8 +50,24 @@ pub struct WorkspaceQueryRequest {
 /// Runs `req` in the environment's workspace: the workspace GUID from ARM, then the query API.
 pub fn query_workspace(cx: &Session, req: &WorkspaceQueryRequest) -> anyhow::Result<Table> {
     let env = environment_only(cx, &req.env)?;
+    let mut connect_options = req.connect.clone();
+    if env.is_embedded() {
+        // the in-process emulator's workspace has the repository's custom tables, as for `plan`
+        let mut repo = crate::load::Repository {
+            root: cx.root.clone(),
+            ..crate::load::Repository::default()
+        };
+        let schemas = cx.root.join("schemas");
+        if schemas.is_dir() {
+            repo.load_tables(&schemas)
+                .with_context(|| format!("cannot read table schemas in `{}`", schemas.display()))?;
+        }
+        connect_options
+            .embedded_tables
+            .extend(super::connection::custom_tables(&repo));
+    }
     let results = super::runtime()?.block_on(async {
-        let mut conn = connect(cx, &env, &req.connect).await?;
+        let mut conn = connect(cx, &env, &connect_options).await?;
         let outcome = async {
             let logs = conn.logs_client()?;
             let id = conn
