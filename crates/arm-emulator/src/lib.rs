@@ -23,8 +23,11 @@
 //!   assertion), `GET {url}/{tenant}/v2.0/.well-known/openid-configuration`,
 //!   `GET {url}/common/discovery/instance`. Any login is accepted unless [`Config::credentials`] lists
 //!   the allowed `{tenantId, clientId, clientSecret}`. ARM calls need a bearer token it issued.
-//! * Admin API under `/_emulator/` (state, workspaces, request log, faults, throttling, page size),
-//!   behind a random admin token ([`Emulator::admin_token`], `admin_token` in the ready line).
+//! * The Log Analytics query API (`logs.rs`): `GET`/`POST /v1/workspaces/{customerId}/query`, run by
+//!   `sentinel_kql_engine` over the workspace's tables (rows from `POST /_emulator/rows` or
+//!   [`Emulator::add_rows`]), saved functions and watchlists; tokens for `https://api.loganalytics.io`.
+//! * Admin API under `/_emulator/` (state, workspaces, request log, faults, throttling, page size,
+//!   log rows), behind a random admin token ([`Emulator::admin_token`], `admin_token` in the ready line).
 //!
 //! ## Many workspaces, tenants and subscriptions
 //! Workspaces may live in any number of subscriptions; the token endpoint issues tokens per tenant.

@@ -335,3 +335,32 @@ async fn rows_are_checked_against_the_table_when_loaded() {
     let st = h.admin("GET", "state", None).await;
     assert!(st.body["workspaces"][0].get("rows").is_none());
 }
+
+#[tokio::test]
+async fn watchlists_are_read_with_get_watchlist() {
+    let h = loaded().await;
+    let raw = "VaultId,Name\nv1,Finance\nv2,HR\n";
+    let w = h
+        .put(
+            &format!(
+                "{WS}/providers/Microsoft.SecurityInsights/watchlists/Vaults?api-version={STABLE}"
+            ),
+            &json!({"properties": {"displayName": "Vaults", "provider": "sentinelctl", "itemsSearchKey": "VaultId", "source": "vaults.csv", "rawContent": raw, "contentType": "text/csv", "sourceType": "Local"}}),
+        )
+        .await;
+    assert_eq!(w.status, 201, "{}", w.body);
+    let token = la_token(&h).await;
+    let id = customer_id(&h).await;
+    let a = query(
+        &h,
+        Some(&token),
+        &id,
+        &json!({"query": "_GetWatchlist('Vaults') | project SearchKey, Name | order by SearchKey asc"}),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        a.body["tables"][0]["rows"],
+        json!([["v1", "Finance"], ["v2", "HR"]])
+    );
+}
