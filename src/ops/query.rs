@@ -84,6 +84,17 @@ pub fn query_workspace(cx: &Session, req: &WorkspaceQueryRequest) -> anyhow::Res
                      help: fix the query (`sentinelctl query` without --env runs it offline on the built-in engine)",
                     env.workspace
                 ),
+                sentinel_arm::ArmError::Unauthorized { message, .. } => anyhow::anyhow!(
+                    "the Log Analytics query API refused the token for workspace `{}`: {message}\n\
+                     help: the token is for `https://api.loganalytics.io` from the environment's login; check the login works (`sentinelctl plan --env {}`) and, for a custom cloud, that `endpoints.logAnalytics` is a query API",
+                    env.workspace,
+                    env.name
+                ),
+                sentinel_arm::ArmError::Forbidden { code, message, .. } => anyhow::anyhow!(
+                    "permission denied to query workspace `{}`: {code} {message}\n\
+                     help: the login needs a role that reads the workspace's data, e.g. Log Analytics Reader or Microsoft Sentinel Reader",
+                    env.workspace
+                ),
                 other => anyhow::Error::new(other)
                     .context(format!("the query failed in workspace `{}`", env.workspace)),
             })
