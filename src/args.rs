@@ -104,7 +104,7 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Run KQL or a saved function offline over log files.
     #[command(
-        after_help = "Examples:\n  sentinelctl query 'print now()'\n  sentinelctl query 'OnePasswordFailedSignIns(7d)' --data OnePasswordEventLogs_CL=export.csv --format csv"
+        after_help = "Examples:\n  sentinelctl query 'print now()'\n  sentinelctl query 'OnePasswordFailedSignIns(7d)' --data OnePasswordEventLogs_CL=export.csv --format csv\n  sentinelctl query --env prod 'OnePasswordEventLogs_CL | summarize count() by Category' --timespan P1D"
     )]
     Query(QueryArgs),
     /// The MITRE ATT&CK techniques the detections cover: a Navigator layer and a markdown table.
@@ -536,6 +536,16 @@ pub struct QueryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
     pub format: QueryFormat,
+    /// Run the query in this environment's workspace (Log Analytics query API) instead of offline.
+    #[arg(long, value_name = "ENV", conflicts_with_all = ["data", "now"])]
+    pub env: Option<String>,
+    /// With --env: restrict `TimeGenerated` to an ISO 8601 duration or interval (`P7D`,
+    /// `2024-01-01T00:00:00Z/P1D`), on top of any filter in the query.
+    #[arg(long, value_name = "ISO8601", requires = "env")]
+    pub timespan: Option<String>,
+    /// ARM connection (with --env).
+    #[command(flatten)]
+    pub arm: ArmArgs,
 }
 
 /// `coverage` formats.

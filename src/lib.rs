@@ -101,7 +101,8 @@ pub fn report_error(cli: &Cli, err: &anyhow::Error) -> u8 {
 }
 
 /// Exit code for an error (not a finding): 1 for the commands that follow terraform's
-/// convention (`plan`, `apply`: 2 means "changes" there), 2 elsewhere. See `docs/exit-codes.md`.
+/// convention (`plan`, `apply`: 2 means "changes" there) and for `query` (1: the query failed), 2
+/// elsewhere. See `docs/exit-codes.md`.
 pub fn error_exit_code(cli: &Cli) -> u8 {
     match cli.command {
         Command::Plan(_)
@@ -109,7 +110,8 @@ pub fn error_exit_code(cli: &Cli) -> u8 {
         | Command::Drift(_)
         | Command::Import(_)
         | Command::Promote(_)
-        | Command::Schemas(_) => 1,
+        | Command::Schemas(_)
+        | Command::Query(_) => 1,
         _ => 2,
     }
 }

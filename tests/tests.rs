@@ -18,6 +18,7 @@
 //! | `corpus` | every Azure-Sentinel analytic rule in `../shared/corpus` loads or gets a message |
 //! | `ownership` | the ownership protocol: every interruption is read right by drift and plan and repaired by apply |
 //! | `plugin` | the Security Copilot manifest: golden file, templates, hostile inputs |
+//! | `query` | `query --env` against an emulator workspace: rows in every format, `--timespan`, KQL errors |
 //! | `properties` | property tests: durations, YAML↔ARM mapping, the YAML writer |
 //! | `roundtrip` | zero false diffs over the corpus; convergence under injected faults |
 //! | `schemas` | SARIF and the editor JSON Schemas |
@@ -36,6 +37,7 @@ mod corpus;
 mod ownership;
 mod plugin;
 mod properties;
+mod query;
 mod roundtrip;
 mod schemas;
 mod security;

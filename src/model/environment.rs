@@ -65,6 +65,16 @@ impl Cloud {
         Some((c.arm_endpoint(), c.authority_host()))
     }
 
+    /// Microsoft's fixed Log Analytics query endpoint of a named cloud; `None` for `custom`.
+    pub fn log_analytics_endpoint(self) -> Option<&'static str> {
+        Some(match self {
+            Self::Public => sentinel_arm::Cloud::AzurePublic.log_analytics_endpoint(),
+            Self::UsGovernment => sentinel_arm::Cloud::AzureUsGovernment.log_analytics_endpoint(),
+            Self::China => sentinel_arm::Cloud::AzureChina.log_analytics_endpoint(),
+            Self::Custom => return None,
+        })
+    }
+
     /// The name as written in files.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -251,6 +261,9 @@ pub struct Environment {
     pub resource_manager: Endpoint,
     /// Entra authority host.
     pub authority_host: Endpoint,
+    /// Log Analytics query API (`sentinelctl query --env`): Microsoft's for a named cloud; for
+    /// `custom`, `endpoints.logAnalytics`, or the emulator when ARM is; `None` when not given.
+    pub log_analytics: Option<Endpoint>,
     /// How to log in.
     pub auth: Auth,
     /// Repository name for ownership metadata.
@@ -415,6 +428,7 @@ fn fixed_endpoints(
         [
             ("resourceManager", e.resource_manager.is_some()),
             ("authorityHost", e.authority_host.is_some()),
+            ("logAnalytics", e.log_analytics.is_some()),
             ("audience", e.audience.is_some()),
         ]
     }) {
@@ -575,6 +589,16 @@ impl Environment {
         } else {
             custom_endpoints(raw.endpoints.as_ref(), &mut problems)
         };
+        let log_analytics = match (
+            cloud.log_analytics_endpoint(),
+            raw.endpoints
+                .as_ref()
+                .and_then(|e| e.log_analytics.as_ref()),
+        ) {
+            (Some(fixed), _) => Some(Endpoint::Url(fixed.into())),
+            (None, Some(given)) => endpoint(Some(given), "logAnalytics", &mut problems),
+            (None, None) => (resource_manager == Endpoint::Embedded).then_some(Endpoint::Embedded),
+        };
         let auth = auth(raw.auth.as_ref(), &mut problems);
         let drift_suppressions = suppressions(raw, &mut problems);
         if !problems.is_empty() {
@@ -591,6 +615,7 @@ impl Environment {
             cloud,
             resource_manager,
             authority_host,
+            log_analytics,
             auth,
             repository: raw.repository.clone(),
             include: raw.include.iter().flatten().map(selector).collect(),

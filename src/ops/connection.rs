@@ -13,13 +13,21 @@
 //!   invoker allows that name (`SENTINELCTL_*` names are allowed for the in-process emulator), and
 //!   never from a variable holding CI credentials (`ACTIONS_*`, `GITHUB_*`, `RUNNER_*`, `SYSTEM_*`).
 //!
+//! The Log Analytics query API (`query --env`) follows the same rules: a named cloud's fixed host,
+//! `endpoints.logAnalytics` of a `custom` file only when the invoker allows it, and the emulator
+//! (in-process or the invoker's `--arm-endpoint`) for an environment written for it. Its token is
+//! for the Log Analytics audience, from the same credential as ARM's.
+//!
 //! The embedded emulator keeps its state in `.sentinelctl/local-state.json` under the repository root.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use sentinel_arm::{ArmClient, ArmClientConfig, AuthSpec, EndpointAllowList, Secret, WorkspaceRef};
+use sentinel_arm::{
+    ArmClient, ArmClientConfig, AuthSpec, EndpointAllowList, LogsQueryClient, LogsQueryConfig,
+    Secret, WorkspaceRef,
+};
 use url::Url;
 
 use crate::live::LiveState;
@@ -97,6 +105,8 @@ pub struct Connection {
     /// The workspace.
     pub ws: WorkspaceRef,
     emulator: Option<arm_emulator::Emulator>,
+    /// The query client's configuration, or why this environment cannot be queried.
+    logs: Option<Result<LogsQueryConfig, String>>,
 }
 
 impl Connection {
@@ -106,6 +116,17 @@ impl Connection {
         Box::pin(crate::live::read(&self.client, &self.ws))
             .await
             .with_context(|| format!("cannot read workspace `{workspace}`"))
+    }
+
+    /// A client for the workspace's Log Analytics query API (once per connection).
+    pub fn logs_client(&mut self) -> anyhow::Result<LogsQueryClient> {
+        match self.logs.take() {
+            Some(Ok(config)) => {
+                LogsQueryClient::new(config).context("cannot create the Log Analytics query client")
+            }
+            Some(Err(why)) => Err(anyhow::anyhow!(why)),
+            None => bail!("the Log Analytics query client was already created for this connection"),
+        }
     }
 
     /// Stops the embedded emulator (flushing its state) and logs the request figures.
@@ -334,6 +355,15 @@ pub async fn connect(
     let spec = auth_spec(env, opts, authority, ca.clone(), embedded)?;
     let credential =
         sentinel_arm::build_credential(&spec).context("cannot set up authentication")?;
+    let logs = logs_endpoint(env, opts, &arm).map(|(endpoint, scope)| {
+        let mut c = LogsQueryConfig::new(endpoint, credential.clone());
+        c.scope = Some(scope);
+        c.ca_file.clone_from(&ca);
+        c.allow_insecure_http = opts.allow_http;
+        c.concurrency = opts.concurrency.max(1);
+        c.auth_label = spec.method.label().to_string();
+        c
+    });
     let mut config = ArmClientConfig::new(arm, credential);
     config.ca_file = ca;
     config.allow_insecure_http = opts.allow_http;
@@ -349,5 +379,116 @@ pub async fn connect(
         client: Arc::new(client),
         ws,
         emulator,
+        logs: Some(logs),
     })
+}
+
+/// The audience of Log Analytics tokens outside the named clouds (the emulator accepts it).
+const LOG_ANALYTICS_SCOPE: &str = "https://api.loganalytics.io/.default";
+
+/// Where `env`'s query API is and the token scope for it; `arm` is the ARM endpoint in use.
+fn logs_endpoint(
+    env: &Environment,
+    opts: &ConnectOptions,
+    arm: &Url,
+) -> Result<(Url, String), String> {
+    let named = match env.cloud {
+        Cloud::Public => Some(sentinel_arm::Cloud::AzurePublic),
+        Cloud::UsGovernment => Some(sentinel_arm::Cloud::AzureUsGovernment),
+        Cloud::China => Some(sentinel_arm::Cloud::AzureChina),
+        Cloud::Custom => None,
+    };
+    match (named, &env.log_analytics) {
+        (Some(cloud), _) => Url::parse(cloud.log_analytics_endpoint())
+            .map(|u| (u, cloud.log_analytics_scope().to_string()))
+            .map_err(|e| e.to_string()),
+        // the emulator serves ARM and the query API on one URL
+        (None, Some(Endpoint::Embedded)) => Ok((arm.clone(), LOG_ANALYTICS_SCOPE.to_string())),
+        (None, Some(Endpoint::Url(url))) => file_endpoint(env, url, "Log Analytics endpoint", opts)
+            .map(|u| (u, LOG_ANALYTICS_SCOPE.to_string()))
+            .map_err(|e| format!("{e:#}")),
+        (None, None) => Err(format!(
+            "environment `{}` (cloud `custom`) does not say where its Log Analytics query API is\n\
+             help: add `endpoints.logAnalytics: https://HOST` (or `embedded` for the emulator) to the environment file",
+            env.name
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::YamlEnvironment;
+
+    fn env(cloud: &str, endpoints: serde_json::Value) -> Environment {
+        let mut raw = serde_json::json!({
+            "tenantId": "00000000-0000-0000-0000-000000000001",
+            "subscriptionId": "00000000-0000-0000-0000-00000000000a",
+            "resourceGroup": "rg",
+            "workspace": "ws",
+            "cloud": cloud,
+            "auth": {"method": "client-secret", "clientId": "00000000-0000-0000-0000-0000000000c1"},
+        });
+        if !endpoints.is_null() {
+            raw["endpoints"] = endpoints;
+        }
+        let raw: YamlEnvironment = serde_json::from_value(raw).unwrap();
+        Environment::from_yaml("e", &raw).unwrap_or_else(|p| panic!("{p:?}"))
+    }
+
+    #[test]
+    fn the_query_endpoint_follows_the_trust_boundary() {
+        let arm = Url::parse("https://127.0.0.1:4443").unwrap();
+        let none = ConnectOptions::default();
+        // named clouds: Microsoft's host and audience, whatever the invoker's ARM endpoint
+        let (url, scope) =
+            logs_endpoint(&env("usgov", serde_json::Value::Null), &none, &arm).unwrap();
+        assert_eq!(url.as_str(), "https://api.loganalytics.us/");
+        assert_eq!(scope, "https://api.loganalytics.us/.default");
+        // the emulator serves the query API on its own URL
+        let local = env("custom", serde_json::json!({"resourceManager": "embedded"}));
+        assert_eq!(logs_endpoint(&local, &none, &arm).unwrap().0, arm);
+        // a file's custom host only when the invoker allows it
+        let custom = env(
+            "custom",
+            serde_json::json!({"resourceManager": "https://arm.example", "authorityHost": "https://login.example", "logAnalytics": "https://logs.example"}),
+        );
+        let refused = logs_endpoint(&custom, &none, &arm).unwrap_err();
+        assert!(
+            refused.contains("logs.example") && refused.contains("not allowed"),
+            "{refused}"
+        );
+        let allowed = ConnectOptions {
+            allowed_hosts: EndpointAllowList::parse("logs.example").unwrap(),
+            ..ConnectOptions::default()
+        };
+        let (url, scope) = logs_endpoint(&custom, &allowed, &arm).unwrap();
+        assert_eq!(url.as_str(), "https://logs.example/");
+        assert_eq!(scope, LOG_ANALYTICS_SCOPE);
+        // a custom cloud without one says what to add
+        let silent = env(
+            "custom",
+            serde_json::json!({"resourceManager": "https://arm.example", "authorityHost": "https://login.example"}),
+        );
+        let missing = logs_endpoint(&silent, &allowed, &arm).unwrap_err();
+        assert!(missing.contains("endpoints.logAnalytics"), "{missing}");
+    }
+
+    #[test]
+    fn a_named_cloud_cannot_redirect_queries() {
+        let raw: YamlEnvironment = serde_json::from_value(serde_json::json!({
+            "tenantId": "00000000-0000-0000-0000-000000000001",
+            "subscriptionId": "00000000-0000-0000-0000-00000000000a",
+            "resourceGroup": "rg", "workspace": "ws", "cloud": "public",
+            "endpoints": {"logAnalytics": "https://evil.example"},
+        }))
+        .unwrap();
+        let problems = Environment::from_yaml("e", &raw).unwrap_err();
+        assert!(
+            problems
+                .iter()
+                .any(|p| format!("{p:?}").contains("logAnalytics")),
+            "{problems:?}"
+        );
+    }
 }

@@ -1,10 +1,16 @@
 //! `query`: run KQL (text, a file, or a saved function call such as `OnePasswordFailedSignIns(7d)`)
-//! offline over log files on the built-in engine, with the repository's functions callable.
+//! offline over log files on the built-in engine, with the repository's functions callable; or, with
+//! an environment, in its workspace through the Log Analytics query API (the workspace's own tables,
+//! functions and watchlists), the answer read into the same [`Table`] so it renders the same way.
 
-use sentinel_kql_engine::{DateTime, Options, Table};
+use anyhow::Context as _;
+use sentinel_arm::QueryBody;
+use sentinel_arm::logs::QueryTable;
+use sentinel_kql_engine::{Column, DateTime, Options, Table, Type, Value};
 
+use super::connection::{ConnectOptions, connect};
 use super::simulate::{DataFiles, database_with};
-use super::target::load;
+use super::target::{environment_only, load};
 use crate::session::Session;
 
 /// What to run.
@@ -26,4 +32,158 @@ pub fn query_offline(cx: &Session, req: &QueryRequest) -> anyhow::Result<Table> 
         let hint = e.hint.map(|h| format!("\nhelp: {h}")).unwrap_or_default();
         anyhow::anyhow!("{}{hint}", e.message)
     })
+}
+
+/// What to run in a workspace.
+#[derive(Debug, Clone, Default)]
+pub struct WorkspaceQueryRequest {
+    /// Environment name or path.
+    pub env: String,
+    /// The query.
+    pub query: String,
+    /// ISO 8601 duration or interval restricting `TimeGenerated` (`P7D`), when given.
+    pub timespan: Option<String>,
+    /// How to connect.
+    pub connect: ConnectOptions,
+}
+
+/// Runs `req` in the environment's workspace: the workspace GUID from ARM, then the query API.
+pub fn query_workspace(cx: &Session, req: &WorkspaceQueryRequest) -> anyhow::Result<Table> {
+    let env = environment_only(cx, &req.env)?;
+    let mut connect_options = req.connect.clone();
+    if env.is_embedded() {
+        // the in-process emulator's workspace has the repository's custom tables, as for `plan`
+        let mut repo = crate::load::Repository {
+            root: cx.root.clone(),
+            ..crate::load::Repository::default()
+        };
+        let schemas = cx.root.join("schemas");
+        if schemas.is_dir() {
+            repo.load_tables(&schemas)
+                .with_context(|| format!("cannot read table schemas in `{}`", schemas.display()))?;
+        }
+        connect_options
+            .embedded_tables
+            .extend(super::connection::custom_tables(&repo));
+    }
+    let results = super::runtime()?.block_on(async {
+        let mut conn = connect(cx, &env, &connect_options).await?;
+        let outcome = async {
+            let logs = conn.logs_client()?;
+            let id = conn
+                .client
+                .workspace_customer_id(&conn.ws)
+                .await
+                .with_context(|| format!("cannot read workspace `{}`", env.workspace))?;
+            let mut body = QueryBody::new(req.query.clone());
+            body.timespan.clone_from(&req.timespan);
+            logs.query(&id, &body).await.map_err(|e| match e {
+                // the service's verdict on the query itself (syntax, unknown names): its message
+                sentinel_arm::ArmError::BadRequest { code, message, .. } => anyhow::anyhow!(
+                    "the query failed in workspace `{}`: {code}: {message}\n\
+                     help: fix the query (`sentinelctl query` without --env runs it offline on the built-in engine)",
+                    env.workspace
+                ),
+                sentinel_arm::ArmError::Unauthorized { message, .. } => anyhow::anyhow!(
+                    "the Log Analytics query API refused the token for workspace `{}`: {message}\n\
+                     help: the token is for `https://api.loganalytics.io` from the environment's login; check the login works (`sentinelctl plan --env {}`) and, for a custom cloud, that `endpoints.logAnalytics` is a query API",
+                    env.workspace,
+                    env.name
+                ),
+                sentinel_arm::ArmError::Forbidden { code, message, .. } => anyhow::anyhow!(
+                    "permission denied to query workspace `{}`: {code} {message}\n\
+                     help: the login needs a role that reads the workspace's data, e.g. Log Analytics Reader or Microsoft Sentinel Reader",
+                    env.workspace
+                ),
+                other => anyhow::Error::new(other)
+                    .context(format!("the query failed in workspace `{}`", env.workspace)),
+            })
+        }
+        .await;
+        conn.close().await;
+        outcome
+    })?;
+    if let Some(e) = results.partial_error() {
+        anyhow::bail!(
+            "the workspace answered only part of the results: {e}\nhelp: narrow the query (fewer rows or columns, a shorter time range)"
+        );
+    }
+    let table = results
+        .primary()
+        .context("the query API answered no result table")?;
+    table_from_results(table)
+}
+
+/// The API's table (typed columns, JSON cells) as an engine [`Table`].
+fn table_from_results(t: &QueryTable) -> anyhow::Result<Table> {
+    let columns: Vec<Column> = t
+        .columns
+        .iter()
+        .map(|c| {
+            Column::new(
+                c.name.clone(),
+                Type::from_name(&c.column_type).unwrap_or(Type::Dynamic),
+            )
+        })
+        .collect();
+    let mut rows = Vec::with_capacity(t.rows.len());
+    for (i, row) in t.rows.iter().enumerate() {
+        if row.len() != columns.len() {
+            anyhow::bail!(
+                "the query API answered row {i} with {} cells for {} columns",
+                row.len(),
+                columns.len()
+            );
+        }
+        let mut cells = Vec::with_capacity(row.len());
+        for (c, v) in columns.iter().zip(row) {
+            cells.push(cell(v, c.ty).with_context(|| {
+                format!(
+                    "the query API answered an unreadable `{}` in row {i}",
+                    c.name
+                )
+            })?);
+        }
+        rows.push(cells);
+    }
+    Ok(Table::from_rows(columns, rows))
+}
+
+fn cell(v: &serde_json::Value, ty: Type) -> anyhow::Result<Value> {
+    use serde_json::Value as J;
+    Ok(match v {
+        J::Null => Value::Null,
+        J::String(s) => Value::parse_as(s, ty).map_err(anyhow::Error::msg)?,
+        J::Number(_) | J::Bool(_) if ty != Type::Dynamic && ty != Type::String => {
+            Value::parse_as(&v.to_string(), ty).map_err(anyhow::Error::msg)?
+        }
+        other if ty == Type::String => Value::string(other.to_string()),
+        other => Value::from_json(other),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_api_table_reads_into_typed_values() {
+        let t: QueryTable = serde_json::from_value(serde_json::json!({
+            "name": "PrimaryResult",
+            "columns": [{"name": "At", "type": "datetime"}, {"name": "N", "type": "long"},
+                {"name": "Ok", "type": "bool"}, {"name": "D", "type": "dynamic"}, {"name": "S", "type": "string"}],
+            "rows": [["2024-01-01T00:00:00Z", 3, true, "{\"a\":1}", "x"], [null, "4", "false", null, ""]]
+        }))
+        .unwrap();
+        let table = table_from_results(&t).unwrap();
+        assert_eq!(
+            table.to_text(),
+            "At                           | N | Ok    | D       | S\n2024-01-01T00:00:00.0000000Z | 3 | true  | {\"a\":1} | x\n                             | 4 | false |         |\n"
+        );
+        let bad: QueryTable = serde_json::from_value(serde_json::json!({
+            "name": "PrimaryResult", "columns": [{"name": "N", "type": "long"}], "rows": [["x"]]
+        }))
+        .unwrap();
+        assert!(table_from_results(&bad).is_err());
+    }
 }

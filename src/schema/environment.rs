@@ -72,6 +72,9 @@ pub struct YamlEndpoints {
     pub resource_manager: Option<String>,
     /// Entra authority host, or `embedded`.
     pub authority_host: Option<String>,
+    /// Log Analytics query API base URL (`sentinelctl query --env`), or `embedded` (default: the
+    /// emulator when `resourceManager` is `embedded`).
+    pub log_analytics: Option<String>,
     /// Token audience (default: derived from the cloud).
     pub audience: Option<String>,
 }

@@ -87,9 +87,11 @@ pub const RESERVED_SECRET_PREFIXES: &[&str] = &["ACTIONS_", "GITHUB_", "RUNNER_"
 /// variable it wants a secret from.
 fn check_trust(l: &Loaded<YamlEnvironment>, env: &Environment, out: &mut Vec<Diagnostic>) {
     for (key, ep) in [
-        ("resourceManager", &env.resource_manager),
-        ("authorityHost", &env.authority_host),
+        ("resourceManager", Some(&env.resource_manager)),
+        ("authorityHost", Some(&env.authority_host)),
+        ("logAnalytics", env.log_analytics.as_ref()),
     ] {
+        let Some(ep) = ep else { continue };
         if let (Cloud::Custom, Endpoint::Url(url)) = (env.cloud, ep) {
             out.push(
                 Diagnostic::warning(

@@ -16,6 +16,8 @@
 //! | `GET`/`PUT /_emulator/settings` | `{"pageSize","checkRuleTables","watchlistDeleteDelayMs"}` (PUT merges) |
 //! | `POST /_emulator/tables` | add a table `{"workspace","name","columns":[{"name","type"}…]}` (replaces one of that name) |
 //! | `DELETE /_emulator/tables` | remove `{"workspace","name"}` (custom or built-in) |
+//! | `POST /_emulator/rows` | append log rows `{"workspace","table","rows":[{column: value}…]}` for the query API (each value checked against the table's column type) |
+//! | `DELETE /_emulator/rows` | clear `{"workspace","table"?}` (every table without `table`) |
 //! | `POST /_emulator/tokens/revoke` | forget every issued token |
 
 use serde_json::{Value, json};
@@ -160,6 +162,32 @@ pub(crate) fn handle(ctx: &Ctx<'_>, rest: &[String]) -> Reply {
             }),
             Err(r) => r,
         },
+        ("POST" | "PUT", ["rows"]) => match body(ctx) {
+            Ok(v) => app.store.write(|st| match add_rows(st, &v) {
+                Ok(r) => (r, true),
+                Err(r) => (r, false),
+            }),
+            Err(r) => r,
+        },
+        ("DELETE", ["rows"]) => match body(ctx).and_then(|v| {
+            let ws = workspace_of(&v)?;
+            let table = v.get("table").and_then(Value::as_str).map(str::to_string);
+            Ok((ws, table))
+        }) {
+            Ok((ws, table)) => app.store.write(|st| match st.workspace_mut(&ws) {
+                None => (bad(format!("no workspace '{}'", ws.canonical())), false),
+                Some(w) => {
+                    match table {
+                        Some(t) => {
+                            w.rows.remove(&crate::store::name_key(&t));
+                        }
+                        None => w.rows.clear(),
+                    }
+                    (Reply::empty(204), true)
+                }
+            }),
+            Err(r) => r,
+        },
         ("GET", ["access"]) => Reply::json(200, app.access.to_json()),
         ("PUT" | "POST", ["access"]) => {
             match body(ctx).and_then(|v| app.access.update_from_json(&v).map_err(bad)) {
@@ -210,6 +238,73 @@ fn settings(app: &crate::app::App) -> Value {
         "checkRuleTables": app.check_rule_tables(),
         "watchlistDeleteDelayMs": u64::try_from(app.watchlist_delete_delay().as_millis()).unwrap_or(u64::MAX),
     })
+}
+
+/// The `"workspace"` ARM id of an admin body.
+fn workspace_of(v: &Value) -> Result<WorkspaceId, Reply> {
+    let ws = v
+        .get("workspace")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("expected \"workspace\": the workspace's ARM id"))?;
+    WorkspaceId::parse(ws).ok_or_else(|| bad(format!("'{ws}' is not a Log Analytics workspace id")))
+}
+
+/// Appends `{"workspace","table","rows"}` after checking every cell against the table's columns.
+pub(crate) fn add_rows(st: &mut State, v: &Value) -> Result<Reply, Reply> {
+    let ws = workspace_of(v)?;
+    let table = v
+        .get("table")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("expected \"table\": the table name"))?;
+    let rows = v
+        .get("rows")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("expected \"rows\": [{\"column\": value}…]"))?;
+    let w = st
+        .workspace_mut(&ws)
+        .ok_or_else(|| bad(format!("no workspace '{}'", ws.canonical())))?;
+    let info = crate::resources::tables::workspace_tables(w)
+        .into_iter()
+        .find(|t| t.name.eq_ignore_ascii_case(table))
+        .ok_or_else(|| {
+            bad(format!(
+                "workspace '{}' has no table '{table}': add it first (POST /_emulator/tables or a tables PUT)",
+                ws.canonical()
+            ))
+        })?;
+    for (i, r) in rows.iter().enumerate() {
+        let obj = r
+            .as_object()
+            .ok_or_else(|| bad(format!("row {i} is not a JSON object of column to value")))?;
+        for (k, val) in obj {
+            let ty = info
+                .columns
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, t)| {
+                    sentinel_kql_engine::Type::from_name(t)
+                        .unwrap_or(sentinel_kql_engine::Type::Dynamic)
+                })
+                .ok_or_else(|| {
+                    bad(format!(
+                        "row {i}: table '{}' has no column '{k}'",
+                        info.name
+                    ))
+                })?;
+            crate::logs::cell(Some(val), ty)
+                .map_err(|e| bad(format!("row {i}, column '{k}': {e}")))?;
+        }
+    }
+    let entry = w
+        .rows
+        .entry(crate::store::name_key(&info.name))
+        .or_insert_with(|| (info.name.clone(), Vec::new()));
+    entry.1.extend(rows.iter().cloned());
+    let total = entry.1.len();
+    Ok(Reply::json(
+        200,
+        json!({"workspace": ws.canonical(), "table": info.name, "added": rows.len(), "rows": total}),
+    ))
 }
 
 /// Workspace, table name and `(name, type)` columns of a tables request.

@@ -290,8 +290,35 @@ impl Auth {
         token
     }
 
-    /// Checks `Authorization: Bearer …` on an ARM request.
+    /// Checks `Authorization: Bearer …` on an ARM request (a known, unexpired token for ARM).
     pub(crate) fn check(
+        &self,
+        authorization: Option<&str>,
+        base_url: &str,
+    ) -> Result<TokenInfo, Reply> {
+        let info = self.lookup(authorization, base_url)?;
+        let aud = info.audience.trim_end_matches('/');
+        let allowed = [
+            "https://management.azure.com",
+            "https://management.core.windows.net",
+            base_url.trim_end_matches('/'),
+        ];
+        if !allowed.iter().any(|a| a.eq_ignore_ascii_case(aud)) {
+            return Err(arm_error(
+                401,
+                "InvalidAuthenticationTokenAudience",
+                format!(
+                    "The access token has been obtained for wrong audience or resource '{}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.",
+                    info.audience
+                ),
+            ));
+        }
+        Ok(info)
+    }
+
+    /// The token of `Authorization: Bearer …` when the emulator issued it and it has not expired, for
+    /// any audience (the caller checks that); otherwise ARM's 401 answer.
+    pub(crate) fn lookup(
         &self,
         authorization: Option<&str>,
         base_url: &str,
@@ -353,22 +380,6 @@ impl Auth {
             .with_header(
                 "WWW-Authenticate",
                 www("invalid_token", "The access token has expired."),
-            ));
-        }
-        let aud = info.audience.trim_end_matches('/');
-        let allowed = [
-            "https://management.azure.com",
-            "https://management.core.windows.net",
-            base_url.trim_end_matches('/'),
-        ];
-        if !allowed.iter().any(|a| a.eq_ignore_ascii_case(aud)) {
-            return Err(arm_error(
-                401,
-                "InvalidAuthenticationTokenAudience",
-                format!(
-                    "The access token has been obtained for wrong audience or resource '{}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.",
-                    info.audience
-                ),
             ));
         }
         Ok(info)

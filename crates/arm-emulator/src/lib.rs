@@ -23,8 +23,11 @@
 //!   assertion), `GET {url}/{tenant}/v2.0/.well-known/openid-configuration`,
 //!   `GET {url}/common/discovery/instance`. Any login is accepted unless [`Config::credentials`] lists
 //!   the allowed `{tenantId, clientId, clientSecret}`. ARM calls need a bearer token it issued.
-//! * Admin API under `/_emulator/` (state, workspaces, request log, faults, throttling, page size),
-//!   behind a random admin token ([`Emulator::admin_token`], `admin_token` in the ready line).
+//! * The Log Analytics query API (`logs.rs`): `GET`/`POST /v1/workspaces/{customerId}/query`, run by
+//!   `sentinel_kql_engine` over the workspace's tables (rows from `POST /_emulator/rows` or
+//!   [`Emulator::add_rows`]), saved functions and watchlists; tokens for `https://api.loganalytics.io`.
+//! * Admin API under `/_emulator/` (state, workspaces, request log, faults, throttling, page size,
+//!   log rows), behind a random admin token ([`Emulator::admin_token`], `admin_token` in the ready line).
 //!
 //! ## Many workspaces, tenants and subscriptions
 //! Workspaces may live in any number of subscriptions; the token endpoint issues tokens per tenant.
@@ -96,6 +99,7 @@ mod errors;
 mod etag;
 mod faults;
 mod guid;
+mod logs;
 mod paging;
 mod random;
 mod request;
@@ -312,6 +316,30 @@ impl Emulator {
             .store
             .write(|st| (st.add_workspace(&ws, None), true));
         Ok(())
+    }
+
+    /// Appends log rows (JSON objects of column → value) to `table` of workspace `id` for the query
+    /// API, as `POST /_emulator/rows` does; returns the table's row count, or why the rows were refused.
+    pub fn add_rows(&self, id: &str, table: &str, rows: &[Value]) -> Result<usize, String> {
+        let body = json!({"workspace": id, "table": table, "rows": rows});
+        self.app.store.write(|st| match admin::add_rows(st, &body) {
+            Ok(r) => (
+                Ok(r.json_body()
+                    .and_then(|b| b["rows"].as_u64())
+                    .and_then(|n| usize::try_from(n).ok())
+                    .unwrap_or(0)),
+                true,
+            ),
+            Err(r) => (
+                Err(r
+                    .json_body()
+                    .and_then(|b| b.pointer("/error/message"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("rows refused")
+                    .to_string()),
+                false,
+            ),
+        })
     }
 
     /// The whole state, in the state-file format.

@@ -58,6 +58,10 @@ enum Route {
     InstanceDiscovery,
     Keys,
     Admin(Vec<String>),
+    /// The Log Analytics query API, `/v1/workspaces/{customerId}/query`.
+    LogQuery {
+        customer_id: String,
+    },
     Workspace(WorkspaceId),
     WsChild {
         ws: WorkspaceId,
@@ -103,6 +107,11 @@ fn parse(path: &str) -> Route {
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     match s.as_slice() {
         ["_emulator", rest @ ..] => Route::Admin(rest.iter().map(|x| (*x).to_string()).collect()),
+        [v1, wss, id, q] if eq(v1, "v1") && eq(wss, "workspaces") && eq(q, "query") => {
+            Route::LogQuery {
+                customer_id: (*id).to_string(),
+            }
+        }
         [t, o, v, tok] if eq(o, "oauth2") && eq(v, "v2.0") && eq(tok, "token") => Route::Token {
             tenant: (*t).to_string(),
             v1: false,
@@ -293,6 +302,9 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
                 return (admin_unauthorized(), Operation::Other);
             }
             (crate::admin::handle(ctx, &rest), Operation::Other)
+        }
+        Route::LogQuery { customer_id } => {
+            (crate::logs::handle(ctx, &customer_id), Operation::Other)
         }
         Route::NotFound => (
             arm_error(404, "NotFound", format!("No route for '{method} {path}'.")),

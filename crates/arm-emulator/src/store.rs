@@ -11,7 +11,8 @@
 //!       "metadata": [ … ], "savedSearches": [ … ],
 //!       "tables": [ … ], "removedTables": [ "syslog" ],            (only when not empty)
 //!       "watchlists": [ … ], "watchlistItems": [ { "watchlistAlias": "…", "name": "…", … } ],
-//!       "automationRules": [ … ] }
+//!       "automationRules": [ … ],
+//!       "rows": { "OnePasswordEventLogs_CL": [ { "TimeGenerated": "…", … } ] } }   (query API data)
 //!   ],
 //!   "workbooks": [ { "id": "/subscriptions/…/resourceGroups/rg/providers/Microsoft.Insights/workbooks/{guid}", … } ]
 //! }
@@ -100,6 +101,9 @@ pub(crate) struct Workspace {
     colls: [BTreeMap<String, Value>; COLLS],
     /// Built-in tables removed through the admin API (lower-cased names).
     pub(crate) removed_tables: std::collections::BTreeSet<String>,
+    /// Log rows the query API answers from, by lower-cased table name: the table's name as first
+    /// loaded and its rows (JSON objects of column → value), loaded through the admin API.
+    pub(crate) rows: BTreeMap<String, (String, Vec<Value>)>,
 }
 
 impl Workspace {
@@ -118,6 +122,7 @@ impl Workspace {
             }),
             colls: Default::default(),
             removed_tables: std::collections::BTreeSet::new(),
+            rows: BTreeMap::new(),
         }
     }
 
@@ -216,6 +221,14 @@ impl State {
                 if !w.removed_tables.is_empty() {
                     o.insert("removedTables".into(), json!(w.removed_tables));
                 }
+                if !w.rows.is_empty() {
+                    let rows: Map<String, Value> = w
+                        .rows
+                        .values()
+                        .map(|(name, rows)| (name.clone(), Value::Array(rows.clone())))
+                        .collect();
+                    o.insert("rows".into(), Value::Object(rows));
+                }
                 Value::Object(o)
             })
             .collect();
@@ -272,6 +285,18 @@ impl State {
                             format!("'removedTables' of {id_str} must hold table names")
                         })?;
                         ws.removed_tables.insert(name_key(n));
+                    }
+                }
+                if let Some(r) = w.get("rows") {
+                    let r = r.as_object().ok_or_else(|| {
+                        format!("'rows' of {id_str} must be an object of table name to rows")
+                    })?;
+                    for (table, rows) in r {
+                        let rows = rows.as_array().ok_or_else(|| {
+                            format!("'rows.{table}' of {id_str} must be an array of objects")
+                        })?;
+                        ws.rows
+                            .insert(name_key(table), (table.clone(), rows.clone()));
                     }
                 }
                 st.workspaces.insert(id.key(), ws);

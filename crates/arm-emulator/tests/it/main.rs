@@ -7,6 +7,7 @@ mod common;
 mod concurrency;
 mod examples;
 mod fleet;
+mod logs;
 mod rule_kinds;
 mod security;
 mod tables;
