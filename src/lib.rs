@@ -27,6 +27,7 @@
 pub mod apply;
 pub mod args;
 pub mod commands;
+pub mod coverage;
 pub mod desired;
 pub mod diag;
 pub mod drift;

@@ -2,7 +2,6 @@
 //!
 //! Owns reading and parsing. It does not check semantic rules (that is `crate::validate`).
 
-pub mod csv;
 pub mod de;
 pub mod file;
 pub mod pinned;

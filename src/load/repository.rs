@@ -21,12 +21,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::csv::CsvTable;
 use super::file::{Loaded, load_yaml_file, parse_yaml_file, read_source};
 pub use super::watchlist::WatchlistFile;
 use crate::diag::codes;
 use crate::diag::{Diagnostic, FileId, SourceDb};
 use crate::model::{AnalyticsRule, AutomationRule, Environment, HuntingQuery, SavedFunction};
+use crate::schema::csv::CsvTable;
 use crate::schema::{
     YamlAutomationRule, YamlEnvironment, YamlFunction, YamlHuntingQuery, YamlRule, YamlWorkbook,
 };

@@ -9,11 +9,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::csv::{self, CsvTable};
 use super::file::{Loaded, parse_yaml_file, read_source};
 use super::repository::Repository;
 use crate::diag::{Diagnostic, FileId, codes};
 use crate::model::{Environment, Watchlist};
+use crate::schema::csv::{self, CsvTable};
 use crate::schema::{YamlEnvironment, YamlWatchlist};
 
 /// A watchlist definition, its CSV and what they mean.

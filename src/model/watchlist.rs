@@ -21,8 +21,8 @@ use serde_json::{Map, Value, json};
 use super::Duration;
 use super::environment::WatchlistOverride;
 use super::rule::flatten;
-use crate::load::csv::CsvTable;
 use crate::schema::YamlWatchlist;
+use crate::schema::csv::CsvTable;
 
 /// The provider written when the file names none (what the portal proposes).
 pub const DEFAULT_PROVIDER: &str = "Custom";
@@ -329,7 +329,7 @@ mod tests {
     use super::*;
 
     fn table(text: &str) -> CsvTable {
-        crate::load::csv::parse(text).unwrap()
+        crate::schema::csv::parse(text).unwrap()
     }
 
     fn raw() -> YamlWatchlist {

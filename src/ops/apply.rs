@@ -11,7 +11,8 @@ use anyhow::{Context as _, bail};
 use super::connection::ConnectOptions;
 use super::plan::plan_target;
 use super::target::Target;
-use crate::apply::{ApplyContext, ApplyReport, Progress, Status};
+pub use crate::apply::{Applied, AuditFacts};
+use crate::apply::{ApplyContext, ApplyReport, Progress};
 use crate::plan::{Plan, PlanOptions};
 use crate::session::Session;
 
@@ -49,35 +50,6 @@ pub struct ApplyHooks {
     pub confirm: Confirm,
     /// Receives each outcome.
     pub progress: StartProgress,
-}
-
-/// What an apply did.
-#[derive(Debug, Clone)]
-pub struct Applied {
-    /// The plan that was applied.
-    pub plan: Plan,
-    /// One outcome per write.
-    pub report: ApplyReport,
-    /// Who, when and from what, for the audit record.
-    pub audit: AuditFacts,
-}
-
-/// The facts an audit record of an apply carries besides the plan and outcomes.
-#[derive(Debug, Clone, Default)]
-pub struct AuditFacts {
-    /// When the apply started and finished (UTC, ISO 8601).
-    pub started: String,
-    /// When it finished.
-    pub finished: String,
-    /// The repository commit applied (`git rev-parse HEAD`), when a Git checkout.
-    pub commit: Option<String>,
-    /// The repository name recorded in ownership records.
-    pub repository: String,
-    /// The identity ARM was called with, as the environment configures it (method, client id,
-    /// tenant); never a secret.
-    pub identity: Vec<(&'static str, String)>,
-    /// Who ran it, from the CI system's variables (or the local user).
-    pub invoker: Vec<(&'static str, String)>,
 }
 
 /// The CI variables that say who started a run and where to find it, in the order they are
@@ -120,20 +92,6 @@ fn identity(target: &Target) -> Vec<(&'static str, String)> {
         out.push(("service_connection_id", id.clone()));
     }
     out
-}
-
-impl Applied {
-    /// (done, failed, skipped).
-    pub fn counts(&self) -> (usize, usize, usize) {
-        let done = self
-            .report
-            .outcomes
-            .iter()
-            .filter(|o| o.status == Status::Done)
-            .count();
-        let failed = self.report.failed();
-        (done, failed, self.report.outcomes.len() - done - failed)
-    }
 }
 
 fn read_saved(path: &PathBuf) -> anyhow::Result<Plan> {

@@ -5,10 +5,10 @@
 //! disabled (in the file, by an environment override, or in the workspace) is listed as such, never
 //! as covered. With an environment, a rule counts only when it is deployed there.
 
-use std::collections::BTreeMap;
-
 use super::connection::{ConnectOptions, connect};
 use super::target::{Target, load};
+use crate::coverage::add;
+pub use crate::coverage::{Coverage, RuleRef, TechniqueCoverage};
 use crate::model::Resource;
 use crate::session::Session;
 
@@ -19,61 +19,6 @@ pub struct CoverageRequest {
     pub env: Option<String>,
     /// How to connect.
     pub connect: ConnectOptions,
-}
-
-/// One rule mapped to a technique.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct RuleRef {
-    /// Rule id.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// Enabled (where measured).
-    pub enabled: bool,
-}
-
-/// One technique's coverage.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct TechniqueCoverage {
-    /// The tactics the rules map it under (Sentinel spellings).
-    pub tactics: Vec<String>,
-    /// The rules.
-    pub rules: Vec<RuleRef>,
-}
-
-impl TechniqueCoverage {
-    /// True when some rule is enabled.
-    pub fn covered(&self) -> bool {
-        self.rules.iter().any(|r| r.enabled)
-    }
-}
-
-/// The coverage, by technique id (`T1110`, `T1110.003`).
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Coverage {
-    /// Where it was measured: `repository` or the environment's name.
-    pub scope: String,
-    /// By technique.
-    pub techniques: BTreeMap<String, TechniqueCoverage>,
-}
-
-fn add(cov: &mut Coverage, rule: &crate::model::AnalyticsRule, enabled: bool) {
-    let mut techniques: Vec<&String> = rule.techniques.iter().chain(&rule.sub_techniques).collect();
-    techniques.sort();
-    techniques.dedup();
-    for t in techniques {
-        let entry = cov.techniques.entry(t.clone()).or_default();
-        for tac in &rule.tactics {
-            if !entry.tactics.contains(tac) {
-                entry.tactics.push(tac.clone());
-            }
-        }
-        entry.rules.push(RuleRef {
-            id: rule.name.clone(),
-            name: rule.display_name.clone(),
-            enabled,
-        });
-    }
 }
 
 /// Measures `req`.

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 use sentinel_kql_engine::{Database, DateTime};
-use serde::Serialize;
 
 use super::target::load;
 use crate::load::Repository;
-use crate::run::sentinel::{Alert, RuleRun, run_rule, simulate};
+pub use crate::run::sentinel::DetectionReplay;
+use crate::run::sentinel::{RuleRun, run_rule, simulate};
 use crate::session::Session;
 
 /// Input: `TABLE=FILE` pairs.
@@ -33,22 +33,6 @@ pub struct SimulateRequest {
     pub when: When,
     /// Only detections whose id or name contains one of these (all when empty).
     pub filters: Vec<String>,
-}
-
-/// One detection's replay.
-#[derive(Debug, Clone, Serialize)]
-pub struct DetectionReplay {
-    /// Rule id.
-    pub id: String,
-    /// Rule name.
-    pub name: String,
-    /// Runs made.
-    pub runs: usize,
-    /// Alerts raised, in time order.
-    pub alerts: Vec<Alert>,
-    /// Why the detection could not run (an unsupported feature, a query error).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
 }
 
 /// Parses a time given on the command line.

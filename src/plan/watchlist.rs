@@ -151,7 +151,7 @@ mod tests {
             "alias": "Vip", "displayName": "VIP", "itemsSearchKey": "Email"
         }))
         .unwrap();
-        Watchlist::from_yaml(&raw, &crate::load::csv::parse(rows).unwrap(), "vip.csv")
+        Watchlist::from_yaml(&raw, &crate::schema::csv::parse(rows).unwrap(), "vip.csv")
     }
 
     fn item(name: &str, email: &str, note: &str) -> Value {

@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use serde_json::json;
 
+use crate::coverage::Coverage;
 use crate::escape::md;
-use crate::ops::coverage::Coverage;
 
 /// Navigator tactic short names (`credential-access`) from Sentinel's (`CredentialAccess`).
 fn tactic_shortname(tactic: &str) -> String {

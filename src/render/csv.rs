@@ -1,6 +1,6 @@
 //! The CSV writer for imported watchlists: a header and one record per item, LF line endings, a
-//! field quoted only when [`crate::load::csv::needs_quotes`] says the reader would otherwise change
-//! it (so `load::csv::parse` reads the output back to the same table; tested).
+//! field quoted only when [`crate::schema::csv::needs_quotes`] says the reader would otherwise change
+//! it (so `schema::csv::parse` reads the output back to the same table; tested).
 
 /// Writes `header` and `rows` as CSV text ending in a line break.
 pub fn to_csv(header: &[String], rows: &[Vec<String>]) -> String {
@@ -19,7 +19,7 @@ pub fn to_csv(header: &[String], rows: &[Vec<String>]) -> String {
 }
 
 fn field(value: &str) -> String {
-    if crate::load::csv::needs_quotes(value) {
+    if crate::schema::csv::needs_quotes(value) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
         value.to_string()
@@ -39,7 +39,7 @@ mod tests {
             vec![String::new(), "\u{feff}x".to_string()],
         ];
         let text = to_csv(&header, &rows);
-        let back = crate::load::csv::parse(&text).unwrap();
+        let back = crate::schema::csv::parse(&text).unwrap();
         assert_eq!(back.header, header);
         let values: Vec<Vec<String>> = back.rows.into_iter().map(|r| r.values).collect();
         assert_eq!(values, rows);

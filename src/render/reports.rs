@@ -39,7 +39,7 @@ pub fn apply_json(out: &mut dyn Write, plan: &Plan, outcomes: &[Outcome]) -> io:
 
 /// `apply --audit FILE`: who applied what, when, from which commit, and how every write ended with
 /// the request ids ARM answered with (format_version 1, documented in `docs/json-output.md`).
-pub fn apply_audit(out: &mut dyn Write, applied: &crate::ops::apply::Applied) -> io::Result<()> {
+pub fn apply_audit(out: &mut dyn Write, applied: &crate::apply::Applied) -> io::Result<()> {
     let (plan, outcomes, facts) = (&applied.plan, &applied.report.outcomes, &applied.audit);
     let pairs = |v: &[(&str, String)]| {
         v.iter()

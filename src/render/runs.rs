@@ -7,7 +7,7 @@ use sentinel_kql_engine::Table;
 use serde_json::json;
 
 use crate::escape::line;
-use crate::ops::simulate::DetectionReplay;
+use crate::run::sentinel::DetectionReplay;
 
 /// `simulate` for people.
 pub fn simulate_human(out: &mut dyn Write, replays: &[DetectionReplay]) -> io::Result<()> {

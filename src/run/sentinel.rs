@@ -327,3 +327,19 @@ pub fn simulate(
     }
     Ok(runs)
 }
+
+/// One detection's replay.
+#[derive(Debug, Clone, Serialize)]
+pub struct DetectionReplay {
+    /// Rule id.
+    pub id: String,
+    /// Rule name.
+    pub name: String,
+    /// Runs made.
+    pub runs: usize,
+    /// Alerts raised, in time order.
+    pub alerts: Vec<Alert>,
+    /// Why the detection could not run (an unsupported feature, a query error).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}

@@ -6,6 +6,7 @@
 //! `crate::validate`, not load failures. `crate::model` turns them into domain types.
 
 mod automation;
+pub mod csv;
 mod environment;
 mod function;
 mod hunting;

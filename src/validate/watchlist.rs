@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 
 use super::rule::is_version;
 use crate::diag::{Diagnostic, codes};
-use crate::load::csv::CsvTable;
 use crate::load::{Loaded, Repository, WatchlistFile};
 use crate::model::{Duration, ResourceKind};
 use crate::schema::YamlEnvironment;
+use crate::schema::csv::CsvTable;
 
 /// Runs every single-file check on a watchlist.
 pub fn check_watchlist(w: &WatchlistFile, out: &mut Vec<Diagnostic>) {
