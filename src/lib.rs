@@ -7,6 +7,8 @@
 //!         └─ ops/<op>.rs    one operation each: request in, data out (target, connection shared)
 //!              ├─ model: load → schema → model, validate, desired (repository × environment)
 //!              ├─ ARM:   live (read), plan (diff), apply (etag-guarded writes), drift, import, promote
+//!              ├─ run:   the KQL engine with Sentinel's execution model (test, simulate, query),
+//!              │         coverage (ATT&CK)
 //!              └─ sentinel_kql / sentinel_arm / arm_emulator crates
 //!    └─ render/*  diagnostics, plans and reports → human, JSON, markdown, SARIF, JUnit
 //!       printer   the only writer to stdout/stderr
