@@ -1,18 +1,28 @@
-//! ATT&CK coverage of the detections: which techniques some enabled rule maps to, and which have
-//! only disabled rules. Measured by `ops::coverage` (in the repository or in a workspace), written by
+//! ATT&CK coverage of the detections and hunting queries: which techniques some enabled analytics
+//! rule or deployed hunting query maps to, and which have only disabled rules. Hunting queries are
+//! listed as such (they are run by people, they raise no alert). Measured by `ops::coverage` (in the repository or in a workspace), written by
 //! `render::coverage` (a Navigator layer, a markdown table).
 
 use std::collections::BTreeMap;
 
-/// One rule mapped to a technique.
+/// One rule (or hunting query) mapped to a technique.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RuleRef {
-    /// Rule id.
+    /// Content id.
     pub id: String,
     /// Display name.
     pub name: String,
-    /// Enabled (where measured).
+    /// Enabled (where measured); a hunting query is enabled where it is deployed.
     pub enabled: bool,
+    /// `detection` or `hunting-query`.
+    pub kind: &'static str,
+}
+
+impl RuleRef {
+    /// True for a hunting query.
+    pub fn is_hunting(&self) -> bool {
+        self.kind == "hunting-query"
+    }
 }
 
 /// One technique's coverage.
@@ -40,21 +50,49 @@ pub struct Coverage {
     pub techniques: BTreeMap<String, TechniqueCoverage>,
 }
 
+/// Adds an analytics rule.
 pub(crate) fn add(cov: &mut Coverage, rule: &crate::model::AnalyticsRule, enabled: bool) {
-    let mut techniques: Vec<&String> = rule.techniques.iter().chain(&rule.sub_techniques).collect();
+    let r = RuleRef {
+        id: rule.name.clone(),
+        name: rule.display_name.clone(),
+        enabled,
+        kind: "detection",
+    };
+    add_ref(
+        cov,
+        r,
+        &rule.tactics,
+        rule.techniques.iter().chain(&rule.sub_techniques),
+    );
+}
+
+/// Adds a (deployed) hunting query.
+pub(crate) fn add_hunting(cov: &mut Coverage, q: &crate::model::HuntingQuery) {
+    let r = RuleRef {
+        id: q.name.clone(),
+        name: q.display_name.clone(),
+        enabled: true,
+        kind: "hunting-query",
+    };
+    add_ref(cov, r, &q.tactics, q.techniques.iter());
+}
+
+fn add_ref<'a>(
+    cov: &mut Coverage,
+    r: RuleRef,
+    tactics: &[String],
+    techniques: impl Iterator<Item = &'a String>,
+) {
+    let mut techniques: Vec<&String> = techniques.collect();
     techniques.sort();
     techniques.dedup();
     for t in techniques {
         let entry = cov.techniques.entry(t.clone()).or_default();
-        for tac in &rule.tactics {
+        for tac in tactics {
             if !entry.tactics.contains(tac) {
                 entry.tactics.push(tac.clone());
             }
         }
-        entry.rules.push(RuleRef {
-            id: rule.name.clone(),
-            name: rule.display_name.clone(),
-            enabled,
-        });
+        entry.rules.push(r.clone());
     }
 }

@@ -874,6 +874,15 @@ fn coverage_layers_show_what_is_deployed_and_enabled() {
         .find(|l| l.contains("[T1110.003]"))
         .expect("the technique is listed");
     assert!(row.contains("(disabled)"), "{row}");
+    // deployed hunting queries count, and say what they are
+    let row = t
+        .lines()
+        .find(|l| l.contains("[T1078.004]"))
+        .expect("the technique is listed");
+    assert!(
+        row.contains("Break-glass account activity and changes to privileged vaults and groups (hunting query)"),
+        "{row}"
+    );
     let layer = repo.run(&["coverage", "--env", "local", "--format", "layer"]);
     let v: serde_json::Value = serde_json::from_slice(&layer.stdout).unwrap();
     let spray = v["techniques"]

@@ -7,8 +7,8 @@
 
 use super::connection::{ConnectOptions, connect};
 use super::target::{Target, load};
-use crate::coverage::add;
 pub use crate::coverage::{Coverage, RuleRef, TechniqueCoverage};
+use crate::coverage::{add, add_hunting};
 use crate::model::Resource;
 use crate::session::Session;
 
@@ -32,6 +32,9 @@ pub fn coverage(cx: &Session, req: &CoverageRequest) -> anyhow::Result<Coverage>
         for r in repo.rules.iter().filter_map(|r| r.rule.as_ref()) {
             add(&mut cov, r, r.enabled);
         }
+        for q in repo.hunting.iter().map(|h| &h.query) {
+            add_hunting(&mut cov, q);
+        }
         return Ok(cov);
     };
     let target = Target::open(cx, env, &[])?;
@@ -46,12 +49,14 @@ pub fn coverage(cx: &Session, req: &CoverageRequest) -> anyhow::Result<Coverage>
         ..Coverage::default()
     };
     for (key, item) in &target.desired.items {
-        let Resource::Rule(rule) = &item.resource else {
-            continue;
-        };
-        // deployed: the live rule (its enabled state is the workspace's)
-        if let Some(Resource::Rule(l)) = live.items.get(key).and_then(|l| l.resource.as_ref()) {
-            add(&mut cov, rule, l.enabled);
+        let deployed = live.items.get(key).and_then(|l| l.resource.as_ref());
+        match (&item.resource, deployed) {
+            // the live rule's enabled state is the workspace's
+            (Resource::Rule(rule), Some(Resource::Rule(l))) => add(&mut cov, rule, l.enabled),
+            (Resource::HuntingQuery(q), Some(Resource::HuntingQuery(_))) => {
+                add_hunting(&mut cov, q)
+            }
+            _ => {}
         }
     }
     Ok(cov)

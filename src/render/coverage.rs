@@ -9,6 +9,15 @@ use crate::coverage::Coverage;
 use crate::escape::md;
 
 /// Navigator tactic short names (`credential-access`) from Sentinel's (`CredentialAccess`).
+/// What follows a name: ` (disabled)`, ` (hunting query)`, or nothing.
+fn label(r: &crate::coverage::RuleRef) -> &'static str {
+    match (r.enabled, r.is_hunting()) {
+        (false, _) => " (disabled)",
+        (true, true) => " (hunting query)",
+        (true, false) => "",
+    }
+}
+
 fn tactic_shortname(tactic: &str) -> String {
     let mut out = String::new();
     for (i, c) in tactic.chars().enumerate() {
@@ -28,7 +37,7 @@ pub fn layer(out: &mut dyn Write, cov: &Coverage) -> io::Result<()> {
         let names: Vec<String> = t
             .rules
             .iter()
-            .map(|r| format!("{}{}", r.name, if r.enabled { "" } else { " (disabled)" }))
+            .map(|r| format!("{}{}", r.name, label(r)))
             .collect();
         for tactic in &t.tactics {
             techniques.push(json!({
@@ -65,7 +74,7 @@ pub fn markdown(out: &mut dyn Write, cov: &Coverage) -> io::Result<()> {
     let covered = cov.techniques.values().filter(|t| t.covered()).count();
     writeln!(
         out,
-        "### ATT&CK coverage: {}\n\n{covered} techniques covered by enabled rules, {} only by disabled ones.\n\n| technique | tactics | rules |\n|---|---|---|",
+        "### ATT&CK coverage: {}\n\n{covered} techniques covered by enabled rules or hunting queries, {} only by disabled rules.\n\n| technique | tactics | rules |\n|---|---|---|",
         md(&cov.scope),
         cov.techniques.len() - covered
     )?;
@@ -75,9 +84,9 @@ pub fn markdown(out: &mut dyn Write, cov: &Coverage) -> io::Result<()> {
             .iter()
             .map(|r| {
                 if r.enabled {
-                    md(&r.name)
+                    format!("{}{}", md(&r.name), label(r))
                 } else {
-                    format!("~~{}~~ (disabled)", md(&r.name))
+                    format!("~~{}~~{}", md(&r.name), label(r))
                 }
             })
             .collect();
