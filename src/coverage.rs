@@ -60,7 +60,7 @@ pub(crate) fn add(cov: &mut Coverage, rule: &crate::model::AnalyticsRule, enable
     };
     add_ref(
         cov,
-        r,
+        &r,
         &rule.tactics,
         rule.techniques.iter().chain(&rule.sub_techniques),
     );
@@ -74,12 +74,12 @@ pub(crate) fn add_hunting(cov: &mut Coverage, q: &crate::model::HuntingQuery) {
         enabled: true,
         kind: "hunting-query",
     };
-    add_ref(cov, r, &q.tactics, q.techniques.iter());
+    add_ref(cov, &r, &q.tactics, q.techniques.iter());
 }
 
 fn add_ref<'a>(
     cov: &mut Coverage,
-    r: RuleRef,
+    r: &RuleRef,
     tactics: &[String],
     techniques: impl Iterator<Item = &'a String>,
 ) {

@@ -54,7 +54,7 @@ pub fn coverage(cx: &Session, req: &CoverageRequest) -> anyhow::Result<Coverage>
             // the live rule's enabled state is the workspace's
             (Resource::Rule(rule), Some(Resource::Rule(l))) => add(&mut cov, rule, l.enabled),
             (Resource::HuntingQuery(q), Some(Resource::HuntingQuery(_))) => {
-                add_hunting(&mut cov, q)
+                add_hunting(&mut cov, q);
             }
             _ => {}
         }
