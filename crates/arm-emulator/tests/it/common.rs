@@ -44,10 +44,15 @@ pub fn client(ca_pem: Option<&str>) -> reqwest::Client {
 }
 
 pub async fn token(http: &reqwest::Client, emu: &Emulator) -> String {
+    token_for(http, emu, "https%3A%2F%2Fmanagement.azure.com%2F.default").await
+}
+
+/// A client-credentials token from the emulator for `scope` (form-encoded).
+pub async fn token_for(http: &reqwest::Client, emu: &Emulator, scope: &str) -> String {
     let resp = http
         .post(emu.token_url(TENANT))
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .body("grant_type=client_credentials&client_id=11111111-1111-1111-1111-111111111111&client_secret=s3cret&scope=https%3A%2F%2Fmanagement.azure.com%2F.default")
+        .body(format!("grant_type=client_credentials&client_id=11111111-1111-1111-1111-111111111111&client_secret=s3cret&scope={scope}"))
         .send()
         .await
         .expect("token request");

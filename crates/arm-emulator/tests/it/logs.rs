@@ -9,20 +9,12 @@ const LA: &str = "2025-02-01";
 const TABLE: &str = "OnePasswordEventLogs_CL";
 
 async fn la_token(h: &Harness) -> String {
-    let resp = h
-        .http
-        .post(h.emu.token_url(TENANT))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body("grant_type=client_credentials&client_id=11111111-1111-1111-1111-111111111111&client_secret=s3cret&scope=https%3A%2F%2Fapi.loganalytics.io%2F.default")
-        .send()
-        .await
-        .expect("token request");
-    assert_eq!(resp.status(), 200);
-    let v: Value = resp.json().await.expect("token json");
-    v["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_string()
+    token_for(
+        &h.http,
+        &h.emu,
+        "https%3A%2F%2Fapi.loganalytics.io%2F.default",
+    )
+    .await
 }
 
 async fn customer_id(h: &Harness) -> String {
