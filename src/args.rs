@@ -112,6 +112,12 @@ pub enum Command {
         after_help = "Examples:\n  sentinelctl coverage --layer coverage.json\n  sentinelctl coverage --env prod --format markdown >> $GITHUB_STEP_SUMMARY"
     )]
     Coverage(CoverageArgs),
+    /// Check an environment end to end: login, workspace, Sentinel, roles, tables, saved functions,
+    /// data arriving and rule health, each with what to fix.
+    #[command(
+        after_help = "Examples:\n  sentinelctl doctor --env local\n  sentinelctl doctor --env prod --format json"
+    )]
+    Doctor(DoctorArgs),
     /// Table schemas and parsers from a workspace, for offline KQL checks.
     #[command(
         subcommand,
@@ -570,6 +576,29 @@ pub struct CoverageArgs {
     #[arg(long, value_name = "FILE")]
     pub layer: Option<PathBuf>,
     /// ARM connection (with --env).
+    #[command(flatten)]
+    pub arm: ArmArgs,
+}
+
+/// Doctor report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DoctorFormat {
+    /// One line per check, details and the fix under it.
+    Human,
+    /// The report as JSON.
+    Json,
+}
+
+/// `doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Environment to check.
+    #[arg(long, value_name = "ENV")]
+    pub env: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DoctorFormat::Human)]
+    pub format: DoctorFormat,
+    /// ARM connection.
     #[command(flatten)]
     pub arm: ArmArgs,
 }

@@ -211,7 +211,7 @@ const AUTO_DISABLED: &str = "AUTO DISABLED";
 
 /// When Sentinel disabled `live` by itself: the reason, as far as the workspace tells it (Sentinel
 /// adds it to the description; what code's description does not have is the reason).
-fn auto_disabled(desired: &Resource, live: &Resource) -> Option<String> {
+pub(crate) fn auto_disabled(desired: &Resource, live: &Resource) -> Option<String> {
     let (Resource::Rule(d), Resource::Rule(l)) = (desired, live) else {
         return None;
     };

@@ -8,7 +8,7 @@
 //!              ├─ model: load → schema → model, validate, desired (repository × environment)
 //!              ├─ ARM:   live (read), plan (diff), apply (etag-guarded writes), drift, import, promote
 //!              ├─ run:   the KQL engine with Sentinel's execution model (test, simulate, query),
-//!              │         coverage (ATT&CK)
+//!              │         coverage (ATT&CK), doctor (a deployment's checks)
 //!              └─ sentinel_kql / sentinel_arm / arm_emulator crates
 //!    └─ render/*  diagnostics, plans and reports → human, JSON, markdown, SARIF, JUnit
 //!       printer   the only writer to stdout/stderr
@@ -32,6 +32,7 @@ pub mod commands;
 pub mod coverage;
 pub mod desired;
 pub mod diag;
+pub mod doctor;
 pub mod drift;
 pub mod escape;
 pub mod exit;
@@ -64,6 +65,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
         Command::Schemas(a) => commands::schemas::run(&cx, a),
         Command::Test(a) => commands::test::run(&cx, a),
         Command::Coverage(a) => commands::coverage::run(&cx, a),
+        Command::Doctor(a) => commands::doctor::run(&cx, a),
         Command::Simulate(a) => commands::simulate::run(&cx, a),
         Command::Query(a) => commands::query::run(&cx, a),
         Command::Explain(a) => commands::explain::run(&cx, a),

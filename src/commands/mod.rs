@@ -5,6 +5,7 @@ pub mod apply;
 pub mod completions;
 mod connect;
 pub mod coverage;
+pub mod doctor;
 pub mod drift;
 pub mod emulator;
 pub mod explain;

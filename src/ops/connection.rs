@@ -239,9 +239,79 @@ async fn start_embedded(
         check_rule_tables: true,
         ..arm_emulator::Config::default()
     };
-    arm_emulator::start(config)
+    let emulator = arm_emulator::start(config)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot start the embedded emulator: {e}"))
+        .map_err(|e| anyhow::anyhow!("cannot start the embedded emulator: {e}"))?;
+    ingest_samples(root, &emulator, &env.workspace_id(), tables)?;
+    Ok(emulator)
+}
+
+/// Where the embedded emulator's sample connector data lives: `samples/<Table>.jsonl` (or `.csv`).
+pub const SAMPLES_DIR: &str = "samples";
+
+/// Replaces the rows of each custom table that has a file in `samples/` with that file's rows, times
+/// relative to now (`-10m`) resolved at start: the embedded workspace receives data as if its
+/// connector had just ingested it, so the query API, `query --env local` and `doctor` see live data.
+/// Only regular files directly in `samples/` are read (no symlinks: nothing outside the repository).
+fn ingest_samples(
+    root: &Path,
+    emulator: &arm_emulator::Emulator,
+    workspace_id: &str,
+    tables: &[(String, Vec<(String, String)>)],
+) -> anyhow::Result<()> {
+    let dir = root.join(SAMPLES_DIR);
+    if !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+        return Ok(());
+    }
+    let now = crate::run::current_time();
+    for (table, columns) in tables {
+        for ext in ["jsonl", "csv"] {
+            let path = dir.join(format!("{table}.{ext}"));
+            if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                continue;
+            }
+            let rows = crate::run::data::read_file(&path)?;
+            let rows: Vec<serde_json::Value> = rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, row)| {
+                    sample_row(row, columns, now)
+                        .with_context(|| format!("`{}` row {}", path.display(), i + 1))
+                })
+                .collect::<anyhow::Result<_>>()?;
+            emulator
+                .replace_rows(workspace_id, table, &rows)
+                .map_err(|why| anyhow::anyhow!("`{}`: {why}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// One sample row as the emulator takes it: datetime columns absolute (relative times resolved).
+fn sample_row(
+    row: Vec<(String, serde_json::Value)>,
+    columns: &[(String, String)],
+    now: sentinel_kql_engine::DateTime,
+) -> anyhow::Result<serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for (name, value) in row {
+        let is_time = columns.iter().any(|(c, ty)| c == &name && ty == "dateTime");
+        let value = match (&value, is_time) {
+            (serde_json::Value::String(s), true) => {
+                match crate::run::data::cell(s, sentinel_kql_engine::Type::DateTime, now)
+                    .map_err(anyhow::Error::msg)?
+                {
+                    sentinel_kql_engine::Value::DateTime(t) => {
+                        serde_json::Value::String(t.to_string())
+                    }
+                    _ => serde_json::Value::Null,
+                }
+            }
+            _ => value,
+        };
+        out.insert(name, value);
+    }
+    Ok(serde_json::Value::Object(out))
 }
 
 /// The client secret: `AZURE_CLIENT_SECRET`, or the variable the file names when the invoker allows it.

@@ -15,6 +15,7 @@
 //! | [`coverage`] | the ATT&CK techniques the detections cover (repository, or deployed and enabled) |
 //! | [`test`] | run the test cases beside detections and skills on the KQL engine |
 //! | [`schemas`] | pull a workspace's table schemas and parsers into `schemas/` |
+//! | [`doctor`] | check what a working deployment needs, in order, with the fix for each failure |
 //!
 //! Shared steps: [`target`] (repository + environment + desired state, validated once) and
 //! [`connection`] (the invoker's connect options → an authenticated client, trust boundary included).
@@ -22,6 +23,7 @@
 pub mod apply;
 pub mod connection;
 pub mod coverage;
+pub mod doctor;
 pub mod drift;
 pub mod files;
 pub mod import;

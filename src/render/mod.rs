@@ -8,6 +8,7 @@ pub mod csv;
 pub mod diagnostics_human;
 pub mod diagnostics_json;
 pub mod diagnostics_sarif;
+pub mod doctor;
 pub mod drift;
 pub mod plan_human;
 pub mod plan_markdown;

@@ -13,6 +13,11 @@
 //!   id '{oid}' does not have authorization to perform action '{action}' over scope '{scope}' or the
 //!   scope is invalid. If access was recently granted, please refresh your credentials." (as quoted in
 //!   e.g. Azure/ARO-RP#66).
+//! * A read-only scope lets reads through and refuses writes and deletes the same way (a principal
+//!   holding only Reader or Microsoft Sentinel Reader there).
+//! * `…/providers/Microsoft.Authorization/permissions` answers what the caller may do at a scope
+//!   (Permissions - List For Resource, api-version 2022-04-01): `*` normally, `*/read` under a
+//!   read-only scope.
 //!
 //! Owns only these rules; the router applies them after authentication and before throttling.
 
@@ -31,6 +36,8 @@ struct Rules {
     delegations: Vec<(String, String)>,
     /// Scopes, lower-cased, without a trailing slash.
     forbidden: Vec<String>,
+    /// Scopes where the caller holds only a reader role: reads pass, writes and deletes answer 403.
+    read_only: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -90,6 +97,43 @@ impl Access {
         self.set(None, None, Some(scopes));
     }
 
+    /// Replaces the read-only scopes.
+    pub(crate) fn set_read_only(&self, scopes: &[String]) {
+        let mut r = self
+            .rules
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        r.read_only = scopes
+            .iter()
+            .map(|s| norm(s))
+            .filter(|s| !s.is_empty())
+            .collect();
+    }
+
+    /// Whether `path` lies under a read-only scope.
+    fn is_read_only(&self, path: &str) -> bool {
+        let p = norm(path);
+        self.rules()
+            .read_only
+            .iter()
+            .any(|s| p == *s || p.starts_with(&format!("{s}/")))
+    }
+
+    /// The body of `GET {scope}/providers/Microsoft.Authorization/permissions` for `scope`.
+    pub(crate) fn permissions(&self, scope: &str) -> Value {
+        let actions = if self.is_read_only(scope) {
+            json!(["*/read"])
+        } else {
+            json!(["*"])
+        };
+        json!({"value": [{
+            "actions": actions,
+            "notActions": [],
+            "dataActions": [],
+            "notDataActions": [],
+        }]})
+    }
+
     /// The token's tenant must be the subscription's, or delegated to it.
     pub(crate) fn check_tenant(&self, subscription: &str, token_tenant: &str) -> Result<(), Reply> {
         let r = self.rules();
@@ -121,13 +165,16 @@ impl Access {
     ) -> Result<(), Reply> {
         let r = self.rules();
         let p = norm(path);
-        let Some(_) = r
-            .forbidden
-            .iter()
-            .find(|s| p == **s || p.starts_with(&format!("{s}/")))
-        else {
-            return Ok(());
+        let under = |scopes: &[String]| {
+            scopes
+                .iter()
+                .any(|s| p == *s || p.starts_with(&format!("{s}/")))
         };
+        let refused =
+            under(&r.forbidden) || (!matches!(method, "GET" | "HEAD") && under(&r.read_only));
+        if !refused {
+            return Ok(());
+        }
         let scope = path.trim_end_matches('/');
         Err(arm_error(
             403,
@@ -145,11 +192,12 @@ impl Access {
             "tenants": r.tenants.iter().map(|(s, t)| json!({"subscription": s, "tenant": t})).collect::<Vec<_>>(),
             "delegations": r.delegations.iter().map(|(s, t)| json!({"subscription": s, "managingTenant": t})).collect::<Vec<_>>(),
             "forbidden": r.forbidden,
+            "readOnly": r.read_only,
         })
     }
 
     /// `{"tenants":[{"subscription","tenant"}],"delegations":[{"subscription","managingTenant"}],
-    /// "forbidden":["scope"]}`; each key present replaces that list.
+    /// "forbidden":["scope"],"readOnly":["scope"]}`; each key present replaces that list.
     pub(crate) fn update_from_json(&self, v: &Value) -> Result<(), String> {
         let obj = v
             .as_object()
@@ -175,25 +223,31 @@ impl Access {
             };
         let tenants = pairs("tenants", "subscription", "tenant")?;
         let delegations = pairs("delegations", "subscription", "managingTenant")?;
-        let forbidden = match obj.get("forbidden") {
-            None => None,
-            Some(f) => Some(
-                f.as_array()
-                    .ok_or("'forbidden' must be an array of scopes")?
-                    .iter()
-                    .map(|s| {
-                        s.as_str()
-                            .map(str::to_string)
-                            .ok_or("'forbidden' must hold strings")
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-            ),
+        let scopes = |key: &str| -> Result<Option<Vec<String>>, String> {
+            let Some(f) = obj.get(key) else {
+                return Ok(None);
+            };
+            f.as_array()
+                .ok_or(format!("'{key}' must be an array of scopes"))?
+                .iter()
+                .map(|s| {
+                    s.as_str()
+                        .map(str::to_string)
+                        .ok_or(format!("'{key}' must hold strings"))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some)
         };
+        let forbidden = scopes("forbidden")?;
+        let read_only = scopes("readOnly")?;
         self.set(
             tenants.as_deref(),
             delegations.as_deref(),
             forbidden.as_deref(),
         );
+        if let Some(r) = read_only {
+            self.set_read_only(&r);
+        }
         Ok(())
     }
 }
@@ -276,5 +330,27 @@ mod tests {
         );
         a.set_forbidden(&[]);
         assert!(a.check_scope("GET", SUB, "o").is_ok());
+    }
+
+    #[test]
+    fn read_only_scopes_refuse_writes_and_say_so_in_permissions() {
+        let a = Access::new(&[], &[], &[]);
+        a.update_from_json(&json!({"readOnly": [SUB.to_uppercase()]}))
+            .unwrap();
+        let rule = format!("{SUB}/providers/Microsoft.SecurityInsights/alertRules/r1");
+        assert!(a.check_scope("GET", &rule, "o").is_ok());
+        let e = a.check_scope("PUT", &rule, "o").unwrap_err();
+        assert_eq!(e.status, 403);
+        assert!(a.check_scope("DELETE", &rule, "o").is_err());
+        assert!(
+            a.check_scope("PUT", &format!("{SUB}2/savedSearches/f"), "o")
+                .is_ok()
+        );
+        assert_eq!(a.permissions(SUB)["value"][0]["actions"], json!(["*/read"]));
+        assert_eq!(
+            a.permissions(&format!("{SUB}2"))["value"][0]["actions"],
+            json!(["*"])
+        );
+        assert_eq!(a.to_json()["readOnly"], json!([SUB.to_lowercase()]));
     }
 }

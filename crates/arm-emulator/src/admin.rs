@@ -12,7 +12,7 @@
 //! | `DELETE /_emulator/requests` | clear the request log |
 //! | `GET`/`PUT /_emulator/faults` | `{"latencyMs","latencyJitterMs","faultRate","dropRate","slowBodyRate","slowBodyDelayMs","seed"}` (PUT merges) |
 //! | `GET`/`PUT /_emulator/throttle` | `{"enabled","reads":{"capacity","refillPerSecond"},"writes":{…},"subscriptions":{"{id}":{"reads","writes"}\|null}}` (PUT merges, buckets refill) |
-//! | `GET`/`PUT /_emulator/access` | `{"tenants":[{"subscription","tenant"}],"delegations":[{"subscription","managingTenant"}],"forbidden":["scope"]}` (each key given replaces its list) |
+//! | `GET`/`PUT /_emulator/access` | `{"tenants":[{"subscription","tenant"}],"delegations":[{"subscription","managingTenant"}],"forbidden":["scope"],"readOnly":["scope"]}` (each key given replaces its list) |
 //! | `GET`/`PUT /_emulator/settings` | `{"pageSize","checkRuleTables","watchlistDeleteDelayMs"}` (PUT merges) |
 //! | `POST /_emulator/tables` | add a table `{"workspace","name","columns":[{"name","type"}…]}` (replaces one of that name) |
 //! | `DELETE /_emulator/tables` | remove `{"workspace","name"}` (custom or built-in) |

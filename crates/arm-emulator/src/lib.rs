@@ -14,7 +14,10 @@
 //!   resource-group `Microsoft.Insights/workbooks` (GUID names, LIST needs `category`); GET/PUT of the
 //!   workspace itself; Log Analytics `tables` (built-in tables from `data/builtin_tables.json`, custom
 //!   `_CL` tables, [`Config::seed_tables`]), with Sentinel's refusal of a Scheduled/NRT rule whose query
-//!   reads a missing table when [`Config::check_rule_tables`] is on. Unknown subscription, resource group or workspace → ARM's 404s.
+//!   reads a missing table when [`Config::check_rule_tables`] is on; Sentinel `onboardingStates`
+//!   (a workspace whose `default` state was deleted answers every other Sentinel call with 400 "not
+//!   onboarded"); the caller's `Microsoft.Authorization/permissions` on a workspace. Unknown
+//!   subscription, resource group or workspace → ARM's 404s.
 //! * api-versions real clients send: stable SecurityInsights versions are validated with the stable
 //!   2025-12-01 schema (no NRT, `subTechniques`, `sentinelEntitiesMappings`), previews with
 //!   2025-04-01-preview; savedSearches (and the workspace) with 2025-02-01 (list not paged);
@@ -34,6 +37,8 @@
 //! [`Config::tenants`] binds a subscription to its tenant (a token of another tenant gets ARM's 401
 //! `InvalidAuthenticationTokenTenant`) unless [`Config::delegations`] (Lighthouse-style) lets the
 //! token's tenant manage it. [`Config::forbidden`] scopes answer 403 `AuthorizationFailed`;
+//! read-only scopes ([`Emulator::set_read_only`], `readOnly` in `/_emulator/access`) refuse writes
+//! the same way;
 //! throttling is per subscription, and [`Config::subscription_throttles`] throttles one hard. All of
 //! these can be changed at run time (`/_emulator/access`, `/_emulator/throttle`).
 //!
@@ -303,6 +308,12 @@ impl Emulator {
         self.app.access.set_forbidden(scopes);
     }
 
+    /// Replaces the scopes where the caller may only read: writes and deletes under them answer 403
+    /// `AuthorizationFailed`, and `Microsoft.Authorization/permissions` there answers `*/read`.
+    pub fn set_read_only(&self, scopes: &[String]) {
+        self.app.access.set_read_only(scopes);
+    }
+
     /// Changes the LIST page size.
     pub fn set_page_size(&self, n: usize) {
         self.app.set_page_size(n);
@@ -316,6 +327,32 @@ impl Emulator {
             .store
             .write(|st| (st.add_workspace(&ws, None), true));
         Ok(())
+    }
+
+    /// Replaces the log rows of `table` of workspace `id` (as `DELETE` then `POST /_emulator/rows`,
+    /// at once: refused rows leave the old ones in place); returns the new row count.
+    pub fn replace_rows(&self, id: &str, table: &str, rows: &[Value]) -> Result<usize, String> {
+        let ws = WorkspaceId::parse(id).ok_or_else(|| format!("'{id}' is not a workspace id"))?;
+        let body = json!({"workspace": id, "table": table, "rows": rows});
+        self.app.store.write(|st| {
+            let key = store::name_key(table);
+            let old = st.workspace_mut(&ws).and_then(|w| w.rows.remove(&key));
+            match admin::add_rows(st, &body) {
+                Ok(_) => (Ok(rows.len()), true),
+                Err(r) => {
+                    if let (Some(old), Some(w)) = (old, st.workspace_mut(&ws)) {
+                        w.rows.insert(key, old);
+                    }
+                    let why = r
+                        .json_body()
+                        .and_then(|b| b.pointer("/error/message"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("rows refused")
+                        .to_string();
+                    (Err(why), false)
+                }
+            }
+        })
     }
 
     /// Appends log rows (JSON objects of column → value) to `table` of workspace `id` for the query

@@ -12,8 +12,8 @@ use crate::encoding;
 use crate::errors::{Reply, arm_error};
 use crate::request::Ctx;
 use crate::resources::{
-    self, alert_rules, automation_rules, metadata, saved_searches, tables, watchlists, workbooks,
-    workspaces,
+    self, alert_rules, automation_rules, metadata, onboarding_states, saved_searches, tables,
+    watchlists, workbooks, workspaces,
 };
 use crate::store::WorkspaceId;
 use crate::throttle::{OpClass, Take};
@@ -63,6 +63,8 @@ enum Route {
         customer_id: String,
     },
     Workspace(WorkspaceId),
+    /// `{workspace}/providers/Microsoft.Authorization/permissions`.
+    Permissions(WorkspaceId),
     WsChild {
         ws: WorkspaceId,
         coll: Child,
@@ -91,6 +93,7 @@ enum Child {
     Tables,
     Watchlists,
     AutomationRules,
+    OnboardingStates,
 }
 
 fn eq(a: &str, b: &str) -> bool {
@@ -148,6 +151,13 @@ fn parse(path: &str) -> Route {
             };
             match rest {
                 [] => Route::Workspace(id),
+                [p2, authz, perms]
+                    if eq(p2, "providers")
+                        && eq(authz, "Microsoft.Authorization")
+                        && eq(perms, "permissions") =>
+                {
+                    Route::Permissions(id)
+                }
                 [p2, si, coll, name @ ..]
                     if eq(p2, "providers")
                         && eq(si, "Microsoft.SecurityInsights")
@@ -161,6 +171,8 @@ fn parse(path: &str) -> Route {
                         Child::Watchlists
                     } else if eq(coll, "automationRules") {
                         Child::AutomationRules
+                    } else if eq(coll, "onboardingStates") {
+                        Child::OnboardingStates
                     } else {
                         return Route::ArmUnknown {
                             sub: (*sub).to_string(),
@@ -320,7 +332,7 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
                     404,
                     "InvalidResourceType",
                     format!(
-                        "The resource type could not be found for '{what}'. The emulator serves alertRules, metadata, watchlists, automationRules, savedSearches, tables, workbooks and workspaces."
+                        "The resource type could not be found for '{what}'. The emulator serves alertRules, metadata, watchlists, automationRules, onboardingStates, savedSearches, tables, workbooks, workspaces and their permissions."
                     ),
                 ),
                 op,
@@ -338,6 +350,20 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
             }
             (workspaces::handle(ctx, &ws), op)
         }
+        Route::Permissions(ws) => {
+            let op = Operation::Other;
+            if let Err(r) = arm_pre(ctx, &ws.subscription) {
+                return (r, op);
+            }
+            if let Err(r) = exists(ctx, &ws) {
+                return (r, op);
+            }
+            let reply = match method {
+                "GET" => Reply::json(200, ctx.app.access.permissions(ctx.path)),
+                m => crate::resources::method_not_allowed(m),
+            };
+            (reply, op)
+        }
         Route::WsChild {
             ws,
             coll,
@@ -347,6 +373,8 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
             let op = match coll {
                 Child::SavedSearches => Operation::SavedSearches,
                 Child::Tables => Operation::Tables,
+                // not in the contracts we hold (../shared/specs): not written as traffic
+                Child::OnboardingStates => Operation::Other,
                 // The delete status URL is not an operation of the spec: not written as traffic.
                 Child::Watchlists if rest.first().is_some_and(|s| eq(s, "watchlistStatuses")) => {
                     Operation::Other
@@ -359,6 +387,13 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
             if let Err(r) = exists(ctx, &ws) {
                 return (r, op);
             }
+            if matches!(
+                coll,
+                Child::AlertRules | Child::Metadata | Child::Watchlists | Child::AutomationRules
+            ) && let Err(r) = onboarded(ctx, &ws)
+            {
+                return (r, op);
+            }
             let name = name.as_deref();
             let reply = match coll {
                 Child::AlertRules => alert_rules::handle(ctx, &ws, name),
@@ -367,6 +402,7 @@ fn route_and_handle(ctx: &mut Ctx<'_>, route: Route) -> (Reply, Operation) {
                 Child::Tables => tables::handle(ctx, &ws, name, rest.first().map(String::as_str)),
                 Child::Watchlists => watchlists::handle(ctx, &ws, name, &rest),
                 Child::AutomationRules => automation_rules::handle(ctx, &ws, name),
+                Child::OnboardingStates => onboarding_states::handle(ctx, &ws, name),
             };
             (reply, op)
         }
@@ -432,6 +468,26 @@ fn exists(ctx: &Ctx<'_>, ws: &WorkspaceId) -> Result<(), Reply> {
 }
 
 /// Authentication, the subscription's tenant, forbidden scopes (see `access`), then throttling. On success the rate-limit header is remembered for the answer.
+/// Sentinel's answer for a workspace it is not enabled on (as quoted in e.g.
+/// hashicorp/terraform-provider-azurerm#20661).
+fn onboarded(ctx: &Ctx<'_>, ws: &WorkspaceId) -> Result<(), Reply> {
+    if ctx
+        .app
+        .store
+        .read(|st| st.workspace(ws).is_none_or(|w| w.sentinel))
+    {
+        return Ok(());
+    }
+    Err(arm_error(
+        400,
+        "BadRequest",
+        format!(
+            "Workspace '{}' is not onboarded to Microsoft Sentinel. Please onboard through the portal (https://learn.microsoft.com/en-us/azure/sentinel/quickstart-onboard) or use the OnboardingStates ARM api to onboard to Sentinel (https://learn.microsoft.com/en-us/rest/api/securityinsights/sentinel-onboarding-states/create).",
+            ws.name
+        ),
+    ))
+}
+
 fn arm_pre(ctx: &mut Ctx<'_>, subscription: &str) -> Result<(), Reply> {
     let authz = ctx.header("authorization").map(str::to_string);
     let token = ctx.app.auth.check(authz.as_deref(), &ctx.app.base_url)?;

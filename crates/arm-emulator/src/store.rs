@@ -104,6 +104,9 @@ pub(crate) struct Workspace {
     /// Log rows the query API answers from, by lower-cased table name: the table's name as first
     /// loaded and its rows (JSON objects of column → value), loaded through the admin API.
     pub(crate) rows: BTreeMap<String, (String, Vec<Value>)>,
+    /// Whether Microsoft Sentinel is onboarded (`onboardingStates/default` exists). New workspaces
+    /// are; deleting the onboarding state makes every other Sentinel call answer 400.
+    pub(crate) sentinel: bool,
 }
 
 impl Workspace {
@@ -123,6 +126,7 @@ impl Workspace {
             colls: Default::default(),
             removed_tables: std::collections::BTreeSet::new(),
             rows: BTreeMap::new(),
+            sentinel: true,
         }
     }
 
@@ -221,6 +225,9 @@ impl State {
                 if !w.removed_tables.is_empty() {
                     o.insert("removedTables".into(), json!(w.removed_tables));
                 }
+                if !w.sentinel {
+                    o.insert("sentinelOnboarded".into(), Value::Bool(false));
+                }
                 if !w.rows.is_empty() {
                     let rows: Map<String, Value> = w
                         .rows
@@ -285,6 +292,15 @@ impl State {
                             format!("'removedTables' of {id_str} must hold table names")
                         })?;
                         ws.removed_tables.insert(name_key(n));
+                    }
+                }
+                match w.get("sentinelOnboarded") {
+                    None => {}
+                    Some(Value::Bool(b)) => ws.sentinel = *b,
+                    Some(_) => {
+                        return Err(format!(
+                            "'sentinelOnboarded' of {id_str} must be true or false"
+                        ));
                     }
                 }
                 if let Some(r) = w.get("rows") {

@@ -149,6 +149,19 @@ impl WorkspaceRef {
         format!("{}/{}", self.automation_rules(), seg(rule_id))
     }
 
+    /// Sentinel's onboarding state of the workspace (`default`; 404 when Sentinel is not enabled).
+    pub fn onboarding_state(&self) -> String {
+        format!("{}/onboardingStates/default", self.security_insights())
+    }
+
+    /// What the caller may do on the workspace (Permissions - List For Resource).
+    pub fn permissions(&self) -> String {
+        format!(
+            "{}/providers/Microsoft.Authorization/permissions",
+            self.workspace_path()
+        )
+    }
+
     /// The workspace's tables and their schemas, in one (unpaged) LIST.
     pub fn tables(&self) -> String {
         format!("{}/tables", self.workspace_path())
@@ -309,6 +322,8 @@ mod tests {
             (w.watchlist_item("vip", "i"), api_version::WATCHLISTS),
             (w.automation_rules(), api_version::AUTOMATION_RULES),
             (w.automation_rule("a"), api_version::AUTOMATION_RULES),
+            (w.onboarding_state(), api_version::ONBOARDING_STATES),
+            (w.permissions(), api_version::PERMISSIONS),
             (w.alert_rule_templates(), api_version::ALERT_RULE_TEMPLATES),
             (
                 w.alert_rule_template("t"),

@@ -50,6 +50,14 @@ pub const WATCHLISTS: &str = "2025-12-01";
 /// `Microsoft.SecurityInsights/automationRules` (stable 2025-12-01, NOTES §14).
 pub const AUTOMATION_RULES: &str = "2025-12-01";
 
+/// `Microsoft.SecurityInsights/onboardingStates` (is Sentinel enabled on the workspace; `doctor`).
+/// The stable version the onboarding-state REST reference documents alongside the others we pin.
+pub const ONBOARDING_STATES: &str = "2024-03-01";
+
+/// `Microsoft.Authorization/permissions` (what the caller may do at a scope; `doctor`): the
+/// version Microsoft's SDKs default to for Permissions - List For Resource.
+pub const PERMISSIONS: &str = "2022-04-01";
+
 /// `Microsoft.Insights/workbooks`. 2023-06-01 is the newest stable workbooks contract and what
 /// Microsoft's own SDKs send.
 pub const WORKBOOKS: &str = "2023-06-01";
@@ -73,6 +81,8 @@ pub fn for_path(path: &str) -> Option<&'static str> {
         ("microsoft.securityinsights", ["alertruletemplates", ..]) => Some(ALERT_RULE_TEMPLATES),
         ("microsoft.securityinsights", ["watchlists", ..]) => Some(WATCHLISTS),
         ("microsoft.securityinsights", ["automationrules", ..]) => Some(AUTOMATION_RULES),
+        ("microsoft.securityinsights", ["onboardingstates", ..]) => Some(ONBOARDING_STATES),
+        ("microsoft.authorization", ["permissions"]) => Some(PERMISSIONS),
         ("microsoft.operationalinsights", ["workspaces", "tables", ..]) => Some(TABLES),
         ("microsoft.operationalinsights", ["workspaces", "savedsearches", ..]) => {
             Some(SAVED_SEARCHES)

@@ -208,6 +208,12 @@ impl ArmClient {
         &self.endpoint
     }
 
+    /// Signs in (when no token is cached) and tells who the token is for; `None` when the token is
+    /// not a JWT. The token itself is never returned.
+    pub async fn identity(&self) -> Result<Option<crate::whoami::Identity>, ArmError> {
+        self.engine.identity().await
+    }
+
     /// Counters and budgets since the client was built.
     pub fn stats(&self) -> ClientStats {
         self.engine.stats()

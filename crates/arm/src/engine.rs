@@ -134,6 +134,15 @@ impl Engine {
         self.tokens.scope()
     }
 
+    /// The identity of the current token (signing in when needed).
+    pub(crate) async fn identity(&self) -> Result<Option<crate::whoami::Identity>, ArmError> {
+        let token = self.tokens.token().await.map_err(|e| ArmError::Auth {
+            method: self.auth_label.clone(),
+            reason: crate::auth::describe_credential_error(&e),
+        })?;
+        Ok(crate::whoami::from_token(token.token.secret()))
+    }
+
     pub(crate) fn stats(&self) -> ClientStats {
         let c = &self.counters;
         ClientStats {

@@ -18,7 +18,7 @@
 //! (credentials), `credential_pool.rs` (one login, many tenants and audiences), `endpoint_trust.rs` (which custom
 //! endpoints the invoker allows), `config.rs` (client config, clouds), `client.rs` (ARM requests), `engine.rs` (the
 //! retry loop), `limits.rs` (per-subscription pacing), `retry.rs` (backoff, Retry-After, budget),
-//! `token_cache.rs` (one cached token per client), `error.rs`, `address.rs`, `api_version.rs`,
+//! `token_cache.rs` (one cached token per client), `whoami.rs` (who a token is for), `error.rs`, `address.rs`, `api_version.rs`,
 //! `request_url.rs`, `tls.rs`.
 //!
 //! Does not: know the sentinelctl model, plan or print. Invariant: tokens and secrets never reach
@@ -45,6 +45,7 @@ pub mod resources;
 pub mod retry;
 mod tls;
 mod token_cache;
+pub mod whoami;
 
 pub use address::WorkspaceRef;
 pub use auth::{AuthMethod, AuthSpec, Secret, build_credential};
@@ -55,3 +56,4 @@ pub use endpoint_trust::EndpointAllowList;
 pub use error::ArmError;
 pub use limits::{LimitsConfig, SubscriptionLimits};
 pub use logs::{LogsQueryClient, LogsQueryConfig, QueryBody, QueryResults};
+pub use whoami::Identity;

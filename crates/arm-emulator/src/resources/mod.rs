@@ -4,6 +4,7 @@ pub(crate) mod alert_rule_templates;
 pub(crate) mod alert_rules;
 pub(crate) mod automation_rules;
 pub(crate) mod metadata;
+pub(crate) mod onboarding_states;
 pub(crate) mod rule_tables;
 pub(crate) mod saved_searches;
 pub(crate) mod tables;
