@@ -249,8 +249,8 @@ pub fn missing<'a>(permissions: &[Permission], needed: &[&'a str]) -> Vec<&'a st
         .collect()
 }
 
-/// Tables the content of `desired` reads, each with the content that reads it (sorted, names as
-/// the content spells them).
+/// Tables the content of `desired` reads, each with the display names of the content that reads it
+/// (sorted, table names as the content spells them).
 pub fn tables_read(desired: &DesiredState) -> BTreeMap<String, Vec<String>> {
     let mut by_key: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
     for item in desired.items.values() {
@@ -258,7 +258,7 @@ pub fn tables_read(desired: &DesiredState) -> BTreeMap<String, Vec<String>> {
             let e = by_key
                 .entry(t.to_ascii_lowercase())
                 .or_insert_with(|| (t.clone(), Vec::new()));
-            e.1.push(item.content_id.clone());
+            e.1.push(item.resource.display_name().to_string());
         }
     }
     by_key

@@ -34,6 +34,7 @@ mod bad_input;
 mod cli;
 mod content_kinds;
 mod corpus;
+mod doctor;
 mod ownership;
 mod plugin;
 mod properties;

@@ -439,10 +439,8 @@ fn cell_text(row: &[Value], table: &QueryTable, column: &str) -> Option<String> 
 }
 
 fn cell_number(row: &[Value], table: &QueryTable, column: &str) -> Option<i64> {
-    let text = cell_text(row, table, column)?;
-    text.parse::<i64>()
-        .ok()
-        .or_else(|| text.parse::<f64>().ok().map(|f| f as i64))
+    // the queries ask for `count()` and `tolong(…)`: integers
+    cell_text(row, table, column)?.parse::<i64>().ok()
 }
 
 async fn run_query(
@@ -542,13 +540,12 @@ async fn check_rule_health(
         let live_rule = Resource::Rule(rule.clone());
         // what the repository's description lacks is Sentinel's reason; for a rule the repository
         // does not hold, all of its description is
-        let reason = match target.desired.items.get(key) {
-            Some(d) => crate::drift::auto_disabled(&d.resource, &live_rule),
-            None => {
-                let mut bare = rule.clone();
-                bare.description.clear();
-                crate::drift::auto_disabled(&Resource::Rule(bare), &live_rule)
-            }
+        let reason = if let Some(d) = target.desired.items.get(key) {
+            crate::drift::auto_disabled(&d.resource, &live_rule)
+        } else {
+            let mut bare = rule.clone();
+            bare.description.clear();
+            crate::drift::auto_disabled(&Resource::Rule(bare), &live_rule)
         };
         if let Some(reason) = reason {
             let owner = if item.owner.is_some() {

@@ -18,7 +18,7 @@ use super::copy::copy_dir;
 use super::paths::root;
 
 /// The content folders the checkout ships, as `sentinelctl` reads them.
-const SHIPPED: [&str; 8] = [
+const SHIPPED: [&str; 9] = [
     "detections",
     "functions",
     "workbooks",
@@ -27,6 +27,7 @@ const SHIPPED: [&str; 8] = [
     "automation",
     "environments",
     "schemas",
+    "samples",
 ];
 
 /// Where the embedded emulator keeps the workspaces of `--env local`-style environments.
@@ -46,7 +47,7 @@ impl TempRepo {
     }
 
     /// Copies of the shipped content folders (`detections`, `functions`, `workbooks`,
-    /// `watchlists`, `hunting`, `automation`, `environments`, `schemas`).
+    /// `watchlists`, `hunting`, `automation`, `environments`, `schemas`, `samples`).
     pub(crate) fn shipped() -> Self {
         Self::copy_of(root(), &SHIPPED)
     }
