@@ -78,7 +78,7 @@ pub enum Command {
     Promote(PromoteArgs),
     /// Write a workspace's content as files in this repository's layout.
     #[command(
-        after_help = "Examples:\n  sentinelctl import --env prod\n  sentinelctl import --env prod --include-unmanaged --out imported/"
+        after_help = "Examples:\n  sentinelctl import --env prod\n  sentinelctl import --env prod --include-unmanaged --out imported/\n  sentinelctl import --env prod --drifted   # portal edits back into their files, for a pull request"
     )]
     Import(ImportArgs),
     /// Run the embedded ARM emulator (a local Sentinel workspace over HTTPS).
@@ -380,8 +380,12 @@ pub struct ImportArgs {
     pub kind: Vec<KindArg>,
     /// Also rewrite existing files that already describe the workspace (normalises their layout).
     /// Files of content that changed in the workspace are always updated in place.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "drifted")]
     pub force: bool,
+    /// Only update, in place, the files of content the repository has that changed in the
+    /// workspace (drift back to Git); no new files.
+    #[arg(long)]
+    pub drifted: bool,
     /// ARM connection.
     #[command(flatten)]
     pub arm: ArmArgs,

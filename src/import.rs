@@ -35,6 +35,9 @@ pub struct ImportOptions {
     /// The workspace the live state was read from (its resource id): automation rules' references
     /// to its rules are written as the rules' repository ids.
     pub workspace_id: String,
+    /// Only rewrite, in place, the files of content the repository already has whose workspace
+    /// version differs (drift back to Git: no new files).
+    pub only_existing: bool,
 }
 
 /// One file to write.
@@ -297,6 +300,9 @@ pub fn import(live: &LiveState, options: &ImportOptions, existing: &Existing) ->
             && e.fields == resource.fields()
         {
             plan.unchanged.push(e.path.clone());
+            continue;
+        }
+        if options.only_existing && found.is_none() {
             continue;
         }
         let version = item

@@ -346,6 +346,99 @@ fn import_into_its_own_repository_changes_nothing_and_a_portal_edit_is_one_file(
     assert_eq!(before.len(), after.len());
 }
 
+#[test]
+fn import_drifted_updates_only_the_files_of_changed_content_in_place() {
+    let repo = TempRepo::shipped();
+    apply(&repo);
+    // a portal edit of one rule, a hand-made rule, and a deployed hunting query whose file was
+    // removed from the branch: only the first is drift back to Git
+    let hunting = repo.path().join("hunting");
+    let removed = std::fs::read_dir(&hunting)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension().is_some_and(|e| e == "yaml")
+                && !p.to_string_lossy().ends_with(".tests.yaml")
+        })
+        .unwrap();
+    std::fs::remove_file(&removed).unwrap();
+    let mut edited = String::new();
+    repo.edit_state(|s| {
+        let rules = s["workspaces"][0]["alertRules"].as_array_mut().unwrap();
+        rules[0]["properties"]["severity"] = "Informational".into();
+        edited = rules[0]["properties"]["displayName"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut hand_made = rules[1].clone();
+        hand_made["name"] = "11111111-2222-3333-4444-555555555555".into();
+        hand_made["properties"]["displayName"] = "Hand-made rule".into();
+        rules.push(hand_made);
+    });
+    let list = |root: &Path| {
+        let mut files = Vec::new();
+        for d in [
+            "detections",
+            "functions",
+            "workbooks",
+            "hunting",
+            "watchlists",
+            "automation",
+        ] {
+            for e in std::fs::read_dir(root.join(d)).unwrap() {
+                let p = e.unwrap().path();
+                files.push((p.clone(), std::fs::read(&p).unwrap()));
+            }
+        }
+        files.sort();
+        files
+    };
+    let before = list(repo.path());
+    let out = run(
+        repo.path(),
+        &[
+            "import",
+            "--env",
+            "local",
+            "--drifted",
+            "--include-unmanaged",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let after = list(repo.path());
+    assert_eq!(
+        before.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        after.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        "--drifted writes no new file"
+    );
+    let changed: Vec<_> = before
+        .iter()
+        .zip(&after)
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| (a.0.clone(), String::from_utf8_lossy(&b.1).into_owned()))
+        .collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert!(
+        changed[0].1.contains("severity: Informational"),
+        "{}",
+        changed[0].1
+    );
+    assert!(
+        text(&out).contains("updated detections/")
+            && text(&out).contains("1 drifted files updated"),
+        "{}",
+        text(&out)
+    );
+    assert!(!edited.is_empty());
+    // the file now says what the workspace holds: drift is clean for that rule
+    let again = run(repo.path(), &["import", "--env", "local", "--drifted"]);
+    assert!(
+        text(&again).contains("0 drifted files updated"),
+        "{}",
+        text(&again)
+    );
+}
+
 // --- 5. Hiding changes from reviewers ------------------------------------------------------------
 
 #[test]

@@ -28,6 +28,7 @@ pub fn run(cx: &Session, args: &ImportArgs) -> anyhow::Result<ExitStatus> {
             kinds: kinds.collect(),
             // set by the operation from the environment
             workspace_id: String::new(),
+            only_existing: args.drifted,
         },
         force: args.force,
         connect: connect_options(cx, &args.arm, 4)?,
@@ -39,6 +40,21 @@ pub fn run(cx: &Session, args: &ImportArgs) -> anyhow::Result<ExitStatus> {
                 imported.files.iter().map(|f| f.path.as_path()).collect();
             reports::import_json(o, &imported.environment, &imported.out, &files)
         })?;
+    }
+    if args.drifted {
+        for f in &imported.files {
+            cx.printer.status(&format!(
+                "updated {} (changed in the workspace)",
+                crate::escape::line(&f.path.display().to_string())
+            ));
+        }
+        cx.printer.status(&format!(
+            "{} drifted files updated in `{}`, {} already up to date",
+            imported.files.len(),
+            imported.out.display(),
+            imported.unchanged
+        ));
+        return Ok(ExitStatus::Success);
     }
     let how = if args.include_unmanaged {
         "included"
