@@ -359,6 +359,7 @@ pub enum KindArg {
 
 /// `import`.
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // independent command-line switches, not a state machine
 pub struct ImportArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
