@@ -916,6 +916,17 @@ fn apply_writes_an_audit_record_with_every_write_and_its_request_ids() {
     assert!(v["started"].as_str().unwrap().ends_with('Z'), "{v}");
     assert!(v["finished"].as_str().unwrap() >= v["started"].as_str().unwrap());
     assert!(v["identity"]["method"].is_string(), "{v}");
+    // who the token says signed in, besides what the environment configures
+    assert_eq!(v["identity"]["principal_type"], "application", "{v}");
+    assert_eq!(
+        v["identity"]["app_id"], "00000000-0000-0000-0000-0000000000c1",
+        "{v}"
+    );
+    assert_eq!(
+        v["identity"]["object_id"].as_str().unwrap().len(),
+        36,
+        "{v}"
+    );
     assert!(v.get("commit").is_some());
     let outcomes = v["outcomes"].as_array().unwrap();
     assert!(outcomes.len() >= count_in(repo.path(), "detections"), "{v}");
@@ -949,6 +960,31 @@ fn apply_writes_an_audit_record_with_every_write_and_its_request_ids() {
             .contains(".sentinelctl-")),
         "no staging file left behind"
     );
+}
+
+#[test]
+fn an_audit_record_that_cannot_be_written_fails_the_run_and_says_the_apply_happened() {
+    let repo = TempRepo::shipped();
+    repo.write("not-a-dir", "a file");
+    let audit = repo.path().join("not-a-dir/audit.json");
+    let out = repo.run(&[
+        "apply",
+        "--env",
+        "local",
+        "--auto-approve",
+        "--audit",
+        audit.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let shown = text(&out);
+    assert!(
+        shown.contains("the apply ran (")
+            && shown.contains("its audit record could not be written"),
+        "{shown}"
+    );
+    // the writes are in the workspace: the next apply has nothing to do
+    let again = repo.run(&["plan", "--env", "local", "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
 }
 
 #[test]

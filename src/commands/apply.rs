@@ -1,5 +1,7 @@
 //! `sentinelctl apply`: plan (or load a saved plan), confirm, write, report.
 
+use anyhow::Context as _;
+
 use super::connect_options;
 use crate::args::{ApplyArgs, ReportFormat};
 use crate::exit::ExitStatus;
@@ -43,7 +45,12 @@ pub fn run(cx: &Session, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
     if let Some(path) = &args.audit {
         let mut bytes = Vec::new();
         reports::apply_audit(&mut bytes, &applied)?;
-        crate::ops::files::write_file_atomically(path, &bytes)?;
+        crate::ops::files::write_file_atomically(path, &bytes).with_context(|| {
+            format!(
+                "the apply ran ({done} writes done, {failed} failed) but its audit record could not be written to `{}`",
+                path.display()
+            )
+        })?;
     }
     if args.format == ReportFormat::Json {
         printer.stdout(|out| reports::apply_json(out, &applied.plan, &applied.report.outcomes))?;

@@ -79,7 +79,12 @@ fn invoker() -> Vec<(&'static str, String)> {
     out
 }
 
-fn identity(target: &Target) -> Vec<(&'static str, String)> {
+/// The identity ARM was called with: the environment's login settings, and who the token says it
+/// is (object id, principal type and name, from the cached token's claims; never the token).
+fn identity(
+    target: &Target,
+    signed_in: Option<&sentinel_arm::Identity>,
+) -> Vec<(&'static str, String)> {
     let auth = &target.env.auth;
     let mut out = vec![
         ("method", auth.method.as_str().to_string()),
@@ -90,6 +95,19 @@ fn identity(target: &Target) -> Vec<(&'static str, String)> {
     }
     if let Some(id) = &auth.service_connection_id {
         out.push(("service_connection_id", id.clone()));
+    }
+    if let Some(who) = signed_in {
+        out.push(("principal_type", who.kind.clone()));
+        for (key, value) in [
+            ("object_id", &who.object_id),
+            ("user", &who.user),
+            ("app_id", &who.app_id),
+            ("token_tenant_id", &who.tenant_id),
+        ] {
+            if let Some(v) = value {
+                out.push((key, v.clone()));
+            }
+        }
     }
     out
 }
@@ -106,18 +124,20 @@ pub fn apply(cx: &Session, req: &ApplyRequest, hooks: &ApplyHooks) -> anyhow::Re
     let started = crate::run::current_time().to_string();
     let target = Target::open(cx, &req.env, &req.targets)?;
     let saved = req.saved_plan.as_ref().map(read_saved).transpose()?;
-    let facts = || AuditFacts {
+    let facts = |signed_in: Option<&sentinel_arm::Identity>| AuditFacts {
         started: started.clone(),
         finished: crate::run::current_time().to_string(),
         commit: target.commit.clone(),
         repository: target.repository.clone(),
-        identity: identity(&target),
+        identity: identity(&target, signed_in),
         invoker: invoker(),
     };
     let mut connect = req.connect.clone();
     connect.concurrency = req.parallelism;
     super::runtime()?.block_on(async {
         let (conn, plan) = plan_target(cx, &target, &connect, &req.options).await?;
+        // the token plan used is cached: this reads its claims, no request
+        let signed_in = conn.client.identity().await.ok().flatten();
         if let Some(saved) = &saved {
             let diff = saved.differences_from(&plan);
             if !diff.is_empty() || saved.environment != plan.environment {
@@ -135,7 +155,7 @@ pub fn apply(cx: &Session, req: &ApplyRequest, hooks: &ApplyHooks) -> anyhow::Re
             return Ok(Applied {
                 plan,
                 report: ApplyReport::default(),
-                audit: facts(),
+                audit: facts(signed_in.as_ref()),
             });
         }
         if !req.auto_approve && saved.is_none() && !(hooks.confirm)()? {
@@ -158,7 +178,7 @@ pub fn apply(cx: &Session, req: &ApplyRequest, hooks: &ApplyHooks) -> anyhow::Re
         Ok(Applied {
             plan,
             report,
-            audit: facts(),
+            audit: facts(signed_in.as_ref()),
         })
     })
 }
