@@ -101,6 +101,10 @@ pub struct DriftReport {
     /// Why the environment could not be checked (then `findings` is empty).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Suppressions still in force that matched no drift (the drift is gone, or the entry names
+    /// the wrong resource or class): reported so they are removed rather than forgotten.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unused_suppressions: Vec<DriftSuppression>,
 }
 
 impl DriftReport {
@@ -111,6 +115,7 @@ impl DriftReport {
             workspace_id,
             findings: Vec::new(),
             error: Some(format!("{error:#}")),
+            unused_suppressions: Vec::new(),
         }
     }
 
@@ -132,18 +137,26 @@ impl DriftReport {
     /// suppressed while `today` is not after `expires`; an expired one leaves the drift counted and
     /// says so in the detail.
     pub fn suppress(&mut self, suppressions: &[DriftSuppression], today: &str) {
+        let mut used = vec![false; suppressions.len()];
         for f in self.findings.iter_mut().filter(|f| f.class.is_drift()) {
             let class = serde_json::to_value(f.class)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
-            let matching = suppressions.iter().filter(|s| {
+            let matching = suppressions.iter().enumerate().filter(|(_, s)| {
                 (s.resource.eq_ignore_ascii_case(&f.name)
                     || s.resource.eq_ignore_ascii_case(&f.display_name))
                     && s.class.as_deref().is_none_or(|c| c == class)
             });
-            let (live, expired): (Vec<_>, Vec<_>) =
-                matching.partition(|s| s.expires.as_str() >= today);
+            let matching: Vec<&DriftSuppression> = matching
+                .map(|(i, s)| {
+                    used[i] = true;
+                    s
+                })
+                .collect();
+            let (live, expired): (Vec<_>, Vec<_>) = matching
+                .into_iter()
+                .partition(|s| s.expires.as_str() >= today);
             if let Some(s) = live.first() {
                 f.suppressed = Some((*s).clone());
             } else if let Some(s) = expired.iter().max_by(|a, b| a.expires.cmp(&b.expires)) {
@@ -157,6 +170,12 @@ impl DriftReport {
                 });
             }
         }
+        self.unused_suppressions = suppressions
+            .iter()
+            .zip(used)
+            .filter(|(s, used)| !used && s.expires.as_str() >= today)
+            .map(|(s, _)| s.clone())
+            .collect();
     }
 }
 
@@ -389,6 +408,7 @@ pub fn drift(desired: &DesiredState, live: &LiveState) -> DriftReport {
         workspace_id: desired.env.workspace_id(),
         findings,
         error: None,
+        unused_suppressions: Vec::new(),
     }
 }
 
@@ -415,6 +435,7 @@ mod tests {
             workspace_id: String::new(),
             findings,
             error: None,
+            unused_suppressions: Vec::new(),
         }
     }
 
@@ -434,8 +455,11 @@ mod tests {
         r.suppress(&list, "2026-12-31");
         assert_eq!((r.drift_count(), r.suppressed_count()), (0, 1));
         let mut r = report(vec![finding("a", DriftClass::ModifiedOutsideCode)]);
+        assert!(r.unused_suppressions.is_empty());
         r.suppress(&list, "2027-01-01");
         assert_eq!((r.drift_count(), r.suppressed_count()), (1, 0));
+        // an expired entry is reported on the finding, not as unused
+        assert!(r.unused_suppressions.is_empty());
         let detail = r.findings[0].detail.as_deref().unwrap();
         assert!(detail.contains("expired on 2026-12-31"), "{detail}");
     }
@@ -455,6 +479,8 @@ mod tests {
         r.suppress(&list, "2026-12-02");
         assert_eq!(r.drift_count(), 2);
         assert!(r.findings.iter().all(|f| f.suppressed.is_none()));
+        // it matched nothing: reported, so it is removed rather than forgotten
+        assert_eq!(r.unused_suppressions, list);
         let mut r = report(vec![finding("a", DriftClass::DisabledOutsideCode)]);
         r.suppress(&list, "2026-12-02");
         assert_eq!((r.drift_count(), r.suppressed_count()), (0, 1));

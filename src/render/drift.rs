@@ -70,6 +70,18 @@ pub fn human(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
             .iter()
             .filter(|f| f.class == DriftClass::InSync)
             .count();
+        for s in &r.unused_suppressions {
+            writeln!(
+                out,
+                "  note: the drift suppression of `{}`{} (until {}) matched no drift: remove it from the environment file",
+                line(&s.resource),
+                s.class
+                    .as_deref()
+                    .map(|c| format!(" ({})", line(c)))
+                    .unwrap_or_default(),
+                line(&s.expires)
+            )?;
+        }
         let suppressed = match r.suppressed_count() {
             0 => String::new(),
             n => format!(", {n} suppressed"),
@@ -116,11 +128,12 @@ pub fn markdown(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> 
     }
     for r in reports {
         if let Some(e) = &r.error {
+            // the error may quote the workspace (ARM messages): escaped like every other cell
             writeln!(
                 out,
-                "\n#### `{}`\n\nnot checked: {}",
-                r.environment,
-                e.replace('\n', " ")
+                "\n#### <code>{}</code>\n\nnot checked: {}",
+                md(&r.environment),
+                md(e)
             )?;
         }
     }
@@ -155,6 +168,17 @@ pub fn markdown(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> 
                 f.kind.as_str(),
                 md(&f.display_name),
                 fields.join(", ")
+            )?;
+        }
+    }
+    for r in reports.iter().filter(|r| !r.unused_suppressions.is_empty()) {
+        for s in &r.unused_suppressions {
+            writeln!(
+                out,
+                "\n> <code>{}</code>: the drift suppression of <code>{}</code> (until {}) matched no drift; remove it from the environment file",
+                md(&r.environment),
+                md(&s.resource),
+                md(&s.expires)
             )?;
         }
     }

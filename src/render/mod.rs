@@ -162,6 +162,7 @@ pub(crate) mod tests {
             expires: "2027-01-31".into(),
         });
         vec![DriftReport {
+            unused_suppressions: Vec::new(),
             environment: "prod".into(),
             workspace_id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law".into(),
             findings: vec![
