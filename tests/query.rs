@@ -195,5 +195,28 @@ fn a_fresh_local_workspace_has_the_repositorys_custom_tables() {
         "csv",
     ]);
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "Count\n0\n");
+    // the rows of `samples/`, ingested when the embedded emulator starts
+    let samples =
+        std::fs::read_to_string(repo.join("samples/OnePasswordEventLogs_CL.jsonl")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("Count\n{}\n", samples.lines().count())
+    );
+    // without samples the table is there, empty
+    let bare = TempRepo::shipped();
+    std::fs::remove_dir_all(bare.join("samples")).unwrap();
+    let out = bare.run(&[
+        "query",
+        "--env",
+        "local",
+        "OnePasswordEventLogs_CL | count",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Count\n0\n",
+        "{}",
+        text(&out)
+    );
 }

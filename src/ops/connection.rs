@@ -265,6 +265,10 @@ fn ingest_samples(
     }
     let now = crate::run::current_time();
     for (table, columns) in tables {
+        if !emulator.has_table(workspace_id, table) {
+            // removed from the workspace (its state says so): no data can arrive for it
+            continue;
+        }
         for ext in ["jsonl", "csv"] {
             let path = dir.join(format!("{table}.{ext}"));
             if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {

@@ -329,6 +329,20 @@ impl Emulator {
         Ok(())
     }
 
+    /// Whether workspace `id` has `table` (built-in, seeded or created, and not removed).
+    pub fn has_table(&self, id: &str, table: &str) -> bool {
+        let Some(ws) = WorkspaceId::parse(id) else {
+            return false;
+        };
+        self.app.store.read(|st| {
+            st.workspace(&ws).is_some_and(|w| {
+                resources::tables::workspace_tables(w)
+                    .iter()
+                    .any(|t| t.name.eq_ignore_ascii_case(table))
+            })
+        })
+    }
+
     /// Replaces the log rows of `table` of workspace `id` (as `DELETE` then `POST /_emulator/rows`,
     /// at once: refused rows leave the old ones in place); returns the new row count.
     pub fn replace_rows(&self, id: &str, table: &str, rows: &[Value]) -> Result<usize, String> {

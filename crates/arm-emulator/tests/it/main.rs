@@ -8,6 +8,7 @@ mod concurrency;
 mod examples;
 mod fleet;
 mod logs;
+mod onboarding;
 mod rule_kinds;
 mod security;
 mod tables;
