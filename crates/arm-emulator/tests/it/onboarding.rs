@@ -15,7 +15,7 @@ fn state_path() -> String {
 
 #[tokio::test]
 async fn offboarding_stops_every_sentinel_call_until_onboarded_again() {
-    let h = setup(Default::default()).await;
+    let h = setup(arm_emulator::Config::default()).await;
     let got = h.get(&state_path()).await;
     assert_eq!(got.status, 200, "{}", got.body);
     assert_eq!(got.body["name"], "default");
@@ -71,7 +71,7 @@ async fn offboarding_stops_every_sentinel_call_until_onboarded_again() {
 
 #[tokio::test]
 async fn permissions_follow_read_only_scopes_and_writes_there_are_refused() {
-    let h = setup(Default::default()).await;
+    let h = setup(arm_emulator::Config::default()).await;
     let perms =
         format!("{WS}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01");
     let all = h.get(&perms).await;
