@@ -277,3 +277,57 @@ pub fn run_tests(cx: &Session, req: &TestRequest) -> anyhow::Result<TestReport> 
     report.repo = Some(repo);
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use sentinel_kql_engine::{Database, DateTime, Options, evaluate};
+
+    use super::*;
+
+    /// Every case of the shipped repository, rewritten for a workspace and evaluated on an empty
+    /// database at another clock, gives exactly the table the local engine gives the original on
+    /// the case's database (with Sentinel's window for rules).
+    #[test]
+    fn every_shipped_case_rewritten_gives_the_local_engines_result() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut repo = Repository::load(root).unwrap();
+        let base = crate::run::database::with_functions(&repo).unwrap();
+        let functions = crate::run::workspace::functions(&repo);
+        let elsewhere = Options::at(DateTime::parse("2031-03-03T03:03:03Z").unwrap());
+        let mut checked = 0;
+        for path in test_files(root) {
+            let shown = repo.shown(&path);
+            let mut diags = Vec::new();
+            let loaded =
+                load_yaml_file::<YamlTestFile>(&mut repo.sources, &path, &shown, &mut diags)
+                    .unwrap_or_else(|| panic!("{}: {diags:?}", path.display()));
+            let target = target_of(&repo, &path, &loaded.raw).unwrap();
+            for case in &loaded.raw.cases {
+                let p = prepare_case(&repo, &base, &path, &target, case, loaded.raw.at.as_deref())
+                    .unwrap_or_else(|s| panic!("{}: {s:?}", case.name));
+                let options = Options {
+                    window: p.window(),
+                    ..Options::at(p.at)
+                };
+                let want = evaluate(&p.query, &p.db, &options)
+                    .unwrap_or_else(|e| panic!("{}: {}", case.name, e.message));
+                let rewritten =
+                    crate::run::workspace::workspace_query(&repo, &functions, &p, case).unwrap();
+                let got =
+                    evaluate(&rewritten.query, &Database::new(), &elsewhere).unwrap_or_else(|e| {
+                        panic!("{}: {}\n{}", case.name, e.message, rewritten.query)
+                    });
+                assert_eq!(
+                    got.to_text(),
+                    want.to_text(),
+                    "{} › {}\n{}",
+                    shown.display(),
+                    case.name,
+                    rewritten.query
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 90, "only {checked} cases");
+    }
+}

@@ -868,3 +868,343 @@ pub fn rewrite(query: &str, inputs: &Inputs) -> Result<Rewritten, RewriteError> 
         watchlists: watchlists.into_iter().collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use sentinel_kql_engine::{Bag, Column, Database, Options, Value, evaluate};
+
+    use super::*;
+
+    fn at() -> DateTime {
+        DateTime::parse("2026-01-15T12:00:00Z").unwrap()
+    }
+
+    /// The value a literal reads back to on the engine, in a `datatable` column of `ty`.
+    fn read_typed(lit: &str, ty: Type) -> Value {
+        let q = format!("datatable(x:{})[{lit}]", ty.name());
+        let t = evaluate(&q, &Database::new(), &Options::at(at()))
+            .unwrap_or_else(|e| panic!("`{q}` does not evaluate: {}", e.message));
+        assert_eq!(t.columns()[0].ty, ty, "{q}");
+        t.value(0, 0).cloned().unwrap()
+    }
+
+    /// The value a literal reads back to on the engine.
+    fn read_back(lit: &str) -> Value {
+        let t = evaluate(
+            &format!("print x = {lit}"),
+            &Database::new(),
+            &Options::at(at()),
+        )
+        .unwrap_or_else(|e| panic!("`{lit}` does not evaluate: {}", e.message));
+        t.value(0, 0).cloned().unwrap()
+    }
+
+    fn same(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Real(x), Value::Real(y)) => x.to_bits() == y.to_bits() || x == y,
+            _ => a == b || a.to_kusto_string() == b.to_kusto_string() && a.is_null() == b.is_null(),
+        }
+    }
+
+    #[test]
+    fn literals_round_trip_through_the_engine() {
+        let strings = [
+            "",
+            "plain",
+            "it's \"quoted\"",
+            "back\\slash\\",
+            "line\nbreak\r\ttab",
+            "bell\u{7}nul\u{0}del\u{7f}",
+            "ünïcødé ✓ 😀 中文",
+            "}]) // not a comment; let T = 1",
+        ];
+        for s in strings {
+            let lit = value_literal(&Value::string(s), Type::String);
+            assert_eq!(read_back(&lit).to_kusto_string(), s, "{lit}");
+            // inside a dynamic too
+            let mut bag = Bag::new();
+            bag.insert(s, Value::Array(std::sync::Arc::new(vec![Value::string(s)])));
+            let v = Value::Bag(std::sync::Arc::new(bag));
+            let lit = value_literal(&v, Type::Dynamic);
+            assert_eq!(read_back(&lit), v, "{lit}");
+        }
+        let typed = [
+            (Value::Long(i64::MIN), Type::Long),
+            (Value::Long(i64::MAX), Type::Long),
+            (Value::Int(-5), Type::Int),
+            (Value::Real(0.1 + 0.2), Type::Real),
+            (Value::Real(1e-7), Type::Real),
+            (Value::Real(-3.0), Type::Real),
+            (Value::Real(f64::INFINITY), Type::Real),
+            (Value::Real(f64::NEG_INFINITY), Type::Real),
+            (Value::Bool(true), Type::Bool),
+            (Value::Bool(false), Type::Bool),
+            (
+                Value::DateTime(DateTime::parse("2024-02-29T23:59:59.1234567Z").unwrap()),
+                Type::DateTime,
+            ),
+            (
+                Value::TimeSpan(sentinel_kql_engine::TimeSpan(
+                    -(36 * 3600 + 5) * 10_000_000 - 7,
+                )),
+                Type::TimeSpan,
+            ),
+            (
+                Value::parse_as("0f8fad5b-d9cb-469f-a165-70867728950e", Type::Guid).unwrap(),
+                Type::Guid,
+            ),
+            (
+                Value::parse_as("12.345", Type::Decimal).unwrap(),
+                Type::Decimal,
+            ),
+            (
+                Value::from_json(
+                    &serde_json::json!({"a": [1, 2.5, null, true, {"b": "c"}], "n": null}),
+                ),
+                Type::Dynamic,
+            ),
+        ];
+        for (v, ty) in typed {
+            let lit = value_literal(&v, ty);
+            assert!(
+                same(&read_back(&lit), &v),
+                "{lit} read back as {:?}",
+                read_back(&lit)
+            );
+            assert!(same(&read_typed(&lit, ty), &v), "{lit} in a datatable");
+        }
+        let nan = read_back(&value_literal(&Value::Real(f64::NAN), Type::Real));
+        assert!(matches!(nan, Value::Real(r) if r.is_nan()));
+        // nulls keep their type; a string cannot be null in Kusto, so it is empty
+        // (`bool(null)` is left out: the local engine reads it as `false`, a gap of the engine's,
+        // not of the literal, which is Kusto's documented null of `bool`)
+        for ty in [
+            Type::Long,
+            Type::Int,
+            Type::Real,
+            Type::DateTime,
+            Type::TimeSpan,
+            Type::Guid,
+            Type::Dynamic,
+            Type::Decimal,
+        ] {
+            assert!(
+                read_typed(&value_literal(&Value::Null, ty), ty).is_null(),
+                "{ty:?}"
+            );
+        }
+        assert_eq!(value_literal(&Value::Null, Type::String), "\"\"");
+    }
+
+    fn table(cols: &[(&str, Type)], rows: Vec<Vec<Value>>) -> Table {
+        Table::from_rows(
+            cols.iter().map(|(n, t)| Column::new(*n, *t)).collect(),
+            rows,
+        )
+    }
+
+    fn logs() -> Table {
+        let t = |s: &str| Value::DateTime(DateTime::parse(s).unwrap());
+        table(
+            &[
+                ("TimeGenerated", Type::DateTime),
+                ("Logs", Type::String),
+                ("n", Type::Long),
+            ],
+            vec![
+                vec![
+                    t("2026-01-15T11:30:00Z"),
+                    Value::string("Logs"),
+                    Value::Long(1),
+                ],
+                vec![
+                    t("2026-01-15T09:00:00Z"),
+                    Value::string("x"),
+                    Value::Long(2),
+                ],
+                vec![
+                    t("2026-01-14T09:00:00Z"),
+                    Value::string("Logs"),
+                    Value::Long(3),
+                ],
+            ],
+        )
+    }
+
+    fn inputs() -> Inputs {
+        let mut i = Inputs {
+            at: Some(at()),
+            ..Inputs::default()
+        };
+        i.tables.insert("Logs".into(), logs());
+        i
+    }
+
+    /// The original on a database holding `inputs`, and the rewrite on an empty one: same table.
+    fn agree(query: &str, inputs: &Inputs) -> String {
+        let mut db = Database::new();
+        for (n, t) in &inputs.tables {
+            db.add_table(n, t.clone());
+        }
+        for f in &inputs.functions {
+            db.add_function(&f.name, &f.params, &f.body).unwrap();
+        }
+        let options = Options {
+            window: inputs.window,
+            ..Options::at(at())
+        };
+        let want = evaluate(query, &db, &options).unwrap_or_else(|e| panic!("{}", e.message));
+        let rewritten = rewrite(query, inputs).unwrap().query;
+        assert!(
+            sentinel_kql::parser::parse(&rewritten).errors.is_empty(),
+            "{rewritten}"
+        );
+        // another clock: the rewrite carries its own time
+        let elsewhere = Options::at(DateTime::parse("2030-06-01T00:00:00Z").unwrap());
+        let got = evaluate(&rewritten, &Database::new(), &elsewhere)
+            .unwrap_or_else(|e| panic!("{}\n{rewritten}", e.message));
+        assert_eq!(got.to_text(), want.to_text(), "{rewritten}");
+        rewritten
+    }
+
+    #[test]
+    fn columns_strings_and_comments_named_like_the_table_are_left_alone() {
+        let q = "Logs // Logs in a comment\n| where Logs == 'Logs' or Logs has \"Logs\"\n| extend Logs2 = strcat(Logs, 'Logs')\n| project Logs, Logs2, n";
+        let out = agree(q, &inputs());
+        let body = out.rsplit_once(";\n").unwrap().1;
+        assert!(
+            body.starts_with("sentinelctl_table_Logs // Logs in a comment"),
+            "{body}"
+        );
+        assert_eq!(body.matches("sentinelctl_table_Logs").count(), 1, "{body}");
+        assert!(
+            body.contains("where Logs == 'Logs' or Logs has \"Logs\""),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn lets_and_parameters_shadow_tables() {
+        let q = "let f = (Logs:(n:long)) { Logs | summarize s = sum(n) };\nlet Other = Logs | where n > 1;\nf(Other) | extend c = toscalar(Logs | count)";
+        let out = agree(q, &inputs());
+        assert!(
+            out.contains("let f = (Logs:(n:long)) { Logs | summarize"),
+            "{out}"
+        );
+        let q = "let Logs = datatable(n:long)[7]; Logs";
+        let out = agree(q, &inputs());
+        assert!(!out.contains("sentinelctl_table_Logs ="), "{out}");
+    }
+
+    #[test]
+    fn joins_unions_and_materialize_read_the_rows() {
+        let q = "let m = materialize(Logs);\nunion (m | where n == 1), (table('Logs') | where n == 2)\n| join kind=leftouter (Logs | project n, k = 1) on n\n| where n in (Logs | where n < 3 | project n)\n| sort by n asc";
+        agree(q, &inputs());
+    }
+
+    #[test]
+    fn now_and_ago_are_the_run_time() {
+        let q = "print a = now(), b = ago(1h), c = now(-1d), d = datetime(), e = bin(now(), 1d)";
+        let out = agree(q, &inputs());
+        assert!(!out.contains("now()"), "{out}");
+    }
+
+    #[test]
+    fn the_window_filters_tables_with_time_generated() {
+        let mut i = inputs();
+        i.window = Some((DateTime::parse("2026-01-15T10:00:00Z").unwrap(), at()));
+        let out = agree("Logs | where TimeGenerated > ago(1d) | project n", &i);
+        assert!(out.contains("| where TimeGenerated > datetime(2026-01-15T10:00:00.0000000Z) and TimeGenerated <= datetime(2026-01-15T12:00:00.0000000Z)"), "{out}");
+    }
+
+    #[test]
+    fn saved_functions_are_inlined_in_dependency_order() {
+        let mut i = inputs();
+        i.functions = vec![
+            Function {
+                name: "Outer".into(),
+                params: "lookback:timespan = 2d, who:string = 'Logs'".into(),
+                body: "Inner | where TimeGenerated > ago(lookback) and Logs == who".into(),
+            },
+            Function {
+                name: "Inner".into(),
+                params: String::new(),
+                body: "{ Logs | extend Inner = n * 10 }".into(),
+            },
+            Function {
+                name: "Unused".into(),
+                params: String::new(),
+                body: "Logs".into(),
+            },
+        ];
+        let out = agree(
+            "Outer(3d) | union (Inner() | where n == 2), (Outer) | sort by n asc, Inner asc",
+            &i,
+        );
+        let inner = out.find("let sentinelctl_function_Inner").unwrap();
+        let outer = out.find("let sentinelctl_function_Outer").unwrap();
+        assert!(inner < outer, "{out}");
+        assert!(!out.contains("sentinelctl_function_Unused"), "{out}");
+        let r = rewrite("Outer(3d)", &i).unwrap();
+        assert_eq!(r.functions, ["Inner", "Outer"]);
+        assert_eq!(r.tables, ["Logs"]);
+        // a function that is not the repository's is left for the workspace
+        let out = rewrite("WorkspaceOnly(1d) | take 1", &i).unwrap().query;
+        assert!(out.ends_with("WorkspaceOnly(1d) | take 1"), "{out}");
+    }
+
+    #[test]
+    fn cycles_and_syntax_errors_are_errors_not_panics() {
+        let mut i = inputs();
+        i.functions = vec![
+            Function {
+                name: "A".into(),
+                params: String::new(),
+                body: "B".into(),
+            },
+            Function {
+                name: "B".into(),
+                params: String::new(),
+                body: "A()".into(),
+            },
+        ];
+        assert!(rewrite("A", &i).unwrap_err().0.contains("calls itself"));
+        assert!(rewrite("Logs | where", &i).is_err());
+        for q in ["", "(", "Logs | join (", "let", "print '\\u{zz}'"] {
+            let _ = rewrite(q, &i);
+        }
+    }
+
+    #[test]
+    fn watchlists_and_empty_tables_become_datatables() {
+        let mut i = inputs();
+        i.tables.insert(
+            "Empty_CL".into(),
+            table(
+                &[("TimeGenerated", Type::DateTime), ("a b x", Type::String)],
+                vec![],
+            ),
+        );
+        let mut db = Database::new();
+        db.add_watchlist(
+            "Trusted",
+            "Ip",
+            &["Ip".into(), "Note".into()],
+            vec![vec!["10.0.0.1".into(), "o'ffice \"nat\"".into()]],
+        );
+        let w = evaluate("_GetWatchlist('Trusted')", &db, &Options::at(at())).unwrap();
+        i.watchlists.insert("Trusted".into(), w);
+        let q = "Logs | extend Ip = '10.0.0.1' | join kind=inner (_GetWatchlist('Trusted') | project Ip = SearchKey, Note) on Ip | union Empty_CL | project n, Note";
+        let mut both = db.clone();
+        both.add_table("Logs", logs());
+        both.add_table("Empty_CL", i.tables["Empty_CL"].clone());
+        let want = evaluate(q, &both, &Options::at(at())).unwrap();
+        let out = rewrite(q, &i).unwrap().query;
+        let got = evaluate(&out, &Database::new(), &Options::at(at())).unwrap();
+        assert_eq!(got.to_text(), want.to_text(), "{out}");
+        assert!(
+            out.contains("datatable(TimeGenerated:datetime, ['a b x']:string)[]"),
+            "{out}"
+        );
+    }
+}
