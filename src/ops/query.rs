@@ -51,7 +51,7 @@ pub struct WorkspaceQueryRequest {
 pub fn query_workspace(cx: &Session, req: &WorkspaceQueryRequest) -> anyhow::Result<Table> {
     let mut body = QueryBody::new(req.query.clone());
     body.timespan.clone_from(&req.timespan);
-    query_workspace_many(cx, &req.env, &req.connect, vec![body])?
+    query_workspace_many(cx, &req.env, &req.connect, &[body])?
         .pop()
         .context("the query API answered nothing")?
 }
@@ -63,7 +63,7 @@ pub fn query_workspace_many(
     cx: &Session,
     env_name: &str,
     connect_options: &ConnectOptions,
-    bodies: Vec<QueryBody>,
+    bodies: &[QueryBody],
 ) -> anyhow::Result<Vec<anyhow::Result<Table>>> {
     let env = environment_only(cx, env_name)?;
     let mut connect_options = connect_options.clone();
@@ -92,7 +92,7 @@ pub fn query_workspace_many(
                 .await
                 .with_context(|| format!("cannot read workspace `{}`", env.workspace))?;
             let mut out = Vec::with_capacity(bodies.len());
-            for body in &bodies {
+            for body in bodies {
                 let answer = logs
                     .query(&id, body)
                     .await

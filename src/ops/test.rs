@@ -235,12 +235,12 @@ pub fn run_tests(cx: &Session, req: &TestRequest) -> anyhow::Result<TestReport> 
         }
     }
     if let Some((env, connect)) = &req.workspace {
-        let bodies = pending
+        let bodies: Vec<_> = pending
             .iter()
             .map(|p| sentinel_arm::QueryBody::new(p.query.clone()))
             .collect();
         let started = std::time::Instant::now();
-        let answers = super::query::query_workspace_many(cx, env, connect, bodies)?;
+        let answers = super::query::query_workspace_many(cx, env, connect, &bodies)?;
         let each = millis(started) / u64::try_from(pending.len().max(1)).unwrap_or(1);
         for (p, answer) in pending.iter().zip(answers) {
             let outcome = match answer {

@@ -752,6 +752,52 @@ pub struct Rewritten {
     pub watchlists: Vec<String>,
 }
 
+/// The saved functions a query reaches, rewritten, in dependency order.
+struct Inliner<'a> {
+    by_name: &'a BTreeMap<&'a str, &'a Function>,
+    inputs: &'a Inputs,
+    names: &'a Names,
+    /// `false` while a function's callees are being visited, `true` once it is placed.
+    state: BTreeMap<String, bool>,
+    /// (function, rewritten body), callees first.
+    order: Vec<(String, String)>,
+    tables: BTreeSet<String>,
+    watchlists: BTreeSet<String>,
+}
+
+impl Inliner<'_> {
+    fn visit(&mut self, name: &str) -> Result<(), RewriteError> {
+        match self.state.get(name) {
+            Some(true) => return Ok(()),
+            Some(false) => {
+                return Err(RewriteError(format!(
+                    "saved function `{name}` calls itself (through other functions)"
+                )));
+            }
+            None => {}
+        }
+        let Some(f) = self.by_name.get(name) else {
+            return Ok(());
+        };
+        self.state.insert(name.to_string(), false);
+        let (body, uses) = rewrite_text(
+            strip_braces(&f.body),
+            Some(&f.params),
+            self.inputs,
+            self.names,
+        )
+        .map_err(|e| RewriteError(format!("saved function `{name}`: {e}")))?;
+        for callee in &uses.functions {
+            self.visit(callee)?;
+        }
+        self.tables.extend(uses.tables);
+        self.watchlists.extend(uses.watchlists);
+        self.state.insert(name.to_string(), true);
+        self.order.push((name.to_string(), body));
+        Ok(())
+    }
+}
+
 /// Rewrites `query` so it runs self-contained on `inputs` (see the module docs).
 pub fn rewrite(query: &str, inputs: &Inputs) -> Result<Rewritten, RewriteError> {
     let mut taken = identifiers(query);
@@ -767,58 +813,24 @@ pub fn rewrite(query: &str, inputs: &Inputs) -> Result<Rewritten, RewriteError> 
         .iter()
         .map(|f| (f.name.as_str(), f))
         .collect();
-    let mut tables = uses.tables;
-    let mut watchlists = uses.watchlists;
-    let mut order: Vec<(String, String)> = Vec::new();
-    let mut state: BTreeMap<String, bool> = BTreeMap::new(); // false: in progress, true: done
-    fn visit(
-        name: &str,
-        by_name: &BTreeMap<&str, &Function>,
-        inputs: &Inputs,
-        names: &Names,
-        state: &mut BTreeMap<String, bool>,
-        order: &mut Vec<(String, String)>,
-        tables: &mut BTreeSet<String>,
-        watchlists: &mut BTreeSet<String>,
-    ) -> Result<(), RewriteError> {
-        match state.get(name) {
-            Some(true) => return Ok(()),
-            Some(false) => {
-                return Err(RewriteError(format!(
-                    "saved function `{name}` calls itself (through other functions)"
-                )));
-            }
-            None => {}
-        }
-        let Some(f) = by_name.get(name) else {
-            return Ok(());
-        };
-        state.insert(name.to_string(), false);
-        let (body, uses) = rewrite_text(strip_braces(&f.body), Some(&f.params), inputs, names)
-            .map_err(|e| RewriteError(format!("saved function `{name}`: {e}")))?;
-        for callee in &uses.functions {
-            visit(
-                callee, by_name, inputs, names, state, order, tables, watchlists,
-            )?;
-        }
-        tables.extend(uses.tables);
-        watchlists.extend(uses.watchlists);
-        state.insert(name.to_string(), true);
-        order.push((name.to_string(), body));
-        Ok(())
-    }
+    let mut inliner = Inliner {
+        by_name: &by_name,
+        inputs,
+        names: &names,
+        state: BTreeMap::new(),
+        order: Vec::new(),
+        tables: uses.tables,
+        watchlists: uses.watchlists,
+    };
     for f in &uses.functions {
-        visit(
-            f,
-            &by_name,
-            inputs,
-            &names,
-            &mut state,
-            &mut order,
-            &mut tables,
-            &mut watchlists,
-        )?;
+        inliner.visit(f)?;
     }
+    let Inliner {
+        order,
+        tables,
+        watchlists,
+        ..
+    } = inliner;
 
     let mut out =
         String::from("// rewritten by sentinelctl test: the case's rows, functions and run time\n");
@@ -901,7 +913,7 @@ mod tests {
 
     fn same(a: &Value, b: &Value) -> bool {
         match (a, b) {
-            (Value::Real(x), Value::Real(y)) => x.to_bits() == y.to_bits() || x == y,
+            (Value::Real(x), Value::Real(y)) => x.to_bits() == y.to_bits(),
             _ => a == b || a.to_kusto_string() == b.to_kusto_string() && a.is_null() == b.is_null(),
         }
     }
