@@ -285,3 +285,103 @@ pub fn junit(out: &mut dyn Write, report: &TestReport) -> io::Result<()> {
     s.push_str("</testsuites>\n");
     out.write_all(s.as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::cases::{CaseResult, Engines};
+
+    fn report() -> TestReport {
+        let row = |n: &str| BTreeMap::from([("n".to_string(), n.to_string())]);
+        let case = |name: &str, local: CaseStatus, ws: CaseStatus, rows: Vec<_>| CaseResult {
+            file: "hunting/X.tests.yaml".into(),
+            target: "x".into(),
+            target_name: "X <&>".into(),
+            name: name.into(),
+            disagreement: crate::run::cases::disagreement(&local, &ws),
+            status: local,
+            result: vec![row("1")],
+            alerts: Vec::new(),
+            millis: 1,
+            workspace: Some(EngineResult {
+                status: ws,
+                result: rows,
+                alerts: Vec::new(),
+                millis: 20,
+            }),
+        };
+        TestReport {
+            cases: vec![
+                case("agree", CaseStatus::Pass, CaseStatus::Pass, vec![row("1")]),
+                case(
+                    "differ",
+                    CaseStatus::Pass,
+                    CaseStatus::Fail(vec!["no result row has {\"n\": \"1\"}".into()]),
+                    vec![row("3")],
+                ),
+                case(
+                    "unsupported locally",
+                    CaseStatus::Unsupported("operator `scan`".into()),
+                    CaseStatus::Pass,
+                    vec![row("1")],
+                ),
+            ],
+            engines: Engines {
+                local: true,
+                workspace: Some("dev".into()),
+            },
+            ..TestReport::default()
+        }
+    }
+
+    #[test]
+    fn both_engines_side_by_side_and_a_disagreement_named() {
+        let r = report();
+        assert!(!r.passed());
+        assert_eq!(r.disagreements(), 1);
+        let mut out = Vec::new();
+        human(&mut out, &r, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("local PASS        X <&> › agree (1 ms) · workspace PASS (20 ms)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("✗ the engines disagree: local pass, workspace fail"),
+            "{text}"
+        );
+        assert!(text.contains("✗ workspace: no result row has"), "{text}");
+        assert!(text.contains("n=3"), "{text}");
+        assert!(
+            text.contains(
+                "in workspace (dev): 2 passed; 1 failed; 0 unsupported; 0 errors; 1 disagreements"
+            ),
+            "{text}"
+        );
+
+        let mut out = Vec::new();
+        json(&mut out, &r).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(doc["cases"][1]["workspace"]["status"], "fail");
+        assert_eq!(
+            doc["cases"][1]["disagreement"],
+            "the engines disagree: local pass, workspace fail"
+        );
+        assert!(doc["cases"][2].get("disagreement").is_none());
+        assert_eq!(doc["summary"]["disagreements"], 1);
+        assert_eq!(doc["engines"]["workspace"], "dev");
+
+        let mut out = Vec::new();
+        junit(&mut out, &r).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        assert!(
+            xml.contains("tests=\"3\" failures=\"1\" errors=\"1\""),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<failure message=\"the engines disagree: local pass, workspace fail\">"),
+            "{xml}"
+        );
+        assert!(xml.contains("X &lt;&amp;&gt;"), "{xml}");
+    }
+}
