@@ -664,7 +664,7 @@ fn rewrite_text(
     params: Option<&str>,
     inputs: &Inputs,
     names: &Names,
-) -> Result<(String, Uses), RewriteError> {
+) -> Result<(String, Option<String>, Uses), RewriteError> {
     // a function body is parsed as the lambda it becomes, so its parameters shadow tables
     let (src, offset) = match params {
         Some(p) => {
@@ -697,6 +697,20 @@ fn rewrite_text(
     walk.statements(&parsed.query.statements);
     let mut edits = std::mem::take(&mut walk.edits);
     let uses = std::mem::take(&mut walk.uses);
+    // a function's text is `let f = (params) {\n` body `\n};\nprint 0`: edits apply to the
+    // parameters (defaults may call `now()`) and the body, never to the wrapper
+    const SUFFIX: &str = "\n};\nprint 0";
+    let end = src.len() - if params.is_some() { SUFFIX.len() } else { 0 };
+    let params_range = if params.is_some() {
+        "let f = ".len()..offset - " {\n".len()
+    } else {
+        0..0
+    };
+    let body_range = offset..end;
+    edits.retain(|(r, _)| {
+        (r.start >= body_range.start && r.end <= body_range.end)
+            || (r.start >= params_range.start && r.end <= params_range.end)
+    });
     edits.sort_by_key(|(r, _)| (r.start, r.end));
     for pair in edits.windows(2) {
         if pair[0].0.end > pair[1].0.start {
@@ -706,20 +720,33 @@ fn rewrite_text(
             )));
         }
     }
-    let mut out = String::with_capacity(src.len());
-    let mut pos = 0;
-    for (r, with) in &edits {
-        out.push_str(&src[pos..r.start]);
-        out.push_str(with);
-        pos = r.end;
-    }
-    out.push_str(&src[pos..]);
-    if params.is_some() {
-        // back to the body alone
-        let end = out.len() - "\n};\nprint 0".len();
-        out = out[offset..end].to_string();
-    }
-    Ok((out, uses))
+    let splice = |range: Range<usize>| -> Result<String, RewriteError> {
+        let mut out = String::with_capacity(range.len());
+        let mut pos = range.start;
+        for (r, with) in edits
+            .iter()
+            .filter(|(r, _)| r.start >= range.start && r.end <= range.end)
+        {
+            out.push_str(src.get(pos..r.start).ok_or_else(|| {
+                RewriteError(format!(
+                    "a rewrite at bytes {r:?} is not on a character boundary"
+                ))
+            })?);
+            out.push_str(with);
+            pos = r.end;
+        }
+        out.push_str(
+            src.get(pos..range.end)
+                .ok_or_else(|| RewriteError("a rewrite ends off a character boundary".into()))?,
+        );
+        Ok(out)
+    };
+    let params = if params.is_some() {
+        Some(splice(params_range)?)
+    } else {
+        None
+    };
+    Ok((splice(body_range)?, params, uses))
 }
 
 /// A function body without the braces a workspace may store around it.
@@ -759,8 +786,8 @@ struct Inliner<'a> {
     names: &'a Names,
     /// `false` while a function's callees are being visited, `true` once it is placed.
     state: BTreeMap<String, bool>,
-    /// (function, rewritten body), callees first.
-    order: Vec<(String, String)>,
+    /// (function, rewritten parameter list, rewritten body), callees first.
+    order: Vec<(String, String, String)>,
     tables: BTreeSet<String>,
     watchlists: BTreeSet<String>,
 }
@@ -780,7 +807,7 @@ impl Inliner<'_> {
             return Ok(());
         };
         self.state.insert(name.to_string(), false);
-        let (body, uses) = rewrite_text(
+        let (body, params, uses) = rewrite_text(
             strip_braces(&f.body),
             Some(&f.params),
             self.inputs,
@@ -793,7 +820,8 @@ impl Inliner<'_> {
         self.tables.extend(uses.tables);
         self.watchlists.extend(uses.watchlists);
         self.state.insert(name.to_string(), true);
-        self.order.push((name.to_string(), body));
+        self.order
+            .push((name.to_string(), params.unwrap_or_default(), body));
         Ok(())
     }
 }
@@ -805,7 +833,7 @@ pub fn rewrite(query: &str, inputs: &Inputs) -> Result<Rewritten, RewriteError> 
         taken.extend(identifiers(&f.body));
     }
     let names = Names::new(inputs, &taken);
-    let (main, uses) = rewrite_text(query, None, inputs, &names)?;
+    let (main, _, uses) = rewrite_text(query, None, inputs, &names)?;
 
     // functions in dependency order (a function's callees are defined before it)
     let by_name: BTreeMap<&str, &Function> = inputs
@@ -860,23 +888,17 @@ pub fn rewrite(query: &str, inputs: &Inputs) -> Result<Rewritten, RewriteError> 
         };
         let _ = writeln!(out, "let {l} = {};", datatable(table));
     }
-    for (name, body) in &order {
-        let (Some(f), Some(l)) = (by_name.get(name.as_str()), names.functions.get(name)) else {
+    for (name, params, body) in &order {
+        let Some(l) = names.functions.get(name) else {
             continue;
         };
-        let p = f.params.trim();
-        let p = if p.starts_with('(') {
-            p.to_string()
-        } else {
-            format!("({p})")
-        };
-        let _ = writeln!(out, "let {l} = {p} {{\n{body}\n}};");
+        let _ = writeln!(out, "let {l} = {params} {{\n{body}\n}};");
     }
     out.push_str(&main);
     Ok(Rewritten {
         query: out,
         tables: tables.into_iter().collect(),
-        functions: order.into_iter().map(|(n, _)| n).collect(),
+        functions: order.into_iter().map(|(n, _, _)| n).collect(),
         watchlists: watchlists.into_iter().collect(),
     })
 }
@@ -1182,6 +1204,14 @@ mod tests {
         ];
         assert!(rewrite("A", &i).unwrap_err().0.contains("calls itself"));
         assert!(rewrite("Logs | where", &i).is_err());
+        // parameter defaults are rewritten too
+        i.functions.push(Function {
+            name: "C".into(),
+            params: "(since:datetime = now(), t:(*))".into(),
+            body: "Logs | where TimeGenerated > ago(1d) // é\n".into(),
+        });
+        let out = rewrite("C()", &i).unwrap().query;
+        assert!(out.contains("let sentinelctl_function_C = (since:datetime = datetime(2026-01-15T12:00:00.0000000Z), t:(*)) {\nsentinelctl_table_Logs | where TimeGenerated > (datetime("), "{out}");
         for q in ["", "(", "Logs | join (", "let", "print '\\u{zz}'"] {
             let _ = rewrite(q, &i);
         }
