@@ -657,6 +657,9 @@ impl Walk<'_> {
     }
 }
 
+/// What closes the lambda a function body is parsed in.
+const SUFFIX: &str = "\n};\nprint 0";
+
 /// Rewrites `text` (a query, or a function body when `params` is given): its edits applied, and what
 /// it uses.
 fn rewrite_text(
@@ -675,7 +678,7 @@ fn rewrite_text(
                 format!("({p})")
             };
             let prefix = format!("let f = {p} {{\n");
-            (format!("{prefix}{text}\n}};\nprint 0"), prefix.len())
+            (format!("{prefix}{text}{SUFFIX}"), prefix.len())
         }
         None => (text.to_string(), 0),
     };
@@ -699,7 +702,6 @@ fn rewrite_text(
     let uses = std::mem::take(&mut walk.uses);
     // a function's text is `let f = (params) {\n` body `\n};\nprint 0`: edits apply to the
     // parameters (defaults may call `now()`) and the body, never to the wrapper
-    const SUFFIX: &str = "\n};\nprint 0";
     let end = src.len() - if params.is_some() { SUFFIX.len() } else { 0 };
     let params_range = if params.is_some() {
         "let f = ".len()..offset - " {\n".len()
