@@ -75,7 +75,9 @@ fn the_engine_flag_picks_the_engines_and_needs_an_environment_for_the_workspace(
         doc["engines"],
         json!({"local": false, "workspace": "local"})
     );
-    assert!(doc["cases"][0].get("workspace").is_none());
+    assert_eq!(doc["cases"][0]["status"], "pass");
+    assert_eq!(doc["cases"][0]["workspace"]["status"], "pass");
+    assert!(doc["cases"][0]["workspace"].get("query").is_none());
     let out = repo.run(&[
         "test", "--env", "local", "--engine", "local", "--format", "json",
     ]);
@@ -130,6 +132,18 @@ fn a_workspace_that_answers_otherwise_is_a_named_failure() {
     assert_eq!(cases[0]["status"], "pass");
     assert_eq!(cases[0]["workspace"]["status"], "fail");
     assert_eq!(cases[0]["workspace"]["result"], json!([{"n": "3"}]));
+    // the query sent, to rerun by hand: the case's row as a datatable, the unknown table kept
+    let sent = cases[0]["workspace"]["query"].as_str().unwrap();
+    assert!(
+        sent.contains("let sentinelctl_table_OnePasswordEventLogs_CL = datatable("),
+        "{sent}"
+    );
+    assert!(
+        sent.contains(
+            "union isfuzzy=true sentinelctl_table_OnePasswordEventLogs_CL, WorkspaceOnly_CL"
+        ),
+        "{sent}"
+    );
     assert_eq!(
         cases[0]["disagreement"],
         "the engines disagree: local pass, workspace fail"

@@ -69,6 +69,7 @@ fn engine_result((status, result, alerts): Outcome, millis: u64) -> EngineResult
         result,
         alerts,
         millis,
+        query: None,
     }
 }
 
@@ -254,7 +255,12 @@ pub fn run_tests(cx: &Session, req: &TestRequest) -> anyhow::Result<TestReport> 
                 Err(e) => (CaseStatus::Error(format!("{e:#}")), Vec::new(), Vec::new()),
             };
             if let Some(c) = report.cases.get_mut(p.index) {
-                c.workspace = Some(engine_result(outcome, each));
+                let mut w = engine_result(outcome, each);
+                // what was sent, to rerun by hand (`query --env`, the portal) when it did not pass
+                if w.status != CaseStatus::Pass {
+                    w.query = Some(p.query.clone());
+                }
+                c.workspace = Some(w);
             }
         }
         for c in &mut report.cases {
@@ -266,7 +272,6 @@ pub fn run_tests(cx: &Session, req: &TestRequest) -> anyhow::Result<TestReport> 
                 c.result = w.result.clone();
                 c.alerts = w.alerts.clone();
                 c.millis = w.millis;
-                c.workspace = None;
             }
         }
     }

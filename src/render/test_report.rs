@@ -117,9 +117,13 @@ pub fn human(out: &mut dyn Write, report: &TestReport, color: bool) -> io::Resul
         } else {
             word(&c.status).to_string()
         };
-        let second = c.workspace.as_ref().map_or_else(String::new, |w| {
-            format!(" · workspace {} ({} ms)", word(&w.status), w.millis)
-        });
+        let second = c
+            .workspace
+            .as_ref()
+            .filter(|_| !only_workspace)
+            .map_or_else(String::new, |w| {
+                format!(" · workspace {} ({} ms)", word(&w.status), w.millis)
+            });
         let width = if c.workspace.is_some() || only_workspace {
             17
         } else {
@@ -135,7 +139,7 @@ pub fn human(out: &mut dyn Write, report: &TestReport, color: bool) -> io::Resul
         if let Some(d) = &c.disagreement {
             writeln!(out, "      ✗ {}", line(d))?;
         }
-        let two = c.workspace.is_some();
+        let two = c.workspace.is_some() && !only_workspace;
         details(
             out,
             c,
@@ -149,7 +153,7 @@ pub fn human(out: &mut dyn Write, report: &TestReport, color: bool) -> io::Resul
             result,
             alerts,
             ..
-        }) = &c.workspace
+        }) = c.workspace.as_ref().filter(|_| !only_workspace)
         {
             details(out, c, Some("workspace"), status, result, alerts)?;
         }
@@ -229,17 +233,21 @@ pub fn junit(out: &mut dyn Write, report: &TestReport) -> io::Result<()> {
                 xml(&c.name),
                 std::time::Duration::from_millis(c.millis).as_secs_f64()
             );
-            let workspace_failure = c.workspace.as_ref().filter(|_| !c.passed()).map(|w| {
-                let why = match &w.status {
-                    CaseStatus::Fail(r) => r.join("\n"),
-                    CaseStatus::Unsupported(w) | CaseStatus::Error(w) => w.clone(),
-                    CaseStatus::Pass => String::new(),
-                };
-                let head = c.disagreement.clone().unwrap_or_else(|| {
-                    format!("workspace: {}", crate::run::cases::status_word(&w.status))
+            let workspace_failure = c
+                .workspace
+                .as_ref()
+                .filter(|_| !c.passed() && report.engines.local)
+                .map(|w| {
+                    let why = match &w.status {
+                        CaseStatus::Fail(r) => r.join("\n"),
+                        CaseStatus::Unsupported(w) | CaseStatus::Error(w) => w.clone(),
+                        CaseStatus::Pass => String::new(),
+                    };
+                    let head = c.disagreement.clone().unwrap_or_else(|| {
+                        format!("workspace: {}", crate::run::cases::status_word(&w.status))
+                    });
+                    (head, why, table(&w.result))
                 });
-                (head, why, table(&w.result))
-            });
             match &c.status {
                 CaseStatus::Pass if workspace_failure.is_none() => s.push_str(" />\n"),
                 CaseStatus::Pass => {
@@ -308,6 +316,7 @@ mod tests {
                 result: rows,
                 alerts: Vec::new(),
                 millis: 20,
+                query: None,
             }),
         };
         TestReport {

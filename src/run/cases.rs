@@ -90,6 +90,9 @@ pub struct EngineResult {
     pub alerts: Vec<Alert>,
     /// Milliseconds the engine took (for a workspace: the round trip).
     pub millis: u64,
+    /// The rewritten query the workspace ran, when its verdict is not a pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
 }
 
 /// `local`, `workspace`: how a status is named in messages.
