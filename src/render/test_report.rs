@@ -156,6 +156,12 @@ pub fn human(out: &mut dyn Write, report: &TestReport, color: bool) -> io::Resul
         }) = c.workspace.as_ref().filter(|_| !only_workspace)
         {
             details(out, c, Some("workspace"), status, result, alerts)?;
+            if *status != CaseStatus::Pass {
+                writeln!(
+                    out,
+                    "      workspace: the query sent is in `--format json` (`workspace.query`)"
+                )?;
+            }
         }
     }
     let (p, f, u, e) = report.counts();
