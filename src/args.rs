@@ -91,9 +91,10 @@ pub enum Command {
         after_help = "Examples:\n  sentinelctl plugin --env dev --out copilot/1password-plugin.yaml\n  sentinelctl plugin --settings --out copilot/1password-plugin.yaml   # the installer fills in the workspace"
     )]
     Plugin(PluginArgs),
-    /// Run the test cases kept beside detections and skills on the built-in KQL engine.
+    /// Run the test cases kept beside detections and skills on the built-in KQL engine (and, with
+    /// --env, inside the environment's workspace).
     #[command(
-        after_help = "Examples:\n  sentinelctl test\n  sentinelctl test PasswordSpray --format junit > test-results.xml\n\nExit codes: 0 every case passed, 1 a case failed, was unsupported or could not run, 2 usage."
+        after_help = "Examples:\n  sentinelctl test\n  sentinelctl test PasswordSpray --format junit > test-results.xml\n  sentinelctl test --env local                      # both engines, side by side\n  sentinelctl test --env dev --engine workspace PasswordSpray\n\nWith --env each case's query is rewritten to be self-contained (its rows as datatable literals,\nthe saved functions inlined, now() at the case's run time) and runs in the workspace too; a case\nthe engines disagree on fails.\n\nExit codes: 0 every case passed (on every engine), 1 a case failed, was unsupported, could not run\nor the engines disagree, 2 usage or the workspace could not be reached."
     )]
     Test(TestArgs),
     /// Replay log files through the detections on Sentinel's schedule and list the alerts they would
@@ -464,6 +465,17 @@ pub enum TestFormat {
     Junit,
 }
 
+/// Which engines `test` runs the cases on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestEngine {
+    /// The built-in KQL engine only.
+    Local,
+    /// The environment's workspace only (needs --env).
+    Workspace,
+    /// Both, side by side (needs --env; the default with it).
+    Both,
+}
+
 /// `test`.
 #[derive(Debug, Args)]
 pub struct TestArgs {
@@ -473,6 +485,16 @@ pub struct TestArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TestFormat::Human)]
     pub format: TestFormat,
+    /// Also run the cases in this environment's workspace (Log Analytics query API), each query
+    /// rewritten to carry its case's rows, functions and run time.
+    #[arg(long, value_name = "ENV", required_if_eq_any = [("engine", "workspace"), ("engine", "both")])]
+    pub env: Option<String>,
+    /// Which engines judge the cases (default: both with --env, local without).
+    #[arg(long, value_enum, value_name = "ENGINE")]
+    pub engine: Option<TestEngine>,
+    /// ARM connection (with --env).
+    #[command(flatten)]
+    pub arm: ArmArgs,
 }
 
 /// A `TABLE=FILE` pair.

@@ -23,6 +23,7 @@
 //! | `roundtrip` | zero false diffs over the corpus; convergence under injected faults |
 //! | `schemas` | SARIF and the editor JSON Schemas |
 //! | `security` | the attacks of issue 11 (credentials, git options, paths, hidden rows, memory, names, stale plans) are refused |
+//! | `test_env` | `test --env`: the cases rewritten and run in the local workspace beside the local engine; disagreements fail |
 //! | `workflows` | the CI workflows in `examples/` run as written and keep their trust boundary |
 //!
 //! Tests that need `../shared` (Microsoft's corpus and contracts) get it from
@@ -42,4 +43,5 @@ mod query;
 mod roundtrip;
 mod schemas;
 mod security;
+mod test_env;
 mod workflows;

@@ -1,6 +1,8 @@
-//! `sentinelctl test`: run the test cases beside detections and skills on the KQL engine.
+//! `sentinelctl test`: run the test cases beside detections and skills on the KQL engine and,
+//! with `--env`, in the environment's workspace.
 
-use crate::args::{TestArgs, TestFormat};
+use super::connect_options;
+use crate::args::{TestArgs, TestEngine, TestFormat};
 use crate::exit::ExitStatus;
 use crate::ops::test::{TestRequest, run_tests};
 use crate::render::{diagnostics_human, test_report as tests};
@@ -8,8 +10,21 @@ use crate::session::Session;
 
 /// Runs `test`.
 pub fn run(cx: &Session, args: &TestArgs) -> anyhow::Result<ExitStatus> {
+    let engine = args.engine.unwrap_or(if args.env.is_some() {
+        TestEngine::Both
+    } else {
+        TestEngine::Local
+    });
+    let workspace = match (&args.env, engine) {
+        (Some(env), TestEngine::Workspace | TestEngine::Both) => {
+            Some((env.clone(), connect_options(cx, &args.arm, 1)?))
+        }
+        _ => None,
+    };
     let req = TestRequest {
         filters: args.filters.clone(),
+        local: engine != TestEngine::Workspace,
+        workspace,
     };
     let report = run_tests(cx, &req)?;
     if let Some(repo) = &report.repo

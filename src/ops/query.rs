@@ -49,8 +49,24 @@ pub struct WorkspaceQueryRequest {
 
 /// Runs `req` in the environment's workspace: the workspace GUID from ARM, then the query API.
 pub fn query_workspace(cx: &Session, req: &WorkspaceQueryRequest) -> anyhow::Result<Table> {
-    let env = environment_only(cx, &req.env)?;
-    let mut connect_options = req.connect.clone();
+    let mut body = QueryBody::new(req.query.clone());
+    body.timespan.clone_from(&req.timespan);
+    query_workspace_many(cx, &req.env, &req.connect, &[body])?
+        .pop()
+        .context("the query API answered nothing")?
+}
+
+/// Runs several queries in the environment's workspace over one connection (one login, one lookup
+/// of the workspace GUID): a result per query, in order. The outer error is the connection's (no
+/// query ran); an inner error is that query's (the service's verdict, a partial result).
+pub fn query_workspace_many(
+    cx: &Session,
+    env_name: &str,
+    connect_options: &ConnectOptions,
+    bodies: &[QueryBody],
+) -> anyhow::Result<Vec<anyhow::Result<Table>>> {
+    let env = environment_only(cx, env_name)?;
+    let mut connect_options = connect_options.clone();
     if env.is_embedded() {
         // the in-process emulator's workspace has the repository's custom tables, as for `plan`
         let mut repo = crate::load::Repository {
@@ -66,7 +82,7 @@ pub fn query_workspace(cx: &Session, req: &WorkspaceQueryRequest) -> anyhow::Res
             .embedded_tables
             .extend(super::connection::custom_tables(&repo));
     }
-    let results = super::runtime()?.block_on(async {
+    super::runtime()?.block_on(async {
         let mut conn = connect(cx, &env, &connect_options).await?;
         let outcome = async {
             let logs = conn.logs_client()?;
@@ -75,43 +91,56 @@ pub fn query_workspace(cx: &Session, req: &WorkspaceQueryRequest) -> anyhow::Res
                 .workspace_customer_id(&conn.ws)
                 .await
                 .with_context(|| format!("cannot read workspace `{}`", env.workspace))?;
-            let mut body = QueryBody::new(req.query.clone());
-            body.timespan.clone_from(&req.timespan);
-            logs.query(&id, &body).await.map_err(|e| match e {
-                // the service's verdict on the query itself (syntax, unknown names): its message
-                sentinel_arm::ArmError::BadRequest { code, message, .. } => anyhow::anyhow!(
-                    "the query failed in workspace `{}`: {code}: {message}\n\
-                     help: fix the query (`sentinelctl query` without --env runs it offline on the built-in engine)",
-                    env.workspace
-                ),
-                sentinel_arm::ArmError::Unauthorized { message, .. } => anyhow::anyhow!(
-                    "the Log Analytics query API refused the token for workspace `{}`: {message}\n\
-                     help: the token is for `https://api.loganalytics.io` from the environment's login; check the login works (`sentinelctl plan --env {}`) and, for a custom cloud, that `endpoints.logAnalytics` is a query API",
-                    env.workspace,
-                    env.name
-                ),
-                sentinel_arm::ArmError::Forbidden { code, message, .. } => anyhow::anyhow!(
-                    "permission denied to query workspace `{}`: {code} {message}\n\
-                     help: the login needs a role that reads the workspace's data, e.g. Log Analytics Reader or Microsoft Sentinel Reader",
-                    env.workspace
-                ),
-                other => anyhow::Error::new(other)
-                    .context(format!("the query failed in workspace `{}`", env.workspace)),
-            })
+            let mut out = Vec::with_capacity(bodies.len());
+            for body in bodies {
+                let answer = logs
+                    .query(&id, body)
+                    .await
+                    .map_err(|e| query_error(e, &env))
+                    .and_then(|results| {
+                        if let Some(e) = results.partial_error() {
+                            anyhow::bail!(
+                                "the workspace answered only part of the results: {e}\nhelp: narrow the query (fewer rows or columns, a shorter time range)"
+                            );
+                        }
+                        let table = results
+                            .primary()
+                            .context("the query API answered no result table")?;
+                        table_from_results(table)
+                    });
+                out.push(answer);
+            }
+            Ok::<_, anyhow::Error>(out)
         }
         .await;
         conn.close().await;
         outcome
-    })?;
-    if let Some(e) = results.partial_error() {
-        anyhow::bail!(
-            "the workspace answered only part of the results: {e}\nhelp: narrow the query (fewer rows or columns, a shorter time range)"
-        );
+    })
+}
+
+/// The query API's refusal of one query, with what to do about it.
+fn query_error(e: sentinel_arm::ArmError, env: &crate::model::Environment) -> anyhow::Error {
+    match e {
+        // the service's verdict on the query itself (syntax, unknown names): its message
+        sentinel_arm::ArmError::BadRequest { code, message, .. } => anyhow::anyhow!(
+            "the query failed in workspace `{}`: {code}: {message}\n\
+             help: fix the query (`sentinelctl query` without --env runs it offline on the built-in engine)",
+            env.workspace
+        ),
+        sentinel_arm::ArmError::Unauthorized { message, .. } => anyhow::anyhow!(
+            "the Log Analytics query API refused the token for workspace `{}`: {message}\n\
+             help: the token is for `https://api.loganalytics.io` from the environment's login; check the login works (`sentinelctl plan --env {}`) and, for a custom cloud, that `endpoints.logAnalytics` is a query API",
+            env.workspace,
+            env.name
+        ),
+        sentinel_arm::ArmError::Forbidden { code, message, .. } => anyhow::anyhow!(
+            "permission denied to query workspace `{}`: {code} {message}\n\
+             help: the login needs a role that reads the workspace's data, e.g. Log Analytics Reader or Microsoft Sentinel Reader",
+            env.workspace
+        ),
+        other => anyhow::Error::new(other)
+            .context(format!("the query failed in workspace `{}`", env.workspace)),
     }
-    let table = results
-        .primary()
-        .context("the query API answered no result table")?;
-    table_from_results(table)
 }
 
 /// The API's table (typed columns, JSON cells) as an engine [`Table`].

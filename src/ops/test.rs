@@ -5,23 +5,72 @@
 //! must be present, entities, custom details, alert name, severity). A feature the engine does not
 //! implement makes the case `unsupported` (reported, never a pass); a broken case (bad rows, a
 //! missing file) is an `error`.
+//!
+//! With an environment (`test --env E`) each case also runs in the environment's workspace: its
+//! query rewritten to be self-contained ([`crate::run::rewrite`]: the case's rows as `datatable`s,
+//! the saved functions inlined, `now()` fixed at the run time), sent over one connection through
+//! the same query API path as `query --env` ([`super::query::query_workspace_many`]), and the
+//! answer judged by the same expectations and, for rules, the same trigger and alerts. A case the
+//! engines disagree on fails.
 
 use std::path::Path;
 
+use super::connection::ConnectOptions;
 use super::target::load;
 use crate::diag::Diagnostic;
 use crate::load::Repository;
 use crate::load::file::load_yaml_file;
-pub use crate::run::cases::{CaseResult, CaseStatus, DEFAULT_AT, TestReport};
-use crate::run::cases::{Target, run_case};
+pub use crate::run::cases::{CaseResult, CaseStatus, DEFAULT_AT, Engines, TestReport};
+use crate::run::cases::{
+    EngineResult, Outcome, Target, disagreement, judge_result, prepare_case, run_local,
+};
 use crate::schema::YamlTestFile;
 use crate::session::Session;
 
 /// What to run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TestRequest {
     /// Only test files or content whose path, id, name or alias contains one of these.
     pub filters: Vec<String>,
+    /// Run the cases on the built-in engine.
+    pub local: bool,
+    /// Run the cases in this environment's workspace, connecting so.
+    pub workspace: Option<(String, ConnectOptions)>,
+}
+
+impl Default for TestRequest {
+    fn default() -> Self {
+        TestRequest {
+            filters: Vec::new(),
+            local: true,
+            workspace: None,
+        }
+    }
+}
+
+/// A case waiting for the workspace's answer.
+struct Pending {
+    /// Its index in the report.
+    index: usize,
+    /// The rule it runs (an index into the repository's rules), for a rule case.
+    rule: Option<usize>,
+    at: sentinel_kql_engine::DateTime,
+    case: crate::schema::YamlTestCase,
+    query: String,
+}
+
+fn millis(started: std::time::Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+fn engine_result((status, result, alerts): Outcome, millis: u64) -> EngineResult {
+    EngineResult {
+        status,
+        result,
+        alerts,
+        millis,
+        query: None,
+    }
 }
 
 pub use crate::load::repository::{test_files, tested_file as content_file};
@@ -87,7 +136,9 @@ fn target_of<'r>(
 pub fn run_tests(cx: &Session, req: &TestRequest) -> anyhow::Result<TestReport> {
     let mut repo = load(cx)?;
     let base = crate::run::database::with_functions(&repo)?;
+    let functions = crate::run::workspace::functions(&repo);
     let mut report = TestReport::default();
+    let mut pending: Vec<Pending> = Vec::new();
     for path in test_files(&cx.root) {
         let shown = repo.shown(&path);
         let mut diags = Vec::new();
@@ -124,10 +175,52 @@ pub fn run_tests(cx: &Session, req: &TestRequest) -> anyhow::Result<TestReport> 
         if !wanted {
             continue;
         }
+        let rule_index = match &target {
+            Target::Rule(r) => repo
+                .rules
+                .iter()
+                .position(|x| x.rule.as_ref().is_some_and(|x| std::ptr::eq(x, *r))),
+            _ => None,
+        };
         for case in &loaded.raw.cases {
             let started = std::time::Instant::now();
+            let prepared =
+                prepare_case(&repo, &base, &path, &target, case, loaded.raw.at.as_deref());
+            let local = req.local.then(|| match &prepared {
+                Ok(p) => run_local(p, case),
+                Err(status) => (status.clone(), Vec::new(), Vec::new()),
+            });
+            let local_millis = millis(started);
+            let index = report.cases.len();
+            let mut workspace = None;
+            if req.workspace.is_some() {
+                match &prepared {
+                    Ok(p) => {
+                        match crate::run::workspace::workspace_query(&repo, &functions, p, case) {
+                            Ok(rewritten) => pending.push(Pending {
+                                index,
+                                rule: rule_index,
+                                at: p.at,
+                                case: case.clone(),
+                                query: rewritten.query,
+                            }),
+                            Err(why) => {
+                                workspace = Some(engine_result(
+                                    (CaseStatus::Error(why), Vec::new(), Vec::new()),
+                                    0,
+                                ));
+                            }
+                        }
+                    }
+                    Err(status) => {
+                        workspace =
+                            Some(engine_result((status.clone(), Vec::new(), Vec::new()), 0));
+                    }
+                }
+            }
+            // without the local engine the case's own status is the workspace's (filled in below)
             let (status, result, alerts) =
-                run_case(&repo, &base, &path, &target, case, loaded.raw.at.as_deref());
+                local.unwrap_or((CaseStatus::Pass, Vec::new(), Vec::new()));
             report.cases.push(CaseResult {
                 file: shown_text.clone(),
                 target: id.clone(),
@@ -136,10 +229,110 @@ pub fn run_tests(cx: &Session, req: &TestRequest) -> anyhow::Result<TestReport> 
                 status,
                 result,
                 alerts,
-                millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                millis: local_millis,
+                workspace,
+                disagreement: None,
             });
         }
     }
+    if let Some((env, connect)) = &req.workspace {
+        let bodies: Vec<_> = pending
+            .iter()
+            .map(|p| sentinel_arm::QueryBody::new(p.query.clone()))
+            .collect();
+        let started = std::time::Instant::now();
+        let answers = super::query::query_workspace_many(cx, env, connect, &bodies)?;
+        let each = millis(started) / u64::try_from(pending.len().max(1)).unwrap_or(1);
+        for (p, answer) in pending.iter().zip(answers) {
+            let outcome = match answer {
+                Ok(rows) => {
+                    let rule = p
+                        .rule
+                        .and_then(|i| repo.rules.get(i))
+                        .and_then(|r| r.rule.as_ref());
+                    judge_result(rule, p.at, &p.case, rows)
+                }
+                Err(e) => (CaseStatus::Error(format!("{e:#}")), Vec::new(), Vec::new()),
+            };
+            if let Some(c) = report.cases.get_mut(p.index) {
+                let mut w = engine_result(outcome, each);
+                // what was sent, to rerun by hand (`query --env`, the portal) when it did not pass
+                if w.status != CaseStatus::Pass {
+                    w.query = Some(p.query.clone());
+                }
+                c.workspace = Some(w);
+            }
+        }
+        for c in &mut report.cases {
+            let Some(w) = &c.workspace else { continue };
+            if req.local {
+                c.disagreement = disagreement(&c.status, &w.status);
+            } else {
+                c.status = w.status.clone();
+                c.result = w.result.clone();
+                c.alerts = w.alerts.clone();
+                c.millis = w.millis;
+            }
+        }
+    }
+    report.engines = Engines {
+        local: req.local,
+        workspace: req.workspace.as_ref().map(|(env, _)| env.clone()),
+    };
     report.repo = Some(repo);
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use sentinel_kql_engine::{Database, DateTime, Options, evaluate};
+
+    use super::*;
+
+    /// Every case of the shipped repository, rewritten for a workspace and evaluated on an empty
+    /// database at another clock, gives exactly the table the local engine gives the original on
+    /// the case's database (with Sentinel's window for rules).
+    #[test]
+    fn every_shipped_case_rewritten_gives_the_local_engines_result() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut repo = Repository::load(root).unwrap();
+        let base = crate::run::database::with_functions(&repo).unwrap();
+        let functions = crate::run::workspace::functions(&repo);
+        let elsewhere = Options::at(DateTime::parse("2031-03-03T03:03:03Z").unwrap());
+        let mut checked = 0;
+        for path in test_files(root) {
+            let shown = repo.shown(&path);
+            let mut diags = Vec::new();
+            let loaded =
+                load_yaml_file::<YamlTestFile>(&mut repo.sources, &path, &shown, &mut diags)
+                    .unwrap_or_else(|| panic!("{}: {diags:?}", path.display()));
+            let target = target_of(&repo, &path, &loaded.raw).unwrap();
+            for case in &loaded.raw.cases {
+                let p = prepare_case(&repo, &base, &path, &target, case, loaded.raw.at.as_deref())
+                    .unwrap_or_else(|s| panic!("{}: {s:?}", case.name));
+                let options = Options {
+                    window: p.window(),
+                    ..Options::at(p.at)
+                };
+                let want = evaluate(&p.query, &p.db, &options)
+                    .unwrap_or_else(|e| panic!("{}: {}", case.name, e.message));
+                let rewritten =
+                    crate::run::workspace::workspace_query(&repo, &functions, &p, case).unwrap();
+                let got =
+                    evaluate(&rewritten.query, &Database::new(), &elsewhere).unwrap_or_else(|e| {
+                        panic!("{}: {}\n{}", case.name, e.message, rewritten.query)
+                    });
+                assert_eq!(
+                    got.to_text(),
+                    want.to_text(),
+                    "{} › {}\n{}",
+                    shown.display(),
+                    case.name,
+                    rewritten.query
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 90, "only {checked} cases");
+    }
 }

@@ -1,6 +1,8 @@
 //! Test reports: human (one line per case; on failure what did not hold and the result rows),
 //! `--format json` (the report with `format_version`), `--format junit` (a suite per test file, a
-//! case per case; unsupported features are errors, never passes).
+//! case per case; unsupported features are errors, never passes). With `test --env` each case also
+//! shows the workspace's verdict beside the local engine's, and a disagreement is a failure named
+//! as such.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -9,7 +11,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 
 use crate::escape::{line, xml};
-use crate::run::cases::{CaseStatus, TestReport};
+use crate::run::cases::{CaseResult, CaseStatus, EngineResult, TestReport};
 
 /// Most result rows shown under a failure.
 const SHOWN_ROWS: usize = 10;
@@ -38,6 +40,59 @@ fn table(rows: &[BTreeMap<String, String>]) -> String {
     s
 }
 
+fn word(s: &CaseStatus) -> &'static str {
+    match s {
+        CaseStatus::Pass => "PASS",
+        CaseStatus::Fail(_) => "FAIL",
+        CaseStatus::Unsupported(_) => "UNSUPPORTED",
+        CaseStatus::Error(_) => "ERROR",
+    }
+}
+
+fn colour(s: &CaseStatus) -> AnsiColor {
+    match s {
+        CaseStatus::Pass => AnsiColor::Green,
+        CaseStatus::Unsupported(_) => AnsiColor::Yellow,
+        CaseStatus::Fail(_) | CaseStatus::Error(_) => AnsiColor::Red,
+    }
+}
+
+/// What did not hold, the rows and alerts, under a case line (`engine` names whose verdict it is
+/// when two engines ran).
+fn details(
+    out: &mut dyn Write,
+    c: &CaseResult,
+    engine: Option<&str>,
+    status: &CaseStatus,
+    result: &[BTreeMap<String, String>],
+    alerts: &[crate::run::sentinel::Alert],
+) -> io::Result<()> {
+    let tag = engine.map_or_else(String::new, |e| format!("{e}: "));
+    match status {
+        CaseStatus::Pass => {}
+        CaseStatus::Fail(reasons) => {
+            writeln!(out, "      {tag}in {}", line(&c.file))?;
+            for r in reasons {
+                writeln!(out, "      ✗ {tag}{}", line(r))?;
+            }
+            out.write_all(table(result).as_bytes())?;
+            for a in alerts {
+                writeln!(
+                    out,
+                    "      alert: {} [{}], {} entities",
+                    line(&a.display_name),
+                    a.severity,
+                    a.entities.len()
+                )?;
+            }
+        }
+        CaseStatus::Unsupported(why) | CaseStatus::Error(why) => {
+            writeln!(out, "      {tag}in {}: {}", line(&c.file), line(why))?;
+        }
+    }
+    Ok(())
+}
+
 /// Human text.
 pub fn human(out: &mut dyn Write, report: &TestReport, color: bool) -> io::Result<()> {
     let paint = |c: AnsiColor| {
@@ -47,59 +102,105 @@ pub fn human(out: &mut dyn Write, report: &TestReport, color: bool) -> io::Resul
             Style::new()
         }
     };
+    let only_workspace = !report.engines.local && report.engines.workspace.is_some();
     for c in &report.cases {
-        let (word, st) = match &c.status {
-            CaseStatus::Pass => ("PASS", paint(AnsiColor::Green)),
-            CaseStatus::Fail(_) => ("FAIL", paint(AnsiColor::Red)),
-            CaseStatus::Unsupported(_) => ("UNSUPPORTED", paint(AnsiColor::Yellow)),
-            CaseStatus::Error(_) => ("ERROR", paint(AnsiColor::Red)),
+        let overall = if c.disagreement.is_some() {
+            &CaseStatus::Fail(Vec::new())
+        } else {
+            &c.status
+        };
+        let st = paint(colour(overall));
+        let first = if only_workspace {
+            format!("workspace {}", word(&c.status))
+        } else if c.workspace.is_some() {
+            format!("local {}", word(&c.status))
+        } else {
+            word(&c.status).to_string()
+        };
+        let second = c
+            .workspace
+            .as_ref()
+            .filter(|_| !only_workspace)
+            .map_or_else(String::new, |w| {
+                format!(" · workspace {} ({} ms)", word(&w.status), w.millis)
+            });
+        let width = if c.workspace.is_some() || only_workspace {
+            17
+        } else {
+            11
         };
         writeln!(
             out,
-            "{st}{word:<11}{st:#} {} › {} ({} ms)",
+            "{st}{first:<width$}{st:#} {} › {} ({} ms){second}",
             line(&c.target_name),
             line(&c.name),
             c.millis
         )?;
-        match &c.status {
-            CaseStatus::Pass => {}
-            CaseStatus::Fail(reasons) => {
-                writeln!(out, "      in {}", line(&c.file))?;
-                for r in reasons {
-                    writeln!(out, "      ✗ {}", line(r))?;
-                }
-                out.write_all(table(&c.result).as_bytes())?;
-                for a in &c.alerts {
-                    writeln!(
-                        out,
-                        "      alert: {} [{}], {} entities",
-                        line(&a.display_name),
-                        a.severity,
-                        a.entities.len()
-                    )?;
-                }
-            }
-            CaseStatus::Unsupported(why) | CaseStatus::Error(why) => {
-                writeln!(out, "      in {}: {}", line(&c.file), line(why))?;
+        if let Some(d) = &c.disagreement {
+            writeln!(out, "      ✗ {}", line(d))?;
+        }
+        let two = c.workspace.is_some() && !only_workspace;
+        details(
+            out,
+            c,
+            two.then_some("local"),
+            &c.status,
+            &c.result,
+            &c.alerts,
+        )?;
+        if let Some(EngineResult {
+            status,
+            result,
+            alerts,
+            ..
+        }) = c.workspace.as_ref().filter(|_| !only_workspace)
+        {
+            details(out, c, Some("workspace"), status, result, alerts)?;
+            if *status != CaseStatus::Pass {
+                writeln!(
+                    out,
+                    "      workspace: the query sent is in `--format json` (`workspace.query`)"
+                )?;
             }
         }
     }
     let (p, f, u, e) = report.counts();
     let verdict = if report.passed() { "ok" } else { "FAILED" };
-    writeln!(
+    let engine = if only_workspace { " (workspace)" } else { "" };
+    write!(
         out,
-        "\ntest result: {verdict}. {p} passed; {f} failed; {u} unsupported; {e} errors"
-    )
+        "\ntest result: {verdict}. {p} passed; {f} failed; {u} unsupported; {e} errors{engine}"
+    )?;
+    if report.cases.iter().any(|c| c.workspace.is_some()) {
+        let (p, f, u, e) = report.workspace_counts();
+        write!(
+            out,
+            "\n  in workspace ({}): {p} passed; {f} failed; {u} unsupported; {e} errors; {} disagreements",
+            line(report.engines.workspace.as_deref().unwrap_or("")),
+            report.disagreements()
+        )?;
+    }
+    writeln!(out)
 }
 
 /// `--format json`.
 pub fn json(out: &mut dyn Write, report: &TestReport) -> io::Result<()> {
     let (p, f, u, e) = report.counts();
-    let doc = serde_json::json!({
+    let mut doc = serde_json::json!({
         "format_version": 1,
         "cases": report.cases,
         "summary": {"passed": p, "failed": f, "unsupported": u, "errors": e},
     });
+    if let Some(env) = &report.engines.workspace {
+        let (wp, wf, wu, we) = report.workspace_counts();
+        doc["engines"] = serde_json::json!({"local": report.engines.local, "workspace": env});
+        if report.engines.local {
+            doc["summary"]["workspace"] = serde_json::json!(
+                {"passed": wp, "failed": wf, "unsupported": wu, "errors": we}
+            );
+            doc["summary"]["disagreements"] = serde_json::json!(report.disagreements());
+        }
+    }
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }
@@ -115,7 +216,10 @@ pub fn junit(out: &mut dyn Write, report: &TestReport) -> io::Result<()> {
         let cases: Vec<_> = report.cases.iter().filter(|c| c.file == file).collect();
         let failures = cases
             .iter()
-            .filter(|c| matches!(c.status, CaseStatus::Fail(_)))
+            .filter(|c| {
+                matches!(c.status, CaseStatus::Fail(_))
+                    || (matches!(c.status, CaseStatus::Pass) && !c.passed())
+            })
             .count();
         let errors = cases
             .iter()
@@ -135,14 +239,45 @@ pub fn junit(out: &mut dyn Write, report: &TestReport) -> io::Result<()> {
                 xml(&c.name),
                 std::time::Duration::from_millis(c.millis).as_secs_f64()
             );
+            let workspace_failure = c
+                .workspace
+                .as_ref()
+                .filter(|_| !c.passed() && report.engines.local)
+                .map(|w| {
+                    let why = match &w.status {
+                        CaseStatus::Fail(r) => r.join("\n"),
+                        CaseStatus::Unsupported(w) | CaseStatus::Error(w) => w.clone(),
+                        CaseStatus::Pass => String::new(),
+                    };
+                    let head = c.disagreement.clone().unwrap_or_else(|| {
+                        format!("workspace: {}", crate::run::cases::status_word(&w.status))
+                    });
+                    (head, why, table(&w.result))
+                });
             match &c.status {
-                CaseStatus::Pass => s.push_str(" />\n"),
+                CaseStatus::Pass if workspace_failure.is_none() => s.push_str(" />\n"),
+                CaseStatus::Pass => {
+                    let (head, why, rows) = workspace_failure.unwrap_or_default();
+                    let _ = write!(
+                        s,
+                        ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                        xml(&head),
+                        xml(&format!("{head}\nworkspace:\n{why}\n{rows}"))
+                    );
+                }
                 CaseStatus::Fail(reasons) => {
+                    let extra = workspace_failure
+                        .map(|(head, why, rows)| format!("\n{head}\nworkspace:\n{why}\n{rows}"))
+                        .unwrap_or_default();
                     let _ = write!(
                         s,
                         ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
                         xml(reasons.first().map_or("", String::as_str)),
-                        xml(&format!("{}\n{}", reasons.join("\n"), table(&c.result)))
+                        xml(&format!(
+                            "{}\n{}{extra}",
+                            reasons.join("\n"),
+                            table(&c.result)
+                        ))
                     );
                 }
                 CaseStatus::Unsupported(why) | CaseStatus::Error(why) => {
@@ -163,4 +298,105 @@ pub fn junit(out: &mut dyn Write, report: &TestReport) -> io::Result<()> {
     }
     s.push_str("</testsuites>\n");
     out.write_all(s.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::cases::{CaseResult, Engines};
+
+    fn report() -> TestReport {
+        let row = |n: &str| BTreeMap::from([("n".to_string(), n.to_string())]);
+        let case = |name: &str, local: CaseStatus, ws: CaseStatus, rows: Vec<_>| CaseResult {
+            file: "hunting/X.tests.yaml".into(),
+            target: "x".into(),
+            target_name: "X <&>".into(),
+            name: name.into(),
+            disagreement: crate::run::cases::disagreement(&local, &ws),
+            status: local,
+            result: vec![row("1")],
+            alerts: Vec::new(),
+            millis: 1,
+            workspace: Some(EngineResult {
+                status: ws,
+                result: rows,
+                alerts: Vec::new(),
+                millis: 20,
+                query: None,
+            }),
+        };
+        TestReport {
+            cases: vec![
+                case("agree", CaseStatus::Pass, CaseStatus::Pass, vec![row("1")]),
+                case(
+                    "differ",
+                    CaseStatus::Pass,
+                    CaseStatus::Fail(vec!["no result row has {\"n\": \"1\"}".into()]),
+                    vec![row("3")],
+                ),
+                case(
+                    "unsupported locally",
+                    CaseStatus::Unsupported("operator `scan`".into()),
+                    CaseStatus::Pass,
+                    vec![row("1")],
+                ),
+            ],
+            engines: Engines {
+                local: true,
+                workspace: Some("dev".into()),
+            },
+            ..TestReport::default()
+        }
+    }
+
+    #[test]
+    fn both_engines_side_by_side_and_a_disagreement_named() {
+        let r = report();
+        assert!(!r.passed());
+        assert_eq!(r.disagreements(), 1);
+        let mut out = Vec::new();
+        human(&mut out, &r, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("local PASS        X <&> › agree (1 ms) · workspace PASS (20 ms)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("✗ the engines disagree: local pass, workspace fail"),
+            "{text}"
+        );
+        assert!(text.contains("✗ workspace: no result row has"), "{text}");
+        assert!(text.contains("n=3"), "{text}");
+        assert!(
+            text.contains(
+                "in workspace (dev): 2 passed; 1 failed; 0 unsupported; 0 errors; 1 disagreements"
+            ),
+            "{text}"
+        );
+
+        let mut out = Vec::new();
+        json(&mut out, &r).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(doc["cases"][1]["workspace"]["status"], "fail");
+        assert_eq!(
+            doc["cases"][1]["disagreement"],
+            "the engines disagree: local pass, workspace fail"
+        );
+        assert!(doc["cases"][2].get("disagreement").is_none());
+        assert_eq!(doc["summary"]["disagreements"], 1);
+        assert_eq!(doc["engines"]["workspace"], "dev");
+
+        let mut out = Vec::new();
+        junit(&mut out, &r).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        assert!(
+            xml.contains("tests=\"3\" failures=\"1\" errors=\"1\""),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<failure message=\"the engines disagree: local pass, workspace fail\">"),
+            "{xml}"
+        );
+        assert!(xml.contains("X &lt;&amp;&gt;"), "{xml}");
+    }
 }

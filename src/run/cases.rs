@@ -10,7 +10,7 @@ use sentinel_kql_engine::{Database, DateTime, ErrorKind, EvalError, Options, Tab
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::sentinel::{Alert, run_rule};
+use super::sentinel::{Alert, RuleRun, judge_rows, run_rule};
 use crate::diag::{Diagnostic, Severity};
 use crate::load::Repository;
 use crate::model::AnalyticsRule;
@@ -55,6 +55,79 @@ pub struct CaseResult {
     pub alerts: Vec<Alert>,
     /// Milliseconds the case took.
     pub millis: u64,
+    /// The workspace's verdict (`test --env`): the same expectations judged on the result of the
+    /// rewritten query in the environment's workspace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<EngineResult>,
+    /// When both engines ran and one passed while the other did not: what each said. A
+    /// disagreement is a failure of the case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disagreement: Option<String>,
+}
+
+impl CaseResult {
+    /// True when every engine that ran passed the case.
+    pub fn passed(&self) -> bool {
+        self.status == CaseStatus::Pass
+            && self
+                .workspace
+                .as_ref()
+                .is_none_or(|w| w.status == CaseStatus::Pass)
+    }
+}
+
+/// One engine's verdict on a case.
+#[derive(Debug, Clone, Serialize)]
+pub struct EngineResult {
+    /// How it ended.
+    #[serde(flatten)]
+    pub status: CaseStatus,
+    /// The result rows (as text).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub result: Vec<BTreeMap<String, String>>,
+    /// The alerts raised (rule cases).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<Alert>,
+    /// Milliseconds the engine took (for a workspace: the round trip).
+    pub millis: u64,
+    /// The rewritten query the workspace ran, when its verdict is not a pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+}
+
+/// `local`, `workspace`: how a status is named in messages.
+pub fn status_word(s: &CaseStatus) -> &'static str {
+    match s {
+        CaseStatus::Pass => "pass",
+        CaseStatus::Fail(_) => "fail",
+        CaseStatus::Unsupported(_) => "unsupported",
+        CaseStatus::Error(_) => "error",
+    }
+}
+
+/// The disagreement of the engines on a case, if any: one passed and the other did not (a local
+/// `unsupported` is not a disagreement: the local engine could not judge).
+pub fn disagreement(local: &CaseStatus, workspace: &CaseStatus) -> Option<String> {
+    if matches!(local, CaseStatus::Unsupported(_)) {
+        return None;
+    }
+    ((*local == CaseStatus::Pass) != (*workspace == CaseStatus::Pass)).then(|| {
+        format!(
+            "the engines disagree: local {}, workspace {}",
+            status_word(local),
+            status_word(workspace)
+        )
+    })
+}
+
+/// Which engines a report's cases ran on.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Engines {
+    /// The built-in engine.
+    pub local: bool,
+    /// The environment whose workspace ran the rewritten queries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<String>,
 }
 
 /// Every case's result, in file order.
@@ -62,6 +135,9 @@ pub struct CaseResult {
 pub struct TestReport {
     /// Results.
     pub cases: Vec<CaseResult>,
+    /// The engines the cases ran on.
+    #[serde(skip)]
+    pub engines: Engines,
     /// Problems in test files (located diagnostics; the repository's sources resolve them).
     #[serde(skip)]
     pub problems: Vec<Diagnostic>,
@@ -82,33 +158,68 @@ impl TestReport {
         )
     }
 
-    /// True when every case passed and no test file has a problem.
+    /// The workspace's (passed, failed, unsupported, errors), over the cases it ran.
+    pub fn workspace_counts(&self) -> (usize, usize, usize, usize) {
+        let n = |f: fn(&CaseStatus) -> bool| {
+            self.cases
+                .iter()
+                .filter_map(|c| c.workspace.as_ref())
+                .filter(|w| f(&w.status))
+                .count()
+        };
+        (
+            n(|s| *s == CaseStatus::Pass),
+            n(|s| matches!(s, CaseStatus::Fail(_))),
+            n(|s| matches!(s, CaseStatus::Unsupported(_))),
+            n(|s| matches!(s, CaseStatus::Error(_))),
+        )
+    }
+
+    /// Cases on which the engines disagree.
+    pub fn disagreements(&self) -> usize {
+        self.cases
+            .iter()
+            .filter(|c| c.disagreement.is_some())
+            .count()
+    }
+
+    /// True when every case passed on every engine and no test file has a problem.
     pub fn passed(&self) -> bool {
-        let (_, f, u, e) = self.counts();
-        f + u + e == 0 && !self.problems.iter().any(|d| d.severity == Severity::Error)
+        self.cases.iter().all(CaseResult::passed)
+            && !self.problems.iter().any(|d| d.severity == Severity::Error)
     }
 }
 
-/// Runs a query case (a function call or a hunting query): its rows are the result.
-fn run_query(
-    query: &str,
-    case: &YamlTestCase,
-    db: &Database,
-    at: DateTime,
-) -> (CaseStatus, Vec<BTreeMap<String, String>>, Vec<Alert>) {
-    match sentinel_kql_engine::evaluate(query, db, &Options::at(at)) {
-        Ok(table) => {
-            let rows = rows_as_text(&table);
-            let failures = check(&case.expect, &table, &rows, None);
-            let status = if failures.is_empty() {
-                CaseStatus::Pass
-            } else {
-                CaseStatus::Fail(failures)
-            };
-            (status, rows, Vec::new())
-        }
-        Err(e) => (engine_status(&e), Vec::new(), Vec::new()),
-    }
+/// One engine's verdict: (status, result rows as text, alerts).
+pub type Outcome = (CaseStatus, Vec<BTreeMap<String, String>>, Vec<Alert>);
+
+/// Judges a query case (a function call or a hunting query) on its result table.
+fn judge_query(case: &YamlTestCase, table: &Table) -> Outcome {
+    let rows = rows_as_text(table);
+    let failures = check(&case.expect, table, &rows, None);
+    let status = if failures.is_empty() {
+        CaseStatus::Pass
+    } else {
+        CaseStatus::Fail(failures)
+    };
+    (status, rows, Vec::new())
+}
+
+/// Judges a rule case on Sentinel's run of the rule.
+fn judge_rule(case: &YamlTestCase, run: &RuleRun) -> Outcome {
+    let rows = rows_as_text(&run.rows);
+    let failures = check(
+        &case.expect,
+        &run.rows,
+        &rows,
+        Some((run.fired, &run.alerts)),
+    );
+    let status = if failures.is_empty() {
+        CaseStatus::Pass
+    } else {
+        CaseStatus::Fail(failures)
+    };
+    (status, rows, run.alerts.clone())
 }
 
 /// What a test file tests.
@@ -317,7 +428,87 @@ fn engine_status(e: &EvalError) -> CaseStatus {
     }
 }
 
-/// Runs one case: (status, result rows as text, alerts).
+/// A case made ready to run: its run time, its database (the repository's functions and
+/// watchlists plus the case's rows) and the query it runs.
+pub struct PreparedCase<'t, 'r> {
+    /// The run time `T`.
+    pub at: DateTime,
+    /// The case's database.
+    pub db: Database,
+    /// What the case tests.
+    pub target: &'t Target<'r>,
+    /// The query that runs: the rule's, the hunting query, or the function call.
+    pub query: String,
+}
+
+impl PreparedCase<'_, '_> {
+    /// Sentinel's query window, for a rule case.
+    pub fn window(&self) -> Option<(DateTime, DateTime)> {
+        match self.target {
+            Target::Rule(rule) => Some(super::sentinel::window(rule, self.at)),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a case's run time and rows; a broken case is an `error` status.
+pub fn prepare_case<'t, 'r>(
+    repo: &Repository,
+    base: &Database,
+    test_file: &Path,
+    target: &'t Target<'r>,
+    case: &YamlTestCase,
+    file_at: Option<&str>,
+) -> Result<PreparedCase<'t, 'r>, CaseStatus> {
+    let at = parse_at(case.at.as_deref().or(file_at))
+        .map_err(|e| CaseStatus::Error(format!("{e:#}")))?;
+    let db = case_database(repo, base, test_file, case, at)
+        .map_err(|e| CaseStatus::Error(format!("{e:#}")))?;
+    let query = match target {
+        Target::Rule(rule) => rule.query.clone(),
+        Target::Function { alias, .. } => case.call.clone().unwrap_or_else(|| alias.clone()),
+        Target::Hunting { query, .. } => query.clone(),
+    };
+    Ok(PreparedCase {
+        at,
+        db,
+        target,
+        query,
+    })
+}
+
+/// Runs a prepared case on the built-in engine.
+pub fn run_local(p: &PreparedCase<'_, '_>, case: &YamlTestCase) -> Outcome {
+    match p.target {
+        Target::Rule(rule) => match run_rule(rule, &p.db, p.at) {
+            Ok(run) => judge_rule(case, &run),
+            Err(e) => (engine_status(&e), Vec::new(), Vec::new()),
+        },
+        Target::Function { .. } | Target::Hunting { .. } => {
+            match sentinel_kql_engine::evaluate(&p.query, &p.db, &Options::at(p.at)) {
+                Ok(table) => judge_query(case, &table),
+                Err(e) => (engine_status(&e), Vec::new(), Vec::new()),
+            }
+        }
+    }
+}
+
+/// Judges a prepared case on a result another engine computed (a workspace's answer to the
+/// rewritten query): the same expectations, and for rules the same trigger and alerts.
+/// `rule` is the case's rule (`None` for a function or hunting-query case), `at` its run time.
+pub fn judge_result(
+    rule: Option<&AnalyticsRule>,
+    at: DateTime,
+    case: &YamlTestCase,
+    rows: Table,
+) -> Outcome {
+    match rule {
+        Some(rule) => judge_rule(case, &judge_rows(rule, rows, at)),
+        None => judge_query(case, &rows),
+    }
+}
+
+/// Runs one case on the built-in engine: (status, result rows as text, alerts).
 pub fn run_case(
     repo: &Repository,
     base: &Database,
@@ -325,38 +516,9 @@ pub fn run_case(
     target: &Target<'_>,
     case: &YamlTestCase,
     file_at: Option<&str>,
-) -> (CaseStatus, Vec<BTreeMap<String, String>>, Vec<Alert>) {
-    let at = match parse_at(case.at.as_deref().or(file_at)) {
-        Ok(at) => at,
-        Err(e) => return (CaseStatus::Error(format!("{e:#}")), Vec::new(), Vec::new()),
-    };
-    let db = match case_database(repo, base, test_file, case, at) {
-        Ok(db) => db,
-        Err(e) => return (CaseStatus::Error(format!("{e:#}")), Vec::new(), Vec::new()),
-    };
-    match target {
-        Target::Rule(rule) => match run_rule(rule, &db, at) {
-            Ok(run) => {
-                let rows = rows_as_text(&run.rows);
-                let failures = check(
-                    &case.expect,
-                    &run.rows,
-                    &rows,
-                    Some((run.fired, &run.alerts)),
-                );
-                let status = if failures.is_empty() {
-                    CaseStatus::Pass
-                } else {
-                    CaseStatus::Fail(failures)
-                };
-                (status, rows, run.alerts)
-            }
-            Err(e) => (engine_status(&e), Vec::new(), Vec::new()),
-        },
-        Target::Function { alias, .. } => {
-            let query = case.call.clone().unwrap_or_else(|| alias.clone());
-            run_query(&query, case, &db, at)
-        }
-        Target::Hunting { query, .. } => run_query(query, case, &db, at),
+) -> Outcome {
+    match prepare_case(repo, base, test_file, target, case, file_at) {
+        Ok(p) => run_local(&p, case),
+        Err(status) => (status, Vec::new(), Vec::new()),
     }
 }

@@ -7,12 +7,17 @@
 //!   alert overrides) and runs on its schedule (suppression);
 //! - [`cases`]: a test case's rows, its run and its expectations; the report types;
 //! - [`database`]: the engine database of a repository (its functions, the workspace's parsers
-//!   pulled into `schemas/functions/`, and tables).
+//!   pulled into `schemas/functions/`, and tables);
+//! - [`rewrite`]: a query made self-contained through its syntax tree (tables → `datatable`s of
+//!   the case rows, saved functions inlined, `now()`/`ago()` at the run time), so a real workspace
+//!   runs a case exactly as the local engine does; [`workspace`] feeds it a prepared case.
 
 pub mod cases;
 pub mod data;
 pub mod database;
+pub mod rewrite;
 pub mod sentinel;
+pub mod workspace;
 
 use sentinel_kql_engine::DateTime;
 

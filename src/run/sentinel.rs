@@ -269,28 +269,39 @@ fn alerts(rule: &AnalyticsRule, rows: &Table, at: DateTime) -> Vec<Alert> {
     out
 }
 
+/// Sentinel's query window of a run of `rule` at `at`: `(at − queryPeriod, at]`.
+pub fn window(rule: &AnalyticsRule, at: DateTime) -> (DateTime, DateTime) {
+    let (period, _) = period_and_frequency(rule);
+    (minus(at, period), at)
+}
+
 /// Runs `rule` once at `at`.
 pub fn run_rule(rule: &AnalyticsRule, db: &Database, at: DateTime) -> Result<RuleRun, EvalError> {
-    let (period, _) = period_and_frequency(rule);
-    let window = (minus(at, period), at);
+    let window = window(rule, at);
     let options = Options {
         window: Some(window),
         ..Options::at(at)
     };
     let rows = sentinel_kql_engine::evaluate(&rule.query, db, &options)?;
+    Ok(judge_rows(rule, rows, at))
+}
+
+/// What Sentinel makes of a run of `rule` at `at` whose query answered `rows` (from the local engine
+/// or a workspace): the trigger, and the alerts.
+pub fn judge_rows(rule: &AnalyticsRule, rows: Table, at: DateTime) -> RuleRun {
     let fired = fires(rule, rows.len());
     let alerts = if fired {
         alerts(rule, &rows, at)
     } else {
         Vec::new()
     };
-    Ok(RuleRun {
+    RuleRun {
         at,
-        window,
+        window: window(rule, at),
         rows,
         fired,
         alerts,
-    })
+    }
 }
 
 /// The run times of `rule` in `[from, to]` on its own schedule (the first run at `from`).
