@@ -105,12 +105,7 @@ fn check_common(cx: &mut Ctx<'_>) {
         .as_deref()
         .and_then(RuleKind::parse)
         .is_some_and(RuleKind::is_template_bound);
-    let plain_name = |id: &str| {
-        (1..=64).contains(&id.len())
-            && id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    };
+    let plain_name = crate::model::names::is_plain;
     if !is_guid(raw.id.trim()) && !(template_bound && plain_name(raw.id.trim())) {
         cx.error(
             codes::RULE_ID,

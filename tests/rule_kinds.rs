@@ -1,0 +1,388 @@
+//! Rule kinds without a query (issue 12): Fusion, MicrosoftSecurityIncidentCreation,
+//! MLBehaviorAnalytics and ThreatIntelligence rules, end to end with the real binary against the
+//! embedded emulator. Each is created by apply (with its kind's api-version: the emulator refuses
+//! MLBehaviorAnalytics and ThreatIntelligence on the stable one), the next plan is a no-op, a portal
+//! change is caught by drift, apply repairs it, and import writes back the file it came from.
+//! Validation refuses what these kinds do not take, with located diagnostics.
+
+use serde_json::Value;
+
+use crate::support::{TempRepo, root, text};
+
+const FUSION: &str = "\
+id: 6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a01
+name: Advanced Multi-Stage Attack Detection
+kind: Fusion
+alertRuleTemplateName: f71aba3d-28fb-450b-b192-4e76a83015c8
+enabled: true
+version: 1.0.0
+";
+
+const INCIDENTS: &str = "\
+id: 6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a02
+name: Incidents from Defender for Cloud Apps
+description: High and medium alerts of Microsoft Defender for Cloud Apps become incidents.
+kind: MicrosoftSecurityIncidentCreation
+enabled: true
+productFilter: Microsoft Cloud App Security
+severitiesFilter:
+  - High
+  - Medium
+displayNamesExcludeFilter:
+  - Impossible travel activity
+version: 1.0.0
+";
+
+const ML: &str = "\
+id: 6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a03
+name: (Preview) Anomalous SSH Login Detection
+kind: MLBehaviorAnalytics
+alertRuleTemplateName: fa118b98-de46-4e94-87f9-8e6d5060b60b
+enabled: true
+version: 1.0.0
+";
+
+const TI: &str = "\
+id: 6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a04
+name: (Preview) Microsoft Threat Intelligence Analytics
+kind: ThreatIntelligence
+alertRuleTemplateName: 0dd422ee-e6af-4204-b219-f59ac172e4c6
+enabled: true
+version: 1.0.0
+";
+
+const FILES: [(&str, &str); 4] = [
+    ("fusion", FUSION),
+    ("incidents", INCIDENTS),
+    ("ml", ML),
+    ("ti", TI),
+];
+
+/// A repository with only the local environment (the others override shipped detections).
+fn bare() -> TempRepo {
+    let repo = TempRepo::copy_of(root(), &["schemas"]);
+    repo.write(
+        "environments/local.yaml",
+        std::fs::read(root().join("environments/local.yaml")).unwrap(),
+    );
+    repo
+}
+
+/// A repository with the local environment and the four rules.
+fn repo() -> TempRepo {
+    let repo = bare();
+    for (name, body) in FILES {
+        repo.write(&format!("detections/{name}.yaml"), body);
+    }
+    repo
+}
+
+fn plan_json(repo: &TempRepo) -> Value {
+    let out = repo.run(&["plan", "--env", "local", "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// (action, name) of every change that writes.
+fn writes(plan: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            ["create", "update", "adopt", "delete"].contains(&c["action"].as_str().unwrap())
+        })
+        .map(|c| {
+            (
+                c["action"].as_str().unwrap().to_string(),
+                c["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn apply(repo: &TempRepo) -> String {
+    let out = repo.run(&["apply", "--env", "local", "--auto-approve"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("0 failed"), "{}", text(&out));
+    text(&out)
+}
+
+fn rules_mut(state: &mut Value) -> &mut Vec<Value> {
+    state["workspaces"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|w| w["id"].as_str().unwrap().ends_with("law-sentinel-local"))
+        .unwrap()["alertRules"]
+        .as_array_mut()
+        .unwrap()
+}
+
+fn rules(state: &Value) -> Vec<Value> {
+    let mut s = state.clone();
+    rules_mut(&mut s).clone()
+}
+
+fn rule_named<'a>(rules: &'a mut [Value], id_end: &str) -> &'a mut Value {
+    rules
+        .iter_mut()
+        .find(|r| r["name"].as_str().unwrap().ends_with(id_end))
+        .unwrap_or_else(|| panic!("no rule ending in {id_end}"))
+}
+
+/// (class, name, changed fields) of the drift findings that are drift.
+fn drifted(repo: &TempRepo) -> (Option<i32>, Vec<(String, String, Vec<String>)>) {
+    let out = repo.run(&["drift", "--env", "local", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("drift JSON: {e}\n{}", text(&out)));
+    let mut found: Vec<(String, String, Vec<String>)> = v["environments"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["class"] != "in-sync" && f["class"] != "pending")
+        .map(|f| {
+            (
+                f["class"].as_str().unwrap().to_string(),
+                f["name"].as_str().unwrap().to_string(),
+                f["fields"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x["path"].as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect();
+    found.sort();
+    (out.status.code(), found)
+}
+
+/// The file without its leading comment lines (import adds a schema header).
+fn body(text: &str) -> String {
+    text.lines()
+        .skip_while(|l| l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn each_kind_applies_converges_drifts_and_imports_back() {
+    let repo = repo();
+    let out = repo.run(&["validate"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        !text(&out).contains("SC3017"),
+        "nothing to test: {}",
+        text(&out)
+    );
+
+    // create: one per kind
+    let plan = plan_json(&repo);
+    let created: Vec<String> = writes(&plan)
+        .into_iter()
+        .filter(|(a, _)| a == "create")
+        .map(|(_, n)| n)
+        .collect();
+    assert_eq!(created.len(), 4, "{plan:#}");
+    apply(&repo);
+    let state = repo.state();
+    let mut kinds: Vec<String> = rules(&state)
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap().to_string())
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            "Fusion",
+            "MLBehaviorAnalytics",
+            "MicrosoftSecurityIncidentCreation",
+            "ThreatIntelligence"
+        ]
+    );
+    let live = rules(&state);
+    let fusion = live.iter().find(|r| r["kind"] == "Fusion").unwrap();
+    // the template set the read-only display fields; the file set only template and switch
+    assert_eq!(
+        fusion["properties"]["displayName"],
+        "Advanced Multi-Stage Attack Detection"
+    );
+    let msic = live
+        .iter()
+        .find(|r| r["kind"] == "MicrosoftSecurityIncidentCreation")
+        .unwrap();
+    assert_eq!(
+        msic["properties"]["severitiesFilter"],
+        serde_json::json!(["High", "Medium"])
+    );
+
+    // converged
+    assert_eq!(writes(&plan_json(&repo)), Vec::<(String, String)>::new());
+    let (code, found) = drifted(&repo);
+    assert_eq!(code, Some(0), "{found:?}");
+
+    // the portal: Fusion switched off, the incident filter widened, the ML rule's unmanaged
+    // display text changed (not drift: the template owns it), the TI rule deleted
+    repo.edit_state(|s| {
+        let rules = rules_mut(s);
+        rule_named(rules, "0a01")["properties"]["enabled"] = false.into();
+        rule_named(rules, "0a02")["properties"]["severitiesFilter"] =
+            serde_json::json!(["High", "Low", "Medium"]);
+        rule_named(rules, "0a03")["properties"]["description"] = "edited".into();
+        rules.retain(|r| !r["name"].as_str().unwrap().ends_with("0a04"));
+    });
+    let (code, found) = drifted(&repo);
+    assert_ne!(code, Some(0));
+    assert_eq!(
+        found,
+        [
+            (
+                "deleted-outside-code".to_string(),
+                "6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a04".to_string(),
+                vec![]
+            ),
+            (
+                "disabled-outside-code".to_string(),
+                "6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a01".to_string(),
+                vec!["enabled".to_string()]
+            ),
+            (
+                "modified-outside-code".to_string(),
+                "6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a02".to_string(),
+                vec!["severitiesFilter".to_string()]
+            ),
+        ]
+    );
+    // apply repairs it all, and converges again
+    apply(&repo);
+    assert_eq!(writes(&plan_json(&repo)), Vec::<(String, String)>::new());
+    let (code, found) = drifted(&repo);
+    assert_eq!(code, Some(0), "{found:?}");
+
+    // import into an empty repository writes the same four files
+    let target = TempRepo::copy_of(repo.path(), &["environments", "schemas", ".sentinelctl"]);
+    let out = target.run(&["import", "--env", "local"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let mut imported: Vec<String> = std::fs::read_dir(target.join("detections"))
+        .unwrap()
+        .map(|e| body(&std::fs::read_to_string(e.unwrap().path()).unwrap()))
+        .collect();
+    imported.sort();
+    let mut written: Vec<String> = FILES.iter().map(|(_, b)| (*b).to_string()).collect();
+    written.sort();
+    assert_eq!(imported, written);
+    let plan = target.run(&["plan", "--env", "local", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+}
+
+#[test]
+fn a_live_template_rule_is_adopted_not_duplicated() {
+    // Sentinel creates the Fusion rule in every workspace as `BuiltInFusion`; a file for the
+    // same template is that rule (a second one would be refused: one rule per template).
+    let repo = bare();
+    repo.write("detections/fusion.yaml", FUSION);
+    let portal = bare();
+    portal.write(
+        "detections/builtin.yaml",
+        FUSION.replace("6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a01", "BuiltInFusion"),
+    );
+    apply(&portal);
+    // the same workspace, now without ownership: drop the records the first apply wrote
+    std::fs::create_dir_all(repo.join(".sentinelctl")).unwrap();
+    std::fs::copy(
+        portal.join(".sentinelctl/local-state.json"),
+        repo.join(".sentinelctl/local-state.json"),
+    )
+    .unwrap();
+    repo.edit_state(|s| {
+        for w in s["workspaces"].as_array_mut().unwrap() {
+            if let Some(m) = w.get_mut("metadata").and_then(Value::as_array_mut) {
+                m.clear();
+            }
+        }
+    });
+    let plan = plan_json(&repo);
+    let fusion: Vec<&Value> = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "detection")
+        .collect();
+    assert_eq!(fusion.len(), 1, "{plan:#}");
+    assert_eq!(fusion[0]["action"], "conflict", "{plan:#}");
+    assert!(
+        fusion[0]["name"]
+            .as_str()
+            .unwrap()
+            .eq_ignore_ascii_case("BuiltInFusion"),
+        "{plan:#}"
+    );
+    let out = repo.run(&["apply", "--env", "local", "--auto-approve", "--adopt"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("0 failed"), "{}", text(&out));
+    let state = repo.state();
+    let live = rules(&state);
+    assert_eq!(live.len(), 1, "{live:#?}");
+    assert!(
+        live[0]["name"]
+            .as_str()
+            .unwrap()
+            .eq_ignore_ascii_case("BuiltInFusion")
+    );
+    let out = repo.run(&["plan", "--env", "local", "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[test]
+fn validation_refuses_keys_of_other_kinds_and_bad_filters() {
+    let repo = bare();
+    repo.write(
+        "detections/fusion.yaml",
+        "id: 6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a01\nname: Fusion\nkind: Fusion\nseverity: High\nquery: T | take 1\nenabled: true\n",
+    );
+    repo.write(
+        "detections/incidents.yaml",
+        "id: 6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a02\nname: Incidents\nkind: MicrosoftSecurityIncidentCreation\nproductFilter: Microsoft Cloud Apps Security\nseveritiesFilter: [High, Critical]\nalertRuleTemplateName: x\n",
+    );
+    repo.write(
+        "detections/ti.yaml",
+        "id: 6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a04\nname: TI\nkind: ThreatIntelligence\nalertRuleTemplateName: not-a-guid\n",
+    );
+    let out = repo.run(&["validate", "--format", "json"]);
+    assert!(!out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("validate JSON: {e}\n{}", text(&out)));
+    let diags = v["diagnostics"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{v:#}"));
+    let mut found: Vec<(String, String, u64)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    found.sort();
+    let want = |f: &str, c: &str, l: u64| (format!("detections/{f}.yaml"), c.to_string(), l);
+    assert_eq!(
+        found,
+        [
+            want("fusion", "SC1005", 1),
+            want("fusion", "SC3019", 4),
+            want("fusion", "SC3019", 5),
+            want("incidents", "SC3019", 6),
+            want("incidents", "SC3020", 4),
+            want("incidents", "SC3020", 5),
+            want("ti", "SC3021", 4),
+        ],
+        "{v:#}"
+    );
+    // every diagnostic carries a hint
+    assert!(diags.iter().all(|d| !d["help"].is_null()), "{v:#}");
+}
