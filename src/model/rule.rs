@@ -722,3 +722,97 @@ pub fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
 fn to_json<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(v: Value) -> YamlRule {
+        serde_json::from_value(v).expect("a rule file")
+    }
+
+    #[test]
+    fn every_kind_parses_from_its_arm_spelling() {
+        for k in RuleKind::ALL {
+            assert_eq!(RuleKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(RuleKind::parse("Nrt"), Some(RuleKind::Nrt));
+        assert_eq!(RuleKind::parse("Anomaly"), None);
+        assert!(RuleKind::Nrt.has_query() && !RuleKind::Fusion.has_query());
+        assert!(!RuleKind::MicrosoftSecurityIncidentCreation.is_template_bound());
+    }
+
+    #[test]
+    fn a_template_bound_rule_sends_only_its_template_and_switch() {
+        let r = AnalyticsRule::from_yaml(&yaml(json!({
+            "id": "6D0B4A3E-6D2F-4C39-9B37-6C1A1F3F0A03", "name": "SSH", "kind": "MLBehaviorAnalytics",
+            "alertRuleTemplateName": "FA118B98-DE46-4E94-87F9-8E6D5060B60B", "enabled": false,
+        })))
+        .unwrap();
+        assert_eq!(
+            r.to_arm(),
+            json!({"alertRuleTemplateName": "fa118b98-de46-4e94-87f9-8e6d5060b60b", "enabled": false})
+        );
+        assert_eq!(r.name, "6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a03");
+        // the live rule carries the template's read-only fields: not a difference
+        let live = AnalyticsRule::from_arm(&json!({
+            "name": "6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a03", "kind": "MLBehaviorAnalytics",
+            "properties": {"alertRuleTemplateName": "fa118b98-de46-4e94-87f9-8e6d5060b60b",
+                "enabled": false, "displayName": "(Preview) Anomalous SSH Login Detection",
+                "description": "from the template", "severity": "Medium", "tactics": ["InitialAccess"],
+                "subTechniques": [], "lastModifiedUtc": "2026-01-01T00:00:00Z"}
+        }))
+        .unwrap();
+        assert_eq!(live.fields(), r.fields());
+        assert_eq!(live.display_name, "(Preview) Anomalous SSH Login Detection");
+        assert!(crate::model::Resource::Rule(live).query().is_none());
+    }
+
+    #[test]
+    fn an_incident_creation_rule_compares_its_filters_as_sets() {
+        let r = AnalyticsRule::from_yaml(&yaml(json!({
+            "id": "6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a02", "name": "MCAS",
+            "kind": "MicrosoftSecurityIncidentCreation", "productFilter": "Microsoft Cloud App Security",
+            "severitiesFilter": ["Medium", "High", "High"], "displayNamesFilter": [],
+        })))
+        .unwrap();
+        assert_eq!(
+            r.to_arm(),
+            json!({"displayName": "MCAS", "enabled": true,
+                "productFilter": "Microsoft Cloud App Security", "severitiesFilter": ["High", "Medium"]})
+        );
+        // what the service answers: nulls for absent filters and description
+        let live = AnalyticsRule::from_arm(&json!({
+            "name": "6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a02", "kind": "MicrosoftSecurityIncidentCreation",
+            "properties": {"displayName": "MCAS", "enabled": true, "description": null,
+                "alertRuleTemplateName": null, "displayNamesFilter": null,
+                "productFilter": "Microsoft Cloud App Security", "severitiesFilter": ["Medium", "High"]}
+        }))
+        .unwrap();
+        assert_eq!(live.fields(), r.fields());
+    }
+
+    #[test]
+    fn keys_of_other_kinds_are_not_deployed() {
+        // validation refuses them (SC3019); the model never sends them
+        let r = AnalyticsRule::from_yaml(&yaml(json!({
+            "id": "6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a01", "name": "Fusion", "kind": "Fusion",
+            "alertRuleTemplateName": "f71aba3d-28fb-450b-b192-4e76a83015c8",
+            "severity": "High", "query": "T", "productFilter": "Azure Security Center",
+        })))
+        .unwrap();
+        assert_eq!(
+            r.to_arm(),
+            json!({"alertRuleTemplateName": "f71aba3d-28fb-450b-b192-4e76a83015c8", "enabled": true})
+        );
+        let s = AnalyticsRule::from_yaml(&yaml(json!({
+            "id": "6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a05", "name": "S", "kind": "Scheduled",
+            "description": "d", "severity": "Low", "query": "T", "queryFrequency": "1h",
+            "queryPeriod": "1h", "triggerOperator": "gt", "triggerThreshold": 0,
+            "alertRuleTemplateName": "x", "productFilter": "Azure Security Center",
+        })))
+        .unwrap();
+        let arm = s.to_arm();
+        assert!(arm.get("alertRuleTemplateName").is_none() && arm.get("productFilter").is_none());
+    }
+}
