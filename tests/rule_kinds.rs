@@ -133,12 +133,15 @@ fn rule_named<'a>(rules: &'a mut [Value], id_end: &str) -> &'a mut Value {
         .unwrap_or_else(|| panic!("no rule ending in {id_end}"))
 }
 
-/// (class, name, changed fields) of the drift findings that are drift.
-fn drifted(repo: &TempRepo) -> (Option<i32>, Vec<(String, String, Vec<String>)>) {
+/// (class, name, changed fields) of one drift finding.
+type Found = (String, String, Vec<String>);
+
+/// The exit code and the findings that are drift.
+fn drifted(repo: &TempRepo) -> (Option<i32>, Vec<Found>) {
     let out = repo.run(&["drift", "--env", "local", "--format", "json"]);
     let v: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("drift JSON: {e}\n{}", text(&out)));
-    let mut found: Vec<(String, String, Vec<String>)> = v["environments"][0]["findings"]
+    let mut found: Vec<Found> = v["environments"][0]["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -162,10 +165,12 @@ fn drifted(repo: &TempRepo) -> (Option<i32>, Vec<(String, String, Vec<String>)>)
 
 /// The file without its leading comment lines (import adds a schema header).
 fn body(text: &str) -> String {
-    text.lines()
-        .skip_while(|l| l.starts_with('#'))
-        .map(|l| format!("{l}\n"))
-        .collect()
+    let mut out = String::new();
+    for l in text.lines().skip_while(|l| l.starts_with('#')) {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
 }
 
 #[test]

@@ -105,8 +105,9 @@ fn check_common(cx: &mut Ctx<'_>) {
         .as_deref()
         .and_then(RuleKind::parse)
         .is_some_and(RuleKind::is_template_bound);
-    let plain_name = crate::model::names::is_plain;
-    if !is_guid(raw.id.trim()) && !(template_bound && plain_name(raw.id.trim())) {
+    let id = raw.id.trim();
+    let acceptable = is_guid(id) || (template_bound && crate::model::names::is_plain(id));
+    if !acceptable {
         cx.error(
             codes::RULE_ID,
             &["id"],
