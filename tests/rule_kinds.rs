@@ -391,3 +391,123 @@ fn validation_refuses_keys_of_other_kinds_and_bad_filters() {
     // every diagnostic carries a hint
     assert!(diags.iter().all(|d| !d["help"].is_null()), "{v:#}");
 }
+
+/// The names of unmanaged properties each change reports as changed outside code.
+fn unmanaged_notes(plan: &Value) -> Vec<(String, Vec<String>)> {
+    plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| {
+            let names: Vec<String> = c["unmanaged_changed"]
+                .as_array()?
+                .iter()
+                .map(|n| n.as_str().unwrap().to_string())
+                .collect();
+            Some((c["name"].as_str().unwrap().to_string(), names))
+        })
+        .collect()
+}
+
+#[test]
+fn a_portal_change_to_an_unmanaged_field_is_named_in_plan_and_drift_and_kept() {
+    // Issue 12: "a change to an unmanaged field is visible as such in plan and drift".
+    let repo = TempRepo::shipped();
+    for (name, body) in FILES {
+        repo.write(&format!("detections/{name}.yaml"), body);
+    }
+    apply(&repo);
+    // right after apply: nothing to note, for any kind of content
+    let plan = plan_json(&repo);
+    assert_eq!(unmanaged_notes(&plan), [], "right after apply");
+    // the portal: a Scheduled rule gets linked to a Content hub template (name and version),
+    // which sentinelctl keeps and does not manage
+    let mut scheduled = String::new();
+    repo.edit_state(|s| {
+        let rules = rules_mut(s);
+        let r = rules.iter_mut().find(|r| r["kind"] == "Scheduled").unwrap();
+        scheduled = r["name"].as_str().unwrap().to_string();
+        r["properties"]["templateVersion"] = "9.9.9".into();
+        // (the emulator answers each api-version's model only, so a property of no contract
+        // would not come back: the Content hub link is the realistic case)
+        r["properties"]["alertRuleTemplateName"] = "0025d93e-0000-4000-8000-00000000c0de".into();
+    });
+    let plan = plan_json(&repo);
+    assert_eq!(
+        unmanaged_notes(&plan),
+        [(
+            scheduled.clone(),
+            vec![
+                "alertRuleTemplateName".to_string(),
+                "templateVersion".to_string()
+            ]
+        )],
+        "after the portal edit"
+    );
+    assert_eq!(
+        writes(&plan),
+        Vec::<(String, String)>::new(),
+        "kept: no write"
+    );
+    let human = repo.run(&["plan", "--env", "local"]);
+    assert!(
+        text(&human).contains("Unmanaged fields changed outside code")
+            && text(&human).contains("alertRuleTemplateName, templateVersion"),
+        "{}",
+        text(&human)
+    );
+    // drift: a note, not drift
+    let out = repo.run(&["drift", "--env", "local", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let noted: Vec<&Value> = v["environments"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f.get("unmanaged_changed").is_some())
+        .collect();
+    assert_eq!(noted.len(), 1, "{v:#}");
+    assert_eq!(noted[0]["class"], "in-sync");
+    let out = repo.run(&["drift", "--env", "local"]);
+    assert!(
+        text(&out).contains(
+            "note: unmanaged fields changed outside code: alertRuleTemplateName, templateVersion"
+        ),
+        "{}",
+        text(&out)
+    );
+    // a change in code writes the rule, keeps both properties, and records them again
+    let file = std::fs::read_dir(repo.join("detections"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            std::fs::read_to_string(p)
+                .unwrap()
+                .to_ascii_lowercase()
+                .contains(&format!("id: {scheduled}"))
+        })
+        .unwrap();
+    let text_now = std::fs::read_to_string(&file).unwrap();
+    let bumped = text_now
+        .replacen("severity: Medium", "severity: High", 1)
+        .replacen(
+            "severity: High",
+            "severity: Low",
+            usize::from(!text_now.contains("severity: Medium")),
+        );
+    assert_ne!(bumped, text_now, "the test edits the rule's severity");
+    std::fs::write(&file, bumped).unwrap();
+    apply(&repo);
+    let state = repo.state();
+    let live = rules(&state);
+    let r = live
+        .iter()
+        .find(|r| r["name"] == scheduled.as_str())
+        .unwrap();
+    assert_eq!(r["properties"]["templateVersion"], "9.9.9");
+    assert_eq!(
+        r["properties"]["alertRuleTemplateName"],
+        "0025d93e-0000-4000-8000-00000000c0de"
+    );
+    assert_eq!(unmanaged_notes(&plan_json(&repo)), []);
+}

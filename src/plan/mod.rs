@@ -124,6 +124,22 @@ pub struct Change {
     /// are in `fields`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<ItemChanges>,
+    /// Properties sentinelctl does not manage that changed outside code since the last apply
+    /// (informational: a write keeps them as they are live).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmanaged_changed: Vec<String>,
+}
+
+/// The unmanaged properties of an owned live resource that changed since the apply that
+/// recorded them (empty when nothing was recorded).
+pub fn unmanaged_changed(kind: ResourceKind, live: Option<&LiveItem>) -> Vec<String> {
+    let Some(l) = live else { return Vec::new() };
+    let Some(recorded) = l.owner.as_ref().and_then(|o| o.unmanaged.as_ref()) else {
+        return Vec::new();
+    };
+    crate::live::unmanaged_digest(kind, &l.body)
+        .map(|now| crate::live::unmanaged_changes(recorded, &now))
+        .unwrap_or_default()
 }
 
 /// Counts per action.
@@ -280,6 +296,7 @@ fn change(
         stale_record: live.and_then(|l| l.stale_record.clone()),
         live_body: live.map(|l| l.body.clone()),
         items: None,
+        unmanaged_changed: unmanaged_changed(key.0, live),
     }
 }
 
