@@ -47,7 +47,8 @@ pub enum Pending {
 /// claim the resource: it becomes ownership only if the live resource is exactly what was announced
 /// (the write landed and only the confirmation was lost). Stored in `customVersion` as
 /// `<hash>@<commit>` (confirmed), optionally followed by `;pending=<hash>@<commit>` or
-/// `;pending=delete`.
+/// `;pending=delete`, and preceded after a confirmation by `u=<name>:<hash>,…;` (see
+/// [`unmanaged_digest`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Ownership {
     /// Metadata resource name.
@@ -695,4 +696,78 @@ pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveS
         state.orphan_owners.insert((kind, name), owner);
     }
     Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_unmanaged_digest_rides_in_front_of_the_stamp() {
+        let stamp = Stamp {
+            hash: "abc".into(),
+            commit: Some("c1".into()),
+        };
+        let mut digest = BTreeMap::new();
+        digest.insert("templateVersion".to_string(), "0badf00d".to_string());
+        let text = with_unmanaged(custom_version(Some(&stamp), None), Some(&digest));
+        assert_eq!(text, "u=templateVersion:0badf00d;abc@c1");
+        let (confirmed, pending) = parse_custom_version(&text);
+        assert_eq!(confirmed, Some(stamp));
+        assert_eq!(pending, None);
+        assert_eq!(parse_unmanaged(&text), Some(digest));
+        assert_eq!(parse_unmanaged("abc@c1"), None, "an older record");
+        assert_eq!(parse_unmanaged("u=;abc@"), Some(BTreeMap::new()));
+    }
+
+    #[test]
+    fn the_digest_leaves_out_managed_read_only_and_null_members() {
+        let rule = json!({
+            "id": "/x/alertRules/r", "name": "r", "etag": "\"1\"", "kind": "Scheduled",
+            "properties": {
+                "displayName": "managed", "query": "T", "enabled": true,
+                "lastModifiedUtc": "2026-01-01T00:00:00Z", "templateVersion": "1.0.2",
+                "alertRuleTemplateName": null,
+            }
+        });
+        let d = unmanaged_digest(ResourceKind::Detection, &rule).unwrap();
+        assert_eq!(d.keys().collect::<Vec<_>>(), ["templateVersion"]);
+        let mut edited = rule.clone();
+        edited["properties"]["templateVersion"] = "1.0.3".into();
+        edited["properties"]["alertRuleTemplateName"] = "t".into();
+        edited["properties"]["displayName"] = "changed, but managed".into();
+        let now = unmanaged_digest(ResourceKind::Detection, &edited).unwrap();
+        assert_eq!(
+            unmanaged_changes(&d, &now),
+            ["alertRuleTemplateName", "templateVersion"]
+        );
+        // a template-bound rule's display fields belong to its template: not in the digest
+        let fusion = json!({"name": "f", "kind": "Fusion", "properties": {
+            "alertRuleTemplateName": "t", "enabled": true, "displayName": "x", "severity": "High"}});
+        assert_eq!(
+            unmanaged_digest(ResourceKind::Detection, &fusion),
+            Some(BTreeMap::new())
+        );
+    }
+
+    #[test]
+    fn hostile_or_many_names_fold_into_one_entry() {
+        let mut props = serde_json::Map::new();
+        props.insert("displayName".into(), json!("x"));
+        props.insert("a;b=c".into(), json!(1));
+        for i in 0..20 {
+            props.insert(format!("p{i:02}"), json!(i));
+        }
+        let rule = json!({"name": "r", "kind": "Scheduled", "properties": props});
+        let d = unmanaged_digest(ResourceKind::Detection, &rule).unwrap();
+        assert_eq!(d.len(), MAX_UNMANAGED + 1);
+        assert!(d.contains_key("*"));
+        let text = with_unmanaged("h@".into(), Some(&d));
+        assert_eq!(
+            parse_unmanaged(&text),
+            Some(d),
+            "names never break the format"
+        );
+    }
 }
