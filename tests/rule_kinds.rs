@@ -3,7 +3,9 @@
 //! embedded emulator. Each is created by apply (with its kind's api-version: the emulator refuses
 //! MLBehaviorAnalytics and ThreatIntelligence on the stable one), the next plan is a no-op, a portal
 //! change is caught by drift, apply repairs it, and import writes back the file it came from.
-//! Validation refuses what these kinds do not take, with located diagnostics.
+//! Validation and the editor JSON Schema refuse what these kinds do not take, with located
+//! diagnostics. And, for content of every kind, a portal change to a property sentinelctl does not
+//! manage is named in plan and drift, and kept.
 
 use serde_json::Value;
 
@@ -510,4 +512,46 @@ fn a_portal_change_to_an_unmanaged_field_is_named_in_plan_and_drift_and_kept() {
         "0025d93e-0000-4000-8000-00000000c0de"
     );
     assert_eq!(unmanaged_notes(&plan_json(&repo)), []);
+}
+
+#[test]
+fn the_editor_schema_knows_each_kind() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/json/detection.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options().build(&schema).unwrap();
+    let ok = |doc: Value| {
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{doc}: {errors:?}");
+    };
+    let refused = |doc: Value| assert!(!validator.is_valid(&doc), "{doc} should be refused");
+    let fusion = serde_json::json!({"id": "6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a01", "name": "F",
+        "kind": "Fusion", "alertRuleTemplateName": "f71aba3d-28fb-450b-b192-4e76a83015c8", "enabled": true});
+    ok(fusion.clone());
+    let mut with_query = fusion.clone();
+    with_query["query"] = "T".into();
+    refused(with_query);
+    let mut without_template = fusion;
+    without_template
+        .as_object_mut()
+        .unwrap()
+        .remove("alertRuleTemplateName");
+    refused(without_template);
+    let msic = serde_json::json!({"id": "6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a02", "name": "M",
+        "kind": "MicrosoftSecurityIncidentCreation", "productFilter": "Azure Security Center",
+        "severitiesFilter": ["High"]});
+    ok(msic.clone());
+    let mut without_product = msic;
+    without_product
+        .as_object_mut()
+        .unwrap()
+        .remove("productFilter");
+    refused(without_product);
+    refused(
+        serde_json::json!({"id": "6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a05", "name": "S",
+        "kind": "Scheduled", "description": "d", "severity": "Low", "query": "T",
+        "productFilter": "Azure Security Center"}),
+    );
+    refused(serde_json::json!({"id": "x", "name": "S", "kind": "Anomaly"}));
 }
