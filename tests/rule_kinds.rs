@@ -555,3 +555,41 @@ fn the_editor_schema_knows_each_kind() {
     );
     refused(serde_json::json!({"id": "x", "name": "S", "kind": "Anomaly"}));
 }
+
+#[test]
+fn test_and_simulate_do_not_pretend_to_run_a_rule_without_a_query() {
+    let repo = repo();
+    repo.write(
+        "detections/fusion.tests.yaml",
+        "cases:\n  - name: fires\n    data:\n      SecurityAlert:\n        rows:\n          - {\"TimeGenerated\": \"-30s\"}\n    expect:\n      fires: true\n",
+    );
+    let out = repo.run(&["test"]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("is a Fusion rule: it has no query, so there is nothing to test"),
+        "{}",
+        text(&out)
+    );
+    std::fs::remove_file(repo.join("detections/fusion.tests.yaml")).unwrap();
+    repo.write("logs.csv", "TimeGenerated\n2026-01-15T08:00:00Z\n");
+    let data = format!("SecurityAlert={}", repo.join("logs.csv").display());
+    let out = repo.run(&[
+        "simulate",
+        "--data",
+        &data,
+        "--at",
+        "2026-01-15T09:00:00Z",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("simulate JSON: {e}\n{}", text(&out)));
+    assert_eq!(
+        v.to_string()
+            .matches("6d0b4a3e-6d2f-4c39-9b37-6c1a1f3f0a0")
+            .count(),
+        0,
+        "no replay of the four rules: {v:#}"
+    );
+}
