@@ -478,6 +478,16 @@ fn a_portal_change_to_an_unmanaged_field_is_named_in_plan_and_drift_and_kept() {
         "{}",
         text(&out)
     );
+    for cmd in ["plan", "drift"] {
+        let out = repo.run(&[cmd, "--env", "local", "--format", "markdown"]);
+        assert!(
+            text(&out).contains(
+                "unmanaged fields changed outside code: <code>alertRuleTemplateName</code>"
+            ),
+            "{cmd}: {}",
+            text(&out)
+        );
+    }
     // a change in code writes the rule, keeps both properties, and records them again
     let file = std::fs::read_dir(repo.join("detections"))
         .unwrap()

@@ -165,6 +165,27 @@ pub fn markdown(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> 
             )?;
         }
     }
+    for r in reports {
+        for f in r
+            .findings
+            .iter()
+            .filter(|f| !f.unmanaged_changed.is_empty())
+        {
+            let names: Vec<String> = f
+                .unmanaged_changed
+                .iter()
+                .map(|n| format!("<code>{}</code>", md(n)))
+                .collect();
+            writeln!(
+                out,
+                "\n> **Note** (<code>{}</code>): {} <code>{}</code>: unmanaged fields changed outside code: {} (kept; not drift).",
+                md(&r.environment),
+                f.kind.as_str(),
+                md(&f.display_name),
+                names.join(", ")
+            )?;
+        }
+    }
     Ok(())
 }
 
