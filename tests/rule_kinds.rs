@@ -603,3 +603,34 @@ fn test_and_simulate_do_not_pretend_to_run_a_rule_without_a_query() {
         "no replay of the four rules: {v:#}"
     );
 }
+
+#[test]
+fn promote_pins_the_four_kinds_and_the_next_environment_converges() {
+    let repo = repo();
+    let local = repo.read("environments/local.yaml");
+    repo.write(
+        "environments/devl.yaml",
+        local.replace("law-sentinel-local", "law-dev"),
+    );
+    repo.write(
+        "environments/prodl.yaml",
+        local.replace("law-sentinel-local", "law-prod"),
+    );
+    repo.write(".gitignore", ".sentinelctl/\n");
+    crate::support::git(repo.path(), &["init", "-q"]);
+    crate::support::git(repo.path(), &["add", "-A"]);
+    crate::support::git(repo.path(), &["commit", "-qm", "four kinds"]);
+    let out = repo.run(&["apply", "--env", "devl", "--auto-approve"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = repo.run(&["promote", "--from", "devl", "--to", "prodl", "--all"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let lock = repo.read("environments/prodl.lock.yaml");
+    for (name, _) in FILES {
+        assert!(lock.contains(&format!("detections/{name}.yaml")), "{lock}");
+    }
+    let out = repo.run(&["apply", "--env", "prodl", "--auto-approve"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("0 failed"), "{}", text(&out));
+    let plan = repo.run(&["plan", "--env", "prodl", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+}
