@@ -331,6 +331,9 @@ async fn write(cx: &ApplyContext, c: &Change, ids: &mut Vec<String>) -> Result<(
         && confirmed.as_ref().is_some_and(|s| s.hash == wanted.hash);
     let resource_changes = resource_changes || c.items.as_ref().is_some_and(|i| !i.is_empty());
     let mut etag = record_etag;
+    // what the resource holds outside the managed fields once written: recorded, so plan and
+    // drift can name what changes there later (the live body when only the record changes)
+    let mut held = c.live_body.clone();
     if resource_changes && !landed_already {
         if let Resource::Watchlist(w) = &item.resource {
             let record = watchlist::Record {
@@ -350,10 +353,13 @@ async fn write(cx: &ApplyContext, c: &Change, ids: &mut Vec<String>) -> Result<(
             etag = put_record(cx, &record, etag, props, ids)
                 .await
                 .map_err(|e| format!("cannot announce the write in its ownership record: {e}"))?;
-            put_resource(cx, c, &id, &item.resource, ids).await?;
+            held = put_resource(cx, c, &id, &item.resource, ids).await?;
         }
     }
-    let done = custom_version(Some(&wanted), None);
+    let digest = held
+        .as_ref()
+        .and_then(|b| crate::live::unmanaged_digest(c.kind, b));
+    let done = crate::live::with_unmanaged(custom_version(Some(&wanted), None), digest.as_ref());
     let props = record_properties(cx, c, &id, &item.content_id, &item.version, &done);
     put_record(cx, &record, etag, props, ids).await.map_err(|e| {
         format!(
@@ -369,7 +375,7 @@ async fn put_resource(
     id: &str,
     want: &Resource,
     ids: &mut Vec<String>,
-) -> Result<(), String> {
+) -> Result<Option<Value>, String> {
     let body = crate::live::put_body(c.kind, c.live_body.as_ref(), &want.arm_body())
         .map_err(|e| format!("cannot build the request body: {e}"))?;
     let cond = match (c.action, &c.etag) {
@@ -387,18 +393,17 @@ async fn put_resource(
     match cx.client.put(&url, &body, cond).await {
         Ok(out) => {
             ids.extend(out.request_id);
-            Ok(())
+            // the service's answer holds its normalisations; a body-less answer, what was sent
+            Ok(Some(if out.body.is_object() { out.body } else { body }))
         }
         // 412 (stale If-Match) and 409 (stale body etag, savedSearches): did our own earlier attempt
         // land? Then it is done; else someone changed the resource since the plan.
-        Err(e) if e.is_conflict() => {
-            confirm_landed(cx, id, want)
-                .await
-                .then_some(())
-                .ok_or_else(|| {
-                    format!("{e} (the resource changed since the plan was made; run plan again)")
-                })
-        }
+        Err(e) if e.is_conflict() => confirm_landed(cx, id, want)
+            .await
+            .then_some(Some(body))
+            .ok_or_else(|| {
+                format!("{e} (the resource changed since the plan was made; run plan again)")
+            }),
         Err(e) => Err(describe(&e)),
     }
 }

@@ -524,6 +524,10 @@ fn apply_rule_override(rule: &mut AnalyticsRule, o: &Override) {
     if let Some(e) = o.enabled {
         rule.enabled = e;
     }
+    if !rule.kind.has_query() {
+        // only `enabled` applies (validation refuses the other keys for these kinds)
+        return;
+    }
     if let Some(s) = &o.severity {
         rule.severity.clone_from(s);
     }

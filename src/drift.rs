@@ -80,6 +80,10 @@ pub struct Finding {
     /// The environment's suppression that accepts this drift (it is then not counted as drift).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<DriftSuppression>,
+    /// Properties sentinelctl does not manage that changed outside code since the last apply: a
+    /// note, not drift (apply keeps them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmanaged_changed: Vec<String>,
 }
 
 impl Finding {
@@ -401,6 +405,7 @@ pub fn drift(desired: &DesiredState, live: &LiveState) -> DriftReport {
             last_modified: l.and_then(|l| l.last_modified.clone()),
             detail,
             suppressed: None,
+            unmanaged_changed: crate::plan::unmanaged_changed(key.0, l),
         });
     }
     DriftReport {
@@ -426,6 +431,7 @@ mod tests {
             last_modified: None,
             detail: None,
             suppressed: None,
+            unmanaged_changed: Vec::new(),
         }
     }
 

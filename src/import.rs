@@ -156,6 +156,9 @@ fn header(kind: &str) -> String {
 
 /// The Azure-Sentinel YAML document for a rule.
 pub fn rule_document(r: &AnalyticsRule, version: &str) -> Value {
+    if !r.kind.has_query() {
+        return rule_without_query_document(r, version);
+    }
     let mut m = Map::new();
     let mut put = |k: &str, v: Value| {
         m.insert(k.to_string(), v);
@@ -222,6 +225,36 @@ pub fn rule_document(r: &AnalyticsRule, version: &str) -> Value {
         json!(r.suppression_duration.to_short()),
     );
     put("version", json!(version));
+    Value::Object(m)
+}
+
+/// The document for a rule without a query (docs/rule-kinds.md): what the kind manages, plus the
+/// live display name (read-only for template-bound kinds: written so people know the rule).
+fn rule_without_query_document(r: &AnalyticsRule, version: &str) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(r.name));
+    m.insert("name".into(), json!(r.display_name));
+    if !r.description.is_empty() && !r.kind.is_template_bound() {
+        m.insert("description".into(), json!(r.description));
+    }
+    m.insert("kind".into(), json!(r.kind.as_str()));
+    if let Some(t) = &r.alert_rule_template_name {
+        m.insert("alertRuleTemplateName".into(), json!(t));
+    }
+    m.insert("enabled".into(), json!(r.enabled));
+    if let Some(p) = &r.product_filter {
+        m.insert("productFilter".into(), json!(p));
+    }
+    for (k, v) in [
+        ("severitiesFilter", &r.severities_filter),
+        ("displayNamesFilter", &r.display_names_filter),
+        ("displayNamesExcludeFilter", &r.display_names_exclude_filter),
+    ] {
+        if !v.is_empty() {
+            m.insert(k.into(), json!(v));
+        }
+    }
+    m.insert("version".into(), json!(version));
     Value::Object(m)
 }
 

@@ -47,7 +47,8 @@ pub enum Pending {
 /// claim the resource: it becomes ownership only if the live resource is exactly what was announced
 /// (the write landed and only the confirmation was lost). Stored in `customVersion` as
 /// `<hash>@<commit>` (confirmed), optionally followed by `;pending=<hash>@<commit>` or
-/// `;pending=delete`.
+/// `;pending=delete`, and preceded after a confirmation by `u=<name>:<hash>,…;` (see
+/// [`unmanaged_digest`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Ownership {
     /// Metadata resource name.
@@ -67,6 +68,11 @@ pub struct Ownership {
     pub repository: String,
     /// Etag of the metadata record.
     pub etag: Option<String>,
+    /// The properties sentinelctl does not manage, as the resource held them when the confirmed
+    /// state was written: name → short hash (see [`unmanaged_digest`]). `None` for records written
+    /// before this was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unmanaged: Option<BTreeMap<String, String>>,
 }
 
 impl Ownership {
@@ -104,6 +110,121 @@ pub fn custom_version(confirmed: Option<&Stamp>, pending: Option<&Pending>) -> S
     parts.join(";")
 }
 
+/// Prefix of the `customVersion` part that records the unmanaged properties.
+const UNMANAGED_PART: &str = "u=";
+
+/// `customVersion` with the unmanaged digest in front (`u=name:hash,…;<stamp>…`): first, so a
+/// reader that does not know the part still finds the stamp after it.
+pub fn with_unmanaged(custom_version: String, digest: Option<&BTreeMap<String, String>>) -> String {
+    match digest {
+        Some(d) => {
+            let list: Vec<String> = d.iter().map(|(k, h)| format!("{k}:{h}")).collect();
+            format!("{UNMANAGED_PART}{};{custom_version}", list.join(","))
+        }
+        None => custom_version,
+    }
+}
+
+/// The unmanaged digest recorded in `customVersion`, if any.
+pub fn parse_unmanaged(text: &str) -> Option<BTreeMap<String, String>> {
+    let part = text
+        .split(';')
+        .find_map(|p| p.strip_prefix(UNMANAGED_PART))?;
+    Some(
+        part.split(',')
+            .filter_map(|e| e.split_once(':'))
+            .map(|(k, h)| (k.to_string(), h.to_string()))
+            .collect(),
+    )
+}
+
+/// Most properties the unmanaged digest names one by one; the rest share the entry `*`.
+const MAX_UNMANAGED: usize = 16;
+
+/// The properties of a live body that sentinelctl does not manage (not managed, not read-only,
+/// not the envelope; `null` ≡ absent), each with a short hash of its value: recorded at apply
+/// time, so plan and drift can say *which* of them changed outside code since (they are kept,
+/// never overwritten). Names that are not plain (letters, digits, `_`, `-`, at most 64) or beyond
+/// the first 16 are folded into one entry `*`. `None` for a body the wire model cannot read.
+pub fn unmanaged_digest(kind: ResourceKind, body: &Value) -> Option<BTreeMap<String, String>> {
+    use sentinel_arm::resources::alert_rule::ArmAlertRule;
+    use sentinel_arm::resources::automation_rule::ArmAutomationRule;
+    use sentinel_arm::resources::saved_search::ArmSavedSearch;
+    use sentinel_arm::resources::watchlist::ArmWatchlist;
+    use sentinel_arm::resources::workbook::ArmWorkbook;
+    fn rest<T: sentinel_arm::resources::WireModel>(body: &Value) -> Option<Vec<(String, Value)>> {
+        let model = T::from_json(body).ok()?;
+        let managed = model.managed_paths();
+        let put = model.to_put_body();
+        let is_managed = |path: &str| {
+            managed
+                .iter()
+                .any(|m| *m == path || m.starts_with(&format!("{path}/")))
+        };
+        let mut out = Vec::new();
+        for (k, v) in put.as_object()? {
+            if k == "properties" {
+                for (pk, pv) in v.as_object().into_iter().flatten() {
+                    if !is_managed(&format!("properties/{pk}")) {
+                        out.push((pk.clone(), pv.clone()));
+                    }
+                }
+            } else if !matches!(k.as_str(), "etag" | "location") && !is_managed(k) {
+                out.push((format!("@{k}"), v.clone()));
+            }
+        }
+        Some(out)
+    }
+    let fields = match kind {
+        ResourceKind::Detection => rest::<ArmAlertRule>(body),
+        ResourceKind::Function | ResourceKind::HuntingQuery => rest::<ArmSavedSearch>(body),
+        ResourceKind::Workbook => rest::<ArmWorkbook>(body),
+        ResourceKind::Watchlist => rest::<ArmWatchlist>(body),
+        ResourceKind::AutomationRule => rest::<ArmAutomationRule>(body),
+    }?;
+    let hash = |v: &Value| {
+        crate::model::resource::sha256_hex(&serde_json::to_string(v).unwrap_or_default())[..8]
+            .to_string()
+    };
+    let mut named = BTreeMap::new();
+    let mut folded: Vec<(String, Value)> = Vec::new();
+    for (k, v) in fields.into_iter().filter(|(_, v)| !v.is_null()) {
+        let plain = k.strip_prefix('@').unwrap_or(&k);
+        if crate::model::names::is_plain(plain) && named.len() < MAX_UNMANAGED {
+            named.insert(k, hash(&v));
+        } else {
+            folded.push((k, v));
+        }
+    }
+    if !folded.is_empty() {
+        named.insert("*".to_string(), hash(&serde_json::json!(folded)));
+    }
+    Some(named)
+}
+
+/// The names of the unmanaged properties that differ between a recorded digest and now (added,
+/// removed or changed), sorted.
+pub fn unmanaged_changes(
+    recorded: &BTreeMap<String, String>,
+    now: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut names: Vec<String> = recorded
+        .keys()
+        .chain(now.keys())
+        .filter(|k| recorded.get(*k) != now.get(*k))
+        .map(|k| {
+            if k == "*" {
+                "(other properties)".to_string()
+            } else {
+                k.trim_start_matches('@').to_string()
+            }
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// Parses `customVersion` into (confirmed, pending).
 pub fn parse_custom_version(text: &str) -> (Option<Stamp>, Option<Pending>) {
     let stamp = |t: &str| {
@@ -114,7 +235,10 @@ pub fn parse_custom_version(text: &str) -> (Option<Stamp>, Option<Pending>) {
     };
     let mut confirmed = None;
     let mut pending = None;
-    for part in text.split(';').filter(|p| !p.is_empty()) {
+    for part in text
+        .split(';')
+        .filter(|p| !p.is_empty() && !p.starts_with(UNMANAGED_PART))
+    {
         match part.strip_prefix("pending=") {
             Some("delete") => pending = Some(Pending::Delete),
             Some(rest) => pending = stamp(rest).map(Pending::Write),
@@ -171,6 +295,11 @@ fn ownership(meta: &Value) -> Option<(String, Ownership)> {
             pending,
             repository: text(source.get("name")),
             etag: etag(meta),
+            unmanaged: parse_unmanaged(
+                p.get("customVersion")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            ),
         },
     ))
 }
@@ -567,4 +696,78 @@ pub async fn read(client: &ArmClient, ws: &WorkspaceRef) -> anyhow::Result<LiveS
         state.orphan_owners.insert((kind, name), owner);
     }
     Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_unmanaged_digest_rides_in_front_of_the_stamp() {
+        let stamp = Stamp {
+            hash: "abc".into(),
+            commit: Some("c1".into()),
+        };
+        let mut digest = BTreeMap::new();
+        digest.insert("templateVersion".to_string(), "0badf00d".to_string());
+        let text = with_unmanaged(custom_version(Some(&stamp), None), Some(&digest));
+        assert_eq!(text, "u=templateVersion:0badf00d;abc@c1");
+        let (confirmed, pending) = parse_custom_version(&text);
+        assert_eq!(confirmed, Some(stamp));
+        assert_eq!(pending, None);
+        assert_eq!(parse_unmanaged(&text), Some(digest));
+        assert_eq!(parse_unmanaged("abc@c1"), None, "an older record");
+        assert_eq!(parse_unmanaged("u=;abc@"), Some(BTreeMap::new()));
+    }
+
+    #[test]
+    fn the_digest_leaves_out_managed_read_only_and_null_members() {
+        let rule = json!({
+            "id": "/x/alertRules/r", "name": "r", "etag": "\"1\"", "kind": "Scheduled",
+            "properties": {
+                "displayName": "managed", "query": "T", "enabled": true,
+                "lastModifiedUtc": "2026-01-01T00:00:00Z", "templateVersion": "1.0.2",
+                "alertRuleTemplateName": null,
+            }
+        });
+        let d = unmanaged_digest(ResourceKind::Detection, &rule).unwrap();
+        assert_eq!(d.keys().collect::<Vec<_>>(), ["templateVersion"]);
+        let mut edited = rule.clone();
+        edited["properties"]["templateVersion"] = "1.0.3".into();
+        edited["properties"]["alertRuleTemplateName"] = "t".into();
+        edited["properties"]["displayName"] = "changed, but managed".into();
+        let now = unmanaged_digest(ResourceKind::Detection, &edited).unwrap();
+        assert_eq!(
+            unmanaged_changes(&d, &now),
+            ["alertRuleTemplateName", "templateVersion"]
+        );
+        // a template-bound rule's display fields belong to its template: not in the digest
+        let fusion = json!({"name": "f", "kind": "Fusion", "properties": {
+            "alertRuleTemplateName": "t", "enabled": true, "displayName": "x", "severity": "High"}});
+        assert_eq!(
+            unmanaged_digest(ResourceKind::Detection, &fusion),
+            Some(BTreeMap::new())
+        );
+    }
+
+    #[test]
+    fn hostile_or_many_names_fold_into_one_entry() {
+        let mut props = serde_json::Map::new();
+        props.insert("displayName".into(), json!("x"));
+        props.insert("a;b=c".into(), json!(1));
+        for i in 0..20 {
+            props.insert(format!("p{i:02}"), json!(i));
+        }
+        let rule = json!({"name": "r", "kind": "Scheduled", "properties": props});
+        let d = unmanaged_digest(ResourceKind::Detection, &rule).unwrap();
+        assert_eq!(d.len(), MAX_UNMANAGED + 1);
+        assert!(d.contains_key("*"));
+        let text = with_unmanaged("h@".into(), Some(&d));
+        assert_eq!(
+            parse_unmanaged(&text),
+            Some(d),
+            "names never break the format"
+        );
+    }
 }

@@ -246,8 +246,8 @@ const CASES: &[(&str, &[Expect])] = &[
             RULE,
             5,
             7,
-            "unknown rule kind `Fusion`",
-            Some("`Scheduled` or `NRT`"),
+            "unknown rule kind `Schedule`",
+            Some("did you mean `Scheduled`?"),
         )],
     ),
     (

@@ -20,6 +20,7 @@
 //! | `plugin` | the Security Copilot manifest: golden file, templates, hostile inputs |
 //! | `query` | `query --env` against an emulator workspace: rows in every format, `--timespan`, KQL errors |
 //! | `properties` | property tests: durations, YAML↔ARM mapping, the YAML writer |
+//! | `rule_kinds` | Fusion, MicrosoftSecurityIncidentCreation, MLBehaviorAnalytics and ThreatIntelligence rules: apply, no-op, drift, adoption, import, validation (issue 12) |
 //! | `roundtrip` | zero false diffs over the corpus; convergence under injected faults |
 //! | `schemas` | SARIF and the editor JSON Schemas |
 //! | `security` | the attacks of issue 11 (credentials, git options, paths, hidden rows, memory, names, stale plans) are refused |
@@ -41,6 +42,7 @@ mod plugin;
 mod properties;
 mod query;
 mod roundtrip;
+mod rule_kinds;
 mod schemas;
 mod security;
 mod test_env;

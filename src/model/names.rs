@@ -22,6 +22,14 @@ pub fn is_guid(s: &str) -> bool {
             .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
+/// True for 1 to 64 ASCII letters, digits, `-` and `_`.
+pub fn is_plain(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 /// `Ok` when `name` is a valid ARM name for a resource of `kind`; else why not.
 pub fn check(kind: ResourceKind, name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > MAX_NAME {
@@ -46,6 +54,9 @@ pub fn check(kind: ResourceKind, name: &str) -> Result<(), String> {
         ));
     }
     match kind {
+        // Sentinel names the Fusion rule it creates in each workspace `BuiltInFusion`: a plain
+        // name (letters, digits, `-`, `_`) stays in its collection, so adopting it is allowed
+        ResourceKind::Detection if is_plain(name) => Ok(()),
         ResourceKind::Workbook
         | ResourceKind::Detection
         | ResourceKind::HuntingQuery
@@ -75,6 +86,8 @@ mod tests {
         }
         assert!(check(ResourceKind::Function, "OnePassword_Events-1").is_ok());
         assert!(check(ResourceKind::Workbook, "not-a-guid").is_err());
+        assert!(check(ResourceKind::Detection, "BuiltInFusion").is_ok());
+        assert!(check(ResourceKind::Detection, "a.b").is_err());
         assert!(
             check(
                 ResourceKind::Workbook,

@@ -176,7 +176,7 @@ impl Resource {
     /// The query text, when the resource has one.
     pub fn query(&self) -> Option<&str> {
         match self {
-            Self::Rule(r) => Some(&r.query),
+            Self::Rule(r) => r.kind.has_query().then_some(r.query.as_str()),
             Self::Function(f) => Some(&f.query),
             Self::HuntingQuery(h) => Some(&h.query),
             Self::Workbook(_) | Self::Watchlist(_) | Self::AutomationRule(_) => None,

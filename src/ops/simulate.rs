@@ -71,6 +71,11 @@ pub fn replay(cx: &Session, req: &SimulateRequest) -> anyhow::Result<Vec<Detecti
     let mut out = Vec::new();
     for r in &repo.rules {
         let Some(rule) = &r.rule else { continue };
+        if !rule.kind.has_query() {
+            // Fusion, incident creation, ML and TI rules run inside Sentinel on Microsoft's
+            // logic: there is nothing to replay
+            continue;
+        }
         let wanted = req.filters.is_empty()
             || req.filters.iter().any(|f| {
                 let f = f.to_ascii_lowercase();

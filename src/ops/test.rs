@@ -101,6 +101,13 @@ fn target_of<'r>(
             .as_deref()
             .map_or(path_matches, |id| rule.name == id)
         {
+            if !rule.kind.has_query() {
+                return Err(format!(
+                    "detection `{}` is a {} rule: it has no query, so there is nothing to test",
+                    rule.name,
+                    rule.kind.as_str()
+                ));
+            }
             return Ok(Target::Rule(rule));
         }
     }

@@ -124,6 +124,22 @@ pub struct Change {
     /// are in `fields`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<ItemChanges>,
+    /// Properties sentinelctl does not manage that changed outside code since the last apply
+    /// (informational: a write keeps them as they are live).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmanaged_changed: Vec<String>,
+}
+
+/// The unmanaged properties of an owned live resource that changed since the apply that
+/// recorded them (empty when nothing was recorded).
+pub fn unmanaged_changed(kind: ResourceKind, live: Option<&LiveItem>) -> Vec<String> {
+    let Some(l) = live else { return Vec::new() };
+    let Some(recorded) = l.owner.as_ref().and_then(|o| o.unmanaged.as_ref()) else {
+        return Vec::new();
+    };
+    crate::live::unmanaged_digest(kind, &l.body)
+        .map(|now| crate::live::unmanaged_changes(recorded, &now))
+        .unwrap_or_default()
 }
 
 /// Counts per action.
@@ -280,6 +296,7 @@ fn change(
         stale_record: live.and_then(|l| l.stale_record.clone()),
         live_body: live.map(|l| l.body.clone()),
         items: None,
+        unmanaged_changed: unmanaged_changed(key.0, live),
     }
 }
 
@@ -358,8 +375,10 @@ fn classify(
 
 /// Desired and live items paired: by name; then, for what is left, an owned live resource whose
 /// content id is the item's; then (detections) a live rule made from the item's template
-/// (`alertRuleTemplateName` = the Azure-Sentinel `id`) or with the same display name. Each side
-/// appears at most once; unpaired ones stand alone.
+/// (`alertRuleTemplateName` = the Azure-Sentinel `id`, or for a Fusion, MLBehaviorAnalytics or
+/// ThreatIntelligence rule the file's own `alertRuleTemplateName`: such a rule exists once per
+/// template, so the live one *is* the file's) or of the same kind with the same display name.
+/// Each side appears at most once; unpaired ones stand alone.
 pub fn pairs<'a>(
     desired: &'a DesiredState,
     live: &'a LiveState,
@@ -389,10 +408,32 @@ pub fn pairs<'a>(
             (dk.0 == ResourceKind::Detection)
                 .then_some(())
                 .and_then(|()| {
+                    let (kind, template) = match &d.resource {
+                        Resource::Rule(r) => (Some(r.kind), r.alert_rule_template_name.as_deref()),
+                        _ => (None, None),
+                    };
+                    // a query rule may pair with a query rule of the other kind (the update
+                    // changes the kind); the other kinds only with their own
+                    let same_kind = |l: &LiveItem| match (&l.resource, kind) {
+                        (Some(Resource::Rule(r)), Some(k)) => {
+                            r.kind == k || (r.kind.has_query() && k.has_query())
+                        }
+                        _ => false,
+                    };
                     matched(&|l| l.owner.is_none() && l.template.as_deref() == Some(dk.1.as_str()))
+                        .or_else(|| {
+                            template.and_then(|t| {
+                                matched(&|l| {
+                                    l.owner.is_none()
+                                        && same_kind(l)
+                                        && l.template.as_deref() == Some(t)
+                                })
+                            })
+                        })
                         .or_else(|| {
                             matched(&|l| {
                                 l.owner.is_none()
+                                    && same_kind(l)
                                     && l.resource.as_ref().is_some_and(|r| {
                                         r.display_name() == d.resource.display_name()
                                     })

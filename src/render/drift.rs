@@ -28,7 +28,7 @@ pub fn human(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
         let shown: Vec<_> = r
             .findings
             .iter()
-            .filter(|f| f.class != DriftClass::InSync)
+            .filter(|f| f.class != DriftClass::InSync || !f.unmanaged_changed.is_empty())
             .collect();
         for f in &shown {
             let when = f
@@ -63,6 +63,13 @@ pub fn human(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
             }
             if let Some(d) = &f.detail {
                 writeln!(out, "      {}", line(d))?;
+            }
+            if !f.unmanaged_changed.is_empty() {
+                writeln!(
+                    out,
+                    "      note: unmanaged fields changed outside code: {} (kept; not drift)",
+                    line(&f.unmanaged_changed.join(", "))
+                )?;
             }
         }
         let in_sync = r
@@ -179,6 +186,27 @@ pub fn markdown(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> 
                 md(&r.environment),
                 md(&s.resource),
                 md(&s.expires)
+            )?;
+        }
+    }
+    for r in reports {
+        for f in r
+            .findings
+            .iter()
+            .filter(|f| !f.unmanaged_changed.is_empty())
+        {
+            let names: Vec<String> = f
+                .unmanaged_changed
+                .iter()
+                .map(|n| format!("<code>{}</code>", md(n)))
+                .collect();
+            writeln!(
+                out,
+                "\n> **Note** (<code>{}</code>): {} <code>{}</code>: unmanaged fields changed outside code: {} (kept; not drift).",
+                md(&r.environment),
+                f.kind.as_str(),
+                md(&f.display_name),
+                names.join(", ")
             )?;
         }
     }

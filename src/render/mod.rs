@@ -80,6 +80,7 @@ pub(crate) mod tests {
             reason: None,
             desired_hash: None,
             items: None,
+            unmanaged_changed: Vec::new(),
         };
         let mut update = change(
             ResourceKind::Detection,
@@ -153,6 +154,7 @@ pub(crate) mod tests {
             last_modified: Some("2026-11-24T10:00:00Z".into()),
             detail: None,
             suppressed: None,
+            unmanaged_changed: Vec::new(),
         };
         let mut accepted = finding("f", DriftClass::DisabledOutsideCode, Vec::new());
         accepted.suppressed = Some(crate::model::environment::DriftSuppression {

@@ -133,6 +133,27 @@ pub fn render(out: &mut dyn Write, plan: &Plan, color: bool) -> io::Result<()> {
             _ => {}
         }
     }
+    let noted: Vec<_> = plan
+        .changes
+        .iter()
+        .filter(|c| !c.unmanaged_changed.is_empty())
+        .collect();
+    if !noted.is_empty() {
+        writeln!(
+            out,
+            "\nUnmanaged fields changed outside code (kept as they are live; sentinelctl does not manage them):"
+        )?;
+        for c in noted {
+            writeln!(
+                out,
+                "  {:<9} {} ({}): {}",
+                c.kind.as_str(),
+                line(&c.display_name),
+                line(&c.name),
+                line(&c.unmanaged_changed.join(", "))
+            )?;
+        }
+    }
     let s = &plan.summary;
     if plan.has_changes() {
         writeln!(

@@ -116,6 +116,24 @@ pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
             md(c.reason.as_deref().unwrap_or("Sentinel would refuse it"))
         )?;
     }
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| !c.unmanaged_changed.is_empty())
+    {
+        let names: Vec<String> = c
+            .unmanaged_changed
+            .iter()
+            .map(|n| format!("<code>{}</code>", md(n)))
+            .collect();
+        writeln!(
+            out,
+            "> **Note:** {} <code>{}</code>: unmanaged fields changed outside code: {} (kept as they are live).\n",
+            c.kind.as_str(),
+            md(&c.display_name),
+            names.join(", ")
+        )?;
+    }
     if plan.summary.conflict > 0 {
         writeln!(
             out,

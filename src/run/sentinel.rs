@@ -98,7 +98,8 @@ pub struct RuleRun {
 pub fn period_and_frequency(rule: &AnalyticsRule) -> (TimeSpan, TimeSpan) {
     match rule.kind {
         RuleKind::Nrt => (span(Duration::minutes(1)), span(Duration::minutes(1))),
-        RuleKind::Scheduled => (
+        // Scheduled; the kinds without a query are never run (callers skip them)
+        _ => (
             span(rule.query_period.unwrap_or(Duration::hours(5))),
             span(rule.query_frequency.unwrap_or(Duration::hours(5))),
         ),

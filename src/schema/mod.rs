@@ -24,6 +24,7 @@ pub use environment::{
 pub use function::{YamlFunction, YamlFunctionInfo, YamlParam, YamlSkill, YamlSkillInput};
 pub use hunting::YamlHuntingQuery;
 pub use lock::{YamlLock, YamlLockItem};
+pub use rule::{INCIDENT_CREATION_KEYS, QUERY_ONLY_KEYS};
 pub use rule::{
     YamlAlertDetailsOverride, YamlDynamicProperty, YamlEntityMapping, YamlEventGrouping,
     YamlFieldMapping, YamlGrouping, YamlIncidentConfig, YamlRequiredConnector, YamlRule,

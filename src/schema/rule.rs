@@ -10,8 +10,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// One analytics rule file.
+///
+/// Every kind shares this one shape (the loader reads any file the same way); which keys a kind
+/// takes is checked by validation (SC3019) and, for editors, by the per-kind `allOf` that
+/// [`kind_requirements`] adds to the JSON Schema.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(transform = kind_requirements)]
 pub struct YamlRule {
     /// GUID; becomes the ARM rule name and the content id.
     pub id: String,
@@ -25,7 +30,8 @@ pub struct YamlRule {
     #[schemars(required)]
     // optional for the loader only, so its message is better than serde's
     pub severity: Option<String>,
-    /// `Scheduled` or `NRT`.
+    /// `Scheduled`, `NRT`, `Fusion`, `MicrosoftSecurityIncidentCreation`, `MLBehaviorAnalytics`
+    /// or `ThreatIntelligence`.
     #[schemars(required)]
     // optional for the loader only, so its message is better than serde's
     pub kind: Option<String>,
@@ -68,6 +74,19 @@ pub struct YamlRule {
     pub suppression_duration: Option<String>,
     /// sentinelctl: whether the rule is enabled (default true).
     pub enabled: Option<bool>,
+    /// Fusion, MLBehaviorAnalytics and ThreatIntelligence: the built-in template (a GUID) the rule
+    /// switches on; its name, description, severity and tactics come from the template.
+    pub alert_rule_template_name: Option<String>,
+    /// MicrosoftSecurityIncidentCreation: the product whose alerts become incidents
+    /// (`Microsoft Cloud App Security`, `Azure Security Center`, `Azure Advanced Threat
+    /// Protection`, `Azure Active Directory Identity Protection`, `Azure Security Center for IoT`).
+    pub product_filter: Option<String>,
+    /// MicrosoftSecurityIncidentCreation: only alerts of these severities (default: all).
+    pub severities_filter: Option<Vec<String>>,
+    /// MicrosoftSecurityIncidentCreation: only alerts with these names (default: all).
+    pub display_names_filter: Option<Vec<String>>,
+    /// MicrosoftSecurityIncidentCreation: never alerts with these names.
+    pub display_names_exclude_filter: Option<Vec<String>>,
     /// Content version `x.y.z`.
     pub version: Option<String>,
     /// `Available`, `InPreview`, `Deprecated` (not deployed).
@@ -198,4 +217,98 @@ pub struct YamlGrouping {
     pub group_by_alert_details: Option<Vec<String>>,
     /// Custom details to group by.
     pub group_by_custom_details: Option<Vec<String>>,
+}
+
+/// Keys of query rules (Scheduled, NRT) that no other kind takes.
+pub const QUERY_ONLY_KEYS: &[&str] = &[
+    "query",
+    "queryFrequency",
+    "queryPeriod",
+    "triggerOperator",
+    "triggerThreshold",
+    "tactics",
+    "relevantTechniques",
+    "subTechniques",
+    "entityMappings",
+    "sentinelEntitiesMappings",
+    "customDetails",
+    "alertDetailsOverride",
+    "eventGroupingSettings",
+    "incidentConfiguration",
+    "suppressionEnabled",
+    "suppressionDuration",
+];
+
+/// Keys only MicrosoftSecurityIncidentCreation rules take.
+pub const INCIDENT_CREATION_KEYS: &[&str] = &[
+    "productFilter",
+    "severitiesFilter",
+    "displayNamesFilter",
+    "displayNamesExcludeFilter",
+];
+
+/// The JSON Schema's per-kind rules, mirroring validation: `description`, `severity` and `query`
+/// are required of query rules only; template-bound rules need `alertRuleTemplateName`, incident
+/// creation rules `productFilter`; keys of other kinds are refused.
+fn kind_requirements(schema: &mut schemars::Schema) {
+    use serde_json::json;
+    if let Some(Value::Array(required)) = schema.get_mut("required") {
+        required.retain(|k| !matches!(k.as_str(), Some("description" | "severity" | "query")));
+    }
+    if let Some(Value::Object(kind)) = schema.get_mut("properties").and_then(|p| p.get_mut("kind"))
+    {
+        kind.insert(
+            "enum".into(),
+            json!([
+                "Scheduled",
+                "NRT",
+                "Fusion",
+                "MicrosoftSecurityIncidentCreation",
+                "MLBehaviorAnalytics",
+                "ThreatIntelligence"
+            ]),
+        );
+    }
+    let refuse = |keys: &[&[&str]]| -> Value {
+        Value::Object(
+            keys.iter()
+                .flat_map(|k| k.iter())
+                .map(|k| ((*k).to_string(), Value::Bool(false)))
+                .collect(),
+        )
+    };
+    let template_and_filters: &[&str] = &["alertRuleTemplateName"];
+    let display: &[&str] = &["description", "severity"];
+    schema.insert(
+        "allOf".into(),
+        json!([
+            {
+                "if": {"properties": {"kind": {"enum": ["Scheduled", "NRT"]}}},
+                "then": {
+                    "required": ["description", "severity", "query"],
+                    "properties": refuse(&[template_and_filters, INCIDENT_CREATION_KEYS]),
+                },
+            },
+            {
+                "if": {
+                    "properties": {"kind": {"enum": ["Fusion", "MLBehaviorAnalytics", "ThreatIntelligence"]}},
+                    "required": ["kind"],
+                },
+                "then": {
+                    "required": ["alertRuleTemplateName"],
+                    "properties": refuse(&[QUERY_ONLY_KEYS, INCIDENT_CREATION_KEYS, display]),
+                },
+            },
+            {
+                "if": {
+                    "properties": {"kind": {"const": "MicrosoftSecurityIncidentCreation"}},
+                    "required": ["kind"],
+                },
+                "then": {
+                    "required": ["productFilter"],
+                    "properties": refuse(&[QUERY_ONLY_KEYS, template_and_filters, &["severity"]]),
+                },
+            },
+        ]),
+    );
 }

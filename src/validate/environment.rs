@@ -258,7 +258,14 @@ fn check_overrides(repo: &Repository, l: &Loaded<YamlEnvironment>, out: &mut Vec
                 );
                 continue;
             }
+            // a rule without a query (Fusion, incident creation, ...) has only `enabled` to override
+            let without_query = group == "detections"
+                && repo.rules.iter().any(|r| {
+                    (r.loaded.raw.id.eq_ignore_ascii_case(key) || r.loaded.raw.name == *key)
+                        && r.rule.as_ref().is_some_and(|r| !r.kind.has_query())
+                });
             let allowed: &[&str] = match group {
+                "detections" if without_query => &["enabled"],
                 "detections" => &[
                     "enabled",
                     "severity",
@@ -291,7 +298,11 @@ fn check_overrides(repo: &Repository, l: &Loaded<YamlEnvironment>, out: &mut Vec
                             .doc
                             .key_span(&["overrides", group, key, field])
                             .unwrap_or(0..0))
-                        .help(format!("{group} accept: {}", allowed.join(", "))),
+                        .help(if without_query {
+                            "a rule without a query accepts only `enabled`".to_string()
+                        } else {
+                            format!("{group} accept: {}", allowed.join(", "))
+                        }),
                     );
                 }
             }

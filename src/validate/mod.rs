@@ -15,6 +15,7 @@ pub mod kql;
 pub mod lock;
 pub mod mitre;
 pub mod rule;
+pub mod rule_kind;
 pub mod version_bump;
 pub mod watchlist;
 pub mod workbook;
@@ -89,7 +90,12 @@ pub fn validate(repo: &mut Repository, options: &ValidateOptions) -> ValidateSta
     watchlist::check_unique(repo, &mut out);
     if !options.no_kql {
         let catalog = kql::catalog(repo);
-        for rf in &repo.rules {
+        // only query rules have KQL (a `query:` on another kind is refused by SC3019)
+        let query_rules = repo
+            .rules
+            .iter()
+            .filter(|rf| rf.rule.as_ref().is_none_or(|r| r.kind.has_query()));
+        for rf in query_rules {
             if let Some(a) = kql::check_rule_query(repo, &catalog, rf, &mut out) {
                 stats.queries += 1;
                 for u in a.unsupported {
@@ -133,7 +139,9 @@ fn check_tested(repo: &Repository, out: &mut Vec<Diagnostic>) {
             .any(|t| crate::load::repository::tested_file(t) == path)
     };
     for r in &repo.rules {
-        if r.rule.is_some() && !tested(r.loaded.file) {
+        // rules without a query (Fusion, incident creation, ...) have nothing to test
+        let testable = r.rule.as_ref().is_some_and(|r| r.kind.has_query());
+        if testable && !tested(r.loaded.file) {
             out.push(
                 Diagnostic::warning(codes::UNTESTED, r.loaded.file, "this detection has no test cases")
                     .help("add a `.tests.yaml` file beside it with a case that fires and one that does not (docs/testing.md)"),

@@ -73,7 +73,20 @@ impl Ctx<'_> {
 /// Runs every single-file check on a rule.
 pub fn check_rule(rf: &RuleFile, out: &mut Vec<Diagnostic>) {
     let mut cx = Ctx { rf, out };
+    let kind = rf.loaded.raw.kind.as_deref().and_then(RuleKind::parse);
+    if let Some(kind) = kind.filter(|k| !k.has_query()) {
+        check_common(&mut cx);
+        check_version_status(&mut cx);
+        super::rule_kind::check(cx.out, &rf.loaded, kind);
+        check_misplaced(&mut cx);
+        return;
+    }
+    if let Some(kind) = kind {
+        super::rule_kind::check_query_rule(cx.out, &rf.loaded, kind);
+    }
+    check_common(&mut cx);
     check_fields(&mut cx);
+    check_version_status(&mut cx);
     check_schedule(&mut cx);
     check_mitre(&mut cx);
     check_entities(&mut cx);
@@ -82,9 +95,19 @@ pub fn check_rule(rf: &RuleFile, out: &mut Vec<Diagnostic>) {
     check_misplaced(&mut cx);
 }
 
-fn check_fields(cx: &mut Ctx<'_>) {
+/// What every kind shares: id and name.
+fn check_common(cx: &mut Ctx<'_>) {
     let raw = &cx.rf.loaded.raw;
-    if !is_guid(raw.id.trim()) {
+    // Sentinel names the Fusion rule it creates in every workspace `BuiltInFusion`: a
+    // template-bound rule may keep such a plain name (letters, digits, `-`, `_`)
+    let template_bound = raw
+        .kind
+        .as_deref()
+        .and_then(RuleKind::parse)
+        .is_some_and(RuleKind::is_template_bound);
+    let id = raw.id.trim();
+    let acceptable = is_guid(id) || (template_bound && crate::model::names::is_plain(id));
+    if !acceptable {
         cx.error(
             codes::RULE_ID,
             &["id"],
@@ -104,6 +127,37 @@ fn check_fields(cx: &mut Ctx<'_>) {
             None,
         );
     }
+}
+
+/// Version and status, which every kind has too.
+fn check_version_status(cx: &mut Ctx<'_>) {
+    let raw = &cx.rf.loaded.raw;
+    if let Some(v) = raw.version.as_deref().filter(|v| !is_version(v)) {
+        cx.error(
+            codes::VERSION,
+            &["version"],
+            format!("`{v}` is not a version like `1.0.0`"),
+            None,
+        );
+    }
+    if let Some(s) = raw
+        .status
+        .as_deref()
+        .filter(|s| !["Available", "InPreview", "Deprecated"].contains(s))
+    {
+        cx.warning(
+            codes::STATUS,
+            &["status"],
+            format!("`{s}` is not a rule status"),
+            Some("use Available, InPreview or Deprecated".into()),
+        );
+    }
+}
+
+/// The fields of query rules: description, severity, query, trigger.
+fn check_fields(cx: &mut Ctx<'_>) {
+    let raw = &cx.rf.loaded.raw;
+    let len = |s: &str| s.chars().count();
     match &raw.description {
         None => cx.error(
             codes::MISSING_KEY,
@@ -164,26 +218,6 @@ fn check_fields(cx: &mut Ctx<'_>) {
             &["triggerThreshold"],
             format!("`triggerThreshold` {t} is outside 0…10000"),
             None,
-        );
-    }
-    if let Some(v) = raw.version.as_deref().filter(|v| !is_version(v)) {
-        cx.error(
-            codes::VERSION,
-            &["version"],
-            format!("`{v}` is not a version like `1.0.0`"),
-            None,
-        );
-    }
-    if let Some(s) = raw
-        .status
-        .as_deref()
-        .filter(|s| !["Available", "InPreview", "Deprecated"].contains(s))
-    {
-        cx.warning(
-            codes::STATUS,
-            &["status"],
-            format!("`{s}` is not a rule status"),
-            Some("use Available, InPreview or Deprecated".into()),
         );
     }
 }

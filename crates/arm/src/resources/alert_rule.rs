@@ -415,13 +415,13 @@ pub const MSIC_MANAGED: &[&str] = &[
     "properties/displayNamesExcludeFilter",
 ];
 
-/// Fusion: which template, on or off, and its (preview) source settings and exclusions.
+/// Fusion: which template, on or off. Its (preview) `sourceSettings` and
+/// `scenarioExclusionPatterns` are not managed: the service fills read-only members into them
+/// and the repository format does not carry them, so a live rule keeps whatever the portal set.
 pub const FUSION_MANAGED: &[&str] = &[
     "kind",
     "properties/alertRuleTemplateName",
     "properties/enabled",
-    "properties/sourceSettings",
-    "properties/scenarioExclusionPatterns",
 ];
 
 /// MLBehaviorAnalytics and ThreatIntelligence: which template, on or off.
