@@ -175,11 +175,21 @@ fn query_env_local_reads_the_embedded_emulators_rows() {
         "csv",
     ]);
     assert!(out.status.success(), "{}", text(&out));
+    // the user's rows are answered (beside the sample ingestion, which has no such category)
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "country\nUS\n",
         "{}",
         text(&out)
+    );
+    // and kept: the sample rows are never written to the state file
+    let state = repo.state();
+    assert_eq!(
+        state["workspaces"][0]["rows"]["OnePasswordEventLogs_CL"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "{state}"
     );
 }
 

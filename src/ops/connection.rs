@@ -249,9 +249,10 @@ async fn start_embedded(
 /// Where the embedded emulator's sample connector data lives: `samples/<Table>.jsonl` (or `.csv`).
 pub const SAMPLES_DIR: &str = "samples";
 
-/// Replaces the rows of each custom table that has a file in `samples/` with that file's rows, times
-/// relative to now (`-10m`) resolved at start: the embedded workspace receives data as if its
-/// connector had just ingested it, so the query API, `query --env local` and `doctor` see live data.
+/// Loads each custom table's file in `samples/` as the table's recent ingestion, times relative to
+/// now (`-10m`) resolved at start: the embedded workspace receives data as if its connector had just
+/// ingested it, so the query API, `query --env local` and `doctor` see live data. The rows are kept
+/// in memory only (never in the state file), beside any rows a user loaded.
 /// Only regular files directly in `samples/` are read (no symlinks: nothing outside the repository).
 fn ingest_samples(
     root: &Path,
@@ -264,11 +265,12 @@ fn ingest_samples(
         return Ok(());
     }
     let now = crate::run::current_time();
-    for (table, columns) in tables {
-        if !emulator.has_table(workspace_id, table) {
-            // removed from the workspace (its state says so): no data can arrive for it
+    for (table, _) in tables {
+        // the workspace's own columns: a table removed from it (its state says so) gets no data,
+        // and columns it lacks are dropped, as ingestion into a narrower table does
+        let Some(columns) = emulator.table_columns(workspace_id, table) else {
             continue;
-        }
+        };
         for ext in ["jsonl", "csv"] {
             let path = dir.join(format!("{table}.{ext}"));
             if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
@@ -279,19 +281,20 @@ fn ingest_samples(
                 .into_iter()
                 .enumerate()
                 .map(|(i, row)| {
-                    sample_row(row, columns, now)
+                    sample_row(row, &columns, now)
                         .with_context(|| format!("`{}` row {}", path.display(), i + 1))
                 })
                 .collect::<anyhow::Result<_>>()?;
             emulator
-                .replace_rows(workspace_id, table, &rows)
+                .set_ingested_rows(workspace_id, table, &rows)
                 .map_err(|why| anyhow::anyhow!("`{}`: {why}", path.display()))?;
         }
     }
     Ok(())
 }
 
-/// One sample row as the emulator takes it: datetime columns absolute (relative times resolved).
+/// One sample row as the emulator takes it: only the workspace table's `columns`, datetime columns
+/// absolute (relative times resolved).
 fn sample_row(
     row: Vec<(String, serde_json::Value)>,
     columns: &[(String, String)],
@@ -299,7 +302,10 @@ fn sample_row(
 ) -> anyhow::Result<serde_json::Value> {
     let mut out = serde_json::Map::new();
     for (name, value) in row {
-        let is_time = columns.iter().any(|(c, ty)| c == &name && ty == "dateTime");
+        let Some((_, ty)) = columns.iter().find(|(c, _)| c == &name) else {
+            continue;
+        };
+        let is_time = ty.eq_ignore_ascii_case("dateTime");
         let value = match (&value, is_time) {
             (serde_json::Value::String(s), true) => {
                 match crate::run::data::cell(s, sentinel_kql_engine::Type::DateTime, now)

@@ -180,8 +180,12 @@ pub(crate) fn handle(ctx: &Ctx<'_>, rest: &[String]) -> Reply {
                     match table {
                         Some(t) => {
                             w.rows.remove(&crate::store::name_key(&t));
+                            w.ingested.remove(&crate::store::name_key(&t));
                         }
-                        None => w.rows.clear(),
+                        None => {
+                            w.rows.clear();
+                            w.ingested.clear();
+                        }
                     }
                     (Reply::empty(204), true)
                 }

@@ -329,42 +329,60 @@ impl Emulator {
         Ok(())
     }
 
-    /// Whether workspace `id` has `table` (built-in, seeded or created, and not removed).
-    pub fn has_table(&self, id: &str, table: &str) -> bool {
-        let Some(ws) = WorkspaceId::parse(id) else {
-            return false;
-        };
+    /// The columns (name, Tables API type) of `table` in workspace `id`, when it has the table
+    /// (built-in, seeded or created, and not removed).
+    pub fn table_columns(&self, id: &str, table: &str) -> Option<Vec<(String, String)>> {
+        let ws = WorkspaceId::parse(id)?;
         self.app.store.read(|st| {
-            st.workspace(&ws).is_some_and(|w| {
-                resources::tables::workspace_tables(w)
-                    .iter()
-                    .any(|t| t.name.eq_ignore_ascii_case(table))
-            })
+            let w = st.workspace(&ws)?;
+            resources::tables::workspace_tables(w)
+                .into_iter()
+                .find(|t| t.name.eq_ignore_ascii_case(table))
+                .map(|t| t.columns)
         })
     }
 
-    /// Replaces the log rows of `table` of workspace `id` (as `DELETE` then `POST /_emulator/rows`,
-    /// at once: refused rows leave the old ones in place); returns the new row count.
-    pub fn replace_rows(&self, id: &str, table: &str, rows: &[Value]) -> Result<usize, String> {
+    /// Sets the rows of a connector's recent ingestion into `table` of workspace `id` (checked
+    /// like `POST /_emulator/rows`): the query API answers them beside the stored rows, they replace
+    /// the previous ones, and they are never written to the state file. Returns their count.
+    pub fn set_ingested_rows(
+        &self,
+        id: &str,
+        table: &str,
+        rows: &[Value],
+    ) -> Result<usize, String> {
         let ws = WorkspaceId::parse(id).ok_or_else(|| format!("'{id}' is not a workspace id"))?;
         let body = json!({"workspace": id, "table": table, "rows": rows});
+        // checked and stored by the admin path into a scratch entry, then moved aside
         self.app.store.write(|st| {
             let key = store::name_key(table);
-            let old = st.workspace_mut(&ws).and_then(|w| w.rows.remove(&key));
-            match admin::add_rows(st, &body) {
-                Ok(_) => (Ok(rows.len()), true),
-                Err(r) => {
-                    if let (Some(old), Some(w)) = (old, st.workspace_mut(&ws)) {
-                        w.rows.insert(key, old);
-                    }
-                    let why = r
+            let stored = st.workspace_mut(&ws).and_then(|w| w.rows.remove(&key));
+            let result = admin::add_rows(st, &body);
+            let Some(w) = st.workspace_mut(&ws) else {
+                return (Err(format!("no workspace '{id}'")), false);
+            };
+            let fresh = w.rows.remove(&key);
+            if let Some(old) = stored {
+                w.rows.insert(key.clone(), old);
+            }
+            match (result, fresh) {
+                (Ok(_), Some(entry)) => {
+                    w.ingested.insert(key, entry);
+                    (Ok(rows.len()), false)
+                }
+                (Ok(_), None) => {
+                    w.ingested.remove(&key);
+                    (Ok(0), false)
+                }
+                (Err(r), _) => (
+                    Err(r
                         .json_body()
                         .and_then(|b| b.pointer("/error/message"))
                         .and_then(Value::as_str)
                         .unwrap_or("rows refused")
-                        .to_string();
-                    (Err(why), false)
-                }
+                        .to_string()),
+                    false,
+                ),
             }
         })
     }

@@ -226,16 +226,25 @@ fn database(w: &Workspace) -> Database {
             .map(|(n, ty)| Column::new(n.clone(), column_type(ty)))
             .collect();
         let mut table = Table::new(columns.clone());
-        if let Some((_, rows)) = w.rows.get(&crate::store::name_key(&t.name)) {
-            for r in rows {
-                // Rows were checked when loaded; a hand-edited state file's bad cell is null.
-                table.push_row(
-                    columns
-                        .iter()
-                        .map(|c| cell(r.get(&c.name), c.ty).unwrap_or_default())
-                        .collect(),
-                );
-            }
+        let key = crate::store::name_key(&t.name);
+        let stored = w
+            .rows
+            .get(&key)
+            .map(|(_, r)| r.as_slice())
+            .unwrap_or_default();
+        let ingested = w
+            .ingested
+            .get(&key)
+            .map(|(_, r)| r.as_slice())
+            .unwrap_or_default();
+        for r in stored.iter().chain(ingested) {
+            // Rows were checked when loaded; a hand-edited state file's bad cell is null.
+            table.push_row(
+                columns
+                    .iter()
+                    .map(|c| cell(r.get(&c.name), c.ty).unwrap_or_default())
+                    .collect(),
+            );
         }
         db.add_table(&t.name, table);
     }

@@ -104,6 +104,10 @@ pub(crate) struct Workspace {
     /// Log rows the query API answers from, by lower-cased table name: the table's name as first
     /// loaded and its rows (JSON objects of column → value), loaded through the admin API.
     pub(crate) rows: BTreeMap<String, (String, Vec<Value>)>,
+    /// Rows of a connector's recent ingestion ([`crate::Emulator::set_ingested_rows`]): answered by
+    /// the query API beside [`Workspace::rows`], replaced at every start, never written to the state
+    /// file (so they neither pile up nor go stale there).
+    pub(crate) ingested: BTreeMap<String, (String, Vec<Value>)>,
     /// Whether Microsoft Sentinel is onboarded (`onboardingStates/default` exists). New workspaces
     /// are; deleting the onboarding state makes every other Sentinel call answer 400.
     pub(crate) sentinel: bool,
@@ -126,6 +130,7 @@ impl Workspace {
             colls: Default::default(),
             removed_tables: std::collections::BTreeSet::new(),
             rows: BTreeMap::new(),
+            ingested: BTreeMap::new(),
             sentinel: true,
         }
     }
