@@ -177,15 +177,12 @@ pub(crate) fn handle(ctx: &Ctx<'_>, rest: &[String]) -> Reply {
             Ok((ws, table)) => app.store.write(|st| match st.workspace_mut(&ws) {
                 None => (bad(format!("no workspace '{}'", ws.canonical())), false),
                 Some(w) => {
-                    match table {
-                        Some(t) => {
-                            w.rows.remove(&crate::store::name_key(&t));
-                            w.ingested.remove(&crate::store::name_key(&t));
-                        }
-                        None => {
-                            w.rows.clear();
-                            w.ingested.clear();
-                        }
+                    if let Some(t) = table {
+                        w.rows.remove(&crate::store::name_key(&t));
+                        w.ingested.remove(&crate::store::name_key(&t));
+                    } else {
+                        w.rows.clear();
+                        w.ingested.clear();
                     }
                     (Reply::empty(204), true)
                 }
