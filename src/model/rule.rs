@@ -473,6 +473,30 @@ impl AnalyticsRule {
             },
             severity: String::new(),
             enabled: raw.enabled.unwrap_or(true),
+            alert_rule_template_name: raw
+                .alert_rule_template_name
+                .as_deref()
+                .filter(|_| kind.is_template_bound())
+                .map(|t| t.trim().to_ascii_lowercase()),
+            product_filter: raw.product_filter.clone().filter(|_| incident_creation),
+            severities_filter: list(&raw.severities_filter),
+            display_names_filter: list(&raw.display_names_filter),
+            display_names_exclude_filter: list(&raw.display_names_exclude_filter),
+            ..Self::query_less(kind)
+        }
+    }
+
+    /// A rule of a kind without a query (Fusion, ML, TI, incident creation): every query-related
+    /// field empty; callers fill in what the kind has.
+    fn query_less(kind: RuleKind) -> Self {
+        Self {
+            name: String::new(),
+            kind,
+            version: None,
+            display_name: String::new(),
+            description: String::new(),
+            severity: String::new(),
+            enabled: false,
             query: String::new(),
             query_frequency: None,
             query_period: None,
@@ -489,15 +513,11 @@ impl AnalyticsRule {
             alert_details_override: None,
             event_grouping_settings: None,
             incident_configuration: Value::Null,
-            alert_rule_template_name: raw
-                .alert_rule_template_name
-                .as_deref()
-                .filter(|_| kind.is_template_bound())
-                .map(|t| t.trim().to_ascii_lowercase()),
-            product_filter: raw.product_filter.clone().filter(|_| incident_creation),
-            severities_filter: list(&raw.severities_filter),
-            display_names_filter: list(&raw.display_names_filter),
-            display_names_exclude_filter: list(&raw.display_names_exclude_filter),
+            alert_rule_template_name: None,
+            product_filter: None,
+            severities_filter: Vec::new(),
+            display_names_filter: Vec::new(),
+            display_names_exclude_filter: Vec::new(),
         }
     }
 
@@ -654,22 +674,6 @@ impl AnalyticsRule {
                 .replace("\r\n", "\n"),
             severity: s("severity").unwrap_or_default(),
             enabled: p.get("enabled").and_then(Value::as_bool).unwrap_or(false),
-            query: String::new(),
-            query_frequency: None,
-            query_period: None,
-            trigger_operator: None,
-            trigger_threshold: None,
-            suppression_enabled: false,
-            suppression_duration: DEFAULT_SUPPRESSION,
-            tactics: Vec::new(),
-            techniques: Vec::new(),
-            sub_techniques: Vec::new(),
-            entity_mappings: None,
-            sentinel_entities_mappings: None,
-            custom_details: None,
-            alert_details_override: None,
-            event_grouping_settings: None,
-            incident_configuration: Value::Null,
             alert_rule_template_name: s("alertRuleTemplateName")
                 .filter(|_| kind.is_template_bound())
                 .map(|t| t.to_ascii_lowercase()),
@@ -689,6 +693,7 @@ impl AnalyticsRule {
             } else {
                 Vec::new()
             },
+            ..Self::query_less(kind)
         }
     }
 

@@ -243,6 +243,15 @@ pub struct Emulator {
     state_lock: Option<state_lock::StateLock>,
 }
 
+/// The message of an admin reply that refused rows.
+fn refusal(r: &errors::Reply) -> String {
+    r.json_body()
+        .and_then(|b| b.pointer("/error/message"))
+        .and_then(Value::as_str)
+        .unwrap_or("rows refused")
+        .to_string()
+}
+
 impl Emulator {
     /// Base URL (`https://127.0.0.1:PORT`): ARM endpoint and authority host.
     pub fn url(&self) -> &str {
@@ -374,15 +383,7 @@ impl Emulator {
                     w.ingested.remove(&key);
                     (Ok(0), false)
                 }
-                (Err(r), _) => (
-                    Err(r
-                        .json_body()
-                        .and_then(|b| b.pointer("/error/message"))
-                        .and_then(Value::as_str)
-                        .unwrap_or("rows refused")
-                        .to_string()),
-                    false,
-                ),
+                (Err(r), _) => (Err(refusal(&r)), false),
             }
         })
     }
@@ -399,15 +400,7 @@ impl Emulator {
                     .unwrap_or(0)),
                 true,
             ),
-            Err(r) => (
-                Err(r
-                    .json_body()
-                    .and_then(|b| b.pointer("/error/message"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("rows refused")
-                    .to_string()),
-                false,
-            ),
+            Err(r) => (Err(refusal(&r)), false),
         })
     }
 
