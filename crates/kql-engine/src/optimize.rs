@@ -14,7 +14,8 @@
 //! 3. **Pruning**: walking back from the end, an `extend` or `project` item whose columns no later
 //!    operator reads is dropped (unless it reads the row set). Operators whose output depends on
 //!    every input column (the query's result, `getschema`, `pack_all`, `join`, `union`, wildcards…)
-//!    keep everything before them.
+//!    keep everything before them. `mv-expand` passes its input's columns through: it needs what the
+//!    operators after it need, minus the columns it defines, plus what its expressions read.
 //!
 //! Names in expressions are unresolved ([`Expr::Name`]): a name may be a column or a `let` value,
 //! so the analysis treats every name as a possible column, which only keeps more than needed.
@@ -388,6 +389,34 @@ fn prune(ops: Vec<Op>) -> Vec<Op> {
                 needed = n;
                 Op::Distinct(items)
             }
+            Op::MvExpand {
+                items,
+                bag_as_array,
+                itemindex,
+                limit,
+            } => {
+                // every input column passes through; the expanded ones are (re)defined here
+                if let Some(set) = &mut needed {
+                    for it in &items {
+                        set.remove(&it.name);
+                    }
+                    if let Some(ix) = &itemindex {
+                        set.remove(ix);
+                    }
+                }
+                for it in &items {
+                    add(&mut needed, &it.expr);
+                }
+                if let Some(l) = &limit {
+                    add(&mut needed, l);
+                }
+                Op::MvExpand {
+                    items,
+                    bag_as_array,
+                    itemindex,
+                    limit,
+                }
+            }
             other => {
                 needed = None;
                 other
@@ -397,4 +426,88 @@ fn prune(ops: Vec<Op>) -> Vec<Op> {
     }
     out.reverse();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::datetime::DateTime;
+    use crate::table::{Column, Table};
+    use crate::value::{Type, Value};
+    use crate::{Database, Options, evaluate};
+
+    /// `d` is a number except in row 3, where `d + n` fails.
+    fn db() -> Database {
+        let rows = (0..6i64)
+            .map(|i| {
+                vec![
+                    Value::string(if i % 2 == 0 { "a" } else { "b" }),
+                    Value::Long(i),
+                    if i == 3 {
+                        Value::string("x")
+                    } else {
+                        Value::Long(i)
+                    },
+                ]
+            })
+            .collect();
+        let mut db = Database::new();
+        db.add_table(
+            "T",
+            Table::from_rows(
+                vec![
+                    Column::new("s", Type::String),
+                    Column::new("n", Type::Long),
+                    Column::new("d", Type::Dynamic),
+                ],
+                rows,
+            ),
+        );
+        db
+    }
+
+    fn run(q: &str) -> Result<String, String> {
+        evaluate(q, &db(), &Options::at(DateTime::UNIX_EPOCH))
+            .map(|t| t.to_text())
+            .map_err(|e| e.message)
+    }
+
+    #[test]
+    fn a_pruned_column_is_never_evaluated() {
+        assert!(run("T | extend bad = d + n").is_err());
+        assert!(run("T | extend bad = d + n | project s, n").is_ok());
+        assert!(run("T | extend bad = d + n, ok = n * 2 | summarize sum(ok) by s").is_ok());
+    }
+
+    #[test]
+    fn mv_expand_lets_unread_columns_be_pruned() {
+        let q = "T | extend bad = d + n | extend a = pack_array(s, n) | mv-expand a | project a";
+        assert_eq!(
+            run(q),
+            run("T | extend a = pack_array(s, n) | mv-expand a | project a")
+        );
+        // a column the expansion reads is kept (and fails)
+        assert!(run("T | extend bad = d + n | mv-expand bad | project s").is_err());
+    }
+
+    #[test]
+    fn a_pushed_down_filter_gives_the_same_table() {
+        // the filter on `n` moves ahead of the failing extend: only row 4 is evaluated
+        assert!(run("T | extend bad = d + n | where n == 4").is_ok());
+        assert_eq!(
+            run("T | extend k = strcat(s, n) | where n > 2 | where k != 'b5'"),
+            run("T | where n > 2 | extend k = strcat(s, n) | where k != 'b5'")
+        );
+    }
+
+    #[test]
+    fn a_let_used_three_times_gives_the_same_table_once_shared() {
+        let shared = run(
+            "let x = T | extend k = strcat(s, n % 2); x | join kind=inner (x | summarize c = count() by k) on k | union (x | where n == 1) | order by n asc, c asc",
+        );
+        let inlined = run(
+            "T | extend k = strcat(s, n % 2) | join kind=inner (T | extend k = strcat(s, n % 2) | summarize c = count() by k) on k | union (T | extend k = strcat(s, n % 2) | where n == 1) | order by n asc, c asc",
+        );
+        assert!(shared.is_ok());
+        assert_eq!(shared, inlined);
+    }
 }
