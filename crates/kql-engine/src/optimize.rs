@@ -15,7 +15,12 @@
 //!    operator reads is dropped (unless it reads the row set). Operators whose output depends on
 //!    every input column (the query's result, `getschema`, `pack_all`, `join`, `union`, wildcards…)
 //!    keep everything before them. `mv-expand` passes its input's columns through: it needs what the
-//!    operators after it need, minus the columns it defines, plus what its expressions read.
+//!    operators after it need, minus the columns it defines, plus what its expressions read; when
+//!    that set is known, a `project-keep` of it goes before the expansion, which copies every
+//!    column it is given once per element.
+//!
+//! 4. **Shared lets**: pruning records, for each use of a shared `let` ([`Plan::Shared`]), the
+//!    columns that use reads; the `let` runs pruned to their union ([`shared_plan`]).
 //!
 //! Names in expressions are unresolved ([`Expr::Name`]): a name may be a column or a `let` value,
 //! so the analysis treats every name as a possible column, which only keeps more than needed.
@@ -23,7 +28,7 @@
 use std::collections::HashSet;
 
 use crate::exec::bind::{reads_row_set, visit};
-use crate::ir::{Expr, Item, Op, Plan};
+use crate::ir::{Expr, Item, Op, Plan, SharedLet};
 
 /// Rewrites `plan` for speed without changing its result.
 pub(crate) fn optimize(plan: Plan) -> Plan {
@@ -38,7 +43,10 @@ fn optimize_plan(plan: Plan) -> Plan {
             let ops: Vec<Op> = ops.into_iter().map(optimize_op).collect();
             let ops = split(ops);
             let ops = push_filters(ops);
-            let ops = prune(ops);
+            let (ops, needed) = prune(ops, None);
+            if let Plan::Shared(s, id) = &source {
+                note_use(s, *id, needed);
+            }
             ops.into_iter()
                 .fold(source, |p, op| Plan::Pipe(Box::new(p), Box::new(op)))
         }
@@ -280,9 +288,40 @@ fn item_needed(item: &Item, needed: &Needed) -> bool {
     }
 }
 
-/// Drops `extend`/`project` items nobody reads.
-fn prune(ops: Vec<Op>) -> Vec<Op> {
-    let mut needed: Needed = None;
+/// Records what use `id` of a shared `let` reads (a use seen twice reads the union).
+fn note_use(s: &SharedLet, id: usize, needed: Needed) {
+    let mut needs = s.needs.borrow_mut();
+    let entry = needs.entry(id).or_insert_with(|| Some(HashSet::new()));
+    match (entry.as_mut(), needed) {
+        (Some(set), Some(n)) => set.extend(n),
+        _ => *entry = None,
+    }
+}
+
+/// The plan a shared `let` runs: pruned to the union of what its uses read when every use was
+/// seen by `optimize` (a use it did not see — a bare table in `union`, say — may read anything).
+pub(crate) fn shared_plan(s: &SharedLet) -> Plan {
+    let needs = s.needs.borrow();
+    let mut union = HashSet::new();
+    for id in 0..s.uses.get() {
+        match needs.get(&id) {
+            Some(Some(n)) => union.extend(n.iter().cloned()),
+            _ => return s.plan.clone(),
+        }
+    }
+    if !matches!(s.plan, Plan::Pipe(..)) {
+        return s.plan.clone();
+    }
+    let (source, ops) = flatten(s.plan.clone());
+    let (ops, _) = prune(ops, Some(union));
+    ops.into_iter()
+        .fold(source, |p, op| Plan::Pipe(Box::new(p), Box::new(op)))
+}
+
+/// Drops `extend`/`project` items nobody reads, given what is read after `ops` (`None`: every
+/// column); returns the ops and what they read of their input.
+fn prune(ops: Vec<Op>, after: Needed) -> (Vec<Op>, Needed) {
+    let mut needed: Needed = after;
     let mut out: Vec<Op> = Vec::with_capacity(ops.len());
     for op in ops.into_iter().rev() {
         let op = match op {
@@ -410,11 +449,21 @@ fn prune(ops: Vec<Op>) -> Vec<Op> {
                 if let Some(l) = &limit {
                     add(&mut needed, l);
                 }
-                Op::MvExpand {
+                let op = Op::MvExpand {
                     items,
                     bag_as_array,
                     itemindex,
                     limit,
+                };
+                // the expansion copies every column it is given: give it only the needed ones
+                if let Some(set) = &needed {
+                    let mut keep: Vec<String> =
+                        set.iter().filter(|n| !n.contains('*')).cloned().collect();
+                    keep.sort();
+                    out.push(op);
+                    Op::ProjectKeep(keep)
+                } else {
+                    op
                 }
             }
             other => {
@@ -425,7 +474,7 @@ fn prune(ops: Vec<Op>) -> Vec<Op> {
         out.push(op);
     }
     out.reverse();
-    out
+    (out, needed)
 }
 
 #[cfg(test)]
@@ -485,6 +534,12 @@ mod tests {
             run(q),
             run("T | extend a = pack_array(s, n) | mv-expand a | project a")
         );
+        assert_eq!(
+            run("T | mv-expand e = pack_array(s, n) | summarize count() by tostring(e), n"),
+            run(
+                "T | project n, s | mv-expand e = pack_array(s, n) | summarize count() by tostring(e), n"
+            )
+        );
         // a column the expansion reads is kept (and fails)
         assert!(run("T | extend bad = d + n | mv-expand bad | project s").is_err());
     }
@@ -496,6 +551,16 @@ mod tests {
         assert_eq!(
             run("T | extend k = strcat(s, n) | where n > 2 | where k != 'b5'"),
             run("T | where n > 2 | extend k = strcat(s, n) | where k != 'b5'")
+        );
+    }
+
+    #[test]
+    fn a_shared_let_computes_only_what_its_uses_read() {
+        let q = "let x = T | extend bad = d + n, k = n * 2; x | summarize sum(k) by s | join kind=inner (x | distinct s) on s";
+        assert!(run(q).is_ok(), "{:?}", run(q));
+        // a use that reads every column (a bare table in `union`) computes everything
+        assert!(
+            run("let x = T | extend bad = d + n, k = n * 2; union x, (x | project k)").is_err()
         );
     }
 

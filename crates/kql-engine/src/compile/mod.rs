@@ -7,8 +7,9 @@
 //! saved function compiles its body afresh with the arguments bound. So a plan never refers to a
 //! name it cannot resolve, and `optimize` sees whole pipelines across function boundaries. The
 //! exception: a tabular `let` named at least [`SHARE_USES`] times after its definition (and calling
-//! no impure function such as `rand()`) is optimized on its own and shared as a [`Plan::Cached`],
-//! evaluated once for all its uses.
+//! no impure function such as `rand()`) is optimized on its own and shared ([`Plan::Shared`], one
+//! numbered node per use): evaluated once for all its uses, computing only the columns they read
+//! when `optimize` saw every use.
 //!
 //! Submodules: `expr.rs` scalar expressions and calls, `ops.rs` tabular operators and sources,
 //! `literal.rs` literal values, `naming.rs` Kusto's names for unnamed columns.
@@ -228,11 +229,16 @@ impl<'a> Compiler<'a> {
                         let rest = ctx.src.get(e.range.end..).unwrap_or("");
                         let body = ctx.src.get(e.range.clone()).unwrap_or("");
                         if uses(rest, &name.text) >= SHARE_USES && !calls_impure(body) {
-                            b = Binding::Tabular(Plan::Cached(Rc::new(crate::ir::SubQuery {
-                                plan: crate::optimize::optimize(plan.clone()),
-                                range: e.range.clone(),
-                                cache: std::cell::OnceCell::new(),
-                            })));
+                            b = Binding::Tabular(Plan::Shared(
+                                Rc::new(crate::ir::SharedLet {
+                                    plan: crate::optimize::optimize(plan.clone()),
+                                    range: e.range.clone(),
+                                    uses: Cell::new(0),
+                                    needs: RefCell::default(),
+                                    cache: std::cell::OnceCell::new(),
+                                }),
+                                usize::MAX,
+                            ));
                         }
                     }
                     ctx = ctx.with(&name.text, b);
@@ -547,10 +553,9 @@ pub(crate) enum Invoked {
     Scalar(Expr),
 }
 
-/// Uses from which a tabular `let` is evaluated once and shared. Sharing gives up the pruning and
-/// filter pushdown each use would get (the shared table has every column the `let` defines), so a
-/// `let` used twice is cheaper inlined: measured on the benchmark, sharing paid off from three uses.
-const SHARE_USES: usize = 3;
+/// Uses from which a tabular `let` is evaluated once and shared. Sharing gives up the filter
+/// pushdown each use would get, and computes the union of the columns the uses read.
+const SHARE_USES: usize = 2;
 
 /// Whether a tabular `let` is worth evaluating once for all its uses: it computes something (not a
 /// bare table) and does not read a sub-query's implicit input.

@@ -96,6 +96,16 @@ impl<'a> Exec<'a> {
                 outer,
             } => self.union(inputs, names, withsource.as_deref(), *outer)?,
             Plan::Cached(sub) => self.subquery(sub)?,
+            Plan::Shared(s, _) => {
+                if let Some(r) = s.cache.get() {
+                    r.clone()?
+                } else {
+                    let plan = crate::optimize::shared_plan(s);
+                    let r = self.run(&plan).map_err(|e| e.at(s.range.clone()));
+                    let _ = s.cache.set(r.clone());
+                    r?
+                }
+            }
             Plan::Input => self.inputs.borrow().last().cloned().ok_or_else(|| {
                 EvalError::runtime(
                     "this sub-query has no input (it must follow `mv-apply … on` or `partition`)",
