@@ -143,6 +143,8 @@ pub(crate) struct SharedLet {
     pub(crate) uses: Cell<usize>,
     /// Per use site, the columns it reads (`None`: every column), filled by `optimize`.
     pub(crate) needs: RefCell<HashMap<usize, Option<HashSet<String>>>>,
+    /// Per use site, the filters it starts with (`None`: none), filled by `optimize`.
+    pub(crate) filters: RefCell<HashMap<usize, Option<Expr>>>,
     pub(crate) cache: OnceCell<Result<Table>>,
 }
 

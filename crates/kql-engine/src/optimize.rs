@@ -20,7 +20,9 @@
 //!    column it is given once per element.
 //!
 //! 4. **Shared lets**: pruning records, for each use of a shared `let` ([`Plan::Shared`]), the
-//!    columns that use reads; the `let` runs pruned to their union ([`shared_plan`]).
+//!    columns that use reads and the filters it starts with; the `let` runs pruned to the union of
+//!    the columns and, when every use starts with a filter, filtered by their disjunction, pushed
+//!    down like any filter ([`shared_plan`]).
 //!
 //! Names in expressions are unresolved ([`Expr::Name`]): a name may be a column or a `let` value,
 //! so the analysis treats every name as a possible column, which only keeps more than needed.
@@ -45,7 +47,7 @@ fn optimize_plan(plan: Plan) -> Plan {
             let ops = push_filters(ops);
             let (ops, needed) = prune(ops, None);
             if let Plan::Shared(s, id) = &source {
-                note_use(s, *id, needed);
+                note_use(s, *id, needed, &ops);
             }
             ops.into_iter()
                 .fold(source, |p, op| Plan::Pipe(Box::new(p), Box::new(op)))
@@ -288,14 +290,56 @@ fn item_needed(item: &Item, needed: &Needed) -> bool {
     }
 }
 
-/// Records what use `id` of a shared `let` reads (a use seen twice reads the union).
-fn note_use(s: &SharedLet, id: usize, needed: Needed) {
+/// Records what use `id` of a shared `let` reads (a use seen twice reads the union) and the
+/// filters it starts with (a use seen twice keeps either's rows).
+fn note_use(s: &SharedLet, id: usize, needed: Needed, ops: &[Op]) {
     let mut needs = s.needs.borrow_mut();
     let entry = needs.entry(id).or_insert_with(|| Some(HashSet::new()));
     match (entry.as_mut(), needed) {
         (Some(set), Some(n)) => set.extend(n),
         _ => *entry = None,
     }
+    let mut lead: Option<Expr> = None;
+    for op in ops {
+        match op {
+            Op::Where(e) if !reads_row_set(e) && pure(e) => {
+                lead = Some(match lead {
+                    Some(l) => Expr::And(Box::new(l), Box::new(e.clone())),
+                    None => e.clone(),
+                });
+            }
+            _ => break,
+        }
+    }
+    let mut filters = s.filters.borrow_mut();
+    match filters.get_mut(&id) {
+        None => {
+            filters.insert(id, lead);
+        }
+        Some(old) => {
+            *old = match (old.take(), lead) {
+                (Some(a), Some(b)) => Some(Expr::Or(Box::new(a), Box::new(b))),
+                _ => None,
+            };
+        }
+    }
+}
+
+/// True when `e` calls no function whose result differs between calls.
+fn pure(e: &Expr) -> bool {
+    let mut ok = true;
+    visit(e, &mut |x| {
+        if let Expr::Call { f, .. } = x
+            && !f.pure
+        {
+            ok = false;
+        }
+        if matches!(x, Expr::ToScalar(_)) {
+            // keep sub-query values where the query put them
+            ok = false;
+        }
+    });
+    ok
 }
 
 /// The plan a shared `let` runs: pruned to the union of what its uses read when every use was
@@ -312,7 +356,27 @@ pub(crate) fn shared_plan(s: &SharedLet) -> Plan {
     if !matches!(s.plan, Plan::Pipe(..)) {
         return s.plan.clone();
     }
-    let (source, ops) = flatten(s.plan.clone());
+    let (source, mut ops) = flatten(s.plan.clone());
+    // when every use starts with a filter, the let keeps only rows one of them keeps (each use
+    // still applies its own), and that filter moves as far ahead as it can
+    let filters = s.filters.borrow();
+    let mut any: Option<Expr> = None;
+    let mut all_filtered = true;
+    for id in 0..s.uses.get() {
+        match filters.get(&id) {
+            Some(Some(f)) => {
+                any = Some(match any {
+                    Some(a) => Expr::Or(Box::new(a), Box::new(f.clone())),
+                    None => f.clone(),
+                });
+            }
+            _ => all_filtered = false,
+        }
+    }
+    if all_filtered && let Some(f) = any {
+        ops.push(Op::Where(f));
+        ops = push_filters(split(ops));
+    }
     let (ops, _) = prune(ops, Some(union));
     ops.into_iter()
         .fold(source, |p, op| Plan::Pipe(Box::new(p), Box::new(op)))
@@ -561,6 +625,26 @@ mod tests {
         // a use that reads every column (a bare table in `union`) computes everything
         assert!(
             run("let x = T | extend bad = d + n, k = n * 2; union x, (x | project k)").is_err()
+        );
+    }
+
+    #[test]
+    fn a_shared_let_keeps_the_rows_one_of_its_uses_keeps() {
+        // both uses filter out row 3 before the failing column is read
+        let q = "let x = T | extend e = d + n; x | where n < 3 | summarize sum(e) | union (x | where n > 3 | summarize sum(e))";
+        assert!(run(q).is_ok(), "{:?}", run(q));
+        // a use without a filter sees every row
+        assert!(
+            run("let x = T | extend e = d + n; x | where n < 3 | union (x | summarize sum(e))")
+                .is_err()
+        );
+        assert_eq!(
+            run(
+                "let x = T | extend k = strcat(s, n); x | where n < 2 | join kind=inner (x | where s == 'b') on k"
+            ),
+            run(
+                "T | extend k = strcat(s, n) | where n < 2 | join kind=inner (T | extend k = strcat(s, n) | where s == 'b') on k"
+            )
         );
     }
 

@@ -235,6 +235,7 @@ impl<'a> Compiler<'a> {
                                     range: e.range.clone(),
                                     uses: Cell::new(0),
                                     needs: RefCell::default(),
+                                    filters: RefCell::default(),
                                     cache: std::cell::OnceCell::new(),
                                 }),
                                 usize::MAX,
