@@ -18,7 +18,7 @@
 mod basic;
 pub(crate) mod bind;
 mod join;
-mod memo;
+pub(crate) mod memo;
 mod mv;
 mod parse;
 pub(crate) mod plugins;
