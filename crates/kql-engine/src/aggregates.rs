@@ -13,7 +13,7 @@
 //! it for make_list). `dcount` and the percentiles are exact (Kusto estimates them
 //! with HyperLogLog and t-digest; on the small inputs of tests the exact answer is what Kusto returns).
 
-use std::collections::HashSet;
+use crate::exec::memo::FxSet;
 
 use crate::compare::{self, Key};
 use crate::error::{EvalError, Result};
@@ -303,7 +303,7 @@ impl Moments {
 #[derive(Debug, Clone)]
 pub(crate) enum AggState {
     Count(i64),
-    DCount(HashSet<Key>),
+    DCount(FxSet<Key>),
     Sum(Sum),
     Avg(f64, i64, bool),
     Extreme(Option<Value>, bool),
@@ -314,7 +314,7 @@ pub(crate) enum AggState {
     },
     Any(Option<Vec<Value>>),
     List(Vec<Value>, usize, bool),
-    Set(Vec<Value>, HashSet<Key>, usize),
+    Set(Vec<Value>, FxSet<Key>, usize),
     Bag(Bag, usize),
     Var(Moments, bool, bool),
     Percentiles(Vec<(Value, f64)>, Vec<f64>, bool),
@@ -329,7 +329,7 @@ impl AggState {
         use AggKind as K;
         match kind {
             K::Count | K::CountIf => AggState::Count(0),
-            K::DCount | K::DCountIf => AggState::DCount(HashSet::new()),
+            K::DCount | K::DCountIf => AggState::DCount(FxSet::default()),
             K::Sum | K::SumIf => AggState::Sum(Sum::Empty(result_type)),
             K::Avg | K::AvgIf => AggState::Avg(0.0, 0, false),
             K::Min | K::MinIf => AggState::Extreme(None, false),
@@ -348,7 +348,7 @@ impl AggState {
             K::MakeList | K::MakeListIf => AggState::List(Vec::new(), DEFAULT_MAX_SIZE, false),
             K::MakeListWithNulls => AggState::List(Vec::new(), DEFAULT_MAX_SIZE, true),
             K::MakeSet | K::MakeSetIf => {
-                AggState::Set(Vec::new(), HashSet::new(), DEFAULT_MAX_SIZE)
+                AggState::Set(Vec::new(), FxSet::default(), DEFAULT_MAX_SIZE)
             }
             K::MakeBag | K::MakeBagIf => AggState::Bag(Bag::new(), DEFAULT_MAX_SIZE),
             K::Stdev | K::StdevIf => AggState::Var(Moments::default(), true, true),

@@ -7,7 +7,8 @@
 //! its expressions once against its input schema (`exec::bind`), turning names into column indexes
 //! ([`Expr::Col`]), before it touches a row.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -129,6 +130,22 @@ pub(crate) enum Expr {
 pub(crate) enum ListItem {
     Scalar(Expr),
     Table(Rc<SubQuery>),
+}
+
+/// A tabular `let` shared by its uses (see `compile/mod.rs`): evaluated once, with only the columns
+/// its uses read when `optimize` saw every use.
+#[derive(Debug)]
+pub(crate) struct SharedLet {
+    /// The optimized plan, keeping every column.
+    pub(crate) plan: Plan,
+    pub(crate) range: Range<usize>,
+    /// Use sites created so far (each [`Plan::Shared`] carries its number).
+    pub(crate) uses: Cell<usize>,
+    /// Per use site, the columns it reads (`None`: every column), filled by `optimize`.
+    pub(crate) needs: RefCell<HashMap<usize, Option<HashSet<String>>>>,
+    /// Per use site, the filters it starts with (`None`: none), filled by `optimize`.
+    pub(crate) filters: RefCell<HashMap<usize, Option<Expr>>>,
+    pub(crate) cache: OnceCell<Result<Table>>,
 }
 
 /// A tabular sub-query used as a value, evaluated once.
@@ -280,8 +297,10 @@ pub(crate) enum Plan {
         withsource: Option<String>,
         outer: bool,
     },
-    /// `materialize(…)` or a cached `let`: evaluated once.
+    /// `materialize(…)`: evaluated once.
     Cached(Rc<SubQuery>),
+    /// One use (numbered) of a shared `let`.
+    Shared(Rc<SharedLet>, usize),
     /// The implicit input of an `mv-apply` / `partition` sub-query.
     Input,
     /// `input | op`.

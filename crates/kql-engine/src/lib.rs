@@ -41,7 +41,8 @@
 //! 3. `optimize` prunes columns nobody reads and moves filters ahead of the `extend`s they do not
 //!    depend on, so a saved function that derives fifty columns computes the three a rule uses.
 //! 4. `exec` runs the plan operator by operator; each binds its expressions to its input's columns
-//!    once (`exec/bind.rs`), then `eval` evaluates rows.
+//!    once (`exec/bind.rs`), then `eval` evaluates rows — once per distinct input when the columns an
+//!    expression reads are dictionary encoded (`exec/memo.rs`), the result staying encoded.
 //!
 //! # File overview
 //!
@@ -50,7 +51,7 @@
 //! | `value.rs`, `datetime.rs` | [`Value`], [`Type`], [`Bag`]; [`DateTime`] and [`TimeSpan`] (ticks, calendar, text forms) |
 //! | `convert.rs`, `compare.rs` | text/JSON forms of values; equality, ordering, grouping identity |
 //! | `scalar_ops.rs` | arithmetic, comparison and string operators |
-//! | `table.rs`, `database.rs` | [`Table`] (columnar, dictionary-encoded strings) and [`Database`] |
+//! | `table.rs`, `database.rs` | [`Table`] (columnar, dictionary-encoded while values repeat) and [`Database`] |
 //! | `compile/` | syntax tree → plan: scopes and inlining, expressions, operators, literals, naming |
 //! | `ir.rs` | the plan and expression types |
 //! | `optimize.rs` | column pruning and filter pushdown |

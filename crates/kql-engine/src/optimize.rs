@@ -14,7 +14,15 @@
 //! 3. **Pruning**: walking back from the end, an `extend` or `project` item whose columns no later
 //!    operator reads is dropped (unless it reads the row set). Operators whose output depends on
 //!    every input column (the query's result, `getschema`, `pack_all`, `join`, `union`, wildcards…)
-//!    keep everything before them.
+//!    keep everything before them. `mv-expand` passes its input's columns through: it needs what the
+//!    operators after it need, minus the columns it defines, plus what its expressions read; when
+//!    that set is known, a `project-keep` of it goes before the expansion, which copies every
+//!    column it is given once per element.
+//!
+//! 4. **Shared lets**: pruning records, for each use of a shared `let` ([`Plan::Shared`]), the
+//!    columns that use reads and the filters it starts with; the `let` runs pruned to the union of
+//!    the columns and, when every use starts with a filter, filtered by their disjunction, pushed
+//!    down like any filter ([`shared_plan`]).
 //!
 //! Names in expressions are unresolved ([`Expr::Name`]): a name may be a column or a `let` value,
 //! so the analysis treats every name as a possible column, which only keeps more than needed.
@@ -22,7 +30,7 @@
 use std::collections::HashSet;
 
 use crate::exec::bind::{reads_row_set, visit};
-use crate::ir::{Expr, Item, Op, Plan};
+use crate::ir::{Expr, Item, Op, Plan, SharedLet};
 
 /// Rewrites `plan` for speed without changing its result.
 pub(crate) fn optimize(plan: Plan) -> Plan {
@@ -37,7 +45,10 @@ fn optimize_plan(plan: Plan) -> Plan {
             let ops: Vec<Op> = ops.into_iter().map(optimize_op).collect();
             let ops = split(ops);
             let ops = push_filters(ops);
-            let ops = prune(ops);
+            let (ops, needed) = prune(ops, None);
+            if let Plan::Shared(s, id) = &source {
+                note_use(s, *id, needed, &ops);
+            }
             ops.into_iter()
                 .fold(source, |p, op| Plan::Pipe(Box::new(p), Box::new(op)))
         }
@@ -279,9 +290,102 @@ fn item_needed(item: &Item, needed: &Needed) -> bool {
     }
 }
 
-/// Drops `extend`/`project` items nobody reads.
-fn prune(ops: Vec<Op>) -> Vec<Op> {
-    let mut needed: Needed = None;
+/// Records what use `id` of a shared `let` reads (a use seen twice reads the union) and the
+/// filters it starts with (a use seen twice keeps either's rows).
+fn note_use(s: &SharedLet, id: usize, needed: Needed, ops: &[Op]) {
+    let mut needs = s.needs.borrow_mut();
+    let entry = needs.entry(id).or_insert_with(|| Some(HashSet::new()));
+    match (entry.as_mut(), needed) {
+        (Some(set), Some(n)) => set.extend(n),
+        _ => *entry = None,
+    }
+    let mut lead: Option<Expr> = None;
+    for op in ops {
+        match op {
+            Op::Where(e) if !reads_row_set(e) && pure(e) => {
+                lead = Some(match lead {
+                    Some(l) => Expr::And(Box::new(l), Box::new(e.clone())),
+                    None => e.clone(),
+                });
+            }
+            _ => break,
+        }
+    }
+    let mut filters = s.filters.borrow_mut();
+    match filters.get_mut(&id) {
+        None => {
+            filters.insert(id, lead);
+        }
+        Some(old) => {
+            *old = match (old.take(), lead) {
+                (Some(a), Some(b)) => Some(Expr::Or(Box::new(a), Box::new(b))),
+                _ => None,
+            };
+        }
+    }
+}
+
+/// True when `e` calls no function whose result differs between calls.
+fn pure(e: &Expr) -> bool {
+    let mut ok = true;
+    visit(e, &mut |x| {
+        if let Expr::Call { f, .. } = x
+            && !f.pure
+        {
+            ok = false;
+        }
+        if matches!(x, Expr::ToScalar(_)) {
+            // keep sub-query values where the query put them
+            ok = false;
+        }
+    });
+    ok
+}
+
+/// The plan a shared `let` runs: pruned to the union of what its uses read when every use was
+/// seen by `optimize` (a use it did not see — a bare table in `union`, say — may read anything).
+pub(crate) fn shared_plan(s: &SharedLet) -> Plan {
+    let needs = s.needs.borrow();
+    let mut union = HashSet::new();
+    for id in 0..s.uses.get() {
+        match needs.get(&id) {
+            Some(Some(n)) => union.extend(n.iter().cloned()),
+            _ => return s.plan.clone(),
+        }
+    }
+    if !matches!(s.plan, Plan::Pipe(..)) {
+        return s.plan.clone();
+    }
+    let (source, mut ops) = flatten(s.plan.clone());
+    // when every use starts with a filter, the let keeps only rows one of them keeps (each use
+    // still applies its own), and that filter moves as far ahead as it can
+    let filters = s.filters.borrow();
+    let mut any: Option<Expr> = None;
+    let mut all_filtered = true;
+    for id in 0..s.uses.get() {
+        match filters.get(&id) {
+            Some(Some(f)) => {
+                any = Some(match any {
+                    Some(a) => Expr::Or(Box::new(a), Box::new(f.clone())),
+                    None => f.clone(),
+                });
+            }
+            _ => all_filtered = false,
+        }
+    }
+    if all_filtered && let Some(f) = any {
+        ops.push(Op::Where(f));
+        ops = push_filters(split(ops));
+    }
+    let (ops, _) = prune(ops, Some(union));
+    ops.into_iter()
+        .fold(source, |p, op| Plan::Pipe(Box::new(p), Box::new(op)))
+}
+
+/// Drops `extend`/`project` items nobody reads, given what is read after `ops` (`None`: every
+/// column); returns the ops and what they read of their input.
+fn prune(ops: Vec<Op>, after: Needed) -> (Vec<Op>, Needed) {
+    let mut needed: Needed = after;
     let mut out: Vec<Op> = Vec::with_capacity(ops.len());
     for op in ops.into_iter().rev() {
         let op = match op {
@@ -388,6 +492,44 @@ fn prune(ops: Vec<Op>) -> Vec<Op> {
                 needed = n;
                 Op::Distinct(items)
             }
+            Op::MvExpand {
+                items,
+                bag_as_array,
+                itemindex,
+                limit,
+            } => {
+                // every input column passes through; the expanded ones are (re)defined here
+                if let Some(set) = &mut needed {
+                    for it in &items {
+                        set.remove(&it.name);
+                    }
+                    if let Some(ix) = &itemindex {
+                        set.remove(ix);
+                    }
+                }
+                for it in &items {
+                    add(&mut needed, &it.expr);
+                }
+                if let Some(l) = &limit {
+                    add(&mut needed, l);
+                }
+                let op = Op::MvExpand {
+                    items,
+                    bag_as_array,
+                    itemindex,
+                    limit,
+                };
+                // the expansion copies every column it is given: give it only the needed ones
+                if let Some(set) = &needed {
+                    let mut keep: Vec<String> =
+                        set.iter().filter(|n| !n.contains('*')).cloned().collect();
+                    keep.sort();
+                    out.push(op);
+                    Op::ProjectKeep(keep)
+                } else {
+                    op
+                }
+            }
             other => {
                 needed = None;
                 other
@@ -396,5 +538,125 @@ fn prune(ops: Vec<Op>) -> Vec<Op> {
         out.push(op);
     }
     out.reverse();
-    out
+    (out, needed)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::datetime::DateTime;
+    use crate::table::{Column, Table};
+    use crate::value::{Type, Value};
+    use crate::{Database, Options, evaluate};
+
+    /// `d` is a number except in row 3, where `d + n` fails.
+    fn db() -> Database {
+        let rows = (0..6i64)
+            .map(|i| {
+                vec![
+                    Value::string(if i % 2 == 0 { "a" } else { "b" }),
+                    Value::Long(i),
+                    if i == 3 {
+                        Value::string("x")
+                    } else {
+                        Value::Long(i)
+                    },
+                ]
+            })
+            .collect();
+        let mut db = Database::new();
+        db.add_table(
+            "T",
+            Table::from_rows(
+                vec![
+                    Column::new("s", Type::String),
+                    Column::new("n", Type::Long),
+                    Column::new("d", Type::Dynamic),
+                ],
+                rows,
+            ),
+        );
+        db
+    }
+
+    fn run(q: &str) -> Result<String, String> {
+        evaluate(q, &db(), &Options::at(DateTime::UNIX_EPOCH))
+            .map(|t| t.to_text())
+            .map_err(|e| e.message)
+    }
+
+    #[test]
+    fn a_pruned_column_is_never_evaluated() {
+        assert!(run("T | extend bad = d + n").is_err());
+        assert!(run("T | extend bad = d + n | project s, n").is_ok());
+        assert!(run("T | extend bad = d + n, ok = n * 2 | summarize sum(ok) by s").is_ok());
+    }
+
+    #[test]
+    fn mv_expand_lets_unread_columns_be_pruned() {
+        let q = "T | extend bad = d + n | extend a = pack_array(s, n) | mv-expand a | project a";
+        assert_eq!(
+            run(q),
+            run("T | extend a = pack_array(s, n) | mv-expand a | project a")
+        );
+        assert_eq!(
+            run("T | mv-expand e = pack_array(s, n) | summarize count() by tostring(e), n"),
+            run(
+                "T | project n, s | mv-expand e = pack_array(s, n) | summarize count() by tostring(e), n"
+            )
+        );
+        // a column the expansion reads is kept (and fails)
+        assert!(run("T | extend bad = d + n | mv-expand bad | project s").is_err());
+    }
+
+    #[test]
+    fn a_pushed_down_filter_gives_the_same_table() {
+        // the filter on `n` moves ahead of the failing extend: only row 4 is evaluated
+        assert!(run("T | extend bad = d + n | where n == 4").is_ok());
+        assert_eq!(
+            run("T | extend k = strcat(s, n) | where n > 2 | where k != 'b5'"),
+            run("T | where n > 2 | extend k = strcat(s, n) | where k != 'b5'")
+        );
+    }
+
+    #[test]
+    fn a_shared_let_computes_only_what_its_uses_read() {
+        let q = "let x = T | extend bad = d + n, k = n * 2; x | summarize sum(k) by s | join kind=inner (x | distinct s) on s";
+        assert!(run(q).is_ok(), "{:?}", run(q));
+        // a use that reads every column (a bare table in `union`) computes everything
+        assert!(
+            run("let x = T | extend bad = d + n, k = n * 2; union x, (x | project k)").is_err()
+        );
+    }
+
+    #[test]
+    fn a_shared_let_keeps_the_rows_one_of_its_uses_keeps() {
+        // both uses filter out row 3 before the failing column is read
+        let q = "let x = T | extend e = d + n; x | where n < 3 | summarize sum(e) | union (x | where n > 3 | summarize sum(e))";
+        assert!(run(q).is_ok(), "{:?}", run(q));
+        // a use without a filter sees every row
+        assert!(
+            run("let x = T | extend e = d + n; x | where n < 3 | union (x | summarize sum(e))")
+                .is_err()
+        );
+        assert_eq!(
+            run(
+                "let x = T | extend k = strcat(s, n); x | where n < 2 | join kind=inner (x | where s == 'b') on k"
+            ),
+            run(
+                "T | extend k = strcat(s, n) | where n < 2 | join kind=inner (T | extend k = strcat(s, n) | where s == 'b') on k"
+            )
+        );
+    }
+
+    #[test]
+    fn a_let_used_three_times_gives_the_same_table_once_shared() {
+        let shared = run(
+            "let x = T | extend k = strcat(s, n % 2); x | join kind=inner (x | summarize c = count() by k) on k | union (x | where n == 1) | order by n asc, c asc",
+        );
+        let inlined = run(
+            "T | extend k = strcat(s, n % 2) | join kind=inner (T | extend k = strcat(s, n % 2) | summarize c = count() by k) on k | union (T | extend k = strcat(s, n % 2) | where n == 1) | order by n asc, c asc",
+        );
+        assert!(shared.is_ok());
+        assert_eq!(shared, inlined);
+    }
 }

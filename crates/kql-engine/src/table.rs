@@ -4,8 +4,8 @@
 //! operators. Storage is columnar and shared: each column is an `Arc`, so `project`, `extend` and
 //! `project-rename` copy no cells. A column is either plain (one [`Value`] per row) or dictionary
 //! encoded (a `u32` code per row into a shared list of distinct values); tables built row by row with
-//! [`Table::push_row`] dictionary-encode their `string`, `dynamic` and `guid` columns while the number of
-//! distinct values stays low, which keeps a million-row log table small. Filtering a dictionary column
+//! [`Table::push_row`] dictionary-encode every column while the number of distinct values stays low
+//! (a column with mostly distinct values in its first rows, such as a timestamp, falls back to plain), which keeps a million-row log table small. Filtering a dictionary column
 //! copies codes only.
 //!
 //! Invariant: every column holds exactly [`Table::len`] cells.
@@ -90,7 +90,40 @@ impl ColumnData {
 }
 
 /// The index of a dictionary column being built row by row (value → code).
-type DictIndex = HashMap<Key, u32>;
+#[derive(Debug, Clone)]
+enum DictIndex {
+    /// `string`, `dynamic`, `guid` columns: by [`Key`] (their values never compare equal unless
+    /// they are the same value).
+    Key(HashMap<Key, u32>),
+    /// Other columns: by exact variant and bits (so `1`, `long(1)` and `1.0`, or `0.0` and `-0.0`,
+    /// stay distinct cells).
+    Exact(HashMap<(u8, u64), u32>),
+}
+
+impl DictIndex {
+    fn for_type(ty: Type) -> DictIndex {
+        if matches!(ty, Type::String | Type::Dynamic | Type::Guid) {
+            DictIndex::Key(HashMap::new())
+        } else {
+            DictIndex::Exact(HashMap::new())
+        }
+    }
+}
+
+/// The exact key of a scalar cell, `None` for values without one (they make the column plain).
+#[allow(clippy::cast_sign_loss)]
+fn exact_key(v: &Value) -> Option<(u8, u64)> {
+    Some(match v {
+        Value::Null => (0, 0),
+        Value::Bool(b) => (1, u64::from(*b)),
+        Value::Int(i) => (2, i64::from(*i) as u64),
+        Value::Long(l) => (3, *l as u64),
+        Value::Real(r) => (4, r.to_bits()),
+        Value::DateTime(d) => (5, d.unix_ticks() as u64),
+        Value::TimeSpan(t) => (6, t.0 as u64),
+        _ => return None,
+    })
+}
 
 const DICT_PROBE_ROWS: usize = 4096;
 
@@ -111,21 +144,15 @@ impl Table {
         let n = columns.len();
         let building = columns
             .iter()
-            .map(|c| matches!(c.ty, Type::String | Type::Dynamic | Type::Guid).then(DictIndex::new))
+            .map(|c| Some(DictIndex::for_type(c.ty)))
             .collect();
         let data = columns
             .iter()
-            .map(|c| {
-                Arc::new(
-                    if matches!(c.ty, Type::String | Type::Dynamic | Type::Guid) {
-                        ColumnData::Dict {
-                            codes: Vec::new(),
-                            dict: Arc::new(Vec::new()),
-                        }
-                    } else {
-                        ColumnData::Plain(Vec::new())
-                    },
-                )
+            .map(|_| {
+                Arc::new(ColumnData::Dict {
+                    codes: Vec::new(),
+                    dict: Arc::new(Vec::new()),
+                })
             })
             .collect();
         debug_assert_eq!(n, columns.len());
@@ -179,14 +206,36 @@ impl Table {
                     return;
                 };
                 let dict = Arc::make_mut(dict);
-                let key = Key(v);
-                let code = if let Some(c) = index.get(&key) {
-                    *c
-                } else {
-                    let c = u32::try_from(dict.len()).unwrap_or(u32::MAX);
-                    dict.push(key.0.clone());
-                    index.insert(key, c);
-                    c
+                let next = u32::try_from(dict.len()).unwrap_or(u32::MAX);
+                let code = match index {
+                    DictIndex::Key(index) => {
+                        let key = Key(v);
+                        if let Some(c) = index.get(&key) {
+                            *c
+                        } else {
+                            dict.push(key.0.clone());
+                            index.insert(key, next);
+                            next
+                        }
+                    }
+                    DictIndex::Exact(index) => {
+                        let Some(key) = exact_key(&v) else {
+                            // no exact key (a decimal, or a stray value): plain storage
+                            let mut vals: Vec<Value> =
+                                codes.iter().map(|&c| dict[c as usize].clone()).collect();
+                            vals.push(v);
+                            *data = ColumnData::Plain(vals);
+                            self.building[i] = None;
+                            return;
+                        };
+                        if let Some(c) = index.get(&key) {
+                            *c
+                        } else {
+                            dict.push(v);
+                            index.insert(key, next);
+                            next
+                        }
+                    }
                 };
                 codes.push(code);
                 // mostly distinct values: switch to plain storage

@@ -5,7 +5,11 @@
 //! the same name still wins, as in Kusto's name resolution: row columns first, then `let` names and
 //! parameters, then tables, then saved functions), tabular ones as plans, and every call of a lambda or
 //! saved function compiles its body afresh with the arguments bound. So a plan never refers to a
-//! name it cannot resolve, and `optimize` sees whole pipelines across function boundaries.
+//! name it cannot resolve, and `optimize` sees whole pipelines across function boundaries. The
+//! exception: a tabular `let` named at least [`SHARE_USES`] times after its definition (and calling
+//! no impure function such as `rand()`) is optimized on its own and shared ([`Plan::Shared`], one
+//! numbered node per use): evaluated once for all its uses, computing only the columns they read
+//! when `optimize` saw every use.
 //!
 //! Submodules: `expr.rs` scalar expressions and calls, `ops.rs` tabular operators and sources,
 //! `literal.rs` literal values, `naming.rs` Kusto's names for unnamed columns.
@@ -218,7 +222,26 @@ impl<'a> Compiler<'a> {
         for s in stmts {
             match s {
                 Statement::Let { name, value } => {
-                    let b = self.let_binding(&name.text, value, &ctx)?;
+                    let mut b = self.let_binding(&name.text, value, &ctx)?;
+                    if let (Binding::Tabular(plan), LetValue::Expr(e)) = (&b, value)
+                        && shareable(plan)
+                    {
+                        let rest = ctx.src.get(e.range.end..).unwrap_or("");
+                        let body = ctx.src.get(e.range.clone()).unwrap_or("");
+                        if uses(rest, &name.text) >= SHARE_USES && !calls_impure(body) {
+                            b = Binding::Tabular(Plan::Shared(
+                                Rc::new(crate::ir::SharedLet {
+                                    plan: crate::optimize::optimize(plan.clone()),
+                                    range: e.range.clone(),
+                                    uses: Cell::new(0),
+                                    needs: RefCell::default(),
+                                    filters: RefCell::default(),
+                                    cache: std::cell::OnceCell::new(),
+                                }),
+                                usize::MAX,
+                            ));
+                        }
+                    }
                     ctx = ctx.with(&name.text, b);
                 }
                 Statement::QueryParameters(params) => {
@@ -529,4 +552,64 @@ impl Ctx {
 pub(crate) enum Invoked {
     Table(Plan),
     Scalar(Expr),
+}
+
+/// Uses from which a tabular `let` is evaluated once and shared. Sharing gives up the filter
+/// pushdown each use would get, and computes the union of the columns the uses read.
+const SHARE_USES: usize = 2;
+
+/// Whether a tabular `let` is worth evaluating once for all its uses: it computes something (not a
+/// bare table) and does not read a sub-query's implicit input.
+fn shareable(plan: &Plan) -> bool {
+    fn uses_input(p: &Plan) -> bool {
+        match p {
+            Plan::Input => true,
+            Plan::Pipe(input, op) => {
+                uses_input(input)
+                    || matches!(&**op, crate::ir::Op::Join { right, .. } if uses_input(right))
+            }
+            Plan::Union { inputs, .. } => inputs.iter().any(uses_input),
+            _ => false,
+        }
+    }
+    matches!(plan, Plan::Pipe(..) | Plan::Union { .. }) && !uses_input(plan)
+}
+
+/// How many times `name` occurs as a whole word in `text` (an over-count is harmless: it only makes
+/// a `let` shared that is used once).
+fn uses(text: &str, name: &str) -> usize {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name)
+        .filter(|(i, _)| {
+            let before = text[..*i].chars().next_back();
+            let after = text[i + name.len()..].chars().next();
+            !before.is_some_and(word) && !after.is_some_and(word)
+        })
+        .count()
+}
+
+/// True when `text` names a function whose result differs between calls (`rand`, `new_guid`): a
+/// `let` using one is evaluated at each use, as Kusto does.
+fn calls_impure(text: &str) -> bool {
+    crate::functions::names()
+        .filter(|n| crate::functions::lookup(n).is_some_and(|f| !f.pure))
+        .any(|n| uses(text, n) > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{calls_impure, uses};
+
+    #[test]
+    fn whole_word_uses() {
+        assert_eq!(uses("events | join (events2) on x; events", "events"), 2);
+        assert_eq!(uses("my_events | x_events", "events"), 0);
+    }
+
+    #[test]
+    fn impure_calls_are_seen() {
+        assert!(calls_impure("T | extend r = rand()"));
+        assert!(calls_impure("T | extend g = new_guid()"));
+        assert!(!calls_impure("T | extend brand = 1"));
+    }
 }

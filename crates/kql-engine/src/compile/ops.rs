@@ -77,6 +77,12 @@ impl Compiler<'_> {
 
     fn table_name(&self, n: &str, e: &ast::Expr, ctx: &Ctx) -> Result<Plan> {
         match ctx.lookup(n) {
+            Some(Binding::Tabular(Plan::Shared(s, _))) => {
+                // a new use site of a shared `let`
+                let id = s.uses.get();
+                s.uses.set(id + 1);
+                return Ok(Plan::Shared(s.clone(), id));
+            }
             Some(Binding::Tabular(p)) => return Ok(p.clone()),
             Some(Binding::Lambda(l)) => {
                 let l = l.clone();

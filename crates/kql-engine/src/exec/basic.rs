@@ -10,7 +10,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::Exec;
-use super::bind::{infer_type, reads_row_set, window_slots};
+use super::bind::{infer_type, reads_row_set, typed_column, window_slots};
+use super::memo::{Coded, coded_inputs, eval_coded};
 use super::wildcard;
 use crate::compare::KeyRow;
 use crate::error::{EvalError, Result};
@@ -48,10 +49,81 @@ impl Exec<'_> {
         Ok(out)
     }
 
+    /// Evaluates a bound expression for every row, once per distinct input when its columns are
+    /// dictionary encoded (see `memo.rs`).
+    pub(super) fn coded_column(
+        &self,
+        t: &Table,
+        e: &Expr,
+        window: Option<&WindowState>,
+    ) -> Result<Coded> {
+        if let Expr::Const(v) = e
+            && !t.is_empty()
+        {
+            self.budget().spend(t.len() as u64)?;
+            return Ok(Coded::Dict {
+                codes: vec![0; t.len()],
+                dict: vec![v.clone()],
+            });
+        }
+        if let Some(cols) = coded_inputs(e, t) {
+            self.budget().spend(t.len() as u64)?;
+            return eval_coded(e, t, &cols, &self.cx);
+        }
+        self.column_of(t, e, window).map(Coded::Plain)
+    }
+
+    /// Adds an item's computed column (see [`Exec::push_item_columns`]).
+    fn push_coded(
+        &self,
+        cols: &mut Vec<Column>,
+        data: &mut Vec<Arc<ColumnData>>,
+        names: &[String],
+        coded: Coded,
+        ty: Option<Type>,
+    ) {
+        match coded {
+            Coded::Plain(values) => self.push_item_columns(cols, data, names, values, ty),
+            Coded::Dict { codes, dict } if names.len() <= 1 => {
+                let (ty, dict) = typed_column(dict, ty);
+                let name = names.first().cloned().unwrap_or_else(|| "Column1".into());
+                let d = Arc::new(ColumnData::Dict {
+                    codes,
+                    dict: Arc::new(dict),
+                });
+                if let Some(i) = cols.iter().position(|c| c.name == name) {
+                    cols[i].ty = ty;
+                    data[i] = d;
+                } else {
+                    cols.push(Column::new(name, ty));
+                    data.push(d);
+                }
+            }
+            Coded::Dict { codes, dict } => {
+                let values = codes.iter().map(|&c| dict[c as usize].clone()).collect();
+                self.push_item_columns(cols, data, names, values, ty);
+            }
+        }
+    }
+
     pub(super) fn filter(&self, t: Table, pred: &Expr) -> Result<Table> {
         let e = self.bind(pred, t.columns())?;
         if let Expr::Const(v) = &e {
             return Ok(if truthy(v) { t } else { t.gather(&[]) });
+        }
+        if let Some(cols) = coded_inputs(&e, &t) {
+            self.budget().spend(t.len() as u64)?;
+            let keep: Vec<usize> = match eval_coded(&e, &t, &cols, &self.cx)? {
+                Coded::Dict { codes, dict } => {
+                    let truth: Vec<bool> = dict.iter().map(truthy).collect();
+                    (0..t.len()).filter(|&r| truth[codes[r] as usize]).collect()
+                }
+                Coded::Plain(vals) => (0..t.len()).filter(|&r| truthy(&vals[r])).collect(),
+            };
+            if keep.len() == t.len() {
+                return Ok(t);
+            }
+            return Ok(t.gather(&keep));
         }
         self.budget().spend(t.len() as u64)?;
         let win = WindowState::new(window_slots(&e));
@@ -96,8 +168,8 @@ impl Exec<'_> {
                 }
                 continue;
             }
-            let values = self.column_of(&t, e, Some(&win))?;
-            self.push_item_columns(
+            let values = self.coded_column(&t, e, Some(&win))?;
+            self.push_coded(
                 &mut cols,
                 &mut data,
                 &it.names,
@@ -141,8 +213,8 @@ impl Exec<'_> {
                 data.push(t.data()[*i].clone());
                 continue;
             }
-            let values = self.column_of(&t, e, Some(&win))?;
-            self.push_item_columns(
+            let values = self.coded_column(&t, e, Some(&win))?;
+            self.push_coded(
                 &mut cols,
                 &mut data,
                 &it.names,

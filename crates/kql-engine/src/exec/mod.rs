@@ -8,7 +8,7 @@
 //! Files: `bind.rs` binding and static types; `source.rs` tables, `datatable`, `print`, `range`,
 //! `union`, watchlists; `basic.rs` row-wise operators (`where`, `extend`, `project*`, `take`,
 //! `count`, `distinct`, `serialize`, `getschema`); `sort.rs` `sort`/`top`; `summarize.rs`;
-//! `join.rs` `join`/`lookup`; `mv.rs` `mv-expand`/`mv-apply`; `parse.rs` `parse`/`parse-where`;
+//! `join.rs` `join`/`lookup`; `memo.rs` evaluation once per distinct dictionary code; `mv.rs` `mv-expand`/`mv-apply`; `parse.rs` `parse`/`parse-where`;
 //! `series.rs` `make-series`; `plugins.rs` `evaluate` plugins; `partition` lives in `basic.rs`.
 
 // Every operator is a method of the executor taking its input table by value (the pipeline hands
@@ -18,6 +18,7 @@
 mod basic;
 pub(crate) mod bind;
 mod join;
+pub(crate) mod memo;
 mod mv;
 mod parse;
 pub(crate) mod plugins;
@@ -95,6 +96,16 @@ impl<'a> Exec<'a> {
                 outer,
             } => self.union(inputs, names, withsource.as_deref(), *outer)?,
             Plan::Cached(sub) => self.subquery(sub)?,
+            Plan::Shared(s, _) => {
+                if let Some(r) = s.cache.get() {
+                    r.clone()?
+                } else {
+                    let plan = crate::optimize::shared_plan(s);
+                    let r = self.run(&plan).map_err(|e| e.at(s.range.clone()));
+                    let _ = s.cache.set(r.clone());
+                    r?
+                }
+            }
             Plan::Input => self.inputs.borrow().last().cloned().ok_or_else(|| {
                 EvalError::runtime(
                     "this sub-query has no input (it must follow `mv-apply … on` or `partition`)",

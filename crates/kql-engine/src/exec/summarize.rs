@@ -6,11 +6,13 @@
 //! empty aggregates (the summarize page's examples). `arg_max(x, *)` returns every other input column
 //! except the `by` columns and `x` itself. Duplicate names get `1`, `2`… suffixes (`set_y`, `set_y1`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use smallvec::SmallVec;
 
 use super::Exec;
 use super::bind::{infer_type, typed_column};
+use super::memo::{FxMap, codes_of};
 use crate::aggregates::{AggKind, AggState};
 use crate::compare::KeyRow;
 use crate::compile::naming::unique;
@@ -67,7 +69,20 @@ impl Exec<'_> {
         aggs: &[BoundAgg],
         always_one_group: bool,
     ) -> Result<Groups> {
-        let mut index: HashMap<KeyRow, usize> = HashMap::new();
+        let mut index: FxMap<KeyRow, usize> = FxMap::default();
+        // grouping by dictionary columns: code tuple → group, looked up by value on first sight
+        // (different codes may hold equal values, so codes alone do not make the groups)
+        let coded: Option<SmallVec<[&[u32]; 4]>> = by
+            .iter()
+            .map(|e| match e {
+                Expr::Col(i) if matches!(&*t.data()[*i], ColumnData::Dict { .. }) => {
+                    Some(codes_of(t, *i))
+                }
+                _ => None,
+            })
+            .collect();
+        let coded = coded.filter(|c| !c.is_empty());
+        let mut by_codes: FxMap<SmallVec<[u32; 4]>, usize> = FxMap::default();
         let mut groups = Groups {
             keys: Vec::new(),
             states: Vec::new(),
@@ -93,20 +108,22 @@ impl Exec<'_> {
                 }
                 0
             } else {
-                let key = KeyRow(
-                    by.iter()
-                        .map(|e| eval(e, &r, &self.cx))
-                        .collect::<Result<_>>()?,
-                );
-                if let Some(g) = index.get(&key) {
+                let codes: Option<SmallVec<[u32; 4]>> = coded.as_ref().map(|c| {
+                    c.iter()
+                        .map(|s| s.get(row).copied().unwrap_or(u32::MAX))
+                        .collect()
+                });
+                if let Some(g) = codes.as_ref().and_then(|k| by_codes.get(k)) {
                     *g
                 } else {
-                    let g = groups.keys.len();
-                    groups.keys.push(key.0.clone());
-                    groups.states.push(fresh());
-                    index.insert(key, g);
-                    if g >= self.budget().max_rows {
-                        self.budget().check_rows(g + 1)?;
+                    let key = KeyRow(
+                        by.iter()
+                            .map(|e| eval(e, &r, &self.cx))
+                            .collect::<Result<_>>()?,
+                    );
+                    let g = self.group_of(key, &mut index, &mut groups, &fresh)?;
+                    if let Some(k) = codes {
+                        by_codes.insert(k, g);
                     }
                     g
                 }
@@ -120,6 +137,28 @@ impl Exec<'_> {
             }
         }
         Ok(groups)
+    }
+
+    /// The group of `key`, created when new.
+    fn group_of(
+        &self,
+        key: KeyRow,
+        index: &mut FxMap<KeyRow, usize>,
+        groups: &mut Groups,
+        fresh: &impl Fn() -> Vec<AggState>,
+    ) -> Result<usize> {
+        Ok(if let Some(g) = index.get(&key) {
+            *g
+        } else {
+            let g = groups.keys.len();
+            groups.keys.push(key.0.clone());
+            groups.states.push(fresh());
+            index.insert(key, g);
+            if g >= self.budget().max_rows {
+                self.budget().check_rows(g + 1)?;
+            }
+            g
+        })
     }
 
     pub(super) fn summarize(&self, t: Table, items: &[AggItem], by: &[Item]) -> Result<Table> {
