@@ -1012,9 +1012,8 @@ mod tests {
         let nan = read_back(&value_literal(&Value::Real(f64::NAN), Type::Real));
         assert!(matches!(nan, Value::Real(r) if r.is_nan()));
         // nulls keep their type; a string cannot be null in Kusto, so it is empty
-        // (`bool(null)` is left out: the local engine reads it as `false`, a gap of the engine's,
-        // not of the literal, which is Kusto's documented null of `bool`)
         for ty in [
+            Type::Bool,
             Type::Long,
             Type::Int,
             Type::Real,

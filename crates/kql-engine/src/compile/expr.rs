@@ -193,6 +193,8 @@ impl Compiler<'_> {
     pub(crate) fn literal(&self, kind: LitKind, text: &str) -> Result<Value> {
         Ok(match kind {
             LitKind::String => Value::string(string_value(text)),
+            // `bool(null)`, `bool(1)`: the typed form, like every other type's
+            LitKind::Bool if text.contains('(') => typed_literal(text, self.now)?,
             LitKind::Bool => Value::Bool(text.eq_ignore_ascii_case("true")),
             LitKind::Long | LitKind::Real | LitKind::TimeSpan if !text.contains('(') => {
                 let lexed = sentinel_kql::lexer::lex(text);
@@ -499,5 +501,24 @@ impl Compiler<'_> {
             }
             _ => return Ok(None),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Database, DateTime, Options, evaluate};
+
+    #[test]
+    fn typed_bool_literals_include_null() {
+        let t = evaluate(
+            "print a = isnull(bool(null)), b = bool(true), c = bool(0), d = isnull(boolean(null)), e = true",
+            &Database::new(),
+            &Options::at(DateTime::UNIX_EPOCH),
+        )
+        .unwrap();
+        assert_eq!(
+            t.to_text(),
+            "a    | b    | c     | d    | e\ntrue | true | false | true | true\n"
+        );
     }
 }
