@@ -180,8 +180,8 @@ pub mod actions {
         "Microsoft.SecurityInsights/automationRules/read",
         "Microsoft.Insights/workbooks/read",
     ];
-    /// `apply`: writing and deleting them (Microsoft Sentinel Contributor and Log Analytics
-    /// Contributor between them grant these).
+    /// `apply`: writing and deleting them (Microsoft Sentinel Contributor grants all of them where it
+    /// is assigned; workbooks live in the resource group, see `docs/ci-setup.md`).
     pub const WRITE: &[&str] = &[
         "Microsoft.OperationalInsights/workspaces/savedSearches/write",
         "Microsoft.OperationalInsights/workspaces/savedSearches/delete",
@@ -412,7 +412,7 @@ mod tests {
             &contributor,
             "microsoft.authorization/roleAssignments/write"
         ));
-        // Microsoft Sentinel Contributor without Log Analytics Contributor: no saved searches
+        // a custom role with Sentinel's and workbook actions but not the saved searches'
         let sentinel = [perm(
             &[
                 "Microsoft.SecurityInsights/*",

@@ -283,7 +283,7 @@ fn judge_permissions(perms: &[Permission], target: &Target) -> (Check, bool) {
     details.extend(write.iter().map(|a| format!("apply needs {a}")));
     details.extend(query.iter().map(|a| format!("query/test --env need {a}")));
     let roles = format!(
-        "assign Microsoft Sentinel Contributor and Log Analytics Contributor on resource group `{}` (subscription `{}`) to the identity",
+        "assign Microsoft Sentinel Contributor on resource group `{}` (subscription `{}`) to the identity (it covers rules, metadata, saved functions and the group's workbooks; or Microsoft Sentinel Contributor on the workspace plus Workbook Contributor on the group — docs/ci-setup.md)",
         env.resource_group, env.subscription_id
     );
     let check = if !read.is_empty() {
@@ -291,7 +291,8 @@ fn judge_permissions(perms: &[Permission], target: &Target) -> (Check, bool) {
             CheckId::Permissions,
             "the login cannot read Sentinel content: plan, drift and apply will be refused",
             format!(
-                "assign Microsoft Sentinel Reader (read) or, to apply, {}",
+                "assign Microsoft Sentinel Reader on resource group `{}` to read, or, to apply too, {}",
+                env.resource_group,
                 roles.trim_start_matches("assign ")
             ),
         )
