@@ -348,13 +348,10 @@ async fn fleet_apply_needs_auto_approve_and_refuses_single_environment_options()
     );
     // nothing was written
     let state = emulator.snapshot();
-    let rules: usize = state["workspaces"]
-        .as_array()
-        .map(|w| {
-            w.iter()
-                .map(|ws| ws["alertRules"].as_array().map_or(0, Vec::len))
-                .sum()
-        })
-        .unwrap_or(0);
+    let rules: usize = state["workspaces"].as_array().map_or(0, |w| {
+        w.iter()
+            .map(|ws| ws["alertRules"].as_array().map_or(0, Vec::len))
+            .sum()
+    });
     assert_eq!(rules, 0);
 }
