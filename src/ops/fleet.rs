@@ -257,3 +257,46 @@ pub fn run_fleet(cx: &Session, req: &FleetRequest) -> anyhow::Result<Vec<FleetOu
         Ok(outcomes.into_iter().flatten().collect())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_plain_environment_is_not_a_fleet() {
+        assert!(!is_fleet(&["prod".into()]));
+        assert!(!is_fleet(&["environments/prod.yaml".into()]));
+        assert!(is_fleet(&["customer-*".into()]));
+        assert!(is_fleet(&["a".into(), "b".into()]));
+    }
+
+    #[test]
+    fn errors_and_unfinished_writes_are_failures_pending_changes_are_not() {
+        assert!(!FleetResult::NoChanges.is_failure());
+        assert!(
+            !FleetResult::Changes {
+                changes: 3,
+                refused: 1
+            }
+            .is_failure()
+        );
+        let applied = |failed, skipped, refused| FleetResult::Applied {
+            done: 1,
+            failed,
+            skipped,
+            refused,
+            first_failure: None,
+        };
+        assert!(!applied(0, 0, 0).is_failure());
+        assert!(applied(1, 0, 0).is_failure());
+        assert!(applied(0, 1, 0).is_failure());
+        assert!(applied(0, 0, 1).is_failure());
+        assert!(
+            FleetResult::Error {
+                error: "x".into(),
+                hint: None
+            }
+            .is_failure()
+        );
+    }
+}

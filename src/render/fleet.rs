@@ -99,3 +99,60 @@ pub fn json(out: &mut dyn Write, mode: FleetMode, outcomes: &[FleetOutcome]) -> 
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(env: &str, result: FleetResult) -> FleetOutcome {
+        FleetOutcome {
+            environment: env.into(),
+            workspace_id: format!(
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/{env}"
+            ),
+            result,
+        }
+    }
+
+    #[test]
+    fn the_table_names_every_environment_and_each_failure_with_its_hint() {
+        let outcomes = [
+            outcome("customer-a", FleetResult::NoChanges),
+            outcome(
+                "customer-b",
+                FleetResult::Applied {
+                    done: 3,
+                    failed: 1,
+                    skipped: 0,
+                    refused: 0,
+                    first_failure: Some("detection `X`: 400".into()),
+                },
+            ),
+            outcome(
+                "customer-c",
+                FleetResult::Error {
+                    error: "permission denied\nsecond line".into(),
+                    hint: Some("grant the role".into()),
+                },
+            ),
+        ];
+        let mut out = Vec::new();
+        human(&mut out, FleetMode::Apply, &outcomes).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "environment  result\n\
+             customer-a   ok: no changes\n\
+             customer-b   changes applied 3, 1 failed: detection `X`: 400\n\
+             customer-c   error: permission denied second line\n\
+             help (customer-c): grant the role\n\
+             1 of 3 environments applied without error; run the same apply again to finish the rest (converged workspaces are no-ops)\n"
+        );
+        let mut out = Vec::new();
+        json(&mut out, FleetMode::Plan, &outcomes[..1]).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["command"], "plan");
+        assert_eq!(v["environments"][0]["result"], "no-changes");
+        assert_eq!(v["environments"][0]["environment"], "customer-a");
+    }
+}
