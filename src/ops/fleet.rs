@@ -218,7 +218,14 @@ async fn apply_plan(
 pub fn run_fleet(cx: &Session, req: &FleetRequest) -> anyhow::Result<Vec<FleetOutcome>> {
     let envs = expand_environments(cx, &req.envs)?;
     let targets = Target::open_many(cx, &envs)?;
-    let req = Arc::new(req.clone());
+    let mut req = req.clone();
+    // one budget per subscription for the whole run: ARM throttles per subscription and principal,
+    // so the workspaces of one subscription pace together and a 429 pauses all of them (and only them)
+    let in_flight = req.parallelism.max(1) * req.workspaces_at_once.max(1);
+    req.connect.shared_limits = Some(Arc::new(sentinel_arm::SubscriptionLimits::new(
+        sentinel_arm::LimitsConfig::arm_buckets(in_flight),
+    )));
+    let req = Arc::new(req);
     let gate = Arc::new(Semaphore::new(req.workspaces_at_once.max(1)));
     super::runtime()?.block_on(async {
         let mut tasks = tokio::task::JoinSet::new();
