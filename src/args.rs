@@ -223,9 +223,13 @@ pub enum ReportFormat {
 /// `plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// Environment name (environments/NAME.yaml) or path to an environment file.
-    #[arg(long, value_name = "ENV")]
-    pub env: String,
+    /// Environment name (environments/NAME.yaml) or path to an environment file; repeat, or give a
+    /// glob (`customer-*`), to plan a fleet (one summary report, see docs/fleet.md).
+    #[arg(long = "env", value_name = "ENV", required = true)]
+    pub envs: Vec<String>,
+    /// With several environments: workspaces planned at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub workspaces_at_once: usize,
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
     pub format: PlanFormat,
@@ -252,9 +256,13 @@ pub struct ApplyArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
-    /// Environment name or path.
-    #[arg(long, value_name = "ENV")]
-    pub env: String,
+    /// Environment name or path; repeat, or give a glob (`customer-*`), to apply to a fleet (needs
+    /// --auto-approve; one summary report, see docs/fleet.md).
+    #[arg(long = "env", value_name = "ENV", required = true)]
+    pub envs: Vec<String>,
+    /// With several environments: workspaces applied at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub workspaces_at_once: usize,
     /// Apply this saved plan instead of planning now.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,

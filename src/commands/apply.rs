@@ -6,14 +6,18 @@ use super::connect_options;
 use crate::args::{ApplyArgs, ReportFormat};
 use crate::exit::ExitStatus;
 use crate::ops::apply::{ApplyHooks, ApplyRequest, apply};
+use crate::ops::fleet::{FleetMode, FleetRequest, FleetResult, is_fleet, run_fleet};
 use crate::plan::PlanOptions;
-use crate::render::{plan_human, reports};
+use crate::render::{fleet, plan_human, reports};
 use crate::session::Session;
 
 /// Runs `apply`.
 pub fn run(cx: &Session, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
+    if is_fleet(&args.envs) {
+        return run_many(cx, args);
+    }
     let req = ApplyRequest {
-        env: args.env.clone(),
+        env: args.envs.first().cloned().unwrap_or_default(),
         targets: args.target.clone(),
         options: PlanOptions {
             adopt: args.adopt,
@@ -61,4 +65,46 @@ pub fn run(cx: &Session, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExitStatus::Failure
     })
+}
+
+/// `apply` over several environments: no confirmation prompt (--auto-approve is required), one
+/// summary report; a re-run is the resume.
+fn run_many(cx: &Session, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
+    anyhow::ensure!(
+        args.auto_approve,
+        "applying to several environments needs --auto-approve (run `plan` with the same --env first to review)"
+    );
+    anyhow::ensure!(
+        args.plan.is_none(),
+        "--plan applies one saved plan: give a single --env"
+    );
+    anyhow::ensure!(
+        args.audit.is_none(),
+        "--audit writes one environment's record: give a single --env (fleet audit records are not built yet)"
+    );
+    let req = FleetRequest {
+        envs: args.envs.clone(),
+        mode: FleetMode::Apply,
+        targets: args.target.clone(),
+        options: PlanOptions {
+            adopt: args.adopt,
+            force_prune: args.force_prune,
+            targeted: !args.target.is_empty(),
+        },
+        workspaces_at_once: args.workspaces_at_once,
+        parallelism: args.parallelism,
+        connect: connect_options(cx, &args.arm, args.parallelism)?,
+    };
+    let outcomes = run_fleet(cx, &req)?;
+    cx.printer.stdout(|out| match args.format {
+        ReportFormat::Json => fleet::json(out, FleetMode::Apply, &outcomes),
+        ReportFormat::Human => fleet::human(out, FleetMode::Apply, &outcomes),
+    })?;
+    Ok(
+        if outcomes.iter().any(|o| FleetResult::is_failure(&o.result)) {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        },
+    )
 }

@@ -3,15 +3,19 @@
 use super::connect_options;
 use crate::args::{PlanArgs, PlanFormat};
 use crate::exit::ExitStatus;
+use crate::ops::fleet::{FleetMode, FleetRequest, FleetResult, is_fleet, run_fleet};
 use crate::ops::plan::{PlanRequest, plan};
 use crate::plan::PlanOptions;
-use crate::render::{plan_human, plan_markdown};
+use crate::render::{fleet, plan_human, plan_markdown};
 use crate::session::Session;
 
 /// Runs `plan`.
 pub fn run(cx: &Session, args: &PlanArgs) -> anyhow::Result<ExitStatus> {
+    if is_fleet(&args.envs) {
+        return run_many(cx, args);
+    }
     let req = PlanRequest {
-        env: args.env.clone(),
+        env: args.envs.first().cloned().unwrap_or_default(),
         targets: args.target.clone(),
         options: PlanOptions {
             adopt: args.adopt,
@@ -41,4 +45,46 @@ pub fn run(cx: &Session, args: &PlanArgs) -> anyhow::Result<ExitStatus> {
             _ => ExitStatus::Success,
         },
     )
+}
+
+/// `plan` over several environments: one summary report.
+fn run_many(cx: &Session, args: &PlanArgs) -> anyhow::Result<ExitStatus> {
+    anyhow::ensure!(
+        args.out.is_none(),
+        "--out saves one plan: give a single --env to save it"
+    );
+    anyhow::ensure!(
+        args.format != PlanFormat::Markdown,
+        "--format markdown is for one environment; over several use human or json"
+    );
+    let req = FleetRequest {
+        envs: args.envs.clone(),
+        mode: FleetMode::Plan,
+        targets: args.target.clone(),
+        options: PlanOptions {
+            adopt: args.adopt,
+            force_prune: false,
+            targeted: !args.target.is_empty(),
+        },
+        workspaces_at_once: args.workspaces_at_once,
+        parallelism: 8,
+        connect: connect_options(cx, &args.arm, 8)?,
+    };
+    let outcomes = run_fleet(cx, &req)?;
+    cx.printer.stdout(|out| match args.format {
+        PlanFormat::Json => fleet::json(out, FleetMode::Plan, &outcomes),
+        _ => fleet::human(out, FleetMode::Plan, &outcomes),
+    })?;
+    let any = |f: fn(&FleetResult) -> bool| outcomes.iter().any(|o| f(&o.result));
+    Ok(if any(FleetResult::is_failure) {
+        ExitStatus::Failure
+    } else if !args.detailed_exitcode {
+        ExitStatus::Success
+    } else if any(|r| matches!(r, FleetResult::Changes { refused, .. } if *refused > 0)) {
+        ExitStatus::Refused
+    } else if any(|r| matches!(r, FleetResult::Changes { .. })) {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    })
 }

@@ -62,6 +62,10 @@ pub struct ConnectOptions {
     pub client_certificate: Option<PathBuf>,
     /// Requests in flight at once.
     pub concurrency: usize,
+    /// Per-subscription limits shared with the other connections of a fleet run (in-flight bound,
+    /// ARM's request buckets, and a 429 pausing every workspace of that subscription); `None` gives
+    /// the connection its own.
+    pub shared_limits: Option<Arc<sentinel_arm::SubscriptionLimits>>,
     /// Custom tables (`name`, `[(column, type)]`) an embedded emulator workspace starts with: the
     /// repository's `_CL` schemas, as if their data connectors were installed.
     pub embedded_tables: Vec<(String, Vec<(String, String)>)>,
@@ -448,6 +452,7 @@ pub async fn connect(
     config.ca_file = ca;
     config.allow_insecure_http = opts.allow_http;
     config.concurrency = opts.concurrency.max(1);
+    config.limits.clone_from(&opts.shared_limits);
     config.auth_label = spec.method.label().to_string();
     let client = ArmClient::new(config).context("cannot create the ARM client")?;
     let ws = WorkspaceRef::new(

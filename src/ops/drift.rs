@@ -76,6 +76,13 @@ pub fn drift_many(cx: &Session, req: &DriftRequest) -> anyhow::Result<Vec<DriftR
     let targets = Target::open_many(cx, &envs)?;
     let mut opts = req.connect.clone();
     opts.concurrency = opts.concurrency.max(4);
+    // several workspaces: those of one subscription share its ARM budget and its 429 pauses (one
+    // environment keeps its own client limits, as before)
+    if targets.len() > 1 {
+        opts.shared_limits = Some(std::sync::Arc::new(sentinel_arm::SubscriptionLimits::new(
+            sentinel_arm::LimitsConfig::arm_buckets(opts.concurrency * targets.len().min(16)),
+        )));
+    }
     super::runtime()?.block_on(async {
         let mut tasks = tokio::task::JoinSet::new();
         let mut reports: Vec<Option<DriftReport>> = vec![None; targets.len()];

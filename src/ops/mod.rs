@@ -8,6 +8,7 @@
 //! | [`plan`] | diff the repository against a workspace |
 //! | [`apply`] | plan (or take a saved plan) and write the difference |
 //! | [`drift`] | classify how workspaces differ from the repository (read-only) |
+//! | [`fleet`] | `plan`/`apply` over many environments, each workspace failing alone |
 //! | [`import`] | write a workspace's content as repository files |
 //! | [`promote`] | pin into one environment what is verified and live in another |
 //! | [`simulate`] | replay log files through the detections on their schedule |
@@ -26,6 +27,7 @@ pub mod coverage;
 pub mod doctor;
 pub mod drift;
 pub mod files;
+pub mod fleet;
 pub mod import;
 pub mod plan;
 pub mod promote;

@@ -10,6 +10,7 @@ pub mod diagnostics_json;
 pub mod diagnostics_sarif;
 pub mod doctor;
 pub mod drift;
+pub mod fleet;
 pub mod plan_human;
 pub mod plan_markdown;
 pub mod reports;
