@@ -257,7 +257,8 @@ pub const SAMPLES_DIR: &str = "samples";
 /// now (`-10m`) resolved at start: the embedded workspace receives data as if its connector had just
 /// ingested it, so the query API, `query --env local` and `doctor` see live data. The rows are kept
 /// in memory only (never in the state file), beside any rows a user loaded.
-/// Only regular files directly in `samples/` are read (no symlinks: nothing outside the repository).
+/// Only regular files directly in `samples/`, named by a plain table identifier, are read (no
+/// symlinks, no path in a name: nothing outside the repository).
 fn ingest_samples(
     root: &Path,
     emulator: &arm_emulator::Emulator,
@@ -270,31 +271,43 @@ fn ingest_samples(
     }
     let now = crate::run::current_time();
     for (table, _) in tables {
+        let files = sample_files(&dir, table);
+        if files.is_empty() {
+            continue;
+        }
         // the workspace's own columns: a table removed from it (its state says so) gets no data,
         // and columns it lacks are dropped, as ingestion into a narrower table does
         let Some(columns) = emulator.table_columns(workspace_id, table) else {
             continue;
         };
-        for ext in ["jsonl", "csv"] {
-            let path = dir.join(format!("{table}.{ext}"));
-            if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
-                continue;
-            }
-            let rows = crate::run::data::read_file(&path)?;
-            let rows: Vec<serde_json::Value> = rows
-                .into_iter()
-                .enumerate()
-                .map(|(i, row)| {
+        let mut rows: Vec<serde_json::Value> = Vec::new();
+        for path in &files {
+            for (i, row) in crate::run::data::read_file(path)?.into_iter().enumerate() {
+                rows.push(
                     sample_row(row, &columns, now)
-                        .with_context(|| format!("`{}` row {}", path.display(), i + 1))
-                })
-                .collect::<anyhow::Result<_>>()?;
-            emulator
-                .set_ingested_rows(workspace_id, table, &rows)
-                .map_err(|why| anyhow::anyhow!("`{}`: {why}", path.display()))?;
+                        .with_context(|| format!("`{}` row {}", path.display(), i + 1))?,
+                );
+            }
         }
+        emulator
+            .set_ingested_rows(workspace_id, table, &rows)
+            .map_err(|why| anyhow::anyhow!("`{}`: {why}", dir.display()))?;
     }
     Ok(())
+}
+
+/// The sample files of `table` in `dir`: `<table>.jsonl` and `<table>.csv` that are regular files.
+/// The name comes from `schemas/` (content): only a plain identifier names a file, so nothing
+/// outside `samples/` is ever read.
+fn sample_files(dir: &Path, table: &str) -> Vec<PathBuf> {
+    if table.is_empty() || !table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Vec::new();
+    }
+    ["jsonl", "csv"]
+        .iter()
+        .map(|ext| dir.join(format!("{table}.{ext}")))
+        .filter(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file()))
+        .collect()
 }
 
 /// One sample row as the emulator takes it: only the workspace table's `columns`, datetime columns
@@ -503,6 +516,26 @@ fn logs_endpoint(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sample_files_are_named_by_plain_table_identifiers_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let samples = dir.path().join("samples");
+        std::fs::create_dir(&samples).unwrap();
+        std::fs::write(dir.path().join("outside_CL.jsonl"), "{}\n").unwrap();
+        std::fs::write(samples.join("T_CL.jsonl"), "{}\n").unwrap();
+        std::fs::create_dir(samples.join("D_CL.csv")).unwrap();
+        assert_eq!(
+            sample_files(&samples, "T_CL"),
+            vec![samples.join("T_CL.jsonl")]
+        );
+        assert!(sample_files(&samples, "../outside_CL").is_empty());
+        assert!(
+            sample_files(&samples, "D_CL").is_empty(),
+            "a folder is not a sample file"
+        );
+        assert!(sample_files(&samples, "").is_empty());
+    }
     use crate::schema::YamlEnvironment;
 
     fn env(cloud: &str, endpoints: serde_json::Value) -> Environment {
