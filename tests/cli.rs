@@ -1032,13 +1032,16 @@ fn drift_suppressions_accept_known_drift_until_they_expire_and_say_so() {
         text(&human)
     );
     // the drift fixed (the rule re-enabled) while the suppression stays: reported as unused
-    repo.edit_state(|state| {
-        for r in state["workspaces"][0]["alertRules"].as_array_mut().unwrap() {
-            if r["name"].as_str().unwrap().eq_ignore_ascii_case(&name) {
-                r["properties"]["enabled"] = true.into();
+    let set_enabled = |enabled: bool| {
+        repo.edit_state(|state| {
+            for r in state["workspaces"][0]["alertRules"].as_array_mut().unwrap() {
+                if r["name"].as_str().unwrap().eq_ignore_ascii_case(&name) {
+                    r["properties"]["enabled"] = enabled.into();
+                }
             }
-        }
-    });
+        });
+    };
+    set_enabled(true);
     let out = repo.run(&["drift", "--env", "local", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -1053,13 +1056,7 @@ fn drift_suppressions_accept_known_drift_until_they_expire_and_say_so() {
         "{}",
         text(&human)
     );
-    repo.edit_state(|state| {
-        for r in state["workspaces"][0]["alertRules"].as_array_mut().unwrap() {
-            if r["name"].as_str().unwrap().eq_ignore_ascii_case(&name) {
-                r["properties"]["enabled"] = false.into();
-            }
-        }
-    });
+    set_enabled(false);
     // expired: the drift counts again, and both drift and validate say why
     std::fs::write(&env, with("2020-01-31")).unwrap();
     let out = repo.run(&["drift", "--env", "local"]);

@@ -209,6 +209,20 @@ fn iso<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&d.to_iso())
 }
 
+/// The strings of array property `k` of `p`, sorted (non-strings skipped; absent: empty).
+fn string_list(p: &serde_json::Map<String, Value>, k: &str) -> Vec<String> {
+    sorted(
+        p.get(k)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    )
+}
+
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v.dedup();
@@ -571,18 +585,7 @@ impl AnalyticsRule {
         }
         let s = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_string);
         let d = |k: &str| p.get(k).and_then(Value::as_str).and_then(Duration::parse);
-        let list = |k: &str| {
-            sorted(
-                p.get(k)
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|x| x.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            )
-        };
+        let list = |k: &str| string_list(p, k);
         let obj = |k: &str| non_empty_object(p.get(k).cloned());
         let incident = p.get("incidentConfiguration");
         Some(Self {
@@ -651,18 +654,7 @@ impl AnalyticsRule {
     ) -> Self {
         let s = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_string);
         let incident_creation = kind == RuleKind::MicrosoftSecurityIncidentCreation;
-        let list = |k: &str| {
-            sorted(
-                p.get(k)
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|x| x.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            )
-        };
+        let list = |k: &str| string_list(p, k);
         Self {
             name,
             kind,

@@ -283,7 +283,7 @@ fn judge_permissions(perms: &[Permission], target: &Target) -> (Check, bool) {
     details.extend(write.iter().map(|a| format!("apply needs {a}")));
     details.extend(query.iter().map(|a| format!("query/test --env need {a}")));
     let roles = format!(
-        "assign Microsoft Sentinel Contributor on resource group `{}` (subscription `{}`) to the identity (it covers rules, metadata, saved functions and the group's workbooks; or Microsoft Sentinel Contributor on the workspace plus Workbook Contributor on the group — docs/ci-setup.md)",
+        "Microsoft Sentinel Contributor on resource group `{}` (subscription `{}`) to the identity (it covers rules, metadata, saved functions and the group's workbooks; or Microsoft Sentinel Contributor on the workspace plus Workbook Contributor on the group — docs/ci-setup.md)",
         env.resource_group, env.subscription_id
     );
     let check = if !read.is_empty() {
@@ -291,16 +291,15 @@ fn judge_permissions(perms: &[Permission], target: &Target) -> (Check, bool) {
             CheckId::Permissions,
             "the login cannot read Sentinel content: plan, drift and apply will be refused",
             format!(
-                "assign Microsoft Sentinel Reader on resource group `{}` to read, or, to apply too, {}",
-                env.resource_group,
-                roles.trim_start_matches("assign ")
+                "assign Microsoft Sentinel Reader on resource group `{}` to read, or, to apply too, {roles}",
+                env.resource_group
             ),
         )
     } else if !write.is_empty() {
         Check::warn(
             CheckId::Permissions,
             "plan and drift will work; apply will be refused (read-only login)",
-            format!("if this identity deploys: {roles}"),
+            format!("if this identity deploys: assign {roles}"),
         )
     } else {
         Check::pass(

@@ -195,18 +195,14 @@ pub fn markdown(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> 
             .iter()
             .filter(|f| !f.unmanaged_changed.is_empty())
         {
-            let names: Vec<String> = f
-                .unmanaged_changed
-                .iter()
-                .map(|n| format!("<code>{}</code>", md(n)))
-                .collect();
+            let names = super::code_list(&f.unmanaged_changed);
             writeln!(
                 out,
                 "\n> **Note** (<code>{}</code>): {} <code>{}</code>: unmanaged fields changed outside code: {} (kept; not drift).",
                 md(&r.environment),
                 f.kind.as_str(),
                 md(&f.display_name),
-                names.join(", ")
+                names
             )?;
         }
     }

@@ -20,6 +20,15 @@ pub mod yaml;
 
 use crate::diag::{Diagnostic, LineCol, SourceDb};
 
+/// Untrusted names as a markdown list of inline code: `<code>a</code>, <code>b</code>`.
+pub(crate) fn code_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("<code>{}</code>", crate::escape::md(n)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Start and end line/column of a diagnostic (whole file → 1:1).
 pub(crate) fn position(sources: &SourceDb, d: &Diagnostic) -> (LineCol, LineCol) {
     let file = sources.get(d.file);

@@ -121,17 +121,13 @@ pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
         .iter()
         .filter(|c| !c.unmanaged_changed.is_empty())
     {
-        let names: Vec<String> = c
-            .unmanaged_changed
-            .iter()
-            .map(|n| format!("<code>{}</code>", md(n)))
-            .collect();
+        let names = super::code_list(&c.unmanaged_changed);
         writeln!(
             out,
             "> **Note:** {} <code>{}</code>: unmanaged fields changed outside code: {} (kept as they are live).\n",
             c.kind.as_str(),
             md(&c.display_name),
-            names.join(", ")
+            names
         )?;
     }
     if plan.summary.conflict > 0 {
