@@ -184,6 +184,33 @@ fn stale_functions_auto_disabled_rules_missing_data_and_no_sentinel_are_named_wi
     );
 }
 
+#[test]
+fn a_broken_sample_file_is_a_located_error_not_silently_skipped() {
+    let repo = TempRepo::shipped();
+    repo.write(
+        "samples/OnePasswordEventLogs_CL.jsonl",
+        "{\"TimeGenerated\": \"-5m\", \"log_source\": \"signinattempts\"}\nnot json\n",
+    );
+    let out = repo.run(&["doctor", "--env", "local"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let shown = text(&out);
+    assert!(
+        shown.contains("samples/OnePasswordEventLogs_CL.jsonl` line 2: not a JSON object"),
+        "{shown}"
+    );
+    repo.write(
+        "samples/OnePasswordEventLogs_CL.jsonl",
+        "{\"TimeGenerated\": \"yesterday-ish\"}\n",
+    );
+    let out = repo.run(&["query", "--env", "local", "print 1"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("samples/OnePasswordEventLogs_CL.jsonl` row 1"),
+        "{}",
+        text(&out)
+    );
+}
+
 fn connect<'a>(emulator: &'a EmulatorGuard, ca: &'a str) -> [&'a str; 6] {
     [
         "--arm-endpoint",
