@@ -16,6 +16,7 @@
 //! | `cli` | the binary end to end against the embedded emulator (plan, apply, drift, promote, import) |
 //! | `content_kinds` | watchlists, hunting queries and automation rules round-trip; validation of them (issue 14) |
 //! | `fleet` | `plan`/`apply`/`drift` over ten emulator workspaces in three tenants: a forbidden one fails alone, a re-run finishes it (issue 15) |
+//! | `fleet_file` | fleet files and folders of environments: merged defaults and overrides, `customers/*` and `customers`, one sign-in, a broken entry failing alone (issue 15) |
 //! | `corpus` | every Azure-Sentinel analytic rule in `../shared/corpus` loads or gets a message |
 //! | `ownership` | the ownership protocol: every interruption is read right by drift and plan and repaired by apply |
 //! | `plugin` | the Security Copilot manifest: golden file, templates, hostile inputs |
@@ -39,6 +40,7 @@ mod content_kinds;
 mod corpus;
 mod doctor;
 mod fleet;
+mod fleet_file;
 mod ownership;
 mod plugin;
 mod properties;

@@ -6,14 +6,15 @@ use super::connect_options;
 use crate::args::{ApplyArgs, ReportFormat};
 use crate::exit::ExitStatus;
 use crate::ops::apply::{ApplyHooks, ApplyRequest, apply};
-use crate::ops::fleet::{FleetMode, FleetRequest, FleetResult, is_fleet, run_fleet};
+use crate::ops::fleet::{FleetMode, FleetRequest, FleetResult, run_fleet};
+use crate::ops::selection::is_fleet;
 use crate::plan::PlanOptions;
 use crate::render::{fleet, plan_human, reports};
 use crate::session::Session;
 
 /// Runs `apply`.
 pub fn run(cx: &Session, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
-    if is_fleet(&args.envs) {
+    if is_fleet(cx, &args.envs) {
         return run_many(cx, args);
     }
     let req = ApplyRequest {

@@ -3,15 +3,16 @@
 use super::connect_options;
 use crate::args::{PlanArgs, PlanFormat};
 use crate::exit::ExitStatus;
-use crate::ops::fleet::{FleetMode, FleetRequest, FleetResult, is_fleet, run_fleet};
+use crate::ops::fleet::{FleetMode, FleetRequest, FleetResult, run_fleet};
 use crate::ops::plan::{PlanRequest, plan};
+use crate::ops::selection::is_fleet;
 use crate::plan::PlanOptions;
 use crate::render::{fleet, plan_human, plan_markdown};
 use crate::session::Session;
 
 /// Runs `plan`.
 pub fn run(cx: &Session, args: &PlanArgs) -> anyhow::Result<ExitStatus> {
-    if is_fleet(&args.envs) {
+    if is_fleet(cx, &args.envs) {
         return run_many(cx, args);
     }
     let req = PlanRequest {

@@ -14,7 +14,7 @@ use crate::session::Session;
 pub fn run(cx: &Session, args: &PluginArgs) -> anyhow::Result<ExitStatus> {
     let mut repo = target::load(cx)?;
     let env = match &args.env {
-        Some(name) if !repo.environment_path(name).is_file() => {
+        Some(name) if !repo.environment_exists(name) => {
             anyhow::bail!(target::no_environment(&repo, name))
         }
         Some(name) => repo.environment(name).map(|(_, env)| Some(env)),

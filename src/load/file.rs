@@ -170,6 +170,16 @@ pub fn parse_yaml_file<T: DeserializeOwned>(
     file: FileId,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Loaded<T>> {
+    let doc = parse_yaml_doc(sources, file, diags)?;
+    deserialize_doc(file, doc, diags)
+}
+
+/// Parses an already-read file into its spanned tree: one document whose top is a mapping.
+pub fn parse_yaml_doc(
+    sources: &SourceDb,
+    file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Node> {
     let text = sources.get(file).text.as_str();
     let body_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let (root, problems) = yaml::parse(&text[body_start..]);
@@ -234,6 +244,16 @@ pub fn parse_yaml_file<T: DeserializeOwned>(
         );
         return None;
     }
+    Some(doc)
+}
+
+/// Reads a spanned tree (a whole file, or one assembled from parts of a file, see
+/// `super::fleet`) into `T`; a problem becomes a diagnostic at the span of the node it is about.
+pub fn deserialize_doc<T: DeserializeOwned>(
+    file: FileId,
+    doc: Node,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Loaded<T>> {
     match from_node::<T>(&doc) {
         Ok(raw) => Some(Loaded { file, doc, raw }),
         Err(e) => {

@@ -4,6 +4,7 @@
 
 pub mod de;
 pub mod file;
+pub mod fleet;
 pub mod pinned;
 pub mod repository;
 pub mod watchlist;

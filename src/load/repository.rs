@@ -10,8 +10,10 @@
 //! - `hunting/*.yaml|yml` → [`Repository::hunting`] (`YamlHuntingQuery` + [`HuntingQuery`])
 //! - `automation/*.yaml|yml` → [`Repository::automation`] (`YamlAutomationRule` +
 //!   [`AutomationRule`])
-//! - `environments/<name>.yaml` → loaded on demand by [`Repository::environment`] (with the CSV
-//!   files its watchlist overrides name, [`Repository::override_csvs`])
+//! - `environments/<name>.yaml` (also in folders: `customers/contoso`) and the workspaces of
+//!   `environments/<fleet>.fleet.yaml` (`super::fleet`) → loaded on demand by
+//!   [`Repository::environment`] (with the CSV files its watchlist overrides name,
+//!   [`Repository::override_csvs`])
 //! - `schemas/<Table>.json` → [`Repository::tables`]
 //!
 //! A bad file never stops the walk: it becomes diagnostics and is left out of the model.
@@ -22,6 +24,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::file::{Loaded, load_yaml_file, parse_yaml_file, read_source};
+use super::fleet::{self, FleetFile};
 pub use super::watchlist::WatchlistFile;
 use crate::diag::codes;
 use crate::diag::{Diagnostic, FileId, SourceDb};
@@ -128,8 +131,69 @@ pub struct Repository {
     pub workspace_functions: Vec<WorkspaceFunction>,
     /// Problems found while loading.
     pub diagnostics: Vec<Diagnostic>,
-    /// Environment files read so far, by path (each is read and reported once).
+    /// Environments read so far, by file (`<fleet file>#<name>` for a fleet's workspace), each
+    /// read and reported once.
     pub environments: BTreeMap<PathBuf, Option<(Loaded<YamlEnvironment>, Environment)>>,
+    /// Fleet files read so far.
+    pub fleets: BTreeMap<PathBuf, Option<FleetFile>>,
+}
+
+/// Where an environment is defined ([`Repository::environment_source`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvSource {
+    /// Its own YAML file.
+    File(PathBuf),
+    /// Workspace `member` of the fleet file `fleet`.
+    Member {
+        /// The fleet file.
+        fleet: PathBuf,
+        /// The workspace's name in it.
+        member: String,
+    },
+}
+
+/// The cache key of a fleet's workspace.
+fn member_key(fleet: &Path, member: &str) -> PathBuf {
+    let mut key = fleet.as_os_str().to_owned();
+    key.push("#");
+    key.push(member);
+    PathBuf::from(key)
+}
+
+/// Deepest folder nesting read under `environments/`.
+const MAX_ENVIRONMENT_DEPTH: usize = 4;
+
+/// Environment names under `dir` (named with `prefix`): YAML files, folders (without following
+/// links), and the workspaces of fleet files.
+fn collect_environment_names(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() {
+            if depth + 1 < MAX_ENVIRONMENT_DEPTH && !file_name.starts_with('.') {
+                collect_environment_names(&path, &format!("{prefix}{file_name}/"), depth + 1, out);
+            }
+        } else if let Some(fleet) = file_name.strip_suffix(fleet::FLEET_SUFFIX) {
+            out.extend(
+                fleet::member_names(&path)
+                    .into_iter()
+                    .map(|m| format!("{prefix}{fleet}/{m}")),
+            );
+        } else if is_yaml(&path)
+            && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+        {
+            out.push(format!("{prefix}{stem}"));
+        }
+    }
 }
 
 /// Entries directly in `dir` (not recursive), sorted; empty when the folder does not exist.
@@ -499,67 +563,264 @@ impl Repository {
         }
     }
 
-    /// Resolves `--env`: a name in `environments/` or a path to a YAML file.
-    pub fn environment_path(&self, env: &str) -> PathBuf {
+    /// Where `--env` is defined: a path to a YAML file, `environments/<name>.yaml` (a name may
+    /// have folders: `customers/contoso`), or an entry of a fleet file
+    /// (`environments/customers.fleet.yaml`, entry `contoso`). A name that is none of these
+    /// resolves to the file it would be (which does not exist).
+    pub fn environment_source(&self, env: &str) -> EnvSource {
         let as_path = Path::new(env);
-        if is_yaml(as_path) || env.contains('/') {
-            if as_path.is_absolute() {
-                as_path.to_path_buf()
+        let absolute = |p: &Path| {
+            if p.is_absolute() {
+                p.to_path_buf()
             } else {
-                self.root.join(as_path)
+                self.root.join(p)
             }
-        } else {
-            self.root.join("environments").join(format!("{env}.yaml"))
+        };
+        if is_yaml(as_path) {
+            return EnvSource::File(absolute(as_path));
+        }
+        let dir = self.root.join("environments");
+        let file = dir.join(format!("{env}.yaml"));
+        if file.is_file() {
+            return EnvSource::File(file);
+        }
+        if let Some((fleet, member)) = fleet::fleet_path_of(&dir, env)
+            && fleet.is_file()
+        {
+            return EnvSource::Member { fleet, member };
+        }
+        if env.contains('/') && absolute(as_path).is_file() {
+            return EnvSource::File(absolute(as_path));
+        }
+        EnvSource::File(file)
+    }
+
+    /// Whether `--env` names an environment that exists.
+    pub fn environment_exists(&self, env: &str) -> bool {
+        match self.environment_source(env) {
+            EnvSource::File(path) => path.is_file(),
+            EnvSource::Member { fleet, member } => fleet::member_names(&fleet).contains(&member),
+        }
+    }
+
+    /// The file `--env` is defined in (a fleet file for a fleet's workspace).
+    pub fn environment_path(&self, env: &str) -> PathBuf {
+        match self.environment_source(env) {
+            EnvSource::File(path) => path,
+            EnvSource::Member { fleet, .. } => fleet,
+        }
+    }
+
+    /// The lock file `promote` writes for `--env`: `<env file stem>.lock.yaml` beside its file,
+    /// and for a fleet's workspace `environments/<fleet>/<name>.lock.yaml`.
+    pub fn environment_lock_path(&self, env: &str) -> PathBuf {
+        match self.environment_source(env) {
+            EnvSource::File(path) => super::pinned::lock_path(&path),
+            EnvSource::Member { fleet, member } => {
+                let name = fleet.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let dir = name.strip_suffix(fleet::FLEET_SUFFIX).unwrap_or(name);
+                fleet
+                    .with_file_name(dir)
+                    .join(format!("{member}.lock.yaml"))
+            }
         }
     }
 
     /// Loads an environment (once: later calls return the same result without reading or
     /// reporting again); diagnostics go to the repository's list.
     pub fn environment(&mut self, env: &str) -> Option<(Loaded<YamlEnvironment>, Environment)> {
-        let path = self.environment_path(env);
-        if let Some(cached) = self.environments.get(&path) {
+        let source = self.environment_source(env);
+        let key = match &source {
+            EnvSource::File(path) => path.clone(),
+            EnvSource::Member { fleet, member } => member_key(fleet, member),
+        };
+        if let Some(cached) = self.environments.get(&key) {
             return cached.clone();
         }
-        let shown = self.shown(&path);
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or(env)
-            .to_string();
-        let result = load_yaml_file::<YamlEnvironment>(
+        let result = match source {
+            EnvSource::File(path) => self.environment_file(env, &path),
+            EnvSource::Member { fleet, member } => self.fleet_member(&fleet, &member),
+        };
+        self.environments.insert(key, result.clone());
+        result
+    }
+
+    /// The environment name of a file: its path under `environments/` without `.yaml`
+    /// (`customers/contoso`), or the file's stem when it is elsewhere.
+    fn environment_name(&self, env: &str, path: &Path) -> String {
+        let dir = self.root.join("environments");
+        path.strip_prefix(&dir)
+            .ok()
+            .and_then(|rel| rel.to_str())
+            .and_then(|rel| {
+                rel.strip_suffix(".yaml")
+                    .or_else(|| rel.strip_suffix(".yml"))
+            })
+            .map(|rel| rel.replace(std::path::MAIN_SEPARATOR, "/"))
+            .or_else(|| {
+                path.file_stem()
+                    .and_then(|s| s.to_str())
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| env.to_string())
+    }
+
+    fn environment_file(
+        &mut self,
+        env: &str,
+        path: &Path,
+    ) -> Option<(Loaded<YamlEnvironment>, Environment)> {
+        let shown = self.shown(path);
+        let name = self.environment_name(env, path);
+        let loaded = load_yaml_file::<YamlEnvironment>(
             &mut self.sources,
-            &path,
+            path,
             &shown,
             &mut self.diagnostics,
-        )
-        .and_then(|loaded| match Environment::from_yaml(&name, &loaded.raw) {
+        )?;
+        let envs = self.root.join("environments");
+        if let Some((fleet, member)) = fleet::fleet_path_of(&envs, &name)
+            && fleet::member_names(&fleet).contains(&member)
+        {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    codes::FLEET_FILE,
+                    loaded.file,
+                    format!(
+                        "environment `{name}` is defined twice: by this file and by workspace `{member}` of `{}`",
+                        self.shown(&fleet).display()
+                    ),
+                )
+                .at(0..0)
+                .help("keep one of the two"),
+            );
+        }
+        self.finish_environment(&name, loaded)
+    }
+
+    fn fleet_member(
+        &mut self,
+        fleet_path: &Path,
+        member: &str,
+    ) -> Option<(Loaded<YamlEnvironment>, Environment)> {
+        let fleet = self.fleet(fleet_path)?;
+        let entry = fleet.member(member)?;
+        let doc = fleet.environment_doc(entry);
+        let name = format!(
+            "{}/{member}",
+            self.environment_name("", fleet_path)
+                .strip_suffix(".fleet")
+                .unwrap_or_default()
+        );
+        // `defaults` is read once per workspace: report each of its problems once
+        let mut diags = Vec::new();
+        let loaded = super::file::deserialize_doc::<YamlEnvironment>(fleet.file, doc, &mut diags);
+        self.push_new_diagnostics(diags);
+        self.finish_environment(&name, loaded?)
+    }
+
+    /// A fleet file, read and parsed once.
+    pub fn fleet(&mut self, path: &Path) -> Option<FleetFile> {
+        if let Some(cached) = self.fleets.get(path) {
+            return cached.clone();
+        }
+        let shown = self.shown(path);
+        let parsed = read_source(&mut self.sources, path, &shown, &mut self.diagnostics)
+            .and_then(|file| fleet::parse_fleet(&self.sources, file, &mut self.diagnostics));
+        self.fleets.insert(path.to_path_buf(), parsed.clone());
+        parsed
+    }
+
+    fn push_new_diagnostics(&mut self, diags: Vec<Diagnostic>) {
+        for d in diags {
+            let seen = self.diagnostics.iter().any(|e| {
+                e.file == d.file && e.range == d.range && e.code == d.code && e.message == d.message
+            });
+            if !seen {
+                self.diagnostics.push(d);
+            }
+        }
+    }
+
+    fn finish_environment(
+        &mut self,
+        name: &str,
+        loaded: Loaded<YamlEnvironment>,
+    ) -> Option<(Loaded<YamlEnvironment>, Environment)> {
+        match Environment::from_yaml(name, &loaded.raw) {
             Ok(model) => {
                 self.load_override_csvs(&loaded, &model);
                 Some((loaded, model))
             }
             Err(problems) => {
-                for p in problems {
-                    let at: Vec<&str> = p.path.iter().map(String::as_str).collect();
-                    self.diagnostics.push(
+                let diags = problems
+                    .into_iter()
+                    .map(|p| {
+                        let at: Vec<&str> = p.path.iter().map(String::as_str).collect();
                         Diagnostic::error(p.check, loaded.file, p.message)
                             .at(loaded.span(&at))
-                            .help_opt(p.help),
-                    );
-                }
+                            .help_opt(p.help)
+                    })
+                    .collect();
+                self.push_new_diagnostics(diags);
                 None
             }
-        });
-        self.environments.insert(path, result.clone());
-        result
+        }
     }
 
-    /// All environment names in `environments/`.
+    /// Whether diagnostic `d` is about environment `env`: any diagnostic of its own file, and for
+    /// a fleet's workspace those of the fleet file outside the other workspaces' entries.
+    pub fn diagnostic_concerns_environment(&self, env: &str, d: &Diagnostic) -> bool {
+        match self.environment_source(env) {
+            EnvSource::File(path) => self.sources.find(&self.shown(&path)) == Some(d.file),
+            EnvSource::Member { fleet, member } => self
+                .fleets
+                .get(&fleet)
+                .and_then(Option::as_ref)
+                .map_or_else(
+                    || self.sources.find(&self.shown(&fleet)) == Some(d.file),
+                    |f| f.file == d.file && f.concerns(&member, d.range.as_ref()),
+                ),
+        }
+    }
+
+    /// The files environments were read from so far (environment files and fleet files).
+    pub fn environment_files(&self) -> Vec<FileId> {
+        self.environments
+            .keys()
+            .chain(self.fleets.keys())
+            .filter_map(|path| self.sources.find(&self.shown(path)))
+            .collect()
+    }
+
+    /// Every environment name: files under `environments/` (folders give `customers/contoso`)
+    /// and the workspaces of fleet files (`customers.fleet.yaml` gives `customers/<name>`).
     pub fn environment_names(&self) -> Vec<String> {
-        list_files(&self.root.join("environments"))
-            .unwrap_or_default()
-            .iter()
-            .filter(|p| is_yaml(p))
-            .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_string))
+        let mut names = Vec::new();
+        collect_environment_names(&self.root.join("environments"), "", 0, &mut names);
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Whether `env` names a fleet file as a whole (`customers` for `customers.fleet.yaml`, when
+    /// no environment of that name exists).
+    pub fn is_fleet_name(&self, env: &str) -> bool {
+        !self.environment_exists(env) && self.fleet_file_of(env).is_file()
+    }
+
+    /// The fleet file `env` would name as a whole.
+    fn fleet_file_of(&self, env: &str) -> PathBuf {
+        self.root
+            .join("environments")
+            .join(format!("{env}{}", fleet::FLEET_SUFFIX))
+    }
+
+    /// The environments of the fleet file named `env` as a whole, in file order.
+    pub fn fleet_members(&self, env: &str) -> Vec<String> {
+        fleet::member_names(&self.fleet_file_of(env))
+            .into_iter()
+            .map(|m| format!("{env}/{m}"))
             .collect()
     }
 

@@ -66,6 +66,9 @@ pub struct ConnectOptions {
     /// ARM's request buckets, and a 429 pausing every workspace of that subscription); `None` gives
     /// the connection its own.
     pub shared_limits: Option<Arc<sentinel_arm::SubscriptionLimits>>,
+    /// Credentials shared with the other connections of a fleet run: one sign-in per login,
+    /// tenant and audience, however many workspaces; `None` signs in for this connection alone.
+    pub credentials: Option<Arc<sentinel_arm::CredentialPools>>,
     /// Custom tables (`name`, `[(column, type)]`) an embedded emulator workspace starts with: the
     /// repository's `_CL` schemas, as if their data connectors were installed.
     pub embedded_tables: Vec<(String, Vec<(String, String)>)>,
@@ -450,8 +453,11 @@ pub async fn connect(
         (None, Endpoint::Embedded) => None,
     };
     let spec = auth_spec(env, opts, authority, ca.clone(), embedded)?;
-    let credential =
-        sentinel_arm::build_credential(&spec).context("cannot set up authentication")?;
+    let credential = match &opts.credentials {
+        Some(pools) => pools.credential(&spec),
+        None => sentinel_arm::build_credential(&spec),
+    }
+    .context("cannot set up authentication")?;
     let logs = logs_endpoint(env, opts, &arm).map(|(endpoint, scope)| {
         let mut c = LogsQueryConfig::new(endpoint, credential.clone());
         c.scope = Some(scope);

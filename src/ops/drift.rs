@@ -7,7 +7,6 @@ use anyhow::Context as _;
 use super::connection::{ConnectOptions, connect};
 use super::target::Target;
 use crate::drift::{DriftReport, drift};
-use crate::load::Repository;
 use crate::session::Session;
 
 /// What to check.
@@ -17,39 +16,6 @@ pub struct DriftRequest {
     pub envs: Vec<String>,
     /// How to connect.
     pub connect: ConnectOptions,
-}
-
-/// Expands names and globs against `environments/`.
-pub fn expand_environments(cx: &Session, patterns: &[String]) -> anyhow::Result<Vec<String>> {
-    let names = Repository {
-        root: cx.root.clone(),
-        ..Repository::default()
-    }
-    .environment_names();
-    let mut out = Vec::new();
-    for p in patterns {
-        if p.contains(['*', '?', '[']) {
-            let glob = globset::Glob::new(p)
-                .with_context(|| format!("`{p}` is not a valid glob"))?
-                .compile_matcher();
-            let hits: Vec<String> = names
-                .iter()
-                .filter(|n| glob.is_match(n.as_str()))
-                .cloned()
-                .collect();
-            anyhow::ensure!(
-                !hits.is_empty(),
-                "no environment matches `{p}` (known: {})",
-                names.join(", ")
-            );
-            out.extend(hits);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
 }
 
 async fn check(
@@ -72,7 +38,7 @@ async fn check(
 
 /// Checks every environment of `req`; one report per environment, in name order.
 pub fn drift_many(cx: &Session, req: &DriftRequest) -> anyhow::Result<Vec<DriftReport>> {
-    let envs = expand_environments(cx, &req.envs)?;
+    let envs = super::selection::expand_environments(cx, &req.envs)?;
     let targets = Target::open_many(cx, &envs)?;
     let mut opts = req.connect.clone();
     opts.concurrency = opts.concurrency.max(4);
@@ -82,6 +48,7 @@ pub fn drift_many(cx: &Session, req: &DriftRequest) -> anyhow::Result<Vec<DriftR
         opts.shared_limits = Some(std::sync::Arc::new(sentinel_arm::SubscriptionLimits::new(
             sentinel_arm::LimitsConfig::arm_buckets(opts.concurrency * targets.len().min(16)),
         )));
+        opts.credentials = Some(std::sync::Arc::new(sentinel_arm::CredentialPools::new()));
     }
     super::runtime()?.block_on(async {
         let mut tasks = tokio::task::JoinSet::new();

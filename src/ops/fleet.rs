@@ -13,8 +13,8 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use super::connection::ConnectOptions;
-use super::drift::expand_environments;
 use super::plan::plan_target;
+use super::selection::expand_environments;
 use super::target::Target;
 use crate::apply::{ApplyContext, Status};
 use crate::plan::{Plan, PlanOptions};
@@ -112,11 +112,6 @@ pub struct FleetOutcome {
     /// How it ended.
     #[serde(flatten)]
     pub result: FleetResult,
-}
-
-/// Whether `envs` asks for a fleet rather than one environment: several, or a glob.
-pub fn is_fleet(envs: &[String]) -> bool {
-    envs.len() != 1 || envs.iter().any(|e| e.contains(['*', '?', '[']))
 }
 
 /// The message and hint of a workspace's error (the ARM error's own hint when there is one).
@@ -225,6 +220,8 @@ pub fn run_fleet(cx: &Session, req: &FleetRequest) -> anyhow::Result<Vec<FleetOu
     req.connect.shared_limits = Some(Arc::new(sentinel_arm::SubscriptionLimits::new(
         sentinel_arm::LimitsConfig::arm_buckets(in_flight),
     )));
+    // one sign-in per (login, tenant, audience) for the whole fleet
+    req.connect.credentials = Some(Arc::new(sentinel_arm::CredentialPools::new()));
     let req = Arc::new(req);
     let gate = Arc::new(Semaphore::new(req.workspaces_at_once.max(1)));
     super::runtime()?.block_on(async {
@@ -268,14 +265,6 @@ pub fn run_fleet(cx: &Session, req: &FleetRequest) -> anyhow::Result<Vec<FleetOu
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn one_plain_environment_is_not_a_fleet() {
-        assert!(!is_fleet(&["prod".into()]));
-        assert!(!is_fleet(&["environments/prod.yaml".into()]));
-        assert!(is_fleet(&["customer-*".into()]));
-        assert!(is_fleet(&["a".into(), "b".into()]));
-    }
 
     #[test]
     fn errors_and_unfinished_writes_are_failures_pending_changes_are_not() {

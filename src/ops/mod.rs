@@ -9,6 +9,7 @@
 //! | [`apply`] | plan (or take a saved plan) and write the difference |
 //! | [`drift`] | classify how workspaces differ from the repository (read-only) |
 //! | [`fleet`] | `plan`/`apply` over many environments, each workspace failing alone |
+//! | [`selection`] | which environments `--env` names: names, folders, globs and fleet files |
 //! | [`import`] | write a workspace's content as repository files |
 //! | [`promote`] | pin into one environment what is verified and live in another |
 //! | [`simulate`] | replay log files through the detections on their schedule |
@@ -33,6 +34,7 @@ pub mod plan;
 pub mod promote;
 pub mod query;
 pub mod schemas;
+pub mod selection;
 pub mod simulate;
 pub mod target;
 pub mod test;

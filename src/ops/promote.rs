@@ -9,7 +9,7 @@ use super::connection::{ConnectOptions, connect};
 use super::plan::plan_target;
 use super::target::{Target, no_environment};
 use crate::load::Repository;
-use crate::load::pinned::{lock_path, read_lock};
+use crate::load::pinned::read_lock;
 use crate::plan::{Plan, PlanOptions};
 use crate::promote::{PromoteOptions, merge, select, verify};
 use crate::render::yaml::to_yaml;
@@ -80,9 +80,12 @@ pub fn promote(cx: &Session, req: &PromoteRequest) -> anyhow::Result<Promoted> {
         root: cx.root.clone(),
         ..Repository::default()
     };
-    let to_path = repo.environment_path(&req.to);
-    anyhow::ensure!(to_path.is_file(), "{}", no_environment(&repo, &req.to));
-    let lock_file = lock_path(&to_path);
+    anyhow::ensure!(
+        repo.environment_exists(&req.to),
+        "{}",
+        no_environment(&repo, &req.to)
+    );
+    let lock_file = repo.environment_lock_path(&req.to);
     let existing = if lock_file.is_file() {
         read_lock(&mut repo, &lock_file)
             .map(|l| l.raw.items)
@@ -109,6 +112,11 @@ pub fn promote(cx: &Session, req: &PromoteRequest) -> anyhow::Result<Promoted> {
         req.to,
         to_yaml(&serde_json::to_value(&lock)?)
     );
+    if let Some(dir) = lock_file.parent() {
+        // a fleet's workspace keeps its lock in `environments/<fleet>/`
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+    }
     let tmp = lock_file.with_extension("yaml.tmp");
     std::fs::write(&tmp, text).with_context(|| format!("cannot write `{}`", tmp.display()))?;
     std::fs::rename(&tmp, &lock_file)

@@ -82,7 +82,7 @@ impl Target {
         let mut repo = load(cx)?;
         let existing: Vec<String> = env_names
             .iter()
-            .filter(|n| repo.environment_path(n).is_file())
+            .filter(|n| repo.environment_exists(n))
             .cloned()
             .collect();
         validate(
@@ -93,11 +93,7 @@ impl Target {
             },
         );
         // files of the environments themselves (parsed or not): their errors fail that environment only
-        let env_files: Vec<FileId> = repo
-            .environments
-            .keys()
-            .filter_map(|path| repo.sources.find(&repo.shown(path)))
-            .collect();
+        let env_files: Vec<FileId> = repo.environment_files();
         let content_errors = repo
             .diagnostics
             .iter()
@@ -138,21 +134,21 @@ fn resolve_one(
     name: &str,
     cx: &Session,
 ) -> anyhow::Result<(Environment, DesiredState, String)> {
-    let env_path = repo.environment_path(name);
-    if !env_path.is_file() {
+    if !repo.environment_exists(name) {
         bail!(no_environment(repo, name));
     }
-    let Some((loaded, env)) = repo.environment(name) else {
-        bail!(env_errors(repo, None, name));
+    let Some((_, env)) = repo.environment(name) else {
+        bail!(env_errors(repo, name));
     };
     if repo
         .diagnostics
         .iter()
-        .any(|d| d.severity == Severity::Error && d.file == loaded.file)
+        .any(|d| d.severity == Severity::Error && repo.diagnostic_concerns_environment(name, d))
     {
-        bail!(env_errors(repo, Some(loaded.file), name));
+        bail!(env_errors(repo, name));
     }
-    let desired = match pinned_content(repo, &env_path)? {
+    let lock = repo.environment_lock_path(name);
+    let desired = match pinned_content(repo, &lock)? {
         Some(pinned) => pinned_desired(&pinned, &env),
         None => DesiredState::resolve(repo, &env),
     };
@@ -166,12 +162,21 @@ fn resolve_one(
     Ok((env, desired, repository))
 }
 
-/// "environment X is invalid: first error (file:line:col)".
-fn env_errors(repo: &Repository, file: Option<FileId>, name: &str) -> String {
+/// "environment X is invalid: its errors (file:line:col)".
+fn env_errors(repo: &Repository, name: &str) -> String {
+    let mut first = repo
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error && repo.diagnostic_concerns_environment(name, d))
+        .peekable();
+    // nothing of its own (an unreadable file, say): every error says why
+    let all = first.peek().is_none();
     let first = repo
         .diagnostics
         .iter()
-        .filter(|d| d.severity == Severity::Error && file.is_none_or(|f| d.file == f))
+        .filter(|d| {
+            d.severity == Severity::Error && (all || repo.diagnostic_concerns_environment(name, d))
+        })
         .map(|d| {
             let at = repo
                 .sources
@@ -202,7 +207,7 @@ pub fn environment_only(cx: &Session, env_name: &str) -> anyhow::Result<Environm
         root: cx.root.clone(),
         ..Repository::default()
     };
-    if !repo.environment_path(env_name).is_file() {
+    if !repo.environment_exists(env_name) {
         bail!(no_environment(&repo, env_name));
     }
     match repo.environment(env_name) {
@@ -218,18 +223,24 @@ pub fn environment_only(cx: &Session, env_name: &str) -> anyhow::Result<Environm
 /// "no environment X" with the known ones.
 pub fn no_environment(repo: &Repository, env_name: &str) -> String {
     let known = repo.environment_names().join(", ");
-    format!(
-        "no environment `{env_name}`: `{}` does not exist (known environments: {known})",
-        repo.shown(&repo.environment_path(env_name)).display()
-    )
+    let shown = repo.shown(&repo.environment_path(env_name));
+    match repo.environment_source(env_name) {
+        crate::load::repository::EnvSource::Member { member, .. } => format!(
+            "no environment `{env_name}`: `{}` has no workspace `{member}` (known environments: {known})",
+            shown.display()
+        ),
+        crate::load::repository::EnvSource::File(_) => format!(
+            "no environment `{env_name}`: `{}` does not exist (known environments: {known})",
+            shown.display()
+        ),
+    }
 }
 
 /// For an environment with a lock file: the repository of pinned content, validated.
 fn pinned_content(
     repo: &mut Repository,
-    env_path: &Path,
+    lock_path: &Path,
 ) -> anyhow::Result<Option<(Repository, Vec<YamlLockItem>)>> {
-    let lock_path = crate::load::pinned::lock_path(env_path);
     if !lock_path.is_file() {
         return Ok(None);
     }
@@ -237,7 +248,7 @@ fn pinned_content(
         root: repo.root.clone(),
         ..Repository::default()
     };
-    let Some(lock) = crate::load::pinned::read_lock(&mut scratch, &lock_path) else {
+    let Some(lock) = crate::load::pinned::read_lock(&mut scratch, lock_path) else {
         return Err(InvalidContent {
             repo: scratch,
             message: format!("the lock file `{}` is invalid", lock_path.display()),

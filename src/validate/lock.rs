@@ -6,7 +6,7 @@
 use crate::diag::{Diagnostic, codes};
 use crate::git::{ObjectId, RepoPath};
 use crate::load::Repository;
-use crate::load::pinned::{lock_path, read_lock};
+use crate::load::pinned::read_lock;
 
 /// Folders a pinned path may point into.
 const FOLDERS: &[&str] = &[
@@ -20,7 +20,7 @@ const FOLDERS: &[&str] = &[
 
 /// Loads and checks the lock file of environment `name`, if it has one.
 pub fn check_lock(repo: &mut Repository, name: &str) {
-    let lock = lock_path(&repo.environment_path(name));
+    let lock = repo.environment_lock_path(name);
     if crate::load::file::entry_kind(&lock).is_none() {
         return;
     }

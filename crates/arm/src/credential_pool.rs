@@ -121,6 +121,50 @@ impl CredentialPool {
     }
 }
 
+/// One [`CredentialPool`] per login of a run: environments whose specs differ only in tenant and
+/// authority host share one pool, so a fleet reached through one identity signs in once per
+/// (tenant, audience), however many workspaces it has.
+#[derive(Debug, Default)]
+pub struct CredentialPools {
+    pools: Mutex<Vec<Arc<CredentialPool>>>,
+}
+
+impl CredentialPools {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The credential for `spec`: from the pool of its login (built on first use), for its tenant
+    /// and authority host.
+    pub fn credential(&self, spec: &AuthSpec) -> Result<Arc<dyn TokenCredential>, ArmError> {
+        let mut login = spec.clone();
+        login.tenant_id = None;
+        login.authority_host = None;
+        let pool = {
+            let mut pools = self.pools.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(p) = pools.iter().find(|p| p.spec == login) {
+                p.clone()
+            } else {
+                let p = Arc::new(CredentialPool::new(login));
+                pools.push(p.clone());
+                p
+            }
+        };
+        pool.credential(spec.tenant_id.as_deref(), spec.authority_host.as_ref())
+    }
+
+    /// The logins seen so far and the tenants each built a credential for.
+    pub fn tenants(&self) -> Vec<Vec<String>> {
+        self.pools
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|p| p.tenants())
+            .collect()
+    }
+}
+
 /// One tenant's credential with a token cache per scope.
 struct PooledCredential {
     tenant: String,
@@ -296,5 +340,27 @@ mod tests {
         pool.credential(Some("t"), Some(&gov)).unwrap();
         pool.credential(Some("t"), None).unwrap();
         assert_eq!(pool.tenants().len(), 2, "one per (authority host, tenant)");
+    }
+
+    #[test]
+    fn logins_differing_only_in_tenant_share_one_pool_and_others_do_not() {
+        let spec = |tenant: &str, client: &str| {
+            let mut s = AuthSpec::new(AuthMethod::ClientSecret);
+            s.tenant_id = Some(tenant.into());
+            s.client_id = Some(client.into());
+            s.secret = Some(crate::auth::Secret::new("s"));
+            s
+        };
+        let pools = CredentialPools::new();
+        for (tenant, client) in [("t1", "app"), ("t2", "app"), ("T1", "app"), ("t1", "other")] {
+            pools.credential(&spec(tenant, client)).unwrap();
+        }
+        assert_eq!(
+            pools.tenants(),
+            vec![
+                vec!["t1".to_string(), "t2".to_string()],
+                vec!["t1".to_string()]
+            ]
+        );
     }
 }

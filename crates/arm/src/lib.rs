@@ -51,7 +51,7 @@ pub use address::WorkspaceRef;
 pub use auth::{AuthMethod, AuthSpec, Secret, build_credential};
 pub use client::{ArmClient, ClientStats, DeleteOutcome, Precondition, PutOutcome, Resource};
 pub use config::{ArmClientConfig, Cloud};
-pub use credential_pool::CredentialPool;
+pub use credential_pool::{CredentialPool, CredentialPools};
 pub use endpoint_trust::EndpointAllowList;
 pub use error::ArmError;
 pub use limits::{LimitsConfig, SubscriptionLimits};
