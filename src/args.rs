@@ -73,7 +73,7 @@ pub enum Command {
     Drift(DriftArgs),
     /// Pin into one environment exactly what is verified and live in another.
     #[command(
-        after_help = "Examples:\n  sentinelctl promote --from dev --to prod --all\n  sentinelctl promote --from dev --to prod 5f78b752-4321-42a6-8117-5cdce94c1077 --dry-run"
+        after_help = "Examples:\n  sentinelctl promote --from dev --to prod --all\n  sentinelctl promote --from dev --to prod 5f78b752-4321-42a6-8117-5cdce94c1077 --dry-run\n  sentinelctl promote --from dev --to 'customers/*' --all"
     )]
     Promote(PromoteArgs),
     /// Write a workspace's content as files in this repository's layout.
@@ -329,9 +329,13 @@ pub struct PromoteArgs {
     /// Environment where the content was verified.
     #[arg(long, value_name = "ENV")]
     pub from: String,
-    /// Environment to pin it into (writes environments/<to>.lock.yaml).
+    /// Environment to pin it into (writes environments/<to>.lock.yaml); a glob (`customers/*`) or
+    /// a fleet's name pins every workspace of it, each in its own lock file.
     #[arg(long, value_name = "ENV")]
     pub to: String,
+    /// With several target environments: workspaces planned at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub workspaces_at_once: usize,
     /// Content ids, names or aliases to promote.
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,

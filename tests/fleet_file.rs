@@ -6,7 +6,7 @@
 use arm_emulator::{Config, Delegation, SeedTable, TenantBinding};
 use serde_json::Value;
 
-use crate::support::{EmulatorGuard, TempRepo, text};
+use crate::support::{EmulatorGuard, TempRepo, git, text};
 
 const MSSP: &str = "11111111-aaaa-4aaa-8aaa-000000000001";
 const T2: &str = "22222222-aaaa-4aaa-8aaa-000000000002";
@@ -201,6 +201,11 @@ fn token_requests(emulator: &EmulatorGuard) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fleet_file_and_a_folder_deploy_with_merged_overrides_and_one_sign_in() {
     let repo = repo();
+    // promote pins commits: the content is committed
+    repo.write(".gitignore", ".sentinelctl/\n");
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-qm", "fleet"]);
     let emulator = EmulatorGuard::start(config()).await;
 
     let validate = repo.run(&["validate"]);
@@ -235,27 +240,34 @@ async fn a_fleet_file_and_a_folder_deploy_with_merged_overrides_and_one_sign_in(
     );
 
     // the fleet's name alone is its workspaces
-    let apply = run(
+    let plan = run(
         &repo,
         &emulator,
-        &[
-            "apply",
-            "--env",
-            "customers",
-            "--auto-approve",
-            "--format",
-            "json",
-        ],
+        &["plan", "--env", "customers", "--format", "json"],
     );
-    assert_eq!(apply.status.code(), Some(0), "{}", text(&apply));
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
     assert_eq!(
-        environments(&json(&apply)),
+        environments(&json(&plan)),
         [
             "customers/contoso",
             "customers/fabrikam",
             "customers/tailspin"
         ]
     );
+    let apply = run(
+        &repo,
+        &emulator,
+        &[
+            "apply",
+            "--env",
+            "customers/*",
+            "--auto-approve",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(apply.status.code(), Some(0), "{}", text(&apply));
+    assert_eq!(environments(&json(&apply)).len(), 4);
     // defaults' override everywhere, fabrikam's own on top of it
     let contoso = deployed_rule(&emulator, S1, "contoso");
     assert_eq!(contoso["properties"]["severity"], "Low", "{contoso:#}");
@@ -284,6 +296,64 @@ async fn a_fleet_file_and_a_folder_deploy_with_merged_overrides_and_one_sign_in(
         &["drift", "--env", "customers", "--format", "json"],
     );
     assert_eq!(drift.status.code(), Some(0), "{}", text(&drift));
+
+    // promote what is live in northwind to the whole fleet: one lock file per workspace, then
+    // the fleet's plan (nothing to change: the pins are what is deployed)
+    let promote = run(
+        &repo,
+        &emulator,
+        &[
+            "promote",
+            "--from",
+            "customers/northwind",
+            "--to",
+            "customers",
+            "--all",
+        ],
+    );
+    assert_eq!(promote.status.code(), Some(0), "{}", text(&promote));
+    for member in ["contoso", "fabrikam", "tailspin"] {
+        let lock = format!("environments/customers/{member}.lock.yaml");
+        assert!(
+            repo.join(&lock).is_file(),
+            "{lock} missing: {}",
+            text(&promote)
+        );
+        assert!(text(&promote).contains(&format!("wrote `{lock}` for `customers/{member}`")));
+    }
+    assert!(
+        String::from_utf8_lossy(&promote.stdout)
+            .contains("3 of 3 environments planned without error"),
+        "{}",
+        text(&promote)
+    );
+    let validate = repo.run(&["validate"]);
+    assert_eq!(validate.status.code(), Some(0), "{}", text(&validate));
+    let pinned = run(
+        &repo,
+        &emulator,
+        &["plan", "--env", "customers", "--detailed-exitcode"],
+    );
+    assert_eq!(pinned.status.code(), Some(0), "{}", text(&pinned));
+    // a target in the source's own fleet is refused before anything is written
+    let same = run(
+        &repo,
+        &emulator,
+        &[
+            "promote",
+            "--from",
+            "customers/contoso",
+            "--to",
+            "customers",
+            "--all",
+        ],
+    );
+    assert_eq!(same.status.code(), Some(1), "{}", text(&same));
+    assert!(
+        text(&same).contains("name the same environment"),
+        "{}",
+        text(&same)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,9 +4,10 @@
 use super::connect_options;
 use crate::args::{PromoteArgs, ReportFormat};
 use crate::exit::ExitStatus;
-use crate::ops::promote::{PromoteRequest, promote};
+use crate::ops::fleet::FleetMode;
+use crate::ops::promote::{PromoteRequest, PromotedPlan, promote};
 use crate::promote::PromoteOptions;
-use crate::render::{plan_human, reports};
+use crate::render::{fleet, plan_human, reports};
 use crate::session::Session;
 
 /// Runs `promote`.
@@ -21,6 +22,7 @@ pub fn run(cx: &Session, args: &PromoteArgs) -> anyhow::Result<ExitStatus> {
         },
         dry_run: args.dry_run,
         connect: connect_options(cx, &args.arm, 4)?,
+        workspaces_at_once: args.workspaces_at_once,
     };
     let promoted = promote(cx, &req)?;
     for p in &promoted.pins {
@@ -36,19 +38,34 @@ pub fn run(cx: &Session, args: &PromoteArgs) -> anyhow::Result<ExitStatus> {
         })?;
     }
     let Some(plan) = &promoted.plan else {
-        cx.printer.status(&format!(
-            "dry run: `{}` not written",
-            promoted.lock_file.display()
-        ));
+        for (_, lock) in &promoted.lock_files {
+            cx.printer
+                .status(&format!("dry run: `{}` not written", lock.display()));
+        }
         return Ok(ExitStatus::Success);
     };
-    let wrote = format!(
-        "wrote `{}`; the plan for `{}` follows",
-        promoted.lock_file.display(),
-        args.to
-    );
-    cx.printer.status(&wrote);
-    cx.printer
-        .stdout(|out| plan_human::render(out, plan, cx.printer.color_stdout))?;
-    Ok(ExitStatus::Success)
+    for (to, lock) in &promoted.lock_files {
+        cx.printer
+            .status(&format!("wrote `{}` for `{to}`", lock.display()));
+    }
+    match plan {
+        PromotedPlan::One(plan) => {
+            cx.printer
+                .status(&format!("the plan for `{}` follows", args.to));
+            cx.printer
+                .stdout(|out| plan_human::render(out, plan, cx.printer.color_stdout))?;
+            Ok(ExitStatus::Success)
+        }
+        PromotedPlan::Fleet(outcomes) => {
+            cx.printer.status("the plan of each workspace follows");
+            cx.printer
+                .stdout(|out| fleet::human(out, FleetMode::Plan, outcomes))?;
+            // the locks are written either way; a workspace that could not be planned is a failure
+            Ok(if outcomes.iter().any(|o| o.result.is_failure()) {
+                ExitStatus::Failure
+            } else {
+                ExitStatus::Success
+            })
+        }
+    }
 }
