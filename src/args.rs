@@ -94,7 +94,7 @@ pub enum Command {
     /// Run the test cases kept beside detections and skills on the built-in KQL engine (and, with
     /// --env, inside the environment's workspace).
     #[command(
-        after_help = "Examples:\n  sentinelctl test\n  sentinelctl test PasswordSpray --format junit > test-results.xml\n  sentinelctl test --env local                      # both engines, side by side\n  sentinelctl test --env dev --engine workspace PasswordSpray\n\nWith --env each case's query is rewritten to be self-contained (its rows as datatable literals,\nthe saved functions inlined, now() at the case's run time) and runs in the workspace too; a case\nthe engines disagree on fails.\n\nExit codes: 0 every case passed (on every engine), 1 a case failed, was unsupported, could not run\nor the engines disagree, 2 usage or the workspace could not be reached."
+        after_help = "Examples:\n  sentinelctl test\n  sentinelctl test PasswordSpray --format junit > test-results.xml\n  sentinelctl test --env local                      # both engines, side by side\n  sentinelctl test --env dev --engine workspace PasswordSpray\n  sentinelctl test --env 'customers/*' --format junit   # every workspace of a fleet\n\nWith --env each case's query is rewritten to be self-contained (its rows as datatable literals,\nthe saved functions inlined, now() at the case's run time) and runs in the workspace too; a case\nthe engines disagree on fails.\n\nExit codes: 0 every case passed (on every engine), 1 a case failed, was unsupported, could not run\nor the engines disagree, 2 usage or the workspace could not be reached. Over a fleet (a glob or a\nfleet's name) a workspace that cannot be reached is that workspace's error and the run exits 1."
     )]
     Test(TestArgs),
     /// Replay log files through the detections on Sentinel's schedule and list the alerts they would
@@ -504,6 +504,9 @@ pub struct TestArgs {
     /// Which engines judge the cases (default: both with --env, local without).
     #[arg(long, value_enum, value_name = "ENGINE")]
     pub engine: Option<TestEngine>,
+    /// With a fleet (`--env 'customers/*'` or a fleet's name): workspaces tested at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub workspaces_at_once: usize,
     /// ARM connection (with --env).
     #[command(flatten)]
     pub arm: ArmArgs,

@@ -401,4 +401,73 @@ async fn a_broken_fleet_entry_fails_only_its_workspace_at_its_line() {
             assert_eq!(e["result"], "changes", "{e:#}");
         }
     }
+
+    // an entry that is fine alone can make a shared default wrong for it: `cloud: public` with
+    // the defaults' custom endpoints. The problem is at the defaults' line, and only tailspin fails
+    let public = fleet_file("law-tailspin\n    cloud: public");
+    repo.write("environments/customers.fleet.yaml", &public);
+    let endpoints = public
+        .lines()
+        .position(|l| l.contains("endpoints:"))
+        .unwrap()
+        + 1;
+    let plan = run(
+        &repo,
+        &emulator,
+        &["plan", "--env", "customers", "--format", "json"],
+    );
+    assert_eq!(plan.status.code(), Some(1), "{}", text(&plan));
+    for e in json(&plan)["environments"].as_array().unwrap() {
+        if e["environment"] == "customers/tailspin" {
+            let error = e["error"].as_str().unwrap();
+            assert!(
+                error.contains(&format!("environments/customers.fleet.yaml:{endpoints}:"))
+                    && error.contains("cannot be set for cloud `public`"),
+                "{e:#}"
+            );
+        } else {
+            assert_eq!(e["result"], "changes", "{e:#}");
+        }
+    }
+
+    // the test cases in every workspace of the fleet: the two good ones pass, the broken one is
+    // its error; one report
+    let tested = run(
+        &repo,
+        &emulator,
+        &["test", "--env", "customers", "--format", "json"],
+    );
+    assert_eq!(tested.status.code(), Some(1), "{}", text(&tested));
+    let report = json(&tested);
+    assert_eq!(report["command"], "test");
+    assert!(
+        report["local"]["passed"].as_u64().unwrap() > 0,
+        "{report:#}"
+    );
+    assert_eq!(report["local"]["failed"], 0, "{report:#}");
+    for e in report["environments"].as_array().unwrap() {
+        if e["environment"] == "customers/tailspin" {
+            assert_eq!(e["result"], "error", "{e:#}");
+        } else {
+            assert_eq!(e["result"], "passed", "{e:#}");
+            assert_eq!(e["summary"]["passed"], report["local"]["passed"], "{e:#}");
+            assert_eq!(e["summary"]["disagreements"], 0, "{e:#}");
+        }
+    }
+    let junit = run(
+        &repo,
+        &emulator,
+        &["test", "--env", "customers/*", "--format", "junit"],
+    );
+    let xml = String::from_utf8_lossy(&junit.stdout);
+    assert!(
+        xml.contains("<testsuite name=\"customers/contoso: "),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(
+            "<testsuite name=\"customers/tailspin\" tests=\"1\" failures=\"0\" errors=\"1\">"
+        ),
+        "{xml}"
+    );
 }

@@ -57,18 +57,13 @@ impl FleetFile {
         self.members.iter().find(|m| m.name == name)
     }
 
-    /// Whether a diagnostic at `range` of the fleet file concerns member `name`: it is inside that
-    /// member's entry, or outside every entry (in `defaults` or the file's shape).
-    pub fn concerns(&self, name: &str, range: Option<&Range<usize>>) -> bool {
-        let Some(r) = range else { return true };
-        match self
-            .members
+    /// The member whose entry holds `range`, if any (`None`: in `defaults` or the file's shape).
+    pub fn member_at(&self, range: Option<&Range<usize>>) -> Option<&str> {
+        let r = range?;
+        self.members
             .iter()
             .find(|m| m.span.start <= r.start && r.end <= m.span.end)
-        {
-            Some(m) => m.name == name,
-            None => true,
-        }
+            .map(|m| m.name.as_str())
     }
 
     /// The environment tree of `member`: its entry merged over `defaults`.
@@ -286,11 +281,10 @@ mod tests {
         let r1 = doc.path(&["overrides", "detections", "r1"]).unwrap();
         assert_eq!(r1.get("severity").unwrap().as_str(), Some("High"));
         assert_eq!(r1.get("enabled").unwrap().as_str(), Some("false"));
-        // a problem inside contoso's entry is contoso's; one in defaults is everybody's
-        assert!(fleet.concerns("contoso", Some(&client.span)));
-        assert!(!fleet.concerns("other", Some(&client.span)));
+        // a problem inside contoso's entry is contoso's; one in defaults nobody's in particular
+        assert_eq!(fleet.member_at(Some(&client.span)), Some("contoso"));
         let loc = doc.path(&["location"]).unwrap().span.clone();
-        assert!(fleet.concerns("other", Some(&loc)));
+        assert_eq!(fleet.member_at(Some(&loc)), None);
     }
 
     #[test]

@@ -136,6 +136,17 @@ pub struct Repository {
     pub environments: BTreeMap<PathBuf, Option<(Loaded<YamlEnvironment>, Environment)>>,
     /// Fleet files read so far.
     pub fleets: BTreeMap<PathBuf, Option<FleetFile>>,
+    /// For each fleet workspace, the diagnostics its loading and checks produced: a problem in a
+    /// fleet's `defaults` may come from one workspace's entry merged over it, and fails only the
+    /// workspaces it was found for.
+    pub environment_diagnostics: BTreeMap<String, Vec<DiagnosticKey>>,
+}
+
+/// What identifies a diagnostic: (file, range, code, message).
+pub type DiagnosticKey = (FileId, Option<std::ops::Range<usize>>, &'static str, String);
+
+fn diagnostic_key(d: &Diagnostic) -> DiagnosticKey {
+    (d.file, d.range.clone(), d.code, d.message.clone())
 }
 
 /// Where an environment is defined ([`Repository::environment_source`]).
@@ -639,10 +650,34 @@ impl Repository {
         }
         let result = match source {
             EnvSource::File(path) => self.environment_file(env, &path),
-            EnvSource::Member { fleet, member } => self.fleet_member(&fleet, &member),
+            EnvSource::Member { fleet, member } => {
+                let before = self.diagnostics.len();
+                let r = self.fleet_member(env, &fleet, &member);
+                // what was reported directly while loading it (override CSVs) is its own too
+                let direct: Vec<DiagnosticKey> = self.diagnostics[before..]
+                    .iter()
+                    .map(diagnostic_key)
+                    .collect();
+                self.environment_diagnostics
+                    .entry(env.to_string())
+                    .or_default()
+                    .extend(direct);
+                r
+            }
         };
         self.environments.insert(key, result.clone());
         result
+    }
+
+    /// Adds diagnostics found for environment `env` (once each: a problem in a fleet's shared
+    /// `defaults` is reported once however many workspaces it is found for).
+    pub fn push_environment_diagnostics(&mut self, env: &str, diags: Vec<Diagnostic>) {
+        let keys: Vec<DiagnosticKey> = diags.iter().map(diagnostic_key).collect();
+        self.environment_diagnostics
+            .entry(env.to_string())
+            .or_default()
+            .extend(keys);
+        self.push_new_diagnostics(diags);
     }
 
     /// The environment name of a file: its path under `environments/` without `.yaml`
@@ -695,11 +730,12 @@ impl Repository {
                 .help("keep one of the two"),
             );
         }
-        self.finish_environment(&name, loaded)
+        self.finish_environment(env, &name, loaded)
     }
 
     fn fleet_member(
         &mut self,
+        env: &str,
         fleet_path: &Path,
         member: &str,
     ) -> Option<(Loaded<YamlEnvironment>, Environment)> {
@@ -715,8 +751,8 @@ impl Repository {
         // `defaults` is read once per workspace: report each of its problems once
         let mut diags = Vec::new();
         let loaded = super::file::deserialize_doc::<YamlEnvironment>(fleet.file, doc, &mut diags);
-        self.push_new_diagnostics(diags);
-        self.finish_environment(&name, loaded?)
+        self.push_environment_diagnostics(env, diags);
+        self.finish_environment(env, &name, loaded?)
     }
 
     /// A fleet file, read and parsed once.
@@ -744,6 +780,7 @@ impl Repository {
 
     fn finish_environment(
         &mut self,
+        env: &str,
         name: &str,
         loaded: Loaded<YamlEnvironment>,
     ) -> Option<(Loaded<YamlEnvironment>, Environment)> {
@@ -762,25 +799,40 @@ impl Repository {
                             .help_opt(p.help)
                     })
                     .collect();
-                self.push_new_diagnostics(diags);
+                self.push_environment_diagnostics(env, diags);
                 None
             }
         }
     }
 
-    /// Whether diagnostic `d` is about environment `env`: any diagnostic of its own file, and for
-    /// a fleet's workspace those of the fleet file outside the other workspaces' entries.
+    /// Whether diagnostic `d` is about environment `env`: any diagnostic of its own file; for a
+    /// fleet's workspace, those inside its entry, those found for it (also in `defaults`), and
+    /// those of the fleet file's own shape.
     pub fn diagnostic_concerns_environment(&self, env: &str, d: &Diagnostic) -> bool {
         match self.environment_source(env) {
             EnvSource::File(path) => self.sources.find(&self.shown(&path)) == Some(d.file),
-            EnvSource::Member { fleet, member } => self
-                .fleets
-                .get(&fleet)
-                .and_then(Option::as_ref)
-                .map_or_else(
-                    || self.sources.find(&self.shown(&fleet)) == Some(d.file),
-                    |f| f.file == d.file && f.concerns(&member, d.range.as_ref()),
-                ),
+            EnvSource::Member { fleet, member } => {
+                let Some(f) = self.fleets.get(&fleet).and_then(Option::as_ref) else {
+                    return self.sources.find(&self.shown(&fleet)) == Some(d.file);
+                };
+                if f.file != d.file {
+                    return false;
+                }
+                if let Some(owner) = f.member_at(d.range.as_ref()) {
+                    return owner == member;
+                }
+                let key = diagnostic_key(d);
+                let found_for = |e: &String| {
+                    self.environment_diagnostics
+                        .get(e)
+                        .is_some_and(|keys| keys.contains(&key))
+                };
+                if self.environment_diagnostics.keys().any(found_for) {
+                    found_for(&env.to_string())
+                } else {
+                    true
+                }
+            }
         }
     }
 

@@ -116,6 +116,12 @@ pub struct FleetOutcome {
 
 /// The message and hint of a workspace's error (the ARM error's own hint when there is one).
 fn error_result(e: &anyhow::Error) -> FleetResult {
+    let (error, hint) = error_parts(e);
+    FleetResult::Error { error, hint }
+}
+
+/// A workspace's error as (message with its causes, hint when known).
+pub fn error_parts(e: &anyhow::Error) -> (String, Option<String>) {
     let arm = e
         .chain()
         .find_map(|c| c.downcast_ref::<sentinel_arm::ArmError>());
@@ -125,10 +131,7 @@ fn error_result(e: &anyhow::Error) -> FleetResult {
         ),
         other => other.hint(),
     });
-    FleetResult::Error {
-        error: format!("{e:#}"),
-        hint,
-    }
+    (format!("{e:#}"), hint)
 }
 
 /// Plans (and with [`FleetMode::Apply`] applies) one workspace.

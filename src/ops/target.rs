@@ -212,11 +212,10 @@ pub fn environment_only(cx: &Session, env_name: &str) -> anyhow::Result<Environm
     }
     match repo.environment(env_name) {
         Some((_, env)) => Ok(env),
-        None => Err(InvalidContent {
-            repo,
-            message: format!("environment `{env_name}` is invalid"),
+        None => {
+            let message = env_errors(&repo, env_name);
+            Err(InvalidContent { repo, message }.into())
         }
-        .into()),
     }
 }
 

@@ -141,6 +141,37 @@ fn target_of<'r>(
 
 /// Runs every test file of the repository (those matching the filters).
 pub fn run_tests(cx: &Session, req: &TestRequest) -> anyhow::Result<TestReport> {
+    let Prepared {
+        mut report,
+        pending,
+        repo,
+    } = prepare(cx, &req.filters, req.local, req.workspace.is_some())?;
+    if let Some((env, connect)) = &req.workspace {
+        judge_in_workspace(cx, &repo, &mut report, &pending, env, connect, req.local)?;
+    }
+    report.engines = Engines {
+        local: req.local,
+        workspace: req.workspace.as_ref().map(|(env, _)| env.clone()),
+    };
+    report.repo = Some(repo);
+    Ok(report)
+}
+
+/// The cases run on the local engine (when asked), each with the query to send to a workspace.
+struct Prepared {
+    report: TestReport,
+    pending: Vec<Pending>,
+    repo: Repository,
+}
+
+/// Loads the test files matching `filters`, runs their cases on the local engine when
+/// `on_local`, and with `for_workspace` rewrites each for a workspace.
+fn prepare(
+    cx: &Session,
+    filters: &[String],
+    on_local: bool,
+    for_workspace: bool,
+) -> anyhow::Result<Prepared> {
     let mut repo = load(cx)?;
     let base = crate::run::database::with_functions(&repo)?;
     let functions = crate::run::workspace::functions(&repo);
@@ -172,8 +203,8 @@ pub fn run_tests(cx: &Session, req: &TestRequest) -> anyhow::Result<TestReport> 
             Target::Hunting { id, name, .. } => (id.clone(), name.clone()),
         };
         let shown_text = shown.to_string_lossy().replace('\\', "/");
-        let wanted = req.filters.is_empty()
-            || req.filters.iter().any(|f| {
+        let wanted = filters.is_empty()
+            || filters.iter().any(|f| {
                 let f = f.to_ascii_lowercase();
                 shown_text.to_ascii_lowercase().contains(&f)
                     || id.to_ascii_lowercase().contains(&f)
@@ -193,14 +224,14 @@ pub fn run_tests(cx: &Session, req: &TestRequest) -> anyhow::Result<TestReport> 
             let started = std::time::Instant::now();
             let prepared =
                 prepare_case(&repo, &base, &path, &target, case, loaded.raw.at.as_deref());
-            let local = req.local.then(|| match &prepared {
+            let local = on_local.then(|| match &prepared {
                 Ok(p) => run_local(p, case),
                 Err(status) => (status.clone(), Vec::new(), Vec::new()),
             });
             let local_millis = millis(started);
             let index = report.cases.len();
             let mut workspace = None;
-            if req.workspace.is_some() {
+            if for_workspace {
                 match &prepared {
                     Ok(p) => {
                         match crate::run::workspace::workspace_query(&repo, &functions, p, case) {
@@ -242,7 +273,25 @@ pub fn run_tests(cx: &Session, req: &TestRequest) -> anyhow::Result<TestReport> 
             });
         }
     }
-    if let Some((env, connect)) = &req.workspace {
+    Ok(Prepared {
+        report,
+        pending,
+        repo,
+    })
+}
+
+/// Sends the `pending` queries to `env`'s workspace and judges its answers into `report` (beside
+/// the local verdicts when `local`, instead of them otherwise).
+fn judge_in_workspace(
+    cx: &Session,
+    repo: &Repository,
+    report: &mut TestReport,
+    pending: &[Pending],
+    env: &str,
+    connect: &ConnectOptions,
+    local: bool,
+) -> anyhow::Result<()> {
+    {
         let bodies: Vec<_> = pending
             .iter()
             .map(|p| sentinel_arm::QueryBody::new(p.query.clone()))
@@ -272,7 +321,7 @@ pub fn run_tests(cx: &Session, req: &TestRequest) -> anyhow::Result<TestReport> 
         }
         for c in &mut report.cases {
             let Some(w) = &c.workspace else { continue };
-            if req.local {
+            if local {
                 c.disagreement = disagreement(&c.status, &w.status);
             } else {
                 c.status = w.status.clone();
@@ -282,12 +331,102 @@ pub fn run_tests(cx: &Session, req: &TestRequest) -> anyhow::Result<TestReport> 
             }
         }
     }
+    Ok(())
+}
+
+/// `test --env` over a fleet: the local verdicts once, and each workspace's beside them.
+#[derive(Debug)]
+pub struct FleetTestReport {
+    /// The cases on the local engine (with the repository, for located problems).
+    pub local: TestReport,
+    /// Each environment's report (cases judged by its workspace beside the local engine), or why
+    /// it could not run, in name order.
+    pub environments: Vec<FleetTestOutcome>,
+}
+
+/// One environment of a [`FleetTestReport`].
+#[derive(Debug)]
+pub struct FleetTestOutcome {
+    /// Environment name.
+    pub environment: String,
+    /// Its cases, or the error (message, hint) that kept them from running.
+    pub report: Result<TestReport, (String, Option<String>)>,
+}
+
+impl FleetTestReport {
+    /// True when the local engine and every workspace passed every case.
+    pub fn passed(&self) -> bool {
+        self.local.passed()
+            && self
+                .environments
+                .iter()
+                .all(|e| e.report.as_ref().is_ok_and(TestReport::passed))
+    }
+}
+
+/// Runs the test cases once on the local engine and in every workspace of `envs` (names, globs,
+/// fleets), `at_once` workspaces at a time, all signing in once per login and tenant.
+pub fn run_tests_fleet(
+    cx: &Session,
+    filters: &[String],
+    envs: &[String],
+    connect: &ConnectOptions,
+    at_once: usize,
+) -> anyhow::Result<FleetTestReport> {
+    let envs = super::selection::expand_environments(cx, envs)?;
+    let Prepared {
+        mut report,
+        pending,
+        repo,
+    } = prepare(cx, filters, true, true)?;
+    let mut connect = connect.clone();
+    connect.credentials = Some(std::sync::Arc::new(sentinel_arm::CredentialPools::new()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..at_once.clamp(1, envs.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(env) = envs.get(i) else { break };
+                    let mut one = TestReport {
+                        cases: report.cases.clone(),
+                        ..TestReport::default()
+                    };
+                    let outcome =
+                        judge_in_workspace(cx, &repo, &mut one, &pending, env, &connect, true)
+                            .map(|()| {
+                                one.engines = Engines {
+                                    local: true,
+                                    workspace: Some(env.clone()),
+                                };
+                                one
+                            })
+                            .map_err(|e| super::fleet::error_parts(&e));
+                    results
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(FleetTestOutcome {
+                            environment: env.clone(),
+                            report: outcome,
+                        });
+                }
+            });
+        }
+    });
+    let mut environments = results
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    environments.sort_by(|a, b| a.environment.cmp(&b.environment));
     report.engines = Engines {
-        local: req.local,
-        workspace: req.workspace.as_ref().map(|(env, _)| env.clone()),
+        local: true,
+        workspace: None,
     };
     report.repo = Some(repo);
-    Ok(report)
+    Ok(FleetTestReport {
+        local: report,
+        environments,
+    })
 }
 
 #[cfg(test)]

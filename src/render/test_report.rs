@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 
 use crate::escape::{line, xml};
+use crate::ops::test::FleetTestReport;
 use crate::run::cases::{CaseResult, CaseStatus, EngineResult, TestReport};
 
 /// Most result rows shown under a failure.
@@ -205,13 +206,22 @@ pub fn json(out: &mut dyn Write, report: &TestReport) -> io::Result<()> {
     writeln!(out)
 }
 
+/// The XML declaration and the opening `<testsuites>`.
+const JUNIT_HEAD: &str =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sentinelctl test\">\n";
+
 /// `--format junit`.
 pub fn junit(out: &mut dyn Write, report: &TestReport) -> io::Result<()> {
+    let mut s = String::from(JUNIT_HEAD);
+    suites(&mut s, report, "");
+    s.push_str("</testsuites>\n");
+    out.write_all(s.as_bytes())
+}
+
+/// A `<testsuite>` per test file of `report`, named `prefix` + the file.
+fn suites(s: &mut String, report: &TestReport, prefix: &str) {
     let mut files: Vec<&str> = report.cases.iter().map(|c| c.file.as_str()).collect();
     files.dedup();
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sentinelctl test\">\n",
-    );
     for file in files {
         let cases: Vec<_> = report.cases.iter().filter(|c| c.file == file).collect();
         let failures = cases
@@ -228,7 +238,7 @@ pub fn junit(out: &mut dyn Write, report: &TestReport) -> io::Result<()> {
         let _ = writeln!(
             s,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\">",
-            xml(file),
+            xml(&format!("{prefix}{file}")),
             cases.len()
         );
         for c in cases {
@@ -295,6 +305,144 @@ pub fn junit(out: &mut dyn Write, report: &TestReport) -> io::Result<()> {
             }
         }
         s.push_str("  </testsuite>\n");
+    }
+}
+
+/// Why a case did not pass in a workspace, in one line.
+fn workspace_why(c: &CaseResult) -> String {
+    if let Some(d) = &c.disagreement {
+        return d.clone();
+    }
+    match c.workspace.as_ref().map(|w| &w.status) {
+        Some(CaseStatus::Fail(reasons)) => {
+            format!(
+                "workspace FAIL: {}",
+                reasons.first().map_or("", String::as_str)
+            )
+        }
+        Some(CaseStatus::Unsupported(why) | CaseStatus::Error(why)) => {
+            format!("workspace ERROR: {why}")
+        }
+        Some(CaseStatus::Pass) | None => format!("local {}", word(&c.status)),
+    }
+}
+
+/// `test --env` over a fleet, for people: the local run as usual, then a line per workspace and
+/// each case a workspace did not pass.
+pub fn fleet_human(out: &mut dyn Write, report: &FleetTestReport, color: bool) -> io::Result<()> {
+    human(out, &report.local, color)?;
+    let width = report
+        .environments
+        .iter()
+        .map(|e| e.environment.chars().count())
+        .max()
+        .unwrap_or(0);
+    writeln!(out, "\nin each workspace:")?;
+    let mut hints = Vec::new();
+    for e in &report.environments {
+        let name = line(&e.environment);
+        match &e.report {
+            Ok(r) => {
+                let (p, f, u, x) = r.workspace_counts();
+                let verdict = if r.passed() { "ok" } else { "FAILED" };
+                writeln!(
+                    out,
+                    "  {name:width$}  {verdict}: {p} passed; {f} failed; {u} unsupported; {x} errors; {} disagreements",
+                    r.disagreements()
+                )?;
+                for c in r.cases.iter().filter(|c| !c.passed()) {
+                    writeln!(
+                        out,
+                        "    ✗ {} › {}: {}",
+                        line(&c.target_name),
+                        line(&c.name),
+                        line(&workspace_why(c))
+                    )?;
+                }
+            }
+            Err((error, hint)) => {
+                writeln!(out, "  {name:width$}  error: {}", line(error))?;
+                if let Some(h) = hint {
+                    hints.push((name.clone(), h));
+                }
+            }
+        }
+    }
+    for (name, hint) in hints {
+        writeln!(out, "help ({name}): {}", line(hint))?;
+    }
+    let good = report
+        .environments
+        .iter()
+        .filter(|e| e.report.as_ref().is_ok_and(TestReport::passed))
+        .count();
+    writeln!(
+        out,
+        "{good} of {} workspaces passed every case and agree with the local engine",
+        report.environments.len()
+    )
+}
+
+/// `test --env` over a fleet as JSON: the local summary and, per environment, its summary, the
+/// cases it did not pass, or its error.
+pub fn fleet_json(out: &mut dyn Write, report: &FleetTestReport) -> io::Result<()> {
+    let (p, f, u, e) = report.local.counts();
+    let environments: Vec<serde_json::Value> = report
+        .environments
+        .iter()
+        .map(|env| match &env.report {
+            Ok(r) => {
+                let (wp, wf, wu, we) = r.workspace_counts();
+                let failed: Vec<&CaseResult> = r.cases.iter().filter(|c| !c.passed()).collect();
+                serde_json::json!({
+                    "environment": env.environment,
+                    "result": if r.passed() { "passed" } else { "failed" },
+                    "summary": {"passed": wp, "failed": wf, "unsupported": wu, "errors": we,
+                                "disagreements": r.disagreements()},
+                    "failed_cases": failed,
+                })
+            }
+            Err((error, hint)) => serde_json::json!({
+                "environment": env.environment,
+                "result": "error",
+                "error": error,
+                "hint": hint,
+            }),
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "format_version": 1,
+        "command": "test",
+        "passed": report.passed(),
+        "local": {"passed": p, "failed": f, "unsupported": u, "errors": e},
+        "environments": environments,
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+/// `test --env` over a fleet as JUnit: the local suites, then a suite per (workspace, test file)
+/// named `<environment>: <file>`; a workspace that could not run is one suite with an error.
+pub fn fleet_junit(out: &mut dyn Write, report: &FleetTestReport) -> io::Result<()> {
+    let mut s = String::from(JUNIT_HEAD);
+    suites(&mut s, &report.local, "local: ");
+    for env in &report.environments {
+        match &env.report {
+            Ok(r) => suites(&mut s, r, &format!("{}: ", env.environment)),
+            Err((error, hint)) => {
+                let why = match hint {
+                    Some(h) => format!("{error}\nhelp: {h}"),
+                    None => error.clone(),
+                };
+                let _ = write!(
+                    s,
+                    "  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase classname=\"{}\" name=\"workspace\">\n      <error type=\"error\" message=\"{}\" />\n    </testcase>\n  </testsuite>\n",
+                    xml(&env.environment),
+                    xml(&env.environment),
+                    xml(&why)
+                );
+            }
+        }
     }
     s.push_str("</testsuites>\n");
     out.write_all(s.as_bytes())

@@ -36,7 +36,7 @@ pub fn check_environment(repo: &mut Repository, name: &str) {
             .at(loaded.span(&["prune", "maxDeleteShare"])),
         );
     }
-    repo.diagnostics.append(&mut out);
+    repo.push_environment_diagnostics(name, out);
 }
 
 /// An expired drift suppression no longer hides anything: say so before drift does.
