@@ -210,12 +210,11 @@ pub fn environment_only(cx: &Session, env_name: &str) -> anyhow::Result<Environm
     if !repo.environment_exists(env_name) {
         bail!(no_environment(&repo, env_name));
     }
-    match repo.environment(env_name) {
-        Some((_, env)) => Ok(env),
-        None => {
-            let message = env_errors(&repo, env_name);
-            Err(InvalidContent { repo, message }.into())
-        }
+    if let Some((_, env)) = repo.environment(env_name) {
+        Ok(env)
+    } else {
+        let message = env_errors(&repo, env_name);
+        Err(InvalidContent { repo, message }.into())
     }
 }
 
