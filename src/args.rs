@@ -706,6 +706,8 @@ pub enum SchemaKind {
     AutomationRule,
     /// environments/*.yaml
     Environment,
+    /// environments/*.fleet.yaml
+    Fleet,
     /// detections/*.tests.yaml and functions/*.tests.yaml
     Test,
 }

@@ -471,3 +471,33 @@ async fn a_broken_fleet_entry_fails_only_its_workspace_at_its_line() {
         "{xml}"
     );
 }
+
+#[test]
+fn the_example_fleet_file_validates_and_names_its_workspaces() {
+    let repo = TempRepo::shipped();
+    repo.write(
+        "environments/customers.fleet.yaml",
+        std::fs::read_to_string(crate::support::root().join("examples/fleet/customers.fleet.yaml"))
+            .unwrap(),
+    );
+    let out = repo.run(&["validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // no credentials here: each workspace fails alone at sign-in, and every one is listed
+    let plan = crate::support::sentinelctl()
+        .arg("--root")
+        .arg(repo.path())
+        .args(["plan", "--env", "customers", "--format", "json"])
+        .env_remove("AZURE_FEDERATED_TOKEN_FILE")
+        .env_remove("AZURE_CLIENT_ID")
+        .output()
+        .unwrap();
+    assert_eq!(plan.status.code(), Some(1), "{}", text(&plan));
+    assert_eq!(
+        environments(&json(&plan)),
+        [
+            "customers/contoso",
+            "customers/fabrikam",
+            "customers/tailspin-gov"
+        ]
+    );
+}

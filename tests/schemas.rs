@@ -293,6 +293,27 @@ fn every_shipped_yaml_file_validates_against_its_json_schema() {
 }
 
 #[test]
+fn the_example_fleet_file_validates_against_the_fleet_schema_and_a_wrong_one_does_not() {
+    let schema = read_json(&root().join("schemas/json/fleet.schema.json"));
+    let text = std::fs::read_to_string(root().join("examples/fleet/customers.fleet.yaml")).unwrap();
+    let (doc, problems) = yaml::parse(&text);
+    assert!(problems.is_empty(), "{problems:?}");
+    let instance = to_json(&doc.unwrap());
+    let errors = schema_errors(&schema, &instance);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    for wrong in [
+        "workspaces:\n  a:\n    workspaces: x\n",
+        "defaults: {}\n",
+        "workspaces:\n  ../x: {}\n",
+        "workspaces:\n  a:\n    auth: { method: 3 }\n",
+    ] {
+        let (doc, _) = yaml::parse(wrong);
+        let instance = to_json(&doc.unwrap());
+        assert!(!schema_errors(&schema, &instance).is_empty(), "{wrong}");
+    }
+}
+
+#[test]
 fn every_shipped_test_file_validates_against_the_test_schema() {
     let schema = read_json(&root().join("schemas/json/test.schema.json"));
     let mut failures = Vec::new();
@@ -333,7 +354,7 @@ fn the_json_schemas_reject_an_unknown_key() {
 
 #[test]
 fn committed_json_schemas_equal_the_generated_ones() {
-    for kind in KINDS.iter().map(|(k, _)| *k).chain(["test"]) {
+    for kind in KINDS.iter().map(|(k, _)| *k).chain(["test", "fleet"]) {
         let out = sentinelctl()
             .args(["schema", "--kind", kind])
             .output()
