@@ -179,7 +179,18 @@ fn descriptor(
         .collect();
     let (name, display_name, place) = match binding {
         Binding::Environment(env) => (
-            format!("{compact}Sentinel_{}", env.name),
+            // a name for Security Copilot: a fleet workspace's `customers/contoso` as `customers_contoso`
+            format!(
+                "{compact}Sentinel_{}",
+                env.name
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    })
+                    .collect::<String>()
+            ),
             format!("{subject} on Sentinel ({})", env.name),
             format!(
                 "the Microsoft Sentinel workspace {} (sentinelctl environment {})",
