@@ -46,16 +46,7 @@ pub fn expand_environments(cx: &Session, patterns: &[String]) -> anyhow::Result<
     let mut out = Vec::new();
     for p in patterns {
         let hits: Vec<String> = if is_glob(p) {
-            let glob = globset::GlobBuilder::new(p)
-                .literal_separator(true)
-                .build()
-                .with_context(|| format!("`{p}` is not a valid glob"))?
-                .compile_matcher();
-            names
-                .iter()
-                .filter(|n| glob.is_match(n.as_str()))
-                .cloned()
-                .collect()
+            matching(p, &names)?
         } else if let Some(fleet) = fleet_name(&repo, p) {
             repo.fleet_members(&fleet)
         } else {
@@ -72,4 +63,38 @@ pub fn expand_environments(cx: &Session, patterns: &[String]) -> anyhow::Result<
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// The names `pattern` matches; `*` and `?` within one level, `**` across levels.
+fn matching(pattern: &str, names: &[String]) -> anyhow::Result<Vec<String>> {
+    let glob = globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .with_context(|| format!("`{pattern}` is not a valid glob"))?
+        .compile_matcher();
+    Ok(names
+        .iter()
+        .filter(|n| glob.is_match(n.as_str()))
+        .cloned()
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_star_stays_within_one_level_and_two_stars_cross_them() {
+        let names: Vec<String> = ["dev", "customer-a", "customers/x", "customers/eu/y"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        let m = |p: &str| matching(p, &names).unwrap();
+        assert_eq!(m("*"), ["dev", "customer-a"]);
+        assert_eq!(m("customer-*"), ["customer-a"]);
+        assert_eq!(m("customers/*"), ["customers/x"]);
+        assert_eq!(m("customers/**"), ["customers/x", "customers/eu/y"]);
+        assert_eq!(m("**").len(), 4);
+        assert!(matching("[", &names).is_err());
+    }
 }
