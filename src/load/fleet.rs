@@ -238,7 +238,8 @@ pub fn member_names(path: &Path) -> Vec<String> {
 /// `<root>/environments/customers.fleet.yaml`, member `contoso`).
 pub fn fleet_path_of(environments: &Path, name: &str) -> Option<(PathBuf, String)> {
     let (fleet, member) = name.rsplit_once('/')?;
-    if fleet.is_empty() || !is_member_name(member) {
+    // every part a plain name: nothing resolves outside `environments/` (`../x` is not a fleet)
+    if !fleet.split('/').all(is_member_name) || !is_member_name(member) {
         return None;
     }
     Some((
@@ -338,5 +339,8 @@ mod tests {
             envs.join("mssp/eu.fleet.yaml")
         );
         assert_eq!(fleet_path_of(envs, "prod"), None);
+        for outside in ["../x", "a/../b", "./x", "/x", "a//b", "../../etc/passwd"] {
+            assert_eq!(fleet_path_of(envs, outside), None, "{outside}");
+        }
     }
 }

@@ -194,11 +194,14 @@ fn collect_environment_names(dir: &Path, prefix: &str, depth: usize, out: &mut V
                 collect_environment_names(&path, &format!("{prefix}{file_name}/"), depth + 1, out);
             }
         } else if let Some(fleet) = file_name.strip_suffix(fleet::FLEET_SUFFIX) {
-            out.extend(
-                fleet::member_names(&path)
-                    .into_iter()
-                    .map(|m| format!("{prefix}{fleet}/{m}")),
-            );
+            // a fleet named other than plainly is not one (its names would not resolve)
+            if fleet::is_member_name(fleet) {
+                out.extend(
+                    fleet::member_names(&path)
+                        .into_iter()
+                        .map(|m| format!("{prefix}{fleet}/{m}")),
+                );
+            }
         } else if is_yaml(&path)
             && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
         {
