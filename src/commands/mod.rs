@@ -30,16 +30,16 @@ fn write_fleet_reports(
 ) -> anyhow::Result<()> {
     use crate::render::fleet;
     use anyhow::Context as _;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    let stem = match mode {
-        crate::ops::fleet::FleetMode::Plan => "fleet-plan",
-        crate::ops::fleet::FleetMode::Apply => "fleet-apply",
-    };
     type Render = fn(
         &mut dyn std::io::Write,
         crate::ops::fleet::FleetMode,
         &[crate::ops::fleet::FleetOutcome],
     ) -> std::io::Result<()>;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let stem = match mode {
+        crate::ops::fleet::FleetMode::Plan => "fleet-plan",
+        crate::ops::fleet::FleetMode::Apply => "fleet-apply",
+    };
     for (ext, render) in [
         ("md", fleet::markdown as Render),
         ("junit.xml", fleet::junit),

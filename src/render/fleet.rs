@@ -195,16 +195,13 @@ pub fn markdown(out: &mut dyn Write, mode: FleetMode, outcomes: &[FleetOutcome])
             }
             (_, Some(plan)) => {
                 writeln!(out, "\n#### <code>{env}</code>\n")?;
-                match o.applied() {
-                    Some(a) => {
-                        writeln!(out, "**{}**\n", phrase(&o.result))?;
-                        outcome_table(out, &a.report.outcomes)?;
-                        super::plan_markdown::notes(out, plan)?;
-                    }
-                    None => {
-                        super::plan_markdown::summary(out, plan)?;
-                        super::plan_markdown::changes(out, plan)?;
-                    }
+                if let Some(a) = o.applied() {
+                    writeln!(out, "**{}**\n", phrase(&o.result))?;
+                    outcome_table(out, &a.report.outcomes)?;
+                    super::plan_markdown::notes(out, plan)?;
+                } else {
+                    super::plan_markdown::summary(out, plan)?;
+                    super::plan_markdown::changes(out, plan)?;
                 }
             }
             (_, None) => writeln!(out, "\n#### <code>{env}</code>\n\n{}", phrase(&o.result))?,
@@ -447,13 +444,13 @@ mod tests {
         applied.detail = FleetDetail::Applied(Box::new(Applied {
             plan: p,
             report,
-            audit: Default::default(),
+            audit: crate::apply::AuditFacts::default(),
         }));
         let mut unchanged = outcome("customer-02", FleetResult::NoChanges);
         unchanged.detail = FleetDetail::Applied(Box::new(Applied {
             plan: plan("customer-02", false),
             report: ApplyReport::default(),
-            audit: Default::default(),
+            audit: crate::apply::AuditFacts::default(),
         }));
         vec![
             applied,
