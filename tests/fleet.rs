@@ -216,8 +216,8 @@ async fn apply_over_ten_workspaces_isolates_the_forbidden_one_and_a_rerun_finish
             assert_eq!(e["result"], "changes", "{env}: {e:#}");
             assert!(e["changes"].as_u64().unwrap() > 0, "{e:#}");
             assert_eq!(
-                e["planned"].as_array().map(Vec::len),
-                e["changes"].as_u64().map(|n| n as usize),
+                e["planned"].as_array().map(|p| p.len() as u64),
+                e["changes"].as_u64(),
                 "{e:#}"
             );
         }
