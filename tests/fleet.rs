@@ -431,7 +431,8 @@ async fn apply_over_ten_workspaces_isolates_the_forbidden_one_and_a_rerun_finish
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fleet_apply_needs_auto_approve_and_refuses_single_environment_options() {
+async fn fleet_apply_needs_auto_approve_refuses_single_environment_options_and_reports_an_unwritable_audit()
+ {
     let repo = TempRepo::shipped();
     write_environments(&repo);
     let emulator = EmulatorGuard::start(config()).await;
@@ -463,6 +464,18 @@ async fn fleet_apply_needs_auto_approve_and_refuses_single_environment_options()
         "{}",
         text(&out)
     );
+    let out = run(
+        &repo,
+        &emulator,
+        &ca,
+        &["plan", "--env", "customer-01", "--report-dir", "reports"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("--report-dir writes fleet reports"),
+        "{}",
+        text(&out)
+    );
     // nothing was written
     let state = emulator.snapshot();
     let rules: usize = state["workspaces"].as_array().map_or(0, |w| {
@@ -471,4 +484,30 @@ async fn fleet_apply_needs_auto_approve_and_refuses_single_environment_options()
             .sum()
     });
     assert_eq!(rules, 0);
+
+    // an audit record that cannot be written fails the run and says the apply happened
+    let missing = repo.join("no-such-dir/audit.json").display().to_string();
+    let out = run(
+        &repo,
+        &emulator,
+        &ca,
+        &[
+            "apply",
+            "--env",
+            "customer-01",
+            "--env",
+            "customer-02",
+            "--auto-approve",
+            "--audit",
+            &missing,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains(
+            "the apply ran (2 of 2 environments without error) but its audit record could not be written"
+        ),
+        "{}",
+        text(&out)
+    );
 }
