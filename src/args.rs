@@ -58,12 +58,12 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Show what apply would change in a workspace.
     #[command(
-        after_help = "Examples:\n  sentinelctl plan --env dev\n  sentinelctl plan --env prod --format markdown > plan.md\n  sentinelctl plan --env dev --out plan.json --detailed-exitcode"
+        after_help = "Examples:\n  sentinelctl plan --env dev\n  sentinelctl plan --env prod --format markdown > plan.md\n  sentinelctl plan --env dev --out plan.json --detailed-exitcode\n  sentinelctl plan --env 'customer-*' --format markdown > fleet-plan.md   # a section per workspace\n  sentinelctl plan --env 'customer-*' --format junit --report-dir reports/"
     )]
     Plan(PlanArgs),
     /// Make a workspace match the repository.
     #[command(
-        after_help = "Examples:\n  sentinelctl apply --env local --auto-approve\n  sentinelctl apply --env dev --plan plan.json --auto-approve\n  sentinelctl apply --env prod --plan plan.json --auto-approve --audit apply-audit.json"
+        after_help = "Examples:\n  sentinelctl apply --env local --auto-approve\n  sentinelctl apply --env dev --plan plan.json --auto-approve\n  sentinelctl apply --env prod --plan plan.json --auto-approve --audit apply-audit.json\n  sentinelctl apply --env 'customer-*' --auto-approve --audit fleet-audit.json --report-dir reports/"
     )]
     Apply(ApplyArgs),
     /// Check that workspaces still match the repository (read-only; exit 3 on drift).
@@ -207,8 +207,10 @@ pub enum PlanFormat {
     Human,
     /// Stable JSON document.
     Json,
-    /// Markdown for a pull-request comment.
+    /// Markdown for a pull-request comment (over a fleet: a section per workspace).
     Markdown,
+    /// JUnit XML: a test suite per workspace, a test case per resource write.
+    Junit,
 }
 
 /// Formats for command reports (apply, import, promote).
@@ -236,6 +238,9 @@ pub struct PlanArgs {
     /// Also save the plan as JSON for `apply --plan`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Over a fleet: also write fleet-plan.md, fleet-plan.junit.xml and fleet-plan.json here.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
     /// Exit 2 when there are changes, 0 when none, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -282,9 +287,14 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub force_prune: bool,
     /// Write an audit record of this apply (JSON: who, when, commit, environment, every write with
-    /// its result and request ids) to FILE, for the pipeline to keep
+    /// its result and request ids) to FILE, for the pipeline to keep; over a fleet, one document
+    /// with every workspace's record
     #[arg(long, value_name = "FILE")]
     pub audit: Option<PathBuf>,
+    /// Over a fleet: also write fleet-apply.md (a section per workspace), fleet-apply.junit.xml
+    /// (a suite per workspace) and fleet-apply.json here.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
     /// ARM connection.
     #[command(flatten)]
     pub arm: ArmArgs,

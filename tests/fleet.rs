@@ -171,16 +171,41 @@ async fn apply_over_ten_workspaces_isolates_the_forbidden_one_and_a_rerun_finish
     write_environments(&repo);
     let emulator = EmulatorGuard::start(config()).await;
     let ca = emulator.ca_file().unwrap().display().to_string();
+    let reports = repo.join("reports").display().to_string();
+    let audit_file = repo.join("fleet-audit.json").display().to_string();
 
-    // plan over the fleet: everything to create, the forbidden workspace an error
+    // plan over the fleet: everything to create, the forbidden workspace an error; markdown on
+    // stdout, the same markdown, JUnit and JSON in the report directory
     let plan = run(
         &repo,
         &emulator,
         &ca,
-        &["plan", "--env", "customer-*", "--format", "json"],
+        &[
+            "plan",
+            "--env",
+            "customer-*",
+            "--format",
+            "markdown",
+            "--report-dir",
+            &reports,
+        ],
     );
     assert_eq!(plan.status.code(), Some(1), "{}", text(&plan));
-    let report = json(&plan);
+    let markdown = String::from_utf8_lossy(&plan.stdout).to_string();
+    assert_eq!(markdown, repo.read("reports/fleet-plan.md"));
+    assert!(
+        markdown.contains(&format!(
+            "#### <code>{FORBIDDEN}</code>\n\n**Error:** cannot read workspace"
+        )),
+        "{markdown}"
+    );
+    assert!(markdown.contains("AuthorizationFailed"), "{markdown}");
+    assert!(
+        markdown.contains("#### <code>customer-01</code>\n\n**")
+            && markdown.contains("| Create | detection |"),
+        "{markdown}"
+    );
+    let report: Value = serde_json::from_str(&repo.read("reports/fleet-plan.json")).unwrap();
     assert_eq!(report["command"], "plan");
     let entries = by_env(&report);
     assert_eq!(entries.len(), 10, "{report:#}");
@@ -190,10 +215,16 @@ async fn apply_over_ten_workspaces_isolates_the_forbidden_one_and_a_rerun_finish
         } else {
             assert_eq!(e["result"], "changes", "{env}: {e:#}");
             assert!(e["changes"].as_u64().unwrap() > 0, "{e:#}");
+            assert_eq!(
+                e["planned"].as_array().map(|p| p.len() as u64),
+                e["changes"].as_u64(),
+                "{e:#}"
+            );
         }
     }
 
-    // the first apply: nine converge, the forbidden one is named, the exit code says so
+    // the first apply: nine converge, the forbidden one is named, the exit code says so; one
+    // audit document holds every workspace's record
     let first = run(
         &repo,
         &emulator,
@@ -205,9 +236,44 @@ async fn apply_over_ten_workspaces_isolates_the_forbidden_one_and_a_rerun_finish
             "--auto-approve",
             "--format",
             "json",
+            "--audit",
+            &audit_file,
+            "--report-dir",
+            &reports,
         ],
     );
     assert_eq!(first.status.code(), Some(1), "{}", text(&first));
+    let audit: Value = serde_json::from_str(&repo.read("fleet-audit.json")).unwrap();
+    assert_eq!(audit["kind"], "sentinelctl-fleet-apply-audit");
+    let records = audit["environments"].as_array().unwrap();
+    assert_eq!(records.len(), 10, "{audit:#}");
+    for r in records {
+        if r["environment"] == FORBIDDEN {
+            assert_eq!(r["result"], "error", "{r:#}");
+            assert!(
+                r["error"].as_str().unwrap().contains("AuthorizationFailed"),
+                "{r:#}"
+            );
+        } else {
+            assert_eq!(r["result"], "applied", "{r:#}");
+            assert_eq!(r["identity"]["tenant_id"], MSSP, "{r:#}");
+            assert!(r["identity"]["object_id"].is_string(), "{r:#}");
+            let outcomes = r["outcomes"].as_array().unwrap();
+            assert_eq!(Some(outcomes.len() as u64), r["summary"]["done"].as_u64());
+            assert!(
+                outcomes.iter().all(|o| o["request_ids"].is_array()),
+                "{r:#}"
+            );
+        }
+    }
+    let junit = repo.read("reports/fleet-apply.junit.xml");
+    assert_eq!(junit.matches("<testsuite ").count(), 10, "{junit}");
+    assert!(
+        junit.contains(&format!(
+            "<testsuite name=\"apply.{FORBIDDEN}\" tests=\"1\" failures=\"0\" errors=\"1\">"
+        )),
+        "{junit}"
+    );
     let report = json(&first);
     assert_eq!(report["command"], "apply");
     let mut written = 0;
@@ -249,8 +315,42 @@ async fn apply_over_ten_workspaces_isolates_the_forbidden_one_and_a_rerun_finish
     );
     assert!(throttled.iter().all(|p| p.contains(S3)), "{throttled:?}");
 
-    // the human table names every workspace and the failure with its hint
-    let human = run(&repo, &emulator, &ca, &["plan", "--env", "customer-*"]);
+    // the human table names every workspace and the failure with its hint; the reports collapse
+    // the converged workspaces and show the forbidden one's error
+    let human = run(
+        &repo,
+        &emulator,
+        &ca,
+        &["plan", "--env", "customer-*", "--report-dir", &reports],
+    );
+    let markdown = repo.read("reports/fleet-plan.md");
+    let junit = repo.read("reports/fleet-plan.junit.xml");
+    for (env, _) in fleet() {
+        if env == FORBIDDEN {
+            assert!(
+                markdown.contains(&format!("#### <code>{env}</code>\n\n**Error:**")),
+                "{markdown}"
+            );
+            assert!(
+                junit.contains(&format!(
+                    "<testsuite name=\"plan.{env}\" tests=\"1\" failures=\"0\" errors=\"1\">"
+                )),
+                "{junit}"
+            );
+        } else {
+            assert!(
+                markdown.contains(&format!(
+                    "<details><summary><code>{env}</code>: no changes</summary>"
+                )),
+                "{markdown}"
+            );
+            assert!(
+                junit.contains(&format!("<testsuite name=\"plan.{env}\" tests=\"1\" failures=\"0\" skipped=\"0\">\n    <testcase classname=\"{env}\" name=\"workspace\" />")),
+                "{junit}"
+            );
+        }
+    }
+    assert!(junit.contains("AuthorizationFailed"), "{junit}");
     let shown = String::from_utf8_lossy(&human.stdout).to_string();
     assert_eq!(human.status.code(), Some(1), "{}", text(&human));
     for (env, _) in fleet() {
@@ -295,14 +395,31 @@ async fn apply_over_ten_workspaces_isolates_the_forbidden_one_and_a_rerun_finish
         }
     }
 
-    // all converged: a detailed plan finds nothing and drift over all is clean
+    // all converged: a detailed plan finds nothing (ten passing suites) and drift over all is clean
     let plan = run(
         &repo,
         &emulator,
         &ca,
-        &["plan", "--env", "customer-*", "--detailed-exitcode"],
+        &[
+            "plan",
+            "--env",
+            "customer-*",
+            "--detailed-exitcode",
+            "--format",
+            "junit",
+        ],
     );
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    let junit = String::from_utf8_lossy(&plan.stdout);
+    assert_eq!(
+        junit.matches("name=\"workspace\" />").count(),
+        10,
+        "{junit}"
+    );
+    assert!(
+        !junit.contains("<failure") && !junit.contains("<error"),
+        "{junit}"
+    );
     let drift = run(
         &repo,
         &emulator,
@@ -314,7 +431,8 @@ async fn apply_over_ten_workspaces_isolates_the_forbidden_one_and_a_rerun_finish
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fleet_apply_needs_auto_approve_and_refuses_single_environment_options() {
+async fn fleet_apply_needs_auto_approve_refuses_single_environment_options_and_reports_an_unwritable_audit()
+ {
     let repo = TempRepo::shipped();
     write_environments(&repo);
     let emulator = EmulatorGuard::start(config()).await;
@@ -346,6 +464,18 @@ async fn fleet_apply_needs_auto_approve_and_refuses_single_environment_options()
         "{}",
         text(&out)
     );
+    let out = run(
+        &repo,
+        &emulator,
+        &ca,
+        &["plan", "--env", "customer-01", "--report-dir", "reports"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("--report-dir writes fleet reports"),
+        "{}",
+        text(&out)
+    );
     // nothing was written
     let state = emulator.snapshot();
     let rules: usize = state["workspaces"].as_array().map_or(0, |w| {
@@ -354,4 +484,30 @@ async fn fleet_apply_needs_auto_approve_and_refuses_single_environment_options()
             .sum()
     });
     assert_eq!(rules, 0);
+
+    // an audit record that cannot be written fails the run and says the apply happened
+    let missing = repo.join("no-such-dir/audit.json").display().to_string();
+    let out = run(
+        &repo,
+        &emulator,
+        &ca,
+        &[
+            "apply",
+            "--env",
+            "customer-01",
+            "--env",
+            "customer-02",
+            "--auto-approve",
+            "--audit",
+            &missing,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains(
+            "the apply ran (2 of 2 environments without error) but its audit record could not be written"
+        ),
+        "{}",
+        text(&out)
+    );
 }

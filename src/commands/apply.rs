@@ -41,6 +41,10 @@ pub fn run(cx: &Session, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
         confirm: Box::new(move || printer.confirm("Apply these changes? Only `yes` is accepted:")),
         progress: Box::new(move |writes| crate::printer::apply_progress(printer, writes)),
     };
+    anyhow::ensure!(
+        args.report_dir.is_none(),
+        "--report-dir writes fleet reports: give several --env or a glob (for one environment use --format json or --audit)"
+    );
     let applied = apply(cx, &req, &hooks)?;
     let (done, failed, skipped) = applied.counts();
     let refused = applied.plan.summary.conflict + applied.plan.summary.blocked;
@@ -79,10 +83,6 @@ fn run_many(cx: &Session, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
         args.plan.is_none(),
         "--plan applies one saved plan: give a single --env"
     );
-    anyhow::ensure!(
-        args.audit.is_none(),
-        "--audit writes one environment's record: give a single --env (fleet audit records are not built yet)"
-    );
     let req = FleetRequest {
         envs: args.envs.clone(),
         mode: FleetMode::Apply,
@@ -96,11 +96,31 @@ fn run_many(cx: &Session, args: &ApplyArgs) -> anyhow::Result<ExitStatus> {
         parallelism: args.parallelism,
         connect: connect_options(cx, &args.arm, args.parallelism)?,
     };
+    let started = crate::run::current_time().to_string();
     let outcomes = run_fleet(cx, &req)?;
+    let finished = crate::run::current_time().to_string();
     cx.printer.stdout(|out| match args.format {
         ReportFormat::Json => fleet::json(out, FleetMode::Apply, &outcomes),
         ReportFormat::Human => fleet::human(out, FleetMode::Apply, &outcomes),
     })?;
+    let converged = outcomes.iter().filter(|o| !o.result.is_failure()).count();
+    let ran = |what: &str, path: &std::path::Path| {
+        format!(
+            "the apply ran ({converged} of {} environments without error) but its {what} could not be written to `{}`",
+            outcomes.len(),
+            path.display()
+        )
+    };
+    if let Some(path) = &args.audit {
+        let mut bytes = Vec::new();
+        reports::fleet_audit(&mut bytes, (&started, &finished), &outcomes)?;
+        crate::ops::files::write_file_atomically(path, &bytes)
+            .with_context(|| ran("audit record", path))?;
+    }
+    if let Some(dir) = &args.report_dir {
+        super::write_fleet_reports(dir, FleetMode::Apply, &outcomes)
+            .with_context(|| ran("reports", dir))?;
+    }
     Ok(
         if outcomes.iter().any(|o| FleetResult::is_failure(&o.result)) {
             ExitStatus::Failure

@@ -3,7 +3,7 @@
 use super::connect_options;
 use crate::args::{PlanArgs, PlanFormat};
 use crate::exit::ExitStatus;
-use crate::ops::fleet::{FleetMode, FleetRequest, FleetResult, run_fleet};
+use crate::ops::fleet::{FleetMode, FleetOutcome, FleetRequest, FleetResult, run_fleet};
 use crate::ops::plan::{PlanRequest, plan};
 use crate::ops::selection::is_fleet;
 use crate::plan::PlanOptions;
@@ -26,10 +26,17 @@ pub fn run(cx: &Session, args: &PlanArgs) -> anyhow::Result<ExitStatus> {
         out: args.out.clone(),
         connect: connect_options(cx, &args.arm, 8)?,
     };
+    anyhow::ensure!(
+        args.report_dir.is_none(),
+        "--report-dir writes fleet reports: give several --env or a glob (for one environment use --format markdown, junit or json)"
+    );
     let plan = plan(cx, &req)?;
     cx.printer.stdout(|out| match args.format {
         PlanFormat::Human => plan_human::render(out, &plan, cx.printer.color_stdout),
         PlanFormat::Markdown => plan_markdown::render(out, &plan),
+        PlanFormat::Junit => {
+            fleet::junit(out, FleetMode::Plan, &[FleetOutcome::planned(plan.clone())])
+        }
         PlanFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &plan)?;
             writeln!(out)
@@ -54,10 +61,6 @@ fn run_many(cx: &Session, args: &PlanArgs) -> anyhow::Result<ExitStatus> {
         args.out.is_none(),
         "--out saves one plan: give a single --env to save it"
     );
-    anyhow::ensure!(
-        args.format != PlanFormat::Markdown,
-        "--format markdown is for one environment; over several use human or json"
-    );
     let req = FleetRequest {
         envs: args.envs.clone(),
         mode: FleetMode::Plan,
@@ -72,9 +75,14 @@ fn run_many(cx: &Session, args: &PlanArgs) -> anyhow::Result<ExitStatus> {
         connect: connect_options(cx, &args.arm, 8)?,
     };
     let outcomes = run_fleet(cx, &req)?;
+    if let Some(dir) = &args.report_dir {
+        super::write_fleet_reports(dir, FleetMode::Plan, &outcomes)?;
+    }
     cx.printer.stdout(|out| match args.format {
         PlanFormat::Json => fleet::json(out, FleetMode::Plan, &outcomes),
-        _ => fleet::human(out, FleetMode::Plan, &outcomes),
+        PlanFormat::Markdown => fleet::markdown(out, FleetMode::Plan, &outcomes),
+        PlanFormat::Junit => fleet::junit(out, FleetMode::Plan, &outcomes),
+        PlanFormat::Human => fleet::human(out, FleetMode::Plan, &outcomes),
     })?;
     let any = |f: fn(&FleetResult) -> bool| outcomes.iter().any(|o| f(&o.result));
     Ok(if any(FleetResult::is_failure) {

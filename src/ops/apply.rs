@@ -112,6 +112,22 @@ fn identity(
     out
 }
 
+/// The audit facts of an apply to `target` that started at `started` and finishes now.
+pub(crate) fn audit_facts(
+    target: &Target,
+    started: String,
+    signed_in: Option<&sentinel_arm::Identity>,
+) -> AuditFacts {
+    AuditFacts {
+        started,
+        finished: crate::run::current_time().to_string(),
+        commit: target.commit.clone(),
+        repository: target.repository.clone(),
+        identity: identity(target, signed_in),
+        invoker: invoker(),
+    }
+}
+
 fn read_saved(path: &PathBuf) -> anyhow::Result<Plan> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read `{}`", path.display()))?;
@@ -124,13 +140,8 @@ pub fn apply(cx: &Session, req: &ApplyRequest, hooks: &ApplyHooks) -> anyhow::Re
     let started = crate::run::current_time().to_string();
     let target = Target::open(cx, &req.env, &req.targets)?;
     let saved = req.saved_plan.as_ref().map(read_saved).transpose()?;
-    let facts = |signed_in: Option<&sentinel_arm::Identity>| AuditFacts {
-        started: started.clone(),
-        finished: crate::run::current_time().to_string(),
-        commit: target.commit.clone(),
-        repository: target.repository.clone(),
-        identity: identity(&target, signed_in),
-        invoker: invoker(),
+    let facts = |signed_in: Option<&sentinel_arm::Identity>| {
+        audit_facts(&target, started.clone(), signed_in)
     };
     let mut connect = req.connect.clone();
     connect.concurrency = req.parallelism;

@@ -16,7 +16,7 @@ use super::connection::ConnectOptions;
 use super::plan::plan_target;
 use super::selection::expand_environments;
 use super::target::Target;
-use crate::apply::{ApplyContext, Status};
+use crate::apply::{Applied, ApplyContext, ApplyReport, Status};
 use crate::plan::{Plan, PlanOptions};
 use crate::session::Session;
 
@@ -102,6 +102,18 @@ impl FleetResult {
     }
 }
 
+/// What a workspace's report shows besides its result.
+#[derive(Debug, Clone, Default)]
+pub enum FleetDetail {
+    /// Not planned (the error says why).
+    #[default]
+    None,
+    /// `plan`, or an `apply` that stopped after planning (a blocked prune): the plan.
+    Planned(Box<Plan>),
+    /// `apply`: the plan, every write's outcome and the audit facts.
+    Applied(Box<Applied>),
+}
+
 /// One environment's outcome.
 #[derive(Debug, Clone, Serialize)]
 pub struct FleetOutcome {
@@ -112,6 +124,38 @@ pub struct FleetOutcome {
     /// How it ended.
     #[serde(flatten)]
     pub result: FleetResult,
+    /// The plan and writes behind `result`, for the per-workspace reports.
+    #[serde(skip)]
+    pub detail: FleetDetail,
+}
+
+impl FleetOutcome {
+    /// A planned workspace (one environment's plan reported like a fleet of one).
+    pub fn planned(plan: Plan) -> Self {
+        Self {
+            environment: plan.environment.clone(),
+            workspace_id: plan.workspace_id.clone(),
+            result: plan_result(&plan),
+            detail: FleetDetail::Planned(Box::new(plan)),
+        }
+    }
+
+    /// The workspace's plan, when it was planned.
+    pub fn plan(&self) -> Option<&Plan> {
+        match &self.detail {
+            FleetDetail::None => None,
+            FleetDetail::Planned(p) => Some(p),
+            FleetDetail::Applied(a) => Some(&a.plan),
+        }
+    }
+
+    /// What apply did, when it ran.
+    pub fn applied(&self) -> Option<&Applied> {
+        match &self.detail {
+            FleetDetail::Applied(a) => Some(a),
+            _ => None,
+        }
+    }
 }
 
 /// The message and hint of a workspace's error (the ARM error's own hint when there is one).
@@ -134,29 +178,40 @@ pub fn error_parts(e: &anyhow::Error) -> (String, Option<String>) {
     (format!("{e:#}"), hint)
 }
 
-/// Plans (and with [`FleetMode::Apply`] applies) one workspace.
+/// Plans (and with [`FleetMode::Apply`] applies) one workspace. The detail is kept also when the
+/// result is an error after planning.
 async fn run_one(
     cx: Session,
     target: Target,
     req: Arc<FleetRequest>,
-) -> anyhow::Result<FleetResult> {
+) -> anyhow::Result<(FleetResult, FleetDetail)> {
+    let started = crate::run::current_time().to_string();
     let mut connect = req.connect.clone();
     connect.concurrency = req.parallelism.max(1);
     let (conn, plan) = plan_target(&cx, &target, &connect, &req.options).await?;
     let result = match req.mode {
-        FleetMode::Plan => Ok(plan_result(&plan)),
+        FleetMode::Plan => (plan_result(&plan), FleetDetail::Planned(Box::new(plan))),
         FleetMode::Apply => {
             if let Some(why) = &plan.prune_blocked {
-                Err(anyhow::anyhow!(
-                    "{why}; pass --force-prune if that is intended"
-                ))
+                let e = anyhow::anyhow!("{why}; pass --force-prune if that is intended");
+                (error_result(&e), FleetDetail::Planned(Box::new(plan)))
             } else {
-                Ok(apply_plan(&conn, &target, &plan, req.parallelism).await)
+                // the token plan used is cached: this reads its claims, no request
+                let signed_in = conn.client.identity().await.ok().flatten();
+                let report = apply_plan(&conn, &target, &plan, req.parallelism).await;
+                let result = applied_result(&plan, &report);
+                let audit = super::apply::audit_facts(&target, started, signed_in.as_ref());
+                let applied = Applied {
+                    plan,
+                    report,
+                    audit,
+                };
+                (result, FleetDetail::Applied(Box::new(applied)))
             }
         }
     };
     conn.close().await;
-    result
+    Ok(result)
 }
 
 fn refused(plan: &Plan) -> usize {
@@ -178,9 +233,9 @@ async fn apply_plan(
     target: &Target,
     plan: &Plan,
     parallelism: usize,
-) -> FleetResult {
-    if !plan.has_changes() && refused(plan) == 0 {
-        return FleetResult::NoChanges;
+) -> ApplyReport {
+    if !plan.has_changes() {
+        return ApplyReport::default();
     }
     let apply_cx = Arc::new(ApplyContext {
         client: conn.client.clone(),
@@ -190,7 +245,13 @@ async fn apply_plan(
         commit: target.commit.clone(),
         parallelism: parallelism.max(1),
     });
-    let report = crate::apply::apply(apply_cx, plan, Arc::new(|_| {})).await;
+    crate::apply::apply(apply_cx, plan, Arc::new(|_| {})).await
+}
+
+fn applied_result(plan: &Plan, report: &ApplyReport) -> FleetResult {
+    if !plan.has_changes() && refused(plan) == 0 {
+        return FleetResult::NoChanges;
+    }
     let done = report
         .outcomes
         .iter()
@@ -249,16 +310,19 @@ pub fn run_fleet(cx: &Session, req: &FleetRequest) -> anyhow::Result<Vec<FleetOu
                         environment: name,
                         workspace_id: String::new(),
                         result: error_result(&e),
+                        detail: FleetDetail::None,
                     });
                 }
             }
         }
         while let Some(joined) = tasks.join_next().await {
             let (i, name, ws, r) = joined.context("a workspace task panicked")?;
+            let (result, detail) = r.unwrap_or_else(|e| (error_result(&e), FleetDetail::None));
             outcomes[i] = Some(FleetOutcome {
                 environment: name,
                 workspace_id: ws,
-                result: r.unwrap_or_else(|e| error_result(&e)),
+                result,
+                detail,
             });
         }
         Ok(outcomes.into_iter().flatten().collect())

@@ -211,17 +211,10 @@ pub fn markdown(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> 
 
 /// JUnit XML: a test suite per environment, a test case per resource.
 pub fn junit(out: &mut dyn Write, reports: &[DriftReport]) -> io::Result<()> {
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sentinelctl drift\">\n",
-    );
+    let mut s = super::junit_header("drift");
     for r in reports {
         if let Some(e) = &r.error {
-            let _ = writeln!(
-                s,
-                "  <testsuite name=\"drift.{0}\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase classname=\"{0}\" name=\"workspace\">\n      <error message=\"not checked\">{1}</error>\n    </testcase>\n  </testsuite>",
-                xml(&r.environment),
-                xml(e)
-            );
+            super::junit_error_suite(&mut s, "drift", &r.environment, "not checked", e);
             continue;
         }
         let cases: Vec<_> = r

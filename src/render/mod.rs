@@ -29,6 +29,33 @@ pub(crate) fn code_list(names: &[String]) -> String {
         .join(", ")
 }
 
+/// The start of a JUnit document: `<testsuites name="sentinelctl COMMAND">`.
+pub(crate) fn junit_header(command: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sentinelctl {command}\">\n"
+    )
+}
+
+/// A JUnit suite `PREFIX.ENV` for an environment that could not be checked: one `workspace` test
+/// case with the error.
+pub(crate) fn junit_error_suite(
+    s: &mut String,
+    prefix: &str,
+    env: &str,
+    message: &str,
+    error: &str,
+) {
+    use crate::escape::xml;
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        s,
+        "  <testsuite name=\"{prefix}.{0}\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase classname=\"{0}\" name=\"workspace\">\n      <error message=\"{1}\">{2}</error>\n    </testcase>\n  </testsuite>",
+        xml(env),
+        xml(message),
+        xml(error)
+    );
+}
+
 /// Start and end line/column of a diagnostic (whole file → 1:1).
 pub(crate) fn position(sources: &SourceDb, d: &Diagnostic) -> (LineCol, LineCol) {
     let file = sources.get(d.file);

@@ -7,12 +7,18 @@ use crate::plan::{Action, Plan};
 
 /// Writes the plan as markdown.
 pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
-    let s = &plan.summary;
     writeln!(
         out,
         "### sentinelctl plan: <code>{}</code>\n",
         md(&plan.environment)
     )?;
+    summary(out, plan)?;
+    changes(out, plan)
+}
+
+/// The bold summary line: counts, or "No changes".
+pub(crate) fn summary(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
+    let s = &plan.summary;
     if plan.has_changes() {
         writeln!(
             out,
@@ -26,6 +32,12 @@ pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
             s.unchanged, s.unmanaged
         )?;
     }
+    Ok(())
+}
+
+/// Everything under the summary line: the change table, each change's fields and query diff, and
+/// the [`notes`].
+pub(crate) fn changes(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
     let rows: Vec<_> = plan
         .changes
         .iter()
@@ -107,6 +119,12 @@ pub fn render(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
         }
         writeln!(out, "\n</details>\n")?;
     }
+    notes(out, plan)
+}
+
+/// The notes under a plan's changes: blocked rules, unmanaged fields changed, conflicts, a refused
+/// prune.
+pub(crate) fn notes(out: &mut dyn Write, plan: &Plan) -> io::Result<()> {
     for c in plan.changes.iter().filter(|c| c.action == Action::Blocked) {
         writeln!(
             out,

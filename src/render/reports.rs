@@ -40,34 +40,79 @@ pub fn apply_json(out: &mut dyn Write, plan: &Plan, outcomes: &[Outcome]) -> io:
 /// `apply --audit FILE`: who applied what, when, from which commit, and how every write ended with
 /// the request ids ARM answered with (format_version 1, documented in `docs/json-output.md`).
 pub fn apply_audit(out: &mut dyn Write, applied: &crate::apply::Applied) -> io::Result<()> {
+    write_json(out, &audit_record(applied))
+}
+
+/// One workspace's audit record (the `apply --audit` document).
+fn audit_record(applied: &crate::apply::Applied) -> Value {
     let (plan, outcomes, facts) = (&applied.plan, &applied.report.outcomes, &applied.audit);
-    let pairs = |v: &[(&str, String)]| {
-        v.iter()
-            .map(|(k, v)| ((*k).to_string(), serde_json::Value::String(v.clone())))
-            .collect::<serde_json::Map<_, _>>()
-    };
     let count = |f: fn(&Status) -> bool| outcomes.iter().filter(|o| f(&o.status)).count();
+    json!({
+        "format_version": 1,
+        "kind": "sentinelctl-apply-audit",
+        "started": facts.started,
+        "finished": facts.finished,
+        "environment": plan.environment,
+        "workspace_id": plan.workspace_id,
+        "repository": facts.repository,
+        "commit": facts.commit,
+        "identity": pairs(&facts.identity),
+        "invoker": pairs(&facts.invoker),
+        "tool": tool(),
+        "outcomes": outcomes,
+        "summary": {
+            "done": count(|s| *s == Status::Done),
+            "failed": count(|s| matches!(s, Status::Failed(_))),
+            "skipped": count(|s| matches!(s, Status::Skipped(_))),
+            "refused": plan.summary.conflict + plan.summary.blocked,
+        },
+    })
+}
+
+fn pairs(v: &[(&str, String)]) -> serde_json::Map<String, Value> {
+    v.iter()
+        .map(|(k, v)| ((*k).to_string(), Value::String(v.clone())))
+        .collect()
+}
+
+fn tool() -> Value {
+    json!({"name": "sentinelctl", "version": env!("CARGO_PKG_VERSION")})
+}
+
+/// `apply --audit FILE` over a fleet: one document with every workspace's record (the
+/// single-environment record plus the fleet entry's `result` fields; a workspace that was not
+/// applied has only its environment, workspace id, result and error).
+pub fn fleet_audit(
+    out: &mut dyn Write,
+    (started, finished): (&str, &str),
+    outcomes: &[crate::ops::fleet::FleetOutcome],
+) -> io::Result<()> {
+    let records: Vec<Value> = outcomes
+        .iter()
+        .map(|o| {
+            let mut entry = match serde_json::to_value(o) {
+                Ok(Value::Object(m)) => m,
+                _ => serde_json::Map::new(),
+            };
+            if let Some(Value::Object(record)) = o.applied().map(audit_record) {
+                for (k, v) in record {
+                    if k != "format_version" {
+                        entry.entry(k).or_insert(v);
+                    }
+                }
+            }
+            Value::Object(entry)
+        })
+        .collect();
     write_json(
         out,
         &json!({
             "format_version": 1,
-            "kind": "sentinelctl-apply-audit",
-            "started": facts.started,
-            "finished": facts.finished,
-            "environment": plan.environment,
-            "workspace_id": plan.workspace_id,
-            "repository": facts.repository,
-            "commit": facts.commit,
-            "identity": pairs(&facts.identity),
-            "invoker": pairs(&facts.invoker),
-            "tool": {"name": "sentinelctl", "version": env!("CARGO_PKG_VERSION")},
-            "outcomes": outcomes,
-            "summary": {
-                "done": count(|s| *s == Status::Done),
-                "failed": count(|s| matches!(s, Status::Failed(_))),
-                "skipped": count(|s| matches!(s, Status::Skipped(_))),
-                "refused": plan.summary.conflict + plan.summary.blocked,
-            },
+            "kind": "sentinelctl-fleet-apply-audit",
+            "started": started,
+            "finished": finished,
+            "tool": tool(),
+            "environments": records,
         }),
     )
 }
