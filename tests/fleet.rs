@@ -8,7 +8,7 @@ use arm_emulator::{
 };
 use serde_json::Value;
 
-use crate::support::{EmulatorGuard, TempRepo, root, text};
+use crate::support::{EmulatorGuard, TempRepo, custom_tables, text};
 
 /// The managing (MSSP) tenant: every environment signs in here.
 const MSSP: &str = "11111111-aaaa-4aaa-8aaa-000000000001";
@@ -41,40 +41,6 @@ fn ws(sub: &str, name: &str) -> String {
 
 /// The forbidden one, in a delegated subscription.
 const FORBIDDEN: &str = "customer-06";
-
-/// The repository's custom (`_CL`) tables, as if each customer had installed the data connectors
-/// (without them the plan blocks the rules that read them).
-fn custom_tables() -> Vec<(String, Vec<(String, String)>)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(root().join("schemas")).unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().to_string();
-        let Some(table) = name.strip_suffix(".json").filter(|t| t.ends_with("_CL")) else {
-            continue;
-        };
-        let schema: Value =
-            serde_json::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
-        let columns = schema["Properties"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                let ty = match c["Type"].as_str().unwrap().to_ascii_lowercase().as_str() {
-                    "datetime" => "dateTime",
-                    "bool" | "boolean" => "boolean",
-                    "double" | "real" => "real",
-                    "int" => "int",
-                    "long" => "long",
-                    "guid" => "guid",
-                    "dynamic" => "dynamic",
-                    _ => "string",
-                };
-                (c["Name"].as_str().unwrap().to_string(), ty.to_string())
-            })
-            .collect();
-        out.push((table.to_string(), columns));
-    }
-    out
-}
 
 fn config() -> Config {
     let workspaces: Vec<String> = fleet().iter().map(|(n, s)| ws(s, n)).collect();
@@ -139,18 +105,6 @@ fn write_environments(repo: &TempRepo) {
     }
 }
 
-fn run(repo: &TempRepo, emulator: &EmulatorGuard, ca: &str, args: &[&str]) -> std::process::Output {
-    let connect = [
-        "--arm-endpoint",
-        emulator.url(),
-        "--authority-host",
-        emulator.url(),
-        "--ca-file",
-        ca,
-    ];
-    repo.run(&[args, &connect[..]].concat())
-}
-
 fn json(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(out)))
 }
@@ -170,16 +124,13 @@ async fn apply_over_ten_workspaces_isolates_the_forbidden_one_and_a_rerun_finish
     let repo = TempRepo::shipped();
     write_environments(&repo);
     let emulator = EmulatorGuard::start(config()).await;
-    let ca = emulator.ca_file().unwrap().display().to_string();
     let reports = repo.join("reports").display().to_string();
     let audit_file = repo.join("fleet-audit.json").display().to_string();
 
     // plan over the fleet: everything to create, the forbidden workspace an error; markdown on
     // stdout, the same markdown, JUnit and JSON in the report directory
-    let plan = run(
-        &repo,
+    let plan = repo.run_on(
         &emulator,
-        &ca,
         &[
             "plan",
             "--env",
@@ -225,10 +176,8 @@ async fn apply_over_ten_workspaces_isolates_the_forbidden_one_and_a_rerun_finish
 
     // the first apply: nine converge, the forbidden one is named, the exit code says so; one
     // audit document holds every workspace's record
-    let first = run(
-        &repo,
+    let first = repo.run_on(
         &emulator,
-        &ca,
         &[
             "apply",
             "--env",
@@ -317,10 +266,8 @@ async fn apply_over_ten_workspaces_isolates_the_forbidden_one_and_a_rerun_finish
 
     // the human table names every workspace and the failure with its hint; the reports collapse
     // the converged workspaces and show the forbidden one's error
-    let human = run(
-        &repo,
+    let human = repo.run_on(
         &emulator,
-        &ca,
         &["plan", "--env", "customer-*", "--report-dir", &reports],
     );
     let markdown = repo.read("reports/fleet-plan.md");
@@ -372,10 +319,8 @@ async fn apply_over_ten_workspaces_isolates_the_forbidden_one_and_a_rerun_finish
 
     // the role is granted: the same apply again is the resume
     emulator.set_forbidden(&[]);
-    let second = run(
-        &repo,
+    let second = repo.run_on(
         &emulator,
-        &ca,
         &[
             "apply",
             "--env",
@@ -396,10 +341,8 @@ async fn apply_over_ten_workspaces_isolates_the_forbidden_one_and_a_rerun_finish
     }
 
     // all converged: a detailed plan finds nothing (ten passing suites) and drift over all is clean
-    let plan = run(
-        &repo,
+    let plan = repo.run_on(
         &emulator,
-        &ca,
         &[
             "plan",
             "--env",
@@ -420,10 +363,8 @@ async fn apply_over_ten_workspaces_isolates_the_forbidden_one_and_a_rerun_finish
         !junit.contains("<failure") && !junit.contains("<error"),
         "{junit}"
     );
-    let drift = run(
-        &repo,
+    let drift = repo.run_on(
         &emulator,
-        &ca,
         &["drift", "--env", "customer-*", "--format", "json"],
     );
     assert_eq!(drift.status.code(), Some(0), "{}", text(&drift));
@@ -436,18 +377,15 @@ async fn fleet_apply_needs_auto_approve_refuses_single_environment_options_and_r
     let repo = TempRepo::shipped();
     write_environments(&repo);
     let emulator = EmulatorGuard::start(config()).await;
-    let ca = emulator.ca_file().unwrap().display().to_string();
-    let out = run(&repo, &emulator, &ca, &["apply", "--env", "customer-*"]);
+    let out = repo.run_on(&emulator, &["apply", "--env", "customer-*"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         text(&out).contains("needs --auto-approve"),
         "{}",
         text(&out)
     );
-    let out = run(
-        &repo,
+    let out = repo.run_on(
         &emulator,
-        &ca,
         &[
             "plan",
             "--env",
@@ -464,10 +402,8 @@ async fn fleet_apply_needs_auto_approve_refuses_single_environment_options_and_r
         "{}",
         text(&out)
     );
-    let out = run(
-        &repo,
+    let out = repo.run_on(
         &emulator,
-        &ca,
         &["plan", "--env", "customer-01", "--report-dir", "reports"],
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -487,10 +423,8 @@ async fn fleet_apply_needs_auto_approve_refuses_single_environment_options_and_r
 
     // an audit record that cannot be written fails the run and says the apply happened
     let missing = repo.join("no-such-dir/audit.json").display().to_string();
-    let out = run(
-        &repo,
+    let out = repo.run_on(
         &emulator,
-        &ca,
         &[
             "apply",
             "--env",

@@ -6,7 +6,7 @@
 use arm_emulator::{Config, Delegation, SeedTable, TenantBinding};
 use serde_json::Value;
 
-use crate::support::{EmulatorGuard, TempRepo, git, text};
+use crate::support::{EmulatorGuard, TempRepo, custom_tables, git, text};
 
 const MSSP: &str = "11111111-aaaa-4aaa-8aaa-000000000001";
 const T2: &str = "22222222-aaaa-4aaa-8aaa-000000000002";
@@ -34,10 +34,14 @@ fn config() -> Config {
     Config {
         seed_tables: workspaces
             .iter()
-            .map(|w| SeedTable {
-                workspace_id: w.clone(),
-                name: "OnePasswordEventLogs_CL".into(),
-                columns: onepassword_columns(),
+            .flat_map(|w| {
+                custom_tables()
+                    .into_iter()
+                    .map(|(name, columns)| SeedTable {
+                        workspace_id: w.clone(),
+                        name,
+                        columns,
+                    })
             })
             .collect(),
         workspaces,
@@ -55,35 +59,6 @@ fn config() -> Config {
         throttle: false,
         ..Config::default()
     }
-}
-
-/// The columns of `schemas/OnePasswordEventLogs_CL.json`, as the Tables API spells them.
-fn onepassword_columns() -> Vec<(String, String)> {
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            crate::support::root().join("schemas/OnePasswordEventLogs_CL.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    schema["Properties"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            let ty = match c["Type"].as_str().unwrap().to_ascii_lowercase().as_str() {
-                "datetime" => "dateTime",
-                "bool" | "boolean" => "boolean",
-                "int" => "int",
-                "long" => "long",
-                "real" | "double" => "real",
-                "dynamic" => "dynamic",
-                "guid" => "guid",
-                _ => "string",
-            };
-            (c["Name"].as_str().unwrap().to_string(), ty.to_string())
-        })
-        .collect()
 }
 
 /// The fleet file: shared login and a shared override in `defaults`; each workspace its own
@@ -140,16 +115,7 @@ fn repo() -> TempRepo {
 }
 
 fn run(repo: &TempRepo, emulator: &EmulatorGuard, args: &[&str]) -> std::process::Output {
-    let ca = emulator.ca_file().unwrap().display().to_string();
-    let connect = [
-        "--arm-endpoint",
-        emulator.url(),
-        "--authority-host",
-        emulator.url(),
-        "--ca-file",
-        &ca,
-    ];
-    repo.run(&[args, &connect[..]].concat())
+    repo.run_on(emulator, args)
 }
 
 fn json(out: &std::process::Output) -> Value {

@@ -40,21 +40,7 @@ async fn emulator_with_rows() -> EmulatorGuard {
 }
 
 fn run(repo: &TempRepo, emulator: &EmulatorGuard, args: &[&str]) -> std::process::Output {
-    let ca = emulator
-        .ca_file()
-        .expect("the emulator serves HTTPS")
-        .display()
-        .to_string();
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend([
-        "--arm-endpoint",
-        emulator.url(),
-        "--authority-host",
-        emulator.url(),
-        "--ca-file",
-        &ca,
-    ]);
-    repo.run(&all)
+    repo.run_on(emulator, args)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -54,6 +54,79 @@ impl Deref for EmulatorGuard {
     }
 }
 
+/// `--arm-endpoint`, `--authority-host` and `--ca-file` for an emulator serving HTTPS: what a
+/// command needs to reach it instead of the environment's own endpoints.
+pub(crate) fn connect_args(emulator: &Emulator) -> Vec<String> {
+    let ca = emulator
+        .ca_file()
+        .expect("the emulator serves HTTPS")
+        .display()
+        .to_string();
+    vec![
+        "--arm-endpoint".into(),
+        emulator.url().to_string(),
+        "--authority-host".into(),
+        emulator.url().to_string(),
+        "--ca-file".into(),
+        ca,
+    ]
+}
+
+/// The repository's custom (`_CL`) tables in `schemas/`, with their columns as the Tables API
+/// spells the types: what an emulator workspace needs to look like the connectors are installed.
+pub(crate) fn custom_tables() -> Vec<(String, Vec<(String, String)>)> {
+    let mut out = Vec::new();
+    let dir = super::paths::root().join("schemas");
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let Some(table) = name.strip_suffix(".json").filter(|t| t.ends_with("_CL")) else {
+            continue;
+        };
+        let schema: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let columns = schema["Properties"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}: no Properties", path.display()))
+            .iter()
+            .map(|c| {
+                let ty = match c["Type"]
+                    .as_str()
+                    .unwrap_or("string")
+                    .to_ascii_lowercase()
+                    .as_str()
+                {
+                    "datetime" => "dateTime",
+                    "bool" | "boolean" => "boolean",
+                    "double" | "real" => "real",
+                    "int" => "int",
+                    "long" => "long",
+                    "guid" => "guid",
+                    "dynamic" => "dynamic",
+                    _ => "string",
+                };
+                (
+                    c["Name"].as_str().unwrap_or_default().to_string(),
+                    ty.to_string(),
+                )
+            })
+            .collect();
+        out.push((table.to_string(), columns));
+    }
+    out
+}
+
 // Dropping the `Emulator` drops its shutdown channel, which ends the accept loop; dropping the
 // `TempDir` removes the CA certificate. Nothing else is needed, so there is no `Drop` impl.
 

@@ -26,7 +26,7 @@ pub(crate) mod repo;
 
 pub(crate) use binary::{run, sentinelctl, text};
 pub(crate) use copy::{copy_files, copy_files_prefixed};
-pub(crate) use emulator::{ChildEmulator, EmulatorGuard};
+pub(crate) use emulator::{ChildEmulator, EmulatorGuard, custom_tables};
 pub(crate) use git::git;
 pub(crate) use golden::assert_golden;
 pub(crate) use paths::{root, shared};

@@ -91,6 +91,14 @@ impl TempRepo {
         binary::run(self.path(), args)
     }
 
+    /// Runs `sentinelctl` here against `emulator` (its URL for ARM and sign-in, its CA).
+    pub(crate) fn run_on(&self, emulator: &arm_emulator::Emulator, args: &[&str]) -> Output {
+        let connect = super::emulator::connect_args(emulator);
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(connect.iter().map(String::as_str));
+        self.run(&all)
+    }
+
     /// The embedded emulator's state file (every workspace the local environments reach).
     pub(crate) fn state(&self) -> Value {
         let text = self.read(STATE_FILE);
