@@ -1,6 +1,7 @@
 //! `plan` and `apply` over a fleet: several environments (names or globs), the repository loaded
-//! and validated once, workspaces processed a few at a time, and each workspace's failure kept to
-//! that workspace. The result is one [`FleetOutcome`] per environment, in name order.
+//! and validated once, workspaces processed a few at a time (the least busy subscription first, so
+//! a throttled subscription keeps its share of the slots and no more), and each workspace's
+//! failure kept to that workspace. The result is one [`FleetOutcome`] per environment, in name order.
 //!
 //! Resuming is re-running: a workspace that converged plans as no changes (its resources carry
 //! their ownership records), so a second `apply` writes only what failed or was not reached.
@@ -10,9 +11,9 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use serde::Serialize;
-use tokio::sync::Semaphore;
 
 use super::connection::ConnectOptions;
+use super::fair_queue::FairQueue;
 use super::plan::plan_target;
 use super::selection::expand_environments;
 use super::target::Target;
@@ -287,23 +288,17 @@ pub fn run_fleet(cx: &Session, req: &FleetRequest) -> anyhow::Result<Vec<FleetOu
     // one sign-in per (login, tenant, audience) for the whole fleet
     req.connect.credentials = Some(Arc::new(sentinel_arm::CredentialPools::new()));
     let req = Arc::new(req);
-    let gate = Arc::new(Semaphore::new(req.workspaces_at_once.max(1)));
+    let slots = req.workspaces_at_once.max(1);
     super::runtime()?.block_on(async {
-        let mut tasks = tokio::task::JoinSet::new();
         let mut outcomes: Vec<Option<FleetOutcome>> = vec![None; targets.len()];
+        let mut waiting: Vec<Option<(String, Target)>> = Vec::with_capacity(targets.len());
+        let mut queue = FairQueue::default();
         for (i, (name, target)) in targets.into_iter().enumerate() {
             match target {
                 Ok(mut t) => {
                     t.desired.retain_targets(&req.targets);
-                    let (cx, req, gate) = (cx.clone(), req.clone(), gate.clone());
-                    let ws = t.env.workspace_id();
-                    tasks.spawn(async move {
-                        let r = match gate.acquire_owned().await {
-                            Ok(_permit) => run_one(cx, t, req).await,
-                            Err(e) => Err(e.into()),
-                        };
-                        (i, name, ws, r)
-                    });
+                    queue.push(&t.env.subscription_id, i);
+                    waiting.push(Some((name, t)));
                 }
                 Err(e) => {
                     outcomes[i] = Some(FleetOutcome {
@@ -312,11 +307,29 @@ pub fn run_fleet(cx: &Session, req: &FleetRequest) -> anyhow::Result<Vec<FleetOu
                         result: error_result(&e),
                         detail: FleetDetail::None,
                     });
+                    waiting.push(None);
                 }
             }
         }
-        while let Some(joined) = tasks.join_next().await {
-            let (i, name, ws, r) = joined.context("a workspace task panicked")?;
+        // a few workspaces at a time, the least busy subscription first (see `fair_queue`)
+        let mut tasks = tokio::task::JoinSet::new();
+        loop {
+            while tasks.len() < slots {
+                let Some((key, i)) = queue.start_next() else {
+                    break;
+                };
+                let Some((name, t)) = waiting[i].take() else {
+                    continue;
+                };
+                let (cx, req) = (cx.clone(), req.clone());
+                let ws = t.env.workspace_id();
+                tasks.spawn(async move { (key, i, name, ws, run_one(cx, t, req).await) });
+            }
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
+            let (key, i, name, ws, r) = joined.context("a workspace task panicked")?;
+            queue.finished(&key);
             let (result, detail) = r.unwrap_or_else(|e| (error_result(&e), FleetDetail::None));
             outcomes[i] = Some(FleetOutcome {
                 environment: name,

@@ -9,6 +9,7 @@
 //! | [`apply`] | plan (or take a saved plan) and write the difference |
 //! | [`drift`] | classify how workspaces differ from the repository (read-only) |
 //! | [`fleet`] | `plan`/`apply` over many environments, each workspace failing alone |
+//! | [`fair_queue`] | which workspace of a fleet starts next: the least busy subscription first |
 //! | [`selection`] | which environments `--env` names: names, folders, globs and fleet files |
 //! | [`import`] | write a workspace's content as repository files |
 //! | [`promote`] | pin into one environment what is verified and live in another |
@@ -27,6 +28,7 @@ pub mod connection;
 pub mod coverage;
 pub mod doctor;
 pub mod drift;
+pub mod fair_queue;
 pub mod files;
 pub mod fleet;
 pub mod import;
