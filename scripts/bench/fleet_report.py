@@ -196,6 +196,14 @@ def render(results, doc):
         verdict = "meets" if ratio <= 1.2 else "misses"
         w(f"- Cold apply: {ratio:.2f}× what the write buckets allow, which {verdict} the target of "
           "1.2× at most.")
+    oa = O.get("apply")
+    if oa and oa.get("subscriptions"):
+        one_writes = max(v["writes"] for v in oa["subscriptions"].values())
+        most = max(v["writes"] for v in a["subscriptions"].values())
+        fits = "fits in" if one_writes <= WRITE_BURST else "does not fit in"
+        w(f"- One workspace's cold apply ({one_writes} writes) {fits} a subscription's burst of "
+          f"{WRITE_BURST:.0f}; the fleet's busiest subscription made {most}, so the cold-apply ratio "
+          "to one workspace measures ARM's write buckets, not a cost per workspace.")
     if iso:
         deltas = []
         for k, v in iso["run"]["subscriptions"].items():
@@ -206,6 +214,14 @@ def render(results, doc):
             w(f"- With sub{iso['sub']} throttled hard, the other subscriptions' last writes landed "
               f"{min(deltas):+.2f} s to {max(deltas):+.2f} s from where they landed in the plain cold "
               "apply.")
+        if iso["run"]["rc"] == 0:
+            w("- The throttled subscription still converged in the first run (each write's bounded "
+              "retries waited out its 429s), so the resumed run had nothing left to write. A resume "
+              "with work left (a forbidden workspace, re-run after the role is granted) is the end-to-"
+              "end test in `tests/fleet.rs`.")
+        else:
+            w("- The throttled run left failures (exit "
+              f"{iso['run']['rc']}); the resumed run wrote only what was left.")
     w("")
     w("## Raw figures\n")
     w("`scripts/bench-fleet` prints them and keeps them in `$TMPDIR/bench-fleet-results.json`.\n")

@@ -224,6 +224,8 @@ the `ARM requests made` line and one line per HTTP attempt). The baseline is a p
 `azure-identity`), one thread, GET each resource (plan) or GET then PUT (apply), on a fresh emulator with
 the same settings; its clock starts after imports, YAML parsing and login.
 
+Fleet figures (50 workspaces in 5 subscriptions): `docs/benchmarks-fleet.md`, from `scripts/bench-fleet`.
+
 Machine: {meta['nproc']} CPUs, {meta['cpu']}; {meta['os']}; sentinelctl {meta['version']} (release build, commit {meta['commit']}); run {meta['date']}.
 
 ## Figures
