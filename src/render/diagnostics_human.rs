@@ -143,16 +143,22 @@ pub fn validate_status(
             list.join(", ")
         ));
     }
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     lines.push(format!(
-        "checked {} detections, {} functions, {} workbooks, {} watchlists, {} hunting queries, {} automation rules, {} environments, {} queries",
-        stats.rules,
-        stats.functions,
-        stats.workbooks,
-        stats.watchlists,
-        stats.hunting_queries,
-        stats.automation_rules,
-        stats.environments,
-        stats.queries
+        "checked {}, {}, {}, {}, {}, {}, {}, {}",
+        count(stats.rules, "detection", "detections"),
+        count(stats.functions, "function", "functions"),
+        count(stats.workbooks, "workbook", "workbooks"),
+        count(stats.watchlists, "watchlist", "watchlists"),
+        count(stats.hunting_queries, "hunting query", "hunting queries"),
+        count(
+            stats.automation_rules,
+            "automation rule",
+            "automation rules"
+        ),
+        count(stats.environments, "environment", "environments"),
+        count(stats.queries, "query", "queries"),
     ));
     if let Some((git_ref, report)) = since {
         lines.push(format!(
